@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make run` (the app on the demo project) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := $(HOME)/.cache/labelstudio-desktop/demo
+
+.PHONY: run test lint bench screenshot clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	test -f $(DEMO)/images/.labelstudio/project.db || $(BIN)/labelstudio-desktop demo $(DEMO)
+	$(BIN)/python main.py $(DEMO)/images
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests; \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	$(BIN)/ruff check labelstudio_desktop tests benchmarks main.py
+
+screenshot: $(STAMP)
+	test -f $(DEMO)/images/.labelstudio/project.db || $(BIN)/labelstudio-desktop demo $(DEMO)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(DEMO)/images --screenshot docs/main-window.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info

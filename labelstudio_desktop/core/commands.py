@@ -1,0 +1,176 @@
+"""Edits as commands with exact undo.
+
+Every change a user makes to annotations goes through a :class:`Command`: ``do`` applies it to the store
+in one transaction, ``undo`` restores exactly what was there before. The GUI wraps them in
+``QUndoCommand``s; :class:`History` is the same stack without Qt, for the CLI and tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .store import BoxRecord, Store
+
+
+class Command:
+    """Base class: subclasses implement :meth:`_do` and :meth:`_undo`."""
+
+    #: The image the edit touches, so undo can show it.
+    image_id: int | None = None
+    text: str = "edit"
+
+    def do(self, store: Store) -> None:
+        with store.transaction():
+            self._do(store)
+
+    def undo(self, store: Store) -> None:
+        with store.transaction():
+            self._undo(store)
+
+    def merge_key(self) -> tuple | None:
+        """Commands with the same non-None key that follow each other merge into one undo step."""
+        return None
+
+    def merge(self, later: Command) -> bool:
+        """Absorb ``later`` (same merge key) into this command; return True when merged."""
+        return False
+
+    def _do(self, store: Store) -> None:
+        raise NotImplementedError
+
+    def _undo(self, store: Store) -> None:
+        raise NotImplementedError
+
+
+class AddBox(Command):
+    """Add a box; undo deletes it, redo restores it with the same id."""
+
+    def __init__(self, box: BoxRecord):
+        self.box = box
+        self.image_id = box.image_id
+        self.text = f"add box '{box.label}'"
+        self.box_id: int | None = None
+
+    def _do(self, store: Store) -> None:
+        if self.box_id is None:
+            self.box_id = store.insert_box(self.box)
+            self.box = replace(self.box, id=self.box_id)
+        else:
+            store.insert_box(self.box, keep_id=True)
+
+    def _undo(self, store: Store) -> None:
+        store.delete_box(self.box_id)
+
+
+class DeleteBox(Command):
+    """Delete a box; undo restores every column, id included."""
+
+    def __init__(self, store: Store, box_id: int):
+        self.box = store.box(box_id)
+        self.image_id = self.box.image_id
+        self.text = f"delete box '{self.box.label}'"
+
+    def _do(self, store: Store) -> None:
+        store.delete_box(self.box.id)
+
+    def _undo(self, store: Store) -> None:
+        store.insert_box(self.box, keep_id=True)
+
+
+class UpdateBox(Command):
+    """Change any fields of a box (edges, label, state, flags).
+
+    ``merge_id`` lets consecutive drags of the same box become one undo step: pass the same value for
+    every step of one gesture series (the GUI passes the box id while the same box stays selected).
+    """
+
+    def __init__(self, store: Store, box_id: int, merge_id: Any = None, **changes: Any):
+        self.before = store.box(box_id)
+        self.after = replace(self.before, **changes)
+        self.image_id = self.before.image_id
+        self.merge_id = merge_id
+        what = "move/resize" if set(changes) <= {"x0", "y0", "x1", "y1", "edited", "state"} else "edit"
+        self.text = f"{what} box '{self.before.label}'"
+
+    def _do(self, store: Store) -> None:
+        store.update_box(self.after)
+
+    def _undo(self, store: Store) -> None:
+        store.update_box(self.before)
+
+    def merge_key(self) -> tuple | None:
+        return None if self.merge_id is None else ("box", self.before.id, self.merge_id)
+
+    def merge(self, later: Command) -> bool:
+        if isinstance(later, UpdateBox) and later.merge_key() == self.merge_key() is not None:
+            self.after = later.after
+            return True
+        return False
+
+
+class SetImageFields(Command):
+    """Set image-level fields (class label, numeric value, split, review status, excluded)."""
+
+    def __init__(self, store: Store, image_id: int, **values: Any):
+        self.image_id = image_id
+        self.after = values
+        self.before = store.image_fields(image_id, tuple(values))
+        self.text = "set " + ", ".join(f"{k}={v!r}" for k, v in values.items())
+
+    def _do(self, store: Store) -> None:
+        store.update_image_fields(self.image_id, self.after)
+
+    def _undo(self, store: Store) -> None:
+        store.update_image_fields(self.image_id, self.before)
+
+
+class Compound(Command):
+    """Several commands as one undo step (e.g. 'copy boxes from the previous image')."""
+
+    def __init__(self, text: str, commands: list[Command]):
+        self.text = text
+        self.commands = commands
+        ids = {c.image_id for c in commands}
+        self.image_id = ids.pop() if len(ids) == 1 else None
+
+    def _do(self, store: Store) -> None:
+        for c in self.commands:
+            c._do(store)
+
+    def _undo(self, store: Store) -> None:
+        for c in reversed(self.commands):
+            c._undo(store)
+
+
+class History:
+    """An unlimited undo/redo stack over a store (the GUI uses QUndoStack with the same commands)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.done: list[Command] = []
+        self.undone: list[Command] = []
+
+    def push(self, command: Command) -> Command:
+        command.do(self.store)
+        self.undone.clear()
+        if self.done and command.merge_key() is not None and self.done[-1].merge(command):
+            return self.done[-1]
+        self.done.append(command)
+        return command
+
+    def undo(self) -> Command | None:
+        if not self.done:
+            return None
+        command = self.done.pop()
+        command.undo(self.store)
+        self.undone.append(command)
+        return command
+
+    def redo(self) -> Command | None:
+        if not self.undone:
+            return None
+        command = self.undone.pop()
+        command.do(self.store)
+        self.done.append(command)
+        return command

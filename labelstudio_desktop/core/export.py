@@ -1,0 +1,195 @@
+"""Exporting a project: Pascal VOC in the labelImg layout or as ``VOCdevkit/VOC2007``.
+
+Written so strict readers never choke: integer coordinates, every tag (``pose``, ``truncated``,
+``difficult``), the size of the EXIF-corrected image, and ids that never collide. Files are written
+atomically; existing files are replaced only when asked (``overwrite``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .formats.voc import VocObject, voc_xml
+from .fsutil import atomic_write
+from .images import ImageProblem, open_upright, probe
+from .jobs import JobToken
+from .store import SPLITS, ImageRecord, Store
+
+LAYOUTS = ("labelimg", "vocdevkit")
+VOC_YEAR = "VOC2007"
+
+
+class ExportError(Exception):
+    """The export cannot run (target files exist, bad layout); nothing was written."""
+
+
+@dataclass
+class ExportReport:
+    layout: str
+    out: Path
+    images: int = 0
+    objects: int = 0
+    reencoded: int = 0
+    unsplit: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"layout": self.layout, "out": str(self.out), "images": self.images, "objects": self.objects,
+                "reencoded": self.reencoded, "unsplit": self.unsplit,
+                "problems": [{"path": p, "reason": r} for p, r in self.problems]}
+
+
+def export_states(include_pending: bool) -> tuple[str, ...]:
+    return ("accepted", "pending") if include_pending else ("accepted",)
+
+
+def _objects(store: Store, image: ImageRecord, include_pending: bool) -> list[VocObject]:
+    return [VocObject(b.label, b.x0, b.y0, b.x1, b.y1, b.pose, b.truncated, b.difficult)
+            for b in store.boxes(image.id, states=export_states(include_pending))]
+
+
+def exportable_images(store: Store) -> list[ImageRecord]:
+    return [img for img in store.images(include_excluded=False, include_missing=False)]
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _ascii_id(text: str) -> str:
+    """Letters, digits, ``._-`` only: strict readers open ids with the locale's encoding and split on spaces."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _UNSAFE.sub("_", folded).strip("_")
+
+
+def unique_ids(paths: list[str]) -> dict[str, str]:
+    """A file id per image path: the stem when it is unique, else the folder path joined with ``__``.
+
+    Ids are ASCII without white space (ImageSets readers split lines on it) and never collide.
+    """
+    stems: dict[str, int] = {}
+    for p in paths:
+        stem = _ascii_id(PurePosixPath(p).stem)
+        stems[stem] = stems.get(stem, 0) + 1
+    taken: set[str] = set()
+    ids: dict[str, str] = {}
+    for p in paths:
+        pure = PurePosixPath(p)
+        stem = _ascii_id(pure.stem)
+        base = stem if stems[stem] == 1 else "__".join(_ascii_id(part) for part in (*pure.parent.parts, pure.stem))
+        ident, n = base or "image", 2
+        while ident in taken:
+            ident, n = f"{base}_{n}", n + 1
+        taken.add(ident)
+        ids[p] = ident
+    return ids
+
+
+def _check_targets(targets: list[Path], overwrite: bool) -> None:
+    existing = [t for t in targets if t.exists()]
+    if existing and not overwrite:
+        shown = ", ".join(str(t) for t in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise ExportError(f"{len(existing)} file(s) already exist: {shown}{more}. Nothing was written; "
+                          "choose another folder or pass --overwrite")
+
+
+def export_voc(store: Store, out: Path, layout: str = "labelimg", include_pending: bool = False,
+               overwrite: bool = False, job: JobToken | None = None) -> ExportReport:
+    """Write Pascal VOC annotations for every usable image of the project."""
+    job = job or JobToken()
+    if layout not in LAYOUTS:
+        raise ExportError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+    out = Path(out).resolve()
+    images = exportable_images(store)
+    report = ExportReport(layout=layout, out=out)
+    if layout == "labelimg":
+        _export_labelimg(store, out, images, include_pending, overwrite, job, report)
+    else:
+        _export_vocdevkit(store, out, images, include_pending, overwrite, job, report)
+    return report
+
+
+def _export_labelimg(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
+                     overwrite: bool, job: JobToken, report: ExportReport) -> None:
+    targets = {img.path: out / PurePosixPath(img.path).with_suffix(".xml") for img in images}
+    _check_targets(list(targets.values()), overwrite)
+    for n, img in enumerate(images):
+        job.check()
+        src = store.abs_path(img)
+        objects = _objects(store, img, include_pending)
+        xml = voc_xml(folder=src.parent.name, filename=src.name, path=str(src), width=img.width,
+                      height=img.height, depth=3, objects=objects, verified=img.status == "verified")
+        atomic_write(targets[img.path], xml)
+        report.images += 1
+        report.objects += len(objects)
+        job.progress(n + 1, len(images))
+
+
+def _jpeg_bytes(src: Path) -> tuple[bytes, bool]:
+    """The JPEG to put in JPEGImages: the original bytes when they are an upright RGB JPEG, else re-encoded."""
+    facts = probe(src)
+    if facts.format == "JPEG" and facts.orientation == 1 and facts.mode in ("RGB", "L") \
+            and not any("truncated" in w for w in facts.warnings):
+        return src.read_bytes(), False
+    buf = io.BytesIO()
+    open_upright(src).save(buf, format="JPEG", quality=95, subsampling=0)
+    return buf.getvalue(), True
+
+
+def _class_presence(objects: list[VocObject]) -> dict[str, int]:
+    presence: dict[str, int] = {}
+    for obj in objects:
+        presence[obj.name] = max(presence.get(obj.name, 0), 0 if obj.difficult else 1)
+    return presence
+
+
+def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
+                      overwrite: bool, job: JobToken, report: ExportReport) -> None:
+    base = out / "VOCdevkit" / VOC_YEAR
+    ids = unique_ids([img.path for img in images])
+    sets = base / "ImageSets" / "Main"
+    targets = [p for img in images for p in (base / "Annotations" / f"{ids[img.path]}.xml",
+                                             base / "JPEGImages" / f"{ids[img.path]}.jpg")]
+    targets += [sets / f"{name}.txt" for name in (*SPLITS, "trainval")]
+    _check_targets(targets, overwrite)
+    listed: dict[str, list[str]] = {s: [] for s in SPLITS}
+    presence: dict[str, dict[str, int]] = {}  # id -> class -> 1 present, 0 only difficult
+    for n, img in enumerate(images):
+        job.check()
+        ident = ids[img.path]
+        src = store.abs_path(img)
+        try:
+            data, reencoded = _jpeg_bytes(src)
+        except (ImageProblem, OSError) as exc:
+            report.problems.append((img.path, f"skipped: {exc}"))
+            continue
+        jpeg = base / "JPEGImages" / f"{ident}.jpg"
+        atomic_write(jpeg, data)
+        objects = _objects(store, img, include_pending)
+        xml = voc_xml(folder=VOC_YEAR, filename=jpeg.name, path=str(jpeg), width=img.width, height=img.height,
+                      depth=3, objects=objects, verified=img.status == "verified",
+                      database="labelstudio-desktop")
+        atomic_write(base / "Annotations" / f"{ident}.xml", xml)
+        split = img.split
+        if split is None:
+            split = "train"
+            report.unsplit += 1
+        listed[split].append(ident)
+        presence[ident] = _class_presence(objects)
+        report.images += 1
+        report.objects += len(objects)
+        report.reencoded += int(reencoded)
+        job.progress(n + 1, len(images))
+    listed_trainval = listed["train"] + listed["val"]
+    classes = sorted({c for per_image in presence.values() for c in per_image})
+    for name, idents in (*listed.items(), ("trainval", listed_trainval)):
+        atomic_write(sets / f"{name}.txt", "".join(f"{i}\n" for i in idents).encode("utf-8"))
+        for cls in classes:  # the per-class lists of the VOC devkit: 1 present, -1 absent, 0 difficult only
+            lines = "".join(f"{i} {presence[i].get(cls, -1):>2}\n" for i in idents)
+            atomic_write(sets / f"{_ascii_id(cls) or 'class'}_{name}.txt", lines.encode("utf-8"))
+    if report.unsplit:
+        report.problems.append(("", f"{report.unsplit} image(s) without a split were listed in train"))

@@ -1,0 +1,84 @@
+"""Folder layouts: finding images, and reading class (and split) from folder names.
+
+Layouts understood:
+
+- flat: images anywhere below the root, no labels;
+- classes: one sub-folder per class (Keras ``flow_from_directory``), optionally below split folders
+  (``train/cat/1.jpg``, ``val/dog/2.jpg``; ``validation`` counts as ``val``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..images import is_image_name
+
+SPLIT_FOLDER_NAMES = {"train": "train", "training": "train", "val": "val", "valid": "val",
+                      "validation": "val", "test": "test", "testing": "test"}
+SKIPPED_DIRS = {"__MACOSX"}
+
+
+@dataclass
+class Candidate:
+    """A file to import with what its layout says about it."""
+
+    rel: str  # relative to the project root, forward slashes
+    label: str | None = None
+    split: str | None = None
+    annotation: Path | None = None  # a VOC XML to read
+    notes: list[str] = field(default_factory=list)
+
+
+def rel_posix(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def walk_files(root: Path) -> list[Path]:
+    """Every file below ``root``, sorted, skipping hidden folders (``.labelstudio`` among them)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def image_files(root: Path, files: list[Path] | None = None) -> list[Path]:
+    return [p for p in (files if files is not None else walk_files(root)) if is_image_name(p)]
+
+
+def looks_like_class_folders(root: Path, images: list[Path]) -> bool:
+    """True when every image sits in a sub-folder (one per class), none at the root, and there are 2+ classes."""
+    if not images:
+        return False
+    labels = set()
+    for p in images:
+        parts = p.relative_to(root).parts
+        if len(parts) < 2:
+            return False
+        first = parts[0].lower()
+        if first in SPLIT_FOLDER_NAMES:
+            if len(parts) < 3:
+                return False
+            labels.add(parts[1])
+        else:
+            labels.add(parts[0])
+    return len(labels) >= 2
+
+
+def flat_candidates(root: Path, images: list[Path]) -> list[Candidate]:
+    return [Candidate(rel=rel_posix(p, root)) for p in images]
+
+
+def class_folder_candidates(root: Path, images: list[Path]) -> list[Candidate]:
+    """Class from the first folder below the root, or the second when the first names a split."""
+    out = []
+    for p in images:
+        parts = p.relative_to(root).parts
+        split = SPLIT_FOLDER_NAMES.get(parts[0].lower()) if len(parts) >= 3 else None
+        label = parts[1] if split else (parts[0] if len(parts) >= 2 else None)
+        out.append(Candidate(rel=rel_posix(p, root), label=label, split=split))
+    return out

@@ -1,0 +1,175 @@
+"""Reading images safely: header facts without a full decode, and EXIF-corrected RGB pixels.
+
+Real folders hold zero-byte files, non-images named ``.jpg``, truncated JPEGs, CMYK, 16-bit, grayscale
+and alpha images, EXIF rotations and decompression bombs. :func:`probe` turns each into either usable
+facts with plain warnings, or an :class:`ImageProblem` with a plain reason.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings as _warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
+
+#: Largest image accepted, in pixels (PIL's own decompression-bomb limit is about 179 MP).
+MAX_PIXELS = 120_000_000
+EXIF_ORIENTATION = 0x0112
+#: EXIF orientations that swap width and height.
+TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})
+
+# A truncated file is flagged at import and then shown with its missing part grey, as other viewers do.
+ImageFile.LOAD_TRUNCATED_IMAGES = True
+
+
+class ImageProblem(Exception):
+    """A file that cannot be used as an image; the message is a plain reason."""
+
+
+@dataclass
+class ImageFacts:
+    width: int  # after EXIF orientation
+    height: int
+    channels: int  # of the decoded pixels before conversion to RGB (1 gray, 2 gray+alpha, 3, 4)
+    format: str
+    orientation: int = 1
+    mode: str = "RGB"
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_image_name(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_EXTENSIONS
+
+
+def _png_bit_depth(head: bytes) -> int | None:
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+        return head[24]
+    return None
+
+
+def _truncation_warning(path: Path, fmt: str, size: int) -> str | None:
+    """A cheap end-of-file check that finds most truncated JPEGs and PNGs without decoding."""
+    with open(path, "rb") as f:
+        f.seek(max(0, size - 64))
+        tail = f.read()
+    if fmt == "JPEG" and b"\xff\xd9" not in tail[-32:]:
+        return "truncated JPEG (no end-of-image marker): the missing part shows as grey"
+    if fmt == "PNG" and b"IEND" not in tail:
+        return "truncated PNG (no IEND chunk): the missing rows show as grey"
+    return None
+
+
+def probe(path: Path) -> ImageFacts:
+    """Read an image's size, channels and orientation from its header, without decoding the pixels."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImageProblem(f"cannot read the file ({exc.strerror})") from exc
+    if size == 0:
+        raise ImageProblem("empty file (0 bytes)")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(32)
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                fmt = im.format or "?"
+                width, height = im.size
+                mode = im.mode
+                if width * height > MAX_PIXELS:
+                    raise ImageProblem(
+                        f"absurd dimensions {width}x{height} ({width * height / 1e6:.0f} megapixels, limit "
+                        f"{MAX_PIXELS / 1e6:.0f}): refused as a possible decompression bomb"
+                    )
+                orientation = _orientation(im)
+                has_transparency = "transparency" in im.info
+    except ImageProblem:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageProblem(f"absurd dimensions, refused as a possible decompression bomb ({exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageProblem("not an image (the content is not a format this program can read)") from exc
+    except PermissionError as exc:
+        raise ImageProblem(f"cannot read the file ({exc.strerror})") from exc
+    except (OSError, SyntaxError, ValueError, struct.error) as exc:
+        raise ImageProblem(f"unreadable image header ({exc})") from exc
+
+    notes: list[str] = []
+    if orientation in TRANSPOSED_ORIENTATIONS:
+        width, height = height, width
+    if orientation != 1:
+        notes.append(f"EXIF orientation {orientation}: shown and exported upright")
+    if mode == "CMYK":
+        notes.append("CMYK colour: converted to RGB")
+    bit_depth = _png_bit_depth(head)
+    if mode.startswith("I;16") or mode in ("I", "F") or (bit_depth is not None and bit_depth > 8):
+        notes.append("16-bit samples: scaled to 8 bits")
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and has_transparency):
+        notes.append("alpha channel: composited on white")
+    truncated = _truncation_warning(path, fmt, size)
+    if truncated:
+        notes.append(truncated)
+    return ImageFacts(width=width, height=height, channels=_channels(mode), format=fmt,
+                      orientation=orientation, mode=mode, warnings=notes)
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = im.getexif().get(EXIF_ORIENTATION, 1)
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not make the image unusable
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _channels(mode: str) -> int:
+    if mode in ("1", "L", "P", "I", "I;16", "I;16B", "I;16L", "F"):
+        return 1
+    if mode in ("LA", "PA"):
+        return 2
+    if mode in ("RGBA", "CMYK"):
+        return 4
+    return 3
+
+
+def to_rgb(im: Image.Image) -> Image.Image:
+    """Any PIL image as 8-bit RGB: 16-bit scaled, CMYK converted, alpha composited on white."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(im, dtype=np.float64)
+        top = 65535.0 if im.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        arr = np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return Image.fromarray(arr, "L").convert("RGB")
+    if im.mode == "P":
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "LA", "PA"):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return im.convert("RGB") if im.mode != "RGB" else im
+
+
+def open_upright(path: Path) -> Image.Image:
+    """Decode ``path`` fully, EXIF orientation applied, as 8-bit RGB. Truncated files load partially."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+            upright = ImageOps.exif_transpose(im)
+            return to_rgb(upright)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageProblem(f"{path.name}: cannot decode ({exc})") from exc
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    """The EXIF-corrected pixels of ``path`` as an ``H x W x 3`` uint8 array."""
+    return np.asarray(open_upright(path))
+
+
+def encode_png(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format="PNG")
+    return buf.getvalue()

@@ -1,0 +1,305 @@
+"""Importing a folder into a project: layout detection, incremental re-import, per-file problems.
+
+Re-importing the same folder adds new files, refreshes changed ones (size or mtime), marks vanished
+ones missing, and never drops an annotation. Labels, splits and boxes from the layout are applied to
+new images only, so a re-import cannot overwrite what the user edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .formats import cifar, voc
+from .formats.folders import (
+    Candidate,
+    class_folder_candidates,
+    flat_candidates,
+    image_files,
+    looks_like_class_folders,
+    rel_posix,
+    walk_files,
+)
+from .fsutil import atomic_write
+from .images import ImageProblem, probe
+from .jobs import JobToken
+from .store import BoxRecord, Store, file_facts
+
+FORMATS = ("auto", "flat", "classes", "voc", "vocdevkit", "cifar")
+CIFAR_OUTPUT_DIR = "cifar-png"
+
+
+@dataclass
+class Problem:
+    path: str
+    severity: str  # "error": not imported; "warning": imported with a problem
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    format: str
+    added: int = 0
+    refreshed: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    restored: int = 0
+    boxes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.added + self.refreshed + self.unchanged + self.restored
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def as_dict(self) -> dict:
+        return {
+            "format": self.format, "added": self.added, "refreshed": self.refreshed,
+            "unchanged": self.unchanged, "missing": self.missing, "restored": self.restored,
+            "boxes": self.boxes,
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+class ImportFailed(Exception):
+    """The import cannot start (wrong format, unreadable folder)."""
+
+
+# ------------------------------------------------------------------ detection
+def _vocdevkit_years(root: Path) -> list[Path]:
+    """``VOCyyyy`` folders (with Annotations/ and JPEGImages/) at or below ``root``."""
+    candidates = [root, *sorted(root.glob("VOC*")), *sorted(root.glob("VOCdevkit/VOC*"))]
+    return [p for p in candidates if (p / "Annotations").is_dir() and (p / "JPEGImages").is_dir()]
+
+
+def detect_format(root: Path, files: list[Path], annotations: Path | None = None) -> str:
+    if cifar.find_batch_dir(root) is not None:
+        return "cifar"
+    if _vocdevkit_years(root):
+        return "vocdevkit"
+    images = image_files(root, files)
+    if annotations is not None:
+        return "voc"
+    stems = {p.with_suffix("") for p in images}
+    if any(p.suffix.lower() == ".xml" and p.with_suffix("") in stems for p in files):
+        return "voc"
+    return "classes" if looks_like_class_folders(root, images) else "flat"
+
+
+# ------------------------------------------------------------------ candidates
+def _voc_candidates(root: Path, files: list[Path], annotations: Path | None,
+                    problems: list[Problem]) -> list[Candidate]:
+    images = image_files(root, files)
+    by_stem: dict[str, list[Path]] = {}
+    if annotations is not None:
+        if not annotations.is_dir():
+            raise ImportFailed(f"{annotations}: annotations folder not found")
+        for xml in sorted(annotations.rglob("*.xml")):
+            by_stem.setdefault(xml.stem, []).append(xml)
+    images_per_stem: dict[str, int] = {}
+    for img in images:
+        images_per_stem[img.stem] = images_per_stem.get(img.stem, 0) + 1
+    out = []
+    used: set[Path] = set()
+    for img in images:
+        cand = Candidate(rel=rel_posix(img, root))
+        sidecar = img.with_suffix(".xml")
+        if sidecar.is_file():
+            cand.annotation = sidecar
+        elif annotations is not None:
+            matches = by_stem.get(img.stem, [])
+            if len(matches) > 1:
+                cand.notes.append(f"{len(matches)} annotation files named {img.stem}.xml: none used")
+            elif matches and images_per_stem[img.stem] > 1:
+                cand.notes.append(f"{images_per_stem[img.stem]} images are named {img.stem}.*: "
+                                  f"annotation {img.stem}.xml is ambiguous, not used")
+                used.add(matches[0])
+            elif matches:
+                cand.annotation = matches[0]
+        if cand.annotation is not None:
+            used.add(cand.annotation)
+        out.append(cand)
+    image_stems = {img.with_suffix("") for img in images}
+    xml_pool = annotations.rglob("*.xml") if annotations is not None else (p for p in files if p.suffix == ".xml")
+    for xml in xml_pool:
+        if xml not in used and xml.with_suffix("") not in image_stems:
+            problems.append(Problem(_display(xml, root), "warning", "annotation file without a matching image"))
+    return out
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return rel_posix(path, root)
+    except ValueError:
+        return str(path)
+
+
+def _vocdevkit_candidates(root: Path, problems: list[Problem]) -> list[Candidate]:
+    out = []
+    for year in _vocdevkit_years(root):
+        main = year / "ImageSets" / "Main"
+        split_of: dict[str, str] = {}
+        # "trainval" comes last: it only names the split of ids that train/val do not list
+        for name, split in (("train", "train"), ("val", "val"), ("test", "test"), ("trainval", "train")):
+            listing = main / f"{name}.txt"
+            if listing.is_file():
+                for line in listing.read_text(encoding="utf-8", errors="replace").splitlines():
+                    if line.split():
+                        split_of.setdefault(line.split()[0], split)
+        for img in image_files(year / "JPEGImages"):
+            xml = year / "Annotations" / f"{img.stem}.xml"
+            out.append(Candidate(rel=rel_posix(img, root), split=split_of.get(img.stem),
+                                 annotation=xml if xml.is_file() else None))
+    return out
+
+
+def _cifar_candidates(store: Store, root: Path, view: str | None, problems: list[Problem],
+                      job: JobToken) -> list[Candidate]:
+    batch_dir = cifar.find_batch_dir(root)
+    try:
+        names = cifar.label_names(batch_dir)
+    except cifar.CifarError as exc:
+        problems.append(Problem(_display(batch_dir / "batches.meta", root), "warning",
+                                f"{exc}; classes named by number"))
+        names = None
+    out_dir = root / CIFAR_OUTPUT_DIR
+    out = []
+    batches = sorted(p for p in batch_dir.iterdir() if cifar.BATCH_NAME.match(p.name))
+    for n, batch in enumerate(batches):
+        job.status(f"unpacking {batch.name}")
+        try:
+            samples = cifar.read_batch(batch, view)
+        except cifar.CifarError as exc:
+            problems.append(Problem(_display(batch, root), "error", str(exc)))
+            continue
+        split = "test" if batch.name == "test_batch" else "train"
+        for s in samples:
+            target = out_dir / batch.name / f"{cifar.safe_stem(s.filename, s.index)}.png"
+            if not target.exists():
+                atomic_write(target, cifar.png_bytes(s.pixels))
+            label = names[s.label] if names and 0 <= s.label < len(names) else str(s.label)
+            out.append(Candidate(rel=rel_posix(target, root), label=label, split=split))
+        job.progress(n + 1, len(batches))
+    if view:
+        store.set_setting("cifar_view", view)
+    return out
+
+
+# ------------------------------------------------------------------ ingest
+def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = None, view: str | None = None,
+                  job: JobToken | None = None) -> ImportReport:
+    """Import (or re-import) the project's image folder. Problems are reported, never raised per file."""
+    job = job or JobToken()
+    root = store.root
+    if fmt not in FORMATS:
+        raise ImportFailed(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    job.status("scanning folder")
+    files = walk_files(root)
+    if fmt == "auto":
+        fmt = detect_format(root, files, annotations)
+    report = ImportReport(format=fmt)
+    problems = report.problems
+    if fmt == "cifar":
+        if cifar.find_batch_dir(root) is None:
+            raise ImportFailed(f"{root}: no CIFAR batches (data_batch_N, test_batch) found")
+        candidates = _cifar_candidates(store, root, view, problems, job)
+    elif fmt == "vocdevkit":
+        candidates = _vocdevkit_candidates(root, problems)
+    elif fmt == "voc":
+        candidates = _voc_candidates(root, files, annotations, problems)
+    elif fmt == "classes":
+        candidates = class_folder_candidates(root, image_files(root, files))
+    else:
+        candidates = flat_candidates(root, image_files(root, files))
+    store.set_setting("format", fmt)
+
+    job.status("reading image headers")
+    known = {img.path: img for img in store.images()}
+    seen: set[str] = set()
+    for n, cand in enumerate(candidates):
+        job.check()
+        seen.add(cand.rel)
+        _ingest_one(store, root, cand, known.get(cand.rel), report)
+        job.progress(n + 1, len(candidates))
+    gone = [img.id for rel, img in known.items() if rel not in seen and not img.missing
+            and not (root / rel).is_file()]
+    if gone:
+        store.set_missing(gone)
+        report.missing = len(gone)
+    store.record_import_problems([(p.path, p.severity, p.reason) for p in problems])
+    return report
+
+
+def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: ImportReport) -> None:
+    path = root / cand.rel
+    try:
+        facts = probe(path)
+    except ImageProblem as exc:
+        report.problems.append(Problem(cand.rel, "error", str(exc)))
+        if existing is not None and not existing.missing:
+            store.set_missing([existing.id])
+            report.missing += 1
+        return
+    size, mtime = file_facts(path)
+    notes = list(facts.warnings) + cand.notes
+    ann = None
+    if cand.annotation is not None and existing is None:
+        try:
+            ann = voc.read_voc(cand.annotation)
+        except voc.VocError as exc:
+            notes.append(f"annotation {cand.annotation.name}: {exc}")
+    if ann is not None:
+        notes.extend(f"annotation {cand.annotation.name}: {w}" for w in ann.warnings)
+        if ann.width and ann.height and (ann.width, ann.height) != (facts.width, facts.height):
+            notes.append(f"annotation {cand.annotation.name} says {ann.width}x{ann.height}, "
+                         f"the image is {facts.width}x{facts.height}")
+    for note in notes:
+        report.problems.append(Problem(cand.rel, "warning", note))
+
+    if existing is None:
+        image_id = store.add_image(
+            cand.rel, size, mtime, facts.width, facts.height, facts.channels, label=cand.label,
+            split=cand.split, status="verified" if ann is not None and ann.verified else "unverified",
+            warnings=notes,
+        )
+        report.added += 1
+        if ann is not None:
+            report.boxes += _add_voc_boxes(store, image_id, ann, facts.width, facts.height, cand, report)
+        return
+    if existing.size != size or existing.mtime != mtime or existing.missing:
+        store.refresh_image(existing.id, size, mtime, facts.width, facts.height, facts.channels, notes)
+        if existing.missing and existing.size == size:
+            report.restored += 1
+        else:
+            report.refreshed += 1
+        if existing.label is None and cand.label is not None:
+            store.update_image_fields(existing.id, {"label": cand.label})
+    else:
+        report.unchanged += 1
+
+
+def _add_voc_boxes(store: Store, image_id: int, ann: voc.VocAnnotation, width: int, height: int,
+                   cand: Candidate, report: ImportReport) -> int:
+    added = 0
+    warnings: list[str] = []
+    with store.transaction():
+        for obj in ann.objects:
+            clipped, warning = voc.clamp_object(obj, width, height)
+            if warning:
+                warnings.append(warning)
+                report.problems.append(Problem(cand.rel, "warning", warning))
+            if clipped is None:
+                continue
+            store.insert_box(BoxRecord(
+                id=0, image_id=image_id, label=clipped.name, x0=clipped.x0, y0=clipped.y0, x1=clipped.x1,
+                y1=clipped.y1, source="imported", state="accepted", difficult=clipped.difficult,
+                truncated=clipped.truncated, pose=clipped.pose,
+            ))
+            added += 1
+        if warnings:
+            current = store.image(image_id).warnings
+            store.set_image_warnings(image_id, current + warnings)
+    return added

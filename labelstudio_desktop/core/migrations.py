@@ -1,0 +1,126 @@
+"""Schema of the project database and its migrations, versioned with ``PRAGMA user_version``.
+
+Each migration takes the database from version ``n`` to ``n + 1`` inside one transaction. Never edit a
+released migration: add the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY,
+    task        TEXT NOT NULL,
+    params      TEXT NOT NULL DEFAULT '{}',
+    history     TEXT NOT NULL DEFAULT '{}',
+    model_path  TEXT,
+    status      TEXT NOT NULL DEFAULT 'running',
+    parent_id   INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    started_at  REAL NOT NULL,
+    finished_at REAL
+);
+CREATE TABLE images (
+    id       INTEGER PRIMARY KEY,
+    path     TEXT NOT NULL UNIQUE,
+    size     INTEGER NOT NULL,
+    mtime    REAL NOT NULL,
+    width    INTEGER NOT NULL,
+    height   INTEGER NOT NULL,
+    channels INTEGER NOT NULL,
+    label    TEXT,
+    value    REAL,
+    split    TEXT CHECK (split IN ('train', 'val', 'test')),
+    status   TEXT NOT NULL DEFAULT 'unverified' CHECK (status IN ('unverified', 'verified')),
+    excluded INTEGER NOT NULL DEFAULT 0,
+    missing  INTEGER NOT NULL DEFAULT 0,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    added_at REAL NOT NULL
+);
+CREATE INDEX images_label ON images(label);
+CREATE INDEX images_split ON images(split);
+CREATE TABLE boxes (
+    id         INTEGER PRIMARY KEY,
+    image_id   INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    label      TEXT NOT NULL,
+    x0 INTEGER NOT NULL, y0 INTEGER NOT NULL, x1 INTEGER NOT NULL, y1 INTEGER NOT NULL,
+    source     TEXT NOT NULL CHECK (source IN ('manual', 'proposal', 'imported')),
+    state      TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected')),
+    run_id     INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    method     TEXT,
+    score      REAL,
+    difficult  INTEGER NOT NULL DEFAULT 0,
+    truncated  INTEGER NOT NULL DEFAULT 0,
+    pose       TEXT NOT NULL DEFAULT 'Unspecified',
+    edited     INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    CHECK (x0 < x1 AND y0 < y1)
+);
+CREATE INDEX boxes_image ON boxes(image_id);
+CREATE TABLE masks (
+    id         INTEGER PRIMARY KEY,
+    image_id   INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    label      TEXT NOT NULL,
+    png        BLOB NOT NULL,
+    source     TEXT NOT NULL DEFAULT 'manual',
+    state      TEXT NOT NULL DEFAULT 'accepted',
+    run_id     INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX masks_image ON masks(image_id);
+CREATE TABLE hashes (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    algo     TEXT NOT NULL,
+    size     INTEGER NOT NULL,
+    mtime    REAL NOT NULL,
+    value    BLOB NOT NULL,
+    PRIMARY KEY (image_id, algo)
+);
+CREATE TABLE duplicate_decisions (
+    id         INTEGER PRIMARY KEY,
+    image_a    INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    image_b    INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    decision   TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    UNIQUE (image_a, image_b)
+);
+CREATE TABLE import_problems (
+    id       INTEGER PRIMARY KEY,
+    path     TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    seen_at  REAL NOT NULL
+);
+"""
+
+#: MIGRATIONS[n] takes a database at version n to version n + 1.
+MIGRATIONS: list[str] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring ``conn`` up to :data:`SCHEMA_VERSION`; refuse a database from a newer version."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            f"schema version {version} is newer than this program understands ({SCHEMA_VERSION}); "
+            "update labelstudio-desktop"
+        )
+    for target in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[target]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={target + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,432 @@
+"""The project store: one SQLite database per project, the single source of truth.
+
+Every edit is one transaction, committed at once (WAL mode), so a crash loses nothing that was committed.
+Image paths are stored relative to the project's image root, with forward slashes.
+Box coordinates are 0-based pixel edges ``[x0, x1) x [y0, y1)`` in the EXIF-corrected image.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .migrations import migrate
+
+DB_DIRNAME = ".labelstudio"
+DB_FILENAME = "project.db"
+
+SPLITS = ("train", "val", "test")
+STATUSES = ("unverified", "verified")
+BOX_SOURCES = ("manual", "proposal", "imported")
+BOX_STATES = ("pending", "accepted", "rejected")
+
+#: Image columns that edits may change (through :class:`SetImageFields`).
+EDITABLE_IMAGE_FIELDS = ("label", "value", "split", "status", "excluded")
+
+
+class StoreError(Exception):
+    """A project that cannot be opened or an edit that the store refuses."""
+
+
+@dataclass
+class ImageRecord:
+    id: int
+    path: str
+    size: int
+    mtime: float
+    width: int
+    height: int
+    channels: int
+    label: str | None = None
+    value: float | None = None
+    split: str | None = None
+    status: str = "unverified"
+    excluded: bool = False
+    missing: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BoxRecord:
+    id: int
+    image_id: int
+    label: str
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    source: str = "manual"
+    state: str = "accepted"
+    run_id: int | None = None
+    method: str | None = None
+    score: float | None = None
+    difficult: bool = False
+    truncated: bool = False
+    pose: str = "Unspecified"
+    edited: bool = False
+
+    @property
+    def edges(self) -> tuple[int, int, int, int]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+BOX_COLUMNS = (
+    "id", "image_id", "label", "x0", "y0", "x1", "y1", "source", "state", "run_id", "method", "score",
+    "difficult", "truncated", "pose", "edited",
+)
+IMAGE_COLUMNS = (
+    "id", "path", "size", "mtime", "width", "height", "channels", "label", "value", "split", "status",
+    "excluded", "missing", "warnings",
+)
+
+
+def default_db_path(root: str | Path) -> Path:
+    """Where a project's database lives when no ``--db`` is given."""
+    return Path(root) / DB_DIRNAME / DB_FILENAME
+
+
+def _row_to_image(row: sqlite3.Row) -> ImageRecord:
+    data = dict(row)
+    data["excluded"] = bool(data["excluded"])
+    data["missing"] = bool(data["missing"])
+    data["warnings"] = json.loads(data["warnings"] or "[]")
+    return ImageRecord(**{k: data[k] for k in IMAGE_COLUMNS})
+
+
+def _row_to_box(row: sqlite3.Row) -> BoxRecord:
+    data = {k: row[k] for k in BOX_COLUMNS}
+    for flag in ("difficult", "truncated", "edited"):
+        data[flag] = bool(data[flag])
+    return BoxRecord(**data)
+
+
+class Store:
+    """A project's SQLite database. Open with :meth:`open` or :meth:`create`."""
+
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, root: Path):
+        self.conn = conn
+        self.db_path = db_path
+        self.root = root
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def create(cls, root: str | Path, db_path: str | Path | None = None) -> Store:
+        """Open the project of image folder ``root``, creating its database if needed."""
+        root = Path(root).resolve()
+        if not root.is_dir():
+            raise StoreError(f"{root}: not a folder")
+        db = Path(db_path).resolve() if db_path else default_db_path(root)
+        try:
+            db.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{db.parent}: cannot create the project folder ({exc.strerror}); "
+                "use --db PATH to keep the database elsewhere"
+            ) from exc
+        store = cls._connect(db, root)
+        stored_root = store.get_setting("root")
+        if stored_root is None:
+            store.set_setting("root", str(root))
+        return store
+
+    @classmethod
+    def open(cls, project: str | Path, db_path: str | Path | None = None) -> Store:
+        """Open an existing project given its image folder, its ``.db`` file, or ``db_path``."""
+        project = Path(project)
+        if db_path:
+            db = Path(db_path)
+        elif project.suffix == ".db" and project.is_file():
+            db = project
+        else:
+            db = default_db_path(project)
+        if not db.is_file():
+            raise StoreError(f"{project}: no project here (expected {db}); run 'labelstudio-desktop import' first")
+        store = cls._connect(db.resolve(), None)
+        stored_root = store.get_setting("root")
+        if stored_root is None:
+            raise StoreError(f"{db}: not a labelstudio-desktop project (no image root recorded)")
+        store.root = Path(stored_root)
+        return store
+
+    @staticmethod
+    def find_db(project: str | Path, db_path: str | Path | None = None) -> Path | None:
+        """The database file of ``project`` if it exists."""
+        if db_path:
+            return Path(db_path) if Path(db_path).is_file() else None
+        p = Path(project)
+        if p.suffix == ".db" and p.is_file():
+            return p
+        db = default_db_path(p)
+        return db if db.is_file() else None
+
+    @classmethod
+    def _connect(cls, db: Path, root: Path | None) -> Store:
+        try:
+            conn = sqlite3.connect(str(db), timeout=10.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{db}: cannot open the database ({exc})") from exc
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{db}: not a usable project database ({exc})") from exc
+        return cls(conn, db, root or db.parent)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # ------------------------------------------------------------- transactions
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic, committed unit of work (nested calls join the outer one)."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # ----------------------------------------------------------------- settings
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, json.dumps(value)),
+            )
+
+    # ------------------------------------------------------------------- images
+    def abs_path(self, image: ImageRecord | str) -> Path:
+        rel = image.path if isinstance(image, ImageRecord) else image
+        return self.root / Path(rel)
+
+    def add_image(self, path: str, size: int, mtime: float, width: int, height: int, channels: int,
+                  label: str | None = None, value: float | None = None, split: str | None = None,
+                  status: str = "unverified", warnings: list[str] | None = None) -> int:
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO images(path, size, mtime, width, height, channels, label, value, split, status, "
+                "warnings, added_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                (path, size, mtime, width, height, channels, label, value, split, status,
+                 json.dumps(warnings or []), time.time()),
+            )
+            return int(cur.lastrowid)
+
+    def refresh_image(self, image_id: int, size: int, mtime: float, width: int, height: int,
+                      channels: int, warnings: list[str]) -> None:
+        """Record a changed file's new facts; annotations are kept."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE images SET size=?, mtime=?, width=?, height=?, channels=?, warnings=?, missing=0 "
+                "WHERE id=?",
+                (size, mtime, width, height, channels, json.dumps(warnings), image_id),
+            )
+
+    def set_missing(self, image_ids: list[int], missing: bool = True) -> None:
+        with self.transaction() as c:
+            c.executemany("UPDATE images SET missing=? WHERE id=?", [(int(missing), i) for i in image_ids])
+
+    def image(self, image_id: int) -> ImageRecord:
+        row = self.conn.execute("SELECT * FROM images WHERE id=?", (image_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no image with id {image_id}")
+        return _row_to_image(row)
+
+    def image_by_path(self, path: str) -> ImageRecord | None:
+        row = self.conn.execute("SELECT * FROM images WHERE path=?", (path,)).fetchone()
+        return _row_to_image(row) if row else None
+
+    def images(self, include_excluded: bool = True, include_missing: bool = True) -> list[ImageRecord]:
+        sql = "SELECT * FROM images WHERE 1=1"
+        if not include_excluded:
+            sql += " AND excluded=0"
+        if not include_missing:
+            sql += " AND missing=0"
+        return [_row_to_image(r) for r in self.conn.execute(sql + " ORDER BY path")]
+
+    def image_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM images").fetchone()[0])
+
+    def image_fields(self, image_id: int, names: tuple[str, ...]) -> dict[str, Any]:
+        for name in names:
+            if name not in EDITABLE_IMAGE_FIELDS:
+                raise StoreError(f"image field {name!r} cannot be edited")
+        row = self.conn.execute(f"SELECT {', '.join(names)} FROM images WHERE id=?", (image_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no image with id {image_id}")
+        return dict(row)
+
+    def update_image_fields(self, image_id: int, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name not in EDITABLE_IMAGE_FIELDS:
+                raise StoreError(f"image field {name!r} cannot be edited")
+            if name == "split" and value not in (None, *SPLITS):
+                raise StoreError(f"split must be one of {', '.join(SPLITS)} (got {value!r})")
+            if name == "status" and value not in STATUSES:
+                raise StoreError(f"status must be one of {', '.join(STATUSES)} (got {value!r})")
+        if not values:
+            return
+        assignments = ", ".join(f"{k}=?" for k in values)
+        with self.transaction() as c:
+            c.execute(f"UPDATE images SET {assignments} WHERE id=?", (*values.values(), image_id))
+
+    def set_image_warnings(self, image_id: int, warnings: list[str]) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE images SET warnings=? WHERE id=?", (json.dumps(warnings), image_id))
+
+    def classes(self) -> list[str]:
+        """Class labels in use on images and boxes, sorted."""
+        rows = self.conn.execute(
+            "SELECT label FROM images WHERE label IS NOT NULL UNION SELECT label FROM boxes ORDER BY 1"
+        )
+        return [r[0] for r in rows]
+
+    # -------------------------------------------------------------------- boxes
+    def boxes(self, image_id: int | None = None, states: tuple[str, ...] | None = None) -> list[BoxRecord]:
+        sql = "SELECT * FROM boxes WHERE 1=1"
+        args: list[Any] = []
+        if image_id is not None:
+            sql += " AND image_id=?"
+            args.append(image_id)
+        if states:
+            sql += f" AND state IN ({','.join('?' * len(states))})"
+            args.extend(states)
+        return [_row_to_box(r) for r in self.conn.execute(sql + " ORDER BY image_id, id", args)]
+
+    def box(self, box_id: int) -> BoxRecord:
+        row = self.conn.execute("SELECT * FROM boxes WHERE id=?", (box_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no box with id {box_id}")
+        return _row_to_box(row)
+
+    def insert_box(self, box: BoxRecord, keep_id: bool = False) -> int:
+        """Insert ``box``; with ``keep_id`` its id is reused (used by undo to restore a deleted box exactly)."""
+        self._check_box(box)
+        cols = BOX_COLUMNS if keep_id else BOX_COLUMNS[1:]
+        values = [getattr(box, c) for c in cols]
+        with self.transaction() as c:
+            cur = c.execute(
+                f"INSERT INTO boxes({', '.join(cols)}, created_at) VALUES({', '.join('?' * len(cols))}, ?)",
+                (*values, time.time()),
+            )
+            return int(cur.lastrowid)
+
+    def update_box(self, box: BoxRecord) -> None:
+        self._check_box(box)
+        cols = BOX_COLUMNS[2:]
+        with self.transaction() as c:
+            c.execute(
+                f"UPDATE boxes SET {', '.join(f'{k}=?' for k in cols)} WHERE id=?",
+                (*[getattr(box, k) for k in cols], box.id),
+            )
+
+    def delete_box(self, box_id: int) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM boxes WHERE id=?", (box_id,))
+
+    def _check_box(self, box: BoxRecord) -> None:
+        if not (box.x0 < box.x1 and box.y0 < box.y1):
+            raise StoreError(f"empty box {box.edges}: needs x0 < x1 and y0 < y1")
+        if box.source not in BOX_SOURCES:
+            raise StoreError(f"box source must be one of {BOX_SOURCES}")
+        if box.state not in BOX_STATES:
+            raise StoreError(f"box state must be one of {BOX_STATES}")
+        if not box.label:
+            raise StoreError("a box needs a label")
+
+    def box_counts(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT state, COUNT(*) FROM boxes GROUP BY state")
+        counts = {s: 0 for s in BOX_STATES}
+        counts.update({r[0]: r[1] for r in rows})
+        return counts
+
+    # -------------------------------------------------------------------- masks
+    def add_mask(self, image_id: int, label: str, png: bytes, source: str = "manual",
+                 state: str = "accepted", run_id: int | None = None) -> int:
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO masks(image_id, label, png, source, state, run_id, created_at) VALUES(?,?,?,?,?,?,?)",
+                (image_id, label, png, source, state, run_id, time.time()),
+            )
+            return int(cur.lastrowid)
+
+    def masks(self, image_id: int) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM masks WHERE image_id=? ORDER BY id", (image_id,)))
+
+    # ------------------------------------------------------------------ summary
+    def summary(self) -> dict[str, Any]:
+        """Counts for ``info --json``."""
+        c = self.conn
+        total = c.execute("SELECT COUNT(*) FROM images").fetchone()[0]
+        by_class = {r[0] if r[0] is not None else "": r[1] for r in c.execute(
+            "SELECT label, COUNT(*) FROM images WHERE excluded=0 GROUP BY label ORDER BY label")}
+        by_split = {r[0] if r[0] is not None else "": r[1] for r in c.execute(
+            "SELECT split, COUNT(*) FROM images WHERE excluded=0 GROUP BY split ORDER BY split")}
+        by_status = {r[0]: r[1] for r in c.execute("SELECT status, COUNT(*) FROM images GROUP BY status")}
+        with_warnings = c.execute("SELECT COUNT(*) FROM images WHERE warnings != '[]'").fetchone()[0]
+        box_labels = {r[0]: r[1] for r in c.execute(
+            "SELECT label, COUNT(*) FROM boxes WHERE state='accepted' GROUP BY label ORDER BY label")}
+        return {
+            "root": str(self.root),
+            "database": str(self.db_path),
+            "schema_version": self.schema_version,
+            "images": total,
+            "excluded": c.execute("SELECT COUNT(*) FROM images WHERE excluded=1").fetchone()[0],
+            "missing": c.execute("SELECT COUNT(*) FROM images WHERE missing=1").fetchone()[0],
+            "classes": by_class,
+            "splits": by_split,
+            "status": {s: by_status.get(s, 0) for s in STATUSES},
+            "values": c.execute("SELECT COUNT(*) FROM images WHERE value IS NOT NULL").fetchone()[0],
+            "boxes": self.box_counts(),
+            "box_labels": box_labels,
+            "masks": c.execute("SELECT COUNT(*) FROM masks").fetchone()[0],
+            "images_with_warnings": with_warnings,
+            "import_problems": c.execute("SELECT COUNT(*) FROM import_problems").fetchone()[0],
+        }
+
+    # ---------------------------------------------------- import problem log
+    def record_import_problems(self, problems: list[tuple[str, str, str]]) -> None:
+        """Replace the log of files that could not be imported: (path, severity, reason)."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM import_problems")
+            c.executemany(
+                "INSERT INTO import_problems(path, severity, reason, seen_at) VALUES(?,?,?,?)",
+                [(p, s, r, time.time()) for p, s, r in problems],
+            )
+
+    def import_problems(self) -> list[tuple[str, str, str]]:
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT path, severity, reason FROM import_problems ORDER BY path")]
+
+
+def file_facts(path: Path) -> tuple[int, float]:
+    """Size in bytes and modification time of ``path``."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime

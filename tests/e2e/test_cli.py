@@ -1,0 +1,67 @@
+"""The command line as a user runs it, in a separate process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from helpers import write_image
+
+from labelstudio_desktop.cli import main
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "labelstudio_desktop", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_help_for_every_command():
+    for command in ("demo", "import", "info", "export", "gui"):
+        result = run(command, "--help")
+        assert result.returncode == 0 and "usage" in result.stdout
+
+
+def test_demo_import_info_export(tmp_path):
+    result = run("demo", tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    assert "bolt/bolt_broken.jpg" in result.stdout and "truncated" in result.stdout
+    project = tmp_path / "d" / "images"
+    info = json.loads(run("info", project, "--json").stdout)
+    assert info["images"] == 122 and info["boxes"] == {"pending": 0, "accepted": 0, "rejected": 0}
+    rows = json.loads(run("info", project, "--images", "--json").stdout)
+    assert set(rows[0]) == {"path", "width", "height", "class", "value", "split", "status", "excluded",
+                            "missing", "warnings", "boxes"}
+    again = run("import", project, "--json")
+    assert json.loads(again.stdout)["unchanged"] == 122
+    exported = run("export", project, "--out", tmp_path / "voc", "--layout", "vocdevkit")
+    assert exported.returncode == 0, exported.stderr
+    assert len(list((tmp_path / "voc" / "VOCdevkit" / "VOC2007" / "Annotations").glob("*.xml"))) == 122
+    refused = run("export", project, "--out", tmp_path / "voc", "--layout", "vocdevkit")
+    assert refused.returncode == 1 and "already exist" in refused.stderr
+    assert run("demo", tmp_path / "d").returncode == 1  # never written into a non-empty folder
+
+
+def test_import_summary_table_and_exit_codes(tmp_path, capsys):
+    write_image(tmp_path / "ok.jpg")
+    (tmp_path / "zero.jpg").write_bytes(b"")
+    assert main(["import", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "zero.jpg" in out and "skipped" in out and "empty file" in out
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "zero.jpg").write_bytes(b"")
+    assert main(["import", str(bad)]) == 2
+
+
+def test_clear_error_for_a_folder_without_project(tmp_path, capsys):
+    assert main(["info", str(tmp_path)]) == 1
+    assert "no project here" in capsys.readouterr().err
+
+
+def test_db_elsewhere(tmp_path):
+    write_image(tmp_path / "imgs" / "a.jpg")
+    db = tmp_path / "p.db"
+    assert run("import", tmp_path / "imgs", "--db", db).returncode == 0
+    info = json.loads(run("info", tmp_path / "imgs", "--db", db, "--json").stdout)
+    assert info["images"] == 1 and info["database"] == str(db.resolve())
