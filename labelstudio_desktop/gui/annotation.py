@@ -1,0 +1,148 @@
+"""Annotating the current image: canvas and properties signals turned into undoable core commands."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from ..core.commands import AddBox, Compound, DeleteBox, SetImageFields, UpdateBox
+from ..core.images import ImageProblem, open_upright
+from ..core.store import BoxRecord, ImageRecord, Store
+from .canvas import Canvas
+from .properties import PropertiesPanel
+from .undo import Editor
+
+
+def pil_to_qimage(im) -> QImage:
+    data = im.tobytes("raw", "RGB")
+    return QImage(data, im.width, im.height, im.width * 3, QImage.Format_RGB888).copy()
+
+
+class AnnotationController(QObject):
+    """Owns "the current image" and applies every edit to it through the :class:`Editor`."""
+
+    sig_image_shown = Signal(int)
+    sig_message = Signal(str)
+
+    def __init__(self, editor: Editor, canvas: Canvas, panel: PropertiesPanel,
+                 ask_label: Callable[[list[str], str], str | None]):
+        super().__init__(canvas)
+        self.editor = editor
+        self.store: Store = editor.store
+        self.canvas = canvas
+        self.panel = panel
+        self.ask_label = ask_label
+        self.image: ImageRecord | None = None
+        self.recent_labels: list[str] = []
+        self._gesture = itertools.count(1)
+        self._merge_id = next(self._gesture)
+        canvas.sig_box_drawn.connect(self.add_box)
+        canvas.sig_box_changed.connect(self.move_box)
+        canvas.sig_selection_changed.connect(self._selection_changed)
+        panel.sig_field_edited.connect(self.set_field)
+        panel.sig_box_selected.connect(canvas.select)
+        editor.sig_changed.connect(self._store_changed)
+
+    # ------------------------------------------------------------------ showing
+    def show(self, image_id: int) -> None:
+        if image_id < 0:
+            self.image = None
+            self.canvas.set_image(None, [])
+            self.panel.show_image(None, [])
+            return
+        self.image = self.store.image(image_id)
+        qimage = None
+        try:
+            qimage = pil_to_qimage(open_upright(self.store.abs_path(self.image)))
+        except (ImageProblem, OSError) as exc:
+            self.sig_message.emit(self.tr("Cannot show {0}: {1}").format(self.image.path, exc))
+        boxes = self.store.boxes(image_id)
+        self.canvas.set_image(qimage, boxes)
+        self.panel.set_classes(self.store.classes())
+        self.panel.show_image(self.image, boxes)
+        self.sig_image_shown.emit(image_id)
+
+    def _store_changed(self, image_id: int) -> None:
+        if self.image is None or image_id not in (-1, self.image.id):
+            return
+        self.image = self.store.image(self.image.id)
+        boxes = self.store.boxes(self.image.id)
+        self.canvas.set_boxes(boxes)
+        self.panel.show_image(self.image, boxes)
+        self.panel.select_box(self.canvas.selected)
+
+    def _selection_changed(self, box_id: int) -> None:
+        self._merge_id = next(self._gesture)  # drags merge only while the same box stays selected
+        self.panel.select_box(box_id)
+
+    # -------------------------------------------------------------------- edits
+    def known_labels(self) -> list[str]:
+        rest = [c for c in self.store.classes() if c not in self.recent_labels]
+        return self.recent_labels + rest
+
+    def _remember(self, label: str) -> None:
+        if label in self.recent_labels:
+            self.recent_labels.remove(label)
+        self.recent_labels.insert(0, label)
+
+    def add_box(self, x0: int, y0: int, x1: int, y1: int) -> None:
+        if self.image is None:
+            return
+        default = self.recent_labels[0] if self.recent_labels else (self.image.label or "")
+        label = self.ask_label(self.known_labels(), default)
+        if not label:
+            self.canvas.update()
+            return
+        self._remember(label)
+        command = AddBox(BoxRecord(0, self.image.id, label, x0, y0, x1, y1, source="manual", state="accepted"))
+        self.editor.push(command)
+        self.canvas.select(command.box_id)
+
+    def move_box(self, box_id: int, x0: int, y0: int, x1: int, y1: int) -> None:
+        box = self.store.box(box_id)
+        changes = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
+        if box.state == "pending":  # correcting a proposal accepts it
+            changes.update(state="accepted", edited=True)
+        elif box.source == "proposal" and not box.edited:
+            changes["edited"] = True
+        self.editor.push(UpdateBox(self.store, box_id, merge_id=self._merge_id, **changes))
+
+    def delete_selected(self) -> None:
+        if self.canvas.selected >= 0:
+            self.editor.push(DeleteBox(self.store, self.canvas.selected))
+
+    def relabel_selected(self) -> None:
+        box = self.canvas.selected_box()
+        if box is None:
+            return
+        label = self.ask_label(self.known_labels(), box.label)
+        if label and label != box.label:
+            self._remember(label)
+            self.editor.push(UpdateBox(self.store, box.id, label=label))
+
+    def set_field(self, name: str, value) -> None:
+        if self.image is None:
+            return
+        if self.store.image_fields(self.image.id, (name,))[name] != value:
+            self.editor.push(SetImageFields(self.store, self.image.id, **{name: value}))
+
+    def set_class(self, label: str) -> None:
+        self.set_field("label", label)
+
+    def copy_boxes_from(self, source_id: int) -> int:
+        """Copy the accepted boxes of another image onto this one (clipped to it); one undo step."""
+        if self.image is None:
+            return 0
+        w, h = self.image.width, self.image.height
+        commands = []
+        for b in self.store.boxes(source_id, states=("accepted",)):
+            x0, y0, x1, y1 = max(0, b.x0), max(0, b.y0), min(w, b.x1), min(h, b.y1)
+            if x0 < x1 and y0 < y1:
+                commands.append(AddBox(BoxRecord(0, self.image.id, b.label, x0, y0, x1, y1, pose=b.pose,
+                                                 truncated=b.truncated, difficult=b.difficult)))
+        if commands:
+            self.editor.push(Compound(self.tr("copy {0} boxes").format(len(commands)), commands))
+        return len(commands)

@@ -1,0 +1,387 @@
+"""The image browser: a list model over the store, a filter/sort proxy, a badge delegate and the dock widget.
+
+One model row per image, read from the store in a single query; never a widget per item and never a
+decode of an image just to list it. Thumbnails come from :class:`ThumbnailLoader` when a row is painted.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.store import SPLITS, STATUSES, Store
+from .thumbnails import THUMB_SIZE, ThumbnailLoader, thumbnail_key
+
+ImageIdRole = Qt.UserRole + 1
+SortRole = Qt.UserRole + 2
+MEMORY_THUMBS = 2000
+TILE_WIDTH = 96
+
+
+@dataclass
+class Row:
+    id: int
+    path: str
+    size: int
+    mtime: float
+    label: str | None
+    split: str | None
+    status: str
+    excluded: bool
+    missing: bool
+    warnings: bool
+    boxes: int
+    pending: int
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+
+ROWS_SQL = """
+SELECT i.id, i.path, i.size, i.mtime, i.label, i.split, i.status, i.excluded, i.missing, i.warnings != '[]',
+       COALESCE(SUM(b.state = 'accepted'), 0), COALESCE(SUM(b.state = 'pending'), 0)
+FROM images i LEFT JOIN boxes b ON b.image_id = i.id
+{where}
+GROUP BY i.id ORDER BY i.path
+"""
+
+
+class ImageListModel(QAbstractListModel):
+    """All images of the project, one row each."""
+
+    def __init__(self, store: Store, loader: ThumbnailLoader | None = None, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.loader = loader
+        self.rows: list[Row] = []
+        self.row_of: dict[int, int] = {}
+        self.thumbs: OrderedDict[int, QPixmap] = OrderedDict()
+        self.show_thumbnails = True
+        if loader is not None:
+            loader.sig_loaded.connect(self._thumbnail_loaded)
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.rows = [self._row(r) for r in self.store.conn.execute(ROWS_SQL.format(where=""))]
+        self.row_of = {r.id: i for i, r in enumerate(self.rows)}
+        self.endResetModel()
+
+    @staticmethod
+    def _row(r) -> Row:
+        return Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), bool(r[8]), bool(r[9]), r[10], r[11])
+
+    def refresh(self, image_id: int) -> None:
+        """Re-read one image's row after an edit."""
+        i = self.row_of.get(image_id)
+        if i is None:
+            return
+        r = self.store.conn.execute(ROWS_SQL.format(where="WHERE i.id = ?"), (image_id,)).fetchone()
+        if r is not None:
+            self.rows[i] = self._row(r)
+            index = self.index(i)
+            self.dataChanged.emit(index, index)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.DisplayRole:
+            return row.name
+        if role == ImageIdRole:
+            return row.id
+        if role == Qt.ToolTipRole:
+            tip = [row.path, f"{row.label or '-'} · {row.split or 'no split'} · {row.status}"]
+            if row.warnings:
+                tip += self.store.image(row.id).warnings
+            return "\n".join(tip)
+        if role == Qt.DecorationRole and self.show_thumbnails:
+            return self._thumbnail(row)
+        return None
+
+    def _thumbnail(self, row: Row) -> QPixmap | None:
+        pix = self.thumbs.get(row.id)
+        if pix is not None:
+            self.thumbs.move_to_end(row.id)
+            return pix
+        if self.loader is not None and not row.missing:
+            self.loader.request(row.id, self.store.abs_path(row.path), thumbnail_key(row.path, row.size, row.mtime))
+        return None
+
+    def _thumbnail_loaded(self, image_id: int, image: QImage) -> None:
+        if self.loader is not None:
+            self.loader.done(image_id)
+        if image.isNull():
+            return
+        self.thumbs[image_id] = QPixmap.fromImage(image)
+        while len(self.thumbs) > MEMORY_THUMBS:
+            self.thumbs.popitem(last=False)
+        i = self.row_of.get(image_id)
+        if i is not None:
+            index = self.index(i)
+            self.dataChanged.emit(index, index, [Qt.DecorationRole])
+
+
+SORT_KEYS = {
+    "name": lambda r: (r.name.lower(), r.path),
+    "date": lambda r: (r.mtime, r.path),
+    "size": lambda r: (r.size, r.path),
+    "class": lambda r: (r.label or "", r.path),
+}
+FLAGS = ("boxes", "pending", "warnings", "excluded", "no boxes")
+
+
+class ImageFilterModel(QSortFilterProxyModel):
+    """Filters by class, split, status, flags and file name; sorts by name, date, size or class."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.label: str | None = None
+        self.split: str | None = None
+        self.status: str | None = None
+        self.flag: str | None = None
+        self.text = ""
+        self.sort_key = "name"
+        self.setDynamicSortFilter(False)
+
+    def set_filter(self, **values) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
+        self.invalidateFilter()
+
+    def set_sort_key(self, key: str) -> None:
+        self.sort_key = key
+        self.invalidate()
+        self.sort(0)
+
+    def filterAcceptsRow(self, source_row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt API
+        r: Row = self.sourceModel().rows[source_row]
+        if self.label is not None and r.label != (self.label or None):
+            return False
+        if self.split is not None and r.split != (self.split or None):
+            return False
+        if self.status is not None and r.status != self.status:
+            return False
+        if self.flag != "excluded" and r.excluded:
+            return False
+        if self.flag == "excluded" and not r.excluded:
+            return False
+        if self.flag == "boxes" and not r.boxes:
+            return False
+        if self.flag == "no boxes" and (r.boxes or r.pending):
+            return False
+        if self.flag == "pending" and not r.pending:
+            return False
+        if self.flag == "warnings" and not r.warnings:
+            return False
+        return not self.text or self.text.lower() in r.path.lower()
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802 - Qt API
+        rows = self.sourceModel().rows
+        key = SORT_KEYS[self.sort_key]
+        return key(rows[left.row()]) < key(rows[right.row()])
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Thumbnail (or a neutral tile) with the file name and badges: verified, warnings, pending, boxes."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        source = index.model().mapToSource(index) if isinstance(index.model(), QSortFilterProxyModel) else index
+        row: Row = source.model().rows[source.row()]
+        painter.save()
+        if option.state & QStyle.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        rect = option.rect.adjusted(4, 4, -4, -4)
+        icon_mode = option.decorationSize.width() >= 48
+        tile = QRect(rect.left(), rect.top(), rect.width(), rect.height() - 18) if icon_mode else \
+            QRect(rect.left(), rect.top(), 0, rect.height())
+        pix = index.data(Qt.DecorationRole)
+        if icon_mode:
+            painter.fillRect(tile, QColor(70, 70, 76))
+            if isinstance(pix, QPixmap) and not pix.isNull():
+                scaled = pix.scaled(tile.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation)
+                painter.drawPixmap(tile.center().x() - scaled.width() // 2,
+                                   tile.center().y() - scaled.height() // 2, scaled)
+        text_rect = QRect(rect.left(), tile.bottom() + 2, rect.width(), 16) if icon_mode else \
+            QRect(rect.left() + 4, rect.top(), rect.width() - 60, rect.height())
+        painter.setPen(option.palette.highlightedText().color() if option.state & QStyle.State_Selected
+                       else option.palette.text().color())
+        name = painter.fontMetrics().elidedText(row.name, Qt.ElideMiddle, text_rect.width())
+        painter.drawText(text_rect, Qt.AlignVCenter | (Qt.AlignHCenter if icon_mode else Qt.AlignLeft), name)
+        badges = []
+        if row.status == "verified":
+            badges.append(("✓", QColor(40, 170, 80)))
+        if row.warnings:
+            badges.append(("!", QColor(220, 140, 20)))
+        if row.pending:
+            badges.append((str(row.pending), QColor(60, 120, 220)))
+        if row.excluded or row.missing:
+            badges.append(("✗", QColor(200, 50, 50)))
+        x = (tile.right() - 2) if icon_mode else rect.right()
+        y = (tile.top() + 2) if icon_mode else rect.top() + (rect.height() - 16) // 2
+        for text, color in badges:
+            w = max(16, painter.fontMetrics().horizontalAdvance(text) + 6)
+            badge = QRect(x - w, y, w, 16)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(color)
+            painter.drawRoundedRect(badge, 7, 7)
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(badge, Qt.AlignCenter, text)
+            x -= w + 3
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
+        if option.decorationSize.width() >= 48:
+            return QSize(TILE_WIDTH + 8, TILE_WIDTH * 3 // 4 + 26)
+        return QSize(200, 22)
+
+
+class BrowserPanel(QWidget):
+    """The dock's content: filters on top, the grid or list below. ``sig_activated(image_id)``."""
+
+    sig_activated = Signal(int)
+
+    def __init__(self, store: Store, loader: ThumbnailLoader | None, parent=None):
+        super().__init__(parent)
+        self.model = ImageListModel(store, loader, self)
+        self.proxy = ImageFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.sort(0)
+        self.view = QListView(self)
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegate(BadgeDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setLayoutMode(QListView.Batched)
+        self.view.setBatchSize(200)
+        self.view.setSelectionMode(QListView.SingleSelection)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Search file names"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda t: self.proxy.set_filter(text=t))
+        self.class_box = self._combo(self.tr("All classes"), "label")
+        self.split_box = self._combo(self.tr("All splits"), "split", [(s, s) for s in SPLITS] + [(self.tr("no split"), "")])
+        self.status_box = self._combo(self.tr("Any status"), "status", [(s, s) for s in STATUSES])
+        self.flag_box = self._combo(self.tr("Any"), "flag", [
+            (self.tr("with boxes"), "boxes"), (self.tr("without boxes"), "no boxes"),
+            (self.tr("pending proposals"), "pending"), (self.tr("with warnings"), "warnings"),
+            (self.tr("excluded"), "excluded")])
+        self.sort_box = QComboBox(self)
+        for title, key in ((self.tr("Sort by name"), "name"), (self.tr("Sort by date"), "date"),
+                           (self.tr("Sort by size"), "size"), (self.tr("Sort by class"), "class")):
+            self.sort_box.addItem(title, key)
+        self.sort_box.currentIndexChanged.connect(lambda _: self.proxy.set_sort_key(self.sort_box.currentData()))
+        self.mode_button = QToolButton(self)
+        self.mode_button.setText(self.tr("List"))
+        self.mode_button.setCheckable(True)
+        self.mode_button.toggled.connect(self.set_list_mode)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.search)
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        row1.addWidget(self.class_box)
+        row1.addWidget(self.split_box)
+        row2.addWidget(self.status_box)
+        row2.addWidget(self.flag_box)
+        row3 = QHBoxLayout()
+        row3.addWidget(self.sort_box, 1)
+        row3.addWidget(self.mode_button)
+        for row in (row1, row2, row3):
+            layout.addLayout(row)
+        layout.addWidget(self.view, 1)
+        self.refresh_classes()
+        self.set_list_mode(False)
+
+    def _combo(self, everything: str, attr: str, items: list[tuple[str, str]] | None = None) -> QComboBox:
+        box = QComboBox(self)
+        box.addItem(everything, None)
+        for title, value in items or []:
+            box.addItem(title, value)
+        box.currentIndexChanged.connect(lambda _: self.proxy.set_filter(**{attr: box.currentData()}))
+        return box
+
+    def refresh_classes(self) -> None:
+        current = self.class_box.currentData()
+        self.class_box.blockSignals(True)
+        while self.class_box.count() > 1:
+            self.class_box.removeItem(1)
+        for label in sorted({r.label for r in self.model.rows if r.label}):
+            self.class_box.addItem(label, label)
+        self.class_box.addItem(self.tr("no class"), "")
+        self.class_box.setCurrentIndex(max(0, self.class_box.findData(current)))
+        self.class_box.blockSignals(False)
+
+    def set_list_mode(self, list_mode: bool) -> None:
+        self.view.setViewMode(QListView.ListMode if list_mode else QListView.IconMode)
+        self.view.setIconSize(QSize(16, 16) if list_mode else QSize(THUMB_SIZE, THUMB_SIZE))
+        self.model.show_thumbnails = not list_mode
+        self.view.setResizeMode(QListView.Adjust)
+        self.view.setMovement(QListView.Static)
+        self.view.setSpacing(2)
+        self.view.setWordWrap(False)
+
+    # ---------------------------------------------------------------- navigation
+    def current_id(self) -> int:
+        index = self.view.currentIndex()
+        return index.data(ImageIdRole) if index.isValid() else -1
+
+    def select_id(self, image_id: int) -> bool:
+        row = self.model.row_of.get(image_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row))
+        if not index.isValid():  # filtered out: show everything so the image can be shown
+            self.reset_filters()
+            index = self.proxy.mapFromSource(self.model.index(row))
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        return True
+
+    def reset_filters(self) -> None:
+        for box in (self.class_box, self.split_box, self.status_box, self.flag_box):
+            box.setCurrentIndex(0)
+        self.search.clear()
+
+    def step(self, delta: int, predicate=None) -> bool:
+        """Move the selection by ``delta`` rows (optionally to the next row matching ``predicate``)."""
+        count = self.proxy.rowCount()
+        if not count:
+            return False
+        row = self.view.currentIndex().row()
+        row = -1 if row < 0 and delta > 0 else row
+        while True:
+            row += delta
+            if not 0 <= row < count:
+                return False
+            index = self.proxy.index(row, 0)
+            source = self.model.rows[self.proxy.mapToSource(index).row()]
+            if predicate is None or predicate(source):
+                self.view.setCurrentIndex(index)
+                self.view.scrollTo(index)
+                return True
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.sig_activated.emit(current.data(ImageIdRole))

@@ -1,0 +1,388 @@
+"""The annotation canvas: zoom, pan, crosshair, drawing and precise editing of boxes.
+
+Boxes are integer pixel edges ``[x0, x1) x [y0, y1)`` of the image. Handles are hit-tested in screen
+pixels, so their grab radius is the same at every zoom. The canvas never edits the store: it emits
+``sig_box_drawn`` / ``sig_box_changed`` and the window turns them into undoable commands.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QWidget
+
+from ..core.store import BoxRecord
+
+HANDLE_RADIUS_PX = 7.0
+MIN_SCALE, MAX_SCALE = 0.02, 64.0
+CORNERS = {"tl": ("x0", "y0"), "tr": ("x1", "y0"), "bl": ("x0", "y1"), "br": ("x1", "y1")}
+EDGES = {"l": "x0", "r": "x1", "t": "y0", "b": "y1"}
+CURSORS = {"tl": Qt.SizeFDiagCursor, "br": Qt.SizeFDiagCursor, "tr": Qt.SizeBDiagCursor,
+           "bl": Qt.SizeBDiagCursor, "l": Qt.SizeHorCursor, "r": Qt.SizeHorCursor, "t": Qt.SizeVerCursor,
+           "b": Qt.SizeVerCursor, "move": Qt.SizeAllCursor}
+
+
+def label_color(label: str) -> QColor:
+    """A stable, distinct colour per label."""
+    h = 0
+    for ch in label:
+        h = (h * 31 + ord(ch)) & 0xFFFFFFFF
+    return QColor.fromHsv(int((h * 0.618033988749895 * 360) % 360), 200, 255)
+
+
+@dataclass
+class Drag:
+    kind: str  # "draw", "edit", "pan"
+    press: QPointF  # widget position of the press
+    box_id: int = -1
+    handle: str = ""
+    start: tuple[int, int, int, int] = (0, 0, 0, 0)
+    current: tuple[int, int, int, int] = (0, 0, 0, 0)
+    offset0: QPointF | None = None
+
+
+class Canvas(QWidget):
+    sig_box_drawn = Signal(int, int, int, int)
+    sig_box_changed = Signal(int, int, int, int, int)  # box id, x0, y0, x1, y1
+    sig_selection_changed = Signal(int)  # box id or -1
+    sig_cursor = Signal(int, int)  # image pixel under the mouse, (-1, -1) outside
+    sig_zoom_changed = Signal(float)
+    sig_space_tapped = Signal()  # Space pressed and released without panning
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setMinimumSize(200, 150)
+        self.setAttribute(Qt.WA_OpaquePaintEvent)
+        self.image: QImage | None = None
+        self.boxes: list[BoxRecord] = []
+        self.selected: int = -1
+        self.scale = 1.0
+        self.offset = QPointF(0, 0)
+        self.draw_mode = False
+        self.boxes_visible = True
+        self._drag: Drag | None = None
+        self._mouse: QPointF | None = None
+        self._space = False
+        self._space_panned = False
+        self._fit_pending = True
+
+    # ----------------------------------------------------------------- content
+    def set_image(self, image: QImage | None, boxes: list[BoxRecord]) -> None:
+        self.image = image
+        self.boxes = list(boxes)
+        self.selected = -1
+        self._drag = None
+        self._fit_pending = True
+        self.fit()
+        self.sig_selection_changed.emit(-1)
+
+    def set_boxes(self, boxes: list[BoxRecord]) -> None:
+        """Replace the boxes, keeping view and selection (when the selected box still exists)."""
+        self.boxes = list(boxes)
+        if self.selected not in {b.id for b in self.boxes}:
+            self.select(-1)
+        self.update()
+
+    def select(self, box_id: int) -> None:
+        if box_id != self.selected:
+            self.selected = box_id
+            self.sig_selection_changed.emit(box_id)
+            self.update()
+
+    def selected_box(self) -> BoxRecord | None:
+        return next((b for b in self.boxes if b.id == self.selected), None)
+
+    # ---------------------------------------------------------------- geometry
+    @property
+    def image_size(self) -> tuple[int, int]:
+        return (self.image.width(), self.image.height()) if self.image is not None else (0, 0)
+
+    def to_widget(self, x: float, y: float) -> QPointF:
+        return QPointF(self.offset.x() + x * self.scale, self.offset.y() + y * self.scale)
+
+    def to_image(self, p: QPointF) -> tuple[float, float]:
+        return ((p.x() - self.offset.x()) / self.scale, (p.y() - self.offset.y()) / self.scale)
+
+    def _edge(self, value: float, limit: int) -> int:
+        return int(min(limit, max(0, round(value))))
+
+    def fit(self) -> None:
+        w, h = self.image_size
+        if not w or self.width() < 2:
+            return
+        self.scale = max(MIN_SCALE, min(self.width() / w, self.height() / h) * 0.98)
+        self.offset = QPointF((self.width() - w * self.scale) / 2, (self.height() - h * self.scale) / 2)
+        self._fit_pending = False
+        self.sig_zoom_changed.emit(self.scale)
+        self.update()
+
+    def zoom_to(self, scale: float, anchor: QPointF | None = None) -> None:
+        """Zoom keeping the image point under ``anchor`` (default: the centre) where it is."""
+        anchor = anchor if anchor is not None else QPointF(self.width() / 2, self.height() / 2)
+        ix, iy = self.to_image(anchor)
+        self.scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+        self.offset = QPointF(anchor.x() - ix * self.scale, anchor.y() - iy * self.scale)
+        self._fit_pending = False
+        self.sig_zoom_changed.emit(self.scale)
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._fit_pending:
+            self.fit()
+        super().resizeEvent(event)
+
+    # ----------------------------------------------------------------- hit test
+    def hit(self, pos: QPointF) -> tuple[int, str]:
+        """(box id, handle) under a widget position; handles win over interiors, the selected box first."""
+        ordered = sorted(self.boxes, key=lambda b: b.id != self.selected)
+        r = HANDLE_RADIUS_PX
+        for box in ordered:
+            tl, br = self.to_widget(box.x0, box.y0), self.to_widget(box.x1, box.y1)
+            xs = {"x0": tl.x(), "x1": br.x()}
+            ys = {"y0": tl.y(), "y1": br.y()}
+            for name, (xk, yk) in CORNERS.items():
+                if math.hypot(pos.x() - xs[xk], pos.y() - ys[yk]) <= r:
+                    return box.id, name
+            inside_y = ys["y0"] - r <= pos.y() <= ys["y1"] + r
+            inside_x = xs["x0"] - r <= pos.x() <= xs["x1"] + r
+            for name, key in EDGES.items():
+                if key in xs and inside_y and abs(pos.x() - xs[key]) <= r:
+                    return box.id, name
+                if key in ys and inside_x and abs(pos.y() - ys[key]) <= r:
+                    return box.id, name
+        for box in ordered:
+            tl, br = self.to_widget(box.x0, box.y0), self.to_widget(box.x1, box.y1)
+            if tl.x() <= pos.x() <= br.x() and tl.y() <= pos.y() <= br.y():
+                return box.id, "move"
+        return -1, ""
+
+    # ------------------------------------------------------------------- mouse
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        pos = event.position()
+        if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
+            self._drag = Drag("pan", pos, offset0=QPointF(self.offset))
+            self._space_panned = self._space
+            self.setCursor(Qt.ClosedHandCursor)
+            return
+        if event.button() != Qt.LeftButton or self.image is None:
+            return
+        box_id, handle = (-1, "") if self.draw_mode else self.hit(pos)
+        if box_id >= 0 and self.boxes_visible:
+            self.select(box_id)
+            box = self.selected_box()
+            self._drag = Drag("edit", pos, box_id, handle, box.edges, box.edges)
+            return
+        self.select(-1)
+        w, h = self.image_size
+        ix, iy = self.to_image(pos)
+        x, y = self._edge(ix, w), self._edge(iy, h)
+        self._drag = Drag("draw", pos, start=(x, y, x, y), current=(x, y, x, y))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        pos = event.position()
+        self._mouse = pos
+        ix, iy = self.to_image(pos)
+        w, h = self.image_size
+        inside = 0 <= ix < w and 0 <= iy < h
+        self.sig_cursor.emit(int(ix) if inside else -1, int(iy) if inside else -1)
+        drag = self._drag
+        if drag is None:
+            _, handle = self.hit(pos) if not self.draw_mode else (-1, "")
+            self.setCursor(CURSORS.get(handle, Qt.CrossCursor if self.draw_mode or not handle else Qt.ArrowCursor))
+        elif drag.kind == "pan":
+            self.offset = drag.offset0 + (pos - drag.press)
+        elif drag.kind == "draw":
+            x0, y0 = drag.start[:2]
+            x, y = self._edge(ix, w), self._edge(iy, h)
+            drag.current = (min(x0, x), min(y0, y), max(x0, x), max(y0, y))
+        elif drag.kind == "edit":
+            drag.current = self._dragged_edges(drag, pos)
+        self.update()
+
+    def _dragged_edges(self, drag: Drag, pos: QPointF) -> tuple[int, int, int, int]:
+        w, h = self.image_size
+        x0, y0, x1, y1 = drag.start
+        dx = round((pos.x() - drag.press.x()) / self.scale)
+        dy = round((pos.y() - drag.press.y()) / self.scale)
+        if drag.handle == "move":
+            dx = min(max(dx, -x0), w - x1)
+            dy = min(max(dy, -y0), h - y1)
+            return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+        e = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
+        keys = CORNERS.get(drag.handle) or (EDGES[drag.handle],)
+        for key in keys:
+            if key.startswith("x"):
+                e[key] = min(w, max(0, e[key] + dx))
+            else:
+                e[key] = min(h, max(0, e[key] + dy))
+        # an edge dragged past its opposite stops one pixel short of it
+        if "x0" in keys:
+            e["x0"] = min(e["x0"], x1 - 1)
+        if "x1" in keys:
+            e["x1"] = max(e["x1"], x0 + 1)
+        if "y0" in keys:
+            e["y0"] = min(e["y0"], y1 - 1)
+        if "y1" in keys:
+            e["y1"] = max(e["y1"], y0 + 1)
+        return (e["x0"], e["y0"], e["x1"], e["y1"])
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return
+        self.unsetCursor()
+        if drag.kind == "draw":
+            x0, y0, x1, y1 = drag.current
+            if x1 - x0 >= 2 and y1 - y0 >= 2:
+                self.sig_box_drawn.emit(x0, y0, x1, y1)
+        elif drag.kind == "edit" and drag.current != drag.start:
+            box = self.selected_box()
+            if box is not None:  # show the result at once; the store confirms through set_boxes
+                box.x0, box.y0, box.x1, box.y1 = drag.current
+            self.sig_box_changed.emit(drag.box_id, *drag.current)
+        self.update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_to(self.scale * (1.25 ** steps), event.position())
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._mouse = None
+        self.sig_cursor.emit(-1, -1)
+        self.update()
+
+    # --------------------------------------------------------------------- keys
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key_Space:
+            if not event.isAutoRepeat():
+                self._space, self._space_panned = True, False
+            return
+        box = self.selected_box()
+        arrows = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
+        if box is not None and event.key() in arrows:
+            dx, dy = arrows[event.key()]
+            edges = self.nudged(box, dx, dy, event.modifiers())
+            if edges != box.edges:
+                box.x0, box.y0, box.x1, box.y1 = edges
+                self.sig_box_changed.emit(box.id, *edges)
+                self.update()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key_Space:
+            if not event.isAutoRepeat():
+                self._space = False
+                if not self._space_panned:
+                    self.sig_space_tapped.emit()
+            return
+        super().keyReleaseEvent(event)
+
+    def nudged(self, box: BoxRecord, dx: int, dy: int, modifiers) -> tuple[int, int, int, int]:
+        """Arrow: move 1 px; Shift+arrow: move the right/bottom edge; Alt+arrow: move the left/top edge."""
+        w, h = self.image_size
+        x0, y0, x1, y1 = box.edges
+        if modifiers & Qt.ShiftModifier:
+            x1 = min(w, max(x0 + 1, x1 + dx))
+            y1 = min(h, max(y0 + 1, y1 + dy))
+        elif modifiers & Qt.AltModifier:
+            x0 = max(0, min(x1 - 1, x0 + dx))
+            y0 = max(0, min(y1 - 1, y0 + dy))
+        else:
+            dx = min(max(dx, -x0), w - x1)
+            dy = min(max(dy, -y0), h - y1)
+            x0, x1, y0, y1 = x0 + dx, x1 + dx, y0 + dy, y1 + dy
+        return (x0, y0, x1, y1)
+
+    # -------------------------------------------------------------------- paint
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(48, 48, 52))
+        if self.image is None:
+            p.setPen(QColor(200, 200, 200))
+            p.drawText(self.rect(), Qt.AlignCenter, self.tr("No image"))
+            return
+        w, h = self.image_size
+        target = QRectF(self.offset.x(), self.offset.y(), w * self.scale, h * self.scale)
+        p.setRenderHint(QPainter.SmoothPixmapTransform, self.scale < 1.0)
+        p.drawImage(target, self.image)
+        if self.boxes_visible:
+            for box in self.boxes:
+                self._paint_box(p, box)
+        drag = self._drag
+        if drag is not None and drag.kind in ("draw", "edit"):
+            self._paint_rubber(p, drag.current)
+        self._paint_crosshair(p)
+
+    def _paint_box(self, p: QPainter, box: BoxRecord) -> None:
+        edges = self._drag.current if (self._drag and self._drag.kind == "edit" and self._drag.box_id == box.id) \
+            else box.edges
+        tl, br = self.to_widget(edges[0], edges[1]), self.to_widget(edges[2], edges[3])
+        color = label_color(box.label)
+        pen = QPen(color, 2.5 if box.id == self.selected else 1.6)
+        pen.setCosmetic(True)
+        if box.state == "pending":
+            pen.setStyle(Qt.DashLine)
+        elif box.state == "rejected":
+            color = QColor(160, 160, 160)
+            pen.setColor(color)
+            pen.setStyle(Qt.DotLine)
+        p.setPen(pen)
+        fill = QColor(color)
+        fill.setAlpha(40 if box.id == self.selected else 0)
+        p.setBrush(fill)
+        p.drawRect(QRectF(tl, br))
+        text = box.label + (f" {box.score:.2f}" if box.score is not None else "")
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        p.setFont(font)
+        metrics = p.fontMetrics()
+        tag = QRectF(tl.x(), tl.y() - metrics.height() - 1, metrics.horizontalAdvance(text) + 6, metrics.height())
+        if tag.top() < 0:
+            tag.moveTop(tl.y() + 1)
+        p.fillRect(tag, color.darker(160))
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(tag, Qt.AlignCenter, text)
+        if box.id == self.selected:
+            p.setPen(QPen(QColor(255, 255, 255), 1))
+            p.setBrush(color)
+            s = HANDLE_RADIUS_PX * 0.8
+            xs, ys = (tl.x(), (tl.x() + br.x()) / 2, br.x()), (tl.y(), (tl.y() + br.y()) / 2, br.y())
+            for x in xs:
+                for y in ys:
+                    if (x, y) != (xs[1], ys[1]):
+                        p.drawRect(QRectF(x - s / 2, y - s / 2, s, s))
+
+    def _paint_rubber(self, p: QPainter, edges: tuple[int, int, int, int]) -> None:
+        x0, y0, x1, y1 = edges
+        tl, br = self.to_widget(x0, y0), self.to_widget(x1, y1)
+        pen = QPen(QColor(255, 255, 0), 1.5, Qt.DashLine)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(QRectF(tl, br))
+        text = f"{x0},{y0} – {x1},{y1}  ({x1 - x0}×{y1 - y0})"
+        metrics = p.fontMetrics()
+        where = QRectF(br.x() + 6, br.y() + 4, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+        p.fillRect(where, QColor(0, 0, 0, 170))
+        p.setPen(QColor(255, 255, 0))
+        p.drawText(where, Qt.AlignCenter, text)
+
+    def _paint_crosshair(self, p: QPainter) -> None:
+        if self._mouse is None or (self._drag is not None and self._drag.kind == "pan"):
+            return
+        ix, iy = self.to_image(self._mouse)
+        w, h = self.image_size
+        if not (0 <= ix < w and 0 <= iy < h):
+            return
+        pen = QPen(QColor(255, 255, 255, 110), 1)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.drawLine(QPointF(self.offset.x(), self._mouse.y()), QPointF(self.offset.x() + w * self.scale, self._mouse.y()))
+        p.drawLine(QPointF(self._mouse.x(), self.offset.y()), QPointF(self._mouse.x(), self.offset.y() + h * self.scale))

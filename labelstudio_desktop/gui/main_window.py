@@ -1,0 +1,295 @@
+"""The main window: assembles the docks, the canvas, the actions and the status bar, and binds signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QToolButton,
+    QWidget,
+)
+
+from ..core.store import Store
+from .annotation import AnnotationController
+from .browser import BrowserPanel
+from .canvas import Canvas
+from .dialogs import LabelDialog, ShortcutsDialog
+from .project_jobs import ProjectJobs
+from .properties import PropertiesPanel
+from .start_page import StartPage
+from .thumbnails import ThumbnailLoader
+from .undo import Editor
+
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.store: Store | None = None
+        self.editor: Editor | None = None
+        self.browser: BrowserPanel | None = None
+        self.annotation: AnnotationController | None = None
+        self.loader: ThumbnailLoader | None = None
+        self.setWindowTitle(self.tr("labelstudio-desktop"))
+        self.resize(1280, 800)
+
+        self.canvas = Canvas(self)
+        self.start_page = StartPage(self.recent_projects(), self)
+        self.start_page.sig_open.connect(self.open_project)
+        self.start_page.sig_open_folder.connect(self.choose_folder)
+        self.start_page.sig_open_demo.connect(lambda: self.jobs.open_demo())
+        self.center = QStackedWidget(self)
+        self.center.addWidget(self.start_page)
+        self.center.addWidget(self.canvas)
+        self.setCentralWidget(self.center)
+
+        self.properties = PropertiesPanel(self)
+        self.browser_dock = self._dock(self.tr("Images"), "images", Qt.LeftDockWidgetArea, QWidget(self))
+        self.properties_dock = self._dock(self.tr("Image and objects"), "properties", Qt.RightDockWidgetArea,
+                                          self.properties)
+        self.resizeDocks([self.browser_dock, self.properties_dock], [330, 280], Qt.Horizontal)
+        self.jobs = ProjectJobs(self)
+        self._build_status_bar()
+        self._build_actions()
+        self._set_project_actions_enabled(False)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    # ---------------------------------------------------------------- building
+    def _dock(self, title: str, name: str, area, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.counts_label = QLabel(self)
+        self.cursor_label = QLabel(self)
+        self.zoom_label = QLabel(self)
+        self.job_label = QLabel(self)
+        self.job_progress = QProgressBar(self)
+        self.job_progress.setMaximumWidth(180)
+        self.job_cancel = QToolButton(self)
+        self.job_cancel.setText(self.tr("Cancel"))
+        self.job_cancel.clicked.connect(self.jobs.cancel)
+        for w in (self.job_label, self.job_progress, self.job_cancel):
+            w.setVisible(False)
+        for w in (self.counts_label, self.cursor_label, self.zoom_label, self.job_label, self.job_progress,
+                  self.job_cancel):
+            bar.addPermanentWidget(w)
+        self.canvas.sig_cursor.connect(
+            lambda x, y: self.cursor_label.setText(f"x {x}  y {y}" if x >= 0 else ""))
+        self.canvas.sig_zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f}%"))
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", project: bool = True) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        if project:
+            self._project_actions.append(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self._project_actions: list[QAction] = []
+        a = self._action
+        self.act_open = a(self.tr("Open"), self.choose_folder, QKeySequence.Open,
+                          self.tr("Open a folder of images as a project"), project=False)
+        self.act_import = a(self.tr("Import"), lambda: self.jobs.reimport(),
+                            tip=self.tr("Re-import the project folder: new files in, changed ones refreshed"))
+        self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
+                            "Ctrl+E", self.tr("Export Pascal VOC"))
+        self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
+        self.act_redo = a(self.tr("Redo"), lambda: self.editor and self.editor.redo(),
+                          ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.act_draw = a(self.tr("Draw box"), self._toggle_draw, "W", self.tr("Draw a box (W)"))
+        self.act_draw.setCheckable(True)
+        self.act_delete = a(self.tr("Delete box"), lambda: self.annotation.delete_selected(),
+                            [QKeySequence.Delete, "Backspace"])
+        self.act_relabel = a(self.tr("Change label"), lambda: self.annotation.relabel_selected(), "L")
+        self.act_copy_prev = a(self.tr("Copy boxes from previous image"), self.copy_previous_boxes, "Ctrl+V")
+        self.act_hide = a(self.tr("Hide boxes"), self._toggle_boxes, "H")
+        self.act_hide.setCheckable(True)
+        self.act_next = a(self.tr("Next image"), lambda: self.browser.step(1), "D")
+        self.act_prev = a(self.tr("Previous image"), lambda: self.browser.step(-1), "A")
+        self.act_next_unverified = a(self.tr("Next unverified"), self.next_unverified, "Ctrl+D")
+        self.act_verify = a(self.tr("Verify and next"), self.verify_and_next, tip=self.tr("Space on the canvas"))
+        self.act_fit = a(self.tr("Fit"), self.canvas.fit, "F")
+        self.act_actual = a(self.tr("1:1"), lambda: self.canvas.zoom_to(1.0), "Ctrl+0")
+        self.act_help = a(self.tr("Shortcuts"), lambda: ShortcutsDialog(self).exec(), "F1", project=False)
+        for n in range(1, 10):
+            a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n))
+        self.canvas.sig_space_tapped.connect(self.verify_and_next)
+
+        toolbar = self.addToolBar(self.tr("Main"))
+        toolbar.setObjectName("toolbar-main")
+        for action in (self.act_open, self.act_import, self.act_export, None, self.act_undo, self.act_redo,
+                       None, self.act_draw, self.act_hide, self.act_fit, self.act_actual, None, self.act_help):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        menu = self.menuBar()
+        for title, actions in (
+            (self.tr("&Project"), [self.act_open, self.act_import, self.act_export]),
+            (self.tr("&Edit"), [self.act_undo, self.act_redo, self.act_draw, self.act_delete, self.act_relabel,
+                                self.act_copy_prev]),
+            (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify,
+                                self.act_fit, self.act_actual, self.act_hide]),
+            (self.tr("&Help"), [self.act_help]),
+        ):
+            m = menu.addMenu(title)
+            for action in actions:
+                m.addAction(action)
+
+    def _set_project_actions_enabled(self, on: bool) -> None:
+        for action in self._project_actions:
+            action.setEnabled(on)
+
+    # ----------------------------------------------------------------- project
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember_project(self, path: str) -> None:
+        recent = [p for p in self.recent_projects() if p != path]
+        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self.settings.setValue("last_project", path)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder of images"))
+        if folder:
+            self.open_project(folder)
+
+    def open_project(self, folder: str, db: str | None = None) -> bool:
+        """Open the project of ``folder``; a folder without one is imported first (in the background)."""
+        if Store.find_db(folder, db) is None:
+            self.jobs.import_new(folder, db)
+            return False
+        try:
+            store = Store.open(folder, db)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            QMessageBox.warning(self, self.tr("Cannot open project"), str(exc))
+            return False
+        self._close_project()
+        self.store = store
+        self.editor = Editor(store, self)
+        self.editor.stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        self.editor.stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        self.loader = ThumbnailLoader(store.db_path.parent / "thumbnails", self)
+        self.browser = BrowserPanel(store, self.loader, self)
+        self.browser_dock.setWidget(self.browser)
+        self.annotation = AnnotationController(self.editor, self.canvas, self.properties, self.ask_label)
+        self.annotation.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.browser.sig_activated.connect(self._show_image)
+        self.editor.sig_changed.connect(self._store_changed)
+        self.center.setCurrentWidget(self.canvas)
+        self.setWindowTitle(f"{Path(store.root).name} — labelstudio-desktop")
+        self._set_project_actions_enabled(True)
+        self.act_undo.setEnabled(False)
+        self.act_redo.setEnabled(False)
+        self._remember_project(folder if db is None else str(store.db_path))
+        self._update_counts()
+        if not self.browser.step(1):
+            self.annotation.show(-1)
+        return True
+
+    def _close_project(self) -> None:
+        if self.loader is not None:
+            self.loader.shutdown()
+        if self.store is not None:
+            self.store.close()
+        self.store = self.editor = self.annotation = self.loader = None
+
+    # ------------------------------------------------------------- navigation
+    def _show_image(self, image_id: int) -> None:
+        self.annotation.show(image_id)
+        self.canvas.setFocus()
+
+    def _store_changed(self, image_id: int) -> None:
+        """After any edit, undo or redo: refresh that row, and show the image an undo touched."""
+        if image_id >= 0:
+            self.browser.model.refresh(image_id)
+            if self.annotation.image is None or self.annotation.image.id != image_id:
+                self.browser.select_id(image_id)
+        else:
+            self.browser.model.reload()
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        if self.store is None:
+            return
+        s = self.store.summary()
+        self.counts_label.setText(self.tr("{0} verified · {1} unverified · {2} pending").format(
+            s["status"]["verified"], s["status"]["unverified"], s["boxes"]["pending"]))
+
+    def next_unverified(self) -> None:
+        if not self.browser.step(1, lambda r: r.status != "verified"):
+            self.statusBar().showMessage(self.tr("No unverified image after this one"), 4000)
+
+    def verify_and_next(self) -> None:
+        if self.annotation is None or self.annotation.image is None:
+            return
+        self.annotation.set_field("status", "verified")
+        self.browser.step(1)
+
+    def set_nth_class(self, n: int) -> None:
+        classes = [c for c in self.store.classes()] if self.store else []
+        if self.annotation is not None and 0 < n <= len(classes):
+            self.annotation.set_class(classes[n - 1])
+
+    def copy_previous_boxes(self) -> None:
+        index = self.browser.view.currentIndex()
+        if not index.isValid() or index.row() == 0:
+            return
+        previous = self.browser.proxy.index(index.row() - 1, 0).data(Qt.UserRole + 1)
+        count = self.annotation.copy_boxes_from(previous)
+        self.statusBar().showMessage(self.tr("Copied {0} boxes").format(count), 4000)
+
+    def _toggle_draw(self, on: bool) -> None:
+        self.canvas.draw_mode = on
+        self.canvas.setFocus()
+
+    def _toggle_boxes(self, hidden: bool) -> None:
+        self.canvas.boxes_visible = not hidden
+        self.canvas.update()
+
+    def ask_label(self, labels: list[str], current: str) -> str | None:
+        if not self.settings.value("prefs/ask_label", True, type=bool) and current:
+            return current
+        dialog = LabelDialog(labels, current, self)
+        return dialog.label() if dialog.exec() else None
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.jobs.stop()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        self._close_project()
+        super().closeEvent(event)
+
+    def wait_idle(self, timeout_ms: int = 10000) -> None:
+        """Let pending thumbnails finish (used by --screenshot)."""
+        if self.loader is not None:
+            self.loader.pool.waitForDone(timeout_ms)
+        QTimer.singleShot(0, lambda: None)

@@ -1,0 +1,145 @@
+"""The right-hand panel: the image's class, value, split, review status, warnings, and its boxes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.store import SPLITS, BoxRecord, ImageRecord
+from .canvas import label_color
+
+NO_VALUE = -1e9
+
+
+class PropertiesPanel(QWidget):
+    """Emits ``sig_field_edited(name, value)`` for image fields and ``sig_box_selected(box_id)``."""
+
+    sig_field_edited = Signal(str, object)
+    sig_box_selected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._loading = False
+        self.path_label = QLabel(self)
+        self.path_label.setWordWrap(True)
+        self.path_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.size_label = QLabel(self)
+        self.class_box = QComboBox(self)
+        self.class_box.setEditable(True)
+        self.class_box.setInsertPolicy(QComboBox.NoInsert)
+        self.class_box.lineEdit().setPlaceholderText(self.tr("no class"))
+        self.class_box.lineEdit().editingFinished.connect(self._class_edited)
+        self.class_box.activated.connect(lambda _: self._class_edited())
+        self.value_box = QDoubleSpinBox(self)
+        self.value_box.setRange(NO_VALUE, 1e9)
+        self.value_box.setDecimals(3)
+        self.value_box.setSpecialValueText(self.tr("none"))
+        self.value_box.setKeyboardTracking(False)
+        self.value_box.valueChanged.connect(self._value_edited)
+        self.split_box = QComboBox(self)
+        self.split_box.addItem(self.tr("no split"), None)
+        for split in SPLITS:
+            self.split_box.addItem(split, split)
+        self.split_box.activated.connect(lambda _: self._emit("split", self.split_box.currentData()))
+        self.verified_box = QCheckBox(self.tr("Verified"), self)
+        self.verified_box.clicked.connect(
+            lambda on: self._emit("status", "verified" if on else "unverified"))
+        self.excluded_box = QCheckBox(self.tr("Excluded from training and export"), self)
+        self.excluded_box.clicked.connect(lambda on: self._emit("excluded", bool(on)))
+        self.warnings_label = QLabel(self)
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setStyleSheet("color: #c77800;")
+        self.box_list = QListWidget(self)
+        self.box_list.currentItemChanged.connect(self._box_clicked)
+
+        form = QFormLayout()
+        form.addRow(self.tr("File"), self.path_label)
+        form.addRow(self.tr("Size"), self.size_label)
+        form.addRow(self.tr("Class"), self.class_box)
+        form.addRow(self.tr("Value"), self.value_box)
+        form.addRow(self.tr("Split"), self.split_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.verified_box)
+        layout.addWidget(self.excluded_box)
+        layout.addWidget(self.warnings_label)
+        layout.addWidget(QLabel(self.tr("Objects"), self))
+        layout.addWidget(self.box_list, 1)
+        self.setEnabled(False)
+
+    def set_classes(self, classes: list[str]) -> None:
+        text = self.class_box.currentText()
+        self.class_box.blockSignals(True)
+        self.class_box.clear()
+        self.class_box.addItems(classes)
+        self.class_box.setEditText(text)
+        self.class_box.blockSignals(False)
+
+    def show_image(self, image: ImageRecord | None, boxes: list[BoxRecord]) -> None:
+        self._loading = True
+        try:
+            self.setEnabled(image is not None)
+            if image is None:
+                self.path_label.clear()
+                self.box_list.clear()
+                return
+            self.path_label.setText(image.path)
+            self.size_label.setText(f"{image.width} × {image.height}, {image.channels} ch, {image.size:,} B")
+            self.class_box.setEditText(image.label or "")
+            self.value_box.setValue(NO_VALUE if image.value is None else image.value)
+            self.split_box.setCurrentIndex(max(0, self.split_box.findData(image.split)))
+            self.verified_box.setChecked(image.status == "verified")
+            self.excluded_box.setChecked(image.excluded)
+            missing = [self.tr("file missing on disk")] if image.missing else []
+            self.warnings_label.setText("\n".join(missing + image.warnings))
+            self.warnings_label.setVisible(bool(missing or image.warnings))
+            self.show_boxes(boxes)
+        finally:
+            self._loading = False
+
+    def show_boxes(self, boxes: list[BoxRecord], selected: int = -1) -> None:
+        self._loading = True
+        self.box_list.clear()
+        for box in boxes:
+            state = "" if box.state == "accepted" else f" [{box.state}]"
+            item = QListWidgetItem(f"{box.label}  ({box.x0},{box.y0})–({box.x1},{box.y1}){state}")
+            item.setData(Qt.UserRole, box.id)
+            item.setForeground(label_color(box.label).darker(130))
+            self.box_list.addItem(item)
+            if box.id == selected:
+                self.box_list.setCurrentItem(item)
+        self._loading = False
+
+    def select_box(self, box_id: int) -> None:
+        self._loading = True
+        for i in range(self.box_list.count()):
+            if self.box_list.item(i).data(Qt.UserRole) == box_id:
+                self.box_list.setCurrentRow(i)
+                break
+        else:
+            self.box_list.setCurrentRow(-1)
+        self._loading = False
+
+    def _emit(self, name: str, value) -> None:
+        if not self._loading:
+            self.sig_field_edited.emit(name, value)
+
+    def _class_edited(self) -> None:
+        self._emit("label", self.class_box.currentText().strip() or None)
+
+    def _value_edited(self, value: float) -> None:
+        self._emit("value", None if value <= NO_VALUE else value)
+
+    def _box_clicked(self, item: QListWidgetItem | None, _previous) -> None:
+        if item is not None and not self._loading:
+            self.sig_box_selected.emit(item.data(Qt.UserRole))
