@@ -99,7 +99,7 @@ class ImageListModel(QAbstractListModel):
             index = self.index(i)
             self.dataChanged.emit(index, index)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
@@ -165,16 +165,22 @@ class ImageFilterModel(QSortFilterProxyModel):
         self.setDynamicSortFilter(False)
 
     def set_filter(self, **values) -> None:
-        for key, value in values.items():
-            setattr(self, key, value)
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter() is deprecated there
+            self.beginFilterChange()
+            for key, value in values.items():
+                setattr(self, key, value)
+            self.endFilterChange()
+        else:
+            for key, value in values.items():
+                setattr(self, key, value)
+            self.invalidateFilter()
 
     def set_sort_key(self, key: str) -> None:
         self.sort_key = key
         self.invalidate()
         self.sort(0)
 
-    def filterAcceptsRow(self, source_row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt API
+    def filterAcceptsRow(self, source_row: int, parent: QModelIndex) -> bool:
         r: Row = self.sourceModel().rows[source_row]
         if self.label is not None and r.label != (self.label or None):
             return False
@@ -196,7 +202,7 @@ class ImageFilterModel(QSortFilterProxyModel):
             return False
         return not self.text or self.text.lower() in r.path.lower()
 
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802 - Qt API
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
         rows = self.sourceModel().rows
         key = SORT_KEYS[self.sort_key]
         return key(rows[left.row()]) < key(rows[right.row()])
@@ -250,7 +256,7 @@ class BadgeDelegate(QStyledItemDelegate):
             x -= w + 3
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         if option.decorationSize.width() >= 48:
             return QSize(TILE_WIDTH + 8, TILE_WIDTH * 3 // 4 + 26)
         return QSize(200, 22)
@@ -281,7 +287,8 @@ class BrowserPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda t: self.proxy.set_filter(text=t))
         self.class_box = self._combo(self.tr("All classes"), "label")
-        self.split_box = self._combo(self.tr("All splits"), "split", [(s, s) for s in SPLITS] + [(self.tr("no split"), "")])
+        splits = [(s, s) for s in SPLITS] + [(self.tr("no split"), "")]
+        self.split_box = self._combo(self.tr("All splits"), "split", splits)
         self.status_box = self._combo(self.tr("Any status"), "status", [(s, s) for s in STATUSES])
         self.flag_box = self._combo(self.tr("Any"), "flag", [
             (self.tr("with boxes"), "boxes"), (self.tr("without boxes"), "no boxes"),

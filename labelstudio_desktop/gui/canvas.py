@@ -131,38 +131,51 @@ class Canvas(QWidget):
         self.sig_zoom_changed.emit(self.scale)
         self.update()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         if self._fit_pending:
             self.fit()
         super().resizeEvent(event)
 
     # ----------------------------------------------------------------- hit test
-    def hit(self, pos: QPointF) -> tuple[int, str]:
-        """(box id, handle) under a widget position; handles win over interiors, the selected box first."""
-        ordered = sorted(self.boxes, key=lambda b: b.id != self.selected)
+    def _handle_distances(self, box: BoxRecord, pos: QPointF) -> list[tuple[float, int, str]]:
+        """(screen distance, priority, handle) of every handle of ``box`` within the grab radius."""
         r = HANDLE_RADIUS_PX
-        for box in ordered:
-            tl, br = self.to_widget(box.x0, box.y0), self.to_widget(box.x1, box.y1)
-            xs = {"x0": tl.x(), "x1": br.x()}
-            ys = {"y0": tl.y(), "y1": br.y()}
-            for name, (xk, yk) in CORNERS.items():
-                if math.hypot(pos.x() - xs[xk], pos.y() - ys[yk]) <= r:
-                    return box.id, name
-            inside_y = ys["y0"] - r <= pos.y() <= ys["y1"] + r
-            inside_x = xs["x0"] - r <= pos.x() <= xs["x1"] + r
-            for name, key in EDGES.items():
-                if key in xs and inside_y and abs(pos.x() - xs[key]) <= r:
-                    return box.id, name
-                if key in ys and inside_x and abs(pos.y() - ys[key]) <= r:
-                    return box.id, name
-        for box in ordered:
-            tl, br = self.to_widget(box.x0, box.y0), self.to_widget(box.x1, box.y1)
-            if tl.x() <= pos.x() <= br.x() and tl.y() <= pos.y() <= br.y():
-                return box.id, "move"
+        tl, br = self.to_widget(box.x0, box.y0), self.to_widget(box.x1, box.y1)
+        xs = {"x0": tl.x(), "x1": br.x()}
+        ys = {"y0": tl.y(), "y1": br.y()}
+        found = []
+        for name, (xk, yk) in CORNERS.items():
+            d = math.hypot(pos.x() - xs[xk], pos.y() - ys[yk])
+            if d <= r:
+                found.append((d, 0, name))
+        within_y = ys["y0"] - r <= pos.y() <= ys["y1"] + r
+        within_x = xs["x0"] - r <= pos.x() <= xs["x1"] + r
+        for name, key in EDGES.items():
+            d = abs(pos.x() - xs[key]) if key in xs else abs(pos.y() - ys[key])
+            if d <= r and (within_y if key in xs else within_x):
+                found.append((d, 1, name))
+        return found
+
+    def hit(self, pos: QPointF) -> tuple[int, str]:
+        """(box id, handle) under a widget position: the nearest handle within the grab radius (the selected
+        box first), else the interior of the smallest box containing the point."""
+        selected = self.selected_box()
+        if selected is not None:
+            found = self._handle_distances(selected, pos)
+            if found:
+                return selected.id, min(found)[2]
+        best = min(((d, prio, box.id, name) for box in self.boxes for d, prio, name in
+                    self._handle_distances(box, pos)), default=None)
+        if best is not None:
+            return best[2], best[3]
+        inside = [b for b in self.boxes if b.x0 <= self.to_image(pos)[0] <= b.x1
+                  and b.y0 <= self.to_image(pos)[1] <= b.y1]
+        if inside:
+            return min(inside, key=lambda b: (b.x1 - b.x0) * (b.y1 - b.y0)).id, "move"
         return -1, ""
 
     # ------------------------------------------------------------------- mouse
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
             self._drag = Drag("pan", pos, offset0=QPointF(self.offset))
@@ -183,7 +196,7 @@ class Canvas(QWidget):
         x, y = self._edge(ix, w), self._edge(iy, h)
         self._drag = Drag("draw", pos, start=(x, y, x, y), current=(x, y, x, y))
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         self._mouse = pos
         ix, iy = self.to_image(pos)
@@ -231,7 +244,7 @@ class Canvas(QWidget):
             e["y1"] = max(e["y1"], y0 + 1)
         return (e["x0"], e["y0"], e["x1"], e["y1"])
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         drag, self._drag = self._drag, None
         if drag is None:
             return
@@ -247,18 +260,18 @@ class Canvas(QWidget):
             self.sig_box_changed.emit(drag.box_id, *drag.current)
         self.update()
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+    def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_to(self.scale * (1.25 ** steps), event.position())
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def leaveEvent(self, event) -> None:
         self._mouse = None
         self.sig_cursor.emit(-1, -1)
         self.update()
 
     # --------------------------------------------------------------------- keys
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key_Space:
             if not event.isAutoRepeat():
                 self._space, self._space_panned = True, False
@@ -275,7 +288,7 @@ class Canvas(QWidget):
             return
         super().keyPressEvent(event)
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key_Space:
             if not event.isAutoRepeat():
                 self._space = False
@@ -301,7 +314,7 @@ class Canvas(QWidget):
         return (x0, y0, x1, y1)
 
     # -------------------------------------------------------------------- paint
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(48, 48, 52))
         if self.image is None:
@@ -384,5 +397,7 @@ class Canvas(QWidget):
         pen = QPen(QColor(255, 255, 255, 110), 1)
         pen.setCosmetic(True)
         p.setPen(pen)
-        p.drawLine(QPointF(self.offset.x(), self._mouse.y()), QPointF(self.offset.x() + w * self.scale, self._mouse.y()))
-        p.drawLine(QPointF(self._mouse.x(), self.offset.y()), QPointF(self._mouse.x(), self.offset.y() + h * self.scale))
+        left, top = self.offset.x(), self.offset.y()
+        mx, my = self._mouse.x(), self._mouse.y()
+        p.drawLine(QPointF(left, my), QPointF(left + w * self.scale, my))
+        p.drawLine(QPointF(mx, top), QPointF(mx, top + h * self.scale))

@@ -27,10 +27,10 @@ class StoreUndoCommand(QUndoCommand):
         self.command.undo(self.editor.store)
         self.editor.sig_changed.emit(self.command.image_id if self.command.image_id is not None else -1)
 
-    def id(self) -> int:  # noqa: A003 - Qt API
+    def id(self) -> int:
         return MERGEABLE_ID if self.command.merge_key() is not None else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+    def mergeWith(self, other: QUndoCommand) -> bool:
         return isinstance(other, StoreUndoCommand) and self.command.merge(other.command)
 
 

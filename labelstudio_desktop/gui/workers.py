@@ -7,7 +7,8 @@ to the thread that made them). The owner calls :meth:`JobRunner.stop` on close: 
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 

@@ -79,7 +79,7 @@ def test_separate_annotations_folder_matched_by_stem(tmp_path):
 
 def test_vocdevkit_with_splits(tmp_path):
     year = tmp_path / "VOCdevkit" / "VOC2012"
-    for i, split in enumerate(("train", "val", "test")):
+    for i in range(3):
         img = write_image(year / "JPEGImages" / f"00000{i}.jpg", 50, 40, seed=i)
         write_labelimg_xml(year / "Annotations" / f"00000{i}.xml", img, 50, 40, [VocObject("dog", 5, 5, 20, 20)])
     write_image(year / "JPEGImages" / "000009.jpg", 50, 40, seed=9)

@@ -70,10 +70,9 @@ def test_edits_survive_a_crash_without_close(tmp_path):
 
 def test_failed_transaction_leaves_nothing(store):
     image_id = _image(store)
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.insert_box(BoxRecord(0, image_id, "dog", 1, 2, 30, 40))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.insert_box(BoxRecord(0, image_id, "dog", 1, 2, 30, 40))
+        raise RuntimeError("boom")
     assert store.boxes(image_id) == []
 
 
@@ -99,10 +98,9 @@ def test_deleting_an_image_removes_its_boxes(store):
 
 def test_sql_check_constraint_backs_up_the_python_check(store):
     image_id = _image(store)
-    with pytest.raises(sqlite3.IntegrityError):
-        with store.transaction() as c:
-            c.execute("INSERT INTO boxes(image_id,label,x0,y0,x1,y1,source,state,created_at) "
-                      "VALUES(?, 'x', 5, 5, 2, 9, 'manual', 'accepted', 0)", (image_id,))
+    with pytest.raises(sqlite3.IntegrityError), store.transaction() as c:
+        c.execute("INSERT INTO boxes(image_id,label,x0,y0,x1,y1,source,state,created_at) "
+                  "VALUES(?, 'x', 5, 5, 2, 9, 'manual', 'accepted', 0)", (image_id,))
 
 
 def test_summary_counts(store):

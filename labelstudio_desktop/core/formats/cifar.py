@@ -37,7 +37,7 @@ class CifarError(Exception):
 
 
 class _SafeUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle protocol
+    def find_class(self, module: str, name: str):
         if (module, name) in _ALLOWED_GLOBALS:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"refused to load {module}.{name} (only data is allowed in a batch)")
@@ -104,7 +104,7 @@ def read_batch(path: Path, view: str | None = None) -> list[CifarSample]:
         cube = cube[:, start:start + 3]
     filenames = data.get("filenames") or [None] * len(labels)
     samples = []
-    for i, (label, name) in enumerate(zip(labels, filenames)):
+    for i, (label, name) in enumerate(zip(labels, filenames, strict=False)):
         fname = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
         samples.append(CifarSample(path.name, i, fname or f"{i:05d}.png", int(label),
                                    np.ascontiguousarray(cube[i].transpose(1, 2, 0))))
