@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
@@ -48,10 +47,10 @@ class Row:
     warnings: bool
     boxes: int
     pending: int
+    name: str = ""
 
-    @property
-    def name(self) -> str:
-        return PurePosixPath(self.path).name
+    def __post_init__(self) -> None:
+        self.name = self.path.rsplit("/", 1)[-1]
 
 
 ROWS_SQL = """
@@ -74,6 +73,7 @@ class ImageListModel(QAbstractListModel):
         self.row_of: dict[int, int] = {}
         self.thumbs: OrderedDict[int, QPixmap] = OrderedDict()
         self.show_thumbnails = True
+        self.sort_key = "name"
         if loader is not None:
             loader.sig_loaded.connect(self._thumbnail_loaded)
         self.reload()
@@ -81,8 +81,19 @@ class ImageListModel(QAbstractListModel):
     def reload(self) -> None:
         self.beginResetModel()
         self.rows = [self._row(r) for r in self.store.conn.execute(ROWS_SQL.format(where=""))]
-        self.row_of = {r.id: i for i, r in enumerate(self.rows)}
+        self._sort_rows()
         self.endResetModel()
+
+    def set_sort_key(self, key: str) -> None:
+        """Order the rows (sorting here, in one Python sort, is far faster than a proxy's lessThan)."""
+        self.beginResetModel()
+        self.sort_key = key
+        self._sort_rows()
+        self.endResetModel()
+
+    def _sort_rows(self) -> None:
+        self.rows.sort(key=SORT_KEYS[self.sort_key])
+        self.row_of = {r.id: i for i, r in enumerate(self.rows)}
 
     @staticmethod
     def _row(r) -> Row:
@@ -161,7 +172,6 @@ class ImageFilterModel(QSortFilterProxyModel):
         self.status: str | None = None
         self.flag: str | None = None
         self.text = ""
-        self.sort_key = "name"
         self.setDynamicSortFilter(False)
 
     def set_filter(self, **values) -> None:
@@ -176,9 +186,7 @@ class ImageFilterModel(QSortFilterProxyModel):
             self.invalidateFilter()
 
     def set_sort_key(self, key: str) -> None:
-        self.sort_key = key
-        self.invalidate()
-        self.sort(0)
+        self.sourceModel().set_sort_key(key)
 
     def filterAcceptsRow(self, source_row: int, parent: QModelIndex) -> bool:
         r: Row = self.sourceModel().rows[source_row]
@@ -202,10 +210,6 @@ class ImageFilterModel(QSortFilterProxyModel):
             return False
         return not self.text or self.text.lower() in r.path.lower()
 
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
-        rows = self.sourceModel().rows
-        key = SORT_KEYS[self.sort_key]
-        return key(rows[left.row()]) < key(rows[right.row()])
 
 
 class BadgeDelegate(QStyledItemDelegate):
@@ -272,7 +276,6 @@ class BrowserPanel(QWidget):
         self.model = ImageListModel(store, loader, self)
         self.proxy = ImageFilterModel(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.sort(0)
         self.view = QListView(self)
         self.view.setModel(self.proxy)
         self.view.setItemDelegate(BadgeDelegate(self.view))
