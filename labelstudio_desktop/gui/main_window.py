@@ -139,6 +139,10 @@ class MainWindow(QMainWindow):
         self.act_fit = a(self.tr("Fit"), self.canvas.fit, "F")
         self.act_actual = a(self.tr("1:1"), lambda: self.canvas.zoom_to(1.0), "Ctrl+0")
         self.act_help = a(self.tr("Shortcuts"), lambda: ShortcutsDialog(self).exec(), "F1", project=False)
+        self.act_ask_label = a(self.tr("Ask for a label for each new box"), self._set_ask_label, project=False,
+                               tip=self.tr("When off, new boxes get the last label used"))
+        self.act_ask_label.setCheckable(True)
+        self.act_ask_label.setChecked(self.settings.value("prefs/ask_label", True, type=bool))
         for n in range(1, 10):
             a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n))
         self.canvas.sig_space_tapped.connect(self.verify_and_next)
@@ -155,6 +159,7 @@ class MainWindow(QMainWindow):
                                 self.act_copy_prev]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify,
                                 self.act_fit, self.act_actual, self.act_hide]),
+            (self.tr("&Settings"), [self.act_ask_label]),
             (self.tr("&Help"), [self.act_help]),
         ):
             m = menu.addMenu(title)
@@ -272,6 +277,9 @@ class MainWindow(QMainWindow):
     def _toggle_boxes(self, hidden: bool) -> None:
         self.canvas.boxes_visible = not hidden
         self.canvas.update()
+
+    def _set_ask_label(self, on: bool) -> None:
+        self.settings.setValue("prefs/ask_label", bool(on))
 
     def ask_label(self, labels: list[str], current: str) -> str | None:
         if not self.settings.value("prefs/ask_label", True, type=bool) and current:

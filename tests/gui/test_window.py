@@ -145,3 +145,68 @@ def test_screenshot_option_writes_a_png(demo, tmp_path):
     assert not image.isNull() and image.width() >= 800
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 37)}
     assert len(colours) > 50  # a real picture, not a blank window
+
+
+def test_label_dialog_offers_recent_labels_first_and_completes(window, qtbot):
+    from conftest import answer_next_dialog
+
+    from labelstudio_desktop.gui.dialogs import LabelDialog
+
+    answer_next_dialog("washer")
+    window.annotation.add_box(1, 1, 20, 20)
+    answer_next_dialog("bolt")
+    window.annotation.add_box(30, 30, 50, 50)
+    labels = window.annotation.known_labels()
+    assert labels[:2] == ["bolt", "washer"]
+    dialog = LabelDialog(labels, "bo")
+    qtbot.addWidget(dialog)
+    completer = dialog.edit.completer()
+    completer.setCompletionPrefix("was")
+    assert completer.currentCompletion() == "washer"
+    dialog.close()
+
+
+def test_without_asking_new_boxes_take_the_last_label(window, qtbot):
+    from conftest import answer_next_dialog
+
+    answer_next_dialog("washer")
+    window.annotation.add_box(1, 1, 20, 20)
+    window.act_ask_label.trigger()  # off, and remembered
+    assert window.settings.value("prefs/ask_label", type=bool) is False
+    window.annotation.add_box(30, 30, 50, 50)  # no dialog is shown
+    assert [b.label for b in window.store.boxes(window.annotation.image.id)] == ["washer", "washer"]
+
+
+def test_reimport_runs_in_the_background_with_progress_and_stops_cleanly(window, demo, qtbot):
+    from helpers import write_image
+
+    write_image(demo / "images" / "nut" / "new_one.jpg", 192, 144)
+    runner = window.jobs.runner
+    with qtbot.waitSignal(runner.sig_stopped, timeout=30000):
+        window.act_import.trigger()
+        assert runner.busy() and window.job_progress.isVisible()
+    assert not runner.busy() and not window.job_progress.isVisible()
+    assert window.browser.model.row_of.get(window.store.image_by_path("nut/new_one.jpg").id) is not None
+
+
+def test_cancel_stops_a_background_job(window, qtbot):
+    import threading
+
+    started = threading.Event()
+
+    def endless(token):
+        started.set()
+        while True:
+            token.check()
+            threading.Event().wait(0.01)
+
+    runner = window.jobs.runner
+    outcomes = []
+    runner.sig_failed.connect(lambda title, message: outcomes.append(("failed", message)))
+    runner.sig_done.connect(lambda title, result: outcomes.append(("done", result)))
+    with qtbot.waitSignal(runner.sig_stopped, timeout=10000):
+        runner.start("endless", endless)
+        assert started.wait(5)
+        window.job_cancel.click()
+    assert not runner.busy()
+    assert outcomes == []  # ended through its token: neither a failure nor a result
