@@ -24,9 +24,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check labelstudio_desktop tests benchmarks main.py
 
+# The README screenshot: the demo with its true boxes imported into a separate database.
+SHOT := /tmp/labelstudio-desktop-screenshot
 screenshot: $(STAMP)
-	test -f $(DEMO)/images/.labelstudio/project.db || $(BIN)/labelstudio-desktop demo $(DEMO)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(DEMO)/images --screenshot docs/main-window.png
+	rm -rf $(SHOT) && $(BIN)/labelstudio-desktop demo $(SHOT) >/dev/null
+	$(BIN)/labelstudio-desktop import $(SHOT)/images --db $(SHOT)/shot.db \
+	  --annotations $(SHOT)/ground_truth/annotations >/dev/null
+	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(SHOT)/images --db $(SHOT)/shot.db \
+	  --image nut/nut_000.jpg --screenshot docs/main-window.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help="open the desktop app")
     _add_project(p, optional=True)
+    p.add_argument("--image", help="show this image first (path relative to the project)")
     p.add_argument("--screenshot", type=Path, help="save the main window as PNG and exit")
     return parser
 
@@ -163,7 +164,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from .gui.app import run_app
 
-    return run_app(args.project, db=args.db, screenshot=args.screenshot)
+    return run_app(args.project, db=args.db, screenshot=args.screenshot, image=args.image)
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "export": cmd_export, "gui": cmd_gui}

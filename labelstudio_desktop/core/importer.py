@@ -102,10 +102,12 @@ def _voc_candidates(root: Path, files: list[Path], annotations: Path | None,
     images_per_stem: dict[str, int] = {}
     for img in images:
         images_per_stem[img.stem] = images_per_stem.get(img.stem, 0) + 1
+    # class folders and VOC boxes together: the folder still names the image's class
+    base = class_folder_candidates(root, images) if looks_like_class_folders(root, images) else \
+        flat_candidates(root, images)
     out = []
     used: set[Path] = set()
-    for img in images:
-        cand = Candidate(rel=rel_posix(img, root))
+    for img, cand in zip(images, base, strict=True):
         sidecar = img.with_suffix(".xml")
         if sidecar.is_file():
             cand.annotation = sidecar

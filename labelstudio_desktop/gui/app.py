@@ -21,7 +21,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(project: Path | None = None, db: Path | None = None, screenshot: Path | None = None) -> int:
+def run_app(project: Path | None = None, db: Path | None = None, screenshot: Path | None = None,
+            image: str | None = None) -> int:
     """Open the window on ``project`` (or the last project, or the start page); with ``screenshot``, save
     a PNG of the window showing the first image and exit."""
     from .main_window import MainWindow
@@ -33,6 +34,12 @@ def run_app(project: Path | None = None, db: Path | None = None, screenshot: Pat
         window.open_project(target, str(db) if db else None)
     elif project:
         window.open_project(str(project), str(db) if db else None)
+    if image and window.store is not None:
+        found = window.store.image_by_path(image)
+        if found is None:
+            print(f"warning: {image}: no such image in the project", file=sys.stderr)
+        else:
+            window.browser.select_id(found.id)
     if screenshot is not None:
         window.resize(1280, 800)
     window.show()

@@ -273,3 +273,13 @@ def test_exif_size_is_upright_in_the_store(tmp_path):
     r = store.image_by_path("r.jpg")
     assert (r.width, r.height) == (30, 90)
     store.close()
+
+
+def test_class_folders_with_voc_annotations_keep_both(tmp_path):
+    for cls in ("cat", "dog"):
+        img = write_image(tmp_path / cls / f"{cls}1.jpg", 64, 48)
+        write_labelimg_xml(img.with_suffix(".xml"), img, 64, 48, [VocObject(cls, 1, 1, 10, 10)])
+    store, report = _import(tmp_path)
+    assert report.format == "voc" and report.boxes == 2
+    assert {i.path: i.label for i in store.images()} == {"cat/cat1.jpg": "cat", "dog/dog1.jpg": "dog"}
+    store.close()
