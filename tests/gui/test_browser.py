@@ -24,6 +24,13 @@ def big_store(tmp_path):
     store.close()
 
 
+def _filtered(store):
+    model = ImageListModel(store, loader=None)
+    proxy = ImageFilterModel()
+    proxy.setSourceModel(model)
+    return model, proxy
+
+
 def test_ten_thousand_rows_without_any_image_file(big_store, qtbot):
     # none of the 10,000 files exists: any decode would fail, so answering proves there was none
     model = ImageListModel(big_store, loader=None)
@@ -34,9 +41,7 @@ def test_ten_thousand_rows_without_any_image_file(big_store, qtbot):
 
 
 def test_filters_and_sort(big_store, qtbot):
-    model = ImageListModel(big_store, loader=None)
-    proxy = ImageFilterModel()
-    proxy.setSourceModel(model)
+    model, proxy = _filtered(big_store)
     assert proxy.rowCount() == 10000
     proxy.set_filter(label="dog")
     assert proxy.rowCount() == 5000
@@ -62,9 +67,7 @@ def test_filters_and_sort(big_store, qtbot):
 
 def test_excluded_images_only_under_their_filter(big_store, qtbot):
     big_store.update_image_fields(5, {"excluded": True})
-    model = ImageListModel(big_store, loader=None)
-    proxy = ImageFilterModel()
-    proxy.setSourceModel(model)
+    _, proxy = _filtered(big_store)
     assert proxy.rowCount() == 9999
     proxy.set_filter(flag="excluded")
     assert proxy.rowCount() == 1

@@ -34,6 +34,14 @@ def _add_box(window, edges=(40, 30, 100, 90), label="nut"):
     return box_id
 
 
+def _selected_box(window, scale=2.0):
+    """A 40,30-100,90 'nut' box on the current image, selected, with the view at ``scale``."""
+    box_id = _add_box(window)
+    _set_view(window.canvas, scale)
+    window.canvas.select(box_id)
+    return window.canvas, box_id
+
+
 def test_drawing_a_box_creates_exactly_that_box(window, qtbot):
     canvas = window.canvas
     _set_view(canvas, 2.0)
@@ -87,10 +95,7 @@ def test_dragging_an_edge_changes_only_that_edge(window, qtbot, scale, handle, d
 
 
 def test_dragging_a_corner_moves_two_edges_and_interior_moves_the_box(window, qtbot):
-    canvas = window.canvas
-    box_id = _add_box(window)
-    _set_view(canvas, 2.0)
-    canvas.select(box_id)
+    canvas, box_id = _selected_box(window)
     _drag(qtbot, canvas, _at(canvas, 100, 90), _at(canvas, 110, 95))
     assert window.store.box(box_id).edges == (40, 30, 110, 95)
     _drag(qtbot, canvas, _at(canvas, 60, 60), _at(canvas, 50, 50))
@@ -98,18 +103,13 @@ def test_dragging_a_corner_moves_two_edges_and_interior_moves_the_box(window, qt
 
 
 def test_an_edge_cannot_cross_its_opposite(window, qtbot):
-    canvas = window.canvas
-    box_id = _add_box(window)
-    _set_view(canvas, 2.0)
-    canvas.select(box_id)
+    canvas, box_id = _selected_box(window)
     _drag(qtbot, canvas, _at(canvas, 40, 60), _at(canvas, 150, 60))
     assert window.store.box(box_id).edges == (99, 30, 100, 90)
 
 
 def test_keyboard_nudge_and_resize(window, qtbot):
-    canvas = window.canvas
-    box_id = _add_box(window)
-    canvas.select(box_id)
+    canvas, box_id = _selected_box(window)
     canvas.setFocus()
     qtbot.keyClick(canvas, Qt.Key_Right)
     qtbot.keyClick(canvas, Qt.Key_Down)
@@ -123,10 +123,7 @@ def test_keyboard_nudge_and_resize(window, qtbot):
 
 
 def test_undo_redo_restore_exact_coordinates_and_drags_merge(window, qtbot):
-    canvas = window.canvas
-    box_id = _add_box(window)
-    _set_view(canvas, 2.0)
-    canvas.select(box_id)
+    canvas, box_id = _selected_box(window)
     _drag(qtbot, canvas, _at(canvas, 100, 60), _at(canvas, 110, 60))
     _drag(qtbot, canvas, _at(canvas, 110, 60), _at(canvas, 117, 60))
     canvas.setFocus()
