@@ -87,7 +87,7 @@ def probe(path: Path) -> ImageFacts:
                         f"absurd dimensions {width}x{height} ({width * height / 1e6:.0f} megapixels, limit "
                         f"{MAX_PIXELS / 1e6:.0f}): refused as a possible decompression bomb"
                     )
-                orientation = _orientation(im)
+                orientation = exif_orientation(im)
                 has_transparency = "transparency" in im.info
     except ImageProblem:
         raise
@@ -119,7 +119,7 @@ def probe(path: Path) -> ImageFacts:
                       orientation=orientation, mode=mode, warnings=notes)
 
 
-def _orientation(im: Image.Image) -> int:
+def exif_orientation(im: Image.Image) -> int:
     try:
         value = im.getexif().get(EXIF_ORIENTATION, 1)
     except Exception:  # noqa: BLE001 - a broken EXIF block must not make the image unusable

@@ -1,0 +1,254 @@
+"""Finding duplicates: exact copies, near duplicates, label conflicts and split leaks.
+
+Fingerprints are cached in the store keyed by image, kind, file size and mtime, so a second run over an
+unchanged folder decodes nothing. Hashing runs in a small thread pool (PIL releases the GIL while
+decoding) and commits its cache one batch at a time, so a cancelled run leaves only complete rows.
+
+Default near-duplicate threshold (pHash, 64 bits): 12, inclusive. Chosen on real photos (the
+``benchmarks/dedup_speed.py`` set: scikit-image and scikit-learn sample photos cut into 500x400 pictures)
+and on the demo project: resized, recompressed, brightened and 3%-cropped copies stayed at distance <= 10,
+while the closest distinct pictures were at 16 or more; 12 keeps a margin on both sides. Other sizes scale
+it by ``bits / 64``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .hamming import pack_hashes, pairs_between, pairs_within
+from .hashing import ALGORITHMS, Fingerprint, HashError, fingerprint, hash_size_for, same_pixels
+from .jobs import JobToken
+from .store import ImageRecord, Store
+
+DEFAULT_THRESHOLD_64 = 12
+BATCH = 64
+NOT_DUPLICATE = "not_duplicate"
+
+
+def default_threshold(bits: int) -> int:
+    return max(0, round(DEFAULT_THRESHOLD_64 * bits / 64))
+
+
+@dataclass
+class Pair:
+    a: int
+    b: int
+    kind: str  # "exact" or "near"
+    distance: int
+    mirrored: bool = False
+
+
+@dataclass
+class DedupResult:
+    images: dict[int, ImageRecord]
+    pairs: list[Pair] = field(default_factory=list)
+    groups: list[list[int]] = field(default_factory=list)
+    keepers: list[int] = field(default_factory=list)  # suggested keeper per group
+    conflicts: list[int] = field(default_factory=list)  # indices into groups
+    leaks: list[int] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    hashed: int = 0  # fingerprints computed in this run (the rest came from the cache)
+    seconds: float = 0.0
+
+    def group_of(self, image_id: int) -> int | None:
+        for n, group in enumerate(self.groups):
+            if image_id in group:
+                return n
+        return None
+
+    def as_json(self) -> dict:
+        path = {i: img.path for i, img in self.images.items()}
+        return {
+            "pairs": [{"a": path[p.a], "b": path[p.b], "kind": p.kind, "distance": p.distance,
+                       **({"mirrored": True} if p.mirrored else {})} for p in self.pairs],
+            "groups": [[path[i] for i in g] for g in self.groups],
+            "conflicts": [[path[i] for i in self.groups[n]] for n in self.conflicts],
+            "leaks": [[path[i] for i in self.groups[n]] for n in self.leaks],
+        }
+
+
+# ------------------------------------------------------------------ cache
+def _cache_keys(algo: str, bits: int, mirror: bool) -> list[str]:
+    keys = ["sha256", "content", f"{algo}{bits}"]
+    return keys + [f"{algo}{bits}-mirror"] if mirror else keys
+
+
+def _load_cache(store: Store, ids: list[int], keys: list[str]) -> dict[tuple[int, str], tuple[int, float, bytes]]:
+    rows = store.conn.execute(
+        f"SELECT image_id, algo, size, mtime, value FROM hashes WHERE algo IN ({','.join('?' * len(keys))})", keys)
+    wanted = set(ids)
+    return {(r[0], r[1]): (r[2], r[3], bytes(r[4])) for r in rows if r[0] in wanted}
+
+
+def _store_batch(store: Store, rows: list[tuple[int, str, int, float, bytes]]) -> None:
+    with store.transaction() as c:
+        c.executemany("INSERT INTO hashes(image_id, algo, size, mtime, value) VALUES(?,?,?,?,?) "
+                      "ON CONFLICT(image_id, algo) DO UPDATE SET size=excluded.size, mtime=excluded.mtime, "
+                      "value=excluded.value", rows)
+
+
+def fingerprints(store: Store, images: list[ImageRecord], algo: str, bits: int, mirror: bool,
+                 job: JobToken, problems: list[tuple[str, str]]) -> tuple[dict[int, dict[str, bytes]], int]:
+    """Every image's fingerprints by cache key, from the cache when the file is unchanged, else computed."""
+    hash_size = hash_size_for(bits, algo)
+    keys = _cache_keys(algo, bits, mirror)
+    cache = _load_cache(store, [i.id for i in images], keys)
+    result: dict[int, dict[str, bytes]] = {}
+    todo: list[tuple[ImageRecord, int, float]] = []
+    for img in images:
+        try:
+            st = os.stat(store.abs_path(img))
+        except OSError as exc:
+            problems.append((img.path, f"cannot read ({exc.strerror})"))
+            continue
+        entries = [cache.get((img.id, k)) for k in keys]
+        if all(e is not None and e[0] == st.st_size and e[1] == st.st_mtime for e in entries):
+            result[img.id] = {k: e[2] for k, e in zip(keys, entries, strict=True)}
+        else:
+            todo.append((img, st.st_size, st.st_mtime))
+    job.status(f"hashing {len(todo)} images ({len(result)} from the cache)")
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(todo), BATCH):
+            job.check()
+            batch = todo[start:start + BATCH]
+            futures = [pool.submit(_safe_fingerprint, store.abs_path(img), algo, hash_size, mirror)
+                       for img, _, _ in batch]
+            rows = []
+            for (img, size, mtime), future in zip(batch, futures, strict=True):
+                fp = future.result()
+                if isinstance(fp, str):
+                    problems.append((img.path, fp))
+                    continue
+                values = {"sha256": fp.sha256, "content": fp.content or b"", f"{algo}{bits}": fp.phash}
+                if mirror:
+                    values[f"{algo}{bits}-mirror"] = fp.mirror
+                result[img.id] = values
+                rows += [(img.id, k, size, mtime, v) for k, v in values.items()]
+            _store_batch(store, rows)
+            job.progress(min(start + BATCH, len(todo)), len(todo))
+    return result, len(todo)
+
+
+def _safe_fingerprint(path, algo, hash_size, mirror) -> Fingerprint | str:
+    try:
+        return fingerprint(path, algo, hash_size, mirror)
+    except HashError as exc:
+        return str(exc)
+
+
+# ------------------------------------------------------------------ decisions
+def decisions(store: Store) -> dict[tuple[int, int], str]:
+    return {(r[0], r[1]): r[2] for r in store.conn.execute("SELECT image_a, image_b, decision FROM duplicate_decisions")}
+
+
+def ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+# ------------------------------------------------------------------ finding
+def find_duplicates(store: Store, algo: str = "phash", bits: int = 64, threshold: int | None = None,
+                    mirror: bool = False, job: JobToken | None = None) -> DedupResult:
+    """Exact and near-duplicate pairs among the project's usable images, grouped, with conflicts and leaks."""
+    job = job or JobToken()
+    if algo not in ALGORITHMS:
+        raise HashError(f"unknown hash {algo!r}; choose one of {', '.join(ALGORITHMS)}")
+    threshold = default_threshold(bits) if threshold is None else threshold
+    started = time.perf_counter()
+    images = {img.id: img for img in store.images(include_excluded=False, include_missing=False)}
+    result = DedupResult(images=images)
+    prints, result.hashed = fingerprints(store, list(images.values()), algo, bits, mirror, job, result.problems)
+    ids = sorted(prints)
+    found: dict[tuple[int, int], Pair] = {}
+
+    def add(a: int, b: int, kind: str, distance: int, mirrored: bool = False) -> None:
+        key = ordered(a, b)
+        old = found.get(key)
+        if old is None or (kind == "exact" and old.kind != "exact") or \
+                (old.kind == kind and distance < old.distance):
+            found[key] = Pair(key[0], key[1], kind, distance, mirrored)
+
+    job.status("searching pairs")
+    for key in ("sha256", "content"):
+        by_value: dict[bytes, list[int]] = {}
+        for i in ids:
+            if prints[i][key]:
+                by_value.setdefault(prints[i][key], []).append(i)
+        for members in by_value.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    add(members[x], members[y], "exact", 0)
+    if ids:
+        packed = pack_hashes([prints[i][f"{algo}{bits}"] for i in ids], bits)
+        for i, j, d in zip(*pairs_within(packed, bits, threshold), strict=True):
+            add(ids[i], ids[j], "near", int(d))
+        if mirror:
+            flipped = pack_hashes([prints[i][f"{algo}{bits}-mirror"] for i in ids], bits)
+            for i, j, d in zip(*pairs_between(packed, flipped, bits, threshold), strict=True):
+                if i != j:
+                    add(ids[i], ids[j], "near", int(d), mirrored=True)
+    for pair in found.values():  # a zero distance may hide the same pixels in another file
+        if pair.kind == "near" and pair.distance == 0 and not pair.mirrored and \
+                _same_container(images[pair.a], images[pair.b]) and \
+                same_pixels(store.abs_path(images[pair.a]), store.abs_path(images[pair.b])):
+            pair.kind = "exact"
+    rejected = {k for k, v in decisions(store).items() if v == NOT_DUPLICATE}
+    result.pairs = sorted((p for k, p in found.items() if k not in rejected),
+                          key=lambda p: (p.kind != "exact", p.distance, images[p.a].path, images[p.b].path))
+    _group(store, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _same_container(a: ImageRecord, b: ImageRecord) -> bool:
+    return a.path.rsplit(".", 1)[-1].lower().replace("jpeg", "jpg") == \
+        b.path.rsplit(".", 1)[-1].lower().replace("jpeg", "jpg")
+
+
+def _group(store: Store, result: DedupResult) -> None:
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for p in result.pairs:
+        ra, rb = root(p.a), root(p.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for p in result.pairs:
+        for x in (p.a, p.b):
+            members = groups.setdefault(root(x), [])
+            if x not in members:
+                members.append(x)
+    images = result.images
+    result.groups = sorted((sorted(g, key=lambda i: images[i].path) for g in groups.values()),
+                           key=lambda g: images[g[0]].path)
+    box_labels = _box_labels(store)
+    for n, group in enumerate(result.groups):
+        result.keepers.append(suggest_keeper([images[i] for i in group]).id)
+        labels = {images[i].label for i in group if images[i].label is not None}
+        boxed = [box_labels[i] for i in group if box_labels.get(i)]
+        if len(labels) > 1 or len({tuple(b) for b in boxed}) > 1:
+            result.conflicts.append(n)
+        if len({images[i].split for i in group if images[i].split is not None}) > 1:
+            result.leaks.append(n)
+
+
+def _box_labels(store: Store) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for image_id, label in store.conn.execute(
+            "SELECT image_id, label FROM boxes WHERE state='accepted' ORDER BY image_id, label"):
+        out.setdefault(image_id, []).append(label)
+    return out
+
+
+def suggest_keeper(members: list[ImageRecord]) -> ImageRecord:
+    """The copy to keep: the largest resolution, then the largest file, then the oldest."""
+    return max(members, key=lambda m: (m.width * m.height, m.size, -m.mtime))
