@@ -17,9 +17,10 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .hamming import pack_hashes, pairs_between, pairs_within
-from .hashing import ALGORITHMS, Fingerprint, HashError, fingerprint, hash_size_for, same_pixels
+from .hashing import ALGORITHMS, Decoded, HashError, hash_size_for, perceptual_hashes, read_and_decode, same_pixels
 from .jobs import JobToken
 from .store import ImageRecord, Store
 
@@ -72,7 +73,7 @@ class DedupResult:
 
 # ------------------------------------------------------------------ cache
 def _cache_keys(algo: str, bits: int, mirror: bool) -> list[str]:
-    keys = ["sha256", "content", f"{algo}{bits}"]
+    keys = ["sha256", "content", f"gray-{algo}{bits}", f"{algo}{bits}"]
     return keys + [f"{algo}{bits}-mirror"] if mirror else keys
 
 
@@ -98,9 +99,10 @@ def fingerprints(store: Store, images: list[ImageRecord], algo: str, bits: int, 
     cache = _load_cache(store, [i.id for i in images], keys)
     result: dict[int, dict[str, bytes]] = {}
     todo: list[tuple[ImageRecord, int, float]] = []
+    root = str(store.root)
     for img in images:
         try:
-            st = os.stat(store.abs_path(img))
+            st = os.stat(os.path.join(root, img.path))
         except OSError as exc:
             problems.append((img.path, f"cannot read ({exc.strerror})"))
             continue
@@ -110,32 +112,42 @@ def fingerprints(store: Store, images: list[ImageRecord], algo: str, bits: int, 
         else:
             todo.append((img, st.st_size, st.st_mtime))
     job.status(f"hashing {len(todo)} images ({len(result)} from the cache)")
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(todo), BATCH):
-            job.check()
-            batch = todo[start:start + BATCH]
-            futures = [pool.submit(_safe_fingerprint, store.abs_path(img), algo, hash_size, mirror)
-                       for img, _, _ in batch]
+    # reading and decoding in threads (the GIL is released there), hashing batched in this thread while
+    # the threads already decode the next batch
+    batches = [todo[start:start + BATCH] for start in range(0, len(todo), BATCH)]
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        def submit(batch):
+            return [pool.submit(_safe_decode, os.path.join(root, t[0].path), algo, hash_size, t[0]) for t in batch]
+
+        pending = submit(batches[0]) if batches else []
+        for n_batch, batch in enumerate(batches):
+            try:
+                job.check()
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
+            decoded = [f.result() for f in pending]
+            pending = submit(batches[n_batch + 1]) if n_batch + 1 < len(batches) else []
+            good = [(t, d) for t, d in zip(batch, decoded, strict=True) if not isinstance(d, str)]
+            problems.extend((t[0].path, d) for t, d in zip(batch, decoded, strict=True) if isinstance(d, str))
+            hashes, mirrors = perceptual_hashes([d for _, d in good], algo, hash_size, mirror)
             rows = []
-            for (img, size, mtime), future in zip(batch, futures, strict=True):
-                fp = future.result()
-                if isinstance(fp, str):
-                    problems.append((img.path, fp))
-                    continue
-                values = {"sha256": fp.sha256, "content": fp.content or b"", f"{algo}{bits}": fp.phash}
+            for n, ((img, size, mtime), d) in enumerate(good):
+                values = {"sha256": d.sha256, "content": d.content or b"", f"gray-{algo}{bits}": d.gray_digest,
+                          f"{algo}{bits}": hashes[n]}
                 if mirror:
-                    values[f"{algo}{bits}-mirror"] = fp.mirror
+                    values[f"{algo}{bits}-mirror"] = mirrors[n]
                 result[img.id] = values
                 rows += [(img.id, k, size, mtime, v) for k, v in values.items()]
             _store_batch(store, rows)
-            job.progress(min(start + BATCH, len(todo)), len(todo))
+            job.progress(min((n_batch + 1) * BATCH, len(todo)), len(todo))
     return result, len(todo)
 
 
-def _safe_fingerprint(path, algo, hash_size, mirror) -> Fingerprint | str:
+def _safe_decode(path: str, algo: str, hash_size: int, img: ImageRecord) -> Decoded | str:
     try:
-        return fingerprint(path, algo, hash_size, mirror)
+        return read_and_decode(Path(path), algo, hash_size, (img.width, img.height))
     except HashError as exc:
         return str(exc)
 
@@ -190,17 +202,32 @@ def find_duplicates(store: Store, algo: str = "phash", bits: int = 64, threshold
             for i, j, d in zip(*pairs_between(packed, flipped, bits, threshold), strict=True):
                 if i != j:
                     add(ids[i], ids[j], "near", int(d), mirrored=True)
-    for pair in found.values():  # a zero distance may hide the same pixels in another file
-        if pair.kind == "near" and pair.distance == 0 and not pair.mirrored and \
-                _same_container(images[pair.a], images[pair.b]) and \
-                same_pixels(store.abs_path(images[pair.a]), store.abs_path(images[pair.b])):
-            pair.kind = "exact"
+    _upgrade_identical_pixels(store, images, found.values(), {i: prints[i][f"gray-{algo}{bits}"] for i in ids})
     rejected = {k for k, v in decisions(store).items() if v == NOT_DUPLICATE}
     result.pairs = sorted((p for k, p in found.items() if k not in rejected),
                           key=lambda p: (p.kind != "exact", p.distance, images[p.a].path, images[p.b].path))
     _group(store, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _upgrade_identical_pixels(store: Store, images: dict[int, ImageRecord], pairs,
+                              gray: dict[int, bytes]) -> None:
+    """A zero distance between two files of one format and size may hide the very same pixels: check the
+    pairs whose decoded luminance is identical too (others cannot have the same pixels)."""
+    suspects = [p for p in pairs if p.kind == "near" and p.distance == 0 and not p.mirrored
+                and _same_container(images[p.a], images[p.b]) and gray[p.a] == gray[p.b]
+                and (images[p.a].width, images[p.a].height) == (images[p.b].width, images[p.b].height)]
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        verdicts = pool.map(lambda p: same_pixels(store.abs_path(images[p.a]), store.abs_path(images[p.b])),
+                            suspects)
+        for pair, same in zip(suspects, verdicts, strict=True):
+            if same:
+                pair.kind = "exact"
 
 
 def _same_container(a: ImageRecord, b: ImageRecord) -> bool:

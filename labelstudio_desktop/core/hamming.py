@@ -80,12 +80,44 @@ def _flip_masks(width: int, radius: int) -> list[int]:
     return masks
 
 
+#: Below this many pairs a blocked brute-force comparison beats the index (no per-pattern overhead).
+BRUTE_FORCE_PAIRS = 30_000_000
+BLOCK_ELEMENTS = 4_000_000
+
+
+def _brute_force(packed: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    n = packed.shape[0]
+    found_i, found_j = [], []
+    rows = max(1, BLOCK_ELEMENTS // max(1, n * packed.shape[1]))
+    for start in range(0, n - 1, rows):
+        block = packed[start:start + rows]
+        d = popcount(block[:, None, :] ^ packed[None, start + 1:, :]).sum(axis=-1, dtype=np.int64)
+        bi, bj = np.nonzero(d <= threshold)
+        j = bj + start + 1
+        i = bi + start
+        keep = i < j
+        found_i.append(i[keep])
+        found_j.append(j[keep])
+    return np.concatenate(found_i), np.concatenate(found_j)
+
+
 def pairs_within(packed: np.ndarray, bits: int, threshold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All pairs ``i < j`` with Hamming distance ``<= threshold`` (inclusive): arrays i, j, distance."""
     n = packed.shape[0]
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
     if n < 2 or threshold < 0:
         return empty
+    if n * (n - 1) // 2 <= BRUTE_FORCE_PAIRS:
+        i, j = _brute_force(packed, threshold)
+        return i, j, distances(packed[i], packed[j])
+    return multi_index_pairs(packed, bits, threshold)
+
+
+def multi_index_pairs(packed: np.ndarray, bits: int, threshold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`pairs_within` through the multi-index (exposed for tests and benchmarks)."""
+    n = packed.shape[0]
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    single = packed[:, 0] if packed.shape[1] == 1 else None
     chunks, radius = _plan(bits, threshold)
     found_i, found_j = [], []
     for start, width in chunks:
@@ -93,22 +125,35 @@ def pairs_within(packed: np.ndarray, bits: int, threshold: int) -> tuple[np.ndar
         order = np.argsort(values, kind="stable")
         counts = np.bincount(values, minlength=1 << width)
         bucket_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        everyone = np.arange(n)
         for mask in _flip_masks(width, radius):
-            query = values ^ mask
+            if mask:
+                # a pair differing by mask is seen from both sides: query only from the side whose
+                # chunk has a 0 at the mask's highest bit, which halves the work
+                top = 1 << (mask.bit_length() - 1)
+                askers = everyone[(values & top) == 0]
+            else:
+                askers = everyone
+            query = values[askers] ^ mask
             n_hits = counts[query]
             total = int(n_hits.sum())
             if total == 0:
                 continue
-            i = np.repeat(np.arange(n), n_hits)
+            i = np.repeat(askers, n_hits)
             # position of each hit inside its bucket: 0, 1, ... per query, vectorised
             first = np.repeat(np.cumsum(n_hits) - n_hits, n_hits)
             within = np.arange(total) - first
             j = order[np.repeat(bucket_start[query], n_hits) + within]
-            keep = i < j
-            i, j = i[keep], j[keep]
-            close = distances(packed[i], packed[j]) <= threshold
-            found_i.append(i[close])
-            found_j.append(j[close])
+            if not mask:
+                keep = i < j
+                i, j = i[keep], j[keep]
+            if single is not None:
+                close = popcount(single[i] ^ single[j]) <= threshold
+            else:
+                close = distances(packed[i], packed[j]) <= threshold
+            i, j = i[close], j[close]
+            found_i.append(np.minimum(i, j))
+            found_j.append(np.maximum(i, j))
     if not found_i:
         return empty
     i = np.concatenate(found_i)

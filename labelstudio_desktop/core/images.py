@@ -53,11 +53,11 @@ def _png_bit_depth(head: bytes) -> int | None:
     return None
 
 
-def _truncation_warning(path: Path, fmt: str, size: int) -> str | None:
+HEADER_BYTES = 65536
+
+
+def _truncation_warning(tail: bytes, fmt: str) -> str | None:
     """A cheap end-of-file check that finds most truncated JPEGs and PNGs without decoding."""
-    with open(path, "rb") as f:
-        f.seek(max(0, size - 64))
-        tail = f.read()
     if fmt == "JPEG" and b"\xff\xd9" not in tail[-32:]:
         return "truncated JPEG (no end-of-image marker): the missing part shows as grey"
     if fmt == "PNG" and b"IEND" not in tail:
@@ -74,11 +74,16 @@ def probe(path: Path) -> ImageFacts:
     if size == 0:
         raise ImageProblem("empty file (0 bytes)")
     try:
-        with open(path, "rb") as f:
-            head = f.read(32)
+        with open(path, "rb") as f:  # one open: the header for PIL, the last bytes for the truncation check
+            head = f.read(HEADER_BYTES)
+            if size > len(head):
+                f.seek(max(0, size - 64))
+                tail = f.read()
+            else:
+                tail = head[-64:]
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
+            with _open_header(path, head, size) as im:
                 fmt = im.format or "?"
                 width, height = im.size
                 mode = im.mode
@@ -112,11 +117,23 @@ def probe(path: Path) -> ImageFacts:
         notes.append("16-bit samples: scaled to 8 bits")
     if mode in ("RGBA", "LA", "PA") or (mode == "P" and has_transparency):
         notes.append("alpha channel: composited on white")
-    truncated = _truncation_warning(path, fmt, size)
+    truncated = _truncation_warning(tail, fmt)
     if truncated:
         notes.append(truncated)
     return ImageFacts(width=width, height=height, channels=_channels(mode), format=fmt,
                       orientation=orientation, mode=mode, warnings=notes)
+
+
+def _open_header(path: Path, head: bytes, size: int) -> Image.Image:
+    """Open from the bytes already read when they hold the whole header, else from the file."""
+    if len(head) < size:
+        try:
+            im = Image.open(io.BytesIO(head))
+            im.getexif()  # the EXIF block must be inside the bytes read, too
+            return im
+        except (OSError, SyntaxError, ValueError, struct.error):
+            pass
+    return Image.open(path)
 
 
 def exif_orientation(im: Image.Image) -> int:

@@ -27,6 +27,7 @@ from .store import BoxRecord, Store, file_facts
 
 FORMATS = ("auto", "flat", "classes", "voc", "vocdevkit", "cifar")
 CIFAR_OUTPUT_DIR = "cifar-png"
+INGEST_BATCH = 200
 
 
 @dataclass
@@ -221,11 +222,13 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
     job.status("reading image headers")
     known = {img.path: img for img in store.images()}
     seen: set[str] = set()
-    for n, cand in enumerate(candidates):
+    for start in range(0, len(candidates), INGEST_BATCH):
         job.check()
-        seen.add(cand.rel)
-        _ingest_one(store, root, cand, known.get(cand.rel), report)
-        job.progress(n + 1, len(candidates))
+        with store.transaction():  # one commit per batch: a cancelled import keeps whole batches only
+            for cand in candidates[start:start + INGEST_BATCH]:
+                seen.add(cand.rel)
+                _ingest_one(store, root, cand, known.get(cand.rel), report)
+        job.progress(min(start + INGEST_BATCH, len(candidates)), len(candidates))
     gone = [img.id for rel, img in known.items() if rel not in seen and not img.missing
             and not (root / rel).is_file()]
     if gone:
