@@ -155,7 +155,7 @@ def read_and_decode(path: Path, algo: str = "phash", hash_size: int = 8,
     except OSError as exc:
         raise HashError(f"cannot read ({exc.strerror})") from exc
     try:
-        gray = _reduced_jpeg(data, hash_size * _HASH_INPUT[algo], size) if data[:2] == b"\xff\xd8" else None
+        gray = _reduced_jpeg(data, 2 * hash_size * _HASH_INPUT[algo], size) if data[:2] == b"\xff\xd8" else None
         if gray is not None:
             fmt, orientation = "JPEG", _jpeg_orientation(data)
         else:
