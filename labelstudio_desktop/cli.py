@@ -1,4 +1,4 @@
-"""Command line: ``labelstudio-desktop demo | import | info | export | gui``.
+"""Command line: ``labelstudio-desktop demo | import | info | dedup | split | export | gui``.
 
 Each subcommand uses core (and, for later subcommands, ml) directly; long work draws a progress bar
 on a terminal. Errors are one plain line on stderr and a non-zero exit code.
@@ -12,11 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .core.dedup import DEFAULT_THRESHOLD_64, find_duplicates
 from .core.export import LAYOUTS, ExportError, export_voc
 from .core.formats.cifar import VIEWS
+from .core.hashing import ALGORITHMS, HashError
 from .core.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .core.jobs import Cancelled, ConsoleJob
-from .core.store import Store, StoreError
+from .core.split import DEFAULT_RATIOS, SplitError, assign_splits
+from .core.store import SPLITS, Store, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_NOTHING_IMPORTED = 0, 1, 2
 
@@ -49,6 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(p)
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.add_argument("--images", action="store_true", help="one row per image")
+
+    p = sub.add_parser("dedup", help="find exact and near duplicates, label conflicts and split leaks")
+    _add_project(p)
+    p.add_argument("--hash", choices=ALGORITHMS, default="phash", help="perceptual hash (default phash)")
+    p.add_argument("--bits", type=int, default=64, help="hash size in bits: 16, 64, 256 or 1024 (default 64)")
+    p.add_argument("--threshold", type=int,
+                   help=f"largest Hamming distance of a near pair, inclusive (default {DEFAULT_THRESHOLD_64} "
+                        "for 64 bits, scaled for other sizes)")
+    p.add_argument("--mirror", action="store_true", help="also find horizontally flipped copies")
+    p.add_argument("--json", action="store_true", help="print pairs, groups, conflicts and leaks as JSON")
+
+    p = sub.add_parser("split", help="stratified train/val/test split keeping duplicate groups together")
+    _add_project(p)
+    p.add_argument("--ratios", type=float, nargs=3, default=DEFAULT_RATIOS, metavar=("TRAIN", "VAL", "TEST"),
+                   help="split ratios (default 0.8 0.1 0.1)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--reshuffle", action="store_true", help="reassign images that already have a split")
+    p.add_argument("--threshold", type=int, help="near-duplicate threshold used to find the groups")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("export", help="export annotations (Pascal VOC)")
     _add_project(p)
@@ -161,13 +183,60 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK if report.images else EXIT_ERROR
 
 
+def cmd_dedup(args: argparse.Namespace) -> int:
+    with Store.open(args.project, args.db) as store:
+        result = find_duplicates(store, algo=args.hash, bits=args.bits, threshold=args.threshold,
+                                 mirror=args.mirror, job=ConsoleJob("hashing"))
+    if args.json:
+        print(json.dumps(result.as_json(), indent=1, ensure_ascii=False))
+        return EXIT_OK
+    data = result.as_json()
+    print(f"{len(result.images)} images, {result.hashed} hashed ({len(result.images) - result.hashed} from the "
+          f"cache) in {result.seconds:.2f} s: {len(result.pairs)} pairs in {len(result.groups)} groups, "
+          f"{len(result.conflicts)} label conflicts, {len(result.leaks)} split leaks")
+    for n, group in enumerate(result.groups):
+        flags = [f for f, on in (("CONFLICT", n in result.conflicts), ("LEAK", n in result.leaks)) if on]
+        print(f"\ngroup {n + 1}{' [' + ', '.join(flags) + ']' if flags else ''}")
+        for image_id in group:
+            img = result.images[image_id]
+            keeper = "keep" if image_id == result.keepers[n] else "    "
+            print(f"  {keeper} {img.path}  {img.width}x{img.height}  {img.label or '-'}  {img.split or '-'}")
+    if data["pairs"]:
+        print("\npairs:")
+        for p in data["pairs"]:
+            print(f"  {p['kind']:5} {p['distance']:3}  {p['a']}  {p['b']}{'  (mirrored)' if p.get('mirrored') else ''}")
+    for path, reason in result.problems:
+        print(f"  skipped {path}: {reason}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    with Store.open(args.project, args.db) as store:
+        groups = find_duplicates(store, threshold=args.threshold, job=ConsoleJob("hashing")).groups
+        report = assign_splits(store, groups, tuple(args.ratios), seed=args.seed, reshuffle=args.reshuffle)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=1, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{report.changed} images given a split, {report.kept} kept; {report.groups} duplicate groups kept "
+          f"together ({report.moved_leaks} images moved to reunite a group)")
+    classes = sorted({c for per in report.counts.values() for c in per})
+    width = max([5, *(len(c) for c in classes)])
+    print(f"\n{'class':<{width}}  " + "  ".join(f"{s:>6}" for s in SPLITS))
+    for cls in classes:
+        print(f"{cls or '(none)':<{width}}  " + "  ".join(f"{report.counts.get(s, {}).get(cls, 0):>6}" for s in SPLITS))
+    totals = [sum(report.counts.get(s, {}).values()) for s in SPLITS]
+    print(f"{'total':<{width}}  " + "  ".join(f"{t:>6}" for t in totals))
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .gui.app import run_app
 
     return run_app(args.project, db=args.db, screenshot=args.screenshot, image=args.image)
 
 
-COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "export": cmd_export, "gui": cmd_gui}
+COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "dedup": cmd_dedup, "split": cmd_split,
+            "export": cmd_export, "gui": cmd_gui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         return COMMANDS[args.command](args)
-    except (StoreError, ImportFailed, ExportError) as exc:
+    except (StoreError, ImportFailed, ExportError, HashError, SplitError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except Cancelled:
@@ -187,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `labelstudio-desktop dedup P | head`
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -272,7 +272,10 @@ def _naive_split(items: list[DemoImage], planted: dict, seed: int) -> dict[str, 
     split = {}
     for rank, idx in enumerate(order):
         split[rels[idx]] = "train" if rank < 0.8 * n else ("val" if rank < 0.9 * n else "test")
-    for a, b in planted["leak"]:
+    for key in ("exact", "near", "conflict"):  # the other copies share their original's split...
+        for a, b, *_ in planted[key]:
+            split[b] = split[a]
+    for a, b in planted["leak"]:  # ...so that exactly one leak is planted
         split[a], split[b] = "train", "test"
     return split
 

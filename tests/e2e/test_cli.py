@@ -65,3 +65,21 @@ def test_db_elsewhere(tmp_path):
     assert run("import", tmp_path / "imgs", "--db", db).returncode == 0
     info = json.loads(run("info", tmp_path / "imgs", "--db", db, "--json").stdout)
     assert info["images"] == 1 and info["database"] == str(db.resolve())
+
+
+def test_dedup_json_and_split(tmp_path):
+    assert run("demo", tmp_path / "d").returncode == 0
+    project = tmp_path / "d" / "images"
+    result = run("dedup", project, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"pairs", "groups", "conflicts", "leaks"}
+    assert {"a", "b", "kind", "distance"} <= set(data["pairs"][0])
+    assert len(data["conflicts"]) == 1 and len(data["leaks"]) == 1
+    split = run("split", project, "--ratios", "0.6", "0.2", "0.2", "--seed", "4", "--json")
+    assert split.returncode == 0, split.stderr
+    assert json.loads(split.stdout)["groups"] == len(data["groups"])
+    assert json.loads(run("dedup", project, "--json").stdout)["leaks"] == []
+    human = run("split", project)
+    assert "total" in human.stdout and "train" in human.stdout
+    assert run("dedup", project, "--bits", "60").returncode == 1  # not a square: a plain error

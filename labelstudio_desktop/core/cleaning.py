@@ -1,0 +1,122 @@
+"""Resolving duplicates as undoable commands: keep one, keep both, exclude, choose a label, quarantine.
+
+Excluding never touches the files. Moving excluded files to a quarantine folder is a separate, explicit
+command whose undo moves them back; it never overwrites a file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from .commands import Command, Compound, SetImageFields
+from .dedup import NOT_DUPLICATE, ordered
+from .store import Store
+
+QUARANTINE_DIRNAME = "quarantine"
+
+
+class SetPairDecision(Command):
+    """Remember a decision about a pair (``not_duplicate``: never shown again); None forgets it."""
+
+    def __init__(self, store: Store, a: int, b: int, decision: str | None):
+        self.pair = ordered(a, b)
+        self.after = decision
+        row = store.conn.execute("SELECT decision FROM duplicate_decisions WHERE image_a=? AND image_b=?",
+                                 self.pair).fetchone()
+        self.before = row[0] if row else None
+        self.image_id = a
+        self.text = "keep both (not a duplicate)" if decision == NOT_DUPLICATE else "duplicate decision"
+
+    def _set(self, store: Store, decision: str | None) -> None:
+        store.conn.execute("DELETE FROM duplicate_decisions WHERE image_a=? AND image_b=?", self.pair)
+        if decision is not None:
+            store.conn.execute(
+                "INSERT INTO duplicate_decisions(image_a, image_b, decision, created_at) VALUES(?,?,?,?)",
+                (*self.pair, decision, time.time()))
+
+    def _do(self, store: Store) -> None:
+        self._set(store, self.after)
+
+    def _undo(self, store: Store) -> None:
+        self._set(store, self.before)
+
+
+def keep_only(store: Store, keep: int, others: list[int]) -> Command:
+    """Keep ``keep`` and exclude the others (their files stay on disk)."""
+    commands = [SetImageFields(store, i, excluded=True) for i in others if i != keep]
+    command = Compound(f"keep {store.image(keep).path}", commands)
+    command.image_id = keep
+    return command
+
+
+def keep_both(store: Store, a: int, b: int) -> Command:
+    return SetPairDecision(store, a, b, NOT_DUPLICATE)
+
+
+def exclude_all(store: Store, ids: list[int]) -> Command:
+    command = Compound("exclude both" if len(ids) == 2 else f"exclude {len(ids)} images",
+                       [SetImageFields(store, i, excluded=True) for i in ids])
+    command.image_id = ids[0] if ids else None
+    return command
+
+
+def choose_label(store: Store, ids: list[int], label: str) -> Command:
+    """Give every member of a conflicting group the same class label."""
+    command = Compound(f"class '{label}' for {len(ids)} images",
+                       [SetImageFields(store, i, label=label) for i in ids])
+    command.image_id = ids[0] if ids else None
+    return command
+
+
+def quarantine_dir(store: Store) -> Path:
+    return store.db_path.parent / QUARANTINE_DIRNAME
+
+
+class QuarantineExcluded(Command):
+    """Move the files of excluded images into the project's quarantine folder (undo moves them back)."""
+
+    def __init__(self, store: Store, target: Path | None = None):
+        self.target = Path(target) if target else quarantine_dir(store)
+        rows = store.conn.execute("SELECT id, path FROM images WHERE excluded=1 AND missing=0 ORDER BY path")
+        self.files = [(r[0], r[1]) for r in rows]
+        self.moves: list[tuple[int, Path, Path]] = []
+        self.text = f"move {len(self.files)} excluded files to {self.target}"
+
+    def _do(self, store: Store) -> None:
+        self.moves = []
+        try:
+            for image_id, rel in self.files:
+                src = store.abs_path(rel)
+                if not src.is_file():
+                    continue
+                dst = _free_path(self.target / rel)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(src), str(dst))
+                self.moves.append((image_id, src, dst))
+        except OSError:
+            self._move_back()
+            raise
+        store.set_missing([m[0] for m in self.moves])
+
+    def _undo(self, store: Store) -> None:
+        self._move_back()
+        store.set_missing([m[0] for m in self.moves], missing=False)
+
+    def _move_back(self) -> None:
+        for _image_id, src, dst in reversed(self.moves):
+            if src.exists():
+                raise FileExistsError(f"{src} exists again; {dst} was left in the quarantine folder")
+            src.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(dst), str(src))
+
+
+def _free_path(path: Path) -> Path:
+    """``path``, or ``name (2).ext`` etc. when something is already there: never overwrite."""
+    candidate, n = path, 2
+    while os.path.lexists(candidate):
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return candidate
