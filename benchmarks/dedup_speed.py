@@ -170,8 +170,8 @@ def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     planted, distinct = make_folder(args.folder)
     n = len(list(args.folder.glob("*.jpg")))
-    print(f"{n} JPEG pictures of {SIZE[0]}x{SIZE[1]} ({len(distinct)} distinct cuts of real photos + {len(planted)} planted copies), "
-          f"threshold {args.threshold} (inclusive), {os.cpu_count()} CPUs")
+    print(f"{n} JPEG pictures of {SIZE[0]}x{SIZE[1]} ({len(distinct)} distinct cuts of real photos + "
+          f"{len(planted)} planted copies), threshold {args.threshold} (inclusive), {os.cpu_count()} CPUs")
     theirs_s, theirs = run_imagededup(args.folder, args.threshold)
     (import_s, ours_s), ours, result = run_ours(args.folder, args.threshold)
     distinct_set = set(distinct)

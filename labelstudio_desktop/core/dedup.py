@@ -154,7 +154,8 @@ def _safe_decode(path: str, algo: str, hash_size: int, img: ImageRecord) -> Deco
 
 # ------------------------------------------------------------------ decisions
 def decisions(store: Store) -> dict[tuple[int, int], str]:
-    return {(r[0], r[1]): r[2] for r in store.conn.execute("SELECT image_a, image_b, decision FROM duplicate_decisions")}
+    rows = store.conn.execute("SELECT image_a, image_b, decision FROM duplicate_decisions")
+    return {(r[0], r[1]): r[2] for r in rows}
 
 
 def ordered(a: int, b: int) -> tuple[int, int]:
