@@ -47,9 +47,7 @@ class SetPairDecision(Command):
 def keep_only(store: Store, keep: int, others: list[int]) -> Command:
     """Keep ``keep`` and exclude the others (their files stay on disk)."""
     commands = [SetImageFields(store, i, excluded=True) for i in others if i != keep]
-    command = Compound(f"keep {store.image(keep).path}", commands)
-    command.image_id = keep
-    return command
+    return Compound(f"keep {store.image(keep).path}", commands)
 
 
 def keep_both(store: Store, a: int, b: int) -> Command:
@@ -57,18 +55,13 @@ def keep_both(store: Store, a: int, b: int) -> Command:
 
 
 def exclude_all(store: Store, ids: list[int]) -> Command:
-    command = Compound("exclude both" if len(ids) == 2 else f"exclude {len(ids)} images",
-                       [SetImageFields(store, i, excluded=True) for i in ids])
-    command.image_id = ids[0] if ids else None
-    return command
+    return Compound("exclude both" if len(ids) == 2 else f"exclude {len(ids)} images",
+                    [SetImageFields(store, i, excluded=True) for i in ids])
 
 
 def choose_label(store: Store, ids: list[int], label: str) -> Command:
     """Give every member of a conflicting group the same class label."""
-    command = Compound(f"class '{label}' for {len(ids)} images",
-                       [SetImageFields(store, i, label=label) for i in ids])
-    command.image_id = ids[0] if ids else None
-    return command
+    return Compound(f"class '{label}' for {len(ids)} images", [SetImageFields(store, i, label=label) for i in ids])
 
 
 def quarantine_dir(store: Store) -> Path:

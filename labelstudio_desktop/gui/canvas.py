@@ -50,6 +50,7 @@ class Canvas(QWidget):
     sig_selection_changed = Signal(int)  # box id or -1
     sig_cursor = Signal(int, int)  # image pixel under the mouse, (-1, -1) outside
     sig_zoom_changed = Signal(float)
+    sig_view_changed = Signal(float, QPointF)  # scale and offset, after any zoom or pan
     sig_space_tapped = Signal()  # Space pressed and released without panning
 
     def __init__(self, parent: QWidget | None = None):
@@ -72,13 +73,15 @@ class Canvas(QWidget):
         self._fit_pending = True
 
     # ----------------------------------------------------------------- content
-    def set_image(self, image: QImage | None, boxes: list[BoxRecord]) -> None:
+    def set_image(self, image: QImage | None, boxes: list[BoxRecord], keep_view: bool = False) -> None:
         self.image = image
         self.boxes = list(boxes)
         self.selected = -1
         self._drag = None
-        self._fit_pending = True
-        self.fit()
+        if not keep_view:
+            self._fit_pending = True
+            self.fit()
+        self.update()
         self.sig_selection_changed.emit(-1)
 
     def set_boxes(self, boxes: list[BoxRecord]) -> None:
@@ -118,8 +121,7 @@ class Canvas(QWidget):
         self.scale = max(MIN_SCALE, min(self.width() / w, self.height() / h) * 0.98)
         self.offset = QPointF((self.width() - w * self.scale) / 2, (self.height() - h * self.scale) / 2)
         self._fit_pending = False
-        self.sig_zoom_changed.emit(self.scale)
-        self.update()
+        self._view_changed()
 
     def zoom_to(self, scale: float, anchor: QPointF | None = None) -> None:
         """Zoom keeping the image point under ``anchor`` (default: the centre) where it is."""
@@ -128,8 +130,19 @@ class Canvas(QWidget):
         self.scale = min(MAX_SCALE, max(MIN_SCALE, scale))
         self.offset = QPointF(anchor.x() - ix * self.scale, anchor.y() - iy * self.scale)
         self._fit_pending = False
+        self._view_changed()
+
+    def _view_changed(self) -> None:
         self.sig_zoom_changed.emit(self.scale)
+        self.sig_view_changed.emit(self.scale, QPointF(self.offset))
         self.update()
+
+    def set_view(self, scale: float, offset: QPointF) -> None:
+        """Show the same view as another canvas (synchronised zoom and pan); emits nothing."""
+        if (scale, offset) != (self.scale, self.offset):
+            self.scale, self.offset = scale, QPointF(offset)
+            self._fit_pending = False
+            self.update()
 
     def resizeEvent(self, event) -> None:
         if self._fit_pending:
@@ -209,6 +222,7 @@ class Canvas(QWidget):
             self.setCursor(CURSORS.get(handle, Qt.CrossCursor if self.draw_mode or not handle else Qt.ArrowCursor))
         elif drag.kind == "pan":
             self.offset = drag.offset0 + (pos - drag.press)
+            self.sig_view_changed.emit(self.scale, self.offset)
         elif drag.kind == "draw":
             x0, y0 = drag.start[:2]
             x, y = self._edge(ix, w), self._edge(iy, h)

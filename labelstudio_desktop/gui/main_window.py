@@ -23,6 +23,7 @@ from .annotation import AnnotationController
 from .browser import BrowserPanel
 from .canvas import Canvas
 from .dialogs import LabelDialog, ShortcutsDialog
+from .duplicates import DuplicatesWindow
 from .project_jobs import ProjectJobs
 from .properties import PropertiesPanel
 from .start_page import StartPage
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
         self.browser: BrowserPanel | None = None
         self.annotation: AnnotationController | None = None
         self.loader: ThumbnailLoader | None = None
+        self.duplicates: DuplicatesWindow | None = None
         self.setWindowTitle(self.tr("labelstudio-desktop"))
         self.resize(1280, 800)
 
@@ -119,6 +121,8 @@ class MainWindow(QMainWindow):
                           self.tr("Open a folder of images as a project"), project=False)
         self.act_import = a(self.tr("Import"), lambda: self.jobs.reimport(),
                             tip=self.tr("Re-import the project folder: new files in, changed ones refreshed"))
+        self.act_duplicates = a(self.tr("Find duplicates"), self.show_duplicates, "Ctrl+Shift+D",
+                                self.tr("Find exact and near duplicates, label conflicts and split leaks"))
         self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
                             "Ctrl+E", self.tr("Export Pascal VOC"))
         self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
@@ -149,12 +153,12 @@ class MainWindow(QMainWindow):
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar-main")
-        for action in (self.act_open, self.act_import, self.act_export, None, self.act_undo, self.act_redo,
+        for action in (self.act_open, self.act_import, self.act_duplicates, self.act_export, None, self.act_undo, self.act_redo,
                        None, self.act_draw, self.act_hide, self.act_fit, self.act_actual, None, self.act_help):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         menu = self.menuBar()
         for title, actions in (
-            (self.tr("&Project"), [self.act_open, self.act_import, self.act_export]),
+            (self.tr("&Project"), [self.act_open, self.act_import, self.act_duplicates, self.act_export]),
             (self.tr("&Edit"), [self.act_undo, self.act_redo, self.act_draw, self.act_delete, self.act_relabel,
                                 self.act_copy_prev]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify,
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
         self.annotation.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.browser.sig_activated.connect(self._show_image)
         self.editor.sig_changed.connect(self._store_changed)
+        self.editor.sig_revisited.connect(self._revisit)
         self.center.setCurrentWidget(self.canvas)
         self.setWindowTitle(f"{Path(store.root).name} — labelstudio-desktop")
         self._set_project_actions_enabled(True)
@@ -218,7 +223,20 @@ class MainWindow(QMainWindow):
             self.annotation.show(-1)
         return True
 
+    def show_duplicates(self) -> None:
+        if self.duplicates is None:
+            self.duplicates = DuplicatesWindow(self.editor, self)
+            self.duplicates.sig_show_image.connect(self.browser.select_id)
+        self.duplicates.show()
+        self.duplicates.raise_()
+        if self.duplicates.result is None and not self.duplicates.runner.busy():
+            self.duplicates.start()
+
     def _close_project(self) -> None:
+        if self.duplicates is not None:
+            self.duplicates.close()
+            self.duplicates.deleteLater()
+            self.duplicates = None
         if self.loader is not None:
             self.loader.shutdown()
         if self.store is not None:
@@ -231,14 +249,17 @@ class MainWindow(QMainWindow):
         self.canvas.setFocus()
 
     def _store_changed(self, image_id: int) -> None:
-        """After any edit, undo or redo: refresh that row, and show the image an undo touched."""
+        """After any edit, undo or redo: refresh that row."""
         if image_id >= 0:
             self.browser.model.refresh(image_id)
-            if self.annotation.image is None or self.annotation.image.id != image_id:
-                self.browser.select_id(image_id)
         else:
             self.browser.model.reload()
         self._update_counts()
+
+    def _revisit(self, image_id: int) -> None:
+        """Undo and redo show the image they touched."""
+        if image_id >= 0 and (self.annotation.image is None or self.annotation.image.id != image_id):
+            self.browser.select_id(image_id)
 
     def _update_counts(self) -> None:
         if self.store is None:

@@ -18,14 +18,22 @@ class StoreUndoCommand(QUndoCommand):
         super().__init__(command.text)
         self.editor = editor
         self.command = command
+        self.pushed = False
+
+    def _emit(self) -> None:
+        image_id = self.command.image_id if self.command.image_id is not None else -1
+        self.editor.sig_changed.emit(image_id)
+        if self.pushed:  # an undo or a redo, not the edit itself: the user may be elsewhere
+            self.editor.sig_revisited.emit(image_id)
+        self.pushed = True
 
     def redo(self) -> None:
         self.command.do(self.editor.store)
-        self.editor.sig_changed.emit(self.command.image_id if self.command.image_id is not None else -1)
+        self._emit()
 
     def undo(self) -> None:
         self.command.undo(self.editor.store)
-        self.editor.sig_changed.emit(self.command.image_id if self.command.image_id is not None else -1)
+        self._emit()
 
     def id(self) -> int:
         return MERGEABLE_ID if self.command.merge_key() is not None else -1
@@ -37,10 +45,12 @@ class StoreUndoCommand(QUndoCommand):
 class Editor(QObject):
     """The one way the GUI edits the store: every change is a command on the undo stack, committed at once.
 
-    ``sig_changed(image_id)`` tells views to reload that image (-1: several or unknown).
+    ``sig_changed(image_id)`` tells views to reload that image (-1: several or unknown);
+    ``sig_revisited(image_id)`` follows undo and redo, so the window can show the image they touched.
     """
 
     sig_changed = Signal(int)
+    sig_revisited = Signal(int)  # an undo or redo touched this image (-1: several)
 
     def __init__(self, store: Store, parent: QObject | None = None):
         super().__init__(parent)

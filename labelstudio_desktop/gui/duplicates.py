@@ -1,0 +1,346 @@
+"""The duplicates view: find pairs in the background, review them side by side, resolve them undoably.
+
+Left: the pairs, closest first, with kind, distance and conflict/leak badges, and filters. Right: the two
+images with synchronised zoom and pan, a flip/blink toggle and a difference view, each side's facts, and
+the actions (keep left, keep right, keep both, exclude both, choose the label of a conflict). Every action
+is a core command on the window's undo stack; excluded files stay on disk until the explicit quarantine.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.cleaning import QuarantineExcluded, choose_label, exclude_all, keep_both, keep_only
+from ..core.dedup import DEFAULT_THRESHOLD_64, DedupResult, Pair, find_duplicates
+from ..core.hashing import ALGORITHMS
+from ..core.images import ImageProblem, open_upright
+from ..core.store import ImageRecord, Store
+from .annotation import pil_to_qimage
+from .canvas import Canvas
+from .undo import Editor
+from .workers import JobRunner
+
+KIND_FILTERS = ("all", "exact", "near")
+
+
+def difference_image(a, b) -> QImage:
+    """|A - B| of two PIL images, B resized to A's size, stretched so small differences show."""
+    b = b.resize(a.size) if b.size != a.size else b
+    diff = np.abs(np.asarray(a, np.int16) - np.asarray(b, np.int16)).astype(np.float32)
+    peak = max(1.0, float(diff.max()))
+    stretched = np.clip(diff * (255.0 / peak), 0, 255).astype(np.uint8)
+    return pil_to_qimage(Image.fromarray(stretched))
+
+
+class SideInfo(QLabel):
+    def show_image(self, store: Store, image: ImageRecord) -> None:
+        boxes = store.boxes(image.id, states=("accepted",))
+        labels = ", ".join(sorted({b.label for b in boxes})) or "-"
+        self.setText(
+            f"<b>{image.path}</b><br>{image.width} × {image.height} px · {image.size:,} B · "
+            f"modified {_date(image.mtime)}<br>class <b>{image.label or '-'}</b> · split <b>{image.split or '-'}"
+            f"</b> · {len(boxes)} boxes ({labels}){' · <b>excluded</b>' if image.excluded else ''}")
+
+
+def _date(mtime: float) -> str:
+    return datetime.datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M")
+
+
+class DuplicatesWindow(QWidget):
+    """A top-level window over the open project; ``sig_show_image(image_id)`` asks the main window."""
+
+    sig_show_image = Signal(int)
+
+    def __init__(self, editor: Editor, parent: QWidget | None = None):
+        super().__init__(parent, Qt.Window)
+        self.setWindowTitle(self.tr("Duplicates"))
+        self.editor = editor
+        self.store = editor.store
+        self.result: DedupResult | None = None
+        self.resolved: set[tuple[int, int]] = set()
+        self.runner = JobRunner(self)
+        self.runner.sig_done.connect(lambda _title, result: self.show_result(result))
+        self.runner.sig_failed.connect(lambda title, msg: QMessageBox.warning(self, title, msg))
+        self.runner.sig_progress.connect(lambda done, total: self.status.setText(
+            self.tr("hashing {0}/{1}…").format(done, total)))
+        self._pil: dict[str, object] = {}
+        self._build()
+        editor.sig_changed.connect(lambda _id: self._refresh_sides())
+        self.resize(1200, 760)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.algo = QComboBox(self)
+        self.algo.addItems(ALGORITHMS)
+        self.threshold = QSpinBox(self)
+        self.threshold.setRange(0, 64)
+        self.threshold.setValue(DEFAULT_THRESHOLD_64)
+        self.threshold.setToolTip(self.tr("Largest Hamming distance of a near pair (inclusive, 64-bit hash)"))
+        self.mirror = QCheckBox(self.tr("Mirrored too"), self)
+        self.find_button = QPushButton(self.tr("Find duplicates"), self)
+        self.find_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        self.cancel_button.setEnabled(False)
+        self.runner.sig_started.connect(lambda _t: self._running(True))
+        self.runner.sig_stopped.connect(lambda _t: self._running(False))
+        self.kind_filter = QComboBox(self)
+        for kind in KIND_FILTERS:
+            self.kind_filter.addItem(self.tr(kind), kind)
+        self.only_conflicts = QCheckBox(self.tr("Conflicts"), self)
+        self.only_leaks = QCheckBox(self.tr("Leaks"), self)
+        for w in (self.kind_filter, self.only_conflicts, self.only_leaks):
+            (w.currentIndexChanged if isinstance(w, QComboBox) else w.toggled).connect(lambda *_: self._fill())
+        self.status = QLabel(self)
+
+        self.pairs = QTreeWidget(self)
+        self.pairs.setHeaderLabels([self.tr("Kind"), self.tr("Distance"), self.tr("Flags"), self.tr("Left"),
+                                    self.tr("Right")])
+        self.pairs.setRootIsDecorated(False)
+        self.pairs.setUniformRowHeights(True)
+        self.pairs.currentItemChanged.connect(lambda item, _prev: self.show_pair(item.data(0, Qt.UserRole))
+                                              if item is not None else None)
+
+        self.left, self.right = Canvas(self), Canvas(self)
+        self.left.sig_view_changed.connect(self.right.set_view)
+        self.right.sig_view_changed.connect(self.left.set_view)
+        self.left_info, self.right_info = SideInfo(self), SideInfo(self)
+        for info in (self.left_info, self.right_info):
+            info.setWordWrap(True)
+            info.setTextFormat(Qt.RichText)
+        self.flip = QCheckBox(self.tr("Flip (F)"), self)
+        self.flip.toggled.connect(lambda _on: self._show_images())
+        self.blink = QCheckBox(self.tr("Blink"), self)
+        self.blink_timer = QTimer(self)
+        self.blink_timer.setInterval(450)
+        self.blink_timer.timeout.connect(lambda: self.flip.setChecked(not self.flip.isChecked()))
+        self.blink.toggled.connect(lambda on: self.blink_timer.start() if on else self.blink_timer.stop())
+        self.difference = QCheckBox(self.tr("Difference"), self)
+        self.difference.toggled.connect(lambda _on: self._show_images())
+        self.label_choice = QComboBox(self)
+        self.label_choice.setToolTip(self.tr("The class both images should have"))
+
+        buttons = QGridLayout()
+        self.actions = {}
+        for n, (key, title, shortcut) in enumerate((
+                ("keep_left", self.tr("Keep left"), "1"), ("keep_right", self.tr("Keep right"), "2"),
+                ("keep_both", self.tr("Keep both (not a duplicate)"), "3"),
+                ("exclude_both", self.tr("Exclude both"), "4"), ("label", self.tr("Use this class for both"), "5"),
+                ("quarantine", self.tr("Move excluded files to quarantine…"), None))):
+            button = QPushButton(f"{title}{f' ({shortcut})' if shortcut else ''}", self)
+            button.clicked.connect(lambda _=False, k=key: self.act(k))
+            if shortcut:
+                QShortcut(QKeySequence(shortcut), self, activated=lambda k=key: self.act(k))
+            buttons.addWidget(button, n // 3, n % 3)
+            self.actions[key] = button
+        QShortcut(QKeySequence("F"), self, activated=self.flip.toggle)
+        QShortcut(QKeySequence.Undo, self, activated=lambda: self.editor.undo())
+        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=lambda: self.editor.redo())
+
+        top = QHBoxLayout()
+        for w in (QLabel(self.tr("Hash"), self), self.algo, QLabel(self.tr("Threshold"), self), self.threshold,
+                  self.mirror, self.find_button, self.cancel_button):
+            top.addWidget(w)
+        top.addStretch(1)
+        filters = QHBoxLayout()
+        for w in (QLabel(self.tr("Show"), self), self.kind_filter, self.only_conflicts, self.only_leaks):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        list_side = QWidget(self)
+        lv = QVBoxLayout(list_side)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addLayout(filters)
+        lv.addWidget(self.pairs, 1)
+        lv.addWidget(self.status)
+        views = QHBoxLayout()
+        for canvas, info in ((self.left, self.left_info), (self.right, self.right_info)):
+            col = QVBoxLayout()
+            col.addWidget(canvas, 1)
+            col.addWidget(info)
+            views.addLayout(col, 1)
+        toggles = QHBoxLayout()
+        for w in (self.flip, self.blink, self.difference, QLabel(self.tr("Class"), self), self.label_choice):
+            toggles.addWidget(w)
+        toggles.addStretch(1)
+        review = QWidget(self)
+        rv = QVBoxLayout(review)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addLayout(views, 1)
+        rv.addLayout(toggles)
+        rv.addLayout(buttons)
+        splitter = QSplitter(self)
+        splitter.addWidget(list_side)
+        splitter.addWidget(review)
+        splitter.setSizes([420, 780])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    def _running(self, on: bool) -> None:
+        self.find_button.setEnabled(not on)
+        self.cancel_button.setEnabled(on)
+        if not on and self.result is None:
+            self.status.setText(self.tr("stopped"))
+
+    # -------------------------------------------------------------- finding
+    def start(self) -> None:
+        db = str(self.store.db_path)
+        algo, threshold, mirror = self.algo.currentText(), self.threshold.value(), self.mirror.isChecked()
+
+        def job(token):
+            with Store.open(db) as store:
+                return find_duplicates(store, algo=algo, threshold=threshold, mirror=mirror, job=token)
+
+        self.result = None
+        self.runner.start(self.tr("Finding duplicates"), job)
+
+    def show_result(self, result: DedupResult) -> None:
+        self.result = result
+        self.resolved.clear()
+        self.status.setText(self.tr("{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed").format(
+            len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks), result.hashed))
+        self._fill()
+
+    def _flags(self, pair: Pair) -> list[str]:
+        n = self.result.group_of(pair.a)
+        flags = []
+        if n in self.result.conflicts:
+            flags.append(self.tr("conflict"))
+        if n in self.result.leaks:
+            flags.append(self.tr("leak"))
+        if pair.mirrored:
+            flags.append(self.tr("mirrored"))
+        return flags
+
+    def _fill(self) -> None:
+        self.pairs.clear()
+        if self.result is None:
+            return
+        kind = self.kind_filter.currentData()
+        for pair in self.result.pairs:
+            flags = self._flags(pair)
+            if (kind != "all" and pair.kind != kind) or (self.only_conflicts.isChecked() and
+                                                         self.tr("conflict") not in flags) or \
+                    (self.only_leaks.isChecked() and self.tr("leak") not in flags):
+                continue
+            a, b = self.result.images[pair.a], self.result.images[pair.b]
+            item = QTreeWidgetItem([pair.kind, str(pair.distance), ", ".join(flags), a.path, b.path])
+            item.setData(0, Qt.UserRole, pair)
+            if (pair.a, pair.b) in self.resolved:
+                item.setDisabled(True)
+            self.pairs.addTopLevelItem(item)
+        for col in range(4):
+            self.pairs.resizeColumnToContents(col)
+        if self.pairs.topLevelItemCount():
+            self.pairs.setCurrentItem(self.pairs.topLevelItem(0))
+
+    # -------------------------------------------------------------- showing
+    def current_pair(self) -> Pair | None:
+        item = self.pairs.currentItem()
+        return item.data(0, Qt.UserRole) if item is not None else None
+
+    def _load(self, image: ImageRecord):
+        if image.path not in self._pil:
+            try:
+                self._pil[image.path] = open_upright(self.store.abs_path(image))
+            except (ImageProblem, OSError):
+                self._pil[image.path] = None
+        return self._pil[image.path]
+
+    def show_pair(self, pair: Pair) -> None:
+        a, b = self.store.image(pair.a), self.store.image(pair.b)
+        labels = sorted({x.label for x in (a, b) if x.label})
+        self.label_choice.clear()
+        self.label_choice.addItems(labels)
+        self.actions["label"].setEnabled(len(labels) > 1)
+        self._show_images(fit=True)
+        self._refresh_sides()
+
+    def _show_images(self, fit: bool = False) -> None:
+        pair = self.current_pair()
+        if pair is None:
+            return
+        a, b = self.store.image(pair.a), self.store.image(pair.b)
+        pa, pb = self._load(a), self._load(b)
+        first, second = (pb, pa) if self.flip.isChecked() else (pa, pb)
+        left = pil_to_qimage(first) if first is not None else None
+        if self.difference.isChecked() and pa is not None and pb is not None:
+            right = difference_image(pa, pb)
+        else:
+            right = pil_to_qimage(second) if second is not None else None
+        self.left.set_image(left, [], keep_view=not fit)
+        self.right.set_image(right, [], keep_view=True)
+        self.right.set_view(self.left.scale, self.left.offset)
+
+    def _refresh_sides(self) -> None:
+        pair = self.current_pair()
+        if pair is None:
+            return
+        self.left_info.show_image(self.store, self.store.image(pair.a))
+        self.right_info.show_image(self.store, self.store.image(pair.b))
+
+    # -------------------------------------------------------------- actions
+    def act(self, key: str) -> None:
+        pair = self.current_pair()
+        if key == "quarantine":
+            self._quarantine()
+            return
+        if pair is None:
+            return
+        store = self.store
+        if key == "keep_left":
+            command = keep_only(store, pair.a, [pair.a, pair.b])
+        elif key == "keep_right":
+            command = keep_only(store, pair.b, [pair.a, pair.b])
+        elif key == "keep_both":
+            command = keep_both(store, pair.a, pair.b)
+        elif key == "exclude_both":
+            command = exclude_all(store, [pair.a, pair.b])
+        elif key == "label" and self.label_choice.currentText():
+            command = choose_label(store, [pair.a, pair.b], self.label_choice.currentText())
+        else:
+            return
+        self.editor.push(command)
+        self.resolved.add((pair.a, pair.b))
+        item = self.pairs.currentItem()
+        item.setDisabled(True)
+        below = self.pairs.itemBelow(item)
+        if below is not None:
+            self.pairs.setCurrentItem(below)
+
+    def _quarantine(self) -> None:
+        command = QuarantineExcluded(self.store)
+        if not command.files:
+            QMessageBox.information(self, self.tr("Quarantine"), self.tr("No excluded files to move."))
+            return
+        answer = QMessageBox.question(self, self.tr("Quarantine"), self.tr(
+            "Move {0} excluded files to {1}?\nUndo (Ctrl+Z) moves them back.").format(
+            len(command.files), command.target))
+        if answer == QMessageBox.Yes:
+            self.editor.push(command)
+
+    def closeEvent(self, event) -> None:
+        self.blink_timer.stop()
+        self.runner.stop()
+        super().closeEvent(event)
+
