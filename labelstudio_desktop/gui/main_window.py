@@ -153,8 +153,9 @@ class MainWindow(QMainWindow):
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar-main")
-        for action in (self.act_open, self.act_import, self.act_duplicates, self.act_export, None, self.act_undo, self.act_redo,
-                       None, self.act_draw, self.act_hide, self.act_fit, self.act_actual, None, self.act_help):
+        for action in (self.act_open, self.act_import, self.act_duplicates, self.act_export, None,
+                       self.act_undo, self.act_redo, None,
+                       self.act_draw, self.act_hide, self.act_fit, self.act_actual, None, self.act_help):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         menu = self.menuBar()
         for title, actions in (
