@@ -21,6 +21,15 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests; \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
+# Benchmarks print their ratios against the baselines named in the issues. imagededup is installed without
+# its torch dependency: its hashing methods (the baseline) do not use it, and torch would cost gigabytes.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps imagededup
+	$(BIN)/python -m pip install --quiet tqdm scikit-learn PyWavelets scikit-image
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/browser_open.py
+	$(BIN)/python benchmarks/dedup_speed.py
+	$(BIN)/python benchmarks/dedup_speed.py --size 2000 1500
+
 lint: $(STAMP)
 	$(BIN)/ruff check labelstudio_desktop tests benchmarks main.py
 
