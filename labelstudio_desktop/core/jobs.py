@@ -21,10 +21,12 @@ class JobToken:
     """Progress, status and cancellation for one job. Subclass or pass callbacks."""
 
     def __init__(self, on_progress: Callable[[int, int], None] | None = None,
-                 on_status: Callable[[str], None] | None = None):
+                 on_status: Callable[[str], None] | None = None,
+                 on_report: Callable[[dict], None] | None = None):
         self._cancel = threading.Event()
         self._on_progress = on_progress
         self._on_status = on_status
+        self._on_report = on_report
 
     def progress(self, done: int, total: int) -> None:
         if self._on_progress:
@@ -33,6 +35,11 @@ class JobToken:
     def status(self, text: str) -> None:
         if self._on_status:
             self._on_status(text)
+
+    def report(self, data: dict) -> None:
+        """Structured news for a live view (e.g. the metrics of an epoch); ignored by default."""
+        if self._on_report:
+            self._on_report(data)
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -97,8 +97,20 @@ CREATE TABLE import_problems (
 );
 """
 
+_V2 = """
+CREATE TABLE snapshots (
+    id       INTEGER PRIMARY KEY,
+    run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch    INTEGER NOT NULL,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    kind     TEXT NOT NULL,
+    data     BLOB NOT NULL
+);
+CREATE INDEX snapshots_run ON snapshots(run_id, image_id, epoch);
+"""
+
 #: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[str] = [_V1]
+MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -26,10 +26,14 @@ class QtJobToken(JobToken):
     def status(self, text: str) -> None:
         self.worker.sig_status.emit(text)
 
+    def report(self, data: dict) -> None:
+        self.worker.sig_report.emit(data)
+
 
 class JobWorker(QObject):
     sig_progress = Signal(int, int)
     sig_status = Signal(str)
+    sig_report = Signal(object)
     sig_finished = Signal(object)  # the function's result
     sig_failed = Signal(str)  # a plain message
     sig_cancelled = Signal()
@@ -58,6 +62,7 @@ class JobRunner(QObject):
     sig_started = Signal(str)
     sig_progress = Signal(int, int)
     sig_status = Signal(str)
+    sig_report = Signal(object)
     sig_done = Signal(str, object)  # title, result
     sig_failed = Signal(str, str)  # title, message
     sig_stopped = Signal(str)  # title (cancelled, or finished either way)
@@ -81,6 +86,7 @@ class JobRunner(QObject):
         self.thread.started.connect(self.worker.run)
         self.worker.sig_progress.connect(self.sig_progress)
         self.worker.sig_status.connect(self.sig_status)
+        self.worker.sig_report.connect(self.sig_report)
         # bound slots of this main-thread object: queued, so _end runs in the GUI thread
         self.worker.sig_finished.connect(self._on_finished)
         self.worker.sig_failed.connect(self._on_failed)

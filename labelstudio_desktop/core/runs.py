@@ -1,0 +1,105 @@
+"""Training runs in the store: parameters, per-epoch history, model files, status, prediction snapshots."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .store import Store, StoreError
+
+MODELS_DIRNAME = "models"
+
+
+@dataclass
+class Run:
+    id: int
+    task: str
+    params: dict[str, Any]
+    history: dict[str, list[float]]
+    model_path: str | None
+    status: str
+    parent_id: int | None
+    started_at: float
+    finished_at: float | None
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history.get("loss", []))
+
+    def best(self, key: str = "val_loss") -> float | None:
+        values = self.history.get(key) or self.history.get("loss")
+        return min(values) if values else None
+
+
+def models_dir(store: Store) -> Path:
+    return store.db_path.parent / MODELS_DIRNAME
+
+
+def run_dir(store: Store, run_id: int) -> Path:
+    return models_dir(store) / f"run_{run_id:04d}"
+
+
+def _row_to_run(row) -> Run:
+    params = json.loads(row["params"])
+    return Run(row["id"], row["task"], params, json.loads(row["history"]), row["model_path"], row["status"],
+               row["parent_id"], row["started_at"], row["finished_at"], params.get("_message", ""))
+
+
+def create_run(store: Store, task: str, params: dict, parent_id: int | None = None) -> int:
+    with store.transaction() as c:
+        cur = c.execute("INSERT INTO runs(task, params, history, status, parent_id, started_at) "
+                        "VALUES(?,?,?,?,?,?)", (task, json.dumps(params), "{}", "running", parent_id, time.time()))
+        return int(cur.lastrowid)
+
+
+def get_run(store: Store, run_id: int) -> Run:
+    row = store.conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no training run {run_id}")
+    return _row_to_run(row)
+
+
+def list_runs(store: Store, task: str | None = None) -> list[Run]:
+    sql, args = "SELECT * FROM runs", ()
+    if task:
+        sql, args = sql + " WHERE task=?", (task,)
+    return [_row_to_run(r) for r in store.conn.execute(sql + " ORDER BY id", args)]
+
+
+def last_run(store: Store, task: str | None = None, with_model: bool = True) -> Run | None:
+    runs = [r for r in list_runs(store, task) if not with_model or (r.model_path and Path(r.model_path).is_file())]
+    return runs[-1] if runs else None
+
+
+def update_run(store: Store, run_id: int, **values: Any) -> None:
+    """Set ``history``, ``model_path``, ``status``, ``finished_at``, ``params`` or ``message``."""
+    run = get_run(store, run_id)
+    params = dict(values.pop("params", run.params))
+    if "message" in values:
+        params["_message"] = values.pop("message")
+    history = values.pop("history", run.history)
+    with store.transaction() as c:
+        c.execute("UPDATE runs SET params=?, history=?, model_path=COALESCE(?, model_path), "
+                  "status=COALESCE(?, status), finished_at=COALESCE(?, finished_at) WHERE id=?",
+                  (json.dumps(params), json.dumps(history), values.get("model_path"), values.get("status"),
+                   values.get("finished_at"), run_id))
+
+
+def add_snapshot(store: Store, run_id: int, epoch: int, image_id: int, kind: str, data: bytes) -> None:
+    with store.transaction() as c:
+        c.execute("INSERT INTO snapshots(run_id, epoch, image_id, kind, data) VALUES(?,?,?,?,?)",
+                  (run_id, epoch, image_id, kind, data))
+
+
+def snapshots(store: Store, run_id: int) -> dict[int, list[tuple[int, str, bytes]]]:
+    """Per image: (epoch, kind, data) in epoch order — a strip across training."""
+    out: dict[int, list[tuple[int, str, bytes]]] = {}
+    for r in store.conn.execute("SELECT image_id, epoch, kind, data FROM snapshots WHERE run_id=? "
+                                "ORDER BY image_id, epoch", (run_id,)):
+        out.setdefault(r[0], []).append((r[1], r[2], bytes(r[3])))
+    return out

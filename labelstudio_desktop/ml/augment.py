@@ -1,0 +1,139 @@
+"""Batched augmentation in TensorFlow, applied identically to an image and its mask.
+
+Geometric changes (flips, shift, rotation, zoom) move image and mask together; brightness and random
+erasing touch the image only. Random erasing follows Zhong et al.: with probability ``p`` a rectangle of
+area fraction ``s_l..s_h`` and aspect ``r_1..r_2`` is filled with one value from ``v_l..v_h`` or, with
+``pixel_level``, with a value per pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import tensorflow as tf
+
+OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "brightness", "erase")
+
+
+@dataclass
+class AugmentConfig:
+    hflip: bool = False
+    vflip: bool = False
+    shift: float = 0.0  # fraction of the size
+    rotate: float = 0.0  # degrees
+    zoom: float = 0.0  # fraction: scale in 1 +- zoom
+    brightness: float = 0.0  # fraction: factor in 1 +- brightness
+    erase_p: float = 0.0
+    erase_s: tuple[float, float] = (0.02, 0.4)
+    erase_r: tuple[float, float] = (0.3, 1 / 0.3)
+    erase_v: tuple[float, float] = (0.0, 255.0)
+    erase_pixel_level: bool = False
+
+    @property
+    def active(self) -> bool:
+        return any((self.hflip, self.vflip, self.shift, self.rotate, self.zoom, self.brightness, self.erase_p))
+
+    @classmethod
+    def from_names(cls, names: list[str] | str | None) -> AugmentConfig:
+        """``hflip,shift,erase`` etc. with the usual strengths (CLI ``--augment``)."""
+        if not names:
+            return cls()
+        if isinstance(names, str):
+            names = [n for n in names.replace(" ", "").split(",") if n]
+        unknown = set(names) - set(OPTIONS) - {"all", "flip"}
+        if unknown:
+            raise ValueError(f"unknown augmentation {sorted(unknown)}; choose from {', '.join(OPTIONS)}, all")
+        on = set(OPTIONS) if "all" in names else set(names)
+        if "flip" in on:
+            on.add("hflip")
+        return cls(hflip="hflip" in on, vflip="vflip" in on, shift=0.1 if "shift" in on else 0.0,
+                   rotate=15.0 if "rotate" in on else 0.0, zoom=0.1 if "zoom" in on else 0.0,
+                   brightness=0.2 if "brightness" in on else 0.0, erase_p=0.5 if "erase" in on else 0.0)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _transforms(batch: int, size: int, cfg: AugmentConfig, seed_op) -> tf.Tensor:
+    """Per-sample projective transforms (output -> input pixel mapping) for ImageProjectiveTransformV3."""
+    c = (size - 1) / 2.0
+    angle = seed_op((batch,), -cfg.rotate, cfg.rotate) * (math.pi / 180.0)
+    scale = 1.0 + seed_op((batch,), -cfg.zoom, cfg.zoom)
+    tx = seed_op((batch,), -cfg.shift, cfg.shift) * size
+    ty = seed_op((batch,), -cfg.shift, cfg.shift) * size
+    flip_x = tf.where(seed_op((batch,), 0.0, 1.0) < (0.5 if cfg.hflip else 0.0), -1.0, 1.0)
+    flip_y = tf.where(seed_op((batch,), 0.0, 1.0) < (0.5 if cfg.vflip else 0.0), -1.0, 1.0)
+    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    # input = R(angle)/scale * F * (output - c - t) + c
+    a0, a1 = cos * flip_x, -sin * flip_y
+    b0, b1 = sin * flip_x, cos * flip_y
+    a2 = c - a0 * (c + tx) - a1 * (c + ty)
+    b2 = c - b0 * (c + tx) - b1 * (c + ty)
+    zeros = tf.zeros_like(a0)
+    return tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
+
+
+def _warp(images: tf.Tensor, transforms: tf.Tensor, interpolation: str) -> tf.Tensor:
+    size = tf.shape(images)[1:3]
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=size, fill_value=0.0,
+        interpolation=interpolation, fill_mode="REFLECT")
+
+
+def _erase(images: tf.Tensor, cfg: AugmentConfig, uniform) -> tf.Tensor:
+    shape = tf.shape(images)
+    batch, h, w = shape[0], shape[1], shape[2]
+    hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
+    area = uniform((batch,), cfg.erase_s[0], cfg.erase_s[1]) * hf * wf
+    log_r = uniform((batch,), math.log(cfg.erase_r[0]), math.log(cfg.erase_r[1]))
+    ratio = tf.exp(log_r)
+    eh = tf.minimum(tf.sqrt(area * ratio), hf)
+    ew = tf.minimum(tf.sqrt(area / ratio), wf)
+    y0 = uniform((batch,), 0.0, 1.0) * (hf - eh)
+    x0 = uniform((batch,), 0.0, 1.0) * (wf - ew)
+    rows = tf.range(hf)[None, :, None]
+    cols = tf.range(wf)[None, None, :]
+    inside = ((rows >= y0[:, None, None]) & (rows < (y0 + eh)[:, None, None]) &
+              (cols >= x0[:, None, None]) & (cols < (x0 + ew)[:, None, None]))
+    chosen = uniform((batch,), 0.0, 1.0) < cfg.erase_p
+    inside = inside & chosen[:, None, None]
+    if cfg.erase_pixel_level:
+        fill = uniform(tf.shape(images), cfg.erase_v[0], cfg.erase_v[1])
+    else:
+        fill = uniform((batch, 1, 1, shape[3]), cfg.erase_v[0], cfg.erase_v[1]) + tf.zeros_like(images)
+    return tf.where(inside[..., None], fill, images)
+
+
+def augment_batch(images: tf.Tensor, masks: tf.Tensor | None, cfg: AugmentConfig, size: int,
+                  seed: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
+    """Augment a float32 batch of images (0-255) and, identically, its masks (or None)."""
+    rng = tf.random.Generator.from_seed(int(seed)) if seed is not None else None
+
+    def uniform(shape, lo, hi):
+        if rng is not None:
+            return rng.uniform(shape, lo, hi)
+        return tf.random.uniform(shape, lo, hi)
+
+    batch = tf.shape(images)[0]
+    if cfg.hflip or cfg.vflip or cfg.shift or cfg.rotate or cfg.zoom:
+        transforms = _transforms(batch, size, cfg, uniform)
+        images = _warp(images, transforms, "BILINEAR")
+        if masks is not None:
+            masks = _warp(masks, transforms, "NEAREST")
+    if cfg.brightness:
+        factor = uniform((batch, 1, 1, 1), 1.0 - cfg.brightness, 1.0 + cfg.brightness)
+        images = tf.clip_by_value(images * factor, 0.0, 255.0)
+    if cfg.erase_p:
+        images = _erase(images, cfg, uniform)
+    return images, masks
+
+
+def preview(images: np.ndarray, masks: np.ndarray | None, cfg: AugmentConfig, size: int,
+            variants: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """``variants`` augmented versions of each image (for the preview next to the originals)."""
+    x = tf.convert_to_tensor(np.repeat(images.astype(np.float32), variants, axis=0))
+    m = None if masks is None else tf.convert_to_tensor(np.repeat(masks.astype(np.float32), variants, axis=0))
+    out, out_m = augment_batch(x, m, cfg, size, seed=seed)
+    return out.numpy().astype(np.uint8), None if out_m is None else out_m.numpy()

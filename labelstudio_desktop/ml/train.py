@@ -1,0 +1,314 @@
+"""The training loop: a plain function with a job token, run by the CLI and by a QThread worker alike.
+
+Each run is recorded in the store (parameters, per-epoch history, status, model file). Two checkpoints are
+written atomically (temporary file + rename) in ``models/run_NNNN/``: ``best.keras`` (lowest val_loss) and
+``last.keras`` (every epoch, with the optimizer state, for resuming). A cancel stops within one batch and
+keeps what was saved; NaN losses, out-of-memory, missing checkpoints, empty classes and unavailable
+ImageNet weights end the run with a plain message and never damage saved files.
+
+Scaling: ``train(..., strategy=...)`` builds and compiles the model inside the strategy's scope, so a
+``tf.distribute.MirroredStrategy()`` uses every local GPU and a ``MultiWorkerMirroredStrategy()`` (set up from
+``TF_CONFIG``) several machines; :func:`strategy_from_name` makes them for the CLI's ``--distribute``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from PIL import Image
+
+from ..core.jobs import Cancelled, JobToken
+from ..core.runs import add_snapshot, create_run, get_run, run_dir, update_run
+from ..core.store import Store
+from .augment import AugmentConfig
+from .data import BALANCES, TaskData, balanced_indices, class_weights, collect, ensure_split, make_dataset
+from .models import (
+    SEGMENT_LOSSES,
+    WeightsError,
+    build_classifier,
+    build_regressor,
+    build_unet,
+    dice_coefficient,
+    iou_score,
+)
+
+
+class TrainError(Exception):
+    """A run that cannot start or had to stop; the message is plain."""
+
+
+@dataclass
+class TrainConfig:
+    task: str
+    backbone: str = "small"
+    weights: str = "none"
+    trainable_layers: int | None = 0
+    epochs: int = 10
+    batch: int = 16
+    size: int = 64
+    learning_rate: float = 1e-3
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    balance: str = "none"
+    loss: str = "bce+dice"
+    unet_depth: int = 3
+    seed: int = 0
+    snapshot_every: int = 0
+    snapshot_images: int = 4
+
+    def as_params(self) -> dict:
+        params = asdict(self)
+        params["augment"] = self.augment.as_dict()
+        return params
+
+    @classmethod
+    def from_params(cls, params: dict) -> TrainConfig:
+        known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
+        aug = known.pop("augment", {}) or {}
+        for key in ("erase_s", "erase_r", "erase_v"):
+            if key in aug:
+                aug[key] = tuple(aug[key])
+        return cls(augment=AugmentConfig(**aug), **known)
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    task: str
+    epochs: int
+    history: dict[str, list[float]]
+    model_path: str | None
+    status: str  # finished, cancelled, failed
+    message: str = ""
+
+    def as_json(self) -> dict:
+        return {"run": self.run_id, "task": self.task, "epochs": self.epochs, "history": self.history,
+                "model": self.model_path, "status": self.status, "message": self.message}
+
+
+def strategy_from_name(name: str | None):
+    """``None``/``default``: one device; ``mirrored``: all local GPUs; ``multiworker``: from TF_CONFIG."""
+    if name in (None, "", "default"):
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multiworker":
+        if "TF_CONFIG" not in os.environ:
+            raise TrainError("--distribute multiworker needs TF_CONFIG describing the cluster (see README)")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise TrainError(f"unknown strategy {name!r}: default, mirrored or multiworker")
+
+
+def load_model(path: str | Path) -> keras.Model:
+    """Load a saved model in Keras' safe mode, with a plain message when the file is missing or corrupt."""
+    path = Path(path)
+    if not path.is_file():
+        raise TrainError(f"checkpoint {path} is missing")
+    try:
+        return keras.models.load_model(str(path), safe_mode=True)
+    except Exception as exc:  # noqa: BLE001 - corrupt files raise many kinds of errors
+        raise TrainError(f"checkpoint {path} cannot be loaded ({exc.__class__.__name__}: {exc})") from exc
+
+
+def _atomic_save(model: keras.Model, path: Path) -> None:
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(str(tmp))
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- callbacks
+class _JobCallback(keras.callbacks.Callback):
+    """Progress by batch, ETA, live metrics, cancel within one batch, NaN detection."""
+
+    def __init__(self, job: JobToken, total_epochs: int, steps: int, first_epoch: int):
+        super().__init__()
+        self.job, self.total_epochs, self.steps, self.first_epoch = job, total_epochs, steps, first_epoch
+        self.started = time.monotonic()
+        self.cancelled = False
+        self.nan_at: str | None = None
+        self.epoch = first_epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = (self.epoch - self.first_epoch) * self.steps + batch + 1
+        total = (self.total_epochs - self.first_epoch) * self.steps
+        self.job.progress(done, total)
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.nan_at = f"epoch {self.epoch + 1}, batch {batch + 1}"
+            self.model.stop_training = True
+        if self.job.cancelled():
+            self.cancelled = True
+            self.model.stop_training = True
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / done * (total - done) if done else 0.0
+        if batch == 0 or batch + 1 == self.steps:
+            self.job.status(f"epoch {self.epoch + 1}/{self.total_epochs}, ETA {eta:.0f} s")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.job.report({"epoch": epoch + 1, "logs": {k: float(v) for k, v in (logs or {}).items()}})
+
+
+class _Checkpoints(keras.callbacks.Callback):
+    """best.keras on improvement of the monitored value, last.keras every epoch; both atomic."""
+
+    def __init__(self, folder: Path, monitor: str, best: float | None):
+        super().__init__()
+        self.folder, self.monitor = folder, monitor
+        self.best = best if best is not None else math.inf
+        self.history: dict[str, list[float]] = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        value = logs.get(self.monitor, logs.get("loss"))
+        if value is None or not math.isfinite(value):
+            return  # never save a diverged model
+        for k, v in logs.items():
+            self.history.setdefault(k, []).append(v)
+        if value < self.best:
+            self.best = value
+            _atomic_save(self.model, self.folder / "best.keras")
+        _atomic_save(self.model, self.folder / "last.keras")
+
+
+class _Snapshots(keras.callbacks.Callback):
+    """Every K epochs: predictions on a few fixed images, stored in the project."""
+
+    def __init__(self, store: Store, run_id: int, task: str, images: np.ndarray, ids: list[int], every: int):
+        super().__init__()
+        self.store, self.run_id, self.task, self.images, self.ids, self.every = store, run_id, task, images, ids, every
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.every or (epoch + 1) % self.every:
+            return
+        predictions = self.model.predict(self.images.astype(np.float32), verbose=0)
+        for image_id, pred in zip(self.ids, predictions, strict=True):
+            if self.task == "segment":
+                buf = io.BytesIO()
+                Image.fromarray((np.clip(pred[..., 0], 0, 1) * 255).astype(np.uint8)).save(buf, "PNG")
+                add_snapshot(self.store, self.run_id, epoch + 1, image_id, "mask", buf.getvalue())
+            else:
+                add_snapshot(self.store, self.run_id, epoch + 1, image_id, "prediction",
+                             json.dumps(np.asarray(pred).astype(float).tolist()).encode())
+
+
+# ---------------------------------------------------------------- training
+def _compile(model: keras.Model, config: TrainConfig) -> None:
+    optimizer = keras.optimizers.Adam(config.learning_rate)
+    if config.task == "classify":
+        model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+    elif config.task == "regress":
+        model.compile(optimizer, "mse", metrics=["mae"])
+    else:
+        if config.loss not in SEGMENT_LOSSES:
+            raise TrainError(f"unknown loss {config.loss!r}: {', '.join(SEGMENT_LOSSES)}")
+        model.compile(optimizer, SEGMENT_LOSSES[config.loss], metrics=[dice_coefficient, iou_score])
+
+
+def _build(config: TrainConfig, data: TaskData) -> keras.Model:
+    if config.task == "classify":
+        return build_classifier(config.size, len(data.classes), config.backbone, config.weights,
+                                config.trainable_layers)
+    if config.task == "regress":
+        return build_regressor(config.size)
+    return build_unet(config.size, depth=config.unet_depth)
+
+
+def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None, resume: int | None = None,
+          start_from: int | None = None, strategy=None) -> RunResult:
+    """Train a new run (or ``resume`` run N for ``config.epochs`` more epochs; ``start_from`` run N's best
+    model as the initial weights of a new run: the one-click retrain). Returns how it ended."""
+    job = job or JobToken()
+    strategy = strategy or tf.distribute.get_strategy()
+    with Store.open(db_path) as store:
+        if resume is not None:
+            previous = get_run(store, resume)
+            extra = config.epochs
+            config = TrainConfig.from_params(previous.params)
+            run_id, history = previous.id, previous.history
+            first_epoch = previous.epochs
+            config.epochs = first_epoch + extra
+        else:
+            run_id, history, first_epoch = None, {}, 0
+        if config.balance not in BALANCES:
+            raise TrainError(f"unknown balance {config.balance!r}: {', '.join(BALANCES)}")
+        ensure_split(store, seed=config.seed)
+        classes = get_run(store, resume).params.get("classes") if resume is not None else None
+        data = collect(store, config.task, config.size, job, classes=classes)
+        if run_id is None:
+            params = config.as_params()
+            params["classes"] = data.classes
+            params["counts"] = data.counts()
+            run_id = create_run(store, config.task, params, parent_id=start_from)
+        folder = run_dir(store, run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        keras.utils.set_random_seed(config.seed + first_epoch)
+        try:
+            with strategy.scope():
+                if resume is not None:
+                    model = load_model(folder / "last.keras")
+                else:
+                    model = load_model(get_run(store, start_from).model_path) if start_from is not None \
+                        else _build(config, data)
+                    _compile(model, config)
+        except (WeightsError, TrainError, ValueError) as exc:
+            update_run(store, run_id, status="failed", finished_at=time.time(), message=str(exc))
+            raise TrainError(str(exc)) from exc
+        return _fit(store, run_id, model, config, data, job, history, first_epoch, folder)
+
+
+def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, data: TaskData, job: JobToken,
+         history: dict[str, list[float]], first_epoch: int, folder: Path) -> RunResult:
+    x, y = data.x["train"], data.y["train"]
+    weights = None
+    if config.task == "classify" and config.balance in ("oversample", "undersample"):
+        idx = balanced_indices(data, config.balance, config.seed)
+        x, y = x[idx], y[idx]
+    elif config.task == "classify" and config.balance == "weights":
+        weights = class_weights(data)
+    train_ds = make_dataset(x, y, config.batch, True, config.augment, config.seed, config.task)
+    has_val = len(data.x["val"]) > 0
+    val_ds = make_dataset(data.x["val"], data.y["val"], config.batch, False, task=config.task) if has_val else None
+    monitor = "val_loss" if has_val else "loss"
+    steps = max(1, math.ceil(len(x) / config.batch))
+    progress = _JobCallback(job, config.epochs, steps, first_epoch)
+    best_before = min(history.get(monitor, []) or [math.inf])
+    checkpoints = _Checkpoints(folder, monitor, best_before)
+    callbacks = [progress, checkpoints]
+    if config.snapshot_every:
+        pick = data.x["val"] if has_val else data.x["train"]
+        ids = (data.ids["val"] if has_val else data.ids["train"])[:config.snapshot_images]
+        callbacks.append(_Snapshots(store, run_id, config.task, pick[:len(ids)], ids, config.snapshot_every))
+    started = time.time()
+    status, message = "finished", ""
+    try:
+        model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=first_epoch,
+                  class_weight=weights, callbacks=callbacks, verbose=0)
+    except tf.errors.ResourceExhaustedError as exc:
+        status, message = "failed", f"out of memory: use a smaller --batch or --size ({exc.message[:200]})"
+    if progress.nan_at:
+        status, message = "failed", (f"the loss became NaN at {progress.nan_at}; the best checkpoint so far is "
+                                     "kept. Try a lower learning rate or check the labels")
+    elif progress.cancelled:
+        status, message = "cancelled", "cancelled; the best checkpoint so far is kept"
+    for key, values in checkpoints.history.items():
+        history.setdefault(key, []).extend(values)
+    best = folder / "best.keras"
+    params = get_run(store, run_id).params
+    params["seconds"] = params.get("seconds", 0.0) + (time.time() - started)
+    update_run(store, run_id, history=history, status=status, finished_at=time.time(), message=message,
+               model_path=str(best) if best.is_file() else None, params=params)
+    if status == "cancelled" and job.cancelled() and not best.is_file():
+        raise Cancelled()
+    return RunResult(run_id, config.task, len(history.get("loss", [])), history,
+                     str(best) if best.is_file() else None, status, message)
