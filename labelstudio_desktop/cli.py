@@ -1,4 +1,4 @@
-"""Command line: ``labelstudio-desktop demo | import | info | dedup | split | export | gui``.
+"""Command line: ``labelstudio-desktop demo | import | info | dedup | split | train | evaluate | export | gui``.
 
 Each subcommand uses core (and, for later subcommands, ml) directly; long work draws a progress bar
 on a terminal. Errors are one plain line on stderr and a non-zero exit code.
@@ -71,6 +71,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reshuffle", action="store_true", help="reassign images that already have a split")
     p.add_argument("--threshold", type=int, help="near-duplicate threshold used to find the groups")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("train", help="train a classifier, U-Net or regressor (TensorFlow)")
+    _add_project(p)
+    p.add_argument("--task", choices=("classify", "segment", "regress"), help="what to learn (required for a new run)")
+    p.add_argument("--backbone", default="small", help="classifier: small, mobilenetv2, resnet50v2 or vgg16")
+    p.add_argument("--weights", default="none", help="imagenet | none | a local weights file (transfer backbones)")
+    p.add_argument("--trainable-layers", type=int, default=0,
+                   help="fine-tune the last N layers of a transfer backbone (0: frozen, -1: all)")
+    p.add_argument("--epochs", type=int, default=10, help="epochs (more epochs with --resume)")
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--size", type=int, default=64, help="input size in pixels (square)")
+    p.add_argument("--lr", type=float, default=1e-3, help="learning rate")
+    p.add_argument("--augment", default="", help="comma list: hflip,vflip,shift,rotate,zoom,brightness,erase or all")
+    p.add_argument("--balance", default="none", choices=("none", "weights", "oversample", "undersample"))
+    p.add_argument("--loss", default="bce+dice", choices=("bce", "dice", "bce+dice"), help="segmentation loss")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--snapshot-every", type=int, default=0, help="store predictions on a few images every K epochs")
+    p.add_argument("--resume", type=int, metavar="RUN", help="continue run RUN for --epochs more epochs")
+    p.add_argument("--retrain", action="store_true",
+                   help="a new run of the last task, starting from its last model, on the current annotations")
+    p.add_argument("--distribute", default="default", choices=("default", "mirrored", "multiworker"),
+                   help="tf.distribute strategy (mirrored: all local GPUs; multiworker: from TF_CONFIG)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("evaluate", help="metrics, plots and misclassified images of a trained run")
+    _add_project(p)
+    p.add_argument("--task", choices=("classify", "segment", "regress"))
+    p.add_argument("--run", type=int, help="run id (default: the last run with a model)")
+    p.add_argument("--misses", type=Path, help="copy misclassified images here as {true}_to_{pred}_{name}")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export", help="export annotations (Pascal VOC)")
     _add_project(p)
@@ -229,6 +259,85 @@ def cmd_split(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from .core.runs import last_run
+    from .ml.augment import AugmentConfig
+    from .ml.train import TrainConfig, TrainError, strategy_from_name, train
+
+    with Store.open(args.project, args.db) as store:
+        db = store.db_path
+        previous = last_run(store, args.task) if args.retrain else None
+    if args.retrain and previous is None:
+        print("error: nothing to retrain: no run with a saved model yet", file=sys.stderr)
+        return EXIT_ERROR
+    if previous is not None:
+        config = TrainConfig.from_params(previous.params)
+        config.epochs = args.epochs
+    elif args.resume is None and args.task is None:
+        print("error: --task is required for a new run", file=sys.stderr)
+        return EXIT_ERROR
+    else:
+        try:
+            augment = AugmentConfig.from_names(args.augment)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        config = TrainConfig(task=args.task or "classify", backbone=args.backbone, weights=args.weights,
+                             trainable_layers=None if args.trainable_layers < 0 else args.trainable_layers,
+                             epochs=args.epochs, batch=args.batch, size=args.size, learning_rate=args.lr,
+                             augment=augment, balance=args.balance, loss=args.loss, seed=args.seed,
+                             snapshot_every=args.snapshot_every)
+    try:
+        result = train(db, config, ConsoleJob("training"), resume=args.resume,
+                       start_from=previous.id if previous else None, strategy=strategy_from_name(args.distribute))
+    except TrainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.json:
+        print(json.dumps(result.as_json(), indent=1))
+    else:
+        last = {k: v[-1] for k, v in result.history.items() if v}
+        print(f"run {result.run_id} ({result.task}): {result.status} after {result.epochs} epochs; "
+              + ", ".join(f"{k} {v:.4f}" for k, v in sorted(last.items())))
+        print(f"model: {result.model_path}")
+        if result.message:
+            print(result.message)
+    return EXIT_OK if result.status == "finished" else EXIT_ERROR
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .ml.evaluate import evaluate, export_misses
+    from .ml.train import TrainError
+
+    db = Store.find_db(args.project, args.db)
+    if db is None:
+        raise StoreError(f"{args.project}: no project here")
+    try:
+        result = evaluate(db, run_id=args.run, task=args.task, job=ConsoleJob("evaluating"))
+    except TrainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.misses:
+        export_misses(db, result, args.misses)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=1, ensure_ascii=False))
+        return EXIT_OK
+    print(f"run {result.run_id} ({result.task}) on the {result.split} split")
+    for key, value in result.metrics.items():
+        print(f"  {key:28} {value:.4f}")
+    if result.task == "classify":
+        width = max(len(c) for c in result.classes)
+        print("\nconfusion (rows true, columns predicted)")
+        print(" " * (width + 2) + " ".join(f"{c[:6]:>6}" for c in result.classes))
+        for name, row in zip(result.classes, result.confusion, strict=True):
+            print(f"{name:<{width}}  " + " ".join(f"{v:>6}" for v in row))
+        for miss in result.misclassified[:20]:
+            print(f"  miss: {miss['path']}  {miss['true']} -> {miss['pred']} ({miss['confidence']:.2f})")
+    for name, path in result.plots.items():
+        print(f"  plot {name}: {path}")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .gui.app import run_app
 
@@ -236,7 +345,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "dedup": cmd_dedup, "split": cmd_split,
-            "export": cmd_export, "gui": cmd_gui}
+            "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export, "gui": cmd_gui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

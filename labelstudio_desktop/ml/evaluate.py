@@ -1,0 +1,172 @@
+"""Evaluating a run on the test split: metrics by name, plots, misclassified images, the "miss" folder."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..core.jobs import JobToken  # noqa: E402
+from ..core.runs import get_run, last_run, run_dir  # noqa: E402
+from ..core.store import Store, StoreError  # noqa: E402
+from .data import collect  # noqa: E402
+from .metrics import (  # noqa: E402
+    confusion_matrix,
+    grades_with_cuts,
+    iou_dice,
+    precision_recall,
+    regression_errors,
+    rounded_grades,
+    tune_cut_points,
+)
+
+
+@dataclass
+class Evaluation:
+    run_id: int
+    task: str
+    split: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    classes: list[str] = field(default_factory=list)
+    confusion: list[list[int]] = field(default_factory=list)
+    misclassified: list[dict] = field(default_factory=list)  # path, true, pred, confidence
+    worst: list[dict] = field(default_factory=list)  # segmentation: path, iou, dice (worst first)
+    plots: dict[str, str] = field(default_factory=dict)
+    cut_points: list[float] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        out = {"run": self.run_id, "task": self.task, "split": self.split, **self.metrics, "plots": self.plots}
+        if self.task == "classify":
+            out["confusion"] = {"classes": self.classes, "matrix": self.confusion}
+            out["misclassified"] = self.misclassified
+        if self.task == "regress":
+            out["cut_points"] = self.cut_points
+        if self.task == "segment":
+            out["worst"] = self.worst[:20]
+        return out
+
+
+def _predict(model, x: np.ndarray) -> np.ndarray:
+    return model.predict(x.astype(np.float32), batch_size=32, verbose=0)
+
+
+def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = None,
+             job: JobToken | None = None) -> Evaluation:
+    """Metrics of a run (default: the last run with a model, of ``task`` if given) on its test split."""
+    from .train import load_model
+
+    job = job or JobToken()
+    with Store.open(db_path) as store:
+        run = get_run(store, run_id) if run_id is not None else last_run(store, task)
+        if run is None:
+            raise StoreError("no trained model to evaluate: run `train` first")
+        if not run.model_path:
+            raise StoreError(f"run {run.id} has no saved model ({run.status}: {run.message})")
+        size = int(run.params["size"])
+        data = collect(store, run.task, size, job, classes=run.params.get("classes"))
+        split = next((s for s in ("test", "val", "train") if len(data.x[s])), "train")
+        model = load_model(run.model_path)
+        out_dir = run_dir(store, run.id) / "eval"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = {i.id: i.path for i in store.images()}
+        result = Evaluation(run.id, run.task, split)
+        x, y, ids = data.x[split], data.y[split], data.ids[split]
+        pred = _predict(model, x)
+        if run.task == "classify":
+            _classification(result, data.classes, y, pred, ids, paths, out_dir)
+        elif run.task == "regress":
+            val_pred = _predict(model, data.x["val"]).reshape(-1) if len(data.x["val"]) else None
+            _regression(result, y, pred.reshape(-1), data.y["val"], val_pred, data.y["train"], out_dir)
+        else:
+            iou, dice = iou_dice(y, pred)
+            result.metrics = {"iou": float(iou.mean()), "dice": float(dice.mean())}
+            order = np.argsort(iou)
+            result.worst = [{"path": paths[ids[i]], "iou": float(iou[i]), "dice": float(dice[i])} for i in order]
+    return result
+
+
+def _classification(result: Evaluation, classes: list[str], y, probs, ids, paths, out_dir: Path) -> None:
+    pred = probs.argmax(axis=1)
+    matrix = confusion_matrix(y, pred, len(classes))
+    precision, recall = precision_recall(matrix)
+    result.classes = classes
+    result.confusion = matrix.tolist()
+    result.metrics = {"accuracy": float(np.mean(pred == y)) if len(y) else 0.0}
+    for n, name in enumerate(classes):
+        result.metrics[f"precision_{name}"] = float(precision[n])
+        result.metrics[f"recall_{name}"] = float(recall[n])
+    result.misclassified = [
+        {"path": paths[ids[i]], "true": classes[y[i]], "pred": classes[pred[i]], "confidence": float(probs[i].max())}
+        for i in np.flatnonzero(pred != y)]
+    fig, ax = plt.subplots(figsize=(1.2 + 0.6 * len(classes), 1 + 0.6 * len(classes)))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for (r, c), v in np.ndenumerate(matrix):
+        ax.text(c, r, str(v), ha="center", va="center", color="white" if v > matrix.max() / 2 else "black")
+    fig.tight_layout()
+    result.plots["confusion"] = _save(fig, out_dir / "confusion.png")
+
+
+def _regression(result: Evaluation, y, pred, y_val, val_pred, y_train, out_dir: Path) -> None:
+    result.metrics = regression_errors(y, pred)
+    grades = np.unique(np.round(np.concatenate([y_train, y_val, y])))
+    true_grades = np.round(y)
+    if len(grades) > 1:
+        cuts = tune_cut_points(val_pred, np.round(y_val), grades) if val_pred is not None and len(val_pred) \
+            else (grades[:-1] + grades[1:]) / 2
+        result.cut_points = [float(c) for c in cuts]
+        result.metrics["grade_accuracy_cuts"] = float(np.mean(grades_with_cuts(pred, grades, cuts) == true_grades))
+        result.metrics["grade_accuracy_rounding"] = float(np.mean(rounded_grades(pred, grades) == true_grades))
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.scatter(y, pred, s=14, alpha=0.7)
+    lo, hi = float(min(y.min(), pred.min())), float(max(y.max(), pred.max()))
+    ax.plot([lo, hi], [lo, hi], "k--", lw=1)
+    ax.set_xlabel("true")
+    ax.set_ylabel("predicted")
+    fig.tight_layout()
+    result.plots["scatter"] = _save(fig, out_dir / "scatter.png")
+    groups = [pred[true_grades == g] - y[true_grades == g] for g in grades if np.any(true_grades == g)]
+    present = [g for g in grades if np.any(true_grades == g)]
+    fig, ax = plt.subplots(figsize=(1.5 + 0.8 * len(present), 4))
+    if all(len(g) > 1 for g in groups) and groups:
+        ax.violinplot(groups, showmedians=True)
+    else:
+        ax.boxplot(groups)
+    ax.set_xticks(range(1, len(present) + 1), [f"{g:g}" for g in present])
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xlabel("true grade")
+    ax.set_ylabel("error (predicted - true)")
+    fig.tight_layout()
+    result.plots["violin"] = _save(fig, out_dir / "error_violin.png")
+
+
+def _save(fig, path: Path) -> str:
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return str(path)
+
+
+def export_misses(db_path: str | Path, evaluation: Evaluation, out: Path) -> list[Path]:
+    """Copies of the misclassified images named ``{true}_to_{pred}_{name}``; never overwrites a file."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with Store.open(db_path) as store:
+        for miss in evaluation.misclassified:
+            src = store.abs_path(miss["path"])
+            target = out / f"{miss['true']}_to_{miss['pred']}_{src.name}"
+            n = 2
+            while target.exists():
+                target = out / f"{miss['true']}_to_{miss['pred']}_{src.stem} ({n}){src.suffix}"
+                n += 1
+            shutil.copy2(src, target)
+            written.append(target)
+    return written
