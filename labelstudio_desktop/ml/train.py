@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from ..core.jobs import Cancelled, JobToken
+from ..core.jobs import JobToken
 from ..core.runs import add_snapshot, create_run, get_run, run_dir, update_run
 from ..core.store import Store
 from .augment import AugmentConfig
@@ -156,19 +156,22 @@ class _JobCallback(keras.callbacks.Callback):
             self.job.status(f"epoch {self.epoch + 1}/{self.total_epochs}, ETA {eta:.0f} s")
 
     def on_epoch_end(self, epoch, logs=None):
-        self.job.report({"epoch": epoch + 1, "logs": {k: float(v) for k, v in (logs or {}).items()}})
+        if not self.cancelled:
+            self.job.report({"epoch": epoch + 1, "logs": {k: float(v) for k, v in (logs or {}).items()}})
 
 
 class _Checkpoints(keras.callbacks.Callback):
     """best.keras on improvement of the monitored value, last.keras every epoch; both atomic."""
 
-    def __init__(self, folder: Path, monitor: str, best: float | None):
+    def __init__(self, folder: Path, monitor: str, best: float | None, progress: _JobCallback):
         super().__init__()
-        self.folder, self.monitor = folder, monitor
+        self.folder, self.monitor, self.progress = folder, monitor, progress
         self.best = best if best is not None else math.inf
         self.history: dict[str, list[float]] = {}
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.progress.cancelled or self.progress.nan_at:
+            return  # a cut-short epoch is not an epoch: resuming repeats it
         logs = {k: float(v) for k, v in (logs or {}).items()}
         value = logs.get(self.monitor, logs.get("loss"))
         if value is None or not math.isfinite(value):
@@ -283,7 +286,7 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     steps = max(1, math.ceil(len(x) / config.batch))
     progress = _JobCallback(job, config.epochs, steps, first_epoch)
     best_before = min(history.get(monitor, []) or [math.inf])
-    checkpoints = _Checkpoints(folder, monitor, best_before)
+    checkpoints = _Checkpoints(folder, monitor, best_before, progress)
     callbacks = [progress, checkpoints]
     if config.snapshot_every:
         pick = data.x["val"] if has_val else data.x["train"]
@@ -291,6 +294,7 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
         callbacks.append(_Snapshots(store, run_id, config.task, pick[:len(ids)], ids, config.snapshot_every))
     started = time.time()
     status, message = "finished", ""
+    job.status(f"training {config.task}: {len(x)} images, {steps} batches per epoch")
     try:
         model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=first_epoch,
                   class_weight=weights, callbacks=callbacks, verbose=0)
@@ -308,7 +312,5 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     params["seconds"] = params.get("seconds", 0.0) + (time.time() - started)
     update_run(store, run_id, history=history, status=status, finished_at=time.time(), message=message,
                model_path=str(best) if best.is_file() else None, params=params)
-    if status == "cancelled" and job.cancelled() and not best.is_file():
-        raise Cancelled()
     return RunResult(run_id, config.task, len(history.get("loss", [])), history,
                      str(best) if best.is_file() else None, status, message)

@@ -1,0 +1,31 @@
+"""TensorFlow tests: tiny inputs, few epochs, weights=None; the demo project as data."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labelstudio_desktop.core.store import Store
+
+
+@pytest.fixture
+def demo_db(demo):
+    return demo / "images" / ".labelstudio" / "project.db"
+
+
+@pytest.fixture
+def demo_with_masks(demo, demo_db):
+    """The demo with its true masks added as accepted annotations (as an operator would have drawn them)."""
+    truth = json.loads((demo / "ground_truth" / "truth.json").read_text())
+    with Store.open(demo_db) as store:
+        for rel in truth["images"]:
+            image = store.image_by_path(rel)
+            mask = np.asarray(Image.open((demo / "ground_truth" / "masks" / rel).with_suffix(".png")))
+            buf = io.BytesIO()
+            Image.fromarray(mask).save(buf, "PNG")
+            store.add_mask(image.id, truth["images"][rel]["class"], buf.getvalue())
+    return demo_db

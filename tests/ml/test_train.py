@@ -1,0 +1,146 @@
+"""Training with a real tiny Keras model on the demo project's real images."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from labelstudio_desktop.core.jobs import JobToken
+from labelstudio_desktop.core.runs import get_run, snapshots
+from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.ml.augment import AugmentConfig
+from labelstudio_desktop.ml.data import DataError
+from labelstudio_desktop.ml.evaluate import evaluate, export_misses
+from labelstudio_desktop.ml.models import WeightsError, build_classifier, last_conv_layer
+from labelstudio_desktop.ml.train import TrainConfig, TrainError, load_model, strategy_from_name, train
+
+TINY = {"size": 32, "batch": 16}
+
+
+def test_classifier_trains_saves_and_resumes_the_epoch_count(demo_db):
+    first = train(demo_db, TrainConfig(task="classify", epochs=2, **TINY))
+    assert first.status == "finished" and first.epochs == 2
+    model = load_model(first.model_path)
+    iterations = int(keras.ops.convert_to_numpy(load_model(first.model_path.replace("best", "last"))
+                                                .optimizer.iterations))
+    second = train(demo_db, TrainConfig(task="classify", epochs=2), resume=first.run_id)
+    assert second.run_id == first.run_id and second.epochs == 4
+    assert len(second.history["val_loss"]) == 4
+    last = load_model(second.model_path.replace("best", "last"))
+    assert int(keras.ops.convert_to_numpy(last.optimizer.iterations)) == 2 * iterations  # optimizer state kept
+    with Store.open(demo_db) as store:
+        run = get_run(store, first.run_id)
+        assert run.epochs == 4 and run.status == "finished" and run.params["classes"] == sorted(run.params["counts"])
+    assert model.output_shape == (None, 4)
+
+
+@pytest.mark.parametrize("task", ["regress", "segment"])
+def test_regressor_and_unet_train_and_evaluate(demo_with_masks, task):
+    result = train(demo_with_masks, TrainConfig(task=task, epochs=1, snapshot_every=1, snapshot_images=2,
+                                                augment=AugmentConfig.from_names("all"), **TINY))
+    assert result.status == "finished" and result.model_path
+    with Store.open(demo_with_masks) as store:
+        strips = snapshots(store, result.run_id)
+        assert len(strips) == 2 and all(s[0][0] == 1 for s in strips.values())
+    evaluation = evaluate(demo_with_masks, result.run_id)
+    keys = {"regress": {"mae", "rmse"}, "segment": {"iou", "dice"}}[task]
+    assert keys <= set(evaluation.metrics)
+    if task == "segment":
+        ious = [w["iou"] for w in evaluation.worst]
+        assert ious == sorted(ious)
+
+
+def test_cancel_stops_within_one_batch(demo_db):
+    class CancelAtFirstBatch(JobToken):
+        training = False
+        batches = 0
+
+        def status(self, text):
+            self.training = self.training or text.startswith("training")
+
+        def progress(self, done, total):
+            if self.training:  # past data loading: these are batches
+                self.batches += 1
+                self.cancel()
+
+    token = CancelAtFirstBatch()
+    result = train(demo_db, TrainConfig(task="classify", epochs=5, **TINY), token)
+    assert result.status == "cancelled" and token.batches == 1 and result.epochs == 0
+
+
+def test_nan_loss_stops_with_a_plain_message_and_damages_nothing(demo_db):
+    result = train(demo_db, TrainConfig(task="regress", epochs=3, learning_rate=1e12, **TINY))
+    assert result.status == "failed" and "NaN" in result.message
+    if result.model_path:  # whatever was saved before is a finite, loadable model
+        assert load_model(result.model_path)
+
+
+def test_missing_checkpoint_and_empty_class_are_plain_errors(demo_db):
+    first = train(demo_db, TrainConfig(task="classify", epochs=1, **TINY))
+    Path(first.model_path.replace("best", "last")).unlink()
+    with pytest.raises(TrainError, match="missing"):
+        train(demo_db, TrainConfig(task="classify", epochs=1), resume=first.run_id)
+    with Store.open(demo_db) as store:
+        for image in store.images():
+            if image.label == "washer" and image.split == "train":
+                store.update_image_fields(image.id, {"split": "test"})
+    with pytest.raises(DataError, match="washer"):
+        train(demo_db, TrainConfig(task="classify", epochs=1, **TINY))
+
+
+def test_imagenet_download_without_network_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+
+    def offline(*args, **kwargs):
+        raise OSError("Network is unreachable")
+
+    monkeypatch.setattr(socket.socket, "connect", offline)
+    monkeypatch.setattr(socket, "create_connection", offline)
+    with pytest.raises(WeightsError, match="--weights FILE"):
+        build_classifier(32, 3, "mobilenetv2", "imagenet")
+
+
+def test_transfer_classifier_is_flat_so_gradcam_reaches_the_last_conv():
+    import tensorflow as tf
+
+    model = build_classifier(32, 3, "mobilenetv2", "none", trainable_layers=4)
+    assert not any(isinstance(layer, keras.Model) for layer in model.layers)  # no nested base model
+    conv = model.get_layer(last_conv_layer(model))
+    grad_model = keras.Model(model.inputs, [conv.output, model.output])  # "Graph disconnected" would raise
+    x = tf.random.uniform((1, 32, 32, 3), 0, 255)
+    with tf.GradientTape() as tape:
+        features, preds = grad_model(x)
+        score = preds[:, 0]
+    assert tape.gradient(score, features) is not None
+    trainable = [layer for layer in model.layers if layer.trainable and layer.weights]
+    assert 0 < len(trainable) < len([layer for layer in model.layers if layer.weights])
+
+
+def test_weights_file_and_bad_weights(tmp_path):
+    with pytest.raises(WeightsError, match="not found"):
+        build_classifier(32, 3, "mobilenetv2", str(tmp_path / "nope.h5"))
+
+
+def test_one_device_mirrored_strategy(demo_db):
+    strategy = strategy_from_name("mirrored")
+    result = train(demo_db, TrainConfig(task="regress", epochs=1, **TINY), strategy=strategy)
+    assert result.status == "finished"
+    with pytest.raises(TrainError, match="TF_CONFIG"):
+        strategy_from_name("multiworker")
+
+
+def test_demo_classifier_beats_chance_and_misses_are_exported(demo_db, tmp_path):
+    result = train(demo_db, TrainConfig(task="classify", size=64, epochs=15, batch=16, seed=1,
+                                        augment=AugmentConfig.from_names("hflip,vflip")))
+    evaluation = evaluate(demo_db, result.run_id)
+    assert evaluation.metrics["accuracy"] > 0.5  # four classes: chance is 0.25
+    assert np.sum(evaluation.confusion) == len(evaluation.misclassified) + round(
+        evaluation.metrics["accuracy"] * np.sum(evaluation.confusion))
+    written = export_misses(demo_db, evaluation, tmp_path / "miss")
+    assert len(written) == len(evaluation.misclassified)
+    for path, miss in zip(written, evaluation.misclassified, strict=True):
+        assert path.name.startswith(f"{miss['true']}_to_{miss['pred']}_")
