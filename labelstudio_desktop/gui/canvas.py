@@ -120,7 +120,7 @@ class Canvas(QWidget):
             return
         self.scale = max(MIN_SCALE, min(self.width() / w, self.height() / h) * 0.98)
         self.offset = QPointF((self.width() - w * self.scale) / 2, (self.height() - h * self.scale) / 2)
-        self._fit_pending = False
+        self._fit_pending = True  # stays fitted through window resizes until the user zooms or pans
         self._view_changed()
 
     def zoom_to(self, scale: float, anchor: QPointF | None = None) -> None:
@@ -222,6 +222,7 @@ class Canvas(QWidget):
             self.setCursor(CURSORS.get(handle, Qt.CrossCursor if self.draw_mode or not handle else Qt.ArrowCursor))
         elif drag.kind == "pan":
             self.offset = drag.offset0 + (pos - drag.press)
+            self._fit_pending = False
             self.sig_view_changed.emit(self.scale, self.offset)
         elif drag.kind == "draw":
             x0, y0 = drag.start[:2]

@@ -28,6 +28,7 @@ from .project_jobs import ProjectJobs
 from .properties import PropertiesPanel
 from .start_page import StartPage
 from .thumbnails import ThumbnailLoader
+from .training import TrainingPanel
 from .undo import Editor
 
 MAX_RECENT = 8
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
         self.annotation: AnnotationController | None = None
         self.loader: ThumbnailLoader | None = None
         self.duplicates: DuplicatesWindow | None = None
+        self.training: TrainingPanel | None = None
         self.setWindowTitle(self.tr("labelstudio-desktop"))
         self.resize(1280, 800)
 
@@ -60,7 +62,10 @@ class MainWindow(QMainWindow):
         self.browser_dock = self._dock(self.tr("Images"), "images", Qt.LeftDockWidgetArea, QWidget(self))
         self.properties_dock = self._dock(self.tr("Image and objects"), "properties", Qt.RightDockWidgetArea,
                                           self.properties)
-        self.resizeDocks([self.browser_dock, self.properties_dock], [330, 280], Qt.Horizontal)
+        self.training_dock = self._dock(self.tr("Training"), "training", Qt.RightDockWidgetArea, QWidget(self))
+        self.tabifyDockWidget(self.properties_dock, self.training_dock)
+        self.properties_dock.raise_()
+        self.resizeDocks([self.browser_dock, self.properties_dock], [330, 300], Qt.Horizontal)
         self.jobs = ProjectJobs(self)
         self._build_status_bar()
         self._build_actions()
@@ -123,6 +128,9 @@ class MainWindow(QMainWindow):
                             tip=self.tr("Re-import the project folder: new files in, changed ones refreshed"))
         self.act_duplicates = a(self.tr("Find duplicates"), self.show_duplicates, "Ctrl+Shift+D",
                                 self.tr("Find exact and near duplicates, label conflicts and split leaks"))
+        self.act_train = a(self.tr("Train"), self.show_training, "Ctrl+T", self.tr("Train a model in the background"))
+        self.act_retrain = a(self.tr("Retrain"), self.retrain, "Ctrl+R",
+                             self.tr("One click: retrain the last task from its last model on the reviewed annotations"))
         self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
                             "Ctrl+E", self.tr("Export Pascal VOC"))
         self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
@@ -153,13 +161,15 @@ class MainWindow(QMainWindow):
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar-main")
-        for action in (self.act_open, self.act_import, self.act_duplicates, self.act_export, None,
+        for action in (self.act_open, self.act_import, self.act_duplicates, self.act_train, self.act_retrain,
+                       self.act_export, None,
                        self.act_undo, self.act_redo, None,
                        self.act_draw, self.act_hide, self.act_fit, self.act_actual, None, self.act_help):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         menu = self.menuBar()
         for title, actions in (
-            (self.tr("&Project"), [self.act_open, self.act_import, self.act_duplicates, self.act_export]),
+            (self.tr("&Project"), [self.act_open, self.act_import, self.act_duplicates, self.act_train,
+                                   self.act_retrain, self.act_export]),
             (self.tr("&Edit"), [self.act_undo, self.act_redo, self.act_draw, self.act_delete, self.act_relabel,
                                 self.act_copy_prev]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify,
@@ -224,6 +234,18 @@ class MainWindow(QMainWindow):
             self.annotation.show(-1)
         return True
 
+    def show_training(self) -> None:
+        if self.training is None:
+            self.training = TrainingPanel(self.store, self)
+            self.training.sig_show_image.connect(self.browser.select_id)
+            self.training_dock.setWidget(self.training)
+        self.training_dock.show()
+        self.training_dock.raise_()
+
+    def retrain(self) -> None:
+        self.show_training()
+        self.training.retrain()
+
     def show_duplicates(self) -> None:
         if self.duplicates is None:
             self.duplicates = DuplicatesWindow(self.editor, self)
@@ -234,6 +256,10 @@ class MainWindow(QMainWindow):
             self.duplicates.start()
 
     def _close_project(self) -> None:
+        if self.training is not None:
+            self.training.stop()
+            self.training.deleteLater()
+            self.training = None
         if self.duplicates is not None:
             self.duplicates.close()
             self.duplicates.deleteLater()

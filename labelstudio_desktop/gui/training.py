@@ -1,0 +1,349 @@
+"""The training dock: configure, train in the background, watch the curves, resume, retrain, evaluate.
+
+TensorFlow is imported inside the worker's job function, so opening the app never waits for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.runs import Run, get_run, last_run, list_runs
+from ..core.store import Store
+from .plots import CurvePlot
+from .workers import JobRunner
+
+AUGMENTS = (("hflip", "flip ↔"), ("vflip", "flip ↕"), ("shift", "shift"), ("rotate", "rotate"), ("zoom", "zoom"),
+            ("brightness", "brightness"), ("erase", "random erasing"))
+
+
+class TrainingPanel(QWidget):
+    """``sig_show_image(image_id)``: open an image (from the misclassified gallery) in the canvas."""
+
+    sig_show_image = Signal(int)
+
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.db = str(store.db_path)
+        self.runner = JobRunner(self)
+        self.runner.sig_report.connect(self._epoch)
+        self.runner.sig_progress.connect(self._progress)
+        self.runner.sig_status.connect(lambda text: self.status.setText(text))
+        self.runner.sig_done.connect(self._done)
+        self.runner.sig_failed.connect(lambda title, msg: self._finished_with(f"{title}: {msg}"))
+        self.runner.sig_started.connect(lambda _t: self._running(True))
+        self.runner.sig_stopped.connect(lambda _t: self._running(False))
+        self.evaluation = None
+        self._build()
+        self.refresh_runs()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.task = QComboBox(self)
+        self.task.addItems(["classify", "segment", "regress"])
+        self.task.currentTextChanged.connect(lambda _t: self._task_changed())
+        self.backbone = QComboBox(self)
+        self.backbone.addItems(["small", "mobilenetv2", "resnet50v2", "vgg16"])
+        self.weights = QLineEdit("none", self)
+        self.weights.setToolTip(self.tr("imagenet (needs the internet once), none, or a local weights file"))
+        self.epochs = QSpinBox(self)
+        self.epochs.setRange(1, 10000)
+        self.epochs.setValue(10)
+        self.batch = QSpinBox(self)
+        self.batch.setRange(1, 1024)
+        self.batch.setValue(16)
+        self.size = QSpinBox(self)
+        self.size.setRange(16, 1024)
+        self.size.setSingleStep(16)
+        self.size.setValue(64)
+        self.lr = QDoubleSpinBox(self)
+        self.lr.setDecimals(5)
+        self.lr.setRange(1e-5, 1.0)
+        self.lr.setValue(1e-3)
+        self.balance = QComboBox(self)
+        self.balance.addItems(["none", "weights", "oversample", "undersample"])
+        self.counts = QLabel(self)
+        self.counts.setWordWrap(True)
+        self.augment = {}
+        aug_box = QGridLayout()
+        for n, (key, title) in enumerate(AUGMENTS):
+            box = QCheckBox(self.tr(title), self)
+            aug_box.addWidget(box, n // 4, n % 4)
+            self.augment[key] = box
+        form = QFormLayout()
+        for label, widget in ((self.tr("Task"), self.task), (self.tr("Backbone"), self.backbone),
+                              (self.tr("Weights"), self.weights), (self.tr("Epochs"), self.epochs),
+                              (self.tr("Batch"), self.batch), (self.tr("Size"), self.size),
+                              (self.tr("Learning rate"), self.lr), (self.tr("Balance"), self.balance)):
+            form.addRow(label, widget)
+        form.addRow(self.counts)
+        self.train_button = QPushButton(self.tr("Train"), self)
+        self.train_button.clicked.connect(lambda: self.start())
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        self.cancel_button.setEnabled(False)
+        self.preview_button = QPushButton(self.tr("Preview augmentation"), self)
+        self.preview_button.clicked.connect(self.preview)
+        self.progress = QProgressBar(self)
+        self.status = QLabel(self)
+        self.plot = CurvePlot(self)
+
+        self.runs = QTreeWidget(self)
+        self.runs.setHeaderLabels([self.tr("Run"), self.tr("Task"), self.tr("Status"), self.tr("Epochs"),
+                                   self.tr("Best val_loss"), self.tr("From")])
+        self.runs.setRootIsDecorated(False)
+        self.runs.currentItemChanged.connect(lambda item, _p: self._show_run(item))
+        self.resume_button = QPushButton(self.tr("Resume (+epochs)"), self)
+        self.resume_button.clicked.connect(self.resume_selected)
+        self.evaluate_button = QPushButton(self.tr("Evaluate"), self)
+        self.evaluate_button.clicked.connect(self.evaluate_selected)
+        self.metrics = QLabel(self)
+        self.metrics.setWordWrap(True)
+        self.metrics.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.eval_plot = QLabel(self)
+        self.gallery = QListWidget(self)
+        self.gallery.setViewMode(QListWidget.IconMode)
+        self.gallery.setIconSize(QPixmap(72, 72).size())
+        self.gallery.itemActivated.connect(lambda item: self.sig_show_image.emit(item.data(Qt.UserRole)))
+        self.gallery.itemClicked.connect(lambda item: self.sig_show_image.emit(item.data(Qt.UserRole)))
+        self.misses_button = QPushButton(self.tr("Export misses…"), self)
+        self.misses_button.clicked.connect(self.export_misses)
+        self.misses_button.setEnabled(False)
+
+        setup = QWidget(self)
+        sv = QVBoxLayout(setup)
+        sv.addLayout(form)
+        sv.addWidget(QLabel(self.tr("Augmentation"), self))
+        sv.addLayout(aug_box)
+        row = QHBoxLayout()
+        for w in (self.train_button, self.cancel_button, self.preview_button):
+            row.addWidget(w)
+        sv.addLayout(row)
+        sv.addWidget(self.progress)
+        sv.addWidget(self.status)
+        sv.addWidget(self.plot, 1)
+        runs = QWidget(self)
+        rv = QVBoxLayout(runs)
+        rv.addWidget(self.runs, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.resume_button)
+        row.addWidget(self.evaluate_button)
+        rv.addLayout(row)
+        rv.addWidget(self.metrics)
+        rv.addWidget(self.eval_plot)
+        rv.addWidget(QLabel(self.tr("Misclassified (click to open)"), self))
+        rv.addWidget(self.gallery, 1)
+        rv.addWidget(self.misses_button)
+        tabs = QTabWidget(self)
+        tabs.addTab(setup, self.tr("Train"))
+        tabs.addTab(runs, self.tr("Runs"))
+        self.tabs = tabs
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(tabs)
+        self._task_changed()
+
+    def _task_changed(self) -> None:
+        classify = self.task.currentText() == "classify"
+        for w in (self.backbone, self.weights, self.balance):
+            w.setEnabled(classify)
+        if classify:
+            counts = dict(self.store.conn.execute(
+                "SELECT label, COUNT(*) FROM images WHERE excluded=0 AND split='train' AND label IS NOT NULL "
+                "GROUP BY label ORDER BY label").fetchall())
+            self.counts.setText(self.tr("Train images per class: ") +
+                                (", ".join(f"{k} {v}" for k, v in counts.items()) or self.tr("none yet")))
+        else:
+            self.counts.clear()
+
+    def config(self):
+        from ..ml.augment import AugmentConfig
+        from ..ml.train import TrainConfig
+
+        names = [k for k, box in self.augment.items() if box.isChecked()]
+        return TrainConfig(task=self.task.currentText(), backbone=self.backbone.currentText(),
+                           weights=self.weights.text().strip() or "none", epochs=self.epochs.value(),
+                           batch=self.batch.value(), size=self.size.value(), learning_rate=self.lr.value(),
+                           augment=AugmentConfig.from_names(names), balance=self.balance.currentText())
+
+    # ----------------------------------------------------------------- runs
+    def _running(self, on: bool) -> None:
+        for w in (self.train_button, self.resume_button, self.evaluate_button):
+            w.setEnabled(not on)
+        self.cancel_button.setEnabled(on)
+
+    def start(self, resume: int | None = None, start_from: int | None = None, config=None) -> bool:
+        """Train in the background: a new run, ``resume`` run N, or a new run from run N's model."""
+        if self.runner.busy():
+            return False
+        config = config or self.config()
+        db = self.db
+        with Store.open(db) as store:
+            if resume is not None:  # the curves go on where they stopped
+                self.plot.set_history(get_run(store, resume).history)
+            elif start_from is not None:  # a retrain: the previous run's curves stay, dotted, for comparison
+                self.plot.set_history({}, get_run(store, start_from).history, f"run {start_from}")
+            else:
+                self.plot.set_history({})
+        self.progress.setValue(0)
+
+        def job(token):
+            from ..ml.train import train
+
+            return train(db, config, token, resume=resume, start_from=start_from)
+
+        self.tabs.setCurrentIndex(0)
+        return self.runner.start(self.tr("Training"), job)
+
+    def retrain(self) -> bool:
+        """One click: the last task again, from its last model, on the current reviewed annotations."""
+        from ..ml.train import TrainConfig
+
+        with Store.open(self.db) as store:
+            previous = last_run(store)
+        if previous is None:
+            QMessageBox.information(self, self.tr("Retrain"), self.tr("Train a model first."))
+            return False
+        config = TrainConfig.from_params(previous.params)
+        return self.start(start_from=previous.id, config=config)
+
+    def resume_selected(self) -> bool:
+        """Continue the selected run for the number of epochs set above."""
+        item = self.runs.currentItem()
+        if item is None:
+            return False
+        from ..ml.train import TrainConfig
+
+        run = item.data(0, Qt.UserRole)
+        return self.start(resume=run.id, config=TrainConfig(task=run.task, epochs=self.epochs.value()))
+
+    def _epoch(self, data: dict) -> None:
+        if "epoch" in data:
+            self.plot.add_epoch(data["epoch"], data["logs"])
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    def _done(self, title: str, result) -> None:
+        self.refresh_runs()
+        if hasattr(result, "metrics"):  # an Evaluation
+            self.show_evaluation(result)
+        elif hasattr(result, "status"):  # a RunResult
+            text = self.tr("Run {0}: {1} after {2} epochs").format(result.run_id, result.status, result.epochs)
+            with Store.open(self.db) as store:
+                run = get_run(store, result.run_id)
+                if run.parent_id is not None:
+                    parent = get_run(store, run.parent_id)
+                    text += "\n" + self.comparison(parent, run)
+            self._finished_with(text + (f"\n{result.message}" if result.message else ""))
+
+    def _finished_with(self, text: str) -> None:
+        self.status.setText(text)
+
+    @staticmethod
+    def comparison(before: Run, after: Run) -> str:
+        keys = sorted(k for k in after.history if k.startswith("val_") and before.history.get(k))
+        parts = []
+        for key in keys:
+            better = min if "loss" in key or "mae" in key else max
+            parts.append(f"{key}: {better(before.history[key]):.4f} → {better(after.history[key]):.4f}")
+        return f"run {before.id} → run {after.id}: " + ", ".join(parts)
+
+    def refresh_runs(self) -> None:
+        self.runs.clear()
+        for run in list_runs(self.store):
+            best = run.best()
+            item = QTreeWidgetItem([str(run.id), run.task, run.status, str(run.epochs),
+                                    f"{best:.4f}" if best is not None else "-",
+                                    str(run.parent_id or "")])
+            item.setData(0, Qt.UserRole, run)
+            self.runs.addTopLevelItem(item)
+        if self.runs.topLevelItemCount():
+            self.runs.setCurrentItem(self.runs.topLevelItem(self.runs.topLevelItemCount() - 1))
+
+    def _show_run(self, item: QTreeWidgetItem | None) -> None:
+        if item is None or self.runner.busy():
+            return
+        run: Run = item.data(0, Qt.UserRole)
+        parent = get_run(self.store, run.parent_id) if run.parent_id is not None else None
+        self.plot.set_history(run.history, parent.history if parent else None,
+                              f"run {parent.id}" if parent else "")
+
+    # ------------------------------------------------------------- evaluation
+    def evaluate_selected(self) -> bool:
+        item = self.runs.currentItem()
+        run_id = item.data(0, Qt.UserRole).id if item is not None else None
+        db = self.db
+
+        def job(token):
+            from ..ml.evaluate import evaluate
+
+            return evaluate(db, run_id=run_id, job=token)
+
+        return self.runner.start(self.tr("Evaluating"), job)
+
+    def show_evaluation(self, evaluation) -> None:
+        self.evaluation = evaluation
+        self.tabs.setCurrentIndex(1)
+        self.metrics.setText(f"run {evaluation.run_id} on {evaluation.split}: " + ", ".join(
+            f"{k} {v:.3f}" for k, v in evaluation.metrics.items()))
+        first_plot = next(iter(evaluation.plots.values()), None)
+        self.eval_plot.setPixmap(QPixmap(first_plot).scaledToWidth(320, Qt.SmoothTransformation)
+                                 if first_plot else QPixmap())
+        self.gallery.clear()
+        for miss in evaluation.misclassified:
+            image = self.store.image_by_path(miss["path"])
+            if image is None:
+                continue
+            pix = QPixmap(str(self.store.abs_path(image)))
+            item = QListWidgetItem(QIcon(pix.scaled(72, 72, Qt.KeepAspectRatio, Qt.SmoothTransformation)),
+                                   f"{miss['true']}→{miss['pred']}")
+            item.setData(Qt.UserRole, image.id)
+            item.setToolTip(f"{miss['path']}: {miss['true']} predicted as {miss['pred']} ({miss['confidence']:.2f})")
+            self.gallery.addItem(item)
+        self.misses_button.setEnabled(bool(evaluation.misclassified))
+
+    def export_misses(self) -> None:
+        if self.evaluation is None:
+            return
+        out = QFileDialog.getExistingDirectory(self, self.tr("Copy misclassified images into"))
+        if out:
+            from ..ml.evaluate import export_misses
+
+            written = export_misses(self.db, self.evaluation, Path(out))
+            self.status.setText(self.tr("{0} images copied to {1}").format(len(written), out))
+
+    # ------------------------------------------------------------- preview
+    def preview(self) -> None:
+        from .augment_preview import AugmentPreview
+
+        AugmentPreview(self.store, self.config(), self).exec()
+
+    def stop(self) -> None:
+        self.runner.stop()

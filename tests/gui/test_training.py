@@ -1,0 +1,46 @@
+"""The training dock: background training with live curves, resume, one-click retrain, evaluation gallery."""
+
+from __future__ import annotations
+
+from labelstudio_desktop.core.runs import list_runs
+
+
+def _run(panel, qtbot, start, timeout=120000):
+    with qtbot.waitSignal(panel.runner.sig_stopped, timeout=timeout):
+        assert start()
+    assert not panel.runner.busy()
+
+
+def test_train_resume_retrain_and_evaluate(window, qtbot):
+    window.act_train.trigger()
+    panel = window.training
+    panel.task.setCurrentText("classify")
+    panel.size.setValue(32)
+    panel.epochs.setValue(2)
+    panel.augment["hflip"].setChecked(True)
+    assert "bolt" in panel.counts.text()
+    epochs_seen = []
+    panel.runner.sig_report.connect(lambda data: epochs_seen.append(data["epoch"]))
+    _run(panel, qtbot, panel.start)
+    assert epochs_seen == [1, 2]
+    assert len(panel.plot.history["loss"]) == 2 and panel.progress.value() == panel.progress.maximum()
+    runs = list_runs(window.store)
+    assert len(runs) == 1 and runs[0].status == "finished"
+
+    panel.epochs.setValue(1)
+    _run(panel, qtbot, panel.resume_selected)
+    assert list_runs(window.store)[0].epochs == 3
+
+    _run(panel, qtbot, panel.retrain)
+    runs = list_runs(window.store)
+    assert len(runs) == 2 and runs[1].parent_id == runs[0].id
+    assert "run 1 → run 2" in panel.status.text() and "val_loss" in panel.status.text()
+    assert panel.plot.previous  # the previous run's curves shown for comparison
+
+    _run(panel, qtbot, panel.evaluate_selected)
+    assert panel.evaluation is not None and "accuracy" in panel.metrics.text()
+    assert panel.gallery.count() == len(panel.evaluation.misclassified)
+    if panel.gallery.count():
+        item = panel.gallery.item(0)
+        panel.gallery.itemClicked.emit(item)
+        assert window.annotation.image.id == item.data(0x0100)
