@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
                                 self.tr("Find exact and near duplicates, label conflicts and split leaks"))
         self.act_train = a(self.tr("Train"), self.show_training, "Ctrl+T", self.tr("Train a model in the background"))
         self.act_retrain = a(self.tr("Retrain"), self.retrain, "Ctrl+R",
-                             self.tr("One click: retrain the last task from its last model on the reviewed annotations"))
+                             self.tr("One click: retrain the last task from its model on the reviewed annotations"))
         self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
                             "Ctrl+E", self.tr("Export Pascal VOC"))
         self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
