@@ -80,7 +80,7 @@ def responsiveness(args) -> None:
     folder = Path(tempfile.mkdtemp()) / "demo"
     store, _ = create_demo_project(folder)
     store.close()
-    app = QApplication.instance() or QApplication([])
+    QApplication.instance() or QApplication([])
     window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
     window.open_project(str(folder / "images"))
     window.show()

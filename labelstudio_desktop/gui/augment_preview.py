@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout
 from ..core.images import load_rgb
 from ..core.store import Store
 from .annotation import pil_to_qimage
+from .process_job import in_process
 from .workers import JobRunner
 
 SAMPLES, VARIANTS, CELL = 4, 4, 128
@@ -31,15 +32,11 @@ class AugmentPreview(QDialog):
         self.runner = JobRunner(self)
         self.runner.sig_done.connect(lambda _t, result: self.show_result(result))
         self.runner.sig_failed.connect(lambda _t, msg: self.info.setText(msg))
-        augment = config.augment
+        from ..ml.data import resize_square
 
-        def job(token):
-            from ..ml.augment import preview
-            from ..ml.data import resize_square
-
-            batch = np.stack([resize_square(o, size) for o in originals]) if originals else np.zeros((0, size, size, 3))
-            return preview(batch, None, augment, size, variants=VARIANTS)[0]
-
+        batch = np.stack([resize_square(o, size) for o in originals]) if originals else np.zeros((0, size, size, 3))
+        job = in_process("labelstudio_desktop.ml.augment:preview_job", images=batch, masks=None,
+                         cfg=config.augment, size=size, variants=VARIANTS)
         self.runner.start("preview", job)
 
     def show_result(self, augmented: np.ndarray) -> None:

@@ -1,4 +1,8 @@
-"""Matplotlib canvases in Qt: live loss curves (with a previous run to compare against)."""
+"""Matplotlib canvases in Qt: live loss curves (with a previous run to compare against).
+
+Lines are created once and updated with ``set_data`` (no axes clear, no layout pass per epoch), so a
+redraw stays cheap enough for the GUI thread while a model trains.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +13,31 @@ METRIC_COLORS = {"loss": "tab:blue", "val_loss": "tab:orange"}
 
 
 class CurvePlot(FigureCanvasQTAgg):
-    """loss and val_loss per epoch (left axis) and the task's metric (right axis), redrawn per epoch."""
+    """loss and val_loss per epoch; a previous run's curves dotted, for comparison."""
 
     def __init__(self, parent=None):
-        self.figure = Figure(figsize=(4, 2.6), tight_layout=True)
+        self.figure = Figure(figsize=(4, 2.6))
         super().__init__(self.figure)
         self.setParent(parent)
         self.axes = self.figure.add_subplot(111)
+        self.axes.set_xlabel("epoch")
+        self.axes.set_ylabel("loss")
+        self.axes.grid(alpha=0.3)
+        self.figure.subplots_adjust(left=0.16, bottom=0.2, right=0.97, top=0.95)
+        self.lines = {key: self.axes.plot([], [], color=c, marker="o", ms=3, label=key)[0]
+                      for key, c in METRIC_COLORS.items()}
+        self.previous_lines = {key: self.axes.plot([], [], color=c, ls=":", lw=1, label=f"{key} (previous)")[0]
+                               for key, c in METRIC_COLORS.items()}
         self.history: dict[str, list[float]] = {}
         self.previous: dict[str, list[float]] = {}
-        self.previous_name = ""
         self.redraw()
 
     def set_history(self, history: dict[str, list[float]], previous: dict[str, list[float]] | None = None,
                     previous_name: str = "") -> None:
         self.history = {k: list(v) for k, v in history.items()}
         self.previous = previous or {}
-        self.previous_name = previous_name
+        for key, line in self.previous_lines.items():
+            line.set_label(f"{key} ({previous_name})" if previous_name else f"{key} (previous)")
         self.redraw()
 
     def add_epoch(self, epoch: int, logs: dict[str, float]) -> None:
@@ -36,18 +48,17 @@ class CurvePlot(FigureCanvasQTAgg):
         self.redraw()
 
     def redraw(self) -> None:
-        ax = self.axes
-        ax.clear()
-        for key, color in METRIC_COLORS.items():
-            if self.previous.get(key):
-                ax.plot(range(1, len(self.previous[key]) + 1), self.previous[key], color=color, ls=":", lw=1,
-                        label=f"{key} ({self.previous_name})")
-            if self.history.get(key):
-                ax.plot(range(1, len(self.history[key]) + 1), self.history[key], color=color, marker="o",
-                        ms=3, label=key)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        if ax.lines:
-            ax.legend(fontsize=7, loc="upper right")
-        ax.grid(alpha=0.3)
+        for key in METRIC_COLORS:
+            values = self.history.get(key, [])
+            self.lines[key].set_data(range(1, len(values) + 1), values)
+            old = self.previous.get(key, [])
+            self.previous_lines[key].set_data(range(1, len(old) + 1), old)
+        visible = [line for line in (*self.lines.values(), *self.previous_lines.values()) if len(line.get_xdata())]
+        self.axes.relim()
+        self.axes.autoscale_view()
+        legend = self.axes.get_legend()
+        if legend is not None:
+            legend.remove()
+        if visible:
+            self.axes.legend(handles=visible, fontsize=7, loc="upper right")
         self.draw_idle()

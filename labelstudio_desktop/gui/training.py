@@ -1,6 +1,7 @@
 """The training dock: configure, train in the background, watch the curves, resume, retrain, evaluate.
 
-TensorFlow is imported inside the worker's job function, so opening the app never waits for it.
+TensorFlow runs in a child process (see process_job.py): the app never imports it, never waits for it,
+and its long GIL-holding calls cannot freeze the GUI.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 from ..core.runs import Run, get_run, last_run, list_runs
 from ..core.store import Store
 from .plots import CurvePlot
+from .process_job import in_process
 from .workers import JobRunner
 
 AUGMENTS = (("hflip", "flip ↔"), ("vflip", "flip ↕"), ("shift", "shift"), ("rotate", "rotate"), ("zoom", "zoom"),
@@ -182,8 +184,7 @@ class TrainingPanel(QWidget):
             self.counts.clear()
 
     def config(self):
-        from ..ml.augment import AugmentConfig
-        from ..ml.train import TrainConfig
+        from ..ml.config import AugmentConfig, TrainConfig
 
         names = [k for k, box in self.augment.items() if box.isChecked()]
         return TrainConfig(task=self.task.currentText(), backbone=self.backbone.currentText(),
@@ -211,18 +212,14 @@ class TrainingPanel(QWidget):
             else:
                 self.plot.set_history({})
         self.progress.setValue(0)
-
-        def job(token):
-            from ..ml.train import train
-
-            return train(db, config, token, resume=resume, start_from=start_from)
-
         self.tabs.setCurrentIndex(0)
-        return self.runner.start(self.tr("Training"), job)
+        self.status.setText(self.tr("starting TensorFlow…"))
+        return self.runner.start(self.tr("Training"), in_process(
+            "labelstudio_desktop.ml.train:train", db_path=db, config=config, resume=resume, start_from=start_from))
 
     def retrain(self) -> bool:
         """One click: the last task again, from its last model, on the current reviewed annotations."""
-        from ..ml.train import TrainConfig
+        from ..ml.config import TrainConfig
 
         with Store.open(self.db) as store:
             previous = last_run(store)
@@ -237,7 +234,7 @@ class TrainingPanel(QWidget):
         item = self.runs.currentItem()
         if item is None:
             return False
-        from ..ml.train import TrainConfig
+        from ..ml.config import TrainConfig
 
         run = item.data(0, Qt.UserRole)
         return self.start(resume=run.id, config=TrainConfig(task=run.task, epochs=self.epochs.value()))
@@ -299,14 +296,8 @@ class TrainingPanel(QWidget):
     def evaluate_selected(self) -> bool:
         item = self.runs.currentItem()
         run_id = item.data(0, Qt.UserRole).id if item is not None else None
-        db = self.db
-
-        def job(token):
-            from ..ml.evaluate import evaluate
-
-            return evaluate(db, run_id=run_id, job=token)
-
-        return self.runner.start(self.tr("Evaluating"), job)
+        return self.runner.start(self.tr("Evaluating"), in_process(
+            "labelstudio_desktop.ml.evaluate:evaluate", db_path=self.db, run_id=run_id))
 
     def show_evaluation(self, evaluation) -> None:
         self.evaluation = evaluation

@@ -9,51 +9,11 @@ area fraction ``s_l..s_h`` and aspect ``r_1..r_2`` is filled with one value from
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import tensorflow as tf
 
-OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "brightness", "erase")
-
-
-@dataclass
-class AugmentConfig:
-    hflip: bool = False
-    vflip: bool = False
-    shift: float = 0.0  # fraction of the size
-    rotate: float = 0.0  # degrees
-    zoom: float = 0.0  # fraction: scale in 1 +- zoom
-    brightness: float = 0.0  # fraction: factor in 1 +- brightness
-    erase_p: float = 0.0
-    erase_s: tuple[float, float] = (0.02, 0.4)
-    erase_r: tuple[float, float] = (0.3, 1 / 0.3)
-    erase_v: tuple[float, float] = (0.0, 255.0)
-    erase_pixel_level: bool = False
-
-    @property
-    def active(self) -> bool:
-        return any((self.hflip, self.vflip, self.shift, self.rotate, self.zoom, self.brightness, self.erase_p))
-
-    @classmethod
-    def from_names(cls, names: list[str] | str | None) -> AugmentConfig:
-        """``hflip,shift,erase`` etc. with the usual strengths (CLI ``--augment``)."""
-        if not names:
-            return cls()
-        if isinstance(names, str):
-            names = [n for n in names.replace(" ", "").split(",") if n]
-        unknown = set(names) - set(OPTIONS) - {"all", "flip"}
-        if unknown:
-            raise ValueError(f"unknown augmentation {sorted(unknown)}; choose from {', '.join(OPTIONS)}, all")
-        on = set(OPTIONS) if "all" in names else set(names)
-        if "flip" in on:
-            on.add("hflip")
-        return cls(hflip="hflip" in on, vflip="vflip" in on, shift=0.1 if "shift" in on else 0.0,
-                   rotate=15.0 if "rotate" in on else 0.0, zoom=0.1 if "zoom" in on else 0.0,
-                   brightness=0.2 if "brightness" in on else 0.0, erase_p=0.5 if "erase" in on else 0.0)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+from .config import OPTIONS, AugmentConfig  # noqa: F401 - AugmentConfig is part of this module's interface
 
 
 def _transforms(batch: int, size: int, cfg: AugmentConfig, seed_op) -> tf.Tensor:
@@ -128,6 +88,11 @@ def augment_batch(images: tf.Tensor, masks: tf.Tensor | None, cfg: AugmentConfig
     if cfg.erase_p:
         images = _erase(images, cfg, uniform)
     return images, masks
+
+
+def preview_job(job=None, **kwargs) -> np.ndarray:
+    """:func:`preview` as a job (run in a child process by the GUI): the augmented images only."""
+    return preview(**kwargs)[0]
 
 
 def preview(images: np.ndarray, masks: np.ndarray | None, cfg: AugmentConfig, size: int,

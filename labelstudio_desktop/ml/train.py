@@ -18,7 +18,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -29,7 +29,7 @@ from PIL import Image
 from ..core.jobs import JobToken
 from ..core.runs import add_snapshot, create_run, get_run, run_dir, update_run
 from ..core.store import Store
-from .augment import AugmentConfig
+from .config import AugmentConfig, TrainConfig  # noqa: F401 - re-exported for callers of train()
 from .data import BALANCES, TaskData, balanced_indices, class_weights, collect, ensure_split, make_dataset
 from .models import (
     SEGMENT_LOSSES,
@@ -44,39 +44,6 @@ from .models import (
 
 class TrainError(Exception):
     """A run that cannot start or had to stop; the message is plain."""
-
-
-@dataclass
-class TrainConfig:
-    task: str
-    backbone: str = "small"
-    weights: str = "none"
-    trainable_layers: int | None = 0
-    epochs: int = 10
-    batch: int = 16
-    size: int = 64
-    learning_rate: float = 1e-3
-    augment: AugmentConfig = field(default_factory=AugmentConfig)
-    balance: str = "none"
-    loss: str = "bce+dice"
-    unet_depth: int = 3
-    seed: int = 0
-    snapshot_every: int = 0
-    snapshot_images: int = 4
-
-    def as_params(self) -> dict:
-        params = asdict(self)
-        params["augment"] = self.augment.as_dict()
-        return params
-
-    @classmethod
-    def from_params(cls, params: dict) -> TrainConfig:
-        known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
-        aug = known.pop("augment", {}) or {}
-        for key in ("erase_s", "erase_r", "erase_v"):
-            if key in aug:
-                aug[key] = tuple(aug[key])
-        return cls(augment=AugmentConfig(**aug), **known)
 
 
 @dataclass

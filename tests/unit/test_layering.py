@@ -43,3 +43,16 @@ def test_core_and_cli_import_without_qt_or_tensorflow():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_gui_never_imports_tensorflow():
+    code = (
+        "import sys, os\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "import labelstudio_desktop.gui.main_window, labelstudio_desktop.gui.training\n"
+        "import labelstudio_desktop.gui.augment_preview, labelstudio_desktop.ml.config\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

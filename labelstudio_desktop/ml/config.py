@@ -1,0 +1,79 @@
+"""Training and augmentation settings as plain dataclasses (no TensorFlow: the GUI imports them freely)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "brightness", "erase")
+
+
+@dataclass
+class AugmentConfig:
+    hflip: bool = False
+    vflip: bool = False
+    shift: float = 0.0  # fraction of the size
+    rotate: float = 0.0  # degrees
+    zoom: float = 0.0  # fraction: scale in 1 +- zoom
+    brightness: float = 0.0  # fraction: factor in 1 +- brightness
+    erase_p: float = 0.0
+    erase_s: tuple[float, float] = (0.02, 0.4)
+    erase_r: tuple[float, float] = (0.3, 1 / 0.3)
+    erase_v: tuple[float, float] = (0.0, 255.0)
+    erase_pixel_level: bool = False
+
+    @property
+    def active(self) -> bool:
+        return any((self.hflip, self.vflip, self.shift, self.rotate, self.zoom, self.brightness, self.erase_p))
+
+    @classmethod
+    def from_names(cls, names: list[str] | str | None) -> AugmentConfig:
+        """``hflip,shift,erase`` etc. with the usual strengths (CLI ``--augment``)."""
+        if not names:
+            return cls()
+        if isinstance(names, str):
+            names = [n for n in names.replace(" ", "").split(",") if n]
+        unknown = set(names) - set(OPTIONS) - {"all", "flip"}
+        if unknown:
+            raise ValueError(f"unknown augmentation {sorted(unknown)}; choose from {', '.join(OPTIONS)}, all")
+        on = set(OPTIONS) if "all" in names else set(names)
+        if "flip" in on:
+            on.add("hflip")
+        return cls(hflip="hflip" in on, vflip="vflip" in on, shift=0.1 if "shift" in on else 0.0,
+                   rotate=15.0 if "rotate" in on else 0.0, zoom=0.1 if "zoom" in on else 0.0,
+                   brightness=0.2 if "brightness" in on else 0.0, erase_p=0.5 if "erase" in on else 0.0)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TrainConfig:
+    task: str
+    backbone: str = "small"
+    weights: str = "none"
+    trainable_layers: int | None = 0
+    epochs: int = 10
+    batch: int = 16
+    size: int = 64
+    learning_rate: float = 1e-3
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    balance: str = "none"
+    loss: str = "bce+dice"
+    unet_depth: int = 3
+    seed: int = 0
+    snapshot_every: int = 0
+    snapshot_images: int = 4
+
+    def as_params(self) -> dict:
+        params = asdict(self)
+        params["augment"] = self.augment.as_dict()
+        return params
+
+    @classmethod
+    def from_params(cls, params: dict) -> TrainConfig:
+        known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
+        aug = known.pop("augment", {}) or {}
+        for key in ("erase_s", "erase_r", "erase_v"):
+            if key in aug:
+                aug[key] = tuple(aug[key])
+        return cls(augment=AugmentConfig(**aug), **known)
