@@ -6,6 +6,7 @@ and its long GIL-holding calls cannot freeze the GUI.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.runs import Run, get_run, last_run, list_runs
+from ..core.runs import Run, get_run, last_run, list_runs, snapshots
 from ..core.store import Store
 from .plots import CurvePlot
 from .process_job import in_process
@@ -89,6 +90,10 @@ class TrainingPanel(QWidget):
         self.lr.setValue(1e-3)
         self.balance = QComboBox(self)
         self.balance.addItems(["none", "weights", "oversample", "undersample"])
+        self.snapshot_every = QSpinBox(self)
+        self.snapshot_every.setRange(0, 1000)
+        self.snapshot_every.setSpecialValueText(self.tr("never"))
+        self.snapshot_every.setToolTip(self.tr("Store predictions on a few images every K epochs"))
         self.counts = QLabel(self)
         self.counts.setWordWrap(True)
         self.augment = {}
@@ -101,7 +106,8 @@ class TrainingPanel(QWidget):
         for label, widget in ((self.tr("Task"), self.task), (self.tr("Backbone"), self.backbone),
                               (self.tr("Weights"), self.weights), (self.tr("Epochs"), self.epochs),
                               (self.tr("Batch"), self.batch), (self.tr("Size"), self.size),
-                              (self.tr("Learning rate"), self.lr), (self.tr("Balance"), self.balance)):
+                              (self.tr("Learning rate"), self.lr), (self.tr("Balance"), self.balance),
+                              (self.tr("Snapshots every"), self.snapshot_every)):
             form.addRow(label, widget)
         form.addRow(self.counts)
         self.train_button = QPushButton(self.tr("Train"), self)
@@ -133,6 +139,11 @@ class TrainingPanel(QWidget):
         self.gallery.setIconSize(QPixmap(72, 72).size())
         self.gallery.itemActivated.connect(lambda item: self.sig_show_image.emit(item.data(Qt.UserRole)))
         self.gallery.itemClicked.connect(lambda item: self.sig_show_image.emit(item.data(Qt.UserRole)))
+        self.snapshots = QTreeWidget(self)
+        self.snapshots.setHeaderHidden(True)
+        self.snapshots.setRootIsDecorated(False)
+        self.snapshots.setIconSize(QPixmap(48, 48).size())
+        self.snapshots.setMaximumHeight(160)
         self.misses_button = QPushButton(self.tr("Export misses…"), self)
         self.misses_button.clicked.connect(self.export_misses)
         self.misses_button.setEnabled(False)
@@ -158,6 +169,8 @@ class TrainingPanel(QWidget):
         rv.addLayout(row)
         rv.addWidget(self.metrics)
         rv.addWidget(self.eval_plot)
+        rv.addWidget(QLabel(self.tr("Predictions during training (one strip per image)"), self))
+        rv.addWidget(self.snapshots)
         rv.addWidget(QLabel(self.tr("Misclassified (click to open)"), self))
         rv.addWidget(self.gallery, 1)
         rv.addWidget(self.misses_button)
@@ -190,7 +203,8 @@ class TrainingPanel(QWidget):
         return TrainConfig(task=self.task.currentText(), backbone=self.backbone.currentText(),
                            weights=self.weights.text().strip() or "none", epochs=self.epochs.value(),
                            batch=self.batch.value(), size=self.size.value(), learning_rate=self.lr.value(),
-                           augment=AugmentConfig.from_names(names), balance=self.balance.currentText())
+                           augment=AugmentConfig.from_names(names), balance=self.balance.currentText(),
+                           snapshot_every=self.snapshot_every.value())
 
     # ----------------------------------------------------------------- runs
     def _running(self, on: bool) -> None:
@@ -291,6 +305,33 @@ class TrainingPanel(QWidget):
         parent = get_run(self.store, run.parent_id) if run.parent_id is not None else None
         self.plot.set_history(run.history, parent.history if parent else None,
                               f"run {parent.id}" if parent else "")
+        self.show_snapshots(run)
+
+    def show_snapshots(self, run: Run) -> None:
+        """Per image, its predictions every K epochs: mask thumbnails side by side, or class probabilities."""
+        self.snapshots.clear()
+        strips = snapshots(self.store, run.id)
+        epochs = sorted({epoch for strip in strips.values() for epoch, _k, _d in strip})
+        self.snapshots.setColumnCount(1 + len(epochs))
+        classes = run.params.get("classes") or []
+        for image_id, strip in strips.items():
+            item = QTreeWidgetItem([self.store.image(image_id).path])
+            item.setData(0, Qt.UserRole, image_id)
+            for epoch, kind, data in strip:
+                col = 1 + epochs.index(epoch)
+                if kind == "mask":
+                    pix = QPixmap()
+                    pix.loadFromData(data, "PNG")
+                    item.setIcon(col, QIcon(pix.scaled(48, 48, Qt.KeepAspectRatio)))
+                    item.setText(col, f"{epoch}")
+                else:
+                    values = json.loads(data)
+                    if isinstance(values, list) and len(values) == len(classes) and classes:
+                        best = max(range(len(values)), key=values.__getitem__)
+                        item.setText(col, f"{epoch}: {classes[best]} {values[best]:.2f}")
+                    else:
+                        item.setText(col, f"{epoch}: {values[0] if isinstance(values, list) else values:.2f}")
+            self.snapshots.addTopLevelItem(item)
 
     # ------------------------------------------------------------- evaluation
     def evaluate_selected(self) -> bool:

@@ -18,6 +18,7 @@ def test_train_resume_retrain_and_evaluate(window, qtbot):
     panel.size.setValue(32)
     panel.epochs.setValue(2)
     panel.augment["hflip"].setChecked(True)
+    panel.snapshot_every.setValue(1)
     assert "bolt" in panel.counts.text()
     epochs_seen = []
     panel.runner.sig_report.connect(lambda data: epochs_seen.append(data["epoch"]))
@@ -26,6 +27,8 @@ def test_train_resume_retrain_and_evaluate(window, qtbot):
     assert len(panel.plot.history["loss"]) == 2 and panel.progress.value() == panel.progress.maximum()
     runs = list_runs(window.store)
     assert len(runs) == 1 and runs[0].status == "finished"
+    assert panel.snapshots.topLevelItemCount() == 4  # a strip per chosen image...
+    assert panel.snapshots.topLevelItem(0).text(2).startswith("2: ")  # ...with epoch 2's prediction
 
     panel.epochs.setValue(1)
     _run(panel, qtbot, panel.resume_selected)
