@@ -102,6 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", type=Path, help="copy misclassified images here as {true}_to_{pred}_{name}")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("propose", help="box proposals from a classifier's Grad-CAM, stored as pending for review")
+    _add_project(p)
+    p.add_argument("--run", type=int, help="classifier run (default: the last one)")
+    p.add_argument("--source", choices=("gradcam",), default="gradcam")
+    p.add_argument("--method", choices=("exact", "bayes"), default="exact",
+                   help="exact: the true best box (default); bayes: GPyOpt as published")
+    p.add_argument("--threshold", type=float, default=0.3, help="heatmap binarisation threshold (default 0.3)")
+    p.add_argument("--multi", action="store_true", help="one box per connected component")
+    p.add_argument("--min-area", type=int, default=4, help="smallest component, in map cells (64x64 grid)")
+    p.add_argument("--padding", type=float, default=0.0, help="grow boxes by this fraction of their size")
+    p.add_argument("--max-iter", type=int, default=10, help="bayes: optimisation steps")
+    p.add_argument("--images", help="only images whose path matches this glob")
+    p.add_argument("--limit", type=int, help="at most N images")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("export", help="export annotations (Pascal VOC)")
     _add_project(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -338,6 +353,28 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_propose(args: argparse.Namespace) -> int:
+    from .ml.propose import propose
+    from .ml.train import TrainError
+
+    db = Store.find_db(args.project, args.db)
+    if db is None:
+        raise StoreError(f"{args.project}: no project here")
+    try:
+        report = propose(db, run_id=args.run, method=args.method, threshold=args.threshold, multi=args.multi,
+                         min_area=args.min_area, padding=args.padding, images=args.images, limit=args.limit,
+                         max_iter=args.max_iter, job=ConsoleJob("proposing"))
+    except TrainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.json:
+        print(json.dumps(report.as_json(), indent=1, ensure_ascii=False))
+    else:
+        print(f"{len(report.proposals)} pending proposals on {report.images} images from run {report.run_id} "
+              f"({report.method}, threshold {report.threshold}) in {report.seconds:.1f} s; review them in the app")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .gui.app import run_app
 
@@ -345,7 +382,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "dedup": cmd_dedup, "split": cmd_split,
-            "train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export, "gui": cmd_gui}
+            "train": cmd_train, "evaluate": cmd_evaluate, "propose": cmd_propose, "export": cmd_export,
+            "gui": cmd_gui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

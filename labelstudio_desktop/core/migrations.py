@@ -109,8 +109,20 @@ CREATE TABLE snapshots (
 CREATE INDEX snapshots_run ON snapshots(run_id, image_id, epoch);
 """
 
+_V3 = """
+ALTER TABLE boxes ADD COLUMN threshold REAL;
+ALTER TABLE boxes ADD COLUMN map_iou REAL;
+CREATE TABLE heatmaps (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind     TEXT NOT NULL,
+    png      BLOB NOT NULL,
+    PRIMARY KEY (image_id, run_id, kind)
+);
+"""
+
 #: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[str] = [_V1, _V2]
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -71,6 +71,8 @@ class BoxRecord:
     truncated: bool = False
     pose: str = "Unspecified"
     edited: bool = False
+    threshold: float | None = None  # proposals: the heatmap binarisation threshold
+    map_iou: float | None = None  # proposals: IoU of the box with the binary map it was fitted to
 
     @property
     def edges(self) -> tuple[int, int, int, int]:
@@ -79,7 +81,7 @@ class BoxRecord:
 
 BOX_COLUMNS = (
     "id", "image_id", "label", "x0", "y0", "x1", "y1", "source", "state", "run_id", "method", "score",
-    "difficult", "truncated", "pose", "edited",
+    "difficult", "truncated", "pose", "edited", "threshold", "map_iou",
 )
 IMAGE_COLUMNS = (
     "id", "path", "size", "mtime", "width", "height", "channels", "label", "value", "split", "status",

@@ -61,6 +61,7 @@ class AnnotationController(QObject):
             self.sig_message.emit(self.tr("Cannot show {0}: {1}").format(self.image.path, exc))
         boxes = self.store.boxes(image_id)
         self.canvas.set_image(qimage, boxes)
+        self.canvas.set_overlay(self.heatmap() if self.canvas.overlay_visible else None)
         self.panel.set_classes(self.store.classes())
         self.panel.show_image(self.image, boxes)
         self.sig_image_shown.emit(image_id)
@@ -111,8 +112,58 @@ class AnnotationController(QObject):
         self.editor.push(UpdateBox(self.store, box_id, merge_id=self._merge_id, **changes))
 
     def delete_selected(self) -> None:
-        if self.canvas.selected >= 0:
-            self.editor.push(DeleteBox(self.store, self.canvas.selected))
+        """Delete the selected box; a pending proposal is rejected instead (its provenance stays)."""
+        box = self.canvas.selected_box()
+        if box is None:
+            return
+        if box.source == "proposal" and box.state == "pending":
+            self.reject_selected()
+        else:
+            self.editor.push(DeleteBox(self.store, box.id))
+
+    # ------------------------------------------------------------------ review
+    def accept_selected(self) -> None:
+        box = self.canvas.selected_box()
+        if box is not None and box.state != "accepted":
+            self.editor.push(UpdateBox(self.store, box.id, state="accepted"))
+            self._select_next_pending(box.id)
+
+    def reject_selected(self) -> None:
+        box = self.canvas.selected_box()
+        if box is not None and box.state != "rejected":
+            self.editor.push(UpdateBox(self.store, box.id, state="rejected"))
+            self._select_next_pending(box.id)
+
+    def _select_next_pending(self, after: int) -> None:
+        pending = [b.id for b in self.store.boxes(self.image.id, states=("pending",))]
+        self.canvas.select(next((i for i in pending if i > after), pending[0] if pending else -1))
+
+    def accept_all(self, min_score: float | None = None) -> int:
+        """Accept the pending proposals of this image (those with score >= ``min_score``); one undo step."""
+        if self.image is None:
+            return 0
+        chosen = [b for b in self.store.boxes(self.image.id, states=("pending",))
+                  if min_score is None or (b.score or 0.0) >= min_score]
+        if chosen:
+            self.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),
+                                      [UpdateBox(self.store, b.id, state="accepted") for b in chosen]))
+        return len(chosen)
+
+    def heatmap(self) -> QImage | None:
+        """The latest Grad-CAM heatmap of this image as a coloured overlay, or None."""
+        if self.image is None:
+            return None
+        row = self.store.conn.execute("SELECT png FROM heatmaps WHERE image_id=? AND kind='gradcam' "
+                                      "ORDER BY run_id DESC LIMIT 1", (self.image.id,)).fetchone()
+        if row is None:
+            return None
+        import cv2
+        import numpy as np
+
+        gray = cv2.imdecode(np.frombuffer(row[0], np.uint8), cv2.IMREAD_GRAYSCALE)
+        colored = cv2.applyColorMap(cv2.resize(gray, (self.image.width, self.image.height)), cv2.COLORMAP_JET)
+        rgb = np.ascontiguousarray(colored[..., ::-1])
+        return QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format_RGB888).copy()
 
     def relabel_selected(self) -> None:
         box = self.canvas.selected_box()

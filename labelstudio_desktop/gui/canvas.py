@@ -66,6 +66,9 @@ class Canvas(QWidget):
         self.offset = QPointF(0, 0)
         self.draw_mode = False
         self.boxes_visible = True
+        self.overlay: QImage | None = None
+        self.overlay_visible = False
+        self.overlay_opacity = 0.45
         self._drag: Drag | None = None
         self._mouse: QPointF | None = None
         self._space = False
@@ -83,6 +86,11 @@ class Canvas(QWidget):
             self.fit()
         self.update()
         self.sig_selection_changed.emit(-1)
+
+    def set_overlay(self, overlay: QImage | None) -> None:
+        """A heatmap (or mask) drawn over the image at ``overlay_opacity``."""
+        self.overlay = overlay
+        self.update()
 
     def set_boxes(self, boxes: list[BoxRecord]) -> None:
         """Replace the boxes, keeping view and selection (when the selected box still exists)."""
@@ -340,6 +348,10 @@ class Canvas(QWidget):
         target = QRectF(self.offset.x(), self.offset.y(), w * self.scale, h * self.scale)
         p.setRenderHint(QPainter.SmoothPixmapTransform, self.scale < 1.0)
         p.drawImage(target, self.image)
+        if self.overlay is not None and self.overlay_visible:
+            p.setOpacity(self.overlay_opacity)
+            p.drawImage(target, self.overlay)
+            p.setOpacity(1.0)
         if self.boxes_visible:
             for box in self.boxes:
                 self._paint_box(p, box)

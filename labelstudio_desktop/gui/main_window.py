@@ -131,6 +131,17 @@ class MainWindow(QMainWindow):
         self.act_train = a(self.tr("Train"), self.show_training, "Ctrl+T", self.tr("Train a model in the background"))
         self.act_retrain = a(self.tr("Retrain"), self.retrain, "Ctrl+R",
                              self.tr("One click: retrain the last task from its model on the reviewed annotations"))
+        self.act_propose = a(self.tr("Propose"), self.propose, "Ctrl+P",
+                             self.tr("Box proposals from the last classifier's Grad-CAM, pending review"))
+        self.act_accept = a(self.tr("Accept proposal"), lambda: self.annotation.accept_selected(),
+                            [Qt.Key_Return, Qt.Key_Enter])
+        self.act_reject = a(self.tr("Reject proposal"), lambda: self.annotation.reject_selected(), "X")
+        self.act_accept_all = a(self.tr("Accept all proposals on this image"), lambda: self.annotation.accept_all(),
+                                "Ctrl+Return")
+        self.act_accept_score = a(self.tr("Accept all with score ≥ …"), self.accept_by_score)
+        self.act_next_pending = a(self.tr("Next image with proposals"), self.next_pending, "N")
+        self.act_heatmap = a(self.tr("Heatmap"), self._toggle_heatmap, "G", self.tr("Show the Grad-CAM heatmap"))
+        self.act_heatmap.setCheckable(True)
         self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
                             "Ctrl+E", self.tr("Export Pascal VOC"))
         self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
@@ -162,16 +173,19 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar-main")
         for action in (self.act_open, self.act_import, self.act_duplicates, self.act_train, self.act_retrain,
-                       self.act_export, None,
+                       self.act_propose, self.act_export, None,
                        self.act_undo, self.act_redo, None,
-                       self.act_draw, self.act_hide, self.act_fit, self.act_actual, None, self.act_help):
+                       self.act_draw, self.act_hide, self.act_heatmap, self.act_fit, self.act_actual, None,
+                       self.act_help):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         menu = self.menuBar()
         for title, actions in (
             (self.tr("&Project"), [self.act_open, self.act_import, self.act_duplicates, self.act_train,
-                                   self.act_retrain, self.act_export]),
+                                   self.act_retrain, self.act_propose, self.act_export]),
             (self.tr("&Edit"), [self.act_undo, self.act_redo, self.act_draw, self.act_delete, self.act_relabel,
                                 self.act_copy_prev]),
+            (self.tr("&Review"), [self.act_accept, self.act_reject, self.act_accept_all, self.act_accept_score,
+                                  self.act_next_pending]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify,
                                 self.act_fit, self.act_actual, self.act_hide]),
             (self.tr("&Settings"), [self.act_ask_label]),
@@ -234,6 +248,37 @@ class MainWindow(QMainWindow):
             self.annotation.show(-1)
         return True
 
+    def propose(self) -> bool:
+        """Proposals for every usable image from the last classifier, in a child process; then review."""
+        from .process_job import in_process
+
+        job = in_process("labelstudio_desktop.ml.propose:propose", db_path=str(self.store.db_path))
+        self.jobs._after = lambda report: self._proposed(report)
+        return self.jobs.runner.start(self.tr("Proposing boxes"), job)
+
+    def _proposed(self, report) -> None:
+        self.browser.model.reload()
+        if self.annotation.image is not None:
+            self.annotation.show(self.annotation.image.id)
+        self._update_counts()
+        self.statusBar().showMessage(self.tr("{0} proposals on {1} images; N goes to the next image with "
+                                             "proposals").format(len(report.proposals), report.images), 10000)
+
+    def next_pending(self) -> None:
+        if not self.browser.step(1, lambda r: r.pending > 0):
+            self.statusBar().showMessage(self.tr("No image with pending proposals after this one"), 4000)
+
+    def accept_by_score(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        value, ok = QInputDialog.getDouble(self, self.tr("Accept proposals"), self.tr("Minimum score"), 0.8, 0, 1, 2)
+        if ok:
+            self.annotation.accept_all(value)
+
+    def _toggle_heatmap(self, on: bool) -> None:
+        self.canvas.overlay_visible = on
+        self.canvas.set_overlay(self.annotation.heatmap() if on and self.annotation else None)
+
     def show_training(self) -> None:
         if self.training is None:
             self.training = TrainingPanel(self.store, self)
@@ -292,8 +337,11 @@ class MainWindow(QMainWindow):
         if self.store is None:
             return
         s = self.store.summary()
-        self.counts_label.setText(self.tr("{0} verified · {1} unverified · {2} pending").format(
-            s["status"]["verified"], s["status"]["unverified"], s["boxes"]["pending"]))
+        edited = self.store.conn.execute("SELECT COUNT(*) FROM boxes WHERE edited=1").fetchone()[0]
+        self.counts_label.setText(self.tr(
+            "{0} verified · {1} unverified · boxes: {2} pending, {3} accepted, {4} rejected, {5} edited").format(
+            s["status"]["verified"], s["status"]["unverified"], s["boxes"]["pending"], s["boxes"]["accepted"],
+            s["boxes"]["rejected"], edited))
 
     def next_unverified(self) -> None:
         if not self.browser.step(1, lambda r: r.status != "verified"):

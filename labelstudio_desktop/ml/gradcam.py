@@ -1,0 +1,37 @@
+"""Grad-CAM for the classifiers of :mod:`models`, batched.
+
+The gradient model maps the input to (feature map of the target layer, predictions); the classifiers are
+built flat, so this never meets a nested model's "Graph disconnected". The heatmap is
+``ReLU(sum_k mean(d score / d A_k) * A_k)``, scaled to 0..1 per image.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .models import last_conv_layer
+
+
+class GradCam:
+    def __init__(self, model: keras.Model, layer: str | None = None):
+        self.model = model
+        self.layer = layer or last_conv_layer(model)
+        conv = model.get_layer(self.layer)
+        self.grad_model = keras.Model(model.inputs, [conv.output, model.output])
+
+    def __call__(self, images: np.ndarray, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Heatmaps (N x h x w, 0..1, on the feature grid) and class probabilities (N x C) of a batch of 0-255
+        images; the gradient is taken of ``classes`` (default: the predicted class of each image)."""
+        x = tf.convert_to_tensor(images, tf.float32)
+        with tf.GradientTape() as tape:
+            features, predictions = self.grad_model(x, training=False)
+            chosen = tf.argmax(predictions, axis=1) if classes is None else tf.convert_to_tensor(classes, tf.int64)
+            score = tf.gather(predictions, chosen, axis=1, batch_dims=1)
+        grads = tape.gradient(score, features)
+        weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
+        cam = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1)).numpy()
+        peak = cam.reshape(len(cam), -1).max(axis=1)
+        cam = cam / np.where(peak > 0, peak, 1.0)[:, None, None]
+        return cam.astype(np.float32), predictions.numpy()

@@ -1,0 +1,149 @@
+"""Box proposals from a classifier: Grad-CAM heatmap -> binary map -> box(es), stored as pending.
+
+Each proposal keeps its provenance (run, method, threshold, IoU to the binary map, class score). Proposals
+never touch accepted or manual boxes; proposing again replaces only the pending proposals of an image.
+Images predicted as a background class (``empty``, ``background``, ``none``, ``negative``) get no box.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from ..core.boxes import best_box_exact, component_boxes, pad_box, scale_box
+from ..core.images import ImageProblem, load_rgb
+from ..core.jobs import JobToken
+from ..core.runs import get_run, last_run
+from ..core.store import BoxRecord, Store, StoreError
+from .data import resize_square
+
+METHODS = ("exact", "bayes")
+BACKGROUND_CLASSES = {"empty", "background", "none", "negative", "nothing"}
+MAP_SIZE = 64
+BATCH = 32
+
+
+@dataclass
+class Proposal:
+    image: str
+    label: str
+    box: tuple[int, int, int, int]  # 0-based pixel edges
+    score: float
+    iou_to_map: float
+
+    def as_json(self) -> dict:
+        x0, y0, x1, y1 = self.box
+        return {"image": self.image, "label": self.label, "box": [x0 + 1, y0 + 1, x1, y1],
+                "score": round(self.score, 6), "iou_to_map": round(self.iou_to_map, 6)}
+
+
+@dataclass
+class ProposeReport:
+    run_id: int
+    method: str
+    threshold: float
+    proposals: list[Proposal] = field(default_factory=list)
+    images: int = 0
+    seconds: float = 0.0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"proposals": [p.as_json() for p in self.proposals]}
+
+
+def heatmap_to_map(heatmap: np.ndarray, threshold: float, size: int = MAP_SIZE) -> np.ndarray:
+    """The heatmap upsampled to the map grid and binarised at ``threshold`` (inclusive)."""
+    grid = cv2.resize(heatmap.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
+    return grid >= threshold
+
+
+def fit_boxes(binary: np.ndarray, method: str = "exact", multi: bool = False, min_area: int = 4,
+              max_iter: int = 10) -> list:
+    """Boxes on the map grid: one (the best for the whole map) or one per component (``multi``)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}: {', '.join(METHODS)}")
+    if multi:
+        if method == "bayes":
+            from ..core.bayes_box import best_box_bayes
+
+            count, labels = cv2.connectedComponents(binary.astype(np.uint8), connectivity=8)
+            fitted = [best_box_bayes(labels == k, max_iter=max_iter) for k in range(1, count)
+                      if (labels == k).sum() >= min_area]
+            return [f for f in fitted if f is not None]
+        return component_boxes(binary, min_area)
+    if method == "bayes":
+        from ..core.bayes_box import best_box_bayes
+
+        fitted = best_box_bayes(binary, max_iter=max_iter)
+    else:
+        fitted = best_box_exact(binary)
+    return [fitted] if fitted is not None else []
+
+
+def _png(array01: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray((np.clip(array01, 0, 1) * 255).astype(np.uint8)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float = 0.3,
+            multi: bool = False, min_area: int = 4, padding: float = 0.0, images: str | None = None,
+            limit: int | None = None, layer: str | None = None, max_iter: int = 10,
+            job: JobToken | None = None) -> ProposeReport:
+    """Propose boxes on the project's usable images with classifier run ``run_id`` (default: the last one)."""
+    from .gradcam import GradCam
+    from .train import load_model
+
+    job = job or JobToken()
+    started = time.perf_counter()
+    with Store.open(db_path) as store:
+        run = get_run(store, run_id) if run_id is not None else last_run(store, "classify")
+        if run is None or run.task != "classify" or not run.model_path:
+            raise StoreError("no trained classifier: run `train --task classify` first")
+        classes = run.params["classes"]
+        size = int(run.params["size"])
+        cam = GradCam(load_model(run.model_path), layer)
+        todo = [i for i in store.images(include_excluded=False, include_missing=False)
+                if images is None or fnmatch.fnmatch(i.path, images)]
+        if limit is not None:
+            todo = todo[:limit]
+        report = ProposeReport(run.id, method, threshold, images=len(todo))
+        for start in range(0, len(todo), BATCH):
+            job.check()
+            batch, pixels = [], []
+            for img in todo[start:start + BATCH]:
+                try:
+                    pixels.append(resize_square(load_rgb(store.abs_path(img)), size))
+                    batch.append(img)
+                except (ImageProblem, OSError) as exc:
+                    report.problems.append((img.path, str(exc)))
+            if not batch:
+                continue
+            heatmaps, probs = cam(np.stack(pixels))
+            for img, heat, prob in zip(batch, heatmaps, probs, strict=True):
+                label = classes[int(np.argmax(prob))]
+                score = float(np.max(prob))
+                found = [] if label.lower() in BACKGROUND_CLASSES else \
+                    fit_boxes(heatmap_to_map(heat, threshold), method, multi, min_area, max_iter)
+                with store.transaction() as c:
+                    c.execute("DELETE FROM boxes WHERE image_id=? AND source='proposal' AND state='pending'",
+                              (img.id,))
+                    c.execute("INSERT OR REPLACE INTO heatmaps(image_id, run_id, kind, png) VALUES(?,?,?,?)",
+                              (img.id, run.id, "gradcam", _png(heat)))
+                    for fitted in found:
+                        box = scale_box(fitted.box, (MAP_SIZE, MAP_SIZE), (img.width, img.height))
+                        if padding:
+                            box = pad_box(box, padding, (img.width, img.height))
+                        store.insert_box(BoxRecord(0, img.id, label, *box, source="proposal", state="pending",
+                                                   run_id=run.id, method=method, score=score,
+                                                   threshold=threshold, map_iou=fitted.iou))
+                        report.proposals.append(Proposal(img.path, label, box, score, fitted.iou))
+            job.progress(min(start + BATCH, len(todo)), len(todo))
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,92 @@
+"""Reviewing proposals on the canvas: accept, reject, correct by dragging, accept all, next pending; all undoable."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from labelstudio_desktop.core.store import BoxRecord
+
+
+def _pending(window, image_id, edges, score):
+    return window.store.insert_box(BoxRecord(0, image_id, "bolt", *edges, source="proposal", state="pending",
+                                             method="exact", score=score, threshold=0.3, map_iou=0.9))
+
+
+def _setup(window):
+    image_id = window.annotation.image.id
+    ids = [_pending(window, image_id, (10, 10, 50, 40), 0.9), _pending(window, image_id, (60, 60, 100, 90), 0.4)]
+    window.annotation.show(image_id)
+    return image_id, ids
+
+
+def test_enter_accepts_x_rejects_and_undo(window, qtbot):
+    image_id, (a, b) = _setup(window)
+    window.canvas.select(a)
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key_Return)
+    assert window.store.box(a).state == "accepted"
+    assert window.canvas.selected == b  # moves on to the next pending proposal
+    qtbot.keyClick(window.canvas, Qt.Key_X)
+    assert window.store.box(b).state == "rejected"
+    assert "1 accepted, 1 rejected" in window.counts_label.text()
+    window.act_undo.trigger()
+    window.act_undo.trigger()
+    assert window.store.box(a).state == window.store.box(b).state == "pending"
+    window.canvas.select(b)
+    window.act_delete.trigger()  # Delete on a proposal rejects it, keeping its provenance
+    assert window.store.box(b).state == "rejected" and window.store.box(b).method == "exact"
+
+
+def test_dragging_a_proposal_corrects_and_accepts_it(window, qtbot):
+    image_id, (a, _b) = _setup(window)
+    canvas = window.canvas
+    canvas.scale, canvas.offset = 2.0, QPointF(0, 0)
+    canvas.select(a)
+    start = QPoint(100, 50)  # right edge x=50 at y=25
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, QPoint(110, 50))
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=QPoint(110, 50))
+    box = window.store.box(a)
+    assert (box.edges, box.state, box.edited) == ((10, 10, 55, 40), "accepted", True)
+    assert box.score == 0.9 and box.run_id is None and box.method == "exact"  # provenance kept
+    window.act_undo.trigger()
+    box = window.store.box(a)
+    assert (box.edges, box.state, box.edited) == ((10, 10, 50, 40), "pending", False)
+
+
+def test_accept_all_and_by_score(window):
+    image_id, (a, b) = _setup(window)
+    assert window.annotation.accept_all(min_score=0.5) == 1
+    assert window.store.box(a).state == "accepted" and window.store.box(b).state == "pending"
+    window.act_undo.trigger()
+    window.act_accept_all.trigger()
+    assert {window.store.box(a).state, window.store.box(b).state} == {"accepted"}
+    window.act_undo.trigger()
+    assert {window.store.box(a).state, window.store.box(b).state} == {"pending"}
+
+
+def test_next_image_with_pending_proposals(window, qtbot):
+    target = window.store.image_by_path("nut/nut_005.jpg").id
+    _pending(window, target, (1, 1, 20, 20), 0.7)
+    window.browser.model.reload()
+    qtbot.keyClick(window, Qt.Key_N)
+    assert window.annotation.image.id == target
+
+
+def test_heatmap_overlay(window, qtbot):
+    image_id = window.annotation.image.id
+    heat = (np.linspace(0, 255, 64 * 64).reshape(64, 64)).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(heat).save(buf, "PNG")
+    window.store.conn.execute("INSERT INTO runs(id, task, started_at) VALUES(1, 'classify', 0)")
+    window.store.conn.execute("INSERT INTO heatmaps(image_id, run_id, kind, png) VALUES(?,?,?,?)",
+                              (image_id, 1, "gradcam", buf.getvalue()))
+    window.act_heatmap.trigger()
+    assert window.canvas.overlay is not None and window.canvas.overlay.width() == window.annotation.image.width
+    shot = window.canvas.grab().toImage()
+    window.act_heatmap.trigger()
+    assert shot != window.canvas.grab().toImage()  # the overlay was painted
