@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import QSettings
 
 
 @pytest.fixture
@@ -27,20 +26,3 @@ def window(qtbot, demo, settings):
     yield w
     w.close()
     assert not w.jobs.runner.busy(), "a background job was left running"
-
-
-def answer_next_dialog(text: str | None) -> None:
-    """Answer the next modal label dialog like a user: type ``text`` and press OK (None: Cancel)."""
-
-    def answer():
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QDialog):
-            QTimer.singleShot(10, answer)
-            return
-        if text is None:
-            dialog.reject()
-        else:
-            dialog.edit.setText(text)
-            dialog.accept()
-
-    QTimer.singleShot(0, answer)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import answer_next_dialog
+from dialogs_helper import answer_next_dialog
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from labelstudio_desktop.core.store import BoxRecord

@@ -148,7 +148,7 @@ def test_screenshot_option_writes_a_png(demo, tmp_path):
 
 
 def test_label_dialog_offers_recent_labels_first_and_completes(window, qtbot):
-    from conftest import answer_next_dialog
+    from dialogs_helper import answer_next_dialog
 
     from labelstudio_desktop.gui.dialogs import LabelDialog
 
@@ -167,7 +167,7 @@ def test_label_dialog_offers_recent_labels_first_and_completes(window, qtbot):
 
 
 def test_without_asking_new_boxes_take_the_last_label(window, qtbot):
-    from conftest import answer_next_dialog
+    from dialogs_helper import answer_next_dialog
 
     answer_next_dialog("washer")
     window.annotation.add_box(1, 1, 20, 20)
