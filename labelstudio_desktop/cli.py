@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-area", type=int, default=4, help="smallest component, in map cells (64x64 grid)")
     p.add_argument("--padding", type=float, default=0.0, help="grow boxes by this fraction of their size")
     p.add_argument("--max-iter", type=int, default=10, help="bayes: optimisation steps")
+    p.add_argument("--use-labels", action="store_true",
+                   help="heatmap of each image's own class label (when it has one) instead of the predicted class")
     p.add_argument("--images", help="only images whose path matches this glob")
     p.add_argument("--limit", type=int, help="at most N images")
     p.add_argument("--json", action="store_true")
@@ -363,7 +365,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     try:
         report = propose(db, run_id=args.run, method=args.method, threshold=args.threshold, multi=args.multi,
                          min_area=args.min_area, padding=args.padding, images=args.images, limit=args.limit,
-                         max_iter=args.max_iter, job=ConsoleJob("proposing"))
+                         max_iter=args.max_iter, use_labels=args.use_labels, job=ConsoleJob("proposing"))
     except TrainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -94,9 +94,12 @@ def _png(array01: np.ndarray) -> bytes:
 
 def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float = 0.3,
             multi: bool = False, min_area: int = 4, padding: float = 0.0, images: str | None = None,
-            limit: int | None = None, layer: str | None = None, max_iter: int = 10,
+            limit: int | None = None, layer: str | None = None, max_iter: int = 10, use_labels: bool = False,
             job: JobToken | None = None) -> ProposeReport:
-    """Propose boxes on the project's usable images with classifier run ``run_id`` (default: the last one)."""
+    """Propose boxes on the project's usable images with classifier run ``run_id`` (default: the last one).
+
+    The heatmap is of the predicted class, or with ``use_labels`` of the image's own class label when it has
+    one the classifier knows (the operator's label is usually right where the model is not yet)."""
     from .gradcam import GradCam
     from .train import load_model
 
@@ -125,10 +128,14 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
                     report.problems.append((img.path, str(exc)))
             if not batch:
                 continue
-            heatmaps, probs = cam(np.stack(pixels))
-            for img, heat, prob in zip(batch, heatmaps, probs, strict=True):
-                label = classes[int(np.argmax(prob))]
-                score = float(np.max(prob))
+            chosen = None
+            if use_labels:
+                chosen = np.array([classes.index(i.label) if i.label in classes else -1 for i in batch])
+            heatmaps, probs = cam(np.stack(pixels), None if chosen is None or (chosen < 0).any() else chosen)
+            for n, (img, heat, prob) in enumerate(zip(batch, heatmaps, probs, strict=True)):
+                k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
+                label = classes[k]
+                score = float(prob[k])
                 found = [] if label.lower() in BACKGROUND_CLASSES else \
                     fit_boxes(heatmap_to_map(heat, threshold), method, multi, min_area, max_iter)
                 with store.transaction() as c:

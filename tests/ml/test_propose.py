@@ -15,15 +15,15 @@ from labelstudio_desktop.ml.train import TrainConfig, train
 
 @pytest.fixture
 def classifier(demo_db):
-    return train(demo_db, TrainConfig(task="classify", size=32, epochs=1, batch=16)).run_id
+    return train(demo_db, TrainConfig(task="classify", size=32, epochs=6, batch=16)).run_id
 
 
 def test_proposals_are_pending_with_provenance_and_never_touch_accepted_boxes(demo_db, classifier):
     with Store.open(demo_db) as store:
         image = store.image_by_path("bolt/bolt_001.jpg")
         manual = store.insert_box(BoxRecord(0, image.id, "bolt", 1, 1, 30, 30))
-    report = propose(demo_db, classifier, images="bolt/*", threshold=0.3)
-    assert report.images == 31 and report.proposals
+    report = propose(demo_db, classifier, images="bolt/*", threshold=0.3, use_labels=True)
+    assert report.images == 30 and report.proposals
     with Store.open(demo_db) as store:
         pending = store.boxes(states=("pending",))
         assert pending and all(b.source == "proposal" and b.run_id == classifier and b.method == "exact"
@@ -32,29 +32,31 @@ def test_proposals_are_pending_with_provenance_and_never_touch_accepted_boxes(de
         count = len(pending)
         first = pending[0]
         store.update_box(BoxRecord(**{**first.__dict__, "state": "accepted"}))
-    again = propose(demo_db, classifier, images="bolt/*", threshold=0.3)
+    again = propose(demo_db, classifier, images="bolt/*", threshold=0.3, use_labels=True)
     with Store.open(demo_db) as store:
         assert store.box(first.id).state == "accepted"  # reviewed boxes survive a new proposal round
         assert store.box(manual).state == "accepted"
         assert len(store.boxes(states=("pending",))) == len(again.proposals) <= count
         heatmaps = store.conn.execute("SELECT COUNT(*) FROM heatmaps").fetchone()[0]
-        assert heatmaps == 31
+        assert heatmaps == 30
 
 
 def test_multi_and_bayes(demo_db, classifier):
-    multi = propose(demo_db, classifier, images="nut/nut_00*", multi=True, threshold=0.2)
-    single = propose(demo_db, classifier, images="nut/nut_00*", threshold=0.2)
+    multi = propose(demo_db, classifier, images="nut/nut_00*", multi=True, threshold=0.2, use_labels=True)
+    single = propose(demo_db, classifier, images="nut/nut_00*", threshold=0.2, use_labels=True)
     assert len(multi.proposals) >= len(single.proposals)
-    bayes = propose(demo_db, classifier, images="nut/nut_000.jpg", method="bayes", max_iter=2)
+    bayes = propose(demo_db, classifier, images="nut/nut_000.jpg", method="bayes", max_iter=2, use_labels=True)
+    assert bayes.proposals
     for p in bayes.proposals:
         assert p.box[0] < p.box[2] and p.box[1] < p.box[3]
 
 
 def test_cli_json_uses_voc_coordinates(demo, demo_db, classifier):
     result = subprocess.run([sys.executable, "-m", "labelstudio_desktop", "propose", str(demo / "images"),
-                             "--images", "washer/*", "--limit", "5", "--json"], capture_output=True, text=True)
+                             "--images", "washer/*", "--limit", "5", "--use-labels", "--json"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
+    assert data["proposals"]
     for p in data["proposals"]:
         assert set(p) == {"image", "label", "box", "score", "iou_to_map"}
         xmin, ymin, xmax, ymax = p["box"]
