@@ -53,7 +53,8 @@ def test_multi_and_bayes(demo_db, classifier):
 
 def test_cli_json_uses_voc_coordinates(demo, demo_db, classifier):
     result = subprocess.run([sys.executable, "-m", "labelstudio_desktop", "propose", str(demo / "images"),
-                             "--images", "washer/*", "--limit", "5", "--use-labels", "--json"], capture_output=True, text=True)
+                             "--images", "washer/*", "--limit", "5", "--use-labels", "--json"],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["proposals"]
