@@ -14,6 +14,8 @@ from pathlib import Path
 
 from .core.dedup import DEFAULT_THRESHOLD_64, find_duplicates
 from .core.export import LAYOUTS, ExportError, export_voc
+from .core.export_more import FORMATS as MORE_FORMATS
+from .core.export_more import export_more
 from .core.formats.cifar import VIEWS
 from .core.hashing import ALGORITHMS, HashError
 from .core.importer import FORMATS, ImportFailed, ImportReport, import_folder
@@ -122,7 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export annotations (Pascal VOC)")
     _add_project(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--format", choices=("voc",), default="voc", help="export format (default voc)")
+    p.add_argument("--format", choices=("voc", *MORE_FORMATS), default="voc",
+                   help="voc (default), yolov3 (keras-yolo3 trainval.txt), yolo (txt labels), masks (VOC "
+                        "SegmentationClass PNGs), crops (box regions), augmented (N transformed copies)")
+    p.add_argument("--variants", type=int, default=4, help="augmented: copies per image")
+    p.add_argument("--padding", type=float, default=0.1, help="crops: grow each box by this fraction")
     p.add_argument("--layout", choices=LAYOUTS, default="labelimg",
                    help="labelimg: one XML per image, mirroring the folders; vocdevkit: VOCdevkit/VOC2007")
     p.add_argument("--include-pending", action="store_true", help="also export pending proposals")
@@ -219,8 +225,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     with Store.open(args.project, args.db) as store:
-        report = export_voc(store, args.out, layout=args.layout, include_pending=args.include_pending,
-                            overwrite=args.overwrite, job=ConsoleJob("export"))
+        if args.format == "voc":
+            report = export_voc(store, args.out, layout=args.layout, include_pending=args.include_pending,
+                                overwrite=args.overwrite, job=ConsoleJob("export"))
+        else:
+            report = export_more(store, args.out, args.format, include_pending=args.include_pending,
+                                 overwrite=args.overwrite, variants=args.variants, padding=args.padding,
+                                 job=ConsoleJob("export"))
     if args.json:
         print(json.dumps(report.as_dict(), indent=1))
     else:

@@ -7,17 +7,16 @@ tf.data pipeline (shuffle, batch, augment, prefetch) then runs on tensors and is
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from ..core.dedup import find_duplicates
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
+from ..core.masks import union_mask
 from ..core.split import assign_splits
 from ..core.store import SPLITS, Store
 
@@ -51,20 +50,6 @@ def resize_square(pixels: np.ndarray, size: int, nearest: bool = False) -> np.nd
     interpolation = cv2.INTER_NEAREST if nearest else (cv2.INTER_AREA if pixels.shape[0] > size else
                                                        cv2.INTER_LINEAR)
     return cv2.resize(pixels, (size, size), interpolation=interpolation)
-
-
-def mask_of(store: Store, image_id: int, width: int, height: int) -> np.ndarray | None:
-    """The union of an image's accepted masks as a 0/1 array, or None when it has none."""
-    rows = [r for r in store.masks(image_id) if r["state"] == "accepted"]
-    if not rows:
-        return None
-    union = np.zeros((height, width), np.uint8)
-    for r in rows:
-        m = np.asarray(Image.open(io.BytesIO(r["png"])).convert("L"))
-        if m.shape != union.shape:
-            m = cv2.resize(m, (width, height), interpolation=cv2.INTER_NEAREST)
-        union |= (m > 127).astype(np.uint8)
-    return union
 
 
 def ensure_split(store: Store, seed: int = 0) -> bool:
@@ -102,7 +87,7 @@ def collect(store: Store, task: str, size: int, job: JobToken | None = None,
         elif task == "regress":
             target = float(img.value)
         else:
-            mask = mask_of(store, img.id, img.width, img.height)
+            mask = union_mask(store, img.id, img.width, img.height)
             if mask is None:
                 continue
             target = resize_square(mask, size, nearest=True)[..., None].astype(np.float32)

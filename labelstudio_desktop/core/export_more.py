@@ -1,0 +1,230 @@
+"""More exports: YOLOv3-keras ``trainval.txt``, YOLO txt labels, VOC-style mask PNGs, crops, augmented copies.
+
+Only accepted boxes and masks by default (``include_pending`` adds proposals). Files are written atomically
+and, like the VOC export, existing files are only replaced with ``overwrite``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .export import ExportError, ExportReport, _check_targets, _jpeg_bytes, export_states, exportable_images, unique_ids
+from .formats.voc import VocObject, voc_xml
+from .fsutil import atomic_write
+from .images import ImageProblem, load_rgb
+from .jobs import JobToken
+from .masks import union_mask
+from .store import BoxRecord, ImageRecord, Store
+
+FORMATS = ("yolov3", "yolo", "masks", "crops", "augmented")
+
+
+def _classes(store: Store, images: list[ImageRecord], states: tuple[str, ...]) -> list[str]:
+    return sorted({b.label for img in images for b in store.boxes(img.id, states=states)})
+
+
+def _voc_palette() -> list[int]:
+    """The Pascal VOC colour map (class k -> the bit pattern of k spread over R, G, B)."""
+    palette = []
+    for k in range(256):
+        r = g = b = 0
+        c = k
+        for j in range(8):
+            r |= ((c >> 0) & 1) << (7 - j)
+            g |= ((c >> 1) & 1) << (7 - j)
+            b |= ((c >> 2) & 1) << (7 - j)
+            c >>= 3
+        palette += [r, g, b]
+    return palette
+
+
+def export_more(store: Store, out: Path, fmt: str, include_pending: bool = False, overwrite: bool = False,
+                variants: int = 4, padding: float = 0.1, seed: int = 0, job: JobToken | None = None) -> ExportReport:
+    """Write one of :data:`FORMATS` into ``out``."""
+    job = job or JobToken()
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; choose one of voc, {', '.join(FORMATS)}")
+    out = Path(out).resolve()
+    images = exportable_images(store)
+    states = export_states(include_pending)
+    classes = _classes(store, images, states)
+    report = ExportReport(layout=fmt, out=out)
+    ids = unique_ids([i.path for i in images])
+    if fmt == "yolov3":
+        _yolov3(store, out, images, classes, states, overwrite, report)
+    elif fmt == "yolo":
+        _yolo(store, out, images, ids, classes, states, overwrite, report, job)
+    elif fmt == "masks":
+        _masks(store, out, images, ids, overwrite, report, job)
+    elif fmt == "crops":
+        _crops(store, out, images, ids, states, padding, overwrite, report, job)
+    else:
+        _augmented(store, out, images, ids, states, variants, seed, overwrite, report, job)
+    return report
+
+
+def _yolov3(store, out, images, classes, states, overwrite, report) -> None:
+    """``path x_min,y_min,x_max,y_max,class_id ...`` per line: what keras-yolo3's voc_annotation.py writes
+    (its coordinates are the VOC integers), plus the class list."""
+    targets = [out / "trainval.txt", out / "classes.txt"]
+    _check_targets(targets, overwrite)
+    lines = []
+    for img in images:
+        boxes = store.boxes(img.id, states=states)
+        parts = [str(store.abs_path(img))]
+        parts += [f"{b.x0 + 1},{b.y0 + 1},{b.x1},{b.y1},{classes.index(b.label)}" for b in boxes]
+        lines.append(" ".join(parts))
+        report.images += 1
+        report.objects += len(boxes)
+    atomic_write(targets[0], ("\n".join(lines) + "\n").encode("utf-8"))
+    atomic_write(targets[1], ("\n".join(classes) + "\n").encode("utf-8"))
+
+
+def _yolo(store, out, images, ids, classes, states, overwrite, report, job) -> None:
+    """``images/ID.jpg`` (upright JPEG) and ``labels/ID.txt`` with ``class cx cy w h`` normalised to 0..1."""
+    targets = [out / "classes.txt"] + [out / d / f"{ids[i.path]}.{e}" for i in images
+                                       for d, e in (("images", "jpg"), ("labels", "txt"))]
+    _check_targets(targets, overwrite)
+    for n, img in enumerate(images):
+        job.check()
+        try:
+            data, reencoded = _jpeg_bytes(store.abs_path(img))
+        except (ImageProblem, OSError) as exc:
+            report.problems.append((img.path, f"skipped: {exc}"))
+            continue
+        w, h = img.width, img.height
+        boxes = store.boxes(img.id, states=states)
+        rows = [f"{classes.index(b.label)} {(b.x0 + b.x1) / 2 / w:.6f} {(b.y0 + b.y1) / 2 / h:.6f} "
+                f"{(b.x1 - b.x0) / w:.6f} {(b.y1 - b.y0) / h:.6f}" for b in boxes]
+        atomic_write(out / "images" / f"{ids[img.path]}.jpg", data)
+        atomic_write(out / "labels" / f"{ids[img.path]}.txt", "".join(r + "\n" for r in rows).encode())
+        report.images += 1
+        report.objects += len(rows)
+        report.reencoded += int(reencoded)
+        job.progress(n + 1, len(images))
+    atomic_write(out / "classes.txt", ("\n".join(classes) + "\n").encode("utf-8"))
+
+
+def _masks(store, out, images, ids, overwrite, report, job) -> None:
+    """``SegmentationClass/ID.png``: palette PNGs, 0 background, k the k-th class (``classes.txt``)."""
+    with_masks = [i for i in images if any(r["state"] == "accepted" for r in store.masks(i.id))]
+    classes = sorted({r["label"] for i in with_masks for r in store.masks(i.id) if r["state"] == "accepted"})
+    targets = [out / "classes.txt"] + [out / "SegmentationClass" / f"{ids[i.path]}.png" for i in with_masks]
+    _check_targets(targets, overwrite)
+    palette = _voc_palette()
+    for n, img in enumerate(with_masks):
+        index = np.zeros((img.height, img.width), np.uint8)
+        for r in store.masks(img.id):
+            if r["state"] != "accepted":
+                continue
+            m = np.asarray(Image.open(io.BytesIO(r["png"])).convert("L"))
+            if m.shape != index.shape:
+                m = cv2.resize(m, (img.width, img.height), interpolation=cv2.INTER_NEAREST)
+            index[m > 127] = classes.index(r["label"]) + 1
+        im = Image.fromarray(index, "P")
+        im.putpalette(palette)
+        buf = io.BytesIO()
+        im.save(buf, "PNG")
+        atomic_write(out / "SegmentationClass" / f"{ids[img.path]}.png", buf.getvalue())
+        report.images += 1
+        report.objects += int(index.max() > 0)
+        job.progress(n + 1, len(with_masks))
+    atomic_write(out / "classes.txt", ("background\n" + "".join(c + "\n" for c in classes)).encode())
+
+
+def _crops(store, out, images, ids, states, padding, overwrite, report, job) -> None:
+    """``LABEL/ID_N.png``: the region of each box grown by ``padding`` of its size ("label trimming")."""
+    from .boxes import pad_box
+
+    planned = [(img, n, b) for img in images for n, b in enumerate(store.boxes(img.id, states=states))]
+    targets = [out / b.label / f"{ids[img.path]}_{n}.png" for img, n, b in planned]
+    _check_targets(targets, overwrite)
+    cache: dict[int, np.ndarray] = {}
+    for k, ((img, _n, box), target) in enumerate(zip(planned, targets, strict=True)):
+        job.check()
+        try:
+            pixels = cache.setdefault(img.id, load_rgb(store.abs_path(img)))
+        except (ImageProblem, OSError) as exc:
+            report.problems.append((img.path, f"skipped: {exc}"))
+            continue
+        x0, y0, x1, y1 = pad_box(box.edges, padding, (img.width, img.height))
+        buf = io.BytesIO()
+        Image.fromarray(pixels[y0:y1, x0:x1]).save(buf, "PNG")
+        atomic_write(target, buf.getvalue())
+        report.objects += 1
+        if len(cache) > 8:
+            cache.pop(next(iter(cache)))
+        job.progress(k + 1, len(planned))
+    report.images = len({img.id for img, _n, _b in planned})
+
+
+def random_transform(rng: np.random.Generator, w: int, h: int) -> tuple[np.ndarray, bool, float]:
+    """An affine matrix (rotation, scale, shift about the centre), a horizontal flip and a brightness factor."""
+    angle = rng.uniform(-15, 15)
+    scale = rng.uniform(0.85, 1.15)
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    matrix[:, 2] += rng.uniform(-0.1, 0.1, 2) * (w, h)
+    return matrix, bool(rng.random() < 0.5), float(rng.uniform(0.8, 1.2))
+
+
+def transform_box(box: tuple[int, int, int, int], matrix: np.ndarray, flip: bool, w: int, h: int):
+    """The axis-aligned box around the transformed corners, clipped; None when it left the image."""
+    x0, y0, x1, y1 = box
+    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], np.float64)
+    pts = corners @ matrix.T
+    if flip:
+        pts[:, 0] = w - pts[:, 0]
+    nx0, ny0 = max(0, math.floor(pts[:, 0].min())), max(0, math.floor(pts[:, 1].min()))
+    nx1, ny1 = min(w, math.ceil(pts[:, 0].max())), min(h, math.ceil(pts[:, 1].max()))
+    return (nx0, ny0, nx1, ny1) if nx1 - nx0 >= 2 and ny1 - ny0 >= 2 else None
+
+
+def _augmented(store, out, images, ids, states, variants, seed, overwrite, report, job) -> None:
+    """``ID_augN.jpg`` + ``ID_augN.xml`` (VOC) and ``ID_augN_mask.png``: image, boxes and masks moved alike."""
+    targets = [out / f"{ids[i.path]}_aug{k}.{e}" for i in images for k in range(variants) for e in ("jpg", "xml")]
+    _check_targets(targets, overwrite)
+    rng = np.random.default_rng(seed)
+    for n, img in enumerate(images):
+        job.check()
+        try:
+            pixels = load_rgb(store.abs_path(img))
+        except (ImageProblem, OSError) as exc:
+            report.problems.append((img.path, f"skipped: {exc}"))
+            continue
+        h, w = pixels.shape[:2]
+        boxes: list[BoxRecord] = store.boxes(img.id, states=states)
+        mask = union_mask(store, img.id, img.width, img.height)
+        for k in range(variants):
+            matrix, flip, bright = random_transform(rng, w, h)
+            warped = cv2.warpAffine(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+            if flip:
+                warped = warped[:, ::-1]
+            warped = np.clip(warped.astype(np.float32) * bright, 0, 255).astype(np.uint8)
+            objects = []
+            for b in boxes:
+                moved = transform_box(b.edges, matrix, flip, w, h)
+                if moved:
+                    objects.append(VocObject(b.label, *moved, b.pose, b.truncated, b.difficult))
+            stem = f"{ids[img.path]}_aug{k}"
+            buf = io.BytesIO()
+            Image.fromarray(np.ascontiguousarray(warped)).save(buf, "JPEG", quality=95)
+            atomic_write(out / f"{stem}.jpg", buf.getvalue())
+            atomic_write(out / f"{stem}.xml", voc_xml(out.name, f"{stem}.jpg", str(out / f"{stem}.jpg"), w, h, 3,
+                                                      objects))
+            if mask is not None:
+                moved_mask = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST,
+                                            borderMode=cv2.BORDER_CONSTANT)
+                if flip:
+                    moved_mask = moved_mask[:, ::-1]
+                mbuf = io.BytesIO()
+                Image.fromarray(np.ascontiguousarray(moved_mask) * 255).save(mbuf, "PNG")
+                atomic_write(out / f"{stem}_mask.png", mbuf.getvalue())
+            report.objects += len(objects)
+            report.images += 1
+        job.progress(n + 1, len(images))
