@@ -39,32 +39,32 @@ def box_iou_with_map(binary: np.ndarray, box: Box, sat: np.ndarray | None = None
     return float(inside / union) if union > 0 else 0.0
 
 
-def _max_sum_rectangle(weights: np.ndarray) -> tuple[float, Box]:
-    """The sub-rectangle of largest weight sum (exact): all row bands, Kadane over columns, vectorised."""
-    h, w = weights.shape
-    rows = np.zeros((h + 1, w), np.float64)
-    rows[1:] = np.cumsum(weights, axis=0)
-    y0, y1 = np.triu_indices(h + 1, k=1)  # every band [y0, y1)
-    bands = rows[y1] - rows[y0]  # column sums of each band: (bands, w)
-    prefix = np.zeros((len(bands), w + 1), np.float64)
-    prefix[:, 1:] = np.cumsum(bands, axis=1)
-    # for each end column x1, the best start x0 < x1 is where the prefix is smallest so far
-    running_min = np.minimum.accumulate(prefix[:, :-1], axis=1)
-    argmin = _running_argmin(prefix[:, :-1])
-    gains = prefix[:, 1:] - running_min  # (bands, w): best sum of a box ending at column x1
-    flat = int(np.argmax(gains))
-    band, end = divmod(flat, w)
-    x0 = int(argmin[band, end])
-    return float(gains[band, end]), (x0, int(y0[band]), end + 1, int(y1[band]))
+class _Bands:
+    """Every row band of a binary map with its column prefix sums, computed once: the weights of a
+    Dinkelbach round are ``(1 + q) * map - q``, so a band's prefix is ``(1 + q) * P - q * height * x``.
+    Arrays are laid out column-major (columns x bands) so the running minimum runs across all bands at once."""
 
+    def __init__(self, binary: np.ndarray):
+        h, w = binary.shape
+        rows = np.zeros((h + 1, w), np.float64)
+        rows[1:] = np.cumsum(binary, axis=0)
+        self.y0, self.y1 = np.triu_indices(h + 1, k=1)  # every band [y0, y1)
+        self.prefix = np.zeros((w + 1, len(self.y0)), np.float64)
+        self.prefix[1:] = np.cumsum((rows[self.y1] - rows[self.y0]).T, axis=0)
+        self.area_prefix = np.arange(w + 1, dtype=np.float64)[:, None] * (self.y1 - self.y0)[None, :]
+        self.w = w
 
-def _running_argmin(values: np.ndarray) -> np.ndarray:
-    """Index of the running minimum along axis 1 (first occurrence)."""
-    n = values.shape[1]
-    idx = np.broadcast_to(np.arange(n), values.shape)
-    running = np.minimum.accumulate(values, axis=1)
-    is_min = values == running
-    return np.maximum.accumulate(np.where(is_min, idx, 0), axis=1)
+    def max_sum_rectangle(self, q: float) -> tuple[float, Box]:
+        """The sub-rectangle of largest sum of ``(1 + q) * map - q`` (exact; Kadane over every band)."""
+        prefix = (1.0 + q) * self.prefix - q * self.area_prefix
+        # for each end column x1, the best start x0 < x1 is where the prefix is smallest so far
+        running_min = np.minimum.accumulate(prefix[:-1], axis=0)
+        gains = prefix[1:] - running_min  # (w, bands)
+        end, band = divmod(int(np.argmax(gains)), gains.shape[1])
+        starts = prefix[:end + 1, band]
+        # the start for the winner only; among equal prefixes the last one (same sum, smaller box)
+        x0 = int(len(starts) - 1 - np.argmin(starts[::-1]))
+        return float(gains[end, band]), (x0, int(self.y0[band]), end + 1, int(self.y1[band]))
 
 
 def best_box_exact(binary: np.ndarray, max_rounds: int = 50) -> FittedBox | None:
@@ -75,10 +75,14 @@ def best_box_exact(binary: np.ndarray, max_rounds: int = 50) -> FittedBox | None
         return None
     sat = summed_area(b)
     ys, xs = np.nonzero(b)
-    box: Box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)  # start: the bounding box
+    left, top, right, bottom = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    # the optimum lies inside the bounding box of the map (anything outside adds area, never overlap)
+    bands = _Bands(b[top:bottom, left:right])
+    box: Box = (left, top, right, bottom)  # start: the bounding box itself
     q = box_iou_with_map(b, box, sat)
     for _ in range(max_rounds):
-        value, candidate = _max_sum_rectangle((1.0 + q) * b - q)
+        value, (cx0, cy0, cx1, cy1) = bands.max_sum_rectangle(q)
+        candidate = (cx0 + left, cy0 + top, cx1 + left, cy1 + top)
         # value = I - q (A - I) for the best box; it beats q's box iff I - q (A + F - I) > 0
         if value - q * total <= 1e-9 * max(1.0, total):
             break
