@@ -107,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("propose", help="box proposals from a classifier's Grad-CAM, stored as pending for review")
     _add_project(p)
     p.add_argument("--run", type=int, help="classifier run (default: the last one)")
-    p.add_argument("--source", choices=("gradcam",), default="gradcam")
+    p.add_argument("--source", choices=("gradcam", "unet"), default="gradcam",
+                   help="gradcam: boxes from a classifier; unet: masks (and their boxes) from a U-Net")
+    p.add_argument("--mask-boxes", choices=("largest", "all", "none"), default="largest",
+                   help="unet: a box around the largest component, around each, or none")
     p.add_argument("--method", choices=("exact", "bayes"), default="exact",
                    help="exact: the true best box (default); bayes: GPyOpt as published")
     p.add_argument("--threshold", type=float, default=0.3, help="heatmap binarisation threshold (default 0.3)")
@@ -367,16 +370,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
-    from .ml.propose import propose
+    from .ml.propose import propose, propose_masks
     from .ml.train import TrainError
 
     db = Store.find_db(args.project, args.db)
     if db is None:
         raise StoreError(f"{args.project}: no project here")
     try:
-        report = propose(db, run_id=args.run, method=args.method, threshold=args.threshold, multi=args.multi,
-                         min_area=args.min_area, padding=args.padding, images=args.images, limit=args.limit,
-                         max_iter=args.max_iter, use_labels=args.use_labels, job=ConsoleJob("proposing"))
+        if args.source == "unet":
+            threshold = 0.5 if args.threshold == 0.3 else args.threshold  # a mask's natural cut is 0.5
+            report = propose_masks(db, run_id=args.run, threshold=threshold, boxes=args.mask_boxes,
+                                   images=args.images, limit=args.limit, job=ConsoleJob("proposing"))
+        else:
+            report = propose(db, run_id=args.run, method=args.method, threshold=args.threshold, multi=args.multi,
+                             min_area=args.min_area, padding=args.padding, images=args.images, limit=args.limit,
+                             max_iter=args.max_iter, use_labels=args.use_labels, job=ConsoleJob("proposing"))
     except TrainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

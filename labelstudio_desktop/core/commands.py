@@ -125,6 +125,25 @@ class SetImageFields(Command):
         store.update_image_fields(self.image_id, self.before)
 
 
+class UpdateMask(Command):
+    """Change a mask's state, pixels or label (accepting a proposal stores it binarised); exact undo."""
+
+    def __init__(self, store: Store, mask_id: int, state: str | None = None, png: bytes | None = None,
+                 label: str | None = None):
+        row = store.mask(mask_id)
+        self.mask_id = mask_id
+        self.image_id = row["image_id"]
+        self.before = (row["state"], bytes(row["png"]), row["label"])
+        self.after = (state or row["state"], png if png is not None else bytes(row["png"]), label or row["label"])
+        self.text = f"{self.after[0]} mask"
+
+    def _do(self, store: Store) -> None:
+        store.update_mask(self.mask_id, *self.after)
+
+    def _undo(self, store: Store) -> None:
+        store.update_mask(self.mask_id, *self.before)
+
+
 class Compound(Command):
     """Several commands as one undo step (e.g. 'copy boxes from the previous image')."""
 

@@ -383,6 +383,16 @@ class Store:
     def masks(self, image_id: int) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT * FROM masks WHERE image_id=? ORDER BY id", (image_id,)))
 
+    def mask(self, mask_id: int) -> sqlite3.Row:
+        row = self.conn.execute("SELECT * FROM masks WHERE id=?", (mask_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no mask with id {mask_id}")
+        return row
+
+    def update_mask(self, mask_id: int, state: str, png: bytes, label: str) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE masks SET state=?, png=?, label=? WHERE id=?", (state, png, label, mask_id))
+
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, Any]:
         """Counts for ``info --json``."""

@@ -44,6 +44,8 @@ class AnnotationController(QObject):
         canvas.sig_selection_changed.connect(self._selection_changed)
         panel.sig_field_edited.connect(self.set_field)
         panel.sig_box_selected.connect(canvas.select)
+        panel.sig_mask_view_changed.connect(self.refresh_overlay)
+        panel.sig_mask_action.connect(self.review_mask)
         editor.sig_changed.connect(self._store_changed)
 
     # ------------------------------------------------------------------ showing
@@ -61,7 +63,7 @@ class AnnotationController(QObject):
             self.sig_message.emit(self.tr("Cannot show {0}: {1}").format(self.image.path, exc))
         boxes = self.store.boxes(image_id)
         self.canvas.set_image(qimage, boxes)
-        self.canvas.set_overlay(self.heatmap() if self.canvas.overlay_visible else None)
+        self.refresh_overlay()
         self.panel.set_classes(self.store.classes())
         self.panel.show_image(self.image, boxes)
         self.sig_image_shown.emit(image_id)
@@ -74,6 +76,7 @@ class AnnotationController(QObject):
         self.canvas.set_boxes(boxes)
         self.panel.show_image(self.image, boxes)
         self.panel.select_box(self.canvas.selected)
+        self.refresh_overlay()
 
     def _selection_changed(self, box_id: int) -> None:
         self._merge_id = next(self._gesture)  # drags merge only while the same box stays selected
@@ -148,6 +151,64 @@ class AnnotationController(QObject):
             self.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),
                                       [UpdateBox(self.store, b.id, state="accepted") for b in chosen]))
         return len(chosen)
+
+    # ------------------------------------------------------------------- masks
+    def current_mask(self):
+        """The mask to review: the newest pending proposal, else the newest accepted mask."""
+        if self.image is None:
+            return None
+        rows = self.store.masks(self.image.id)
+        pending = [r for r in rows if r["state"] == "pending"]
+        accepted = [r for r in rows if r["state"] == "accepted"]
+        return (pending or accepted or [None])[-1]
+
+    def mask_overlay(self) -> QImage | None:
+        """The mask in green where its value passes the threshold slider (optionally equalised)."""
+        import cv2
+        import numpy as np
+
+        row = self.current_mask()
+        self.panel.mask_box.setVisible(row is not None)
+        if row is None:
+            return None
+        self.panel.mask_state.setText(self.tr("{0} mask '{1}'").format(row["state"], row["label"]))
+        gray = cv2.imdecode(np.frombuffer(row["png"], np.uint8), cv2.IMREAD_GRAYSCALE)
+        gray = cv2.resize(gray, (self.image.width, self.image.height), interpolation=cv2.INTER_LINEAR)
+        if self.panel.equalize.isChecked():
+            gray = cv2.equalizeHist(gray)
+        on = gray >= self.panel.threshold.value() * 255 / 100
+        rgba = np.zeros((*gray.shape, 4), np.uint8)  # transparent where the mask is off
+        rgba[on] = (40, 220, 90, 255)
+        rgba = np.ascontiguousarray(rgba)
+        return QImage(rgba.data, rgba.shape[1], rgba.shape[0], rgba.shape[1] * 4, QImage.Format_RGBA8888).copy()
+
+    def refresh_overlay(self) -> None:
+        if self.canvas.overlay_visible:  # the Grad-CAM heatmap was asked for
+            self.canvas.set_overlay(self.heatmap())
+            return
+        overlay = self.mask_overlay()
+        self.canvas.overlay_opacity = self.panel.opacity.value() / 100
+        self.canvas.mask_mode = overlay is not None
+        self.canvas.set_overlay(overlay)
+
+    def review_mask(self, action: str) -> None:
+        """Accept the reviewed mask binarised at the threshold slider, or reject it; undoable."""
+        import cv2
+        import numpy as np
+
+        from ..core.commands import UpdateMask
+        from ..core.masks import encode_mask
+
+        row = self.current_mask()
+        if row is None:
+            return
+        if action == "reject":
+            self.editor.push(UpdateMask(self.store, row["id"], state="rejected"))
+        else:
+            gray = cv2.imdecode(np.frombuffer(row["png"], np.uint8), cv2.IMREAD_GRAYSCALE)
+            binary = gray >= self.panel.threshold.value() * 255 / 100
+            self.editor.push(UpdateMask(self.store, row["id"], state="accepted", png=encode_mask(binary),
+                                        label=self.image.label or row["label"]))
 
     def heatmap(self) -> QImage | None:
         """The latest Grad-CAM heatmap of this image as a coloured overlay, or None."""

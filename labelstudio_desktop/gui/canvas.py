@@ -67,7 +67,8 @@ class Canvas(QWidget):
         self.draw_mode = False
         self.boxes_visible = True
         self.overlay: QImage | None = None
-        self.overlay_visible = False
+        self.overlay_visible = False  # the Grad-CAM heatmap is on
+        self.mask_mode = False  # a mask overlay is shown (independent of the heatmap toggle)
         self.overlay_opacity = 0.45
         self._drag: Drag | None = None
         self._mouse: QPointF | None = None
@@ -348,7 +349,7 @@ class Canvas(QWidget):
         target = QRectF(self.offset.x(), self.offset.y(), w * self.scale, h * self.scale)
         p.setRenderHint(QPainter.SmoothPixmapTransform, self.scale < 1.0)
         p.drawImage(target, self.image)
-        if self.overlay is not None and self.overlay_visible:
+        if self.overlay is not None and (self.overlay_visible or self.mask_mode):
             p.setOpacity(self.overlay_opacity)
             p.drawImage(target, self.overlay)
             p.setOpacity(1.0)

@@ -277,7 +277,8 @@ class MainWindow(QMainWindow):
 
     def _toggle_heatmap(self, on: bool) -> None:
         self.canvas.overlay_visible = on
-        self.canvas.set_overlay(self.annotation.heatmap() if on and self.annotation else None)
+        if self.annotation is not None:
+            self.annotation.refresh_overlay()
 
     def show_training(self) -> None:
         if self.training is None:

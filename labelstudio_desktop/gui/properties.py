@@ -8,9 +8,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +30,8 @@ class PropertiesPanel(QWidget):
 
     sig_field_edited = Signal(str, object)
     sig_box_selected = Signal(int)
+    sig_mask_view_changed = Signal()  # opacity, threshold or equalisation changed
+    sig_mask_action = Signal(str)  # "accept" or "reject"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,6 +67,32 @@ class PropertiesPanel(QWidget):
         self.warnings_label.setStyleSheet("color: #c77800;")
         self.box_list = QListWidget(self)
         self.box_list.currentItemChanged.connect(self._box_clicked)
+        self.mask_box = QGroupBox(self.tr("Mask"), self)
+        self.mask_state = QLabel(self)
+        self.opacity = QSlider(Qt.Horizontal, self)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(45)
+        self.threshold = QSlider(Qt.Horizontal, self)
+        self.threshold.setRange(1, 99)
+        self.threshold.setValue(50)
+        self.equalize = QCheckBox(self.tr("Equalised view (faint early masks)"), self)
+        for w in (self.opacity, self.threshold):
+            w.valueChanged.connect(lambda _v: self.sig_mask_view_changed.emit())
+        self.equalize.toggled.connect(lambda _on: self.sig_mask_view_changed.emit())
+        accept = QPushButton(self.tr("Accept mask"), self)
+        accept.clicked.connect(lambda: self.sig_mask_action.emit("accept"))
+        reject = QPushButton(self.tr("Reject mask"), self)
+        reject.clicked.connect(lambda: self.sig_mask_action.emit("reject"))
+        mask_form = QFormLayout(self.mask_box)
+        mask_form.addRow(self.mask_state)
+        mask_form.addRow(self.tr("Opacity"), self.opacity)
+        mask_form.addRow(self.tr("Threshold"), self.threshold)
+        mask_form.addRow(self.equalize)
+        row = QHBoxLayout()
+        row.addWidget(accept)
+        row.addWidget(reject)
+        mask_form.addRow(row)
+        self.mask_box.setVisible(False)
 
         form = QFormLayout()
         form.addRow(self.tr("File"), self.path_label)
@@ -75,6 +107,7 @@ class PropertiesPanel(QWidget):
         layout.addWidget(self.warnings_label)
         layout.addWidget(QLabel(self.tr("Objects"), self))
         layout.addWidget(self.box_list, 1)
+        layout.addWidget(self.mask_box)
         self.setEnabled(False)
 
     def set_classes(self, classes: list[str]) -> None:

@@ -154,3 +154,63 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
             job.progress(min(start + BATCH, len(todo)), len(todo))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def mask_boxes(mask: np.ndarray, mode: str = "largest", min_area: int = 16) -> list[tuple[int, int, int, int]]:
+    """Boxes around a binary mask: its largest component, or every component of at least ``min_area`` pixels."""
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    comps = [(stats[k, cv2.CC_STAT_AREA], k) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= min_area]
+    if mode == "largest":
+        comps = sorted(comps)[-1:]
+    out = []
+    for _area, k in comps:
+        x, y, w, h = stats[k, :4]
+        out.append((int(x), int(y), int(x + w), int(y + h)))
+    return out
+
+
+def propose_masks(db_path, run_id: int | None = None, threshold: float = 0.5, boxes: str = "largest",
+                  images: str | None = None, limit: int | None = None, label: str = "object",
+                  job: JobToken | None = None) -> ProposeReport:
+    """U-Net masks as pending mask proposals (probabilities kept, so the threshold can change in review),
+    and, unless ``boxes`` is ``none``, their box(es) as pending box proposals (``largest`` or ``all``)."""
+    from .train import load_model
+
+    job = job or JobToken()
+    started = time.perf_counter()
+    with Store.open(db_path) as store:
+        run = get_run(store, run_id) if run_id is not None else last_run(store, "segment")
+        if run is None or run.task != "segment" or not run.model_path:
+            raise StoreError("no trained U-Net: run `train --task segment` first")
+        size = int(run.params["size"])
+        model = load_model(run.model_path)
+        todo = [i for i in store.images(include_excluded=False, include_missing=False)
+                if images is None or fnmatch.fnmatch(i.path, images)][:limit]
+        report = ProposeReport(run.id, "unet", threshold, images=len(todo))
+        for start in range(0, len(todo), BATCH):
+            job.check()
+            batch = todo[start:start + BATCH]
+            pixels = np.stack([resize_square(load_rgb(store.abs_path(i)), size) for i in batch])
+            probs = model.predict(pixels.astype(np.float32), verbose=0)[..., 0]
+            for img, prob in zip(batch, probs, strict=True):
+                full = cv2.resize(prob, (img.width, img.height), interpolation=cv2.INTER_LINEAR)
+                binary = full >= threshold
+                with store.transaction() as c:
+                    c.execute("DELETE FROM masks WHERE image_id=? AND source='proposal' AND state='pending'",
+                              (img.id,))
+                    c.execute("DELETE FROM boxes WHERE image_id=? AND source='proposal' AND state='pending' "
+                              "AND method='unet'", (img.id,))
+                    name = img.label or label
+                    store.add_mask(img.id, name, _png(full), source="proposal", state="pending", run_id=run.id)
+                    if boxes != "none":
+                        for box in mask_boxes(binary, boxes):
+                            inside = binary[box[1]:box[3], box[0]:box[2]]
+                            fitted_iou = float(inside.sum() / max(1, binary.sum() + inside.size - inside.sum()))
+                            store.insert_box(BoxRecord(0, img.id, name, *box, source="proposal", state="pending",
+                                                       run_id=run.id, method="unet",
+                                                       score=float(full[binary].mean()) if binary.any() else 0.0,
+                                                       threshold=threshold, map_iou=fitted_iou))
+                            report.proposals.append(Proposal(img.path, name, box, float(full.max()), fitted_iou))
+            job.progress(min(start + BATCH, len(todo)), len(todo))
+    report.seconds = time.perf_counter() - started
+    return report

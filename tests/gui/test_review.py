@@ -90,3 +90,25 @@ def test_heatmap_overlay(window, qtbot):
     shot = window.canvas.grab().toImage()
     window.act_heatmap.trigger()
     assert shot != window.canvas.grab().toImage()  # the overlay was painted
+
+
+def test_mask_proposal_overlay_threshold_and_accept(window, qtbot):
+    from labelstudio_desktop.core.masks import decode_mask
+
+    image = window.annotation.image
+    ramp = np.tile(np.linspace(0, 255, image.width).astype(np.uint8), (image.height, 1))  # left 0 -> right 1
+    buf = io.BytesIO()
+    Image.fromarray(ramp).save(buf, "PNG")
+    mask_id = window.store.add_mask(image.id, "bolt", buf.getvalue(), source="proposal", state="pending")
+    window.annotation.show(image.id)
+    panel = window.properties
+    assert panel.mask_box.isVisible() and "pending" in panel.mask_state.text()
+    before = window.canvas.grab().toImage()
+    panel.threshold.setValue(75)
+    assert window.canvas.grab().toImage() != before  # less of the image is covered
+    panel.sig_mask_action.emit("accept")
+    row = window.store.mask(mask_id)
+    kept = decode_mask(row["png"], image.width, image.height)
+    assert row["state"] == "accepted" and abs(kept.mean() - 0.25) < 0.02  # the right quarter passed 0.75
+    window.act_undo.trigger()
+    assert window.store.mask(mask_id)["state"] == "pending"

@@ -62,3 +62,31 @@ def test_cli_json_uses_voc_coordinates(demo, demo_db, classifier):
         assert set(p) == {"image", "label", "box", "score", "iou_to_map"}
         xmin, ymin, xmax, ymax = p["box"]
         assert 1 <= xmin <= xmax and 1 <= ymin <= ymax and all(isinstance(v, int) for v in p["box"])
+
+
+def test_unet_masks_become_pending_masks_and_boxes(demo_with_masks):
+    from labelstudio_desktop.core.commands import History, UpdateMask
+    from labelstudio_desktop.ml.propose import mask_boxes, propose_masks
+
+    run = train(demo_with_masks, TrainConfig(task="segment", size=32, epochs=2, batch=16)).run_id
+    with Store.open(demo_with_masks) as store:  # the operator's masks stay; proposals come beside them
+        accepted_before = store.conn.execute("SELECT COUNT(*) FROM masks WHERE state='accepted'").fetchone()[0]
+    report = propose_masks(demo_with_masks, run, threshold=0.3, images="washer/*", boxes="all")
+    with Store.open(demo_with_masks) as store:
+        pending = store.conn.execute("SELECT id, image_id, run_id FROM masks WHERE state='pending'").fetchall()
+        assert len(pending) == report.images == 32 and all(r[2] == run for r in pending)
+        assert store.conn.execute("SELECT COUNT(*) FROM masks WHERE state='accepted'").fetchone()[0] == accepted_before
+        boxes = store.boxes(states=("pending",))
+        assert all(b.method == "unet" and b.run_id == run for b in boxes)
+        h = History(store)
+        h.push(UpdateMask(store, pending[0][0], state="accepted"))
+        assert store.mask(pending[0][0])["state"] == "accepted"
+        h.undo()
+        assert store.mask(pending[0][0])["state"] == "pending"
+    import numpy as np
+
+    m = np.zeros((20, 30), bool)
+    m[2:6, 3:9] = True
+    m[10:18, 15:28] = True
+    assert mask_boxes(m, "largest") == [(15, 10, 28, 18)]
+    assert sorted(mask_boxes(m, "all")) == [(3, 2, 9, 6), (15, 10, 28, 18)]
