@@ -113,10 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="unet: a box around the largest component, around each, or none")
     p.add_argument("--method", choices=("exact", "bayes"), default="exact",
                    help="exact: the true best box (default); bayes: GPyOpt as published")
-    p.add_argument("--threshold", type=float, default=0.3, help="heatmap binarisation threshold (default 0.3)")
+    p.add_argument("--threshold", type=float,
+                   help="binarisation threshold (default: the calibrated one, else 0.3; 0.5 for unet)")
     p.add_argument("--multi", action="store_true", help="one box per connected component")
-    p.add_argument("--min-area", type=int, default=4, help="smallest component, in map cells (64x64 grid)")
-    p.add_argument("--padding", type=float, default=0.0, help="grow boxes by this fraction of their size")
+    p.add_argument("--min-area", type=int, help="smallest component, in map cells of the 64x64 grid (default 4)")
+    p.add_argument("--padding", type=float, help="grow boxes by this fraction of their size (default 0)")
+    p.add_argument("--calibrate", action="store_true",
+                   help="first tune threshold, padding, component size and layer on the reviewed boxes (GPyOpt, "
+                        "cross-validated), store them with the run, then propose with them")
     p.add_argument("--max-iter", type=int, default=10, help="bayes: optimisation steps")
     p.add_argument("--use-labels", action="store_true",
                    help="heatmap of each image's own class label (when it has one) instead of the predicted class")
@@ -377,8 +381,14 @@ def cmd_propose(args: argparse.Namespace) -> int:
     if db is None:
         raise StoreError(f"{args.project}: no project here")
     try:
+        if args.calibrate and args.source == "gradcam":
+            from .ml.calibrate import calibrate
+
+            result = calibrate(db, run_id=args.run, multi=args.multi, job=ConsoleJob("calibrating"))
+            print(f"calibrated on {result.boxes} reviewed boxes of {result.images} images: mean IoU "
+                  f"{result.before:.3f} -> {result.after:.3f} (cross-validated); {result.params}", file=sys.stderr)
         if args.source == "unet":
-            threshold = 0.5 if args.threshold == 0.3 else args.threshold  # a mask's natural cut is 0.5
+            threshold = 0.5 if args.threshold is None else args.threshold  # a mask's natural cut is 0.5
             report = propose_masks(db, run_id=args.run, threshold=threshold, boxes=args.mask_boxes,
                                    images=args.images, limit=args.limit, job=ConsoleJob("proposing"))
         else:

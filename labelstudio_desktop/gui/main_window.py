@@ -140,6 +140,8 @@ class MainWindow(QMainWindow):
                                 "Ctrl+Return")
         self.act_accept_score = a(self.tr("Accept all with score ≥ …"), self.accept_by_score)
         self.act_next_pending = a(self.tr("Next image with proposals"), self.next_pending, "N")
+        self.act_calibrate = a(self.tr("Calibrate proposals from review"), self.calibrate,
+                               tip=self.tr("Tune threshold, padding and layer on the boxes reviewed so far"))
         self.act_heatmap = a(self.tr("Heatmap"), self._toggle_heatmap, "G", self.tr("Show the Grad-CAM heatmap"))
         self.act_heatmap.setCheckable(True)
         self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
@@ -185,7 +187,7 @@ class MainWindow(QMainWindow):
             (self.tr("&Edit"), [self.act_undo, self.act_redo, self.act_draw, self.act_delete, self.act_relabel,
                                 self.act_copy_prev]),
             (self.tr("&Review"), [self.act_accept, self.act_reject, self.act_accept_all, self.act_accept_score,
-                                  self.act_next_pending]),
+                                  self.act_next_pending, self.act_calibrate]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify,
                                 self.act_fit, self.act_actual, self.act_hide]),
             (self.tr("&Settings"), [self.act_ask_label]),
@@ -263,6 +265,17 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self.statusBar().showMessage(self.tr("{0} proposals on {1} images; N goes to the next image with "
                                              "proposals").format(len(report.proposals), report.images), 10000)
+
+    def calibrate(self) -> bool:
+        from .process_job import in_process
+
+        job = in_process("labelstudio_desktop.ml.calibrate:calibrate", db_path=str(self.store.db_path))
+        self.jobs._after = lambda result: QMessageBox.information(self, self.tr("Calibration"), self.tr(
+            "Mean IoU of the proposals with your reviewed boxes: {0:.3f} before, {1:.3f} after (cross-validated)."
+            "\nThe next proposals use threshold {2:.2f}, padding {3:.2f}, layer {4}.").format(
+            result.before, result.after, result.params["threshold"], result.params["padding"],
+            result.params["layer_name"]))
+        return self.jobs.runner.start(self.tr("Calibrating proposals"), job)
 
     def next_pending(self) -> None:
         if not self.browser.step(1, lambda r: r.pending > 0):

@@ -92,14 +92,16 @@ def _png(array01: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float = 0.3,
-            multi: bool = False, min_area: int = 4, padding: float = 0.0, images: str | None = None,
+def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float | None = None,
+            multi: bool = False, min_area: int | None = None, padding: float | None = None, images: str | None = None,
             limit: int | None = None, layer: str | None = None, max_iter: int = 10, use_labels: bool = False,
             job: JobToken | None = None) -> ProposeReport:
     """Propose boxes on the project's usable images with classifier run ``run_id`` (default: the last one).
 
     The heatmap is of the predicted class, or with ``use_labels`` of the image's own class label when it has
-    one the classifier knows (the operator's label is usually right where the model is not yet)."""
+    one the classifier knows (the operator's label is usually right where the model is not yet). Parameters
+    left as None come from the run's calibration (``propose --calibrate``) when there is one, else defaults:
+    threshold 0.3, no padding, components of 4 cells, the last convolutional layer."""
     from .gradcam import GradCam
     from .train import load_model
 
@@ -111,7 +113,11 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
             raise StoreError("no trained classifier: run `train --task classify` first")
         classes = run.params["classes"]
         size = int(run.params["size"])
-        cam = GradCam(load_model(run.model_path), layer)
+        tuned = run.params.get("proposal_params") or {}
+        threshold = threshold if threshold is not None else tuned.get("threshold", 0.3)
+        padding = padding if padding is not None else tuned.get("padding", 0.0)
+        min_area = min_area if min_area is not None else tuned.get("min_area", 4)
+        cam = GradCam(load_model(run.model_path), layer or tuned.get("layer_name"))
         todo = [i for i in store.images(include_excluded=False, include_missing=False)
                 if images is None or fnmatch.fnmatch(i.path, images)]
         if limit is not None:

@@ -90,3 +90,23 @@ def test_unet_masks_become_pending_masks_and_boxes(demo_with_masks):
     m[10:18, 15:28] = True
     assert mask_boxes(m, "largest") == [(15, 10, 28, 18)]
     assert sorted(mask_boxes(m, "all")) == [(3, 2, 9, 6), (15, 10, 28, 18)]
+
+
+def test_calibration_from_reviewed_boxes(demo, demo_db, classifier):
+    from labelstudio_desktop.core.runs import get_run
+    from labelstudio_desktop.ml.calibrate import calibrate
+
+    truth = json.loads((demo / "ground_truth" / "truth.json").read_text())
+    with Store.open(demo_db) as store:  # the operator accepted/corrected boxes on a dozen images
+        for rel in [r for r, info in truth["images"].items() if info["boxes"]][:12]:
+            image = store.image_by_path(rel)
+            for x0, y0, x1, y1, label in truth["images"][rel]["boxes"]:
+                store.insert_box(BoxRecord(0, image.id, label, x0, y0, x1, y1, source="proposal",
+                                           state="accepted", edited=True))
+    result = calibrate(demo_db, classifier, max_iter=3, folds=2)
+    assert result.images == 12 and 0 <= result.before <= 1 and 0 <= result.after <= 1
+    assert set(result.params) >= {"threshold", "padding", "min_area", "layer", "layer_name"}
+    with Store.open(demo_db) as store:
+        assert get_run(store, classifier).params["proposal_params"] == result.params
+    report = propose(demo_db, classifier, images="bolt/*", use_labels=True)
+    assert report.threshold == result.params["threshold"]  # the next proposals use the tuned parameters
