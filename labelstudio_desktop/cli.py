@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="first tune threshold, padding, component size and layer on the reviewed boxes (GPyOpt, "
                         "cross-validated), store them with the run, then propose with them")
     p.add_argument("--max-iter", type=int, default=10, help="bayes: optimisation steps")
+    p.add_argument("--layer", help="gradcam: the layer to explain (default: the last convolutional one)")
     p.add_argument("--use-labels", action="store_true",
                    help="heatmap of each image's own class label (when it has one) instead of the predicted class")
     p.add_argument("--images", help="only images whose path matches this glob")
@@ -394,7 +395,8 @@ def cmd_propose(args: argparse.Namespace) -> int:
         else:
             report = propose(db, run_id=args.run, method=args.method, threshold=args.threshold, multi=args.multi,
                              min_area=args.min_area, padding=args.padding, images=args.images, limit=args.limit,
-                             max_iter=args.max_iter, use_labels=args.use_labels, job=ConsoleJob("proposing"))
+                             max_iter=args.max_iter, use_labels=args.use_labels, layer=args.layer,
+                             job=ConsoleJob("proposing"))
     except TrainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -183,11 +183,15 @@ class AnnotationController(QObject):
         return QImage(rgba.data, rgba.shape[1], rgba.shape[0], rgba.shape[1] * 4, QImage.Format_RGBA8888).copy()
 
     def refresh_overlay(self) -> None:
-        if self.canvas.overlay_visible:  # the Grad-CAM heatmap was asked for
-            self.canvas.set_overlay(self.heatmap())
+        self.canvas.overlay_opacity = self.panel.opacity.value() / 100
+        if self.canvas.overlay_visible:  # the Grad-CAM heatmap was asked for (its opacity: the same slider)
+            heat = self.heatmap()
+            self.panel.mask_box.setVisible(True)
+            self.panel.mask_state.setText(self.tr("Grad-CAM heatmap") if heat is not None else
+                                          self.tr("no heatmap yet: run Propose"))
+            self.canvas.set_overlay(heat)
             return
         overlay = self.mask_overlay()
-        self.canvas.overlay_opacity = self.panel.opacity.value() / 100
         self.canvas.mask_mode = overlay is not None
         self.canvas.set_overlay(overlay)
 
