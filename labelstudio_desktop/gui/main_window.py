@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        self.training_dock.hide()  # empty until Train or Retrain opens it
 
     # ---------------------------------------------------------------- building
     def _dock(self, title: str, name: str, area, widget: QWidget) -> QDockWidget:
