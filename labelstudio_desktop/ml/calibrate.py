@@ -18,10 +18,10 @@ from ..core.bayes_box import _gpyopt
 from ..core.boxes import box_iou, pad_box, scale_box
 from ..core.images import load_rgb
 from ..core.jobs import JobToken
-from ..core.runs import get_run, last_run, update_run
+from ..core.runs import update_run
 from ..core.store import Store, StoreError
 from .data import resize_square
-from .propose import MAP_SIZE, fit_boxes, heatmap_to_map
+from .propose import MAP_SIZE, fit_boxes, heatmap_to_map, model_run
 
 DEFAULTS = {"threshold": 0.3, "padding": 0.0, "min_area": 4, "layer": 0}
 
@@ -93,9 +93,7 @@ def calibrate(db_path, run_id: int | None = None, multi: bool = False, folds: in
 
     job = job or JobToken()
     with Store.open(db_path) as store:
-        run = get_run(store, run_id) if run_id is not None else last_run(store, "classify")
-        if run is None or run.task != "classify" or not run.model_path:
-            raise StoreError("no trained classifier to calibrate")
+        run = model_run(store, run_id, "classify")
         classes, size = run.params["classes"], int(run.params["size"])
         reviewed = [i for i in store.images(include_excluded=False, include_missing=False)
                     if store.boxes(i.id, states=("accepted",)) and i.label in classes]

@@ -57,6 +57,14 @@ class ProposeReport:
         return {"proposals": [p.as_json() for p in self.proposals]}
 
 
+def model_run(store: Store, run_id: int | None, task: str):
+    """Run ``run_id`` (default: the last run of ``task`` with a model), checked to be a ``task`` model."""
+    run = get_run(store, run_id) if run_id is not None else last_run(store, task)
+    if run is None or run.task != task or not run.model_path:
+        raise StoreError(f"no trained {task} model: run `train --task {task}` first")
+    return run
+
+
 def heatmap_to_map(heatmap: np.ndarray, threshold: float, size: int = MAP_SIZE) -> np.ndarray:
     """The heatmap upsampled to the map grid and binarised at ``threshold`` (inclusive)."""
     grid = cv2.resize(heatmap.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
@@ -108,9 +116,7 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
     job = job or JobToken()
     started = time.perf_counter()
     with Store.open(db_path) as store:
-        run = get_run(store, run_id) if run_id is not None else last_run(store, "classify")
-        if run is None or run.task != "classify" or not run.model_path:
-            raise StoreError("no trained classifier: run `train --task classify` first")
+        run = model_run(store, run_id, "classify")
         classes = run.params["classes"]
         size = int(run.params["size"])
         tuned = run.params.get("proposal_params") or {}
@@ -185,9 +191,7 @@ def propose_masks(db_path, run_id: int | None = None, threshold: float = 0.5, bo
     job = job or JobToken()
     started = time.perf_counter()
     with Store.open(db_path) as store:
-        run = get_run(store, run_id) if run_id is not None else last_run(store, "segment")
-        if run is None or run.task != "segment" or not run.model_path:
-            raise StoreError("no trained U-Net: run `train --task segment` first")
+        run = model_run(store, run_id, "segment")
         size = int(run.params["size"])
         model = load_model(run.model_path)
         todo = [i for i in store.images(include_excluded=False, include_missing=False)

@@ -41,6 +41,10 @@ def test_core_and_cli_import_without_qt_or_tensorflow():
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'tensorflow', 'keras')]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
+    _assert_runs(code)
+
+
+def _assert_runs(code: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -54,5 +58,4 @@ def test_the_gui_never_imports_tensorflow():
         "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    _assert_runs(code)
