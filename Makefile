@@ -41,6 +41,7 @@ screenshot: $(STAMP)
 	  --annotations $(SHOT)/ground_truth/annotations >/dev/null
 	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(SHOT)/images --db $(SHOT)/shot.db \
 	  --image nut/nut_000.jpg --screenshot docs/main-window.png
+	$(BIN)/python docs/review_screenshot.py docs/review.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -168,7 +168,7 @@ class AnnotationController(QObject):
         import numpy as np
 
         row = self.current_mask()
-        self.panel.mask_box.setVisible(row is not None)
+        self.panel.show_overlay_controls("mask" if row is not None else None)
         if row is None:
             return None
         self.panel.mask_state.setText(self.tr("{0} mask '{1}'").format(row["state"], row["label"]))
@@ -186,7 +186,7 @@ class AnnotationController(QObject):
         self.canvas.overlay_opacity = self.panel.opacity.value() / 100
         if self.canvas.overlay_visible:  # the Grad-CAM heatmap was asked for (its opacity: the same slider)
             heat = self.heatmap()
-            self.panel.mask_box.setVisible(True)
+            self.panel.show_overlay_controls("heatmap")
             self.panel.mask_state.setText(self.tr("Grad-CAM heatmap") if heat is not None else
                                           self.tr("no heatmap yet: run Propose"))
             self.canvas.set_overlay(heat)

@@ -67,7 +67,7 @@ class PropertiesPanel(QWidget):
         self.warnings_label.setStyleSheet("color: #c77800;")
         self.box_list = QListWidget(self)
         self.box_list.currentItemChanged.connect(self._box_clicked)
-        self.mask_box = QGroupBox(self.tr("Mask"), self)
+        self.mask_box = QGroupBox(self.tr("Overlay"), self)
         self.mask_state = QLabel(self)
         self.opacity = QSlider(Qt.Horizontal, self)
         self.opacity.setRange(0, 100)
@@ -83,10 +83,13 @@ class PropertiesPanel(QWidget):
         accept.clicked.connect(lambda: self.sig_mask_action.emit("accept"))
         reject = QPushButton(self.tr("Reject mask"), self)
         reject.clicked.connect(lambda: self.sig_mask_action.emit("reject"))
+        self.mask_only = [accept, reject, self.threshold, self.equalize]
         mask_form = QFormLayout(self.mask_box)
         mask_form.addRow(self.mask_state)
         mask_form.addRow(self.tr("Opacity"), self.opacity)
-        mask_form.addRow(self.tr("Threshold"), self.threshold)
+        self.threshold_label = QLabel(self.tr("Threshold"), self)
+        self.mask_only.append(self.threshold_label)
+        mask_form.addRow(self.threshold_label, self.threshold)
         mask_form.addRow(self.equalize)
         row = QHBoxLayout()
         row.addWidget(accept)
@@ -109,6 +112,12 @@ class PropertiesPanel(QWidget):
         layout.addWidget(self.box_list, 1)
         layout.addWidget(self.mask_box)
         self.setEnabled(False)
+
+    def show_overlay_controls(self, kind: str | None) -> None:
+        """``mask``: every control; ``heatmap``: opacity only; None: hidden."""
+        self.mask_box.setVisible(kind is not None)
+        for w in self.mask_only:
+            w.setVisible(kind == "mask")
 
     def set_classes(self, classes: list[str]) -> None:
         text = self.class_box.currentText()
