@@ -47,3 +47,18 @@ def test_train_resume_retrain_and_evaluate(window, qtbot):
         item = panel.gallery.item(0)
         panel.gallery.itemClicked.emit(item)
         assert window.annotation.image.id == item.data(0x0100)
+
+
+def test_augmentation_preview_shows_originals_and_variants(window, qtbot):
+    from labelstudio_desktop.gui.augment_preview import SAMPLES, VARIANTS, AugmentPreview
+
+    window.act_train.trigger()
+    panel = window.training
+    panel.size.setValue(32)
+    for key in ("hflip", "rotate", "erase"):
+        panel.augment[key].setChecked(True)
+    dialog = AugmentPreview(window.store, panel.config(), window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.runner.busy(), timeout=120000)
+    assert dialog.grid.count() == SAMPLES * (1 + VARIANTS)
+    dialog.close()
