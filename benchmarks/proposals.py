@@ -7,7 +7,7 @@
 3. On the demo project (ground truth known): mean IoU of the proposals against the true boxes after a short
    training, per method (bayes on a subset: it takes seconds per image).
 
-    python benchmarks/proposals.py [--maps 8] [--epochs 15]
+    python benchmarks/proposals.py [--maps 8] [--epochs 20] [--size 128]
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def box_search(folder: Path, maps: int) -> None:
           f"speed ratio {np.mean(bayes_t) / np.mean(exact_t):.0f}x")
 
 
-def quality(folder: Path, epochs: int, bayes_images: int) -> None:
+def quality(folder: Path, epochs: int, size: int) -> None:
     from labelstudio_desktop.core.boxes import box_iou
     from labelstudio_desktop.ml.augment import AugmentConfig
     from labelstudio_desktop.ml.propose import propose
@@ -61,7 +61,7 @@ def quality(folder: Path, epochs: int, bayes_images: int) -> None:
 
     db = folder / "images" / ".labelstudio" / "project.db"
     truth = json.loads((folder / "ground_truth" / "truth.json").read_text())
-    run = train(db, TrainConfig(task="classify", size=64, epochs=epochs, seed=1,
+    run = train(db, TrainConfig(task="classify", size=size, epochs=epochs, seed=1,
                                 augment=AugmentConfig.from_names("hflip,vflip"))).run_id
 
     def mean_iou(report) -> tuple[float, int]:
@@ -74,7 +74,7 @@ def quality(folder: Path, epochs: int, bayes_images: int) -> None:
         scores = [best.get(rel, 0.0) for rel in boxed]  # an object image without a proposal scores 0
         return float(np.mean(scores)), sum(1 for s in scores if s > 0.6)
 
-    print(f"proposal quality on the demo project ({epochs}-epoch classifier, 64 px):")
+    print(f"proposal quality on the demo project ({epochs}-epoch small CNN at {size} px):")
     for label, kwargs in (("exact, predicted class", {}), ("exact, image's class label", {"use_labels": True}),
                           ("exact, labels, one box per component", {"use_labels": True, "multi": True})):
         report = propose(db, run, **kwargs)
@@ -125,13 +125,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--maps", type=int, default=8)
-    parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--bayes-images", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--size", type=int, default=128, help="classifier input size (its Grad-CAM grid is 1/4)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp()) / "demo"
     create_demo_project(folder)[0].close()
     box_search(folder, args.maps)
-    quality(folder, args.epochs, args.bayes_images)
+    quality(folder, args.epochs, args.size)
 
 
 if __name__ == "__main__":
