@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -256,8 +256,7 @@ class MainWindow(QMainWindow):
         from .process_job import in_process
 
         job = in_process("labelstudio_desktop.ml.propose:propose", db_path=str(self.store.db_path))
-        self.jobs._after = lambda report: self._proposed(report)
-        return self.jobs.runner.start(self.tr("Proposing boxes"), job)
+        return self.jobs.start(self.tr("Proposing boxes"), job, self._proposed)
 
     def _proposed(self, report) -> None:
         self.browser.model.reload()
@@ -271,12 +270,12 @@ class MainWindow(QMainWindow):
         from .process_job import in_process
 
         job = in_process("labelstudio_desktop.ml.calibrate:calibrate", db_path=str(self.store.db_path))
-        self.jobs._after = lambda result: QMessageBox.information(self, self.tr("Calibration"), self.tr(
-            "Mean IoU of the proposals with your reviewed boxes: {0:.3f} before, {1:.3f} after (cross-validated)."
-            "\nThe next proposals use threshold {2:.2f}, padding {3:.2f}, layer {4}.").format(
-            result.before, result.after, result.params["threshold"], result.params["padding"],
-            result.params["layer_name"]))
-        return self.jobs.runner.start(self.tr("Calibrating proposals"), job)
+        return self.jobs.start(self.tr("Calibrating proposals"), job, lambda result: QMessageBox.information(
+            self, self.tr("Calibration"), self.tr(
+                "Mean IoU of the proposals with your reviewed boxes: {0:.3f} before, {1:.3f} after "
+                "(cross-validated).\nThe next proposals use threshold {2:.2f}, padding {3:.2f}, layer {4}.").format(
+                result.before, result.after, result.params["threshold"], result.params["padding"],
+                result.params["layer_name"])))
 
     def next_pending(self) -> None:
         if not self.browser.step(1, lambda r: r.pending > 0):
@@ -411,4 +410,3 @@ class MainWindow(QMainWindow):
         """Let pending thumbnails finish (used by --screenshot)."""
         if self.loader is not None:
             self.loader.pool.waitForDone(timeout_ms)
-        QTimer.singleShot(0, lambda: None)

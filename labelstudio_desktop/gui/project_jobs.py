@@ -66,8 +66,8 @@ class ProjectJobs(QObject):
             with Store.create(folder, db) as store:
                 return import_folder(store, job=token)
 
-        self._after = lambda report: self.window.open_project(folder, db)
-        self.runner.start(self.tr("Importing {0}").format(Path(folder).name), job)
+        self.start(self.tr("Importing {0}").format(Path(folder).name), job,
+                   lambda report: self.window.open_project(folder, db))
 
     def reimport(self) -> None:
         db = str(self.window.store.db_path)
@@ -83,8 +83,7 @@ class ProjectJobs(QObject):
                 "Import: {0} added, {1} refreshed, {2} missing, {3} problems").format(
                 report.added, report.refreshed, report.missing, len(report.problems)), 10000)
 
-        self._after = after
-        self.runner.start(self.tr("Re-importing"), job)
+        self.start(self.tr("Re-importing"), job, after)
 
     def open_demo(self) -> None:
         folder = demo_folder()
@@ -99,8 +98,8 @@ class ProjectJobs(QObject):
             store.close()
             return report
 
-        self._after = lambda report: self.window.open_project(str(folder / "images"))
-        self.runner.start(self.tr("Generating the demo project"), job)
+        self.start(self.tr("Generating the demo project"), job,
+                   lambda report: self.window.open_project(str(folder / "images")))
 
     def export_dialog(self) -> None:
         out = QFileDialog.getExistingDirectory(self.window, self.tr("Export into folder"))
@@ -121,11 +120,17 @@ class ProjectJobs(QObject):
                 except ExportError as exc:
                     raise RuntimeError(str(exc)) from exc
 
-        self._after = lambda report: self.window.statusBar().showMessage(self.tr(
-            "Exported {0} images, {1} objects to {2}").format(report.images, report.objects, report.out), 10000)
-        self.runner.start(self.tr("Exporting"), job)
+        self.start(self.tr("Exporting"), job, lambda report: self.window.statusBar().showMessage(self.tr(
+            "Exported {0} images, {1} objects to {2}").format(report.images, report.objects, report.out), 10000))
 
     # ------------------------------------------------------------ plumbing
+    def start(self, title: str, job, after=None) -> bool:
+        """Run ``job`` (a function of a job token) in the background; ``after(result)`` when it succeeds."""
+        if self.runner.busy():
+            return False
+        self._after = after
+        return self.runner.start(title, job)
+
     def cancel(self) -> None:
         self.runner.cancel()
 

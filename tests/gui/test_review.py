@@ -112,3 +112,17 @@ def test_mask_proposal_overlay_threshold_and_accept(window, qtbot):
     assert row["state"] == "accepted" and abs(kept.mean() - 0.25) < 0.02  # the right quarter passed 0.75
     window.act_undo.trigger()
     assert window.store.mask(mask_id)["state"] == "pending"
+
+
+def test_propose_from_the_toolbar_then_review(window, qtbot):
+    from labelstudio_desktop.ml.train import TrainConfig, train
+
+    train(window.store.db_path, TrainConfig(task="classify", size=32, epochs=6, batch=16))
+    with qtbot.waitSignal(window.jobs.runner.sig_stopped, timeout=180000):
+        assert window.act_propose.isEnabled()
+        window.act_propose.trigger()
+    pending = window.store.boxes(states=("pending",))
+    assert pending and all(b.source == "proposal" for b in pending)
+    assert "pending" in window.counts_label.text() and f"{len(pending)} pending" in window.counts_label.text()
+    window.act_next_pending.trigger()
+    assert window.store.boxes(window.annotation.image.id, states=("pending",))
