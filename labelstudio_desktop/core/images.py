@@ -184,9 +184,3 @@ def open_upright(path: Path) -> Image.Image:
 def load_rgb(path: Path) -> np.ndarray:
     """The EXIF-corrected pixels of ``path`` as an ``H x W x 3`` uint8 array."""
     return np.asarray(open_upright(path))
-
-
-def encode_png(array: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, format="PNG")
-    return buf.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ class Run:
     started_at: float
     finished_at: float | None
     message: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def epochs(self) -> int:

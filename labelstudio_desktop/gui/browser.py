@@ -159,7 +159,6 @@ SORT_KEYS = {
     "size": lambda r: (r.size, r.path),
     "class": lambda r: (r.label or "", r.path),
 }
-FLAGS = ("boxes", "pending", "warnings", "excluded", "no boxes")
 
 
 class ImageFilterModel(QSortFilterProxyModel):

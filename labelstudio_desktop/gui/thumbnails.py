@@ -73,11 +73,6 @@ class ThumbnailLoader(QObject):
     def done(self, image_id: int) -> None:
         self._pending.discard(image_id)
 
-    def clear_queue(self) -> None:
-        """Forget requests not yet started (e.g. after the view scrolled far away)."""
-        self.pool.clear()
-        self._pending.clear()
-
     def shutdown(self) -> None:
         self.pool.clear()
         self.pool.waitForDone()
