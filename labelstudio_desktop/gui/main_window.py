@@ -255,7 +255,8 @@ class MainWindow(QMainWindow):
         """Proposals for every usable image from the last classifier, in a child process; then review."""
         from .process_job import in_process
 
-        job = in_process("labelstudio_desktop.ml.propose:propose", db_path=str(self.store.db_path))
+        # the operator's class labels guide the heatmaps where there are some (the predicted class elsewhere)
+        job = in_process("labelstudio_desktop.ml.propose:propose", db_path=str(self.store.db_path), use_labels=True)
         return self.jobs.start(self.tr("Proposing boxes"), job, self._proposed)
 
     def _proposed(self, report) -> None:

@@ -23,11 +23,16 @@ class GradCam:
 
     def __call__(self, images: np.ndarray, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Heatmaps (N x h x w, 0..1, on the feature grid) and class probabilities (N x C) of a batch of 0-255
-        images; the gradient is taken of ``classes`` (default: the predicted class of each image)."""
+        images; the gradient is taken of ``classes`` (default, and where a class is -1: the predicted class)."""
         x = tf.convert_to_tensor(images, tf.float32)
         with tf.GradientTape() as tape:
             features, predictions = self.grad_model(x, training=False)
-            chosen = tf.argmax(predictions, axis=1) if classes is None else tf.convert_to_tensor(classes, tf.int64)
+            predicted = tf.argmax(predictions, axis=1)
+            if classes is None:
+                chosen = predicted
+            else:
+                given = tf.convert_to_tensor(classes, tf.int64)
+                chosen = tf.where(given >= 0, given, predicted)
             score = tf.gather(predictions, chosen, axis=1, batch_dims=1)
         grads = tape.gradient(score, features)
         weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)

@@ -143,7 +143,7 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
             chosen = None
             if use_labels:
                 chosen = np.array([classes.index(i.label) if i.label in classes else -1 for i in batch])
-            heatmaps, probs = cam(np.stack(pixels), None if chosen is None or (chosen < 0).any() else chosen)
+            heatmaps, probs = cam(np.stack(pixels), chosen)
             for n, (img, heat, prob) in enumerate(zip(batch, heatmaps, probs, strict=True)):
                 k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
                 label = classes[k]

@@ -12,6 +12,14 @@ from PIL import Image
 from labelstudio_desktop.core.store import Store
 
 
+@pytest.fixture(scope="session", autouse=True)
+def deterministic_ops():
+    """Same seed, same result: TensorFlow's ops made deterministic for the tests."""
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+
+
 @pytest.fixture
 def demo_db(demo):
     return demo / "images" / ".labelstudio" / "project.db"
