@@ -176,6 +176,14 @@ def _report_import(report: ImportReport, as_json: bool) -> int:
     return EXIT_OK
 
 
+def _project_db(args: argparse.Namespace) -> Path:
+    """The project's database file, for commands that hand it to a job opening its own connection."""
+    db = Store.find_db(args.project, args.db)
+    if db is None:
+        raise StoreError(f"{args.project}: no project here; run 'labelstudio-desktop import' first")
+    return db
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .core.demo import create_demo_project
 
@@ -345,9 +353,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .ml.evaluate import evaluate, export_misses
     from .ml.train import TrainError
 
-    db = Store.find_db(args.project, args.db)
-    if db is None:
-        raise StoreError(f"{args.project}: no project here")
+    db = _project_db(args)
     try:
         result = evaluate(db, run_id=args.run, task=args.task, job=ConsoleJob("evaluating"))
     except TrainError as exc:
@@ -378,9 +384,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     from .ml.propose import propose, propose_masks
     from .ml.train import TrainError
 
-    db = Store.find_db(args.project, args.db)
-    if db is None:
-        raise StoreError(f"{args.project}: no project here")
+    db = _project_db(args)
     try:
         if args.calibrate and args.source == "gradcam":
             from .ml.calibrate import calibrate

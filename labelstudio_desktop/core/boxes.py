@@ -111,17 +111,19 @@ def best_box_brute_force(binary: np.ndarray) -> FittedBox | None:
     return best
 
 
-def component_boxes(binary: np.ndarray, min_area: int = 1) -> list[FittedBox]:
-    """One exact box per 8-connected component of at least ``min_area`` pixels (several objects)."""
+def component_boxes(binary: np.ndarray, min_area: int = 1, fit=None) -> list[FittedBox]:
+    """One box per 8-connected component of at least ``min_area`` pixels (several objects), fitted by
+    ``fit(component_map)`` (default: :func:`best_box_exact`)."""
     import cv2
 
+    fit = fit or best_box_exact
     b = (np.asarray(binary) > 0).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
     out = []
     for label in range(1, count):
         if stats[label, cv2.CC_STAT_AREA] < min_area:
             continue
-        fitted = best_box_exact(labels == label)
+        fitted = fit(labels == label)
         if fitted is not None:
             out.append(fitted)
     return sorted(out, key=lambda f: (f.box[1], f.box[0]))

@@ -49,7 +49,7 @@ class JobToken:
 
     def check(self) -> None:
         """Raise :class:`Cancelled` if the job was asked to stop (call between units of work)."""
-        if self._cancel.is_set():
+        if self.cancelled():
             raise Cancelled()
 
 

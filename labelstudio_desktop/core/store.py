@@ -364,6 +364,16 @@ class Store:
         if not box.label:
             raise StoreError("a box needs a label")
 
+    def review_counts(self) -> dict[str, int]:
+        """What the status bar shows after every edit, in two queries: images by status, boxes by state,
+        and edited boxes."""
+        counts = {s: 0 for s in (*STATUSES, *BOX_STATES, "edited")}
+        counts.update({r[0]: r[1] for r in self.conn.execute("SELECT status, COUNT(*) FROM images GROUP BY status")})
+        for state, n, edited in self.conn.execute("SELECT state, COUNT(*), SUM(edited) FROM boxes GROUP BY state"):
+            counts[state] = n
+            counts["edited"] += edited or 0
+        return counts
+
     def box_counts(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT state, COUNT(*) FROM boxes GROUP BY state")
         counts = {s: 0 for s in BOX_STATES}

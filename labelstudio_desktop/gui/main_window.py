@@ -351,12 +351,10 @@ class MainWindow(QMainWindow):
     def _update_counts(self) -> None:
         if self.store is None:
             return
-        s = self.store.summary()
-        edited = self.store.conn.execute("SELECT COUNT(*) FROM boxes WHERE edited=1").fetchone()[0]
+        c = self.store.review_counts()
         self.counts_label.setText(self.tr(
             "{0} verified · {1} unverified · boxes: {2} pending, {3} accepted, {4} rejected, {5} edited").format(
-            s["status"]["verified"], s["status"]["unverified"], s["boxes"]["pending"], s["boxes"]["accepted"],
-            s["boxes"]["rejected"], edited))
+            c["verified"], c["unverified"], c["pending"], c["accepted"], c["rejected"], c["edited"]))
 
     def next_unverified(self) -> None:
         if not self.browser.step(1, lambda r: r.status != "verified"):

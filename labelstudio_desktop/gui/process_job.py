@@ -45,10 +45,6 @@ class _ChildToken(JobToken):
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
 
-    def check(self) -> None:
-        if self.cancel_event.is_set():
-            raise Cancelled()
-
 
 def _child(target: str, kwargs: dict, messages, cancel_event) -> None:
     if hasattr(os, "nice"):  # the GUI gets the CPU first when both want it (2 cores, TF uses them all)

@@ -76,21 +76,16 @@ def fit_boxes(binary: np.ndarray, method: str = "exact", multi: bool = False, mi
     """Boxes on the map grid: one (the best for the whole map) or one per component (``multi``)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: {', '.join(METHODS)}")
-    if multi:
-        if method == "bayes":
-            from ..core.bayes_box import best_box_bayes
-
-            count, labels = cv2.connectedComponents(binary.astype(np.uint8), connectivity=8)
-            fitted = [best_box_bayes(labels == k, max_iter=max_iter) for k in range(1, count)
-                      if (labels == k).sum() >= min_area]
-            return [f for f in fitted if f is not None]
-        return component_boxes(binary, min_area)
     if method == "bayes":
         from ..core.bayes_box import best_box_bayes
 
-        fitted = best_box_bayes(binary, max_iter=max_iter)
+        def fit(component):
+            return best_box_bayes(component, max_iter=max_iter)
     else:
-        fitted = best_box_exact(binary)
+        fit = best_box_exact
+    if multi:
+        return component_boxes(binary, min_area, fit)
+    fitted = fit(binary)
     return [fitted] if fitted is not None else []
 
 

@@ -209,11 +209,11 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
             first_epoch = previous.epochs
             config.epochs = first_epoch + extra
         else:
-            run_id, history, first_epoch = None, {}, 0
+            previous, run_id, history, first_epoch = None, None, {}, 0
         if config.balance not in BALANCES:
             raise TrainError(f"unknown balance {config.balance!r}: {', '.join(BALANCES)}")
         ensure_split(store, seed=config.seed)
-        classes = get_run(store, resume).params.get("classes") if resume is not None else None
+        classes = previous.params.get("classes") if previous is not None else None
         data = collect(store, config.task, config.size, job, classes=classes)
         if run_id is None:
             params = config.as_params()

@@ -115,3 +115,6 @@ def test_summary_counts(store):
     assert s["splits"] == {"": 1, "train": 1}
     assert s["status"] == {"unverified": 1, "verified": 1}
     assert s["boxes"] == {"pending": 1, "accepted": 1, "rejected": 0}
+    store.insert_box(BoxRecord(0, a, "dog", 3, 3, 9, 9, source="proposal", state="accepted", edited=True))
+    assert store.review_counts() == {"unverified": 1, "verified": 1, "pending": 1, "accepted": 2, "rejected": 0,
+                                     "edited": 1}
