@@ -404,6 +404,8 @@ def cmd_propose(args: argparse.Namespace) -> int:
     except TrainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    for path, reason in report.problems + report.without_box:
+        print(f"{path}: {reason}", file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_json(), indent=1, ensure_ascii=False))
     else:

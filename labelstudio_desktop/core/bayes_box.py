@@ -36,7 +36,9 @@ def _gpyopt():
 def best_box_bayes(binary: np.ndarray, max_iter: int = DEFAULT_MAX_ITER, seed: int = 0,
                    initial_design: int = 5) -> FittedBox | None:
     """Maximise IoU(box, map) with GPyOpt as published (objective -IoU); ``max_iter`` optimisation steps
-    after ``initial_design`` random boxes. Returns the best box evaluated."""
+    after ``initial_design`` random boxes. The search is restricted to the map's bounding box grown by one cell (as
+    the exact search is), and that bounding box is one of the initial boxes, so the result always overlaps the
+    map; returns the best box evaluated."""
     b = (np.asarray(binary) > 0).astype(np.float64)
     if not b.any():
         return None
@@ -61,17 +63,23 @@ def best_box_bayes(binary: np.ndarray, max_iter: int = DEFAULT_MAX_ITER, seed: i
             out[n, 0] = -iou
         return out
 
-    domain = [{"name": "x_begin", "type": "continuous", "domain": (0, w)},
-              {"name": "x_end", "type": "continuous", "domain": (0, w)},
-              {"name": "y_begin", "type": "continuous", "domain": (0, h)},
-              {"name": "y_end", "type": "continuous", "domain": (0, h)}]
+    ys, xs = np.nonzero(b)
+    left, right, top, bottom = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    x_range, y_range = (max(0, left - 1), min(w, right + 1)), (max(0, top - 1), min(h, bottom + 1))
+    domain = [{"name": "x_begin", "type": "continuous", "domain": x_range},
+              {"name": "x_end", "type": "continuous", "domain": x_range},
+              {"name": "y_begin", "type": "continuous", "domain": y_range},
+              {"name": "y_end", "type": "continuous", "domain": y_range}]
     constraints = [{"name": "x_order", "constraint": "x[:,0] - x[:,1] + 1"},
                    {"name": "y_order", "constraint": "x[:,2] - x[:,3] + 1"}]
     np.random.seed(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        space = gpyopt.Design_space(domain, constraints)
+        start = np.vstack([[left, right, top, bottom],
+                           gpyopt.experiment_design.initial_design("random", space, max(1, initial_design - 1))])
         optimiser = gpyopt.methods.BayesianOptimization(
-            f=objective, domain=domain, constraints=constraints, initial_design_numdata=initial_design,
+            f=objective, domain=domain, constraints=constraints, X=start, Y=objective(start),
             acquisition_type="EI", exact_feval=True, verbosity=False)
         optimiser.run_optimization(max_iter=max_iter)
     return best[0] if best else None

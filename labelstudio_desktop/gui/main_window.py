@@ -264,8 +264,13 @@ class MainWindow(QMainWindow):
         if self.annotation.image is not None:
             self.annotation.show(self.annotation.image.id)
         self._update_counts()
-        self.statusBar().showMessage(self.tr("{0} proposals on {1} images; N goes to the next image with "
-                                             "proposals").format(len(report.proposals), report.images), 10000)
+        message = self.tr("{0} proposals on {1} images; N goes to the next image with proposals").format(
+            len(report.proposals), report.images)
+        if report.without_box:
+            path, reason = report.without_box[0]
+            message += " " + self.tr("({0} images without a proposal, e.g. {1}: {2})").format(
+                len(report.without_box), path, reason)
+        self.statusBar().showMessage(message, 10000)
 
     def calibrate(self) -> bool:
         from .process_job import in_process

@@ -52,6 +52,7 @@ class ProposeReport:
     images: int = 0
     seconds: float = 0.0
     problems: list[tuple[str, str]] = field(default_factory=list)
+    without_box: list[tuple[str, str]] = field(default_factory=list)  # (image, why it got no proposal)
 
     def as_json(self) -> dict:
         return {"proposals": [p.as_json() for p in self.proposals]}
@@ -87,6 +88,15 @@ def fit_boxes(binary: np.ndarray, method: str = "exact", multi: bool = False, mi
         return component_boxes(binary, min_area, fit)
     fitted = fit(binary)
     return [fitted] if fitted is not None else []
+
+
+def no_box_reason(heatmap: np.ndarray, threshold: float, multi: bool, min_area: int) -> str:
+    """Why a heatmap gave no box, in the operator's words."""
+    if not np.any(heatmap > 0):
+        return "the heatmap is empty: nothing in the image supports the class"
+    if multi:
+        return f"no heatmap region of at least {min_area} cells reaches the threshold {threshold:g}"
+    return f"no part of the heatmap reaches the threshold {threshold:g}"
 
 
 def _png(array01: np.ndarray) -> bytes:
@@ -143,8 +153,13 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
                 k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
                 label = classes[k]
                 score = float(prob[k])
-                found = [] if label.lower() in BACKGROUND_CLASSES else \
-                    fit_boxes(heatmap_to_map(heat, threshold), method, multi, min_area, max_iter)
+                if label.lower() in BACKGROUND_CLASSES:
+                    found = []
+                    report.without_box.append((img.path, f"classified as the background class '{label}'"))
+                else:
+                    found = fit_boxes(heatmap_to_map(heat, threshold), method, multi, min_area, max_iter)
+                    if not found:
+                        report.without_box.append((img.path, no_box_reason(heat, threshold, multi, min_area)))
                 with store.transaction() as c:
                     c.execute("DELETE FROM boxes WHERE image_id=? AND source='proposal' AND state='pending'",
                               (img.id,))

@@ -114,15 +114,23 @@ def test_mask_proposal_overlay_threshold_and_accept(window, qtbot):
     assert window.store.mask(mask_id)["state"] == "pending"
 
 
-def test_propose_from_the_toolbar_then_review(window, qtbot):
-    from labelstudio_desktop.ml.train import TrainConfig, train
+def test_propose_from_the_toolbar_then_review(qtbot, settings, tmp_path):
+    from fixed_model import SQUARES, squares_project
 
-    train(window.store.db_path, TrainConfig(task="classify", size=32, epochs=6, batch=16))
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    db, _run = squares_project(tmp_path / "squares")  # a classifier with fixed weights: known proposals
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_project(str(tmp_path / "squares"))
     with qtbot.waitSignal(window.jobs.runner.sig_stopped, timeout=180000):
         assert window.act_propose.isEnabled()
         window.act_propose.trigger()
     pending = window.store.boxes(states=("pending",))
-    assert pending and all(b.source == "proposal" for b in pending)
-    assert "pending" in window.counts_label.text() and f"{len(pending)} pending" in window.counts_label.text()
+    assert len(pending) == sum(1 for _label, boxes in SQUARES.values() if boxes)
+    assert all(b.source == "proposal" for b in pending)
+    assert f"{len(pending)} pending" in window.counts_label.text()
     window.act_next_pending.trigger()
     assert window.store.boxes(window.annotation.image.id, states=("pending",))
+    window.close()

