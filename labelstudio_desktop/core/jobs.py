@@ -64,6 +64,11 @@ class ConsoleJob(JobToken):
         self._last = 0.0
         self._shown = False
         self._interactive = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.eta = EtaEstimator()
+
+    def report(self, data) -> None:
+        if isinstance(data, dict) and "epoch" in data:
+            self.eta.epoch_finished(time.monotonic())
 
     def progress(self, done: int, total: int) -> None:
         if not self._interactive:
@@ -72,9 +77,12 @@ class ConsoleJob(JobToken):
         if done < total and now - self._last < 0.1:
             return
         self._last = now
+        self.eta.progress(done, total, now)
         filled = int(self.width * done / total) if total else self.width
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        left = self.eta.remaining(now)
+        left = f"  {left:.0f} s left " if left is not None and done < total else ""
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}{left}")
         self.stream.flush()
         self._shown = True
         if done >= total:
@@ -89,3 +97,83 @@ class ConsoleJob(JobToken):
             self.stream.write("\n")
             self.stream.flush()
             self._shown = False
+
+
+class EtaEstimator:
+    """Remaining time of a job that reports ``progress(done, total)`` and, if it trains, the end of each epoch.
+
+    Every call takes the time explicitly (``time.monotonic()`` in the app, made-up times in tests). A new
+    sequence of progress (another total, or ``done`` going back) starts a new estimate: a job's bar may fill
+    more than once (loading images, then training).
+
+    - Before any epoch ended, the rate of the units after the first report is extrapolated (the first batches
+      include start-up work such as tracing the model, so they are not counted).
+    - Once epochs ended, their measured durations are used, since they include what batches alone do not show
+      (validation, checkpoints): the mean of the recent epochs (the first one left out as soon as a later one
+      is known) times the epochs still to start, plus what is left of the current epoch.
+    """
+
+    RECENT = 3
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.total = 0
+        self.done = 0
+        self.first: tuple[float, int] | None = None  # (time, done) of the sequence's first progress
+        self.last_at: float | None = None
+        self.steps = 0  # units per epoch, known once an epoch ended
+        self.epoch_ends: list[float] = []
+        self.durations: list[float] = []
+
+    def progress(self, done: int, total: int, now: float) -> None:
+        if total != self.total or done < self.done:
+            self.reset()
+            self.total = total
+        if self.first is None:
+            self.first = (now, done)
+        self.done, self.last_at = done, now
+
+    def epoch_finished(self, now: float) -> None:
+        if self.first is None:
+            return
+        if not self.epoch_ends:
+            self.steps = max(1, self.done)
+            start, first_done = self.first
+            rate = self._unit_rate()
+            self.durations.append(now - start + (rate * first_done if rate is not None else 0.0))
+        else:
+            self.durations.append(now - self.epoch_ends[-1])
+        self.epoch_ends.append(now)
+
+    def epoch_time(self) -> float | None:
+        """The expected duration of one epoch, from the measured ones (None before the first ended)."""
+        if not self.durations:
+            return None
+        recent = (self.durations[1:] if len(self.durations) > 1 else self.durations)[-self.RECENT:]
+        return sum(recent) / len(recent)
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left (None while there is too little to go on)."""
+        if self.first is None:
+            return None
+        epoch = self.epoch_time()
+        if epoch is None:
+            rate = self._unit_rate()
+            if rate is None:
+                return None
+            return max(0.0, rate * (self.total - self.done) - (now - self.last_at))
+        finished = len(self.epoch_ends)
+        epochs = max(finished, round(self.total / self.steps))
+        if finished >= epochs:
+            return 0.0
+        fraction_done = min(1.0, max(0, self.done - finished * self.steps) / self.steps)
+        current = max(epoch - (now - self.epoch_ends[-1]), epoch * (1.0 - fraction_done), 0.0)
+        return current + epoch * (epochs - finished - 1)
+
+    def _unit_rate(self) -> float | None:
+        start, first_done = self.first
+        if self.done <= first_done or self.last_at <= start:
+            return None
+        return (self.last_at - start) / (self.done - first_done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -14,6 +15,9 @@ from ..core.store import BoxRecord, ImageRecord, Store
 from .canvas import Canvas
 from .properties import PropertiesPanel
 from .undo import Editor
+
+NUDGE_BURST_S = 1.0
+DUPLICATE_OFFSET = 10  # image pixels between a box and its duplicate
 
 
 def pil_to_qimage(im) -> QImage:
@@ -38,15 +42,24 @@ class AnnotationController(QObject):
         self.image: ImageRecord | None = None
         self.recent_labels: list[str] = []
         self._gesture = itertools.count(1)
-        self._merge_id = next(self._gesture)
-        canvas.sig_box_drawn.connect(self.add_box)
-        canvas.sig_box_changed.connect(self.move_box)
-        canvas.sig_selection_changed.connect(self._selection_changed)
-        panel.sig_field_edited.connect(self.set_field)
-        panel.sig_box_selected.connect(canvas.select)
-        panel.sig_mask_view_changed.connect(self.refresh_overlay)
-        panel.sig_mask_action.connect(self.review_mask)
-        editor.sig_changed.connect(self._store_changed)
+        self.clock = time.monotonic  # when the last nudge was: a burst of nudges is one undo step
+        self._last_nudge: tuple[int, float, int] | None = None  # (box id, time, merge id)
+        self._connections = [
+            (canvas.sig_box_drawn, self.add_box), (canvas.sig_box_changed, self.move_box),
+            (canvas.sig_box_nudged, self.nudge_box), (canvas.sig_selection_changed, self._selection_changed),
+            (panel.sig_field_edited, self.set_field), (panel.sig_fields_edited, self.set_fields),
+            (panel.sig_box_selected, canvas.select), (panel.sig_mask_view_changed, self.refresh_overlay),
+            (panel.sig_mask_action, self.review_mask), (editor.sig_changed, self._store_changed),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+
+    def detach(self) -> None:
+        """Stop listening to the canvas and the panel (they outlive the project; the next one gets a new
+        controller)."""
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections = []
 
     # ------------------------------------------------------------------ showing
     def show(self, image_id: int) -> None:
@@ -79,7 +92,7 @@ class AnnotationController(QObject):
         self.refresh_overlay()
 
     def _selection_changed(self, box_id: int) -> None:
-        self._merge_id = next(self._gesture)  # drags merge only while the same box stays selected
+        self._last_nudge = None
         self.panel.select_box(box_id)
 
     # -------------------------------------------------------------------- edits
@@ -102,17 +115,27 @@ class AnnotationController(QObject):
             return
         self._remember(label)
         command = AddBox(BoxRecord(0, self.image.id, label, x0, y0, x1, y1, source="manual", state="accepted"))
-        self.editor.push(command)
-        self.canvas.select(command.box_id)
+        if self.editor.push(command):
+            self.canvas.select(command.box_id)
 
-    def move_box(self, box_id: int, x0: int, y0: int, x1: int, y1: int) -> None:
+    def move_box(self, box_id: int, x0: int, y0: int, x1: int, y1: int, merge_id: int | None = None) -> None:
+        """One gesture moved or resized a box: one undo step (``merge_id`` joins the steps of one key burst)."""
+        self._last_nudge = None
         box = self.store.box(box_id)
         changes = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
         if box.state == "pending":  # correcting a proposal accepts it
             changes.update(state="accepted", edited=True)
         elif box.source == "proposal" and not box.edited:
             changes["edited"] = True
-        self.editor.push(UpdateBox(self.store, box_id, merge_id=self._merge_id, **changes))
+        self.editor.push(UpdateBox(self.store, box_id, merge_id=merge_id, **changes))
+
+    def nudge_box(self, box_id: int, x0: int, y0: int, x1: int, y1: int) -> None:
+        """An arrow key moved a box: presses of the same box less than :data:`NUDGE_BURST_S` apart are one step."""
+        now = self.clock()
+        last = self._last_nudge
+        merge_id = last[2] if last and last[0] == box_id and now - last[1] < NUDGE_BURST_S else next(self._gesture)
+        self.move_box(box_id, x0, y0, x1, y1, merge_id)
+        self._last_nudge = (box_id, now, merge_id)
 
     def delete_selected(self) -> None:
         """Delete the selected box; a pending proposal is rejected instead (its provenance stays)."""
@@ -240,10 +263,30 @@ class AnnotationController(QObject):
             self.editor.push(UpdateBox(self.store, box.id, label=label))
 
     def set_field(self, name: str, value) -> None:
+        self.set_fields({name: value})
+
+    def set_fields(self, values: dict) -> None:
+        """Save the image fields that differ from the store, as one undo step."""
         if self.image is None:
             return
-        if self.store.image_fields(self.image.id, (name,))[name] != value:
-            self.editor.push(SetImageFields(self.store, self.image.id, **{name: value}))
+        stored = self.store.image_fields(self.image.id, tuple(values))
+        changed = {k: v for k, v in values.items() if stored[k] != v}
+        if changed:
+            self.editor.push(SetImageFields(self.store, self.image.id, **changed))
+
+    def duplicate_selected(self) -> None:
+        """Copy the selected box a few pixels down and right (kept inside the image), as labelImg's Ctrl+D."""
+        box = self.canvas.selected_box()
+        if box is None or self.image is None:
+            return
+        w, h = self.canvas.image_size
+        dx = DUPLICATE_OFFSET if box.x1 + DUPLICATE_OFFSET <= w else -min(DUPLICATE_OFFSET, box.x0)
+        dy = DUPLICATE_OFFSET if box.y1 + DUPLICATE_OFFSET <= h else -min(DUPLICATE_OFFSET, box.y0)
+        command = AddBox(BoxRecord(0, self.image.id, box.label, box.x0 + dx, box.y0 + dy, box.x1 + dx, box.y1 + dy,
+                                   source="manual", state="accepted", pose=box.pose, truncated=box.truncated,
+                                   difficult=box.difficult))
+        if self.editor.push(command):
+            self.canvas.select(command.box_id)
 
     def set_class(self, label: str) -> None:
         self.set_field("label", label)

@@ -6,11 +6,21 @@ decode of an image just to list it. Thumbnails come from :class:`ThumbnailLoader
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,6 +41,69 @@ ImageIdRole = Qt.UserRole + 1
 SortRole = Qt.UserRole + 2
 MEMORY_THUMBS = 2000
 TILE_WIDTH = 96
+NEIGHBOURS = 50  # rows either side remembered over a reload, in case the current image goes away
+ELLIPSIS = "\u2026"
+END_FIRST = 4  # characters of the end of a name kept before any of its start
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Case-insensitive key that compares digit runs as numbers: ``img-2`` before ``img-10``.
+
+    The parts alternate text, number, text, ... (``re.split`` with a group), so parts at one position are
+    always of one type and tuples compare without a type error.
+    """
+    parts = _DIGITS.split(text.casefold())
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """``raccoon-10.jpg`` -> (``raccoon-10``, ``.jpg``); a name without an extension keeps it all as the stem."""
+    dot = name.rfind(".")
+    return (name[:dot], name[dot:]) if dot > 0 else (name, "")
+
+
+def elide_name(name: str, metrics: QFontMetrics, width: int) -> str:
+    """``name`` shortened to ``width`` pixels so that names which differ stay apart.
+
+    Qt's middle elision turns ``raccoon-100.jpg`` and ``raccoon-200.jpg`` into the same ``rac…00.jpg``. Here
+    the extension and the end of the stem from its last number on are kept whole (``…n-100.jpg``), and what
+    precedes is elided; when that is too long, the number and the extension are kept and the text around the
+    number is elided (``…0001…ion.png``); when not even that fits, the end of the name (Qt's left elision).
+    """
+    def fits(text: str) -> bool:
+        return metrics.horizontalAdvance(text) <= width
+
+    if fits(name):
+        return name
+    stem, ext = split_name(name)
+    numbers = list(_DIGITS.finditer(stem))
+    start, end = numbers[-1].span() if numbers else (len(stem), len(stem))
+    if fits(ELLIPSIS + stem[start:] + ext):
+        return _elide_inside("", stem[:start], stem[start:] + ext, fits)
+    if numbers and fits(ELLIPSIS + stem[start:end] + ELLIPSIS + ext):
+        return _elide_inside(ELLIPSIS + stem[start:end], stem[end:], ext, fits)
+    return metrics.elidedText(name, Qt.ElideLeft, width)
+
+
+def _elide_inside(lead: str, middle: str, trail: str, fits) -> str:
+    """``lead + middle + trail`` with the middle of ``middle`` elided (``lead + ELLIPSIS + trail`` must fit):
+    the last few characters of ``middle`` first (they tell ``…_left`` from ``…_right``), then its start and its
+    end in turn, as much as fits."""
+    head, tail = 0, len(middle)  # shown: lead + middle[:head] + ELLIPSIS + middle[tail:] + trail
+    while tail > max(0, len(middle) - END_FIRST) and fits(lead + ELLIPSIS + middle[tail - 1:] + trail):
+        tail -= 1
+    grow_tail = False
+    while head < tail:
+        choices = ((head, tail - 1), (head + 1, tail))
+        for h, t in choices if grow_tail else choices[::-1]:
+            if fits(lead + middle[:h] + ELLIPSIS + middle[t:] + trail):
+                head, tail = h, t
+                break
+        else:
+            break
+        grow_tail = not grow_tail
+    return lead + middle[:head] + ELLIPSIS + middle[tail:] + trail
 
 
 @dataclass
@@ -48,9 +121,11 @@ class Row:
     boxes: int
     pending: int
     name: str = ""
+    order: tuple = field(default=(), compare=False, repr=False)  # natural order: name, then path
 
     def __post_init__(self) -> None:
         self.name = self.path.rsplit("/", 1)[-1]
+        self.order = (natural_key(self.name), natural_key(self.path), self.path)
 
 
 ROWS_SQL = """
@@ -153,11 +228,11 @@ class ImageListModel(QAbstractListModel):
             self.dataChanged.emit(index, index, [Qt.DecorationRole])
 
 
-SORT_KEYS = {
-    "name": lambda r: (r.name.lower(), r.path),
-    "date": lambda r: (r.mtime, r.path),
-    "size": lambda r: (r.size, r.path),
-    "class": lambda r: (r.label or "", r.path),
+SORT_KEYS = {  # the name in natural order breaks every tie
+    "name": lambda r: r.order,
+    "date": lambda r: (r.mtime, r.order),
+    "size": lambda r: (r.size, r.order),
+    "class": lambda r: (natural_key(r.label or ""), r.order),
 }
 
 
@@ -235,7 +310,7 @@ class BadgeDelegate(QStyledItemDelegate):
             QRect(rect.left() + 4, rect.top(), rect.width() - 60, rect.height())
         painter.setPen(option.palette.highlightedText().color() if option.state & QStyle.State_Selected
                        else option.palette.text().color())
-        name = painter.fontMetrics().elidedText(row.name, Qt.ElideMiddle, text_rect.width())
+        name = elide_name(row.name, painter.fontMetrics(), text_rect.width())
         painter.drawText(text_rect, Qt.AlignVCenter | (Qt.AlignHCenter if icon_mode else Qt.AlignLeft), name)
         badges = []
         if row.status == "verified":
@@ -274,8 +349,14 @@ class BrowserPanel(QWidget):
         super().__init__(parent)
         self.model = ImageListModel(store, loader, self)
         self.proxy = ImageFilterModel(self)
+        # a reload or a new sort resets the model: the current image stays current (see _restore_current);
+        # remembered before the proxy forgets its rows, restored after the proxy and the view have reset
+        self._before_reset: list[tuple[int, tuple]] = []
+        self._quiet_id = -1
+        self.model.modelAboutToBeReset.connect(self._remember_current)
         self.proxy.setSourceModel(self.model)
-        self.view = QListView(self)
+        self.model.modelReset.connect(self._restore_current)
+        self.view = BrowserView(self)
         self.view.setModel(self.proxy)
         self.view.setItemDelegate(BadgeDelegate(self.view))
         self.view.setUniformItemSizes(True)
@@ -336,7 +417,7 @@ class BrowserPanel(QWidget):
         self.class_box.blockSignals(True)
         while self.class_box.count() > 1:
             self.class_box.removeItem(1)
-        for label in sorted({r.label for r in self.model.rows if r.label}):
+        for label in sorted({r.label for r in self.model.rows if r.label}, key=natural_key):
             self.class_box.addItem(label, label)
         self.class_box.addItem(self.tr("no class"), "")
         self.class_box.setCurrentIndex(max(0, self.class_box.findData(current)))
@@ -365,7 +446,7 @@ class BrowserPanel(QWidget):
             self.reset_filters()
             index = self.proxy.mapFromSource(self.model.index(row))
         self.view.setCurrentIndex(index)
-        self.view.scrollTo(index)
+        self.view.scroll_to_later(index)
         return True
 
     def reset_filters(self) -> None:
@@ -388,9 +469,75 @@ class BrowserPanel(QWidget):
             source = self.model.rows[self.proxy.mapToSource(index).row()]
             if predicate is None or predicate(source):
                 self.view.setCurrentIndex(index)
-                self.view.scrollTo(index)
+                self.view.scroll_to_later(index)
                 return True
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and current.data(ImageIdRole) != self._quiet_id:
             self.sig_activated.emit(current.data(ImageIdRole))
+
+    # ------------------------------------------------------- surviving a reload
+    def _remember_current(self) -> None:
+        """Before a reset: the current image and its neighbours in view order (nearest first)."""
+        self._before_reset = []
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return
+        row, count = index.row(), self.proxy.rowCount()
+        rows = [row]
+        for n in range(1, NEIGHBOURS + 1):  # after it first: D goes on from there
+            rows += [r for r in (row + n, row - n) if 0 <= r < count]
+        for r in rows:
+            source = self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()]
+            self._before_reset.append((source.id, _file_state(source)))
+
+    def _restore_current(self) -> None:
+        """After a reset: the same image current again (or its nearest neighbour still listed), scrolled to.
+
+        The image is not shown again when it is the same file: ``sig_activated`` is emitted only when the
+        current image changed (it went away or was filtered out) or its file changed on disk.
+        """
+        remembered, self._before_reset = self._before_reset, []
+        for image_id, state in remembered:
+            row = self.model.row_of.get(image_id)
+            index = self.proxy.mapFromSource(self.model.index(row)) if row is not None else QModelIndex()
+            if not index.isValid():
+                continue
+            same = image_id == remembered[0][0] and _file_state(self.model.rows[row]) == state
+            self._quiet_id = image_id if same else -1
+            try:
+                self.view.setCurrentIndex(index)
+            finally:
+                self._quiet_id = -1
+            self.view.scroll_to_later(index)
+            return
+
+
+def _file_state(row: Row) -> tuple:
+    return row.path, row.size, row.mtime, row.missing
+
+
+class BrowserView(QListView):
+    """The list view, able to scroll to a row the batched layout has not placed yet."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._pending_scroll = QPersistentModelIndex()
+        for bar in (self.verticalScrollBar(), self.horizontalScrollBar()):  # the user scrolls: they lead
+            bar.actionTriggered.connect(self._drop_pending_scroll)
+
+    def _drop_pending_scroll(self, _action: int = 0) -> None:
+        self._pending_scroll = QPersistentModelIndex()
+
+    def scroll_to_later(self, index: QModelIndex) -> None:
+        """Scroll to ``index`` now, and again once the layout has placed it (a reset lays out in batches)."""
+        self._pending_scroll = QPersistentModelIndex(index)
+        self.scrollTo(index)
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self._pending_scroll.isValid():
+            index = self.model().index(self._pending_scroll.row(), 0)
+            if self.visualRect(index).isValid():
+                self._pending_scroll = QPersistentModelIndex()
+                self.scrollTo(index)

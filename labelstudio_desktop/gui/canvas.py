@@ -11,12 +11,24 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QWidget
 
 from ..core.store import BoxRecord
 
 HANDLE_RADIUS_PX = 7.0
+HANDLE_SIZE_PX = HANDLE_RADIUS_PX * 0.8  # the drawn handle squares
+MIN_DRAW_PX = 5  # a new box must be at least this many screen pixels wide and high
 MIN_SCALE, MAX_SCALE = 0.02, 64.0
 CORNERS = {"tl": ("x0", "y0"), "tr": ("x1", "y0"), "bl": ("x0", "y1"), "br": ("x1", "y1")}
 EDGES = {"l": "x0", "r": "x1", "t": "y0", "b": "y1"}
@@ -46,7 +58,8 @@ class Drag:
 
 class Canvas(QWidget):
     sig_box_drawn = Signal(int, int, int, int)
-    sig_box_changed = Signal(int, int, int, int, int)  # box id, x0, y0, x1, y1
+    sig_box_changed = Signal(int, int, int, int, int)  # box id, x0, y0, x1, y1: one mouse gesture
+    sig_box_nudged = Signal(int, int, int, int, int)  # the same, by one arrow key press
     sig_selection_changed = Signal(int)  # box id or -1
     sig_cursor = Signal(int, int)  # image pixel under the mouse, (-1, -1) outside
     sig_zoom_changed = Signal(float)
@@ -66,6 +79,7 @@ class Canvas(QWidget):
         self.offset = QPointF(0, 0)
         self.draw_mode = False
         self.boxes_visible = True
+        self.rejected_visible = False  # rejected proposals are hidden unless asked for
         self.overlay: QImage | None = None
         self.overlay_visible = False  # the Grad-CAM heatmap is on
         self.mask_mode = False  # a mask overlay is shown (independent of the heatmap toggle)
@@ -159,42 +173,54 @@ class Canvas(QWidget):
         super().resizeEvent(event)
 
     # ----------------------------------------------------------------- hit test
-    def _handle_distances(self, box: BoxRecord, pos: QPointF) -> list[tuple[float, int, str]]:
-        """(screen distance, priority, handle) of every handle of ``box`` within the grab radius."""
+    def _handle_distances(self, box: BoxRecord, pos: QPointF) -> list[tuple[int, float, str]]:
+        """(priority, screen distance, handle) of every handle of ``box`` within the grab radius.
+
+        A corner owns the square of half-side ``HANDLE_RADIUS_PX`` around it (its drawn handle and more) and wins
+        over the edges there (priority 0); on a box small on screen the corner squares shrink to a third of its
+        sides (never below the drawn handle), so the middle of every edge stays an edge."""
         r = HANDLE_RADIUS_PX
         tl, br = self.to_widget(box.x0, box.y0), self.to_widget(box.x1, box.y1)
         xs = {"x0": tl.x(), "x1": br.x()}
         ys = {"y0": tl.y(), "y1": br.y()}
+        reach_x = max(HANDLE_SIZE_PX / 2, min(r, (br.x() - tl.x()) / 3))
+        reach_y = max(HANDLE_SIZE_PX / 2, min(r, (br.y() - tl.y()) / 3))
         found = []
         for name, (xk, yk) in CORNERS.items():
-            d = math.hypot(pos.x() - xs[xk], pos.y() - ys[yk])
-            if d <= r:
-                found.append((d, 0, name))
+            dx, dy = abs(pos.x() - xs[xk]), abs(pos.y() - ys[yk])
+            if dx <= reach_x and dy <= reach_y:
+                found.append((0, math.hypot(dx, dy), name))
         within_y = ys["y0"] - r <= pos.y() <= ys["y1"] + r
         within_x = xs["x0"] - r <= pos.x() <= xs["x1"] + r
         for name, key in EDGES.items():
             d = abs(pos.x() - xs[key]) if key in xs else abs(pos.y() - ys[key])
             if d <= r and (within_y if key in xs else within_x):
-                found.append((d, 1, name))
+                found.append((1, d, name))
         return found
 
     def hit(self, pos: QPointF) -> tuple[int, str]:
-        """(box id, handle) under a widget position: the nearest handle within the grab radius (the selected
-        box first), else the interior of the smallest box containing the point."""
+        """(box id, handle) under a widget position: a corner, else the nearest edge within the grab radius (the
+        selected box first), else the interior of the smallest box containing the point."""
         selected = self.selected_box()
-        if selected is not None:
+        if selected is not None and self.boxes_visible:
             found = self._handle_distances(selected, pos)
             if found:
                 return selected.id, min(found)[2]
-        best = min(((d, prio, box.id, name) for box in self.boxes for d, prio, name in
+        best = min(((prio, d, box.id, name) for box in self.visible_boxes() for prio, d, name in
                     self._handle_distances(box, pos)), default=None)
         if best is not None:
             return best[2], best[3]
-        inside = [b for b in self.boxes if b.x0 <= self.to_image(pos)[0] <= b.x1
-                  and b.y0 <= self.to_image(pos)[1] <= b.y1]
+        ix, iy = self.to_image(pos)
+        inside = [b for b in self.visible_boxes() if b.x0 <= ix <= b.x1 and b.y0 <= iy <= b.y1]
         if inside:
             return min(inside, key=lambda b: (b.x1 - b.x0) * (b.y1 - b.y0)).id, "move"
         return -1, ""
+
+    def visible_boxes(self) -> list[BoxRecord]:
+        """The boxes drawn (and so clickable): rejected proposals only when asked for."""
+        if not self.boxes_visible:
+            return []
+        return [b for b in self.boxes if b.state != "rejected" or self.rejected_visible or b.id == self.selected]
 
     # ------------------------------------------------------------------- mouse
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -207,7 +233,7 @@ class Canvas(QWidget):
         if event.button() != Qt.LeftButton or self.image is None:
             return
         box_id, handle = (-1, "") if self.draw_mode else self.hit(pos)
-        if box_id >= 0 and self.boxes_visible:
+        if box_id >= 0:
             self.select(box_id)
             box = self.selected_box()
             self._drag = Drag("edit", pos, box_id, handle, box.edges, box.edges)
@@ -275,7 +301,8 @@ class Canvas(QWidget):
         self.unsetCursor()
         if drag.kind == "draw":
             x0, y0, x1, y1 = drag.current
-            if x1 - x0 >= 2 and y1 - y0 >= 2:
+            # the smallest box is measured on screen: a shaky click at a low zoom draws nothing
+            if x0 < x1 and y0 < y1 and min(x1 - x0, y1 - y0) * self.scale >= MIN_DRAW_PX:
                 self.sig_box_drawn.emit(x0, y0, x1, y1)
         elif drag.kind == "edit" and drag.current != drag.start:
             box = self.selected_box()
@@ -307,7 +334,7 @@ class Canvas(QWidget):
             edges = self.nudged(box, dx, dy, event.modifiers())
             if edges != box.edges:
                 box.x0, box.y0, box.x1, box.y1 = edges
-                self.sig_box_changed.emit(box.id, *edges)
+                self.sig_box_nudged.emit(box.id, *edges)
                 self.update()
             return
         super().keyPressEvent(event)
@@ -353,47 +380,87 @@ class Canvas(QWidget):
             p.setOpacity(self.overlay_opacity)
             p.drawImage(target, self.overlay)
             p.setOpacity(1.0)
-        if self.boxes_visible:
-            for box in self.boxes:
-                self._paint_box(p, box)
+        placed: list[QRectF] = []
+        for box in self.visible_boxes():
+            self._paint_box(p, box, placed)
         drag = self._drag
         if drag is not None and drag.kind in ("draw", "edit"):
             self._paint_rubber(p, drag.current)
         self._paint_crosshair(p)
 
-    def _paint_box(self, p: QPainter, box: BoxRecord) -> None:
-        edges = self._drag.current if (self._drag and self._drag.kind == "edit" and self._drag.box_id == box.id) \
-            else box.edges
-        tl, br = self.to_widget(edges[0], edges[1]), self.to_widget(edges[2], edges[3])
-        color = label_color(box.label)
-        pen = QPen(color, 2.5 if box.id == self.selected else 1.6)
-        pen.setCosmetic(True)
-        if box.state == "pending":
-            pen.setStyle(Qt.DashLine)
-        elif box.state == "rejected":
-            color = QColor(160, 160, 160)
-            pen.setColor(color)
-            pen.setStyle(Qt.DotLine)
-        p.setPen(pen)
-        fill = QColor(color)
-        fill.setAlpha(40 if box.id == self.selected else 0)
-        p.setBrush(fill)
-        p.drawRect(QRectF(tl, br))
-        text = box.label + (f" {box.score:.2f}" if box.score is not None else "")
+    def _shown_edges(self, box: BoxRecord) -> tuple[int, int, int, int]:
+        drag = self._drag
+        return drag.current if (drag and drag.kind == "edit" and drag.box_id == box.id) else box.edges
+
+    def tag_text(self, box: BoxRecord) -> str:
+        """The label tag: a state mark, the label, and a proposal's score."""
+        mark = {"pending": "? ", "rejected": "✗ "}.get(box.state, "✎ " if box.edited else "")
+        return mark + box.label + (f" {box.score:.2f}" if box.score is not None and box.state == "pending" else "")
+
+    def tag_rects(self) -> dict[int, QRectF]:
+        """Where each visible box's tag is drawn (screen rectangles that never overlap one another)."""
+        placed: list[QRectF] = []
+        metrics = QFontMetricsF(self._tag_font())
+        out = {}
+        for box in self.visible_boxes():
+            out[box.id] = self._place_tag(box, metrics, placed)
+        return out
+
+    def _tag_font(self) -> QFont:
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        return font
+
+    def _place_tag(self, box: BoxRecord, metrics: QFontMetricsF, placed: list[QRectF]) -> QRectF:
+        """The first free spot for the tag: above the box's top-left corner, inside it, below it, then further
+        down in steps of a tag's height (tags of boxes sharing a corner never stack unreadably)."""
+        edges = self._shown_edges(box)
+        tl, br = self.to_widget(edges[0], edges[1]), self.to_widget(edges[2], edges[3])
+        height = metrics.height() + 1
+        width = metrics.horizontalAdvance(self.tag_text(box)) + 6
+        candidates = [tl.y() - height, tl.y() + 1, br.y() + 1]
+        candidates += [tl.y() + 1 + height * k for k in range(1, 40)]
+        for top in candidates:
+            rect = QRectF(tl.x(), top, width, height)
+            if top >= 0 and not any(rect.intersects(other) for other in placed):
+                break
+        placed.append(rect)
+        return rect
+
+    def _paint_box(self, p: QPainter, box: BoxRecord, placed: list[QRectF]) -> None:
+        """Accepted: solid, in the label's colour; edited: the same with a pencil mark; pending: dashed over a dark
+        line with an amber tag and its score; rejected (shown on request): grey, dotted, crossed tag."""
+        edges = self._shown_edges(box)
+        rect = QRectF(self.to_widget(edges[0], edges[1]), self.to_widget(edges[2], edges[3]))
+        selected = box.id == self.selected
+        color = QColor(150, 150, 150) if box.state == "rejected" else label_color(box.label)
+        width = 2.5 if selected else 1.6
+        if box.state == "pending":  # a dark line under the dashes, so a proposal reads as "not yet decided"
+            under = QPen(QColor(20, 20, 20), width + 1.5)
+            under.setCosmetic(True)
+            p.setPen(under)
+            p.setBrush(Qt.NoBrush)
+            p.drawRect(rect)
+        pen = QPen(color, width)
+        pen.setCosmetic(True)
+        pen.setStyle({"pending": Qt.DashLine, "rejected": Qt.DotLine}.get(box.state, Qt.SolidLine))
+        p.setPen(pen)
+        fill = QColor(color)
+        fill.setAlpha(40 if selected else 0)
+        p.setBrush(fill)
+        p.drawRect(rect)
+        font = self._tag_font()
         p.setFont(font)
-        metrics = p.fontMetrics()
-        tag = QRectF(tl.x(), tl.y() - metrics.height() - 1, metrics.horizontalAdvance(text) + 6, metrics.height())
-        if tag.top() < 0:
-            tag.moveTop(tl.y() + 1)
-        p.fillRect(tag, color.darker(160))
+        tag = self._place_tag(box, QFontMetricsF(font), placed)
+        background = {"pending": QColor(200, 130, 0), "rejected": QColor(90, 90, 90)}.get(box.state, color.darker(160))
+        p.fillRect(tag, background)
         p.setPen(QColor(255, 255, 255))
-        p.drawText(tag, Qt.AlignCenter, text)
-        if box.id == self.selected:
+        p.drawText(tag, Qt.AlignCenter, self.tag_text(box))
+        if selected:
             p.setPen(QPen(QColor(255, 255, 255), 1))
             p.setBrush(color)
-            s = HANDLE_RADIUS_PX * 0.8
+            s = HANDLE_SIZE_PX
+            tl, br = rect.topLeft(), rect.bottomRight()
             xs, ys = (tl.x(), (tl.x() + br.x()) / 2, br.x()), (tl.y(), (tl.y() + br.y()) / 2, br.y())
             for x in xs:
                 for y in ys:

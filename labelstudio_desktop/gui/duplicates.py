@@ -9,6 +9,7 @@ is a core command on the window's undo stack; excluded files stay on disk until 
 from __future__ import annotations
 
 import datetime
+import html
 
 import numpy as np
 from PIL import Image
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ..core.cleaning import QuarantineExcluded, choose_label, exclude_all, keep_both, keep_only
 from ..core.dedup import DEFAULT_THRESHOLD_64, DedupResult, Pair, find_duplicates
@@ -41,6 +43,7 @@ from .undo import Editor
 from .workers import JobRunner
 
 KIND_FILTERS = ("all", "exact", "near")
+LEFT_COLUMN, RIGHT_COLUMN, KEEP_COLUMN = 3, 4, 5
 
 
 def difference_image(a, b) -> QImage:
@@ -53,13 +56,18 @@ def difference_image(a, b) -> QImage:
 
 
 class SideInfo(QLabel):
-    def show_image(self, store: Store, image: ImageRecord) -> None:
+    """One side's facts, with a tag when it is the suggested keeper of its group."""
+
+    def show_image(self, store: Store, image: ImageRecord, keeper: bool = False) -> None:
         boxes = store.boxes(image.id, states=("accepted",))
         labels = ", ".join(sorted({b.label for b in boxes})) or "-"
-        self.setText(
-            f"<b>{image.path}</b><br>{image.width} × {image.height} px · {image.size:,} B · "
-            f"modified {_date(image.mtime)}<br>class <b>{image.label or '-'}</b> · split <b>{image.split or '-'}"
-            f"</b> · {len(boxes)} boxes ({labels}){' · <b>excluded</b>' if image.excluded else ''}")
+        tag = f'<span style="color:#2a9d4a"><b>★ {self.tr("suggested keeper")}</b></span> · ' if keeper else ""
+        excluded = f" · <b>{self.tr('excluded')}</b>" if image.excluded else ""
+        self.setText(tag + self.tr(
+            "<b>{0}</b><br>{1} × {2} px · {3:,} B · modified {4}<br>class <b>{5}</b> · split <b>{6}</b> · "
+            "{7} boxes ({8})").format(html.escape(image.path), image.width, image.height, image.size,
+                                      _date(image.mtime), html.escape(image.label or "-"), image.split or "-",
+                                      len(boxes), html.escape(labels)) + excluded)
 
 
 def _date(mtime: float) -> str:
@@ -77,7 +85,8 @@ class DuplicatesWindow(QWidget):
         self.editor = editor
         self.store = editor.store
         self.result: DedupResult | None = None
-        self.resolved: set[tuple[int, int]] = set()
+        self.resolved: set[tuple[int, int]] = set()  # pairs whose decision is done (not undone) on the stack
+        self._decisions: list[tuple[object, tuple[int, int]]] = []  # (core command, pair) pushed from here
         self.runner = JobRunner(self)
         self.runner.sig_done.connect(lambda _title, result: self.show_result(result))
         self.runner.sig_failed.connect(lambda title, msg: QMessageBox.warning(self, title, msg))
@@ -86,6 +95,7 @@ class DuplicatesWindow(QWidget):
         self._pil: dict[str, object] = {}
         self._build()
         editor.sig_changed.connect(lambda _id: self._refresh_sides())
+        editor.stack.indexChanged.connect(self._sync_decisions)
         self.resize(1200, 760)
 
     # ------------------------------------------------------------------ layout
@@ -115,7 +125,9 @@ class DuplicatesWindow(QWidget):
 
         self.pairs = QTreeWidget(self)
         self.pairs.setHeaderLabels([self.tr("Kind"), self.tr("Distance"), self.tr("Flags"), self.tr("Left"),
-                                    self.tr("Right")])
+                                    self.tr("Right"), self.tr("Suggested keeper")])
+        self.pairs.headerItem().setToolTip(KEEP_COLUMN, self.tr(
+            "The copy to keep: the largest resolution, then the largest file, then the oldest"))
         self.pairs.setRootIsDecorated(False)
         self.pairs.setUniformRowHeights(True)
         self.pairs.currentItemChanged.connect(lambda item, _prev: self.show_pair(item.data(0, Qt.UserRole))
@@ -217,6 +229,7 @@ class DuplicatesWindow(QWidget):
     def show_result(self, result: DedupResult) -> None:
         self.result = result
         self.resolved.clear()
+        self._decisions.clear()
         self.status.setText(self.tr("{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed").format(
             len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks), result.hashed))
         self._fill()
@@ -244,15 +257,30 @@ class DuplicatesWindow(QWidget):
                     (self.only_leaks.isChecked() and self.tr("leak") not in flags):
                 continue
             a, b = self.result.images[pair.a], self.result.images[pair.b]
-            item = QTreeWidgetItem([pair.kind, str(pair.distance), ", ".join(flags), a.path, b.path])
+            keeper = self.keeper(pair)
+            keep = self.tr("left") if keeper == pair.a else self.tr("right") if keeper == pair.b else \
+                self.tr("neither: {0}").format(self.result.images[keeper].path)
+            item = QTreeWidgetItem([pair.kind, str(pair.distance), ", ".join(flags), a.path, b.path, keep])
             item.setData(0, Qt.UserRole, pair)
+            for col, image_id in ((LEFT_COLUMN, pair.a), (RIGHT_COLUMN, pair.b)):
+                if image_id == keeper:
+                    font = item.font(col)
+                    font.setBold(True)
+                    item.setFont(col, font)
+                    item.setToolTip(col, self.tr("{0} (suggested keeper)").format(item.text(col)))
             if (pair.a, pair.b) in self.resolved:
                 item.setDisabled(True)
             self.pairs.addTopLevelItem(item)
-        for col in range(4):
+        for col in range(KEEP_COLUMN):
             self.pairs.resizeColumnToContents(col)
         if self.pairs.topLevelItemCount():
             self.pairs.setCurrentItem(self.pairs.topLevelItem(0))
+
+    def keeper(self, pair: Pair) -> int:
+        """The suggested keeper of the pair's group (the largest resolution, then file, then the oldest); -1 while
+        a new search runs."""
+        group = self.result.group_of(pair.a) if self.result is not None else None
+        return self.result.keepers[group] if group is not None else -1
 
     # -------------------------------------------------------------- showing
     def current_pair(self) -> Pair | None:
@@ -296,8 +324,9 @@ class DuplicatesWindow(QWidget):
         pair = self.current_pair()
         if pair is None:
             return
-        self.left_info.show_image(self.store, self.store.image(pair.a))
-        self.right_info.show_image(self.store, self.store.image(pair.b))
+        keeper = self.keeper(pair)
+        self.left_info.show_image(self.store, self.store.image(pair.a), keeper == pair.a)
+        self.right_info.show_image(self.store, self.store.image(pair.b), keeper == pair.b)
 
     # -------------------------------------------------------------- actions
     def act(self, key: str) -> None:
@@ -306,6 +335,9 @@ class DuplicatesWindow(QWidget):
             self._quarantine()
             return
         if pair is None:
+            return
+        if (pair.a, pair.b) in self.resolved:
+            self.status.setText(self.tr("This pair is decided; undo (Ctrl+Z) to review it again"))
             return
         store = self.store
         if key == "keep_left":
@@ -320,13 +352,36 @@ class DuplicatesWindow(QWidget):
             command = choose_label(store, [pair.a, pair.b], self.label_choice.currentText())
         else:
             return
-        self.editor.push(command)
-        self.resolved.add((pair.a, pair.b))
-        item = self.pairs.currentItem()
-        item.setDisabled(True)
-        below = self.pairs.itemBelow(item)
+        self._decisions.append((command, (pair.a, pair.b)))
+        if self.editor.push(command) is False:  # not saved (the editor says why): the pair stays to decide
+            self._decisions.pop()
+            return
+        # the stack's indexChanged has marked the pair decided (see _sync_decisions)
+        below = self.pairs.itemBelow(self.pairs.currentItem())
         if below is not None:
             self.pairs.setCurrentItem(below)
+
+    def _sync_decisions(self, _index: int = 0) -> None:
+        """The decided pairs are those whose command is done on the undo stack: an undo (here or in the main
+        window) makes its pair reviewable again, and current so that the keys act on it; a redo decides it again.
+        """
+        stack = self.editor.stack
+        if not isValid(stack):  # the stack's destructor clears it, which emits indexChanged
+            return
+        commands = [getattr(stack.command(n), "command", None) for n in range(stack.count())]
+        done = {id(c) for c in commands[:stack.index()]}
+        alive = {id(c) for c in commands}
+        self._decisions = [(c, p) for c, p in self._decisions if id(c) in alive]
+        before, self.resolved = self.resolved, {p for c, p in self._decisions if id(c) in done}
+        if self.resolved == before:
+            return
+        undone = before - self.resolved
+        for n in range(self.pairs.topLevelItemCount()):
+            item = self.pairs.topLevelItem(n)
+            pair = item.data(0, Qt.UserRole)
+            item.setDisabled((pair.a, pair.b) in self.resolved)
+            if (pair.a, pair.b) in undone:
+                self.pairs.setCurrentItem(item)
 
     def _quarantine(self) -> None:
         command = QuarantineExcluded(self.store)

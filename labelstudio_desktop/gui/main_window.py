@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -22,8 +23,9 @@ from ..core.store import Store
 from .annotation import AnnotationController
 from .browser import BrowserPanel
 from .canvas import Canvas
-from .dialogs import LabelDialog, ShortcutsDialog
+from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
 from .duplicates import DuplicatesWindow
+from .labels import ElidedLabel
 from .project_jobs import ProjectJobs
 from .properties import PropertiesPanel
 from .start_page import StartPage
@@ -88,10 +90,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.counts_label = QLabel(self)
+        self.counts_label = ElidedLabel(self, max_width=560)
         self.cursor_label = QLabel(self)
         self.zoom_label = QLabel(self)
-        self.job_label = QLabel(self)
+        self.job_label = ElidedLabel(self)
+        self.save_error_label = ElidedLabel(self, max_width=600)
+        self.save_error_label.setStyleSheet("color: white; background: #b3261e; padding: 1px 6px;")
+        self.save_error_label.setVisible(False)
+        bar.addWidget(self.save_error_label)
         self.job_progress = QProgressBar(self)
         self.job_progress.setMaximumWidth(180)
         self.job_cancel = QToolButton(self)
@@ -106,7 +112,10 @@ class MainWindow(QMainWindow):
             lambda x, y: self.cursor_label.setText(f"x {x}  y {y}" if x >= 0 else ""))
         self.canvas.sig_zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f}%"))
 
-    def _action(self, text: str, slot, shortcut=None, tip: str = "", project: bool = True) -> QAction:
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", project: bool = True,
+                canvas: bool = False) -> QAction:
+        """An action of the window; with ``canvas`` its keys act only while the canvas has the focus (so typing in
+        a field never labels, moves or switches images)."""
         action = QAction(text, self)
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
@@ -115,7 +124,11 @@ class MainWindow(QMainWindow):
             action.setToolTip(tip)
             action.setStatusTip(tip)
         action.triggered.connect(slot)
-        self.addAction(action)
+        if canvas:
+            action.setShortcutContext(Qt.WidgetShortcut)
+            self.canvas.addAction(action)
+        else:
+            self.addAction(action)
         if project:
             self._project_actions.append(action)
         return action
@@ -135,43 +148,57 @@ class MainWindow(QMainWindow):
         self.act_propose = a(self.tr("Propose"), self.propose, "Ctrl+P",
                              self.tr("Box proposals from the last classifier's Grad-CAM, pending review"))
         self.act_accept = a(self.tr("Accept proposal"), lambda: self.annotation.accept_selected(),
-                            [Qt.Key_Return, Qt.Key_Enter])
-        self.act_reject = a(self.tr("Reject proposal"), lambda: self.annotation.reject_selected(), "X")
+                            [Qt.Key_Return, Qt.Key_Enter], canvas=True)
+        self.act_reject = a(self.tr("Reject proposal"), lambda: self.annotation.reject_selected(), "X", canvas=True)
         self.act_accept_all = a(self.tr("Accept all proposals on this image"), lambda: self.annotation.accept_all(),
-                                "Ctrl+Return")
+                                ["Ctrl+Return", "Ctrl+Enter"], canvas=True)
         self.act_accept_score = a(self.tr("Accept all with score ≥ …"), self.accept_by_score)
-        self.act_next_pending = a(self.tr("Next image with proposals"), self.next_pending, "N")
+        self.act_next_pending = a(self.tr("Next image with proposals"), self.next_pending, "N", canvas=True)
         self.act_calibrate = a(self.tr("Calibrate proposals from review"), self.calibrate,
                                tip=self.tr("Tune threshold, padding and layer on the boxes reviewed so far"))
-        self.act_heatmap = a(self.tr("Heatmap"), self._toggle_heatmap, "G", self.tr("Show the Grad-CAM heatmap"))
+        self.act_heatmap = a(self.tr("Heatmap"), self._toggle_heatmap, "G", self.tr("Show the Grad-CAM heatmap (G)"),
+                             canvas=True)
         self.act_heatmap.setCheckable(True)
         self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
                             "Ctrl+E", self.tr("Export Pascal VOC"))
+        self.act_close = a(self.tr("Close project"), self.close_project, "Ctrl+W")
+        self.act_quit = a(self.tr("Quit"), self.close, "Ctrl+Q", project=False)
         self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
         self.act_redo = a(self.tr("Redo"), lambda: self.editor and self.editor.redo(),
                           ["Ctrl+Shift+Z", "Ctrl+Y"])
-        self.act_draw = a(self.tr("Draw box"), self._toggle_draw, "W", self.tr("Draw a box (W)"))
+        self.act_draw = a(self.tr("Draw box"), self._toggle_draw, "W", self.tr("Draw a box (W)"), canvas=True)
         self.act_draw.setCheckable(True)
+        self.act_keep_drawing = a(self.tr("Stay in draw mode after a box"), self._set_keep_drawing, project=False,
+                                  tip=self.tr("When off, the tool returns to selecting after each new box"))
+        self.act_keep_drawing.setCheckable(True)
+        self.act_keep_drawing.setChecked(self.settings.value("prefs/keep_drawing", False, type=bool))
         self.act_delete = a(self.tr("Delete box"), lambda: self.annotation.delete_selected(),
-                            [QKeySequence.Delete, "Backspace"])
-        self.act_relabel = a(self.tr("Change label"), lambda: self.annotation.relabel_selected(), "L")
-        self.act_copy_prev = a(self.tr("Copy boxes from previous image"), self.copy_previous_boxes, "Ctrl+V")
-        self.act_hide = a(self.tr("Hide boxes"), self._toggle_boxes, "H")
+                            [QKeySequence.Delete, "Backspace"], canvas=True)
+        self.act_duplicate_box = a(self.tr("Duplicate box"), lambda: self.annotation.duplicate_selected(), "Ctrl+D",
+                                   canvas=True)
+        self.act_relabel = a(self.tr("Change label"), lambda: self.annotation.relabel_selected(), "L", canvas=True)
+        self.act_copy_prev = a(self.tr("Copy boxes from previous image"), self.copy_previous_boxes, "Ctrl+V",
+                               canvas=True)
+        self.act_hide = a(self.tr("Hide boxes"), self._toggle_boxes, "H", canvas=True)
         self.act_hide.setCheckable(True)
-        self.act_next = a(self.tr("Next image"), lambda: self.browser.step(1), "D")
-        self.act_prev = a(self.tr("Previous image"), lambda: self.browser.step(-1), "A")
-        self.act_next_unverified = a(self.tr("Next unverified"), self.next_unverified, "Ctrl+D")
+        self.act_show_rejected = a(self.tr("Show rejected proposals"), self._toggle_rejected)
+        self.act_show_rejected.setCheckable(True)
+        self.act_next = a(self.tr("Next image"), lambda: self.browser.step(1), "D", canvas=True)
+        self.act_prev = a(self.tr("Previous image"), lambda: self.browser.step(-1), "A", canvas=True)
+        self.act_next_unverified = a(self.tr("Next unverified image"), self.next_unverified, "Shift+D", canvas=True)
         self.act_verify = a(self.tr("Verify and next"), self.verify_and_next, tip=self.tr("Space on the canvas"))
-        self.act_fit = a(self.tr("Fit"), self.canvas.fit, "F")
+        self.act_fit = a(self.tr("Fit"), self.canvas.fit, "F", canvas=True)
         self.act_actual = a(self.tr("1:1"), lambda: self.canvas.zoom_to(1.0), "Ctrl+0")
-        self.act_help = a(self.tr("Shortcuts"), lambda: ShortcutsDialog(self).exec(), "F1", project=False)
+        self.act_help = a(self.tr("Shortcuts"), lambda: ShortcutsDialog(self.shortcut_rows(), self).exec(), "F1",
+                          project=False)
         self.act_ask_label = a(self.tr("Ask for a label for each new box"), self._set_ask_label, project=False,
                                tip=self.tr("When off, new boxes get the last label used"))
         self.act_ask_label.setCheckable(True)
         self.act_ask_label.setChecked(self.settings.value("prefs/ask_label", True, type=bool))
-        for n in range(1, 10):
-            a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n))
+        self.class_actions = [a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n),
+                                canvas=True) for n in range(1, 10)]
         self.canvas.sig_space_tapped.connect(self.verify_and_next)
+        self.canvas.sig_box_drawn.connect(self._box_drawn)
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar-main")
@@ -184,19 +211,22 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         for title, actions in (
             (self.tr("&Project"), [self.act_open, self.act_import, self.act_duplicates, self.act_train,
-                                   self.act_retrain, self.act_propose, self.act_export]),
-            (self.tr("&Edit"), [self.act_undo, self.act_redo, self.act_draw, self.act_delete, self.act_relabel,
-                                self.act_copy_prev]),
+                                   self.act_retrain, self.act_propose, self.act_export, None, self.act_close,
+                                   self.act_quit]),
+            (self.tr("&Edit"), [self.act_undo, self.act_redo, None, self.act_draw, self.act_delete,
+                                self.act_duplicate_box, self.act_relabel, self.act_copy_prev]),
+            (self.tr("&Class"), self.class_actions),
             (self.tr("&Review"), [self.act_accept, self.act_reject, self.act_accept_all, self.act_accept_score,
                                   self.act_next_pending, self.act_calibrate]),
-            (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify,
-                                self.act_fit, self.act_actual, self.act_hide]),
-            (self.tr("&Settings"), [self.act_ask_label]),
+            (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify, None,
+                                self.act_fit, self.act_actual, self.act_hide, self.act_show_rejected,
+                                self.act_heatmap]),
+            (self.tr("&Settings"), [self.act_ask_label, self.act_keep_drawing]),
             (self.tr("&Help"), [self.act_help]),
         ):
             m = menu.addMenu(title)
             for action in actions:
-                m.addAction(action)
+                m.addSeparator() if action is None else m.addAction(action)
 
     def _set_project_actions_enabled(self, on: bool) -> None:
         for action in self._project_actions:
@@ -217,8 +247,46 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_project(folder)
 
+    def running_jobs(self) -> list[str]:
+        """Titles of the background jobs running now (project jobs, training, duplicate search)."""
+        runners = [self.jobs.runner]
+        if self.training is not None:
+            runners.append(self.training.runner)
+        if self.duplicates is not None:
+            runners.append(self.duplicates.runner)
+        return [r.title or self.tr("a background job") for r in runners if r.busy()]
+
+    def confirm_stop_jobs(self, action: str) -> bool:
+        """Ask before ``action`` stops running jobs; True when nothing runs or the user agrees."""
+        running = self.running_jobs()
+        if not running:
+            return True
+        answer = QMessageBox.question(
+            self, self.tr("Stop running jobs?"),
+            self.tr("{0} is still running. {1} stops it; what it has not finished is lost.\n\nStop it and go on?")
+            .format(", ".join(running), action), QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def close_project(self) -> bool:
+        """Close the project (after asking if a job runs) and show the start page."""
+        if self.store is None or not self.confirm_stop_jobs(self.tr("Closing the project")):
+            return False
+        self.jobs.stop()
+        self._close_project()
+        self.canvas.set_image(None, [])
+        self.properties.show_image(None, [])
+        self.browser_dock.setWidget(QWidget(self))
+        self.browser = None
+        self.center.setCurrentWidget(self.start_page)
+        self.setWindowTitle(self.tr("labelstudio-desktop"))
+        self._set_project_actions_enabled(False)
+        self.counts_label.clear()
+        return True
+
     def open_project(self, folder: str, db: str | None = None) -> bool:
         """Open the project of ``folder``; a folder without one is imported first (in the background)."""
+        if self.store is not None and not self.confirm_stop_jobs(self.tr("Opening another project")):
+            return False
         if Store.find_db(folder, db) is None:
             self.jobs.import_new(folder, db)
             return False
@@ -237,6 +305,7 @@ class MainWindow(QMainWindow):
         self.browser_dock.setWidget(self.browser)
         self.annotation = AnnotationController(self.editor, self.canvas, self.properties, self.ask_label)
         self.annotation.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.editor.sig_failed.connect(self._save_failed)
         self.browser.sig_activated.connect(self._show_image)
         self.editor.sig_changed.connect(self._store_changed)
         self.editor.sig_revisited.connect(self._revisit)
@@ -325,12 +394,16 @@ class MainWindow(QMainWindow):
             self.training.stop()
             self.training.deleteLater()
             self.training = None
+        self.training_dock.setWidget(QWidget(self))
+        self.training_dock.hide()  # never an empty dock over half the window
         if self.duplicates is not None:
             self.duplicates.close()
             self.duplicates.deleteLater()
             self.duplicates = None
         if self.loader is not None:
             self.loader.shutdown()
+        if self.annotation is not None:
+            self.annotation.detach()
         if self.store is not None:
             self.store.close()
         self.store = self.editor = self.annotation = self.loader = None
@@ -338,10 +411,29 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------- navigation
     def _show_image(self, image_id: int) -> None:
         self.annotation.show(image_id)
-        self.canvas.setFocus()
+        self._refresh_class_keys()
+        if not is_text_entry(QApplication.focusWidget()):  # never take the keys from a field the user types in
+            self.canvas.setFocus()
+
+    def _refresh_class_keys(self) -> None:
+        """The Class menu and the panel's legend say which class each digit key sets."""
+        classes = self.store.classes()[:len(self.class_actions)] if self.store else []
+        for n, action in enumerate(self.class_actions):
+            action.setText(self.tr("Class {0}: {1}").format(n + 1, classes[n]) if n < len(classes) else
+                           self.tr("Class {0}").format(n + 1))
+            action.setVisible(n < len(classes))
+        self.properties.show_class_keys(classes)
+
+    def _save_failed(self, text: str) -> None:
+        self.save_error_label.setText(text)
+        self.save_error_label.setToolTip(text)
+        self.save_error_label.setVisible(True)
+        self.statusBar().showMessage(text, 15000)
 
     def _store_changed(self, image_id: int) -> None:
-        """After any edit, undo or redo: refresh that row."""
+        """After any edit, undo or redo: refresh that row, the counts and the class keys."""
+        self.save_error_label.setVisible(False)
+        self._refresh_class_keys()
         if image_id >= 0:
             self.browser.model.refresh(image_id)
         else:
@@ -388,6 +480,29 @@ class MainWindow(QMainWindow):
         self.canvas.draw_mode = on
         self.canvas.setFocus()
 
+    def _box_drawn(self, *_edges) -> None:
+        """After a new box the tool goes back to selecting (as in labelImg), unless the user keeps drawing."""
+        if not self.act_keep_drawing.isChecked() and self.act_draw.isChecked():
+            self.act_draw.setChecked(False)
+            self.canvas.draw_mode = False
+
+    def _set_keep_drawing(self, on: bool) -> None:
+        self.settings.setValue("prefs/keep_drawing", bool(on))
+
+    def _toggle_rejected(self, on: bool) -> None:
+        self.canvas.rejected_visible = on
+        self.canvas.update()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every key of the window (from its actions, as they are bound now) and the canvas's mouse gestures."""
+        rows = []
+        for action in [*self.actions(), *self.canvas.actions()]:
+            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in action.shortcuts())
+            if keys and action.isVisible():
+                rows.append((keys, action.text().replace("&", "")))
+        return rows + [(QCoreApplication.translate("Shortcuts", k), QCoreApplication.translate("Shortcuts", v))
+                       for k, v in CANVAS_GESTURES]
+
     def _toggle_boxes(self, hidden: bool) -> None:
         self.canvas.boxes_visible = not hidden
         self.canvas.update()
@@ -403,6 +518,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_stop_jobs(self.tr("Quitting")):
+            event.ignore()
+            return
         self.jobs.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

@@ -79,6 +79,7 @@ class ProjectJobs(QObject):
         def after(report):
             self.window.browser.model.reload()
             self.window.browser.refresh_classes()
+            self.window._update_counts()
             self.window.statusBar().showMessage(self.tr(
                 "Import: {0} added, {1} refreshed, {2} missing, {3} problems").format(
                 report.added, report.refreshed, report.missing, len(report.problems)), 10000)

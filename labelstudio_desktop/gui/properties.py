@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -29,6 +30,7 @@ class PropertiesPanel(QWidget):
     """Emits ``sig_field_edited(name, value)`` for image fields and ``sig_box_selected(box_id)``."""
 
     sig_field_edited = Signal(str, object)
+    sig_fields_edited = Signal(dict)  # Enter: every field at once
     sig_box_selected = Signal(int)
     sig_mask_view_changed = Signal()  # opacity, threshold or equalisation changed
     sig_mask_action = Signal(str)  # "accept" or "reject"
@@ -45,13 +47,19 @@ class PropertiesPanel(QWidget):
         self.class_box.setInsertPolicy(QComboBox.NoInsert)
         self.class_box.lineEdit().setPlaceholderText(self.tr("no class"))
         self.class_box.lineEdit().editingFinished.connect(self._class_edited)
+        self.class_box.lineEdit().returnPressed.connect(self.commit_fields)
         self.class_box.activated.connect(lambda _: self._class_edited())
+        self.class_keys = QLabel(self)
+        self.class_keys.setWordWrap(True)
+        self.class_keys.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.class_keys.setStyleSheet("color: palette(mid);")
         self.value_box = QDoubleSpinBox(self)
         self.value_box.setRange(NO_VALUE, 1e9)
         self.value_box.setDecimals(3)
         self.value_box.setSpecialValueText(self.tr("none"))
         self.value_box.setKeyboardTracking(False)
         self.value_box.valueChanged.connect(self._value_edited)
+        self.value_box.lineEdit().returnPressed.connect(self.commit_fields)
         self.split_box = QComboBox(self)
         self.split_box.addItem(self.tr("no split"), None)
         for split in SPLITS:
@@ -101,6 +109,7 @@ class PropertiesPanel(QWidget):
         form.addRow(self.tr("File"), self.path_label)
         form.addRow(self.tr("Size"), self.size_label)
         form.addRow(self.tr("Class"), self.class_box)
+        form.addRow("", self.class_keys)
         form.addRow(self.tr("Value"), self.value_box)
         form.addRow(self.tr("Split"), self.split_box)
         layout = QVBoxLayout(self)
@@ -172,15 +181,37 @@ class PropertiesPanel(QWidget):
             self.box_list.setCurrentRow(-1)
         self._loading = False
 
+    def show_class_keys(self, classes: list[str]) -> None:
+        """Which class each digit key sets, under the class field and as its tooltip."""
+        text = "  ".join(f"{n}\u00a0{name}" for n, name in enumerate(classes, start=1))
+        self.class_keys.setText(self.tr("Keys: {0}").format(text) if classes else "")
+        self.class_keys.setVisible(bool(classes))
+        self.class_box.setToolTip(self.tr("Digit keys on the image set the class: {0}").format(text) if classes
+                                  else "")
+
     def _emit(self, name: str, value) -> None:
         if not self._loading:
             self.sig_field_edited.emit(name, value)
 
+    def _class_value(self) -> str | None:
+        return self.class_box.currentText().strip() or None
+
+    def _number_value(self) -> float | None:
+        value = self.value_box.value()
+        return None if value <= NO_VALUE else value
+
     def _class_edited(self) -> None:
-        self._emit("label", self.class_box.currentText().strip() or None)
+        self._emit("label", self._class_value())
 
     def _value_edited(self, value: float) -> None:
         self._emit("value", None if value <= NO_VALUE else value)
+
+    def commit_fields(self) -> None:
+        """Enter in a field saves every field of the panel at once (one undo step)."""
+        if self._loading:
+            return
+        self.value_box.interpretText()  # the text typed so far, even before the spin box takes it
+        self.sig_fields_edited.emit({"label": self._class_value(), "value": self._number_value()})
 
     def _box_clicked(self, item: QListWidgetItem | None, _previous) -> None:
         if item is not None and not self._loading:

@@ -7,6 +7,7 @@ and its long GIL-holding calls cannot freeze the GUI.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -34,14 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.jobs import EtaEstimator
 from ..core.runs import Run, get_run, last_run, list_runs, snapshots
 from ..core.store import Store
+from .labels import FlowLabel
 from .plots import CurvePlot
 from .process_job import in_process
 from .workers import JobRunner
 
 AUGMENTS = (("hflip", "flip ↔"), ("vflip", "flip ↕"), ("shift", "shift"), ("rotate", "rotate"), ("zoom", "zoom"),
             ("brightness", "brightness"), ("erase", "random erasing"))
+# the training process's own estimate, extrapolated from its first batches: the panel shows a measured one
 
 
 class TrainingPanel(QWidget):
@@ -54,9 +58,11 @@ class TrainingPanel(QWidget):
         self.store = store
         self.db = str(store.db_path)
         self.runner = JobRunner(self)
+        self.clock = time.monotonic  # the time the ETA is measured with
+        self.estimator = EtaEstimator()
         self.runner.sig_report.connect(self._epoch)
         self.runner.sig_progress.connect(self._progress)
-        self.runner.sig_status.connect(lambda text: self.status.setText(text))
+        self.runner.sig_status.connect(self._status)
         self.runner.sig_done.connect(self._done)
         self.runner.sig_failed.connect(lambda title, msg: self._finished_with(f"{title}: {msg}"))
         self.runner.sig_started.connect(lambda _t: self._running(True))
@@ -94,8 +100,7 @@ class TrainingPanel(QWidget):
         self.snapshot_every.setRange(0, 1000)
         self.snapshot_every.setSpecialValueText(self.tr("never"))
         self.snapshot_every.setToolTip(self.tr("Store predictions on a few images every K epochs"))
-        self.counts = QLabel(self)
-        self.counts.setWordWrap(True)
+        self.counts = FlowLabel("", self)
         self.augment = {}
         aug_box = QGridLayout()
         for n, (key, title) in enumerate(AUGMENTS):
@@ -118,7 +123,10 @@ class TrainingPanel(QWidget):
         self.preview_button = QPushButton(self.tr("Preview augmentation"), self)
         self.preview_button.clicked.connect(self.preview)
         self.progress = QProgressBar(self)
-        self.status = QLabel(self)
+        self.eta = QLabel(self)
+        self.eta.setToolTip(self.tr("Time left, from the measured epochs once one has finished"))
+        self.status = FlowLabel("", self)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.plot = CurvePlot(self)
 
         self.runs = QTreeWidget(self)
@@ -130,8 +138,7 @@ class TrainingPanel(QWidget):
         self.resume_button.clicked.connect(self.resume_selected)
         self.evaluate_button = QPushButton(self.tr("Evaluate"), self)
         self.evaluate_button.clicked.connect(self.evaluate_selected)
-        self.metrics = QLabel(self)
-        self.metrics.setWordWrap(True)
+        self.metrics = FlowLabel("", self)
         self.metrics.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.eval_plot = QLabel(self)
         self.gallery = QListWidget(self)
@@ -157,7 +164,10 @@ class TrainingPanel(QWidget):
         for w in (self.train_button, self.cancel_button, self.preview_button):
             row.addWidget(w)
         sv.addLayout(row)
-        sv.addWidget(self.progress)
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.eta)
+        sv.addLayout(row)
         sv.addWidget(self.status)
         sv.addWidget(self.plot, 1)
         runs = QWidget(self)
@@ -169,9 +179,9 @@ class TrainingPanel(QWidget):
         rv.addLayout(row)
         rv.addWidget(self.metrics)
         rv.addWidget(self.eval_plot)
-        rv.addWidget(QLabel(self.tr("Predictions during training (one strip per image)"), self))
+        rv.addWidget(FlowLabel(self.tr("Predictions during training (one strip per image)"), self))
         rv.addWidget(self.snapshots)
-        rv.addWidget(QLabel(self.tr("Misclassified (click to open)"), self))
+        rv.addWidget(FlowLabel(self.tr("Misclassified (click to open)"), self))
         rv.addWidget(self.gallery, 1)
         rv.addWidget(self.misses_button)
         tabs = QTabWidget(self)
@@ -211,6 +221,8 @@ class TrainingPanel(QWidget):
         for w in (self.train_button, self.resume_button, self.evaluate_button):
             w.setEnabled(not on)
         self.cancel_button.setEnabled(on)
+        self.estimator.reset()
+        self.eta.clear()
 
     def start(self, resume: int | None = None, start_from: int | None = None, config=None) -> bool:
         """Train in the background: a new run, ``resume`` run N, or a new run from run N's model."""
@@ -255,11 +267,31 @@ class TrainingPanel(QWidget):
 
     def _epoch(self, data: dict) -> None:
         if "epoch" in data:
+            self.estimator.epoch_finished(self.clock())
+            self._show_eta()
             self.plot.add_epoch(data["epoch"], data["logs"])
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
+        self.estimator.progress(done, total, self.clock())
+        self._show_eta()
+
+    def _status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _show_eta(self) -> None:
+        seconds = self.estimator.remaining(self.clock())
+        self.eta.setText("" if seconds is None else self.format_eta(seconds))
+
+    def format_eta(self, seconds: float) -> str:
+        """``42 s left``, ``3 min 05 s left``, ``2 h 07 min left``."""
+        seconds = round(seconds)
+        if seconds < 60:
+            return self.tr("{0} s left").format(seconds)
+        if seconds < 3600:
+            return self.tr("{0} min {1:02d} s left").format(seconds // 60, seconds % 60)
+        return self.tr("{0} h {1:02d} min left").format(seconds // 3600, seconds % 3600 // 60)
 
     def _done(self, title: str, result) -> None:
         self.refresh_runs()

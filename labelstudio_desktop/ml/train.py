@@ -93,12 +93,11 @@ def _atomic_save(model: keras.Model, path: Path) -> None:
 
 # ---------------------------------------------------------------- callbacks
 class _JobCallback(keras.callbacks.Callback):
-    """Progress by batch, ETA, live metrics, cancel within one batch, NaN detection."""
+    """Progress by batch, live metrics, cancel within one batch, NaN detection."""
 
     def __init__(self, job: JobToken, total_epochs: int, steps: int, first_epoch: int):
         super().__init__()
         self.job, self.total_epochs, self.steps, self.first_epoch = job, total_epochs, steps, first_epoch
-        self.started = time.monotonic()
         self.cancelled = False
         self.nan_at: str | None = None
         self.epoch = first_epoch
@@ -117,10 +116,8 @@ class _JobCallback(keras.callbacks.Callback):
         if self.job.cancelled():
             self.cancelled = True
             self.model.stop_training = True
-        elapsed = time.monotonic() - self.started
-        eta = elapsed / done * (total - done) if done else 0.0
-        if batch == 0 or batch + 1 == self.steps:
-            self.job.status(f"epoch {self.epoch + 1}/{self.total_epochs}, ETA {eta:.0f} s")
+        if batch == 0 or batch + 1 == self.steps:  # the remaining time is the token's to estimate (EtaEstimator)
+            self.job.status(f"epoch {self.epoch + 1}/{self.total_epochs}")
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.cancelled:

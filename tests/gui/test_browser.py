@@ -1,11 +1,23 @@
-"""The image browser model: 10,000 rows without decoding, filters, sort."""
+"""The image browser: 10,000 rows without decoding, filters, natural sort, names elided so they stay apart."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QListView
 
 from labelstudio_desktop.core.store import BoxRecord, Store
-from labelstudio_desktop.gui.browser import ImageFilterModel, ImageListModel
+from labelstudio_desktop.gui.browser import (
+    TILE_WIDTH,
+    BrowserPanel,
+    ImageFilterModel,
+    ImageIdRole,
+    ImageListModel,
+    elide_name,
+    natural_key,
+    split_name,
+)
 
 
 @pytest.fixture
@@ -78,3 +90,118 @@ def test_refresh_one_row(big_store, qtbot):
     big_store.update_image_fields(7, {"label": "bird"})
     model.refresh(7)
     assert model.rows[model.row_of[7]].label == "bird"
+
+
+# ------------------------------------------------------------------ natural order and names that stay apart
+def _named_store(tmp_path, rows):
+    """A store of (name, size, mtime) rows; no file exists (the browser never decodes to list)."""
+    store = Store.create(tmp_path)
+    with store.transaction() as c:
+        c.executemany(
+            "INSERT INTO images(path, size, mtime, width, height, channels, status, warnings, added_at)"
+            " VALUES(?,?,?,640,480,3,'unverified','[]',0)", rows)
+    return store
+
+
+def _shown_names(panel):
+    return [panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())]
+
+
+def test_natural_order_by_name_and_as_the_tie_breaker(tmp_path, qtbot):
+    store = _named_store(tmp_path, [
+        ("raccoon-10.jpg", 2, 5.0), ("Raccoon-2.jpg", 1, 5.0), ("raccoon-100.jpg", 1, 5.0), ("ant-7.jpg", 2, 5.0),
+        ("raccoon-1.jpg", 2, 9.0), ("raccoon-20.jpg", 1, 9.0)])
+    panel = BrowserPanel(store, None)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert _shown_names(panel) == ["ant-7.jpg", "raccoon-1.jpg", "Raccoon-2.jpg", "raccoon-10.jpg",
+                                   "raccoon-20.jpg", "raccoon-100.jpg"]
+    panel.sort_box.setFocus()
+    qtbot.keyClick(panel.sort_box, Qt.Key_Down)  # sort by date: ties in natural name order
+    assert panel.sort_box.currentData() == "date"
+    assert _shown_names(panel) == ["ant-7.jpg", "Raccoon-2.jpg", "raccoon-10.jpg", "raccoon-100.jpg",
+                                   "raccoon-1.jpg", "raccoon-20.jpg"]
+    qtbot.keyClick(panel.sort_box, Qt.Key_Down)  # sort by size
+    assert _shown_names(panel) == ["Raccoon-2.jpg", "raccoon-20.jpg", "raccoon-100.jpg", "ant-7.jpg",
+                                   "raccoon-1.jpg", "raccoon-10.jpg"]
+    store.close()
+
+
+def test_natural_key():
+    names = ["img10.png", "IMG9.png", "img9b.png", "img_2.png", "img010.png", "10.png", "9.png", "a.png"]
+    assert sorted(names, key=natural_key) == ["9.png", "10.png", "a.png", "IMG9.png", "img9b.png", "img10.png",
+                                              "img010.png", "img_2.png"]
+
+
+PAIRS = [  # two names, and the narrowest text that tells them apart
+    ("raccoon_in_the_garden-100.jpg", "raccoon_in_the_garden-200.jpg", "…100.jpg"),
+    ("scan_0001_final_version.png", "scan_0002_final_version.png", "…0001….png"),
+    ("holiday_photo_left.jpeg", "holiday_photo_right.jpeg", "…ft.jpeg"),
+]
+
+
+def test_elided_names_stay_apart(qtbot):
+    metrics = QFontMetrics(QApplication.font())
+    grid_width = TILE_WIDTH  # a grid tile's name strip
+    a, b, _ = PAIRS[0]
+    # what the grid showed before: the same text for both
+    assert metrics.elidedText(a, Qt.ElideMiddle, grid_width) == metrics.elidedText(b, Qt.ElideMiddle, grid_width)
+    shown = elide_name(a, metrics, grid_width)
+    assert shown.endswith("-100.jpg") and "…" in shown and shown != elide_name(b, metrics, grid_width)
+    for a, b, narrowest in PAIRS:
+        assert elide_name(a, metrics, metrics.horizontalAdvance(a)) == a  # what fits is left alone
+        ext = split_name(a)[1]
+        for width in range(metrics.horizontalAdvance(narrowest), metrics.horizontalAdvance(a)):
+            ea, eb = elide_name(a, metrics, width), elide_name(b, metrics, width)
+            assert ea != eb, (a, width)
+            assert metrics.horizontalAdvance(ea) <= width and metrics.horizontalAdvance(eb) <= width
+            assert ea.endswith(ext) and "…" in ea
+    # too narrow even for the number: the end of the name, as much as fits
+    tiny = elide_name(PAIRS[0][0], metrics, metrics.horizontalAdvance("…0.jpg"))
+    assert tiny.startswith("…") and tiny.endswith(".jpg")
+
+
+def test_grid_and_list_paint_such_names_differently(tmp_path, qtbot):
+    a, b, _ = PAIRS[0]
+    store = _named_store(tmp_path, [(a, 1, 1.0), (b, 1, 1.0)])
+    panel = BrowserPanel(store, None)
+    qtbot.addWidget(panel)
+    panel.resize(260, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+
+    def tiles():
+        view = panel.view
+        shot = view.viewport().grab().toImage()
+        first, second = (view.visualRect(panel.proxy.index(r, 0)) for r in range(2))
+        assert first.size() == second.size() and not first.intersects(second)
+        return shot.copy(first), shot.copy(second)
+
+    first, second = tiles()
+    assert first != second  # grid: only the names differ, and they are painted differently
+    qtbot.mouseClick(panel.mode_button, Qt.LeftButton)
+    assert panel.view.viewMode() == QListView.ListMode
+    first, second = tiles()
+    assert first != second
+    store.close()
+
+
+def test_far_current_row_stays_in_view_over_a_reload(big_store, qtbot):
+    # 10,000 rows are laid out in batches: a reload must scroll to the current row once it is placed
+    panel = BrowserPanel(big_store, None)
+    qtbot.addWidget(panel)
+    panel.resize(330, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel.view
+    last = panel.proxy.index(panel.proxy.rowCount() - 1, 0).data(ImageIdRole)
+    assert panel.select_id(last)  # as "show this image" from the training or duplicates windows does
+
+    def in_view():
+        return view.currentIndex().data(ImageIdRole) == last and \
+            view.viewport().rect().contains(view.visualRect(view.currentIndex()))
+
+    qtbot.waitUntil(in_view)
+    panel.model.reload()
+    assert panel.current_id() == last
+    qtbot.waitUntil(in_view)

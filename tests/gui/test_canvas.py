@@ -122,22 +122,43 @@ def test_keyboard_nudge_and_resize(window, qtbot):
     assert window.store.box(box_id).edges == (40, 32, 102, 90)
 
 
-def test_undo_redo_restore_exact_coordinates_and_drags_merge(window, qtbot):
+def test_undo_redo_restore_exact_coordinates_one_step_per_gesture(window, qtbot):
     canvas, box_id = _selected_box(window)
-    _drag(qtbot, canvas, _at(canvas, 100, 60), _at(canvas, 110, 60))
-    _drag(qtbot, canvas, _at(canvas, 110, 60), _at(canvas, 117, 60))
+    _drag(qtbot, canvas, _at(canvas, 100, 60), _at(canvas, 110, 60))  # right edge
+    _drag(qtbot, canvas, _at(canvas, 70, 90), _at(canvas, 70, 97))  # bottom edge
+    _drag(qtbot, canvas, _at(canvas, 60, 50), _at(canvas, 65, 50))  # move
     canvas.setFocus()
-    qtbot.keyClick(canvas, Qt.Key_Left)
-    assert window.store.box(box_id).edges == (39, 30, 116, 90)
-    assert window.editor.stack.count() == 1  # consecutive edits of the selected box: one step
+    for _ in range(8):  # a burst of nudges
+        qtbot.keyClick(canvas, Qt.Key_Left)
+    assert window.store.box(box_id).edges == (37, 30, 107, 97)
+    assert window.editor.stack.count() == 4  # right edge, bottom edge, move, the burst
+    window.act_undo.trigger()
+    assert window.store.box(box_id).edges == (45, 30, 115, 97)
+    window.act_undo.trigger()
+    assert window.store.box(box_id).edges == (40, 30, 110, 97)
+    window.act_undo.trigger()
+    assert window.store.box(box_id).edges == (40, 30, 110, 90)
     window.act_undo.trigger()
     assert window.store.box(box_id).edges == (40, 30, 100, 90)
-    window.act_redo.trigger()
-    assert window.store.box(box_id).edges == (39, 30, 116, 90)
-    canvas.select(-1)
-    canvas.select(box_id)  # a new selection starts a new step
-    qtbot.keyClick(canvas, Qt.Key_Left)
+    for _ in range(4):
+        window.act_redo.trigger()
+    assert window.store.box(box_id).edges == (37, 30, 107, 97)
+
+
+def test_nudges_a_second_apart_are_separate_steps(window, qtbot):
+    canvas, box_id = _selected_box(window)
+    now = [100.0]
+    window.annotation.clock = lambda: now[0]  # the burst window, on a clock the test controls
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key_Right)
+    now[0] += 0.4
+    qtbot.keyClick(canvas, Qt.Key_Right)
+    assert window.editor.stack.count() == 1
+    now[0] += 1.5
+    qtbot.keyClick(canvas, Qt.Key_Down)
     assert window.editor.stack.count() == 2
+    window.act_undo.trigger()
+    assert window.store.box(box_id).edges == (42, 30, 102, 90)
 
 
 def test_delete_and_undo_brings_back_the_same_box(window, qtbot):

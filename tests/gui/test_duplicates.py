@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QToolBar
 
-FLAGS, LEFT, RIGHT = 2, 3, 4
+FLAGS, LEFT, RIGHT, KEEPER = 2, 3, 4, 5
 
 
 @pytest.fixture
@@ -85,3 +86,54 @@ def test_choose_label_for_a_conflict_and_keep_both(window, dups):
     listed = {frozenset((dups.pairs.topLevelItem(n).text(LEFT), dups.pairs.topLevelItem(n).text(RIGHT)))
               for n in range(dups.pairs.topLevelItemCount())}
     assert frozenset(("empty/empty_005.jpg", "empty/empty_005_crop.jpg")) not in listed
+
+
+def _undo_button(window):
+    return window.findChild(QToolBar, "toolbar-main").widgetForAction(window.act_undo)
+
+
+def test_an_undone_decision_makes_the_pair_reviewable_again(window, dups, qtbot):
+    store = window.store
+    dups.activateWindow()
+    qtbot.waitActive(dups)
+    item = _select(dups, "nut/nut_008.jpg", "nut/nut_008_bright.jpg")
+    pair = dups.current_pair()
+    qtbot.keyClick(dups, Qt.Key_1)  # keep left
+    assert store.image(pair.b).excluded and item.isDisabled()
+    assert dups.current_pair() is not pair  # on to the next pair
+    qtbot.mouseClick(_undo_button(window), Qt.LeftButton)  # the main window's undo
+    assert not store.image(pair.b).excluded
+    assert not item.isDisabled() and dups.current_pair() is pair  # back on the pair, reviewable
+    dups.activateWindow()
+    qtbot.waitActive(dups)
+    qtbot.keyClick(dups, Qt.Key_2)  # the keys act on it again: keep right this time
+    assert store.image(pair.a).excluded and not store.image(pair.b).excluded and item.isDisabled()
+    qtbot.keyClick(dups, Qt.Key_Z, Qt.ControlModifier)  # the window's own undo
+    assert not item.isDisabled() and not store.image(pair.a).excluded
+    qtbot.keyClick(dups, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo decides it again
+    assert item.isDisabled() and store.image(pair.a).excluded
+
+
+def test_a_decided_pair_ignores_the_keys(window, dups, qtbot):
+    dups.activateWindow()
+    qtbot.waitActive(dups)
+    last = dups.pairs.topLevelItem(dups.pairs.topLevelItemCount() - 1)
+    dups.pairs.setCurrentItem(last)
+    pair = dups.current_pair()
+    qtbot.keyClick(dups, Qt.Key_3)  # keep both: the last pair stays current, greyed out
+    assert last.isDisabled() and dups.current_pair() is pair
+    count = window.editor.stack.count()
+    qtbot.keyClick(dups, Qt.Key_4)
+    assert window.editor.stack.count() == count  # no second decision on a decided pair
+    assert not window.store.image(pair.a).excluded
+
+
+def test_the_suggested_keeper_is_shown(dups):
+    item = _select(dups, "bolt/bolt_002.jpg", "bolt/bolt_002_small.jpg")  # the small one is 80% of the size
+    big_left = item.text(LEFT) == "bolt/bolt_002.jpg"
+    assert item.text(KEEPER) == ("left" if big_left else "right")
+    keeper_info, other_info = (dups.left_info, dups.right_info) if big_left else (dups.right_info, dups.left_info)
+    assert "suggested keeper" in keeper_info.text() and "suggested keeper" not in other_info.text()
+    assert item.font(LEFT if big_left else RIGHT).bold() and not item.font(RIGHT if big_left else LEFT).bold()
+    for n in range(dups.pairs.topLevelItemCount()):  # every pair names the keeper of its group
+        assert dups.pairs.topLevelItem(n).text(KEEPER)

@@ -20,10 +20,15 @@ def test_train_resume_retrain_and_evaluate(window, qtbot):
     panel.augment["hflip"].setChecked(True)
     panel.snapshot_every.setValue(1)
     assert "bolt" in panel.counts.text()
-    epochs_seen = []
+    epochs_seen, shown = [], []
     panel.runner.sig_report.connect(lambda data: epochs_seen.append(data["epoch"]))
+    # connected after the panel's own slots: sees what they displayed
+    panel.runner.sig_progress.connect(lambda _d, _t: shown.append((panel.eta.text(), panel.status.text())))
     _run(panel, qtbot, panel.start)
     assert epochs_seen == [1, 2]
+    assert any(eta.endswith(" left") for eta, _status in shown)  # the panel's ETA...
+    assert not any("ETA" in status for _eta, status in shown)  # ...instead of the training process's
+    assert panel.eta.text() == ""
     assert len(panel.plot.history["loss"]) == 2 and panel.progress.value() == panel.progress.maximum()
     runs = list_runs(window.store)
     assert len(runs) == 1 and runs[0].status == "finished"

@@ -30,15 +30,15 @@ def test_space_d_a_navigation_and_verify(window, qtbot):
     qtbot.keyClick(canvas, Qt.Key_Space)
     assert window.store.image(first).status == "verified"
     assert _current_path(window) == "bolt/bolt_001.jpg"
-    qtbot.keyClick(window, Qt.Key_D)
+    qtbot.keyClick(canvas, Qt.Key_D)
     assert _current_path(window) == "bolt/bolt_002.jpg"
-    qtbot.keyClick(window, Qt.Key_A)
-    qtbot.keyClick(window, Qt.Key_A)
+    qtbot.keyClick(canvas, Qt.Key_A)
+    qtbot.keyClick(canvas, Qt.Key_A)
     assert _current_path(window) == "bolt/bolt_000.jpg"
-    qtbot.keyClick(window, Qt.Key_D, Qt.ControlModifier)  # next unverified skips nothing here...
+    qtbot.keyClick(canvas, Qt.Key_D, Qt.ShiftModifier)  # next unverified skips nothing here...
     assert _current_path(window) == "bolt/bolt_001.jpg"
     window.browser.select_id(first)
-    qtbot.keyClick(window, Qt.Key_D, Qt.ControlModifier)
+    qtbot.keyClick(canvas, Qt.Key_D, Qt.ShiftModifier)
     assert _current_path(window) == "bolt/bolt_001.jpg"  # ...and skips the verified one
     assert "1 verified" in window.counts_label.text()
 
@@ -60,7 +60,8 @@ def test_space_drag_pans_without_verifying(window, qtbot):
 def test_number_keys_set_the_class_and_undo_restores_it(window, qtbot):
     image_id = window.annotation.image.id
     classes = window.store.classes()
-    qtbot.keyClick(window, Qt.Key_3)
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key_3)
     assert window.store.image(image_id).label == classes[2]
     assert window.properties.class_box.currentText() == classes[2]
     window.act_undo.trigger()
@@ -79,8 +80,8 @@ def test_value_and_split_from_the_side_panel(window):
 def test_undo_on_another_image_shows_that_image(window, qtbot):
     first = window.annotation.image.id
     window.annotation.set_field("value", 9.0)
-    qtbot.keyClick(window, Qt.Key_D)
-    qtbot.keyClick(window, Qt.Key_D)
+    qtbot.keyClick(window.canvas, Qt.Key_D)
+    qtbot.keyClick(window.canvas, Qt.Key_D)
     assert window.annotation.image.id != first
     window.act_undo.trigger()
     assert window.annotation.image.id == first
@@ -93,7 +94,7 @@ def test_copy_boxes_from_previous_image(window, qtbot):
     first = window.annotation.image.id
     window.store.insert_box(BoxRecord(0, first, "bolt", 1, 2, 30, 40))
     window.store.insert_box(BoxRecord(0, first, "nut", 5, 5, 9, 9, source="proposal", state="pending"))
-    qtbot.keyClick(window, Qt.Key_D)
+    qtbot.keyClick(window.canvas, Qt.Key_D)
     second = window.annotation.image.id
     window.act_copy_prev.trigger()
     assert [(b.label, b.edges) for b in window.store.boxes(second)] == [("bolt", (1, 2, 30, 40))]
