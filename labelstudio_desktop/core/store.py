@@ -209,9 +209,22 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.rollback()
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error:  # e.g. the disk filled up at commit: nothing of this unit stays
+            self.rollback()
+            raise
+
+    def rollback(self) -> None:
+        """Roll back the open transaction, if any (SQLite itself rolls back on some errors, such as a full
+        disk); never hides the error that led here."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     # ----------------------------------------------------------------- settings
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -310,6 +323,21 @@ class Store:
             "SELECT label FROM images WHERE label IS NOT NULL UNION SELECT label FROM boxes ORDER BY 1"
         )
         return [r[0] for r in rows]
+
+    def class_keys(self) -> list[str]:
+        """Image classes in a stable order, for the digit keys: the order recorded with the project, classes new
+        since then appended alphabetically. A class keeps its place (and key) even while no image has it."""
+        current = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT label FROM images WHERE label IS NOT NULL ORDER BY label")]
+        order = list(self.get_setting("class_keys", []))
+        new = [c for c in current if c not in order]
+        if new:
+            order += new
+            try:
+                self.set_setting("class_keys", order)
+            except sqlite3.Error:  # locked or full: the order still holds for now, and is recorded next time
+                pass
+        return order
 
     # -------------------------------------------------------------------- boxes
     def boxes(self, image_id: int | None = None, states: tuple[str, ...] | None = None) -> list[BoxRecord]:

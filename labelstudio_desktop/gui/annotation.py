@@ -79,7 +79,14 @@ class AnnotationController(QObject):
         self.refresh_overlay()
         self.panel.set_classes(self.store.classes())
         self.panel.show_image(self.image, boxes)
+        self.select_best_pending()  # so Enter and X act at once
         self.sig_image_shown.emit(image_id)
+
+    def select_best_pending(self) -> None:
+        """Select the pending proposal of highest score, if the image has one."""
+        pending = [b for b in self.canvas.boxes if b.state == "pending"]
+        if pending:
+            self.canvas.select(max(pending, key=lambda b: (b.score or 0.0, -b.id)).id)
 
     def _store_changed(self, image_id: int) -> None:
         if self.image is None or image_id not in (-1, self.image.id):
@@ -88,6 +95,8 @@ class AnnotationController(QObject):
         boxes = self.store.boxes(self.image.id)
         self.canvas.set_boxes(boxes)
         self.panel.show_image(self.image, boxes)
+        if self.canvas.selected < 0:  # e.g. an undone rejection: the proposal is pending again
+            self.select_best_pending()
         self.panel.select_box(self.canvas.selected)
         self.refresh_overlay()
 

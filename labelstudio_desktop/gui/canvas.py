@@ -85,6 +85,7 @@ class Canvas(QWidget):
         self.mask_mode = False  # a mask overlay is shown (independent of the heatmap toggle)
         self.overlay_opacity = 0.45
         self._drag: Drag | None = None
+        self._new_box: tuple[int, int, int, int] | None = None  # drawn, waiting for its label
         self._mouse: QPointF | None = None
         self._space = False
         self._space_panned = False
@@ -303,7 +304,12 @@ class Canvas(QWidget):
             x0, y0, x1, y1 = drag.current
             # the smallest box is measured on screen: a shaky click at a low zoom draws nothing
             if x0 < x1 and y0 < y1 and min(x1 - x0, y1 - y0) * self.scale >= MIN_DRAW_PX:
-                self.sig_box_drawn.emit(x0, y0, x1, y1)
+                self._new_box = drag.current  # stays drawn while its label is asked for
+                self.update()
+                try:
+                    self.sig_box_drawn.emit(x0, y0, x1, y1)
+                finally:
+                    self._new_box = None
         elif drag.kind == "edit" and drag.current != drag.start:
             box = self.selected_box()
             if box is not None:  # show the result at once; the store confirms through set_boxes
@@ -386,6 +392,8 @@ class Canvas(QWidget):
         drag = self._drag
         if drag is not None and drag.kind in ("draw", "edit"):
             self._paint_rubber(p, drag.current)
+        elif self._new_box is not None:
+            self._paint_rubber(p, self._new_box)
         self._paint_crosshair(p)
 
     def _shown_edges(self, box: BoxRecord) -> tuple[int, int, int, int]:

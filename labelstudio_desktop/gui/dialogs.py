@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -33,6 +33,8 @@ class LabelDialog(QDialog):
         completer = QCompleter(labels, self)
         completer.setCaseSensitivity(Qt.CaseInsensitive)
         completer.setFilterMode(Qt.MatchContains)
+        completer.activated.connect(self._completed)
+        completer.popup().installEventFilter(self)
         self.edit.setCompleter(completer)
         self.list = QListWidget(self)
         self.list.addItems(labels)
@@ -48,6 +50,20 @@ class LabelDialog(QDialog):
 
     def label(self) -> str:
         return self.edit.text().strip()
+
+    def _completed(self, text: str) -> None:
+        """A completion chosen with Enter or a click is the answer: one Enter, not two."""
+        self.edit.setText(text)
+        self.accept()
+
+    def eventFilter(self, watched, event) -> bool:
+        # Enter in the completion popup with no row chosen: take what is typed (the popup would swallow it)
+        if (event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+                and not self.edit.completer().popup().currentIndex().isValid()):
+            self.edit.completer().popup().hide()
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
 
 #: What the canvas does with the mouse and with keys that are not actions (the F1 sheet lists these after

@@ -91,13 +91,14 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.counts_label = ElidedLabel(self, max_width=560)
+        self.counts_label.setStyleSheet("padding-left: 8px; border-left: 1px solid palette(mid);")
         self.cursor_label = QLabel(self)
         self.zoom_label = QLabel(self)
         self.job_label = ElidedLabel(self)
         self.save_error_label = ElidedLabel(self, max_width=600)
         self.save_error_label.setStyleSheet("color: white; background: #b3261e; padding: 1px 6px;")
         self.save_error_label.setVisible(False)
-        bar.addWidget(self.save_error_label)
+        bar.insertPermanentWidget(0, self.save_error_label)  # stays until the next save, past other messages
         self.job_progress = QProgressBar(self)
         self.job_progress.setMaximumWidth(180)
         self.job_cancel = QToolButton(self)
@@ -267,26 +268,36 @@ class MainWindow(QMainWindow):
             .format(", ".join(running), action), QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         return answer == QMessageBox.Yes
 
+    def stop_jobs(self) -> None:
+        """Stop every background job of the window and wait for it (after :meth:`confirm_stop_jobs`)."""
+        self.jobs.stop()
+        for owner in (self.training, self.duplicates):
+            if owner is not None:
+                owner.runner.stop()
+
     def close_project(self) -> bool:
         """Close the project (after asking if a job runs) and show the start page."""
         if self.store is None or not self.confirm_stop_jobs(self.tr("Closing the project")):
             return False
-        self.jobs.stop()
         self._close_project()
         self.canvas.set_image(None, [])
         self.properties.show_image(None, [])
         self.browser_dock.setWidget(QWidget(self))
         self.browser = None
+        self.start_page.set_recent(self.recent_projects())
         self.center.setCurrentWidget(self.start_page)
         self.setWindowTitle(self.tr("labelstudio-desktop"))
         self._set_project_actions_enabled(False)
-        self.counts_label.clear()
+        self._refresh_class_keys()
+        for label in (self.counts_label, self.zoom_label, self.cursor_label, self.save_error_label):
+            label.setText("")
         return True
 
     def open_project(self, folder: str, db: str | None = None) -> bool:
         """Open the project of ``folder``; a folder without one is imported first (in the background)."""
         if self.store is not None and not self.confirm_stop_jobs(self.tr("Opening another project")):
             return False
+        self.stop_jobs()
         if Store.find_db(folder, db) is None:
             self.jobs.import_new(folder, db)
             return False
@@ -390,6 +401,7 @@ class MainWindow(QMainWindow):
             self.duplicates.start()
 
     def _close_project(self) -> None:
+        self.stop_jobs()  # the user agreed (confirm_stop_jobs) or nothing runs
         if self.training is not None:
             self.training.stop()
             self.training.deleteLater()
@@ -417,7 +429,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_class_keys(self) -> None:
         """The Class menu and the panel's legend say which class each digit key sets."""
-        classes = self.store.classes()[:len(self.class_actions)] if self.store else []
+        classes = self.store.class_keys()[:len(self.class_actions)] if self.store else []
         for n, action in enumerate(self.class_actions):
             action.setText(self.tr("Class {0}: {1}").format(n + 1, classes[n]) if n < len(classes) else
                            self.tr("Class {0}").format(n + 1))
@@ -428,7 +440,6 @@ class MainWindow(QMainWindow):
         self.save_error_label.setText(text)
         self.save_error_label.setToolTip(text)
         self.save_error_label.setVisible(True)
-        self.statusBar().showMessage(text, 15000)
 
     def _store_changed(self, image_id: int) -> None:
         """After any edit, undo or redo: refresh that row, the counts and the class keys."""
@@ -464,7 +475,7 @@ class MainWindow(QMainWindow):
         self.browser.step(1)
 
     def set_nth_class(self, n: int) -> None:
-        classes = [c for c in self.store.classes()] if self.store else []
+        classes = self.store.class_keys() if self.store else []
         if self.annotation is not None and 0 < n <= len(classes):
             self.annotation.set_class(classes[n - 1])
 
@@ -521,7 +532,7 @@ class MainWindow(QMainWindow):
         if not self.confirm_stop_jobs(self.tr("Quitting")):
             event.ignore()
             return
-        self.jobs.stop()
+        self.stop_jobs()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

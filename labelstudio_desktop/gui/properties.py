@@ -141,8 +141,15 @@ class PropertiesPanel(QWidget):
         try:
             self.setEnabled(image is not None)
             if image is None:
-                self.path_label.clear()
+                for label in (self.path_label, self.size_label, self.warnings_label):
+                    label.clear()
+                self.class_box.setEditText("")
+                self.value_box.setValue(NO_VALUE)
+                self.split_box.setCurrentIndex(0)
+                self.verified_box.setChecked(False)
+                self.excluded_box.setChecked(False)
                 self.box_list.clear()
+                self.mask_box.setVisible(False)
                 return
             self.path_label.setText(image.path)
             self.size_label.setText(f"{image.width} × {image.height}, {image.channels} ch, {image.size:,} B")
@@ -162,7 +169,7 @@ class PropertiesPanel(QWidget):
         self._loading = True
         self.box_list.clear()
         for box in boxes:
-            state = "" if box.state == "accepted" else f" [{box.state}]"
+            state = (" ✎" if box.edited else "") if box.state == "accepted" else f" [{box.state}]"
             item = QListWidgetItem(f"{box.label}  ({box.x0},{box.y0})–({box.x1},{box.y1}){state}")
             item.setData(Qt.UserRole, box.id)
             item.setForeground(label_color(box.label).darker(130))

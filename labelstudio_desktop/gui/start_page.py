@@ -21,7 +21,7 @@ class StartPage(QWidget):
         open_demo = QPushButton(self.tr("Open the demo project"), self)
         open_demo.clicked.connect(self.sig_open_demo)
         self.recent = QListWidget(self)
-        self.recent.addItems(recent)
+        self.set_recent(recent)
         self.recent.itemActivated.connect(lambda item: self.sig_open.emit(item.text()))
         layout = QVBoxLayout(self)
         layout.addStretch(1)
@@ -31,3 +31,7 @@ class StartPage(QWidget):
         layout.addWidget(QLabel(self.tr("Recent projects"), self), 0, Qt.AlignHCenter)
         layout.addWidget(self.recent, 1)
         layout.addStretch(1)
+
+    def set_recent(self, recent: list[str]) -> None:
+        self.recent.clear()
+        self.recent.addItems(recent)

@@ -282,7 +282,8 @@ class TrainingPanel(QWidget):
 
     def _show_eta(self) -> None:
         seconds = self.estimator.remaining(self.clock())
-        self.eta.setText("" if seconds is None else self.format_eta(seconds))
+        full = self.progress.value() >= self.progress.maximum()  # a finished stage (loading) says nothing yet
+        self.eta.setText("" if seconds is None or full else self.format_eta(seconds))
 
     def format_eta(self, seconds: float) -> str:
         """``42 s left``, ``3 min 05 s left``, ``2 h 07 min left``."""

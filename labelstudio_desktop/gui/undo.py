@@ -84,11 +84,7 @@ class Editor(QObject):
         try:
             step(self.store)
         except (sqlite3.Error, StoreError, OSError) as exc:
-            if self.store.conn.in_transaction:  # a failed COMMIT can leave the transaction open
-                try:
-                    self.store.conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
+            self.store.rollback()
             image_id = command.image_id if command.image_id is not None else -1
             self.sig_changed.emit(image_id)  # the views show what the database holds
             self.sig_failed.emit(self.tr("Not saved: {0}").format(save_error_text(exc)))

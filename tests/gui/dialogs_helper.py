@@ -21,3 +21,21 @@ def answer_next_dialog(text: str | None) -> None:
             dialog.accept()
 
     QTimer.singleShot(0, answer)
+
+
+def answer_next_message_box(yes: bool) -> list[str]:
+    """Answer the next modal question box Yes or No, as a user clicking the button; returns its text."""
+    from PySide6.QtWidgets import QMessageBox
+
+    seen: list[str] = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer)
+            return
+        seen.append(box.text())
+        box.button(QMessageBox.Yes if yes else QMessageBox.No).click()
+
+    QTimer.singleShot(0, answer)
+    return seen

@@ -162,11 +162,22 @@ def test_canvas_keys_act_only_with_the_canvas_focused(window, qtbot):
     assert window.store.image(image_id).label == window.store.classes()[2]
 
 
-def test_the_class_keys_are_shown(window):
-    classes = window.store.classes()
+def test_the_class_keys_are_shown_and_stay_put(window, qtbot):
+    classes = window.store.class_keys()
+    assert classes == ["bolt", "empty", "nut", "washer"]
     legend = window.properties.class_keys.text()
     assert all(f"{n}\u00a0{name}" in legend for n, name in enumerate(classes, start=1))
-    assert window.class_actions[0].text().endswith(classes[0]) and not window.class_actions[len(classes)].isVisible()
+    assert window.class_actions[0].text().endswith("bolt") and not window.class_actions[len(classes)].isVisible()
+    image_id = window.annotation.image.id
+    window.annotation.set_field("label", "bentbolt")  # a new class comes last, whatever its name
+    assert window.store.class_keys() == ["bolt", "empty", "nut", "washer", "bentbolt"]
+    assert "5\u00a0bentbolt" in window.properties.class_keys.text()
+    window.annotation.set_field("label", "bolt")  # no image has it any more: it keeps its key
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key_5)
+    assert window.store.image(image_id).label == "bentbolt"
+    qtbot.keyClick(window.canvas, Qt.Key_2)
+    assert window.store.image(image_id).label == "empty"
 
 
 def test_enter_saves_class_and_value_at_once_and_never_accepts_a_proposal(window, qtbot):
@@ -277,3 +288,61 @@ def test_project_menu_has_close_and_quit(window):
     assert window.close_project()
     assert window.store is None and window.center.currentWidget() is window.start_page
     assert not window.act_export.isEnabled() and window.training_dock.isHidden()
+
+
+def test_one_enter_takes_a_completed_label(qtbot):
+    from PySide6.QtCore import QTimer
+
+    from labelstudio_desktop.gui.dialogs import LabelDialog
+
+    dialog = LabelDialog(["bolt", "nut", "washer"], "")
+    qtbot.addWidget(dialog)
+    results = []
+
+    def key_target():  # where the keyboard goes: an open completion popup grabs it
+        return QApplication.activePopupWidget() or dialog.edit
+
+    offered = []
+
+    def type_and_enter():
+        QTimer.singleShot(2000, dialog.reject)  # a second Enter would be needed before the fix: give up then
+        dialog.activateWindow()
+        dialog.edit.setFocus()
+        qtbot.waitUntil(dialog.edit.hasFocus)
+        for ch in "bolt":
+            qtbot.keyClick(key_target(), ch)
+        offered.append(dialog.edit.completer().popup().isVisible())
+        qtbot.keyClick(key_target(), Qt.Key_Return)
+
+    QTimer.singleShot(0, type_and_enter)
+    results.append(dialog.exec())
+    assert offered == [True]  # "bolt" was offered in the completion popup...
+    assert results == [1] and dialog.label() == "bolt"  # ...and one Enter took it
+
+
+def test_an_opened_image_has_its_best_proposal_selected_so_enter_and_x_act_at_once(window, qtbot):
+    target = window.store.image_by_path("nut/nut_005.jpg").id
+    low = window.store.insert_box(BoxRecord(0, target, "nut", 5, 5, 40, 40, source="proposal", state="pending",
+                                            score=0.3))
+    high = window.store.insert_box(BoxRecord(0, target, "nut", 60, 60, 100, 100, source="proposal",
+                                             state="pending", score=0.8))
+    window.browser.model.reload()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key_N)  # next image with proposals
+    assert window.annotation.image.id == target and window.canvas.selected == high
+    qtbot.keyClick(window.canvas, Qt.Key_Return)
+    assert window.store.box(high).state == "accepted" and window.canvas.selected == low
+    qtbot.keyClick(window.canvas, Qt.Key_X)
+    assert window.store.box(low).state == "rejected"
+    window.act_undo.trigger()  # the rejection undone: the proposal is pending and selected again
+    assert window.store.box(low).state == "pending" and window.canvas.selected == low
+
+
+def test_closing_the_project_clears_the_panel_and_lists_it_as_recent(window):
+    path = str(window.store.root)
+    assert window.close_project()
+    panel = window.properties
+    assert panel.size_label.text() == "" and panel.class_box.currentText() == "" and not panel.isEnabled()
+    assert window.zoom_label.text() == "" and window.counts_label.text() == ""
+    recent = [window.start_page.recent.item(i).text() for i in range(window.start_page.recent.count())]
+    assert path in recent

@@ -211,3 +211,38 @@ def test_cancel_stops_a_background_job(window, qtbot):
         window.job_cancel.click()
     assert not runner.busy()
     assert outcomes == []  # ended through its token: neither a failure nor a result
+
+
+def test_switching_project_while_a_job_runs_asks_first(window, qtbot, tmp_path):
+    import threading
+
+    from dialogs_helper import answer_next_message_box
+    from helpers import write_image
+
+    from labelstudio_desktop.core.importer import import_folder
+
+    other = tmp_path / "other"
+    write_image(other / "one.jpg", 64, 48)
+    with Store.create(other) as store:
+        import_folder(store)
+    started = threading.Event()
+
+    def endless(token):
+        started.set()
+        while True:
+            token.check()
+            threading.Event().wait(0.01)
+
+    window.act_train.trigger()  # the Training dock is open...
+    runner = window.jobs.runner
+    assert runner.start("Re-importing", endless) and started.wait(5)
+    first_root = window.store.root
+    asked = answer_next_message_box(yes=False)
+    assert not window.open_project(str(other))  # ...and the user says No: nothing changes
+    assert asked and "Re-importing" in asked[0]
+    assert runner.busy() and window.store.root == first_root
+    asked = answer_next_message_box(yes=True)
+    with qtbot.waitSignal(runner.sig_stopped, timeout=10000):
+        assert window.open_project(str(other))
+    assert not runner.busy() and window.store.root == other.resolve()
+    assert window.training_dock.isHidden()  # never an empty dock left over half the window
