@@ -53,7 +53,8 @@ class ElidedLabel(QLabel):
         return self._full
 
     def sizeHint(self) -> QSize:
-        width = self.fontMetrics().horizontalAdvance(self._full) + 2 * self.margin() + 4
+        frame = self.width() - self.contentsRect().width()  # margins, and padding or border from a style sheet
+        width = self.fontMetrics().horizontalAdvance(self._full) + frame + 2 * self.margin() + 4
         return QSize(min(width, self.maximumWidth()), super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:

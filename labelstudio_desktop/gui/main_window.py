@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.counts_label = ElidedLabel(self, max_width=560)
+        self.counts_label = ElidedLabel(self, max_width=900)
         self.counts_label.setStyleSheet("padding-left: 8px; border-left: 1px solid palette(mid);")
         self.cursor_label = QLabel(self)
         self.zoom_label = QLabel(self)

@@ -190,7 +190,8 @@ def test_reimport_runs_in_the_background_with_progress_and_stops_cleanly(window,
     assert window.browser.model.row_of.get(window.store.image_by_path("nut/new_one.jpg").id) is not None
 
 
-def test_cancel_stops_a_background_job(window, qtbot):
+def start_endless_job(runner, title: str = "endless") -> None:
+    """Start a job on ``runner`` that runs until it is cancelled, and wait until it runs."""
     import threading
 
     started = threading.Event()
@@ -201,21 +202,22 @@ def test_cancel_stops_a_background_job(window, qtbot):
             token.check()
             threading.Event().wait(0.01)
 
+    assert runner.start(title, endless) and started.wait(5)
+
+
+def test_cancel_stops_a_background_job(window, qtbot):
     runner = window.jobs.runner
     outcomes = []
     runner.sig_failed.connect(lambda title, message: outcomes.append(("failed", message)))
     runner.sig_done.connect(lambda title, result: outcomes.append(("done", result)))
     with qtbot.waitSignal(runner.sig_stopped, timeout=10000):
-        runner.start("endless", endless)
-        assert started.wait(5)
+        start_endless_job(runner)
         window.job_cancel.click()
     assert not runner.busy()
     assert outcomes == []  # ended through its token: neither a failure nor a result
 
 
 def test_switching_project_while_a_job_runs_asks_first(window, qtbot, tmp_path):
-    import threading
-
     from dialogs_helper import answer_next_message_box
     from helpers import write_image
 
@@ -225,17 +227,9 @@ def test_switching_project_while_a_job_runs_asks_first(window, qtbot, tmp_path):
     write_image(other / "one.jpg", 64, 48)
     with Store.create(other) as store:
         import_folder(store)
-    started = threading.Event()
-
-    def endless(token):
-        started.set()
-        while True:
-            token.check()
-            threading.Event().wait(0.01)
-
     window.act_train.trigger()  # the Training dock is open...
     runner = window.jobs.runner
-    assert runner.start("Re-importing", endless) and started.wait(5)
+    start_endless_job(runner, "Re-importing")
     first_root = window.store.root
     asked = answer_next_message_box(yes=False)
     assert not window.open_project(str(other))  # ...and the user says No: nothing changes
