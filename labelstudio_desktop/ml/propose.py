@@ -1,7 +1,9 @@
-"""Box proposals from a classifier: Grad-CAM heatmap -> binary map -> box(es), stored as pending.
+"""Box proposals, stored as pending for review: from the box detector trained on reviewed boxes, or (the cold
+start) from a classifier's Grad-CAM heatmap -> binary map -> box(es); U-Net masks as pending masks.
 
-Each proposal keeps its provenance (run, method, threshold, IoU to the binary map, class score). Proposals
-never touch accepted or manual boxes; proposing again replaces only the pending proposals of an image.
+Each proposal keeps its provenance (run, method: ``exact``/``bayes`` for Grad-CAM boxes, ``detector``,
+``unet``; threshold, IoU to the binary map, score). Proposals never touch accepted or manual boxes; proposing
+again replaces only the pending proposals of an image, and obeys the review (:mod:`core.review_memory`).
 Images predicted as a background class (``empty``, ``background``, ``none``, ``negative``) get no box.
 """
 
@@ -19,11 +21,14 @@ from PIL import Image
 from ..core.boxes import best_box_exact, component_boxes, pad_box, scale_box
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
+from ..core.review_memory import Candidate, remembered, review_of
 from ..core.runs import get_run, last_run
 from ..core.store import BoxRecord, Store, StoreError
 from .data import resize_square
 
 METHODS = ("exact", "bayes")
+SOURCES = ("auto", "gradcam", "detector", "unet")
+DETECTOR_THRESHOLD = 0.3
 BACKGROUND_CLASSES = {"empty", "background", "none", "negative", "nothing"}
 MAP_SIZE = 64
 BATCH = 32
@@ -35,12 +40,13 @@ class Proposal:
     label: str
     box: tuple[int, int, int, int]  # 0-based pixel edges
     score: float
-    iou_to_map: float
+    iou_to_map: float | None  # Grad-CAM: IoU of the box with the binary map it was fitted to; None otherwise
 
     def as_json(self) -> dict:
         x0, y0, x1, y1 = self.box
+        iou = None if self.iou_to_map is None else round(self.iou_to_map, 6)
         return {"image": self.image, "label": self.label, "box": [x0 + 1, y0 + 1, x1, y1],
-                "score": round(self.score, 6), "iou_to_map": round(self.iou_to_map, 6)}
+                "score": round(self.score, 6), "iou_to_map": iou}
 
 
 @dataclass
@@ -53,6 +59,9 @@ class ProposeReport:
     seconds: float = 0.0
     problems: list[tuple[str, str]] = field(default_factory=list)
     without_box: list[tuple[str, str]] = field(default_factory=list)  # (image, why it got no proposal)
+    source: str = "gradcam"
+    skipped_verified: int = 0  # verified images left out
+    dropped: dict[str, int] = field(default_factory=dict)  # proposals review ruled out, by reason
 
     def as_json(self) -> dict:
         return {"proposals": [p.as_json() for p in self.proposals]}
@@ -105,77 +114,177 @@ def _png(array01: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+def resolve_source(store: Store, source: str, run_id: int | None = None) -> str:
+    """``auto``: the detector once one is trained (or when ``run_id`` is a detector run), Grad-CAM before."""
+    if source not in SOURCES:
+        raise StoreError(f"unknown proposal source {source!r}: {', '.join(SOURCES)}")
+    if source != "auto":
+        return source
+    if run_id is not None:
+        return {"detect": "detector", "segment": "unet"}.get(get_run(store, run_id).task, "gradcam")
+    return "detector" if last_run(store, "detect") is not None else "gradcam"
+
+
+def images_to_propose(store: Store, images: str | None = None, limit: int | None = None,
+                      include_verified: bool = False) -> tuple[list, int]:
+    """The usable images matching ``images`` (a glob), verified ones left out unless asked for; and how many
+    verified images were left out."""
+    todo = [i for i in store.images(include_excluded=False, include_missing=False)
+            if images is None or fnmatch.fnmatch(i.path, images)]
+    kept = todo if include_verified else [i for i in todo if i.status != "verified"]
+    return (kept[:limit] if limit is not None else kept), len(todo) - len(kept)
+
+
+class _GradCamBoxes:
+    """Boxes fitted to the Grad-CAM heatmap of a classifier (the cold start)."""
+
+    def __init__(self, store: Store, run_id, method, threshold, multi, min_area, padding, layer, max_iter,
+                 use_labels):
+        from .gradcam import GradCam
+        from .train import load_model
+
+        if method not in METHODS:
+            raise StoreError(f"unknown method {method!r}: {', '.join(METHODS)}")
+        self.run = model_run(store, run_id, "classify")
+        self.classes = self.run.params["classes"]
+        self.size = int(self.run.params["size"])
+        tuned = self.run.params.get("proposal_params") or {}
+        self.threshold = threshold if threshold is not None else tuned.get("threshold", 0.3)
+        self.padding = padding if padding is not None else tuned.get("padding", 0.0)
+        self.min_area = min_area if min_area is not None else tuned.get("min_area", 4)
+        self.method, self.multi, self.max_iter, self.use_labels = method, multi, max_iter, use_labels
+        self.cam = GradCam(load_model(self.run.model_path), layer or tuned.get("layer_name"))
+
+    def __call__(self, batch, pixels, report: ProposeReport):
+        chosen = None
+        if self.use_labels:
+            chosen = np.array([self.classes.index(i.label) if i.label in self.classes else -1 for i in batch])
+        heatmaps, probs = self.cam(np.stack(pixels), chosen)
+        for n, (img, heat, prob) in enumerate(zip(batch, heatmaps, probs, strict=True)):
+            k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
+            label, score = self.classes[k], float(prob[k])
+            found = []
+            if label.lower() in BACKGROUND_CLASSES:
+                report.without_box.append((img.path, f"classified as the background class '{label}'"))
+            else:
+                found = fit_boxes(heatmap_to_map(heat, self.threshold), self.method, self.multi, self.min_area,
+                                  self.max_iter)
+                if not found:
+                    report.without_box.append((img.path, no_box_reason(heat, self.threshold, self.multi,
+                                                                       self.min_area)))
+            candidates = []
+            for fitted in found:
+                box = scale_box(fitted.box, (MAP_SIZE, MAP_SIZE), (img.width, img.height))
+                if self.padding:
+                    box = pad_box(box, self.padding, (img.width, img.height))
+                candidates.append(Candidate(label, box, score, fitted.iou))
+            yield img, candidates, heat
+
+
+class _DetectorBoxes:
+    """Boxes from the box detector trained on the reviewed boxes."""
+
+    method = "detector"
+
+    def __init__(self, store: Store, run_id, threshold, max_boxes):
+        from .train import load_model
+
+        self.run = model_run(store, run_id, "detect")
+        self.classes = self.run.params["classes"]
+        self.size = int(self.run.params["size"])
+        self.threshold = threshold if threshold is not None else DETECTOR_THRESHOLD
+        self.max_boxes = max_boxes
+        self.model = load_model(self.run.model_path)
+
+    def __call__(self, batch, pixels, report: ProposeReport):
+        from .detector import detect
+
+        found = detect(self.model, np.stack(pixels), score_threshold=self.threshold, max_boxes=self.max_boxes)
+        for img, boxes in zip(batch, found, strict=True):
+            candidates = [Candidate(self.classes[k], denormalise(box, img.width, img.height), float(score))
+                          for box, k, score in boxes]
+            if not candidates:
+                report.without_box.append((img.path, f"the detector found nothing scoring {self.threshold:g} or "
+                                                     "more"))
+            yield img, candidates, None
+
+
+def denormalise(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:
+    """A box in 0..1 coordinates as pixel edges of a ``width`` x ``height`` image (clamped, never empty)."""
+    x0, y0, x1, y1 = (min(1.0, max(0.0, v)) for v in box)
+    nx0, ny0 = min(int(np.floor(x0 * width)), width - 1), min(int(np.floor(y0 * height)), height - 1)
+    return nx0, ny0, max(nx0 + 1, int(np.ceil(x1 * width))), max(ny0 + 1, int(np.ceil(y1 * height)))
+
+
 def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float | None = None,
             multi: bool = False, min_area: int | None = None, padding: float | None = None, images: str | None = None,
             limit: int | None = None, layer: str | None = None, max_iter: int = 10, use_labels: bool = False,
+            source: str = "auto", include_verified: bool = False, max_boxes: int = 50,
             job: JobToken | None = None) -> ProposeReport:
-    """Propose boxes on the project's usable images with classifier run ``run_id`` (default: the last one).
+    """Propose boxes on the project's usable, unverified images, stored as pending for review.
 
-    The heatmap is of the predicted class, or with ``use_labels`` of the image's own class label when it has
-    one the classifier knows (the operator's label is usually right where the model is not yet). Parameters
-    left as None come from the run's calibration (``propose --calibrate``) when there is one, else defaults:
-    threshold 0.3, no padding, components of 4 cells, the last convolutional layer."""
-    from .gradcam import GradCam
-    from .train import load_model
+    ``source``: ``detector`` (the box detector trained on reviewed boxes), ``gradcam`` (the classifier's
+    heatmap: the cold start) or ``auto`` (the detector once there is one). ``run_id`` picks the model run
+    (default: the last of its kind). Review is remembered: no proposal on a verified image (unless
+    ``include_verified``), over an accepted box of the same label, or where the operator rejected one.
 
+    Grad-CAM: the heatmap is of the predicted class, or with ``use_labels`` of the image's own class label when
+    it has one the classifier knows. Parameters left as None come from the run's calibration when there is one,
+    else defaults: threshold 0.3, no padding, components of 4 cells, the last convolutional layer. Detector:
+    ``threshold`` is the lowest score kept (default 0.3), at most ``max_boxes`` boxes per image."""
     job = job or JobToken()
     started = time.perf_counter()
     with Store.open(db_path) as store:
-        run = model_run(store, run_id, "classify")
-        classes = run.params["classes"]
-        size = int(run.params["size"])
-        tuned = run.params.get("proposal_params") or {}
-        threshold = threshold if threshold is not None else tuned.get("threshold", 0.3)
-        padding = padding if padding is not None else tuned.get("padding", 0.0)
-        min_area = min_area if min_area is not None else tuned.get("min_area", 4)
-        cam = GradCam(load_model(run.model_path), layer or tuned.get("layer_name"))
-        todo = [i for i in store.images(include_excluded=False, include_missing=False)
-                if images is None or fnmatch.fnmatch(i.path, images)]
-        if limit is not None:
-            todo = todo[:limit]
-        report = ProposeReport(run.id, method, threshold, images=len(todo))
+        source = resolve_source(store, source, run_id)
+        if source == "unet":
+            raise StoreError("U-Net proposals are masks: use propose_masks (propose --source unet)")
+        maker = _DetectorBoxes(store, run_id, threshold, max_boxes) if source == "detector" else \
+            _GradCamBoxes(store, run_id, method, threshold, multi, min_area, padding, layer, max_iter, use_labels)
+        todo, report_verified = images_to_propose(store, images, limit, include_verified)
+        report = ProposeReport(maker.run.id, maker.method, maker.threshold, images=len(todo), source=source,
+                               skipped_verified=report_verified)
         for start in range(0, len(todo), BATCH):
             job.check()
-            batch, pixels = [], []
-            for img in todo[start:start + BATCH]:
-                try:
-                    pixels.append(resize_square(load_rgb(store.abs_path(img)), size))
-                    batch.append(img)
-                except (ImageProblem, OSError) as exc:
-                    report.problems.append((img.path, str(exc)))
-            if not batch:
-                continue
-            chosen = None
-            if use_labels:
-                chosen = np.array([classes.index(i.label) if i.label in classes else -1 for i in batch])
-            heatmaps, probs = cam(np.stack(pixels), chosen)
-            for n, (img, heat, prob) in enumerate(zip(batch, heatmaps, probs, strict=True)):
-                k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
-                label = classes[k]
-                score = float(prob[k])
-                if label.lower() in BACKGROUND_CLASSES:
-                    found = []
-                    report.without_box.append((img.path, f"classified as the background class '{label}'"))
-                else:
-                    found = fit_boxes(heatmap_to_map(heat, threshold), method, multi, min_area, max_iter)
-                    if not found:
-                        report.without_box.append((img.path, no_box_reason(heat, threshold, multi, min_area)))
-                with store.transaction() as c:
-                    c.execute("DELETE FROM boxes WHERE image_id=? AND source='proposal' AND state='pending'",
-                              (img.id,))
-                    c.execute("INSERT OR REPLACE INTO heatmaps(image_id, run_id, kind, png) VALUES(?,?,?,?)",
-                              (img.id, run.id, "gradcam", _png(heat)))
-                    for fitted in found:
-                        box = scale_box(fitted.box, (MAP_SIZE, MAP_SIZE), (img.width, img.height))
-                        if padding:
-                            box = pad_box(box, padding, (img.width, img.height))
-                        store.insert_box(BoxRecord(0, img.id, label, *box, source="proposal", state="pending",
-                                                   run_id=run.id, method=method, score=score,
-                                                   threshold=threshold, map_iou=fitted.iou))
-                        report.proposals.append(Proposal(img.path, label, box, score, fitted.iou))
+            batch, pixels = load_batch(store, todo[start:start + BATCH], maker.size, report)
+            if batch:
+                for img, candidates, heat in maker(batch, pixels, report):
+                    _store_proposals(store, img, candidates, heat, maker, report)
             job.progress(min(start + BATCH, len(todo)), len(todo))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def load_batch(store: Store, images: list, size: int, report: ProposeReport) -> tuple[list, list]:
+    """The images that can be read, with their pixels resized to the model's square input; the others go to
+    ``report.problems`` with the reason."""
+    batch, pixels = [], []
+    for img in images:
+        try:
+            pixels.append(resize_square(load_rgb(store.abs_path(img)), size))
+            batch.append(img)
+        except (ImageProblem, OSError) as exc:
+            report.problems.append((img.path, str(exc)))
+    return batch, pixels
+
+
+def _store_proposals(store: Store, img, candidates: list[Candidate], heat, maker, report: ProposeReport) -> None:
+    """Replace the image's pending box proposals with the candidates that review allows."""
+    kept, dropped = remembered(candidates, review_of(store, img.id))
+    for reason, count in dropped.items():
+        report.dropped[reason] = report.dropped.get(reason, 0) + count
+    if candidates and not kept:
+        report.without_box.append((img.path, "every proposal repeats a box already accepted or rejected"))
+    with store.transaction() as c:
+        c.execute("DELETE FROM boxes WHERE image_id=? AND source='proposal' AND state='pending' "
+                  "AND COALESCE(method, '') != 'unet'", (img.id,))
+        if heat is not None:
+            c.execute("INSERT OR REPLACE INTO heatmaps(image_id, run_id, kind, png) VALUES(?,?,?,?)",
+                      (img.id, maker.run.id, "gradcam", _png(heat)))
+        for cand in kept:
+            store.insert_box(BoxRecord(0, img.id, cand.label, *cand.box, source="proposal", state="pending",
+                                       run_id=maker.run.id, method=maker.method, score=cand.score,
+                                       threshold=maker.threshold, map_iou=cand.map_iou))
+            report.proposals.append(Proposal(img.path, cand.label, cand.box, cand.score, cand.map_iou))
 
 
 def mask_boxes(mask: np.ndarray, mode: str = "largest", min_area: int = 16) -> list[tuple[int, int, int, int]]:
@@ -193,7 +302,7 @@ def mask_boxes(mask: np.ndarray, mode: str = "largest", min_area: int = 16) -> l
 
 def propose_masks(db_path, run_id: int | None = None, threshold: float = 0.5, boxes: str = "largest",
                   images: str | None = None, limit: int | None = None, label: str = "object",
-                  job: JobToken | None = None) -> ProposeReport:
+                  include_verified: bool = False, job: JobToken | None = None) -> ProposeReport:
     """U-Net masks as pending mask proposals (probabilities kept, so the threshold can change in review),
     and, unless ``boxes`` is ``none``, their box(es) as pending box proposals (``largest`` or ``all``)."""
     from .train import load_model
@@ -204,14 +313,15 @@ def propose_masks(db_path, run_id: int | None = None, threshold: float = 0.5, bo
         run = model_run(store, run_id, "segment")
         size = int(run.params["size"])
         model = load_model(run.model_path)
-        todo = [i for i in store.images(include_excluded=False, include_missing=False)
-                if images is None or fnmatch.fnmatch(i.path, images)][:limit]
-        report = ProposeReport(run.id, "unet", threshold, images=len(todo))
+        todo, verified = images_to_propose(store, images, limit, include_verified)
+        report = ProposeReport(run.id, "unet", threshold, images=len(todo), source="unet",
+                               skipped_verified=verified)
         for start in range(0, len(todo), BATCH):
             job.check()
-            batch = todo[start:start + BATCH]
-            pixels = np.stack([resize_square(load_rgb(store.abs_path(i)), size) for i in batch])
-            probs = model.predict(pixels.astype(np.float32), verbose=0)[..., 0]
+            batch, pixels = load_batch(store, todo[start:start + BATCH], size, report)
+            if not batch:
+                continue
+            probs = model.predict(np.stack(pixels).astype(np.float32), verbose=0)[..., 0]
             for img, prob in zip(batch, probs, strict=True):
                 full = cv2.resize(prob, (img.width, img.height), interpolation=cv2.INTER_LINEAR)
                 binary = full >= threshold

@@ -176,3 +176,44 @@ def test_calibration_from_reviewed_boxes(squares):
         assert get_run(store, run).params["proposal_params"] == result.params
     report = propose(db, run, images="blue/*", use_labels=True)
     assert report.threshold == result.params["threshold"]  # the next proposals use the tuned parameters
+
+
+def test_proposing_again_remembers_the_review(squares):
+    """Never on verified images, never over an accepted box of the same label, never a rejected box again."""
+    db, run = squares
+    first = {p.image: p for p in propose(db, run, use_labels=True).proposals}
+    with Store.open(db) as store:
+        ids = {rel: store.image_by_path(rel).id for rel in SQUARES}
+        verified = ids["green/green_0.png"]
+        store.update_image_fields(verified, {"status": "verified"})
+        (accepted,) = store.boxes(ids["red/red_0.png"], states=("pending",))
+        store.update_box(BoxRecord(**{**accepted.__dict__, "state": "accepted"}))
+        (rejected,) = store.boxes(ids["blue/blue_0.png"], states=("pending",))
+        store.update_box(BoxRecord(**{**rejected.__dict__, "state": "rejected"}))
+        pending_on_verified = store.boxes(verified, states=("pending",))
+    again = propose(db, run, use_labels=True)
+    proposed = {p.image for p in again.proposals}
+    assert "green/green_0.png" not in proposed and again.skipped_verified == 1
+    assert "red/red_0.png" not in proposed and "blue/blue_0.png" not in proposed
+    assert again.dropped == {"accepted": 1, "rejected": 1, "duplicate": 0}
+    assert proposed == set(first) - {"green/green_0.png", "red/red_0.png", "blue/blue_0.png"}
+    with Store.open(db) as store:
+        assert store.box(accepted.id).state == "accepted" and store.box(rejected.id).state == "rejected"
+        assert store.boxes(ids["blue/blue_0.png"], states=("pending",)) == []
+        assert store.boxes(verified, states=("pending",)) == pending_on_verified  # a verified image is left alone
+    with_verified = propose(db, run, use_labels=True, include_verified=True, images="green/*")
+    assert {p.image for p in with_verified.proposals} == {"green/green_0.png", "green/green_1.png"}
+
+
+def test_auto_source_is_gradcam_until_a_detector_exists(squares):
+    from labelstudio_desktop.ml.propose import resolve_source
+
+    db, run = squares
+    with Store.open(db) as store:
+        assert resolve_source(store, "auto") == "gradcam"
+        assert resolve_source(store, "auto", run) == "gradcam"
+        assert resolve_source(store, "detector") == "detector"
+    report = propose(db, images="red/red_0.png", use_labels=True)
+    assert report.source == "gradcam" and report.method == "exact"
+    with pytest.raises(Exception, match="no trained detect model"):
+        propose(db, source="detector")
