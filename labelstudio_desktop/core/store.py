@@ -393,13 +393,18 @@ class Store:
             raise StoreError("a box needs a label")
 
     def review_counts(self) -> dict[str, int]:
-        """What the status bar shows after every edit, in two queries: images by status, boxes by state,
-        and edited boxes."""
+        """What the status bar shows after every edit, in three queries: images by status, boxes by state and
+        edited boxes, images reviewed and images with proposals to review."""
         counts = {s: 0 for s in (*STATUSES, *BOX_STATES, "edited")}
         counts.update({r[0]: r[1] for r in self.conn.execute("SELECT status, COUNT(*) FROM images GROUP BY status")})
         for state, n, edited in self.conn.execute("SELECT state, COUNT(*), SUM(edited) FROM boxes GROUP BY state"):
             counts[state] = n
             counts["edited"] += edited or 0
+        # reviewed: verified, or with an accepted box (what the detector trains on); to review: pending proposals
+        counts["reviewed"], counts["to_review"] = self.conn.execute(
+            "SELECT COUNT(*) FILTER (WHERE status = 'verified' OR EXISTS (SELECT 1 FROM boxes b WHERE "
+            "b.image_id = i.id AND b.state = 'accepted')), COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM boxes b "
+            "WHERE b.image_id = i.id AND b.state = 'pending')) FROM images i WHERE excluded = 0").fetchone()
         return counts
 
     def box_counts(self) -> dict[str, int]:

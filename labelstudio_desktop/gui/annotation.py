@@ -30,6 +30,7 @@ class AnnotationController(QObject):
 
     sig_image_shown = Signal(int)
     sig_message = Signal(str)
+    sig_image_reviewed = Signal()  # the last pending proposal of the image was accepted or rejected
 
     def __init__(self, editor: Editor, canvas: Canvas, panel: PropertiesPanel,
                  ask_label: Callable[[list[str], str], str | None]):
@@ -159,19 +160,22 @@ class AnnotationController(QObject):
     # ------------------------------------------------------------------ review
     def accept_selected(self) -> None:
         box = self.canvas.selected_box()
-        if box is not None and box.state != "accepted":
-            self.editor.push(UpdateBox(self.store, box.id, state="accepted"))
+        if box is not None and box.state != "accepted" and self.editor.push(
+                UpdateBox(self.store, box.id, state="accepted")):
             self._select_next_pending(box.id)
 
     def reject_selected(self) -> None:
         box = self.canvas.selected_box()
-        if box is not None and box.state != "rejected":
-            self.editor.push(UpdateBox(self.store, box.id, state="rejected"))
+        if box is not None and box.state != "rejected" and self.editor.push(
+                UpdateBox(self.store, box.id, state="rejected")):
             self._select_next_pending(box.id)
 
     def _select_next_pending(self, after: int) -> None:
+        """The next pending proposal of the image; when none is left, ``sig_image_reviewed``."""
         pending = [b.id for b in self.store.boxes(self.image.id, states=("pending",))]
         self.canvas.select(next((i for i in pending if i > after), pending[0] if pending else -1))
+        if not pending:
+            self.sig_image_reviewed.emit()
 
     def accept_all(self, min_score: float | None = None) -> int:
         """Accept the pending proposals of this image (those with score >= ``min_score``); one undo step."""

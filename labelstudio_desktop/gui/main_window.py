@@ -28,6 +28,7 @@ from .duplicates import DuplicatesWindow
 from .labels import ElidedLabel
 from .project_jobs import ProjectJobs
 from .properties import PropertiesPanel
+from .review import ReviewFlow
 from .start_page import StartPage
 from .thumbnails import ThumbnailLoader
 from .training import TrainingPanel
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.properties_dock.raise_()
         self.resizeDocks([self.browser_dock, self.properties_dock], [330, 300], Qt.Horizontal)
         self.jobs = ProjectJobs(self)
+        self.review = ReviewFlow(self)
         self._build_status_bar()
         self._build_actions()
         self._set_project_actions_enabled(False)
@@ -146,19 +148,21 @@ class MainWindow(QMainWindow):
         self.act_train = a(self.tr("Train"), self.show_training, "Ctrl+T", self.tr("Train a model in the background"))
         self.act_retrain = a(self.tr("Retrain"), self.retrain, "Ctrl+R",
                              self.tr("One click: retrain the last task from its model on the reviewed annotations"))
-        self.act_propose = a(self.tr("Propose"), self.propose, "Ctrl+P",
-                             self.tr("Box proposals from the last classifier's Grad-CAM, pending review"))
+        self.act_propose = a(self.tr("Propose"), self.review.propose, "Ctrl+P",
+                             self.tr("Box proposals for review: from the detector once one is trained, "
+                                     "from the classifier's Grad-CAM before"))
         self.act_accept = a(self.tr("Accept proposal"), lambda: self.annotation.accept_selected(),
                             [Qt.Key_Return, Qt.Key_Enter], canvas=True)
         self.act_reject = a(self.tr("Reject proposal"), lambda: self.annotation.reject_selected(), "X", canvas=True)
         self.act_accept_all = a(self.tr("Accept all proposals on this image"), lambda: self.annotation.accept_all(),
                                 ["Ctrl+Return", "Ctrl+Enter"], canvas=True)
-        self.act_accept_score = a(self.tr("Accept all with score ≥ …"), self.accept_by_score)
-        self.act_next_pending = a(self.tr("Next image with proposals"), self.next_pending, "N", canvas=True)
-        self.act_calibrate = a(self.tr("Calibrate proposals from review"), self.calibrate,
+        self.act_accept_score = a(self.tr("Accept all with score ≥ …"), self.review.accept_by_score)
+        self.act_next_pending = a(self.tr("Next image with proposals"), self.review.next_pending, "N",
+                                  canvas=True)
+        self.act_calibrate = a(self.tr("Calibrate proposals from review"), self.review.calibrate,
                                tip=self.tr("Tune threshold, padding and layer on the boxes reviewed so far"))
-        self.act_heatmap = a(self.tr("Heatmap"), self._toggle_heatmap, "G", self.tr("Show the Grad-CAM heatmap (G)"),
-                             canvas=True)
+        self.act_heatmap = a(self.tr("Heatmap"), self.review.toggle_heatmap, "G",
+                             self.tr("Show the Grad-CAM heatmap (G)"), canvas=True)
         self.act_heatmap.setCheckable(True)
         self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
                             "Ctrl+E", self.tr("Export Pascal VOC"))
@@ -316,6 +320,7 @@ class MainWindow(QMainWindow):
         self.browser_dock.setWidget(self.browser)
         self.annotation = AnnotationController(self.editor, self.canvas, self.properties, self.ask_label)
         self.annotation.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.annotation.sig_image_reviewed.connect(self.review.image_reviewed)
         self.editor.sig_failed.connect(self._save_failed)
         self.browser.sig_activated.connect(self._show_image)
         self.editor.sig_changed.connect(self._store_changed)
@@ -330,54 +335,6 @@ class MainWindow(QMainWindow):
         if not self.browser.step(1):
             self.annotation.show(-1)
         return True
-
-    def propose(self) -> bool:
-        """Proposals for every usable image from the last classifier, in a child process; then review."""
-        from .process_job import in_process
-
-        # the operator's class labels guide the heatmaps where there are some (the predicted class elsewhere)
-        job = in_process("labelstudio_desktop.ml.propose:propose", db_path=str(self.store.db_path), use_labels=True)
-        return self.jobs.start(self.tr("Proposing boxes"), job, self._proposed)
-
-    def _proposed(self, report) -> None:
-        self.browser.model.reload()
-        if self.annotation.image is not None:
-            self.annotation.show(self.annotation.image.id)
-        self._update_counts()
-        message = self.tr("{0} proposals on {1} images; N goes to the next image with proposals").format(
-            len(report.proposals), report.images)
-        if report.without_box:
-            path, reason = report.without_box[0]
-            message += " " + self.tr("({0} images without a proposal, e.g. {1}: {2})").format(
-                len(report.without_box), path, reason)
-        self.statusBar().showMessage(message, 10000)
-
-    def calibrate(self) -> bool:
-        from .process_job import in_process
-
-        job = in_process("labelstudio_desktop.ml.calibrate:calibrate", db_path=str(self.store.db_path))
-        return self.jobs.start(self.tr("Calibrating proposals"), job, lambda result: QMessageBox.information(
-            self, self.tr("Calibration"), self.tr(
-                "Mean IoU of the proposals with your reviewed boxes: {0:.3f} before, {1:.3f} after "
-                "(cross-validated).\nThe next proposals use threshold {2:.2f}, padding {3:.2f}, layer {4}.").format(
-                result.before, result.after, result.params["threshold"], result.params["padding"],
-                result.params["layer_name"])))
-
-    def next_pending(self) -> None:
-        if not self.browser.step(1, lambda r: r.pending > 0):
-            self.statusBar().showMessage(self.tr("No image with pending proposals after this one"), 4000)
-
-    def accept_by_score(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
-        value, ok = QInputDialog.getDouble(self, self.tr("Accept proposals"), self.tr("Minimum score"), 0.8, 0, 1, 2)
-        if ok:
-            self.annotation.accept_all(value)
-
-    def _toggle_heatmap(self, on: bool) -> None:
-        self.canvas.overlay_visible = on
-        if self.annotation is not None:
-            self.annotation.refresh_overlay()
 
     def show_training(self) -> None:
         if self.training is None:
@@ -461,8 +418,10 @@ class MainWindow(QMainWindow):
             return
         c = self.store.review_counts()
         self.counts_label.setText(self.tr(
-            "{0} verified · {1} unverified · boxes: {2} pending, {3} accepted, {4} rejected, {5} edited").format(
-            c["verified"], c["unverified"], c["pending"], c["accepted"], c["rejected"], c["edited"]))
+            "images: {0} reviewed, {1} with proposals to review · {2} verified, {3} unverified · boxes: {4} pending, "
+            "{5} accepted, {6} rejected, {7} edited").format(
+            c["reviewed"], c["to_review"], c["verified"], c["unverified"], c["pending"], c["accepted"], c["rejected"],
+            c["edited"]))
 
     def next_unverified(self) -> None:
         if not self.browser.step(1, lambda r: r.status != "verified"):

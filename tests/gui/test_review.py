@@ -128,9 +128,55 @@ def test_propose_from_the_toolbar_then_review(qtbot, settings, tmp_path):
         assert window.act_propose.isEnabled()
         window.act_propose.trigger()
     pending = window.store.boxes(states=("pending",))
-    assert len(pending) == sum(1 for _label, boxes in SQUARES.values() if boxes)
+    assert len(pending) == sum(len(boxes) for _label, boxes in SQUARES.values())  # one box per object
     assert all(b.source == "proposal" for b in pending)
     assert f"{len(pending)} pending" in window.counts_label.text()
     window.act_next_pending.trigger()
     assert window.store.boxes(window.annotation.image.id, states=("pending",))
     window.close()
+
+
+def test_enter_on_the_last_proposal_goes_on_to_the_next_image_with_proposals(window, qtbot):
+    first = window.annotation.image.id
+    only = _pending(window, first, (10, 10, 50, 40), 0.6)
+    target = window.store.image_by_path("nut/nut_002.jpg").id
+    there = _pending(window, target, (20, 20, 60, 60), 0.7)
+    window.browser.model.reload()
+    window.annotation.show(first)
+    assert window.canvas.selected == only  # selected on opening: Enter acts at once
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key_Return)
+    assert window.store.box(only).state == "accepted"
+    assert window.annotation.image.id == target and window.canvas.selected == there
+    assert "images: 1 reviewed, 1 with proposals to review" in window.counts_label.text()
+
+
+def test_accept_by_score_states_its_scope_and_is_one_undo_step(window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from labelstudio_desktop.gui.review import AcceptByScoreDialog
+
+    image_id, (a, b) = _setup(window)  # scores 0.9 and 0.4 on this image
+    others = [_pending(window, window.store.image_by_path(f"nut/nut_00{n}.jpg").id, (5, 5, 30, 30), 0.85)
+              for n in range(3)]
+    seen = {}
+
+    def answer(all_images: bool):
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, AcceptByScoreDialog):
+            QTimer.singleShot(10, lambda: answer(all_images))
+            return
+        seen[all_images] = (dialog.this_image.text(), dialog.all_images.text())
+        (dialog.all_images if all_images else dialog.this_image).click()
+        dialog.accept()
+
+    QTimer.singleShot(0, lambda: answer(False))
+    assert window.review.accept_by_score() == 1  # default 0.8 on this image: the 0.9 one
+    assert seen[False] == ("On this image: 1 proposals", "On every image: 4 proposals on 4 images")
+    assert window.store.box(a).state == "accepted" and window.store.box(b).state == "pending"
+    QTimer.singleShot(0, lambda: answer(True))
+    assert window.review.accept_by_score() == 3
+    assert {window.store.box(i).state for i in others} == {"accepted"}
+    window.act_undo.trigger()  # one step for all three
+    assert {window.store.box(i).state for i in others} == {"pending"} and window.store.box(a).state == "accepted"

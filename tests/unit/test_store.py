@@ -117,4 +117,9 @@ def test_summary_counts(store):
     assert s["boxes"] == {"pending": 1, "accepted": 1, "rejected": 0}
     store.insert_box(BoxRecord(0, a, "dog", 3, 3, 9, 9, source="proposal", state="accepted", edited=True))
     assert store.review_counts() == {"unverified": 1, "verified": 1, "pending": 1, "accepted": 2, "rejected": 0,
-                                     "edited": 1}
+                                     "edited": 1, "reviewed": 1, "to_review": 1}
+    b = _image(store, "c.jpg")
+    store.insert_box(BoxRecord(0, b, "dog", 3, 3, 9, 9))  # an accepted box: reviewed, though not verified
+    store.insert_box(BoxRecord(0, b, "dog", 13, 13, 19, 19, source="proposal", state="pending"))
+    counts = store.review_counts()
+    assert (counts["reviewed"], counts["to_review"]) == (2, 2)

@@ -1,0 +1,141 @@
+"""Reviewing proposals: propose from the toolbar, move from proposal to proposal and image to image, accept by
+score with a stated scope, calibrate. The window builds the actions; this object holds what they do."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QRadioButton,
+)
+
+from ..core.commands import Compound, UpdateBox
+from .process_job import in_process
+
+
+class AcceptByScoreDialog(QDialog):
+    """Minimum score and scope (this image or every image), each with the number of proposals it accepts."""
+
+    def __init__(self, store, image_id: int | None, parent=None, minimum: float = 0.8):
+        super().__init__(parent)
+        self.store, self.image_id = store, image_id
+        self.setWindowTitle(self.tr("Accept proposals by score"))
+        self.score = QDoubleSpinBox(self)
+        self.score.setRange(0.0, 1.0)
+        self.score.setSingleStep(0.05)
+        self.score.setDecimals(2)
+        self.score.setValue(minimum)
+        self.this_image = QRadioButton(self)
+        self.all_images = QRadioButton(self)
+        group = QButtonGroup(self)
+        for button in (self.this_image, self.all_images):
+            group.addButton(button)
+        (self.this_image if image_id is not None else self.all_images).setChecked(True)
+        self.this_image.setEnabled(image_id is not None)
+        self.summary = QLabel(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Minimum score"), self.score)
+        form.addRow(self.this_image)
+        form.addRow(self.all_images)
+        form.addRow(self.summary)
+        form.addRow(buttons)
+        self.score.valueChanged.connect(self._count)
+        group.buttonToggled.connect(lambda *_: self._count())
+        self._count()
+
+    def chosen(self) -> list:
+        """The pending proposals the current choice accepts."""
+        minimum = self.score.value()
+        image = self.image_id if self.this_image.isChecked() else None
+        return [b for b in self.store.boxes(image, states=("pending",)) if (b.score or 0.0) >= minimum]
+
+    def _count(self) -> None:
+        minimum = self.score.value()
+        pending = [b for b in self.store.boxes(states=("pending",)) if (b.score or 0.0) >= minimum]
+        here = [b for b in pending if b.image_id == self.image_id]
+        self.this_image.setText(self.tr("On this image: {0} proposals").format(len(here)))
+        self.all_images.setText(self.tr("On every image: {0} proposals on {1} images").format(
+            len(pending), len({b.image_id for b in pending})))
+        self.summary.setText(self.tr("{0} proposals will be accepted (one undo step).").format(len(self.chosen())))
+
+
+class ReviewFlow(QObject):
+    """What the review actions of the window do; ``window`` gives the store, editor, browser and annotation."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+
+    def propose(self) -> bool:
+        """Proposals for every unverified image, in a child process, from the detector once there is one (else
+        the classifier's Grad-CAM, one box per region, guided by the operator's class labels); then review."""
+        w = self.window
+        job = in_process("labelstudio_desktop.ml.propose:propose", db_path=str(w.store.db_path), use_labels=True,
+                         multi=True)
+        return w.jobs.start(self.tr("Proposing boxes"), job, self._proposed)
+
+    def _proposed(self, report) -> None:
+        w = self.window
+        w.browser.model.reload()
+        if w.annotation.image is not None:
+            w.annotation.show(w.annotation.image.id)
+        w._update_counts()
+        source = {"detector": self.tr("the detector"), "gradcam": self.tr("Grad-CAM")}.get(report.source,
+                                                                                          report.source)
+        message = self.tr("{0} proposals on {1} images from {2}; N goes to the next image with proposals").format(
+            len(report.proposals), report.images, source)
+        if report.without_box:
+            path, reason = report.without_box[0]
+            message += " " + self.tr("({0} images without a proposal, e.g. {1}: {2})").format(
+                len(report.without_box), path, reason)
+        w.statusBar().showMessage(message, 10000)
+
+    def calibrate(self) -> bool:
+        w = self.window
+        job = in_process("labelstudio_desktop.ml.calibrate:calibrate", db_path=str(w.store.db_path))
+        return w.jobs.start(self.tr("Calibrating proposals"), job, lambda result: QMessageBox.information(
+            w, self.tr("Calibration"), self.tr(
+                "Mean IoU of the proposals with your reviewed boxes: {0:.3f} before, {1:.3f} after "
+                "(cross-validated).\nThe next proposals use threshold {2:.2f}, padding {3:.2f}, layer {4}.").format(
+                result.before, result.after, result.params["threshold"], result.params["padding"],
+                result.params["layer_name"])))
+
+    def next_pending(self) -> bool:
+        w = self.window
+        if not w.browser.step(1, lambda r: r.pending > 0):
+            w.statusBar().showMessage(self.tr("No image with pending proposals after this one"), 4000)
+            return False
+        return True
+
+    def image_reviewed(self) -> None:
+        """The last proposal of the image was decided: on to the next image with proposals."""
+        self.next_pending()
+
+    def accept_by_score(self) -> int:
+        w = self.window
+        image = w.annotation.image.id if w.annotation.image is not None else None
+        dialog = AcceptByScoreDialog(w.store, image, w)
+        if not dialog.exec():
+            return 0
+        chosen = dialog.chosen()
+        if chosen:
+            w.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),
+                                   [UpdateBox(w.store, b.id, state="accepted") for b in chosen]))
+            w.browser.model.reload()
+        w.statusBar().showMessage(self.tr("{0} proposals accepted").format(len(chosen)), 6000)
+        return len(chosen)
+
+    def toggle_heatmap(self, on: bool) -> None:
+        w = self.window
+        w.canvas.overlay_visible = on
+        if w.annotation is not None:
+            w.annotation.refresh_overlay()
