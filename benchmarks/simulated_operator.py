@@ -1,0 +1,128 @@
+"""A simulated operator reviewing box proposals against the true boxes of an image (for benchmarks/review_loop.py).
+
+The operator's rules (issue 10):
+- a proposal with IoU >= 0.7 with a true box of its label that is still unmatched is accepted as is (1 action);
+- a proposal with IoU 0.3-0.7 with such a box is corrected to it: one action per edge that moves, plus one to
+  change the label when it is wrong (a proposal of another label at IoU >= 0.3 is corrected likewise);
+- every other proposal is rejected (1 action);
+- every true box left without a proposal is drawn (1 action) and labelled (1 action).
+Drawing every box by hand costs 2 actions per object. Matching is greedy, best IoU first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ACCEPT_IOU = 0.7
+CORRECT_IOU = 0.3
+HAND_ACTIONS_PER_OBJECT = 2
+
+Box = tuple[int, int, int, int]
+
+
+def iou(a: Box, b: Box) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union else 0.0
+
+
+@dataclass
+class Decision:
+    """What the operator did with one proposal (index into the proposals) or one missed true box."""
+
+    kind: str  # accepted, corrected, rejected, drawn
+    proposal: int | None  # index of the proposal, None for a drawn box
+    truth: int | None  # index of the true box it became, None for a rejection
+    actions: int
+
+
+@dataclass
+class Review:
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def actions(self) -> int:
+        return sum(d.actions for d in self.decisions)
+
+    def count(self, kind: str) -> int:
+        return sum(d.kind == kind for d in self.decisions)
+
+
+def moved_edges(a: Box, b: Box) -> int:
+    """How many of the four edges differ (each is one drag for the operator)."""
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def review(proposals: list[tuple[str, Box]], truth: list[tuple[str, Box]]) -> Review:
+    """The operator's decisions on an image's proposals, given its true boxes (label, box)."""
+    pairs = sorted(((iou(p, t), i, j) for i, (_pl, p) in enumerate(proposals) for j, (_tl, t) in enumerate(truth)),
+                   reverse=True)
+    used_p: set[int] = set()
+    used_t: set[int] = set()
+    result = Review()
+    for value, i, j in pairs:
+        if value < CORRECT_IOU:
+            break
+        if i in used_p or j in used_t:
+            continue
+        same_label = proposals[i][0] == truth[j][0]
+        if value >= ACCEPT_IOU and same_label:
+            result.decisions.append(Decision("accepted", i, j, 1))
+        else:
+            edges = moved_edges(proposals[i][1], truth[j][1])
+            result.decisions.append(Decision("corrected", i, j, max(1, edges) + (0 if same_label else 1)))
+        used_p.add(i)
+        used_t.add(j)
+    for i in range(len(proposals)):
+        if i not in used_p:
+            result.decisions.append(Decision("rejected", i, None, 1))
+    for j in range(len(truth)):
+        if j not in used_t:
+            result.decisions.append(Decision("drawn", None, j, HAND_ACTIONS_PER_OBJECT))
+    return result
+
+
+@dataclass
+class Quality:
+    """Proposals against true boxes over many images."""
+
+    best_ious: list[float] = field(default_factory=list)  # per true box: best IoU with a proposal of its label
+    true_positives: int = 0  # proposals matched one-to-one to a true box of their label at IoU >= 0.5
+    proposals: int = 0
+    objects: int = 0
+
+    def add(self, proposals: list[tuple[str, Box]], truth: list[tuple[str, Box]]) -> None:
+        self.proposals += len(proposals)
+        self.objects += len(truth)
+        for label, t in truth:
+            self.best_ious.append(max((iou(p, t) for pl, p in proposals if pl == label), default=0.0))
+        pairs = sorted(((iou(p, t), i, j) for i, (pl, p) in enumerate(proposals) for j, (tl, t) in enumerate(truth)
+                        if pl == tl), reverse=True)
+        used_p, used_t = set(), set()
+        for value, i, j in pairs:
+            if value < 0.5:
+                break
+            if i not in used_p and j not in used_t:
+                used_p.add(i)
+                used_t.add(j)
+        self.true_positives += len(used_p)
+
+    @property
+    def mean_best_iou(self) -> float:
+        return sum(self.best_ious) / len(self.best_ious) if self.best_ious else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.proposals if self.proposals else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.objects if self.objects else 0.0
+
+
+def centre_box(width: int, height: int, fraction: float = 0.7) -> Box:
+    """The fixed baseline: a box over the central ``fraction`` of the image."""
+    mx, my = width * (1 - fraction) / 2, height * (1 - fraction) / 2
+    return (round(mx), round(my), round(width - mx), round(height - my))
