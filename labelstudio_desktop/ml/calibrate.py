@@ -21,7 +21,7 @@ from ..core.jobs import JobToken
 from ..core.runs import update_run
 from ..core.store import Store, StoreError
 from .data import resize_square
-from .propose import MAP_SIZE, fit_boxes, heatmap_to_map, model_run
+from .propose import COLD_START, MAP_SIZE, heatmap_boxes, model_run
 
 DEFAULTS = {"threshold": 0.3, "padding": 0.0, "min_area": 4, "layer": 0}
 
@@ -53,11 +53,13 @@ def _conv_layers(model, count: int = 3) -> list[str]:
 
 
 def _score(samples, params: dict, multi: bool) -> float:
-    """Mean over reviewed boxes of the best IoU with a proposal made with ``params``."""
+    """Mean over reviewed boxes of the best IoU with a proposal made with ``params`` (and the cold-start levers
+    that proposing uses: mirror averaging, weak regions dropped, GrabCut)."""
     scores = []
-    for heatmaps, size, truth in samples:
+    for heatmaps, pixels, size, truth in samples:
         heat = heatmaps[int(params["layer"])]
-        found = fit_boxes(heatmap_to_map(heat, params["threshold"]), "exact", multi, int(params["min_area"]))
+        found = heatmap_boxes(heat, pixels, params["threshold"], "exact", multi, int(params["min_area"]),
+                              keep=COLD_START["keep"], refine=COLD_START["refine"])
         boxes = [pad_box(scale_box(f.box, (MAP_SIZE, MAP_SIZE), size), params["padding"], size) for f in found]
         for t in truth:
             scores.append(max((box_iou(b, t) for b in boxes), default=0.0))
@@ -113,9 +115,9 @@ def calibrate(db_path, run_id: int | None = None, multi: bool = False, folds: in
             job.check()
             x = resize_square(load_rgb(store.abs_path(img)), size)[None]
             chosen = np.array([classes.index(img.label)])
-            heatmaps = [cam(x, chosen)[0][0] for cam in cams]
+            heatmaps = [cam(x, chosen, flip=COLD_START["flip"])[0][0] for cam in cams]
             truth = [b.edges for b in store.boxes(img.id, states=("accepted",))]
-            samples.append((heatmaps, (img.width, img.height), truth))
+            samples.append((heatmaps, x[0], (img.width, img.height), truth))
             job.progress(n + 1, len(reviewed))
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(samples))
@@ -135,5 +137,5 @@ def calibrate(db_path, run_id: int | None = None, multi: bool = False, folds: in
         params = dict(run.params)
         params["proposal_params"] = final
         update_run(store, run.id, params=params)
-        return Calibration(run.id, len(samples), sum(len(s[2]) for s in samples), float(np.mean(before)),
+        return Calibration(run.id, len(samples), sum(len(s[3]) for s in samples), float(np.mean(before)),
                            float(np.mean(after)), final, layers)

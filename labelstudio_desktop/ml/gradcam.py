@@ -21,9 +21,23 @@ class GradCam:
         conv = model.get_layer(self.layer)
         self.grad_model = keras.Model(model.inputs, [conv.output, model.output])
 
-    def __call__(self, images: np.ndarray, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, images: np.ndarray, classes: np.ndarray | None = None,
+                 flip: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Heatmaps (N x h x w, 0..1, on the feature grid) and class probabilities (N x C) of a batch of 0-255
-        images; the gradient is taken of ``classes`` (default, and where a class is -1: the predicted class)."""
+        images; the gradient is taken of ``classes`` (default, and where a class is -1: the predicted class).
+        With ``flip`` the heatmap is the mean of the image's and its mirror image's (flipped back), for the class
+        chosen on the image itself."""
+        cam, predictions = self._cam(images, classes)
+        if not flip:
+            return cam, predictions
+        chosen = np.argmax(predictions, axis=1) if classes is None else \
+            np.where(np.asarray(classes) >= 0, classes, np.argmax(predictions, axis=1))
+        mirrored, _ = self._cam(np.asarray(images)[:, :, ::-1], chosen)
+        both = (cam + mirrored[:, :, ::-1]) / 2
+        peak = both.reshape(len(both), -1).max(axis=1)
+        return (both / np.where(peak > 0, peak, 1.0)[:, None, None]).astype(np.float32), predictions
+
+    def _cam(self, images: np.ndarray, classes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         x = tf.convert_to_tensor(images, tf.float32)
         with tf.GradientTape() as tape:
             features, predictions = self.grad_model(x, training=False)

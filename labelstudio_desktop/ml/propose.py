@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from ..core.boxes import best_box_exact, component_boxes, pad_box, scale_box
+from ..core.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.review_memory import Candidate, remembered, review_of
@@ -29,6 +30,9 @@ from .data import resize_square
 METHODS = ("exact", "bayes")
 SOURCES = ("auto", "gradcam", "detector", "unet")
 DETECTOR_THRESHOLD = 0.3
+#: Grad-CAM levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
+#: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map.
+COLD_START = {"flip": True, "keep": 0.2, "refine": "grabcut"}
 BACKGROUND_CLASSES = {"empty", "background", "none", "negative", "nothing"}
 MAP_SIZE = 64
 BATCH = 32
@@ -77,8 +81,21 @@ def model_run(store: Store, run_id: int | None, task: str):
 
 def heatmap_to_map(heatmap: np.ndarray, threshold: float, size: int = MAP_SIZE) -> np.ndarray:
     """The heatmap upsampled to the map grid and binarised at ``threshold`` (inclusive)."""
-    grid = cv2.resize(heatmap.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
-    return grid >= threshold
+    return binarize(heatmap, threshold, size)
+
+
+def heatmap_boxes(heat: np.ndarray, pixels: np.ndarray, threshold: float, method: str = "exact",
+                  multi: bool = False, min_area: int = 4, max_iter: int = 10, keep: float = 0.0,
+                  refine: str = "none") -> list:
+    """Boxes on the map grid from one heatmap: binarised, optionally refined by GrabCut on the image's
+    ``pixels`` (the model's square input), weak components dropped (``keep``), then fitted."""
+    binary = heatmap_to_map(heat, threshold)
+    if refine == "grabcut":
+        mask = grabcut_mask(pixels, heat, threshold)
+        binary = cv2.resize(mask.astype(np.uint8), (MAP_SIZE, MAP_SIZE), interpolation=cv2.INTER_NEAREST) > 0
+    if multi and keep > 0:
+        binary = strong_components(binary, upsample(heat) * binary, keep)
+    return fit_boxes(binary, method, multi, min_area, max_iter)
 
 
 def fit_boxes(binary: np.ndarray, method: str = "exact", multi: bool = False, min_area: int = 4,
@@ -139,7 +156,7 @@ class _GradCamBoxes:
     """Boxes fitted to the Grad-CAM heatmap of a classifier (the cold start)."""
 
     def __init__(self, store: Store, run_id, method, threshold, multi, min_area, padding, layer, max_iter,
-                 use_labels):
+                 use_labels, levers: dict | None = None):
         from .gradcam import GradCam
         from .train import load_model
 
@@ -153,13 +170,14 @@ class _GradCamBoxes:
         self.padding = padding if padding is not None else tuned.get("padding", 0.0)
         self.min_area = min_area if min_area is not None else tuned.get("min_area", 4)
         self.method, self.multi, self.max_iter, self.use_labels = method, multi, max_iter, use_labels
+        self.levers = {**COLD_START, **{k: tuned[k] for k in COLD_START if k in tuned}, **(levers or {})}
         self.cam = GradCam(load_model(self.run.model_path), layer or tuned.get("layer_name"))
 
     def __call__(self, batch, pixels, report: ProposeReport):
         chosen = None
         if self.use_labels:
             chosen = np.array([self.classes.index(i.label) if i.label in self.classes else -1 for i in batch])
-        heatmaps, probs = self.cam(np.stack(pixels), chosen)
+        heatmaps, probs = self.cam(np.stack(pixels), chosen, flip=self.levers["flip"])
         for n, (img, heat, prob) in enumerate(zip(batch, heatmaps, probs, strict=True)):
             k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
             label, score = self.classes[k], float(prob[k])
@@ -167,8 +185,8 @@ class _GradCamBoxes:
             if label.lower() in BACKGROUND_CLASSES:
                 report.without_box.append((img.path, f"classified as the background class '{label}'"))
             else:
-                found = fit_boxes(heatmap_to_map(heat, self.threshold), self.method, self.multi, self.min_area,
-                                  self.max_iter)
+                found = heatmap_boxes(heat, pixels[n], self.threshold, self.method, self.multi, self.min_area,
+                                      self.max_iter, self.levers["keep"], self.levers["refine"])
                 if not found:
                     report.without_box.append((img.path, no_box_reason(heat, self.threshold, self.multi,
                                                                        self.min_area)))
@@ -219,7 +237,7 @@ def denormalise(box: tuple[float, float, float, float], width: int, height: int)
 def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float | None = None,
             multi: bool = False, min_area: int | None = None, padding: float | None = None, images: str | None = None,
             limit: int | None = None, layer: str | None = None, max_iter: int = 10, use_labels: bool = False,
-            source: str = "auto", include_verified: bool = False, max_boxes: int = 50,
+            source: str = "auto", include_verified: bool = False, max_boxes: int = 50, levers: dict | None = None,
             job: JobToken | None = None) -> ProposeReport:
     """Propose boxes on the project's usable, unverified images, stored as pending for review.
 
@@ -239,7 +257,8 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
         if source == "unet":
             raise StoreError("U-Net proposals are masks: use propose_masks (propose --source unet)")
         maker = _DetectorBoxes(store, run_id, threshold, max_boxes) if source == "detector" else \
-            _GradCamBoxes(store, run_id, method, threshold, multi, min_area, padding, layer, max_iter, use_labels)
+            _GradCamBoxes(store, run_id, method, threshold, multi, min_area, padding, layer, max_iter, use_labels,
+                          levers)
         todo, report_verified = images_to_propose(store, images, limit, include_verified)
         report = ProposeReport(maker.run.id, maker.method, maker.threshold, images=len(todo), source=source,
                                skipped_verified=report_verified)

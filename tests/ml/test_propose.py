@@ -75,7 +75,7 @@ def test_multi_gives_one_box_per_object_and_bayes_a_valid_box(squares):
     truth = SQUARES["red/red_2.png"][1]
     assert len(single.proposals) == 1 and len(multi.proposals) == 2
     matched = sorted(max(range(2), key=lambda k, p=p: box_iou(p.box, truth[k])) for p in multi.proposals)
-    assert matched == [0, 1] and all(_best_iou(p.box, truth) >= 0.9 for p in multi.proposals)
+    assert matched == [0, 1] and all(_best_iou(p.box, truth) >= 0.85 for p in multi.proposals)
     bayes = propose(db, run, images="red/red_0.png", method="bayes", max_iter=2, use_labels=True)
     (p,) = bayes.proposals
     w, h = 96, 64
