@@ -37,7 +37,7 @@ def strong_components(binary: np.ndarray, grid: np.ndarray, keep: float) -> np.n
 
 
 def grabcut_mask(image: np.ndarray, heatmap: np.ndarray, threshold: float, sure: float = 0.7,
-                 iterations: int = 3, max_side: int = 200) -> np.ndarray:
+                 iterations: int = 3, max_side: int = 96) -> np.ndarray:
     """A foreground mask (on the image, downscaled so its longer side is at most ``max_side``) from GrabCut
     seeded by the heatmap; the seed itself where GrabCut cannot run (no foreground or no background seed)."""
     h, w = image.shape[:2]
