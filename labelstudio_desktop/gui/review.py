@@ -102,12 +102,19 @@ class ReviewFlow(QObject):
     def calibrate(self) -> bool:
         w = self.window
         job = in_process("labelstudio_desktop.ml.calibrate:calibrate", db_path=str(w.store.db_path))
-        return w.jobs.start(self.tr("Calibrating proposals"), job, lambda result: QMessageBox.information(
-            w, self.tr("Calibration"), self.tr(
-                "Mean IoU of the proposals with your reviewed boxes: {0:.3f} before, {1:.3f} after "
-                "(cross-validated).\nThe next proposals use threshold {2:.2f}, padding {3:.2f}, layer {4}.").format(
-                result.before, result.after, result.params["threshold"], result.params["padding"],
-                result.params["layer_name"])))
+        return w.jobs.start(self.tr("Calibrating proposals"), job, self._calibrated)
+
+    def _calibrated(self, result) -> None:
+        p = result.params
+        if "layer_name" in p:  # Grad-CAM
+            then = self.tr("The next proposals use threshold {0:.2f}, padding {1:.2f}, layer {2}.").format(
+                p["threshold"], p["padding"], p["layer_name"])
+        else:
+            then = self.tr("The next proposals keep detections scoring {0:.2f} or more.").format(p["threshold"])
+        metric = {"F1 at IoU 0.5": self.tr("F1 at IoU 0.5")}.get(result.metric, self.tr("mean best IoU"))
+        QMessageBox.information(self.window, self.tr("Calibration"), self.tr(
+            "Proposals against your reviewed boxes ({0}): {1:.3f} before, {2:.3f} after (cross-validated).").format(
+            metric, result.before, result.after) + "\n" + then)
 
     def next_pending(self) -> bool:
         w = self.window

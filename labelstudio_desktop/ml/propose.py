@@ -210,7 +210,8 @@ class _DetectorBoxes:
         self.run = model_run(store, run_id, "detect")
         self.classes = self.run.params["classes"]
         self.size = int(self.run.params["size"])
-        self.threshold = threshold if threshold is not None else DETECTOR_THRESHOLD
+        tuned = self.run.params.get("proposal_params") or {}  # propose --calibrate
+        self.threshold = threshold if threshold is not None else tuned.get("threshold", DETECTOR_THRESHOLD)
         self.max_boxes = max_boxes
         self.model = load_model(self.run.model_path)
 
