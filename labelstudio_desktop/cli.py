@@ -22,6 +22,7 @@ from .core.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .core.jobs import Cancelled, ConsoleJob
 from .core.split import DEFAULT_RATIOS, SplitError, assign_splits
 from .core.store import SPLITS, Store, StoreError
+from .ml.config import TASK_DEFAULTS, TASKS
 
 EXIT_OK, EXIT_ERROR, EXIT_NOTHING_IMPORTED = 0, 1, 2
 
@@ -74,20 +75,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=int, help="near-duplicate threshold used to find the groups")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    p = sub.add_parser("train", help="train a classifier, U-Net or regressor (TensorFlow)")
+    p = sub.add_parser("train", help="train a classifier, U-Net, regressor or box detector (TensorFlow)")
     _add_project(p)
-    p.add_argument("--task", choices=("classify", "segment", "regress"), help="what to learn (required for a new run)")
-    p.add_argument("--backbone", default="small", help="classifier: small, mobilenetv2, resnet50v2 or vgg16")
+    p.add_argument("--task", choices=TASKS,
+                   help="what to learn (required for a new run); detect: a box detector on the reviewed boxes")
+    p.add_argument("--backbone", default="small", help="classify, detect: small, mobilenetv2, resnet50v2 or vgg16")
     p.add_argument("--weights", default="none", help="imagenet | none | a local weights file (transfer backbones)")
     p.add_argument("--trainable-layers", type=int, default=0,
                    help="fine-tune the last N layers of a transfer backbone (0: frozen, -1: all)")
-    p.add_argument("--epochs", type=int, default=10, help="epochs (more epochs with --resume)")
+    p.add_argument("--epochs", type=int, help="epochs (more epochs with --resume; default: "
+                   + ", ".join(f"{t} {d['epochs']}" for t, d in TASK_DEFAULTS.items()) + ")")
     p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--size", type=int, default=64, help="input size in pixels (square)")
+    p.add_argument("--size", type=int, help="input size in pixels (square; default: "
+                   + ", ".join(f"{t} {d['size']}" for t, d in TASK_DEFAULTS.items()) + ")")
     p.add_argument("--lr", type=float, default=1e-3, help="learning rate")
-    p.add_argument("--augment", default="", help="comma list: hflip,vflip,shift,rotate,zoom,brightness,erase or all")
+    p.add_argument("--augment", help="comma list: hflip,vflip,shift,rotate,zoom,brightness,erase, all or none "
+                                     "(default: none; detect: hflip,vflip,shift,zoom; detect never rotates)")
     p.add_argument("--balance", default="none", choices=("none", "weights", "oversample", "undersample"))
     p.add_argument("--loss", default="bce+dice", choices=("bce", "dice", "bce+dice"), help="segmentation loss")
+    p.add_argument("--hard-negative-weight", type=float, default=4.0,
+                   help="detect: background loss weight at the centre of a rejected proposal (default 4)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--snapshot-every", type=int, default=0, help="store predictions on a few images every K epochs")
     p.add_argument("--resume", type=int, metavar="RUN", help="continue run RUN for --epochs more epochs")
@@ -99,9 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="metrics, plots and misclassified images of a trained run")
     _add_project(p)
-    p.add_argument("--task", choices=("classify", "segment", "regress"))
+    p.add_argument("--task", choices=TASKS)
     p.add_argument("--run", type=int, help="run id (default: the last run with a model)")
     p.add_argument("--misses", type=Path, help="copy misclassified images here as {true}_to_{pred}_{name}")
+    p.add_argument("--score-threshold", type=float, default=0.3, help="detect: keep boxes scoring at least this")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("propose", help="box proposals from a classifier's Grad-CAM, stored as pending for review")
@@ -306,6 +314,7 @@ def cmd_split(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from .core.runs import last_run
     from .ml.augment import AugmentConfig
+    from .ml.data import DataError
     from .ml.train import TrainConfig, TrainError, strategy_from_name, train
 
     with Store.open(args.project, args.db) as store:
@@ -316,25 +325,28 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if previous is not None:
         config = TrainConfig.from_params(previous.params)
-        config.epochs = args.epochs
+        config.epochs = args.epochs or TASK_DEFAULTS[config.task]["epochs"]
     elif args.resume is None and args.task is None:
         print("error: --task is required for a new run", file=sys.stderr)
         return EXIT_ERROR
     else:
+        defaults = TASK_DEFAULTS[args.task or "classify"]
+        names = defaults["augment"] if args.augment is None else args.augment
         try:
-            augment = AugmentConfig.from_names(args.augment)
+            augment = AugmentConfig.from_names("" if names == "none" else names)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR
         config = TrainConfig(task=args.task or "classify", backbone=args.backbone, weights=args.weights,
                              trainable_layers=None if args.trainable_layers < 0 else args.trainable_layers,
-                             epochs=args.epochs, batch=args.batch, size=args.size, learning_rate=args.lr,
-                             augment=augment, balance=args.balance, loss=args.loss, seed=args.seed,
-                             snapshot_every=args.snapshot_every)
+                             epochs=args.epochs or defaults["epochs"], batch=args.batch,
+                             size=args.size or defaults["size"], learning_rate=args.lr, augment=augment,
+                             balance=args.balance, loss=args.loss, seed=args.seed,
+                             snapshot_every=args.snapshot_every, hard_negative_weight=args.hard_negative_weight)
     try:
         result = train(db, config, ConsoleJob("training"), resume=args.resume,
                        start_from=previous.id if previous else None, strategy=strategy_from_name(args.distribute))
-    except TrainError as exc:
+    except (TrainError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.json:
@@ -350,13 +362,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .ml.data import DataError
     from .ml.evaluate import evaluate, export_misses
     from .ml.train import TrainError
 
     db = _project_db(args)
     try:
-        result = evaluate(db, run_id=args.run, task=args.task, job=ConsoleJob("evaluating"))
-    except TrainError as exc:
+        result = evaluate(db, run_id=args.run, task=args.task, job=ConsoleJob("evaluating"),
+                          score_threshold=args.score_threshold)
+    except (TrainError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.misses:
@@ -375,6 +389,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"{name:<{width}}  " + " ".join(f"{v:>6}" for v in row))
         for miss in result.misclassified[:20]:
             print(f"  miss: {miss['path']}  {miss['true']} -> {miss['pred']} ({miss['confidence']:.2f})")
+    if result.task == "detect":
+        print("\nimages with the most errors (false positives + missed boxes)")
+        for worst in result.worst[:10]:
+            print(f"  {worst['path']}: {worst['tp']} found, {worst['fp']} false, {worst['fn']} missed, "
+                  f"mean IoU {worst['mean_iou']:.2f}")
     for name, path in result.plots.items():
         print(f"  plot {name}: {path}")
     return EXIT_OK

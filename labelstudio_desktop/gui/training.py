@@ -73,8 +73,13 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
+        from ..ml.config import TASKS
+
         self.task = QComboBox(self)
-        self.task.addItems(["classify", "segment", "regress"])
+        self.task.addItems(list(TASKS))
+        self.task.setItemData(TASKS.index("detect"), self.tr("A box detector trained on the reviewed boxes"),
+                              Qt.ToolTipRole)
+        self._last_task = self.task.currentText()
         self.task.currentTextChanged.connect(lambda _t: self._task_changed())
         self.backbone = QComboBox(self)
         self.backbone.addItems(["small", "mobilenetv2", "resnet50v2", "vgg16"])
@@ -181,7 +186,8 @@ class TrainingPanel(QWidget):
         rv.addWidget(self.eval_plot)
         rv.addWidget(FlowLabel(self.tr("Predictions during training (one strip per image)"), self))
         rv.addWidget(self.snapshots)
-        rv.addWidget(FlowLabel(self.tr("Misclassified (click to open)"), self))
+        self.gallery_title = FlowLabel(self.tr("Misclassified (click to open)"), self)
+        rv.addWidget(self.gallery_title)
         rv.addWidget(self.gallery, 1)
         rv.addWidget(self.misses_button)
         tabs = QTabWidget(self)
@@ -194,10 +200,30 @@ class TrainingPanel(QWidget):
         self._task_changed()
 
     def _task_changed(self) -> None:
-        classify = self.task.currentText() == "classify"
-        for w in (self.backbone, self.weights, self.balance):
-            w.setEnabled(classify)
-        if classify:
+        from ..ml.config import TASK_DEFAULTS
+
+        task = self.task.currentText()
+        classify = task == "classify"
+        for w in (self.backbone, self.weights):
+            w.setEnabled(task in ("classify", "detect"))
+        self.balance.setEnabled(classify)
+        before, after = TASK_DEFAULTS[self._last_task], TASK_DEFAULTS[task]
+        self._last_task = task
+        # a task's own defaults replace the previous task's, never a value the user chose
+        if self.size.value() == before["size"]:
+            self.size.setValue(after["size"])
+        if self.epochs.value() == before["epochs"]:
+            self.epochs.setValue(after["epochs"])
+        if {k for k, box in self.augment.items() if box.isChecked()} == set(filter(None, before["augment"].split(","))):
+            for key, box in self.augment.items():
+                box.setChecked(key in after["augment"].split(","))
+        if task == "detect":
+            counts = dict(self.store.conn.execute(
+                "SELECT b.label, COUNT(*) FROM boxes b JOIN images i ON i.id=b.image_id WHERE b.state='accepted' "
+                "AND i.excluded=0 AND i.split='train' GROUP BY b.label ORDER BY b.label").fetchall())
+            self.counts.setText(self.tr("Accepted boxes in train images: ") +
+                                (", ".join(f"{k} {v}" for k, v in counts.items()) or self.tr("none yet")))
+        elif classify:
             counts = dict(self.store.conn.execute(
                 "SELECT label, COUNT(*) FROM images WHERE excluded=0 AND split='train' AND label IS NOT NULL "
                 "GROUP BY label ORDER BY label").fetchall())
@@ -357,6 +383,10 @@ class TrainingPanel(QWidget):
                     pix.loadFromData(data, "PNG")
                     item.setIcon(col, QIcon(pix.scaled(48, 48, Qt.KeepAspectRatio)))
                     item.setText(col, f"{epoch}")
+                elif kind == "boxes":
+                    boxes = json.loads(data)
+                    best = f" (best {boxes[0]['score']:.2f})" if boxes else ""
+                    item.setText(col, self.tr("{0}: {1} boxes").format(epoch, len(boxes)) + best)
                 else:
                     values = json.loads(data)
                     if isinstance(values, list) and len(values) == len(classes) and classes:
@@ -377,11 +407,15 @@ class TrainingPanel(QWidget):
         self.evaluation = evaluation
         self.tabs.setCurrentIndex(1)
         self.metrics.setText(f"run {evaluation.run_id} on {evaluation.split}: " + ", ".join(
-            f"{k} {v:.3f}" for k, v in evaluation.metrics.items()))
+            f"{k} {v:g}" if float(v).is_integer() else f"{k} {v:.3f}" for k, v in evaluation.metrics.items()))
+        self.gallery_title.setText(self.tr("Most errors first (click to open)") if evaluation.task == "detect"
+                                   else self.tr("Misclassified (click to open)"))
         first_plot = next(iter(evaluation.plots.values()), None)
         self.eval_plot.setPixmap(QPixmap(first_plot).scaledToWidth(320, Qt.SmoothTransformation)
                                  if first_plot else QPixmap())
         self.gallery.clear()
+        if evaluation.task == "detect":
+            self._show_worst(evaluation)
         for miss in evaluation.misclassified:
             image = self.store.image_by_path(miss["path"])
             if image is None:
@@ -393,6 +427,22 @@ class TrainingPanel(QWidget):
             item.setToolTip(f"{miss['path']}: {miss['true']} predicted as {miss['pred']} ({miss['confidence']:.2f})")
             self.gallery.addItem(item)
         self.misses_button.setEnabled(bool(evaluation.misclassified))
+
+    def _show_worst(self, evaluation) -> None:
+        """Detection: the images with the most errors (false boxes + missed boxes) first."""
+        for worst in evaluation.worst[:50]:
+            if worst["fp"] + worst["fn"] == 0:
+                break
+            image = self.store.image_by_path(worst["path"])
+            if image is None:
+                continue
+            pix = QPixmap(str(self.store.abs_path(image)))
+            item = QListWidgetItem(QIcon(pix.scaled(72, 72, Qt.KeepAspectRatio, Qt.SmoothTransformation)),
+                                   self.tr("{0} false, {1} missed").format(worst["fp"], worst["fn"]))
+            item.setData(Qt.UserRole, image.id)
+            item.setToolTip(self.tr("{0}: {1} of {2} boxes found, {3} false, mean IoU {4:.2f}").format(
+                worst["path"], worst["tp"], worst["true"], worst["fp"], worst["mean_iou"]))
+            self.gallery.addItem(item)
 
     def export_misses(self) -> None:
         if self.evaluation is None:

@@ -1,6 +1,9 @@
 """Training data from the store: images decoded once (EXIF-upright, resized), targets per task, tf.data.
 
 Only usable images (not excluded, not missing) and accepted annotations (never pending proposals) are used.
+Detection learns from reviewed images only: an image counts when it has an accepted box or is marked verified
+(verified without boxes: all background); an unreviewed image is never used, so never taken for background.
+Its rejected proposals become hard negatives and its pending ones are left out of the loss (see detector.py).
 Images are decoded by core's loader, which copes with every odd file, then held in memory as uint8: the
 tf.data pipeline (shuffle, batch, augment, prefetch) then runs on tensors and is never the bottleneck.
 """
@@ -18,9 +21,10 @@ from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.masks import union_mask
 from ..core.split import assign_splits
-from ..core.store import SPLITS, Store
+from ..core.store import SPLITS, ImageRecord, Store
+from .config import TASKS, AugmentConfig  # noqa: F401 - TASKS re-exported: one list for the CLI, GUI, training
+from .detector import STRIDE, ImageBoxes, encode_batch, target_channels
 
-TASKS = ("classify", "segment", "regress")
 BALANCES = ("none", "weights", "oversample", "undersample")
 
 
@@ -34,12 +38,16 @@ class TaskData:
     size: int
     classes: list[str] = field(default_factory=list)
     x: dict[str, np.ndarray] = field(default_factory=dict)  # split -> N x S x S x 3 uint8
-    y: dict[str, np.ndarray] = field(default_factory=dict)  # class index, value, or N x S x S x 1 mask
+    y: dict[str, np.ndarray] = field(default_factory=dict)  # class index, value, N x S x S x 1 mask, ImageBoxes
     ids: dict[str, list[int]] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self, split: str = "train") -> dict[str, int]:
-        """Images per class in a split (classification), for the balance options."""
+        """Images per class in a split (classification), for the balance options; accepted boxes per class
+        (detection)."""
+        if self.task == "detect":
+            boxes = Counter(int(c) for item in self.y[split] for c in item.labels)
+            return {name: boxes.get(i, 0) for i, name in enumerate(self.classes)}
         if self.task != "classify":
             return {}
         c = Counter(self.y[split].tolist())
@@ -73,6 +81,10 @@ def collect(store: Store, task: str, size: int, job: JobToken | None = None,
         data.classes = classes or sorted({i.label for i in images})
     elif task == "regress":
         images = [i for i in images if i.value is not None]
+    elif task == "detect":
+        reviewed = reviewed_boxes(store, images)
+        images = [i for i in images if i.id in reviewed]
+        data.classes = classes or sorted({b.label for boxes in reviewed.values() for b in boxes["accepted"]})
     xs: dict[str, list] = {s: [] for s in SPLITS}
     ys: dict[str, list] = {s: [] for s in SPLITS}
     ids: dict[str, list[int]] = {s: [] for s in SPLITS}
@@ -86,6 +98,8 @@ def collect(store: Store, task: str, size: int, job: JobToken | None = None,
             target = data.classes.index(img.label)
         elif task == "regress":
             target = float(img.value)
+        elif task == "detect":
+            target = image_boxes(reviewed[img.id], img, data.classes)
         else:
             mask = union_mask(store, img.id, img.width, img.height)
             if mask is None:
@@ -102,15 +116,50 @@ def collect(store: Store, task: str, size: int, job: JobToken | None = None,
         job.progress(n + 1, len(images))
     for split in SPLITS:
         data.x[split] = np.asarray(xs[split], np.uint8).reshape(-1, size, size, 3)
+        data.ids[split] = ids[split]
+        if task == "detect":
+            data.y[split] = np.empty(len(ys[split]), object)
+            data.y[split][:] = ys[split]
+            continue
         dtype = np.int64 if task == "classify" else np.float32
         shape = (-1, size, size, 1) if task == "segment" else (-1,)
         data.y[split] = np.asarray(ys[split], dtype).reshape(shape)
-        data.ids[split] = ids[split]
     _check(data)
     return data
 
 
+def reviewed_boxes(store: Store, images: list[ImageRecord]) -> dict[int, dict[str, list]]:
+    """The reviewed images among ``images`` (an accepted box, or verified), each with its boxes by state."""
+    by_image: dict[int, dict[str, list]] = {}
+    for box in store.boxes():
+        by_image.setdefault(box.image_id, {"accepted": [], "rejected": [], "pending": []})[box.state].append(box)
+    empty = {"accepted": [], "rejected": [], "pending": []}
+    return {i.id: by_image.get(i.id, empty) for i in images
+            if i.status == "verified" or by_image.get(i.id, empty)["accepted"]}
+
+
+def image_boxes(boxes: dict[str, list], image: ImageRecord, classes: list[str]) -> ImageBoxes:
+    """One image's boxes normalised to 0..1 (the square input stretches the image, boxes with it); boxes of a
+    class the run does not know are left out."""
+    def rows(state):
+        known = [b for b in boxes[state] if b.label in classes]
+        edges = np.asarray([b.edges for b in known], np.float64).reshape(-1, 4)
+        scale = np.asarray([image.width, image.height, image.width, image.height], np.float64)
+        return (np.clip(edges / scale, 0.0, 1.0).astype(np.float32),
+                np.asarray([classes.index(b.label) for b in known], np.int64))
+
+    (b, bl), (h, hl), (p, pl) = rows("accepted"), rows("rejected"), rows("pending")
+    return ImageBoxes(b, bl, h, hl, p, pl)
+
+
 def _check(data: TaskData) -> None:
+    if data.task == "detect":
+        if not data.classes:
+            raise DataError("no accepted boxes to learn from: draw boxes, or accept proposals, on some images first")
+        if len(data.x["train"]) == 0:
+            raise DataError("no reviewed images in the train split: an image counts once it has an accepted box or "
+                            "is marked verified")
+        return
     what = {"classify": "images with a class", "regress": "images with a numeric value",
             "segment": "images with an accepted mask"}[data.task]
     if len(data.x["train"]) == 0:
@@ -174,4 +223,86 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch: int, training: bool, augme
         else:
             ds = ds.map(lambda im, t: (augment_batch(im, None, augment, size)[0], t),
                         num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+# ---------------------------------------------------------------- detection
+def augment_detection(image: np.ndarray, boxes: ImageBoxes, cfg: AugmentConfig,
+                      rng: np.random.Generator) -> tuple[np.ndarray, ImageBoxes]:
+    """Flips, shift and zoom applied to one image and, identically, to its boxes (before targets are encoded).
+
+    A box pushed out of the frame is clipped; one keeping less than 40% of its area is dropped. Rotation is not
+    used for detection (a rotated box is no longer tight)."""
+    size = image.shape[0]
+    if cfg.hflip and rng.random() < 0.5:
+        image = image[:, ::-1]
+        boxes = boxes.transformed(lambda b: (np.stack([1 - b[:, 2], b[:, 1], 1 - b[:, 0], b[:, 3]], 1),
+                                             np.ones(len(b), bool)))
+    if cfg.vflip and rng.random() < 0.5:
+        image = image[::-1]
+        boxes = boxes.transformed(lambda b: (np.stack([b[:, 0], 1 - b[:, 3], b[:, 2], 1 - b[:, 1]], 1),
+                                             np.ones(len(b), bool)))
+    if cfg.shift or cfg.zoom:
+        scale = 1.0 + rng.uniform(-cfg.zoom, cfg.zoom)
+        tx, ty = rng.uniform(-cfg.shift, cfg.shift, 2)
+        # in 0..1 edge coordinates u' = scale * (u - 0.5) + 0.5 + t; cv2 works on pixel centres
+        offset = (1 - scale) * (size / 2 - 0.5)
+        matrix = np.float32([[scale, 0, offset + tx * size], [0, scale, offset + ty * size]])
+        image = cv2.warpAffine(np.ascontiguousarray(image), matrix, (size, size), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=(114, 114, 114))
+
+        def move(b):
+            moved = (b - 0.5) * scale + 0.5 + np.float32([tx, ty, tx, ty])
+            clipped = np.clip(moved, 0.0, 1.0)
+            area = np.prod(moved[:, 2:] - moved[:, :2], axis=1)
+            kept = np.prod(np.clip(clipped[:, 2:] - clipped[:, :2], 0, None), axis=1)
+            return clipped, kept >= 0.4 * np.maximum(area, 1e-12)
+
+        boxes = boxes.transformed(move)
+    return np.ascontiguousarray(image), boxes
+
+
+def make_detect_dataset(x: np.ndarray, items, classes: int, batch: int, training: bool,
+                        augment: AugmentConfig | None = None, seed: int = 0,
+                        hard_negative_weight: float = 4.0):
+    """A tf.data pipeline of (images, targets): targets encoded per batch after the geometric augmentation, so
+    boxes move with their images; brightness and random erasing then touch the images only."""
+    import tensorflow as tf
+
+    from .augment import augment_batch
+
+    size = x.shape[1]
+    grid = size // STRIDE
+    channels = target_channels(classes)
+    cfg = augment if training and augment is not None else AugmentConfig()
+    geometric = cfg.hflip or cfg.vflip or cfg.shift or cfg.zoom
+    photometric = AugmentConfig(brightness=cfg.brightness, erase_p=cfg.erase_p, erase_s=cfg.erase_s,
+                                erase_r=cfg.erase_r, erase_v=cfg.erase_v, erase_pixel_level=cfg.erase_pixel_level)
+    ds = tf.data.Dataset.range(len(x))
+    if training:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch)
+    if geometric:
+        rng = np.random.default_rng(seed)
+
+        def load(index: np.ndarray):
+            pairs = [augment_detection(x[i], items[i], cfg, rng) for i in index]
+            images = np.stack([p[0] for p in pairs]).astype(np.float32)
+            return images, encode_batch([p[1] for p in pairs], classes, size, hard_negative_weight)
+
+        def gather(index):
+            images, targets = tf.numpy_function(load, [index], [tf.float32, tf.float32], stateful=True)
+            images.set_shape((None, size, size, 3))
+            targets.set_shape((None, grid, grid, channels))
+            return images, targets
+
+        ds = ds.map(gather)  # sequential: the random stream (and so a seeded run) stays reproducible
+    else:
+        images = tf.constant(x)
+        targets = tf.constant(encode_batch(list(items), classes, size, hard_negative_weight))
+        ds = ds.map(lambda index: (tf.cast(tf.gather(images, index), tf.float32), tf.gather(targets, index)),
+                    num_parallel_calls=tf.data.AUTOTUNE)
+    if photometric.active:
+        ds = ds.map(lambda im, t: (augment_batch(im, None, photometric, size)[0], t),
+                    num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

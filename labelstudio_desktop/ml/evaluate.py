@@ -17,9 +17,11 @@ from ..core.runs import get_run, last_run, run_dir  # noqa: E402
 from ..core.store import Store, StoreError  # noqa: E402
 from .data import collect  # noqa: E402
 from .metrics import (  # noqa: E402
+    average_precision,
     confusion_matrix,
     grades_with_cuts,
     iou_dice,
+    match_boxes,
     precision_recall,
     regression_errors,
     rounded_grades,
@@ -36,7 +38,7 @@ class Evaluation:
     classes: list[str] = field(default_factory=list)
     confusion: list[list[int]] = field(default_factory=list)
     misclassified: list[dict] = field(default_factory=list)  # path, true, pred, confidence
-    worst: list[dict] = field(default_factory=list)  # segmentation: path, iou, dice (worst first)
+    worst: list[dict] = field(default_factory=list)  # segmentation: path, iou, dice; detection: errors (worst first)
     plots: dict[str, str] = field(default_factory=dict)
     cut_points: list[float] = field(default_factory=list)
 
@@ -47,7 +49,7 @@ class Evaluation:
             out["misclassified"] = self.misclassified
         if self.task == "regress":
             out["cut_points"] = self.cut_points
-        if self.task == "segment":
+        if self.task in ("segment", "detect"):
             out["worst"] = self.worst[:20]
         return out
 
@@ -57,8 +59,10 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
 
 
 def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = None,
-             job: JobToken | None = None) -> Evaluation:
-    """Metrics of a run (default: the last run with a model, of ``task`` if given) on its test split."""
+             job: JobToken | None = None, score_threshold: float = 0.3) -> Evaluation:
+    """Metrics of a run (default: the last run with a model, of ``task`` if given) on its test split (the val
+    split when the test split has no usable image, then train). A detector keeps boxes scoring at least
+    ``score_threshold``."""
     from .train import load_model
 
     job = job or JobToken()
@@ -77,6 +81,9 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
         paths = {i.id: i.path for i in store.images()}
         result = Evaluation(run.id, run.task, split)
         x, y, ids = data.x[split], data.y[split], data.ids[split]
+        if run.task == "detect":
+            _detection(result, data.classes, model, x, y, ids, paths, out_dir, score_threshold)
+            return result
         pred = _predict(model, x)
         if run.task == "classify":
             _classification(result, data.classes, y, pred, ids, paths, out_dir)
@@ -114,6 +121,78 @@ def _classification(result: Evaluation, classes: list[str], y, probs, ids, paths
         ax.text(c, r, str(v), ha="center", va="center", color="white" if v > matrix.max() / 2 else "black")
     fig.tight_layout()
     result.plots["confusion"] = _save(fig, out_dir / "confusion.png")
+
+
+def _detection(result: Evaluation, classes: list[str], model, x, items, ids, paths, out_dir: Path,
+               score_threshold: float) -> None:
+    """Precision, recall and mean IoU at IoU 0.5 (boxes scoring >= ``score_threshold``), AP50 per class and its
+    mean over all scores; images with the most errors first."""
+    from .detector import decode, predict
+
+    outputs = predict(model, x)
+    found = decode(outputs, score_threshold=score_threshold, max_boxes=100)
+    ranked = decode(outputs, score_threshold=0.01, max_boxes=100)  # every score: for the precision-recall curve
+    tp = fp = fn = 0
+    best_ious: list[float] = []
+    by_class = {c: {"scores": [], "hits": [], "true": 0, "tp": 0, "predicted": 0} for c in range(len(classes))}
+    result.worst = []
+    for item, dets, all_dets, image_id in zip(items, found, ranked, ids, strict=True):
+        boxes, labels, scores = _unpack(dets)
+        hits, best = match_boxes(item.boxes, item.labels, boxes, labels, scores)
+        tp, fp, fn = tp + int(hits.sum()), fp + int((~hits).sum()), fn + len(item.boxes) - int(hits.sum())
+        best_ious.extend(best.tolist())
+        for c in range(len(classes)):
+            by_class[c]["true"] += int(np.sum(item.labels == c))
+            by_class[c]["tp"] += int(np.sum(hits & (labels == c)))
+            by_class[c]["predicted"] += int(np.sum(labels == c))
+        all_boxes, all_labels, all_scores = _unpack(all_dets)
+        all_hits, _best = match_boxes(item.boxes, item.labels, all_boxes, all_labels, all_scores)
+        for c in range(len(classes)):
+            by_class[c]["scores"].extend(all_scores[all_labels == c].tolist())
+            by_class[c]["hits"].extend(all_hits[all_labels == c].tolist())
+        result.worst.append({"path": paths[image_id], "true": len(item.boxes), "predicted": len(dets),
+                             "tp": int(hits.sum()), "fp": int((~hits).sum()), "fn": len(item.boxes) - int(hits.sum()),
+                             "mean_iou": float(best.mean()) if len(best) else 1.0})
+    result.worst.sort(key=lambda w: (-(w["fp"] + w["fn"]), w["mean_iou"]))
+    result.classes = classes
+    aps = {c: average_precision(v["scores"], v["hits"], v["true"]) for c, v in by_class.items()}
+    present = [c for c, v in by_class.items() if v["true"]]
+    result.metrics = {
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "mean_iou": float(np.mean(best_ious)) if best_ious else 0.0,
+        "map50": float(np.mean([aps[c] for c in present])) if present else 0.0,
+        "true_boxes": float(tp + fn), "predicted_boxes": float(tp + fp), "true_positives": float(tp),
+        "images": float(len(ids)), "score_threshold": float(score_threshold),
+    }
+    for c, name in enumerate(classes):
+        v = by_class[c]
+        result.metrics[f"precision_{name}"] = v["tp"] / v["predicted"] if v["predicted"] else 0.0
+        result.metrics[f"recall_{name}"] = v["tp"] / v["true"] if v["true"] else 0.0
+        result.metrics[f"ap50_{name}"] = aps[c]
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    for c, name in enumerate(classes):
+        v = by_class[c]
+        if not v["true"] or not v["scores"]:
+            continue
+        order = np.argsort(-np.asarray(v["scores"]), kind="stable")
+        hits = np.asarray(v["hits"], bool)[order]
+        cum = np.cumsum(hits)
+        ax.plot(cum / v["true"], cum / np.arange(1, len(hits) + 1), label=f"{name} (AP50 {aps[c]:.2f})")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    result.plots["precision_recall"] = _save(fig, out_dir / "precision_recall.png")
+
+
+def _unpack(detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    boxes = np.asarray([d[0] for d in detections], float).reshape(-1, 4)
+    return boxes, np.asarray([d[1] for d in detections], int), np.asarray([d[2] for d in detections], float)
 
 
 def _regression(result: Evaluation, y, pred, y_val, val_pred, y_train, out_dir: Path) -> None:

@@ -79,3 +79,52 @@ def iou_dice(true: np.ndarray, pred: np.ndarray, threshold: float = 0.5) -> tupl
     iou = np.where(union > 0, inter / np.maximum(union, 1), 1.0)
     dice = np.where(total > 0, 2 * inter / np.maximum(total, 1), 1.0)
     return iou, dice
+
+
+# ---------------------------------------------------------------- detection
+def box_ious(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU matrix of boxes ``a`` (N, 4) against ``b`` (M, 4), ``(x0, y0, x1, y1)`` rows."""
+    a = np.asarray(a, float).reshape(-1, 4)
+    b = np.asarray(b, float).reshape(-1, 4)
+    w = np.clip(np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
+    h = np.clip(np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None)
+    inter = w * h
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
+
+
+def match_boxes(true_boxes, true_labels, pred_boxes, pred_labels, pred_scores,
+                iou: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy matching of one image, best score first, within each class: a prediction is a true positive when it
+    overlaps a not yet matched true box of its class at IoU >= ``iou``.
+
+    Returns (true-positive flag per prediction, best IoU of each true box with a prediction of its class)."""
+    true_boxes, pred_boxes = np.asarray(true_boxes, float).reshape(-1, 4), np.asarray(pred_boxes, float).reshape(-1, 4)
+    true_labels, pred_labels = np.asarray(true_labels, int), np.asarray(pred_labels, int)
+    ious = box_ious(pred_boxes, true_boxes) * (pred_labels[:, None] == true_labels[None, :])
+    best = ious.max(axis=0) if len(pred_boxes) else np.zeros(len(true_boxes))
+    hit = np.zeros(len(pred_boxes), bool)
+    taken = np.zeros(len(true_boxes), bool)
+    for p in np.argsort(-np.asarray(pred_scores, float), kind="stable"):
+        candidates = np.where(taken, -1.0, ious[p])
+        if len(candidates) and candidates.max() >= iou:
+            t = int(candidates.argmax())
+            taken[t] = hit[p] = True
+    return hit, best
+
+
+def average_precision(scores: np.ndarray, hits: np.ndarray, positives: int) -> float:
+    """Area under the precision-recall curve (all points, precision made monotonic, as Pascal VOC since 2010)."""
+    if positives == 0:
+        return 0.0
+    order = np.argsort(-np.asarray(scores, float), kind="stable")
+    hits = np.asarray(hits, bool)[order]
+    tp = np.cumsum(hits)
+    precision = tp / np.arange(1, len(hits) + 1)
+    recall = tp / positives
+    precision = np.concatenate([[0.0], precision, [0.0]])
+    recall = np.concatenate([[0.0], recall, [recall[-1] if len(recall) else 0.0]])
+    precision = np.maximum.accumulate(precision[::-1])[::-1]
+    return float(np.sum((recall[1:] - recall[:-1]) * precision[1:]))

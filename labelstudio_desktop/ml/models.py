@@ -56,6 +56,17 @@ def build_classifier(size: int, classes: int, backbone: str = "small", weights: 
     inputs = keras.Input((size, size, 3), name="image")
     if backbone == "small":
         return keras.Model(inputs, small_cnn(inputs, classes), name="classifier_small")
+    base = transfer_base(inputs, backbone, weights, trainable_layers)
+    x = layers.GlobalAveragePooling2D()(base.output)
+    x = layers.Dropout(0.3)(x)
+    outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=f"classifier_{backbone}")
+
+
+def transfer_base(inputs: keras.KerasTensor, backbone: str, weights: str = "none",
+                  trainable_layers: int | None = 0) -> keras.Model:
+    """A ``keras.applications`` base built on ``inputs`` (so the caller's model stays flat), its input scaled as
+    the backbone expects, weights ``imagenet | none | FILE``; ``trainable_layers`` as in :func:`build_classifier`."""
     if backbone not in _APPLICATIONS:
         raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
     name = _APPLICATIONS[backbone]
@@ -77,10 +88,7 @@ def build_classifier(size: int, classes: int, backbone: str = "small", weights: 
     if trainable_layers is not None:
         for layer in base_layers[:len(base_layers) - trainable_layers] if trainable_layers else base_layers:
             layer.trainable = False
-    x = layers.GlobalAveragePooling2D()(base.output)
-    x = layers.Dropout(0.3)(x)
-    outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, outputs, name=f"classifier_{backbone}")
+    return base
 
 
 def _preprocess_layer(backbone: str) -> layers.Layer:

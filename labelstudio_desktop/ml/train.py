@@ -30,7 +30,17 @@ from ..core.jobs import JobToken
 from ..core.runs import add_snapshot, create_run, get_run, run_dir, update_run
 from ..core.store import Store
 from .config import AugmentConfig, TrainConfig  # noqa: F401 - re-exported for callers of train()
-from .data import BALANCES, TaskData, balanced_indices, class_weights, collect, ensure_split, make_dataset
+from .data import (
+    BALANCES,
+    TaskData,
+    balanced_indices,
+    class_weights,
+    collect,
+    ensure_split,
+    make_dataset,
+    make_detect_dataset,
+)
+from .detector import build_detector, compile_detector, decode, register_losses
 from .models import (
     SEGMENT_LOSSES,
     WeightsError,
@@ -79,6 +89,7 @@ def load_model(path: str | Path) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise TrainError(f"checkpoint {path} is missing")
+    register_losses()
     try:
         return keras.models.load_model(str(path), safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - corrupt files raise many kinds of errors
@@ -160,7 +171,11 @@ class _Snapshots(keras.callbacks.Callback):
             return
         predictions = self.model.predict(self.images.astype(np.float32), verbose=0)
         for image_id, pred in zip(self.ids, predictions, strict=True):
-            if self.task == "segment":
+            if self.task == "detect":
+                boxes = [{"box": [round(v, 4) for v in box], "class": cls, "score": round(score, 4)}
+                         for box, cls, score in decode(pred[None], score_threshold=0.3, max_boxes=20)[0]]
+                add_snapshot(self.store, self.run_id, epoch + 1, image_id, "boxes", json.dumps(boxes).encode())
+            elif self.task == "segment":
                 buf = io.BytesIO()
                 Image.fromarray((np.clip(pred[..., 0], 0, 1) * 255).astype(np.uint8)).save(buf, "PNG")
                 add_snapshot(self.store, self.run_id, epoch + 1, image_id, "mask", buf.getvalue())
@@ -176,6 +191,8 @@ def _compile(model: keras.Model, config: TrainConfig) -> None:
         model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
     elif config.task == "regress":
         model.compile(optimizer, "mse", metrics=["mae"])
+    elif config.task == "detect":
+        compile_detector(model, config.learning_rate)
     else:
         if config.loss not in SEGMENT_LOSSES:
             raise TrainError(f"unknown loss {config.loss!r}: {', '.join(SEGMENT_LOSSES)}")
@@ -188,6 +205,9 @@ def _build(config: TrainConfig, data: TaskData) -> keras.Model:
                                 config.trainable_layers)
     if config.task == "regress":
         return build_regressor(config.size)
+    if config.task == "detect":
+        return build_detector(config.size, len(data.classes), config.backbone, config.weights,
+                              config.trainable_layers)
     return build_unet(config.size, depth=config.unet_depth)
 
 
@@ -225,13 +245,28 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
                 if resume is not None:
                     model = load_model(folder / "last.keras")
                 else:
-                    model = load_model(get_run(store, start_from).model_path) if start_from is not None \
-                        else _build(config, data)
+                    model = _build(config, data) if start_from is None else \
+                        _start_model(get_run(store, start_from), config, data)
                     _compile(model, config)
         except (WeightsError, TrainError, ValueError) as exc:
             update_run(store, run_id, status="failed", finished_at=time.time(), message=str(exc))
             raise TrainError(str(exc)) from exc
         return _fit(store, run_id, model, config, data, job, history, first_epoch, folder)
+
+
+def _start_model(parent, config: TrainConfig, data: TaskData) -> keras.Model:
+    """The retrain's initial model: the parent's best, or, when the classes changed since (a new box label), a new
+    model taking every parent weight whose shape still fits (all but the class outputs)."""
+    old = load_model(parent.model_path)
+    if parent.params.get("classes", data.classes) == data.classes:
+        return old
+    model = _build(config, data)
+    if len(model.layers) == len(old.layers):
+        for new_layer, old_layer in zip(model.layers, old.layers, strict=True):
+            weights = old_layer.get_weights()
+            if [w.shape for w in weights] == [w.shape for w in new_layer.get_weights()]:
+                new_layer.set_weights(weights)
+    return model
 
 
 def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, data: TaskData, job: JobToken,
@@ -243,9 +278,19 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
         x, y = x[idx], y[idx]
     elif config.task == "classify" and config.balance == "weights":
         weights = class_weights(data)
-    train_ds = make_dataset(x, y, config.batch, True, config.augment, config.seed, config.task)
     has_val = len(data.x["val"]) > 0
-    val_ds = make_dataset(data.x["val"], data.y["val"], config.batch, False, task=config.task) if has_val else None
+    if config.task == "detect":
+        if config.augment.rotate:
+            job.status("rotation is not used for detection (a rotated box is no longer tight)")
+        seed = config.seed + first_epoch
+        train_ds = make_detect_dataset(x, y, len(data.classes), config.batch, True, config.augment, seed,
+                                       config.hard_negative_weight)
+        val_ds = make_detect_dataset(data.x["val"], data.y["val"], len(data.classes), config.batch, False,
+                                     hard_negative_weight=config.hard_negative_weight) if has_val else None
+    else:
+        train_ds = make_dataset(x, y, config.batch, True, config.augment, config.seed, config.task)
+        val_ds = make_dataset(data.x["val"], data.y["val"], config.batch, False, task=config.task) \
+            if has_val else None
     monitor = "val_loss" if has_val else "loss"
     steps = max(1, math.ceil(len(x) / config.batch))
     progress = _JobCallback(job, config.epochs, steps, first_epoch)

@@ -83,3 +83,28 @@ def test_dedup_json_and_split(tmp_path):
     human = run("split", project)
     assert "total" in human.stdout and "train" in human.stdout
     assert run("dedup", project, "--bits", "60").returncode == 1  # not a square: a plain error
+
+
+def test_train_and_evaluate_a_detector(tmp_path):
+    from fixed_model import SQUARES, write_squares
+
+    from labelstudio_desktop.core.store import BoxRecord, Store
+
+    project = tmp_path / "squares"
+    write_squares(project)
+    assert run("import", project).returncode == 0
+    refused = run("train", project, "--task", "detect", "--epochs", "1", "--size", "32")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1].startswith("error: no accepted boxes")  # after TF's own logs
+    with Store.open(project) as store:
+        for img in store.images():
+            for edges in SQUARES[img.path][1]:
+                store.insert_box(BoxRecord(0, img.id, SQUARES[img.path][0], *edges, source="imported"))
+    trained = run("train", project, "--task", "detect", "--epochs", "1", "--size", "32", "--json")
+    assert trained.returncode == 0, trained.stderr
+    result = json.loads(trained.stdout)
+    assert result["task"] == "detect" and result["status"] == "finished" and result["epochs"] == 1
+    evaluated = run("evaluate", project, "--run", result["run"], "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    metrics = json.loads(evaluated.stdout)
+    assert metrics["task"] == "detect" and all(0 <= metrics[k] <= 1 for k in ("precision", "recall", "mean_iou"))
