@@ -1,0 +1,82 @@
+"""Proposals and calibration from the box detector: contracts on crafted detections and a real tiny detector
+(asserting only what holds whatever a briefly trained model outputs)."""
+
+from __future__ import annotations
+
+import pytest
+from fixed_model import SQUARES, squares_project
+
+from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _f1, calibrate
+from labelstudio_desktop.ml.propose import denormalise, propose
+
+
+def test_f1_and_the_best_threshold_on_crafted_detections():
+    truth = [(0, (0, 0, 10, 10)), (1, (20, 20, 30, 30))]
+    detections = [((0, 0, 10, 10), 0, 0.9), ((20, 20, 30, 31), 1, 0.6), ((50, 50, 60, 60), 0, 0.2)]
+    samples = [(detections, truth)]
+    assert _f1(samples, 0.1) == pytest.approx(2 * 2 / (3 + 2))  # a false positive at 0.2
+    assert _f1(samples, 0.5) == 1.0
+    assert _f1(samples, 0.95) == 0.0
+    assert _best_threshold(samples) in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+    assert _best_threshold(samples) == 0.3  # among equal F1, the one nearest the default
+
+
+def test_denormalise_gives_pixel_edges_never_empty():
+    assert denormalise((0.1, 0.2, 0.5, 1.2), 100, 50) == (10, 10, 50, 50)
+    assert denormalise((0.5, 0.5, 0.5, 0.5), 10, 10) == (5, 5, 6, 6)
+
+
+@pytest.fixture
+def squares_with_a_detector(tmp_path):
+    """The squares project with every box reviewed and a detector trained on it for one epoch."""
+    from labelstudio_desktop.ml.config import TrainConfig
+    from labelstudio_desktop.ml.train import train
+
+    db, _run = squares_project(tmp_path / "squares")
+    with Store.open(db) as store:
+        for rel, (label, truth) in SQUARES.items():
+            image = store.image_by_path(rel)
+            for box in truth:
+                store.insert_box(BoxRecord(0, image.id, label, *box))
+            if not truth:
+                store.update_image_fields(image.id, {"status": "verified"})
+    result = train(db, TrainConfig(task="detect", size=32, epochs=1, batch=4))
+    assert result.status == "finished"
+    return db, result.run_id
+
+
+def test_detector_proposals_are_pending_valid_and_remember_the_review(squares_with_a_detector):
+    db, run = squares_with_a_detector
+    with Store.open(db) as store:  # unreview two images so the detector has somewhere to propose
+        for rel in ("red/red_0.png", "blue/blue_1.png"):
+            image = store.image_by_path(rel).id
+            store.conn.execute("DELETE FROM boxes WHERE image_id=?", (image,))
+    report = propose(db, threshold=0.0, max_boxes=5)  # auto: the detector exists now
+    assert report.source == "detector" and report.method == "detector" and report.run_id == run
+    with Store.open(db) as store:
+        pending = store.boxes(states=("pending",))
+        assert len(pending) == len(report.proposals) <= 5 * report.images
+        for b in pending:
+            image = store.image(b.image_id)
+            assert 0 <= b.x0 < b.x1 <= image.width and 0 <= b.y0 < b.y1 <= image.height
+            assert b.method == "detector" and b.run_id == run and 0 <= b.score <= 1 and b.label in ("red", "green",
+                                                                                                   "blue")
+        reviewed = {store.image_by_path(r).id for r in SQUARES} - {store.image_by_path(r).id
+                                                                  for r in ("red/red_0.png", "blue/blue_1.png")}
+        accepted = {b.image_id: b for b in store.boxes(states=("accepted",))}
+        for b in pending:  # never over an accepted box of the same label
+            same = [a for a in store.boxes(b.image_id, states=("accepted",)) if a.label == b.label]
+            from labelstudio_desktop.core.boxes import box_iou
+
+            assert all(box_iou(a.edges, b.edges) < 0.5 for a in same)
+        assert accepted.keys() <= reviewed
+
+
+def test_detector_calibration_stores_a_threshold_the_next_proposals_use(squares_with_a_detector):
+    db, run = squares_with_a_detector
+    result = calibrate(db, folds=2)
+    assert result.metric == "F1 at IoU 0.5" and result.params["threshold"] in THRESHOLDS
+    assert 0 <= result.before <= 1 and 0 <= result.after <= 1 and result.images == len(SQUARES)
+    report = propose(db, include_verified=True)
+    assert report.threshold == result.params["threshold"]
