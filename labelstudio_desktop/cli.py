@@ -112,23 +112,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--score-threshold", type=float, default=0.3, help="detect: keep boxes scoring at least this")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("propose", help="box proposals from a classifier's Grad-CAM, stored as pending for review")
+    p = sub.add_parser("propose", help="box (or mask) proposals stored as pending for review: from the detector "
+                                       "once one is trained, from a classifier's Grad-CAM before")
     _add_project(p)
-    p.add_argument("--run", type=int, help="classifier run (default: the last one)")
-    p.add_argument("--source", choices=("gradcam", "unet"), default="gradcam",
-                   help="gradcam: boxes from a classifier; unet: masks (and their boxes) from a U-Net")
+    p.add_argument("--run", type=int, help="model run (default: the last one of the source's kind)")
+    p.add_argument("--source", choices=("auto", "gradcam", "detector", "unet"), default="auto",
+                   help="auto (default): the detector once one is trained, else gradcam; gradcam: boxes from a "
+                        "classifier's heatmap; detector: boxes from the detector trained on reviewed boxes; unet: "
+                        "masks (and their boxes) from a U-Net")
+    p.add_argument("--include-verified", action="store_true",
+                   help="propose on verified images too (by default the operator's finished images are left alone)")
     p.add_argument("--mask-boxes", choices=("largest", "all", "none"), default="largest",
                    help="unet: a box around the largest component, around each, or none")
     p.add_argument("--method", choices=("exact", "bayes"), default="exact",
                    help="exact: the true best box (default); bayes: GPyOpt as published")
     p.add_argument("--threshold", type=float,
-                   help="binarisation threshold (default: the calibrated one, else 0.3; 0.5 for unet)")
+                   help="gradcam: binarisation threshold; detector: lowest score kept (default: the calibrated one, "
+                        "else 0.3; unet: 0.5)")
     p.add_argument("--multi", action="store_true", help="one box per connected component")
     p.add_argument("--min-area", type=int, help="smallest component, in map cells of the 64x64 grid (default 4)")
     p.add_argument("--padding", type=float, help="grow boxes by this fraction of their size (default 0)")
     p.add_argument("--calibrate", action="store_true",
-                   help="first tune threshold, padding, component size and layer on the reviewed boxes (GPyOpt, "
-                        "cross-validated), store them with the run, then propose with them")
+                   help="first tune on the reviewed boxes and store with the run, then propose: gradcam: threshold, "
+                        "padding, component size and layer (GPyOpt); detector: the score threshold of best F1")
     p.add_argument("--max-iter", type=int, default=10, help="bayes: optimisation steps")
     p.add_argument("--layer", help="gradcam: the layer to explain (default: the last convolutional one)")
     p.add_argument("--use-labels", action="store_true",
@@ -400,27 +406,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
-    from .ml.propose import propose, propose_masks
+    from .ml.propose import propose, propose_masks, resolve_source
     from .ml.train import TrainError
 
     db = _project_db(args)
     try:
-        if args.calibrate and args.source == "gradcam":
+        with Store.open(db) as store:
+            source = resolve_source(store, args.source, args.run)
+        if args.calibrate and source != "unet":
             from .ml.calibrate import calibrate
 
-            result = calibrate(db, run_id=args.run, multi=args.multi, job=ConsoleJob("calibrating"))
-            print(f"calibrated on {result.boxes} reviewed boxes of {result.images} images: mean IoU "
+            result = calibrate(db, run_id=args.run, multi=args.multi, job=ConsoleJob("calibrating"), source=source)
+            print(f"calibrated on {result.boxes} reviewed boxes of {result.images} images: {result.metric} "
                   f"{result.before:.3f} -> {result.after:.3f} (cross-validated); {result.params}", file=sys.stderr)
-        if args.source == "unet":
+        if source == "unet":
             threshold = 0.5 if args.threshold is None else args.threshold  # a mask's natural cut is 0.5
             report = propose_masks(db, run_id=args.run, threshold=threshold, boxes=args.mask_boxes,
-                                   images=args.images, limit=args.limit, job=ConsoleJob("proposing"))
+                                   images=args.images, limit=args.limit, include_verified=args.include_verified,
+                                   job=ConsoleJob("proposing"))
         else:
             report = propose(db, run_id=args.run, method=args.method, threshold=args.threshold, multi=args.multi,
                              min_area=args.min_area, padding=args.padding, images=args.images, limit=args.limit,
-                             max_iter=args.max_iter, use_labels=args.use_labels, layer=args.layer,
-                             job=ConsoleJob("proposing"))
-    except TrainError as exc:
+                             max_iter=args.max_iter, use_labels=args.use_labels, layer=args.layer, source=source,
+                             include_verified=args.include_verified, job=ConsoleJob("proposing"))
+    except (TrainError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     for path, reason in report.problems + report.without_box:
@@ -429,7 +438,8 @@ def cmd_propose(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_json(), indent=1, ensure_ascii=False))
     else:
         print(f"{len(report.proposals)} pending proposals on {report.images} images from run {report.run_id} "
-              f"({report.method}, threshold {report.threshold}) in {report.seconds:.1f} s; review them in the app")
+              f"({report.source}, {report.method}, threshold {report.threshold}) in {report.seconds:.1f} s; "
+              f"{report.skipped_verified} verified images left alone; review them in the app")
     return EXIT_OK
 
 

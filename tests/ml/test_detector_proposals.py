@@ -80,3 +80,33 @@ def test_detector_calibration_stores_a_threshold_the_next_proposals_use(squares_
     assert 0 <= result.before <= 1 and 0 <= result.after <= 1 and result.images == len(SQUARES)
     report = propose(db, include_verified=True)
     assert report.threshold == result.params["threshold"]
+
+
+def test_cli_source_detector_without_one_is_a_plain_error(tmp_path):
+    import subprocess
+    import sys
+
+    db, _run = squares_project(tmp_path / "squares")
+    result = subprocess.run([sys.executable, "-m", "labelstudio_desktop", "propose", str(db.parent.parent),
+                             "--source", "detector"], capture_output=True, text=True)
+    assert result.returncode != 0 and "no trained detect model" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_auto_proposes_with_the_detector_and_leaves_verified_images_alone(squares_with_a_detector):
+    import json
+    import subprocess
+    import sys
+
+    db, _run = squares_with_a_detector
+    with Store.open(db) as store:
+        store.conn.execute("DELETE FROM boxes WHERE image_id=?", (store.image_by_path("red/red_0.png").id,))
+        store.update_image_fields(store.image_by_path("red/red_1.png").id, {"status": "verified"})
+    args = [sys.executable, "-m", "labelstudio_desktop", "propose", str(db.parent.parent), "--threshold", "0"]
+    result = subprocess.run([*args, "--json"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    images = {p["image"] for p in json.loads(result.stdout)["proposals"]}
+    assert "red/red_1.png" not in images and "red/red_empty.png" not in images
+    with_verified = subprocess.run([*args, "--include-verified", "--images", "red/red_1.png", "--json"],
+                                   capture_output=True, text=True)
+    assert with_verified.returncode == 0, with_verified.stderr
+    assert {p["image"] for p in json.loads(with_verified.stdout)["proposals"]} <= {"red/red_1.png"}
