@@ -147,7 +147,7 @@ def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, r
               f"({row['accepted_as_is']:.0%}), {row['actions_per_object']:.2f} actions per object vs "
               f"{HAND_ACTIONS_PER_OBJECT} drawing by hand (ratio "
               f"{row['actions_per_object'] / HAND_ACTIONS_PER_OBJECT:.2f})")
-        config = TrainConfig(task="detect", seed=seed)
+        config = TrainConfig.for_task("detect", seed=seed)  # what the app's Retrain uses
         if epochs is not None:
             config.epochs = epochs
         t0 = time.perf_counter()

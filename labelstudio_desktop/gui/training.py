@@ -48,6 +48,19 @@ AUGMENTS = (("hflip", "flip ↔"), ("vflip", "flip ↕"), ("shift", "shift"), ("
 # the training process's own estimate, extrapolated from its first batches: the panel shows a measured one
 
 
+def retrain_plan(db) -> tuple[int | None, object]:
+    """What one click on Retrain trains: (the run to start from or None, the config), or (None, None) when there
+    is nothing to retrain. Reviewed boxes make it the detector's job."""
+    from ..ml.config import TrainConfig
+
+    with Store.open(db) as store:
+        has_boxes = store.review_counts()["accepted"] > 0
+        previous = last_run(store, "detect") if has_boxes else last_run(store)
+    if previous is not None:
+        return previous.id, TrainConfig.from_params(previous.params)
+    return None, (TrainConfig.for_task("detect") if has_boxes else None)
+
+
 class TrainingPanel(QWidget):
     """``sig_show_image(image_id)``: open an image (from the misclassified gallery) in the canvas."""
 
@@ -270,16 +283,14 @@ class TrainingPanel(QWidget):
             "labelstudio_desktop.ml.train:train", db_path=db, config=config, resume=resume, start_from=start_from))
 
     def retrain(self) -> bool:
-        """One click: the last task again, from its last model, on the current reviewed annotations."""
-        from ..ml.config import TrainConfig
-
-        with Store.open(self.db) as store:
-            previous = last_run(store)
-        if previous is None:
+        """One click: once the project has reviewed boxes, the box detector (from its last model, or a new one
+        with the detector's defaults); before, the last task again from its last model; always on the current
+        reviewed annotations."""
+        start_from, config = retrain_plan(self.db)
+        if config is None:
             QMessageBox.information(self, self.tr("Retrain"), self.tr("Train a model first."))
             return False
-        config = TrainConfig.from_params(previous.params)
-        return self.start(start_from=previous.id, config=config)
+        return self.start(start_from=start_from, config=config)
 
     def resume_selected(self) -> bool:
         """Continue the selected run for the number of epochs set above."""

@@ -74,6 +74,17 @@ class TrainConfig:
     snapshot_images: int = 4
     hard_negative_weight: float = 4.0  # detect: background loss weight at the centre of a rejected proposal
 
+    @classmethod
+    def for_task(cls, task: str, **values) -> TrainConfig:
+        """A config with the task's defaults (:data:`TASK_DEFAULTS`: size, epochs, augmentation); ``values``
+        override them."""
+        defaults = TASK_DEFAULTS[task]
+        config = cls(task=task, size=defaults["size"], epochs=defaults["epochs"],
+                     augment=AugmentConfig.from_names(defaults["augment"]))
+        for key, value in values.items():
+            setattr(config, key, value)
+        return config
+
     def as_params(self) -> dict:
         params = asdict(self)
         params["augment"] = self.augment.as_dict()

@@ -67,3 +67,34 @@ def test_augmentation_preview_shows_originals_and_variants(window, qtbot):
     qtbot.waitUntil(lambda: not dialog.runner.busy(), timeout=120000)
     assert dialog.grid.count() == SAMPLES * (1 + VARIANTS)
     dialog.close()
+
+
+def test_retrain_trains_the_detector_once_there_are_reviewed_boxes(window):
+    from labelstudio_desktop.core.runs import create_run, update_run
+    from labelstudio_desktop.core.store import BoxRecord
+    from labelstudio_desktop.gui.training import retrain_plan
+
+    db = window.store.db_path
+    assert retrain_plan(db) == (None, None)  # nothing trained, nothing reviewed
+    classify = create_run(window.store, "classify", {"task": "classify", "size": 32, "epochs": 2})
+    update_run(window.store, classify, model_path=str(db), status="finished")  # any existing file stands in
+    start, config = retrain_plan(db)
+    assert start == classify and config.task == "classify"
+    window.store.insert_box(BoxRecord(0, window.annotation.image.id, "bolt", 1, 1, 20, 20))
+    start, config = retrain_plan(db)  # reviewed boxes: the detector's turn, with its defaults
+    assert start is None and (config.task, config.size, config.epochs) == ("detect", 160, 40)
+    assert config.augment.hflip and config.augment.zoom
+    detect = create_run(window.store, "detect", {"task": "detect", "size": 64, "epochs": 3})
+    update_run(window.store, detect, model_path=str(db), status="finished")
+    start, config = retrain_plan(db)
+    assert start == detect and (config.task, config.size) == ("detect", 64)
+
+
+def test_detect_task_has_its_own_defaults(window, qtbot):
+    window.act_train.trigger()
+    panel = window.training
+    panel.task.setCurrentText("detect")
+    assert (panel.size.value(), panel.epochs.value()) == (160, 40)
+    assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "vflip", "shift", "zoom"}
+    panel.task.setCurrentText("classify")
+    assert (panel.size.value(), panel.epochs.value()) == (64, 10)
