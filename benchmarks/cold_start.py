@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backbone", default="small")
+    parser.add_argument("--head", default="max", choices=["max", "avg"], help="small backbone: the pooling head")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp())
     try:
@@ -73,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
         db = work / "demo" / "images" / ".labelstudio" / "project.db"
         result = train(db, TrainConfig(task="classify", size=args.size, epochs=args.epochs, batch=16, seed=args.seed,
-                                       backbone=args.backbone, augment=AugmentConfig.from_names("hflip,vflip")))
+                                       backbone=args.backbone, head=args.head,
+                                       augment=AugmentConfig.from_names("hflip,vflip")))
         model = load_model(result.model_path)
         with Store.open(db) as store:
             classes = json.loads(store.conn.execute("SELECT params FROM runs WHERE id=?",
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         for img in images:
             centre.add([(img.label, centre_box(img.width, img.height))], boxes_of[img.path])
         print(f"demo: {len(images)} unseen images with {centre.objects} true boxes; classifier "
-              f"{args.backbone} {args.size} px, {args.epochs} epochs")
+              f"{args.backbone} ({args.head} pooling head) {args.size} px, {args.epochs} epochs")
         print(f"{'variant':66s} {'mean IoU':>8s} {'vs centre':>9s} {'precision':>9s} {'recall':>7s} {'boxes':>6s}")
         print(f"{'centre box (central 70%): the baseline':66s} {centre.mean_best_iou:8.3f} {1:9.2f} "
               f"{centre.precision:9.3f} {centre.recall:7.3f} {centre.proposals:6d}")

@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", choices=TASKS,
                    help="what to learn (required for a new run); detect: a box detector on the reviewed boxes")
     p.add_argument("--backbone", default="small", help="classify, detect: small, mobilenetv2, resnet50v2 or vgg16")
+    p.add_argument("--head", choices=("max", "avg"), default="max",
+                   help="classify with the small backbone: global max pooling (default) or average pooling")
     p.add_argument("--weights", default="none", help="imagenet | none | a local weights file (transfer backbones)")
     p.add_argument("--trainable-layers", type=int, default=0,
                    help="fine-tune the last N layers of a transfer backbone (0: frozen, -1: all)")
@@ -343,7 +345,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR
-        config = TrainConfig(task=args.task or "classify", backbone=args.backbone, weights=args.weights,
+        config = TrainConfig(task=args.task or "classify", backbone=args.backbone, head=args.head, weights=args.weights,
                              trainable_layers=None if args.trainable_layers < 0 else args.trainable_layers,
                              epochs=args.epochs or defaults["epochs"], batch=args.batch,
                              size=args.size or defaults["size"], learning_rate=args.lr, augment=augment,

@@ -73,6 +73,7 @@ class TrainConfig:
     snapshot_every: int = 0
     snapshot_images: int = 4
     hard_negative_weight: float = 4.0  # detect: background loss weight at the centre of a rejected proposal
+    head: str = "max"  # classify, small backbone: global max or average pooling (benchmarks/cold_start.py)
 
     @classmethod
     def for_task(cls, task: str, **values) -> TrainConfig:

@@ -32,8 +32,14 @@ def _resolve_weights(weights: str) -> tuple[str | None, Path | None]:
     return None, path
 
 
-def small_cnn(inputs: keras.KerasTensor, classes: int, width: int = 32) -> keras.KerasTensor:
-    """Three conv stages with batch normalisation; global max pooling, so that small objects count."""
+HEADS = ("max", "avg")
+
+
+def small_cnn(inputs: keras.KerasTensor, classes: int, width: int = 32, head: str = "max") -> keras.KerasTensor:
+    """Three conv stages with batch normalisation; global max pooling (``head="max"``: small objects count) or
+    global average pooling (``"avg"``: the class-activation-map head, whose Grad-CAM covers more of an object)."""
+    if head not in HEADS:
+        raise ValueError(f"unknown head {head!r}: {', '.join(HEADS)}")
     x = layers.Rescaling(1 / 255.0)(inputs)
     for n, filters in enumerate((width, width * 2, width * 4)):
         for k in range(2):
@@ -42,20 +48,20 @@ def small_cnn(inputs: keras.KerasTensor, classes: int, width: int = 32) -> keras
             x = layers.Activation("relu", name="last_conv" if (n, k) == (2, 1) else None)(x)
         if n < 2:
             x = layers.MaxPooling2D()(x)
-    x = layers.GlobalMaxPooling2D()(x)
+    x = layers.GlobalMaxPooling2D()(x) if head == "max" else layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(0.2)(x)
     return layers.Dense(classes, activation="softmax", name="predictions")(x)
 
 
 def build_classifier(size: int, classes: int, backbone: str = "small", weights: str = "none",
-                     trainable_layers: int | None = 0) -> keras.Model:
+                     trainable_layers: int | None = 0, head: str = "max") -> keras.Model:
     """A classifier for ``size`` x ``size`` RGB images (0-255 input).
 
     ``trainable_layers``: 0 freezes the whole base, N fine-tunes its last N layers, None trains all.
     """
     inputs = keras.Input((size, size, 3), name="image")
     if backbone == "small":
-        return keras.Model(inputs, small_cnn(inputs, classes), name="classifier_small")
+        return keras.Model(inputs, small_cnn(inputs, classes, head=head), name="classifier_small")
     base = transfer_base(inputs, backbone, weights, trainable_layers)
     x = layers.GlobalAveragePooling2D()(base.output)
     x = layers.Dropout(0.3)(x)

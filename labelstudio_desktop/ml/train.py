@@ -202,7 +202,7 @@ def _compile(model: keras.Model, config: TrainConfig) -> None:
 def _build(config: TrainConfig, data: TaskData) -> keras.Model:
     if config.task == "classify":
         return build_classifier(config.size, len(data.classes), config.backbone, config.weights,
-                                config.trainable_layers)
+                                config.trainable_layers, config.head)
     if config.task == "regress":
         return build_regressor(config.size)
     if config.task == "detect":

@@ -149,3 +149,12 @@ def test_evaluation_is_consistent_and_misses_are_exported(demo_db, tmp_path):
     assert len(written) == len(evaluation.misclassified)
     for path, miss in zip(written, evaluation.misclassified, strict=True):
         assert path.name.startswith(f"{miss['true']}_to_{miss['pred']}_") and path.is_file()
+
+
+@pytest.mark.parametrize("head, pooling", [("max", "GlobalMaxPooling2D"), ("avg", "GlobalAveragePooling2D")])
+def test_small_classifier_heads(head, pooling):
+    model = build_classifier(32, 3, "small", "none", head=head)
+    assert pooling in {layer.__class__.__name__ for layer in model.layers}
+    assert last_conv_layer(model) == "last_conv"
+    with pytest.raises(ValueError, match="unknown head"):
+        build_classifier(32, 3, "small", "none", head="min")
