@@ -350,7 +350,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                              epochs=args.epochs or defaults["epochs"], batch=args.batch,
                              size=args.size or defaults["size"], learning_rate=args.lr, augment=augment,
                              balance=args.balance, loss=args.loss, seed=args.seed,
-                             snapshot_every=args.snapshot_every, hard_negative_weight=args.hard_negative_weight)
+                             snapshot_every=args.snapshot_every, hard_negative_weight=args.hard_negative_weight,
+                             min_steps=defaults.get("min_steps", 0) if args.epochs is None else 0)
     try:
         result = train(db, config, ConsoleJob("training"), resume=args.resume,
                        start_from=previous.id if previous else None, strategy=strategy_from_name(args.distribute))

@@ -246,14 +246,17 @@ class TrainingPanel(QWidget):
             self.counts.clear()
 
     def config(self):
-        from ..ml.config import AugmentConfig, TrainConfig
+        from ..ml.config import TASK_DEFAULTS, AugmentConfig, TrainConfig
 
         names = [k for k, box in self.augment.items() if box.isChecked()]
-        return TrainConfig(task=self.task.currentText(), backbone=self.backbone.currentText(),
+        task = self.task.currentText()
+        defaults = TASK_DEFAULTS[task]  # few images, default epochs: at least the task's minimum of batches
+        return TrainConfig(task=task, backbone=self.backbone.currentText(),
                            weights=self.weights.text().strip() or "none", epochs=self.epochs.value(),
                            batch=self.batch.value(), size=self.size.value(), learning_rate=self.lr.value(),
                            augment=AugmentConfig.from_names(names), balance=self.balance.currentText(),
-                           snapshot_every=self.snapshot_every.value())
+                           snapshot_every=self.snapshot_every.value(),
+                           min_steps=defaults.get("min_steps", 0) if self.epochs.value() == defaults["epochs"] else 0)
 
     # ----------------------------------------------------------------- runs
     def _running(self, on: bool) -> None:

@@ -12,7 +12,7 @@ TASK_DEFAULTS = {
     "classify": {"size": 64, "epochs": 10, "augment": ""},
     "segment": {"size": 64, "epochs": 10, "augment": ""},
     "regress": {"size": 64, "epochs": 10, "augment": ""},
-    "detect": {"size": 160, "epochs": 40, "augment": "hflip,vflip,shift,zoom"},
+    "detect": {"size": 160, "epochs": 40, "augment": "hflip,vflip,shift,zoom", "min_steps": 600},
 }
 
 
@@ -74,6 +74,7 @@ class TrainConfig:
     snapshot_images: int = 4
     hard_negative_weight: float = 4.0  # detect: background loss weight at the centre of a rejected proposal
     head: str = "max"  # classify, small backbone: global max or average pooling (benchmarks/cold_start.py)
+    min_steps: int = 0  # a new run trains at least this many batches (more epochs when there are few images)
 
     @classmethod
     def for_task(cls, task: str, **values) -> TrainConfig:
@@ -81,7 +82,7 @@ class TrainConfig:
         override them."""
         defaults = TASK_DEFAULTS[task]
         config = cls(task=task, size=defaults["size"], epochs=defaults["epochs"],
-                     augment=AugmentConfig.from_names(defaults["augment"]))
+                     augment=AugmentConfig.from_names(defaults["augment"]), min_steps=defaults.get("min_steps", 0))
         for key, value in values.items():
             setattr(config, key, value)
         return config

@@ -293,6 +293,8 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
             if has_val else None
     monitor = "val_loss" if has_val else "loss"
     steps = max(1, math.ceil(len(x) / config.batch))
+    if config.min_steps and first_epoch == 0:  # few images: enough epochs for the optimiser to get anywhere
+        config.epochs = max(config.epochs, math.ceil(config.min_steps / steps))
     progress = _JobCallback(job, config.epochs, steps, first_epoch)
     best_before = min(history.get(monitor, []) or [math.inf])
     checkpoints = _Checkpoints(folder, monitor, best_before, progress)

@@ -158,3 +158,10 @@ def test_small_classifier_heads(head, pooling):
     assert last_conv_layer(model) == "last_conv"
     with pytest.raises(ValueError, match="unknown head"):
         build_classifier(32, 3, "small", "none", head="min")
+
+
+def test_min_steps_adds_epochs_when_there_are_few_images(demo_db):
+    result = train(demo_db, TrainConfig(task="regress", size=32, epochs=1, batch=1000, min_steps=3))
+    assert result.epochs == 3  # one batch per epoch: three epochs make the three steps
+    resumed = train(demo_db, TrainConfig(task="regress", epochs=1, min_steps=3), resume=result.run_id)
+    assert resumed.epochs == 4  # a resumed run trains what it is asked for
