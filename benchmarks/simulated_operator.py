@@ -13,20 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from labelstudio_desktop.core.boxes import Box
+from labelstudio_desktop.core.boxes import box_iou as iou
+
 ACCEPT_IOU = 0.7
 CORRECT_IOU = 0.3
 HAND_ACTIONS_PER_OBJECT = 2
-
-Box = tuple[int, int, int, int]
-
-
-def iou(a: Box, b: Box) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union else 0.0
-
 
 @dataclass
 class Decision:

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from labelstudio_desktop.core.formats.voc import VocObject, voc_xml
+from labelstudio_desktop.core.jobs import JobToken
 
 
 def write_image(path: Path, w: int = 64, h: int = 48, seed: int = 0, fmt: str | None = None, **save) -> Path:
@@ -50,3 +51,18 @@ def jpeg_bytes(w=64, h=48, seed=0) -> bytes:
     rng = np.random.default_rng(seed)
     Image.fromarray(rng.integers(0, 255, (h, w, 3), dtype=np.uint8)).save(buf, "JPEG")
     return buf.getvalue()
+
+
+class CancelAtFirstBatch(JobToken):
+    """A job token that cancels at the first training batch (past data loading) and counts the batches seen."""
+
+    training = False
+    batches = 0
+
+    def status(self, text):
+        self.training = self.training or text.startswith("training")
+
+    def progress(self, done, total):
+        if self.training:  # past data loading: these are batches
+            self.batches += 1
+            self.cancel()

@@ -37,3 +37,17 @@ def demo_with_masks(demo, demo_db):
             Image.fromarray(mask).save(buf, "PNG")
             store.add_mask(image.id, truth["images"][rel]["class"], buf.getvalue())
     return demo_db
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No network, as on a machine without a route out: socket connections fail and Keras' cache is empty."""
+    import socket
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+
+    def refuse(*args, **kwargs):
+        raise OSError("Network is unreachable")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

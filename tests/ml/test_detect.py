@@ -4,16 +4,15 @@ real tiny training runs (contracts only: what a briefly trained model finds is a
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 from fixed_model import IMAGE_SIZE, SQUARES, write_squares
+from helpers import CancelAtFirstBatch
 
 from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.jobs import JobToken
 from labelstudio_desktop.core.runs import get_run, snapshots
 from labelstudio_desktop.core.store import BoxRecord, Store
 from labelstudio_desktop.ml.config import AugmentConfig, TrainConfig
@@ -216,18 +215,6 @@ def test_detector_trains_resumes_and_is_loadable_in_safe_mode(boxed):
 
 
 def test_cancel_stops_within_one_batch(boxed):
-    class CancelAtFirstBatch(JobToken):
-        training = False
-        batches = 0
-
-        def status(self, text):
-            self.training = self.training or text.startswith("training")
-
-        def progress(self, done, total):
-            if self.training:
-                self.batches += 1
-                self.cancel()
-
     token = CancelAtFirstBatch()
     result = train(boxed, TrainConfig(task="detect", epochs=5, size=32, batch=1), token)
     assert result.status == "cancelled" and token.batches == 1 and result.epochs == 0
@@ -267,19 +254,12 @@ def test_retrain_after_a_new_class_keeps_what_fits(boxed):
         assert get_run(store, second.run_id).parent_id == first.run_id
 
 
-def test_transfer_backbone_is_flat_and_offline_imagenet_says_what_to_do(monkeypatch, tmp_path):
+def test_transfer_backbone_is_flat_and_offline_imagenet_says_what_to_do(offline):
     model = build_detector(64, 2, "mobilenetv2", "none")
     assert model.output_shape == (None, 16, 16, 6)
     assert not any(isinstance(layer, keras.Model) for layer in model.layers)
     assert all(layer.trainable for layer in model.layers)  # no pretrained weights: the whole base learns
     with pytest.raises(ValueError, match="multiple of 32"):
         build_detector(48, 2)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-
-    def offline(*args, **kwargs):
-        raise OSError("Network is unreachable")
-
-    monkeypatch.setattr(socket.socket, "connect", offline)
-    monkeypatch.setattr(socket, "create_connection", offline)
     with pytest.raises(WeightsError, match="--weights FILE"):
         build_detector(64, 2, "mobilenetv2", "imagenet")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
+from helpers import CancelAtFirstBatch
 
-from labelstudio_desktop.core.jobs import JobToken
 from labelstudio_desktop.core.runs import get_run, snapshots
 from labelstudio_desktop.core.store import Store
 from labelstudio_desktop.ml.augment import AugmentConfig
@@ -55,18 +54,6 @@ def test_regressor_and_unet_train_and_evaluate(demo_with_masks, task):
 
 
 def test_cancel_stops_within_one_batch(demo_db):
-    class CancelAtFirstBatch(JobToken):
-        training = False
-        batches = 0
-
-        def status(self, text):
-            self.training = self.training or text.startswith("training")
-
-        def progress(self, done, total):
-            if self.training:  # past data loading: these are batches
-                self.batches += 1
-                self.cancel()
-
     token = CancelAtFirstBatch()
     result = train(demo_db, TrainConfig(task="classify", epochs=5, **TINY), token)
     assert result.status == "cancelled" and token.batches == 1 and result.epochs == 0
@@ -92,14 +79,7 @@ def test_missing_checkpoint_and_empty_class_are_plain_errors(demo_db):
         train(demo_db, TrainConfig(task="classify", epochs=1, **TINY))
 
 
-def test_imagenet_download_without_network_says_what_to_do(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-
-    def offline(*args, **kwargs):
-        raise OSError("Network is unreachable")
-
-    monkeypatch.setattr(socket.socket, "connect", offline)
-    monkeypatch.setattr(socket, "create_connection", offline)
+def test_imagenet_download_without_network_says_what_to_do(offline):
     with pytest.raises(WeightsError, match="--weights FILE"):
         build_classifier(32, 3, "mobilenetv2", "imagenet")
 
