@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backbone", default="small")
-    parser.add_argument("--head", default="max", choices=["max", "avg"], help="small backbone: the pooling head")
+    parser.add_argument("--head", default="avg", choices=["max", "avg"], help="small backbone: the pooling head")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp())
     try:

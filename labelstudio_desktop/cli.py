@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", choices=TASKS,
                    help="what to learn (required for a new run); detect: a box detector on the reviewed boxes")
     p.add_argument("--backbone", default="small", help="classify, detect: small, mobilenetv2, resnet50v2 or vgg16")
-    p.add_argument("--head", choices=("max", "avg"), default="max",
-                   help="classify with the small backbone: global max pooling (default) or average pooling")
+    p.add_argument("--head", choices=("max", "avg"), default="avg",
+                   help="classify with the small backbone: global average pooling (default; its Grad-CAM localises "
+                        "better) or max pooling")
     p.add_argument("--weights", default="none", help="imagenet | none | a local weights file (transfer backbones)")
     p.add_argument("--trainable-layers", type=int, default=0,
                    help="fine-tune the last N layers of a transfer backbone (0: frozen, -1: all)")

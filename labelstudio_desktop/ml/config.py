@@ -73,7 +73,7 @@ class TrainConfig:
     snapshot_every: int = 0
     snapshot_images: int = 4
     hard_negative_weight: float = 4.0  # detect: background loss weight at the centre of a rejected proposal
-    head: str = "max"  # classify, small backbone: global max or average pooling (benchmarks/cold_start.py)
+    head: str = "avg"  # classify, small backbone: global average (localises better) or max pooling
     min_steps: int = 0  # a new run trains at least this many batches (more epochs when there are few images)
 
     @classmethod

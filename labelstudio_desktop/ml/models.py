@@ -35,9 +35,9 @@ def _resolve_weights(weights: str) -> tuple[str | None, Path | None]:
 HEADS = ("max", "avg")
 
 
-def small_cnn(inputs: keras.KerasTensor, classes: int, width: int = 32, head: str = "max") -> keras.KerasTensor:
-    """Three conv stages with batch normalisation; global max pooling (``head="max"``: small objects count) or
-    global average pooling (``"avg"``: the class-activation-map head, whose Grad-CAM covers more of an object)."""
+def small_cnn(inputs: keras.KerasTensor, classes: int, width: int = 32, head: str = "avg") -> keras.KerasTensor:
+    """Three conv stages with batch normalisation; global average pooling (``head="avg"``, the class-activation-map
+    head: its Grad-CAM covers more of an object, benchmarks/cold_start.py) or global max pooling (``"max"``)."""
     if head not in HEADS:
         raise ValueError(f"unknown head {head!r}: {', '.join(HEADS)}")
     x = layers.Rescaling(1 / 255.0)(inputs)
@@ -54,7 +54,7 @@ def small_cnn(inputs: keras.KerasTensor, classes: int, width: int = 32, head: st
 
 
 def build_classifier(size: int, classes: int, backbone: str = "small", weights: str = "none",
-                     trainable_layers: int | None = 0, head: str = "max") -> keras.Model:
+                     trainable_layers: int | None = 0, head: str = "avg") -> keras.Model:
     """A classifier for ``size`` x ``size`` RGB images (0-255 input).
 
     ``trainable_layers``: 0 freezes the whole base, N fine-tunes its last N layers, None trains all.
