@@ -185,7 +185,8 @@ def plot(rows: list[dict], out: Path) -> None:
         right.plot(x, [r["actions_per_object"] for r in mine], "o-", label=name)
     right.axhline(HAND_ACTIONS_PER_OBJECT, linestyle="--", color="grey", label="drawing by hand")
     left.set(xlabel="images reviewed before the round", ylabel="mean best IoU (held-out images)", ylim=(0, 1))
-    right.set(xlabel="images reviewed before the round", ylabel="operator actions per object", ylim=(0, 2.5))
+    top = max([HAND_ACTIONS_PER_OBJECT, *(r["actions_per_object"] for r in rows)]) * 1.1
+    right.set(xlabel="images reviewed before the round", ylabel="operator actions per object", ylim=(0, top))
     left.legend(fontsize=7)
     right.legend(fontsize=7)
     fig.tight_layout()
