@@ -260,9 +260,9 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
         maker = _DetectorBoxes(store, run_id, threshold, max_boxes) if source == "detector" else \
             _GradCamBoxes(store, run_id, method, threshold, multi, min_area, padding, layer, max_iter, use_labels,
                           levers)
-        todo, report_verified = images_to_propose(store, images, limit, include_verified)
+        todo, skipped = images_to_propose(store, images, limit, include_verified)
         report = ProposeReport(maker.run.id, maker.method, maker.threshold, images=len(todo), source=source,
-                               skipped_verified=report_verified)
+                               skipped_verified=skipped)
         for start in range(0, len(todo), BATCH):
             job.check()
             batch, pixels = load_batch(store, todo[start:start + BATCH], maker.size, report)
