@@ -159,9 +159,14 @@ class AnnotationController(QObject):
 
     # ------------------------------------------------------------------ review
     def accept_selected(self) -> None:
+        """Accept the selected proposal and select the next. On a box already accepted (just corrected by a
+        drag) Enter only moves on; with nothing selected it selects the best proposal."""
         box = self.canvas.selected_box()
-        if box is not None and box.state != "accepted" and self.editor.push(
-                UpdateBox(self.store, box.id, state="accepted")):
+        if box is None:
+            self.select_best_pending()
+        elif box.state == "accepted":
+            self._select_next_pending(box.id)
+        elif self.editor.push(UpdateBox(self.store, box.id, state="accepted")):
             self._select_next_pending(box.id)
 
     def reject_selected(self) -> None:
@@ -183,9 +188,10 @@ class AnnotationController(QObject):
             return 0
         chosen = [b for b in self.store.boxes(self.image.id, states=("pending",))
                   if min_score is None or (b.score or 0.0) >= min_score]
-        if chosen:
-            self.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),
-                                      [UpdateBox(self.store, b.id, state="accepted") for b in chosen]))
+        if chosen and self.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),
+                                                [UpdateBox(self.store, b.id, state="accepted") for b in chosen])):
+            if not self.store.boxes(self.image.id, states=("pending",)):
+                self.sig_image_reviewed.emit()  # as after the last Enter: on to the next image with proposals
         return len(chosen)
 
     # ------------------------------------------------------------------- masks

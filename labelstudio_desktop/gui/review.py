@@ -91,13 +91,13 @@ class ReviewFlow(QObject):
         w._update_counts()
         source = {"detector": self.tr("the detector"), "gradcam": self.tr("Grad-CAM")}.get(report.source,
                                                                                           report.source)
-        message = self.tr("{0} proposals on {1} images from {2}; N goes to the next image with proposals").format(
-            len(report.proposals), report.images, source)
+        with_boxes = len({p.image for p in report.proposals})
+        message = self.tr("{0} proposals on {1} of {2} images, from {3}. N: next image with proposals.").format(
+            len(report.proposals), with_boxes, report.images, source)
         if report.without_box:
             path, reason = report.without_box[0]
-            message += " " + self.tr("({0} images without a proposal, e.g. {1}: {2})").format(
-                len(report.without_box), path, reason)
-        w.statusBar().showMessage(message, 10000)
+            message += " " + self.tr("{0} without: e.g. {1}: {2}").format(len(report.without_box), path, reason)
+        w.statusBar().showMessage(message, 30000)
 
     def calibrate(self) -> bool:
         w = self.window

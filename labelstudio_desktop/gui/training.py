@@ -212,6 +212,15 @@ class TrainingPanel(QWidget):
         layout.addWidget(tabs)
         self._task_changed()
 
+    def show_config(self, config) -> None:
+        """Set the form to ``config``'s task, size, epochs, batch and augmentation."""
+        self.task.setCurrentText(config.task)
+        self.size.setValue(config.size)
+        self.epochs.setValue(config.epochs)
+        self.batch.setValue(config.batch)
+        for key, box in self.augment.items():  # each option is on when its amount is (erasing: its probability)
+            box.setChecked(bool(getattr(config.augment, "erase_p" if key == "erase" else key)))
+
     def _task_changed(self) -> None:
         from ..ml.config import TASK_DEFAULTS
 
@@ -270,7 +279,10 @@ class TrainingPanel(QWidget):
         """Train in the background: a new run, ``resume`` run N, or a new run from run N's model."""
         if self.runner.busy():
             return False
-        config = config or self.config()
+        if config is None:
+            config = self.config()
+        else:
+            self.show_config(config)  # the form shows what trains (Retrain chooses its task and settings)
         db = self.db
         with Store.open(db) as store:
             if resume is not None:  # the curves go on where they stopped

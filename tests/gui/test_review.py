@@ -180,3 +180,33 @@ def test_accept_by_score_states_its_scope_and_is_one_undo_step(window, qtbot):
     assert {window.store.box(i).state for i in others} == {"accepted"}
     window.act_undo.trigger()  # one step for all three
     assert {window.store.box(i).state for i in others} == {"pending"} and window.store.box(a).state == "accepted"
+
+
+def test_enter_after_a_correction_moves_on_and_with_nothing_selected_selects_the_best(window, qtbot):
+    image_id, (a, b) = _setup(window)  # a: 0.9 (selected on opening), b: 0.4
+    canvas = window.canvas
+    canvas.scale, canvas.offset = 2.0, QPointF(0, 0)
+    assert canvas.selected == a
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=QPoint(100, 50))  # a's right edge (x=50 at y=25)
+    qtbot.mouseMove(canvas, QPoint(110, 50))
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=QPoint(110, 50))
+    assert window.store.box(a).state == "accepted" and canvas.selected == a  # still a: more edges may follow
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key_Return)  # done with it: on to the next proposal, nothing else changes
+    assert canvas.selected == b and window.store.box(b).state == "pending"
+    canvas.select(-1)
+    qtbot.keyClick(canvas, Qt.Key_Return)  # nothing selected: Enter selects the best proposal left
+    assert canvas.selected == b and window.store.box(b).state == "pending"
+    qtbot.keyClick(canvas, Qt.Key_Return)
+    assert window.store.box(b).state == "accepted"
+
+
+def test_ctrl_enter_accepts_the_image_and_goes_on_to_the_next_with_proposals(window, qtbot):
+    image_id, (a, b) = _setup(window)
+    target = window.store.image_by_path("nut/nut_003.jpg").id
+    there = _pending(window, target, (5, 5, 40, 40), 0.5)
+    window.browser.model.reload()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key_Return, Qt.ControlModifier)
+    assert {window.store.box(a).state, window.store.box(b).state} == {"accepted"}
+    assert window.annotation.image.id == target and window.canvas.selected == there

@@ -98,3 +98,14 @@ def test_detect_task_has_its_own_defaults(window, qtbot):
     assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "vflip", "shift", "zoom"}
     panel.task.setCurrentText("classify")
     assert (panel.size.value(), panel.epochs.value()) == (64, 10)
+
+
+def test_the_form_shows_what_retrain_trains(window):
+    from labelstudio_desktop.ml.config import TrainConfig
+
+    window.act_train.trigger()
+    panel = window.training
+    assert panel.task.currentText() == "classify"
+    panel.show_config(TrainConfig.for_task("detect", epochs=7))
+    assert (panel.task.currentText(), panel.size.value(), panel.epochs.value()) == ("detect", 160, 7)
+    assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "vflip", "shift", "zoom"}
