@@ -15,6 +15,12 @@ from .boxes import Box, box_iou
 from .store import BoxRecord, Store
 
 SAME_OBJECT_IOU = 0.5
+#: Image classes that mean "no object here": such an image gets no proposal, and its class is no box label.
+BACKGROUND_CLASSES = {"empty", "background", "none", "negative", "nothing"}
+
+
+def is_background(label: str | None) -> bool:
+    return bool(label) and label.lower() in BACKGROUND_CLASSES
 
 
 @dataclass

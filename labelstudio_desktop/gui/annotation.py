@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 
 from ..core.commands import AddBox, Compound, DeleteBox, SetImageFields, UpdateBox
 from ..core.images import ImageProblem, open_upright
+from ..core.review_memory import is_background
 from ..core.store import BoxRecord, ImageRecord, Store
 from .canvas import Canvas
 from .properties import PropertiesPanel
@@ -118,7 +119,9 @@ class AnnotationController(QObject):
     def add_box(self, x0: int, y0: int, x1: int, y1: int) -> None:
         if self.image is None:
             return
-        default = self.recent_labels[0] if self.recent_labels else (self.image.label or "")
+        # the image's own class is the best guess (a nut image's box is a nut), else the last label used
+        own = self.image.label if self.image.label and not is_background(self.image.label) else None
+        default = own or (self.recent_labels[0] if self.recent_labels else "")
         label = self.ask_label(self.known_labels(), default)
         if not label:
             self.canvas.update()

@@ -197,7 +197,8 @@ class MainWindow(QMainWindow):
         self.act_help = a(self.tr("Shortcuts"), lambda: ShortcutsDialog(self.shortcut_rows(), self).exec(), "F1",
                           project=False)
         self.act_ask_label = a(self.tr("Ask for a label for each new box"), self._set_ask_label, project=False,
-                               tip=self.tr("When off, new boxes get the last label used"))
+                               tip=self.tr("When off, new boxes get the last label used (when on, the image's "
+                                           "class is offered first)"))
         self.act_ask_label.setCheckable(True)
         self.act_ask_label.setChecked(self.settings.value("prefs/ask_label", True, type=bool))
         self.class_actions = [a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n),
@@ -481,8 +482,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("prefs/ask_label", bool(on))
 
     def ask_label(self, labels: list[str], current: str) -> str | None:
-        if not self.settings.value("prefs/ask_label", True, type=bool) and current:
-            return current
+        """The label of a new box: asked with ``current`` filled in, or (when asking is off) the last label used."""
+        if not self.settings.value("prefs/ask_label", True, type=bool):
+            last = self.annotation.recent_labels[0] if self.annotation and self.annotation.recent_labels else current
+            if last:
+                return last
         dialog = LabelDialog(labels, current, self)
         return dialog.label() if dialog.exec() else None
 

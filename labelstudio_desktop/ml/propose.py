@@ -22,7 +22,7 @@ from ..core.boxes import best_box_exact, component_boxes, pad_box, scale_box
 from ..core.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
-from ..core.review_memory import Candidate, remembered, review_of
+from ..core.review_memory import Candidate, is_background, remembered, review_of
 from ..core.runs import get_run, last_run
 from ..core.store import BoxRecord, Store, StoreError
 from .data import resize_square
@@ -33,7 +33,6 @@ DETECTOR_THRESHOLD = 0.3
 #: Grad-CAM levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
 #: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map.
 COLD_START = {"flip": True, "keep": 0.2, "refine": "grabcut"}
-BACKGROUND_CLASSES = {"empty", "background", "none", "negative", "nothing"}
 MAP_SIZE = 64
 BATCH = 32
 
@@ -182,7 +181,7 @@ class _GradCamBoxes:
             k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
             label, score = self.classes[k], float(prob[k])
             found = []
-            if label.lower() in BACKGROUND_CLASSES:
+            if is_background(label):
                 report.without_box.append((img.path, f"classified as the background class '{label}'"))
             else:
                 found = heatmap_boxes(heat, pixels[n], self.threshold, self.method, self.multi, self.min_area,

@@ -346,3 +346,29 @@ def test_closing_the_project_clears_the_panel_and_lists_it_as_recent(window):
     assert window.zoom_label.text() == "" and window.counts_label.text() == ""
     recent = [window.start_page.recent.item(i).text() for i in range(window.start_page.recent.count())]
     assert path in recent
+
+
+def test_the_label_dialog_offers_the_image_class_first(window, qtbot):
+    from dialogs_helper import answer_next_dialog
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog
+
+    offered = []
+
+    def read_and_cancel():  # what the real dialog has filled in, then Cancel
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(10, read_and_cancel)
+            return
+        offered.append(dialog.edit.text())
+        dialog.reject()
+
+    answer_next_dialog("washer")  # a washer box on the bolt image: "washer" becomes the last label used
+    window.annotation.add_box(1, 1, 20, 20)
+    QTimer.singleShot(0, read_and_cancel)
+    window.annotation.add_box(30, 30, 50, 50)
+    assert offered == ["bolt"]  # the image's class, not the last label used
+    window.annotation.show(window.store.image_by_path("empty/empty_000.jpg").id)
+    QTimer.singleShot(0, read_and_cancel)
+    window.annotation.add_box(30, 30, 50, 50)
+    assert offered[-1] == "washer"  # a background image: the last label used
