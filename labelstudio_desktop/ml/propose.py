@@ -190,11 +190,12 @@ class _GradCamBoxes:
                     report.without_box.append((img.path, no_box_reason(heat, self.threshold, self.multi,
                                                                        self.min_area)))
             candidates = []
+            grid = upsample(heat) if found else None
             for fitted in found:
                 box = scale_box(fitted.box, (MAP_SIZE, MAP_SIZE), (img.width, img.height))
                 if self.padding:
                     box = pad_box(box, self.padding, (img.width, img.height))
-                candidates.append(Candidate(label, box, score, fitted.iou))
+                candidates.append(Candidate(label, box, box_score(score, grid, fitted.box), fitted.iou))
             yield img, candidates, heat
 
 
@@ -271,6 +272,13 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
             job.progress(min(start + BATCH, len(todo)), len(todo))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def box_score(class_score: float, grid: np.ndarray, box) -> float:
+    """A Grad-CAM box's score: the class probability times the mean heat inside the box (on the map grid), so
+    the boxes of one image rank by how much of the class evidence they hold."""
+    x0, y0, x1, y1 = box
+    return float(class_score * grid[y0:y1, x0:x1].mean())
 
 
 def load_batch(store: Store, images: list, size: int, report: ProposeReport) -> tuple[list, list]:

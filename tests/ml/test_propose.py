@@ -217,3 +217,16 @@ def test_auto_source_is_gradcam_until_a_detector_exists(squares):
     assert report.source == "gradcam" and report.method == "exact"
     with pytest.raises(Exception, match="no trained detect model"):
         propose(db, source="detector")
+
+
+def test_a_grad_cam_box_scores_by_the_evidence_it_holds():
+    import numpy as np
+
+    from labelstudio_desktop.ml.propose import box_score
+
+    grid = np.zeros((64, 64), np.float32)
+    grid[10:20, 10:20] = 1.0
+    grid[40:60, 40:60] = 0.5
+    hot, warm, cold = box_score(0.8, grid, (10, 10, 20, 20)), box_score(0.8, grid, (40, 40, 60, 60)), \
+        box_score(0.8, grid, (25, 25, 35, 35))
+    assert hot == pytest.approx(0.8) and warm == pytest.approx(0.4) and cold == 0.0
