@@ -361,7 +361,6 @@ class MainWindow(QMainWindow):
     def _close_project(self) -> None:
         self.stop_jobs()  # the user agreed (confirm_stop_jobs) or nothing runs
         if self.training is not None:
-            self.training.stop()
             self.training.deleteLater()
             self.training = None
         self.training_dock.setWidget(QWidget(self))
@@ -495,7 +494,6 @@ class MainWindow(QMainWindow):
         if not self.confirm_stop_jobs(self.tr("Quitting")):
             event.ignore()
             return
-        self.stop_jobs()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

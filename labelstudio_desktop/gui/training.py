@@ -485,6 +485,3 @@ class TrainingPanel(QWidget):
         from .augment_preview import AugmentPreview
 
         AugmentPreview(self.store, self.config(), self).exec()
-
-    def stop(self) -> None:
-        self.runner.stop()

@@ -88,10 +88,11 @@ def heatmap_boxes(heat: np.ndarray, pixels: np.ndarray, threshold: float, method
                   refine: str = "none") -> list:
     """Boxes on the map grid from one heatmap: binarised, optionally refined by GrabCut on the image's
     ``pixels`` (the model's square input), weak components dropped (``keep``), then fitted."""
-    binary = heatmap_to_map(heat, threshold)
     if refine == "grabcut":
         mask = grabcut_mask(pixels, heat, threshold)
         binary = cv2.resize(mask.astype(np.uint8), (MAP_SIZE, MAP_SIZE), interpolation=cv2.INTER_NEAREST) > 0
+    else:
+        binary = heatmap_to_map(heat, threshold)
     if multi and keep > 0:
         binary = strong_components(binary, upsample(heat) * binary, keep)
     return fit_boxes(binary, method, multi, min_area, max_iter)
@@ -230,9 +231,7 @@ class _DetectorBoxes:
 
 def denormalise(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:
     """A box in 0..1 coordinates as pixel edges of a ``width`` x ``height`` image (clamped, never empty)."""
-    x0, y0, x1, y1 = (min(1.0, max(0.0, v)) for v in box)
-    nx0, ny0 = min(int(np.floor(x0 * width)), width - 1), min(int(np.floor(y0 * height)), height - 1)
-    return nx0, ny0, max(nx0 + 1, int(np.ceil(x1 * width))), max(ny0 + 1, int(np.ceil(y1 * height)))
+    return scale_box(box, (1, 1), (width, height))
 
 
 def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float | None = None,
