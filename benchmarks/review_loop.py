@@ -128,11 +128,12 @@ def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, r
             for rel in held:
                 quality.add(_pending(store, images[rel].id), truth[rel])
             reviewed = pool[(rnd - 1) * batch:rnd * batch]
-            actions = objects = accepted = 0
+            actions = verify_actions = objects = accepted = 0
             for rel in reviewed:
                 img = images[rel]
                 decided = _apply(store, img, store.boxes(img.id, states=("pending",)), truth[rel])
                 actions += decided.actions
+                verify_actions += decided.actions_with_verify
                 objects += len(truth[rel])
                 accepted += decided.count("accepted")
             done = rnd * batch
@@ -140,15 +141,17 @@ def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, r
                "reviewed_before": (rnd - 1) * batch, "mean_best_iou": quality.mean_best_iou,
                "precision": quality.precision, "recall": quality.recall,
                "accepted_as_is": accepted / max(1, objects), "actions_per_object": actions / max(1, objects),
+               "actions_per_object_with_verify": verify_actions / max(1, objects),
                "hand_actions_per_object": HAND_ACTIONS_PER_OBJECT, "centre_iou": centre.mean_best_iou}
         rows.append(row)
         print(f"round {rnd} ({row['source']}, {row['reviewed_before']} reviewed before): held-out mean best IoU "
               f"{quality.mean_best_iou:.3f} (centre box {centre.mean_best_iou:.3f}, ratio "
               f"{quality.mean_best_iou / max(1e-9, centre.mean_best_iou):.2f}), precision {quality.precision:.3f}, "
               f"recall {quality.recall:.3f}; batch: {accepted}/{objects} objects accepted as is "
-              f"({row['accepted_as_is']:.0%}), {row['actions_per_object']:.2f} actions per object vs "
+              f"({row['accepted_as_is']:.0%}); actions per object: {row['actions_per_object']:.2f} one key per "
+              f"decision, {row['actions_per_object_with_verify']:.2f} with Space/Shift+Space, vs "
               f"{HAND_ACTIONS_PER_OBJECT} drawing by hand (ratio "
-              f"{row['actions_per_object'] / HAND_ACTIONS_PER_OBJECT:.2f})")
+              f"{row['actions_per_object_with_verify'] / HAND_ACTIONS_PER_OBJECT:.2f})")
         config = TrainConfig.for_task("detect", seed=seed)  # what the app's Retrain uses
         if epochs is not None:
             config.epochs = epochs
@@ -182,7 +185,9 @@ def plot(rows: list[dict], out: Path) -> None:
         left.plot(x, [r["mean_best_iou"] for r in mine], "o-", label=f"{name}: proposals")
         left.axhline(mine[0]["centre_iou"], linestyle="--", linewidth=1, color=left.lines[-1].get_color(),
                      label=f"{name}: centre box")
-        right.plot(x, [r["actions_per_object"] for r in mine], "o-", label=name)
+        right.plot(x, [r["actions_per_object_with_verify"] for r in mine], "o-", label=f"{name}: with Space")
+        right.plot(x, [r["actions_per_object"] for r in mine], ":", color=right.lines[-1].get_color(),
+                   label=f"{name}: one key per decision")
     right.axhline(HAND_ACTIONS_PER_OBJECT, linestyle="--", color="grey", label="drawing by hand")
     left.set(xlabel="images reviewed before the round", ylabel="mean best IoU (held-out images)", ylim=(0, 1))
     top = max([HAND_ACTIONS_PER_OBJECT, *(r["actions_per_object"] for r in rows)]) * 1.1

@@ -7,6 +7,12 @@ The operator's rules (issue 10):
 - every other proposal is rejected (1 action);
 - every true box left without a proposal is drawn (1 action) and labelled (1 action).
 Drawing every box by hand costs 2 actions per object. Matching is greedy, best IoU first.
+
+A correction never costs more than rejecting the proposal and drawing the box (3 actions). The app also decides
+all the proposals left on an image with one key: Space verifies the image keeping them (accepted), Shift+Space
+rejecting them. ``Review.actions`` counts one key per decision; ``Review.actions_with_verify`` lets the operator
+use whichever of the three ways costs least on the image (they can see which one: most proposals are right, or
+most are wrong).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from labelstudio_desktop.core.boxes import box_iou as iou
 ACCEPT_IOU = 0.7
 CORRECT_IOU = 0.3
 HAND_ACTIONS_PER_OBJECT = 2
+REDRAW_ACTIONS = 1 + HAND_ACTIONS_PER_OBJECT  # reject the proposal, draw the box, label it
 
 @dataclass
 class Decision:
@@ -37,6 +44,12 @@ class Review:
     @property
     def actions(self) -> int:
         return sum(d.actions for d in self.decisions)
+
+    @property
+    def actions_with_verify(self) -> int:
+        """Space (keep the rest) or Shift+Space (reject the rest) replaces the most numerous of the two decisions."""
+        bulk = max(self.count("accepted"), self.count("rejected"))
+        return min(self.actions, self.actions - bulk + 1) if bulk else self.actions
 
     def count(self, kind: str) -> int:
         return sum(d.kind == kind for d in self.decisions)
@@ -64,7 +77,8 @@ def review(proposals: list[tuple[str, Box]], truth: list[tuple[str, Box]]) -> Re
             result.decisions.append(Decision("accepted", i, j, 1))
         else:
             edges = moved_edges(proposals[i][1], truth[j][1])
-            result.decisions.append(Decision("corrected", i, j, max(1, edges) + (0 if same_label else 1)))
+            actions = min(max(1, edges) + (0 if same_label else 1), REDRAW_ACTIONS)
+            result.decisions.append(Decision("corrected", i, j, actions))
         used_p.add(i)
         used_t.add(j)
     for i in range(len(proposals)):

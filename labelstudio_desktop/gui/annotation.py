@@ -197,6 +197,20 @@ class AnnotationController(QObject):
                 self.sig_image_reviewed.emit()  # as after the last Enter: on to the next image with proposals
         return len(chosen)
 
+    def verify(self, keep_proposals: bool = True) -> int:
+        """Mark the image verified, as it is shown: its pending proposals are accepted (``keep_proposals``, the
+        way pre-annotations become annotations on submit) or rejected. One undo step; returns how many."""
+        if self.image is None:
+            return 0
+        pending = self.store.boxes(self.image.id, states=("pending",))
+        state = "accepted" if keep_proposals else "rejected"
+        steps = [UpdateBox(self.store, b.id, state=state) for b in pending]
+        if self.store.image_fields(self.image.id, ("status",))["status"] != "verified":
+            steps.append(SetImageFields(self.store, self.image.id, status="verified"))
+        if steps and not self.editor.push(Compound(self.tr("verify image"), steps)):
+            return -1
+        return len(pending)
+
     # ------------------------------------------------------------------- masks
     def current_mask(self):
         """The mask to review: the newest pending proposal, else the newest accepted mask."""

@@ -64,7 +64,7 @@ class Canvas(QWidget):
     sig_cursor = Signal(int, int)  # image pixel under the mouse, (-1, -1) outside
     sig_zoom_changed = Signal(float)
     sig_view_changed = Signal(float, QPointF)  # scale and offset, after any zoom or pan
-    sig_space_tapped = Signal()  # Space pressed and released without panning
+    sig_space_tapped = Signal(bool)  # Space pressed and released without panning; True with Shift held
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -350,7 +350,7 @@ class Canvas(QWidget):
             if not event.isAutoRepeat():
                 self._space = False
                 if not self._space_panned:
-                    self.sig_space_tapped.emit()
+                    self.sig_space_tapped.emit(bool(event.modifiers() & Qt.ShiftModifier))
             return
         super().keyReleaseEvent(event)
 

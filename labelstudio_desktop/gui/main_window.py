@@ -191,7 +191,11 @@ class MainWindow(QMainWindow):
         self.act_next = a(self.tr("Next image"), lambda: self.browser.step(1), "D", canvas=True)
         self.act_prev = a(self.tr("Previous image"), lambda: self.browser.step(-1), "A", canvas=True)
         self.act_next_unverified = a(self.tr("Next unverified image"), self.next_unverified, "Shift+D", canvas=True)
-        self.act_verify = a(self.tr("Verify and next"), self.verify_and_next, tip=self.tr("Space on the canvas"))
+        self.act_verify = a(self.tr("Verify and next (keep proposals)"), self.verify_and_next,
+                            tip=self.tr("Space on the canvas: pending proposals are accepted"))
+        self.act_verify_reject = a(self.tr("Verify and next (reject proposals)"),
+                                   lambda: self.verify_and_next(keep_proposals=False),
+                                   tip=self.tr("Shift+Space on the canvas: pending proposals are rejected"))
         self.act_fit = a(self.tr("Fit"), self.canvas.fit, "F", canvas=True)
         self.act_actual = a(self.tr("1:1"), lambda: self.canvas.zoom_to(1.0), "Ctrl+0")
         self.act_help = a(self.tr("Shortcuts"), lambda: ShortcutsDialog(self.shortcut_rows(), self).exec(), "F1",
@@ -203,7 +207,7 @@ class MainWindow(QMainWindow):
         self.act_ask_label.setChecked(self.settings.value("prefs/ask_label", True, type=bool))
         self.class_actions = [a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n),
                                 canvas=True) for n in range(1, 10)]
-        self.canvas.sig_space_tapped.connect(self.verify_and_next)
+        self.canvas.sig_space_tapped.connect(lambda shift: self.verify_and_next(keep_proposals=not shift))
         self.canvas.sig_box_drawn.connect(self._box_drawn)
 
         toolbar = self.addToolBar(self.tr("Main"))
@@ -223,8 +227,9 @@ class MainWindow(QMainWindow):
                                 self.act_duplicate_box, self.act_relabel, self.act_copy_prev]),
             (self.tr("&Class"), self.class_actions),
             (self.tr("&Review"), [self.act_accept, self.act_reject, self.act_accept_all, self.act_accept_score,
-                                  self.act_next_pending, self.act_calibrate]),
-            (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, self.act_verify, None,
+                                  None, self.act_verify, self.act_verify_reject, None, self.act_next_pending,
+                                  self.act_calibrate]),
+            (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, None,
                                 self.act_fit, self.act_actual, self.act_hide, self.act_show_rejected,
                                 self.act_heatmap]),
             (self.tr("&Settings"), [self.act_ask_label, self.act_keep_drawing]),
@@ -427,10 +432,17 @@ class MainWindow(QMainWindow):
         if not self.browser.step(1, lambda r: r.status != "verified"):
             self.statusBar().showMessage(self.tr("No unverified image after this one"), 4000)
 
-    def verify_and_next(self) -> None:
+    def verify_and_next(self, keep_proposals: bool = True) -> None:
+        """Space: the image is right as shown (its proposals kept); Shift+Space: its proposals rejected."""
         if self.annotation is None or self.annotation.image is None:
             return
-        self.annotation.set_field("status", "verified")
+        decided = self.annotation.verify(keep_proposals)
+        if decided < 0:
+            return
+        if decided:
+            message = (self.tr("Verified with {0} proposals accepted") if keep_proposals
+                       else self.tr("Verified with {0} proposals rejected")).format(decided)
+            self.statusBar().showMessage(message, 4000)
         self.browser.step(1)
 
     def set_nth_class(self, n: int) -> None:

@@ -210,3 +210,25 @@ def test_ctrl_enter_accepts_the_image_and_goes_on_to_the_next_with_proposals(win
     qtbot.keyClick(window.canvas, Qt.Key_Return, Qt.ControlModifier)
     assert {window.store.box(a).state, window.store.box(b).state} == {"accepted"}
     assert window.annotation.image.id == target and window.canvas.selected == there
+
+
+def test_space_verifies_keeping_the_proposals_and_shift_space_rejecting_them(window, qtbot):
+    """Space: the image is right as shown, its pending proposals become accepted; Shift+Space rejects them.
+    Each is one undo step that also moves on to the next image."""
+    image_id, (a, b) = _setup(window)
+    canvas = window.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key_X)  # the best proposal (a) is selected: rejected by hand first
+    qtbot.keyClick(canvas, Qt.Key_Space)
+    assert window.store.image(image_id).status == "verified"
+    assert (window.store.box(a).state, window.store.box(b).state) == ("rejected", "accepted")
+    assert window.annotation.image.id != image_id
+    assert "1 proposals accepted" in window.statusBar().currentMessage()
+    window.act_undo.trigger()  # one step: the box is pending again and the image unverified
+    assert window.store.image(image_id).status == "unverified" and window.store.box(b).state == "pending"
+    assert window.store.box(a).state == "rejected"
+    window.browser.select_id(image_id)
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key_Space, Qt.ShiftModifier)
+    assert window.store.image(image_id).status == "verified" and window.store.box(b).state == "rejected"
+    assert window.annotation.image.id != image_id

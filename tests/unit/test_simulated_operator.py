@@ -43,3 +43,20 @@ def test_quality_precision_recall_and_best_iou():
 
 def test_centre_box():
     assert centre_box(100, 200) == (15, 30, 85, 170)
+
+
+def test_a_correction_costs_at_most_a_redraw():
+    r = review([("dog", (5, 5, 95, 95))], [("cat", (0, 0, 100, 100))])  # 4 edges + label: rejected and drawn
+    assert [(d.kind, d.actions) for d in r.decisions] == [("corrected", 3)]
+
+
+def test_space_or_shift_space_decides_the_most_numerous_kind_with_one_key():
+    truth = [("cat", (i * 100, 0, i * 100 + 50, 50)) for i in range(4)]
+    right = [(label, box) for label, box in truth]
+    wrong = [("cat", (0, 500 + i * 60, 50, 550 + i * 60)) for i in range(5)]
+    mostly_right = review(right + wrong[:1], truth)  # Space keeps 4, X rejects 1: 2 keys instead of 5
+    assert (mostly_right.actions, mostly_right.actions_with_verify) == (5, 2)
+    mostly_wrong = review(right[:1] + wrong, truth[:1])  # Enter on 1, Shift+Space rejects 5: 2 keys instead of 6
+    assert (mostly_wrong.actions, mostly_wrong.actions_with_verify) == (6, 2)
+    assert review(right[:1], truth[:1]).actions_with_verify == 1  # one decision: Space is no cheaper than Enter
+    assert review([], truth).actions_with_verify == 8  # nothing to decide: drawing only
