@@ -1,7 +1,9 @@
 """Grad-CAM for the classifiers of :mod:`models`, batched.
 
 The gradient model maps the input to (feature map of the target layer, predictions); the classifiers are
-built flat, so this never meets a nested model's "Graph disconnected". The heatmap is
+built flat, so this never meets a nested model's "Graph disconnected". The features are computed outside the
+gradient tape and only the layers after the target are differentiated (a tape would otherwise run the gradient
+back through every convolution of the backbone: three times the cost). The heatmap is
 ``ReLU(sum_k mean(d score / d A_k) * A_k)``, scaled to 0..1 per image.
 """
 
@@ -20,6 +22,11 @@ class GradCam:
         self.layer = layer or last_conv_layer(model)
         conv = model.get_layer(self.layer)
         self.grad_model = keras.Model(model.inputs, [conv.output, model.output])
+        try:  # the layers after the target alone: the gradient then never runs back through the backbone
+            self.features_model = keras.Model(model.inputs, conv.output)
+            self.head_model = keras.Model(conv.output, model.output)
+        except ValueError:  # a later layer also reads an earlier tensor (a skip connection): one model
+            self.head_model = None
 
     def __call__(self, images: np.ndarray, classes: np.ndarray | None = None,
                  flip: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -39,8 +46,13 @@ class GradCam:
 
     def _cam(self, images: np.ndarray, classes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         x = tf.convert_to_tensor(images, tf.float32)
-        with tf.GradientTape() as tape:
-            features, predictions = self.grad_model(x, training=False)
+        with tf.GradientTape(watch_accessed_variables=self.head_model is None) as tape:
+            if self.head_model is None:
+                features, predictions = self.grad_model(x, training=False)
+            else:
+                features = self.features_model(x, training=False)
+                tape.watch(features)
+                predictions = self.head_model(features, training=False)
             predicted = tf.argmax(predictions, axis=1)
             if classes is None:
                 chosen = predicted

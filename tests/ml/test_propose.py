@@ -230,3 +230,23 @@ def test_a_grad_cam_box_scores_by_the_evidence_it_holds():
     hot, warm, cold = box_score(0.8, grid, (10, 10, 20, 20)), box_score(0.8, grid, (40, 40, 60, 60)), \
         box_score(0.8, grid, (25, 25, 35, 35))
     assert hot == pytest.approx(0.8) and warm == pytest.approx(0.4) and cold == 0.0
+
+
+@pytest.mark.parametrize("backbone", ["small", "mobilenetv2"])
+def test_grad_cam_differentiating_only_the_head_gives_the_full_gradient_heatmap(backbone):
+    """The fast path (features outside the tape) is the same Grad-CAM as one tape over the whole model."""
+    import numpy as np
+
+    from labelstudio_desktop.ml.gradcam import GradCam
+    from labelstudio_desktop.ml.models import build_classifier
+
+    model = build_classifier(64, 3, backbone=backbone, trainable_layers=None)
+    images = np.random.default_rng(0).uniform(0, 255, (3, 64, 64, 3)).astype(np.float32)
+    fast = GradCam(model)
+    assert fast.head_model is not None
+    heat, probs = fast(images, np.array([0, 1, -1]), flip=True)
+    whole = GradCam(model)
+    whole.head_model = None
+    heat_whole, probs_whole = whole(images, np.array([0, 1, -1]), flip=True)
+    np.testing.assert_allclose(heat, heat_whole, atol=1e-5)
+    np.testing.assert_allclose(probs, probs_whole, atol=1e-6)
