@@ -129,6 +129,7 @@ def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, r
                 quality.add(_pending(store, images[rel].id), truth[rel])
             reviewed = pool[(rnd - 1) * batch:rnd * batch]
             actions = verify_actions = objects = accepted = 0
+            kinds = dict.fromkeys(("accepted", "corrected", "rejected", "drawn"), 0)
             for rel in reviewed:
                 img = images[rel]
                 decided = _apply(store, img, store.boxes(img.id, states=("pending",)), truth[rel])
@@ -136,13 +137,16 @@ def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, r
                 verify_actions += decided.actions_with_verify
                 objects += len(truth[rel])
                 accepted += decided.count("accepted")
+                for kind in kinds:
+                    kinds[kind] += decided.count(kind)
             done = rnd * batch
         row = {"dataset": name, "round": rnd, "source": source or "none (operator draws)",
                "reviewed_before": (rnd - 1) * batch, "mean_best_iou": quality.mean_best_iou,
                "precision": quality.precision, "recall": quality.recall,
                "accepted_as_is": accepted / max(1, objects), "actions_per_object": actions / max(1, objects),
                "actions_per_object_with_verify": verify_actions / max(1, objects),
-               "hand_actions_per_object": HAND_ACTIONS_PER_OBJECT, "centre_iou": centre.mean_best_iou}
+               "decisions": kinds, "hand_actions_per_object": HAND_ACTIONS_PER_OBJECT,
+               "centre_iou": centre.mean_best_iou}
         rows.append(row)
         print(f"round {rnd} ({row['source']}, {row['reviewed_before']} reviewed before): held-out mean best IoU "
               f"{quality.mean_best_iou:.3f} (centre box {centre.mean_best_iou:.3f}, ratio "
@@ -151,7 +155,8 @@ def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, r
               f"({row['accepted_as_is']:.0%}); actions per object: {row['actions_per_object']:.2f} one key per "
               f"decision, {row['actions_per_object_with_verify']:.2f} with Space/Shift+Space, vs "
               f"{HAND_ACTIONS_PER_OBJECT} drawing by hand (ratio "
-              f"{row['actions_per_object_with_verify'] / HAND_ACTIONS_PER_OBJECT:.2f})")
+              f"{row['actions_per_object_with_verify'] / HAND_ACTIONS_PER_OBJECT:.2f}); decisions: "
+              + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
         config = TrainConfig.for_task("detect", seed=seed)  # what the app's Retrain uses
         if epochs is not None:
             config.epochs = epochs

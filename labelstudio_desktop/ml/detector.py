@@ -39,6 +39,9 @@ HEAT_ALPHA = 0.54  # Gaussian sigma = alpha * box side / 6 (TTFNet)
 REGRESSION_MIN = 0.05  # cells whose Gaussian value is below this regress nothing
 LOG_SIZE_CLIP = 8.0
 PRIOR = 0.1  # initial heatmap score, as in CenterNet (bias -2.19)
+#: Average each image's outputs with its mirror image's: on BCCD (200 training photos, 72 held out) 2% more boxes
+#: accepted as is and 4-6% fewer operator actions at half the proposal speed (161 -> ~90 images/s)
+TEST_TIME_FLIP = True
 
 Detection = tuple[tuple[float, float, float, float], int, float]
 
@@ -217,24 +220,37 @@ def decode(outputs: np.ndarray, score_threshold: float = 0.3, max_boxes: int = 5
 
 
 def detect(model, images: np.ndarray, score_threshold: float = 0.3, max_boxes: int = 50,
-           nms_iou: float = 0.5) -> list[list[Detection]]:
+           nms_iou: float = 0.5, flip: bool = TEST_TIME_FLIP) -> list[list[Detection]]:
     """Run a detector on ``images`` (N, S, S, 3), 0-255 uint8 or float, already resized to the run's square size.
 
     Returns per image a list of ``((x0, y0, x1, y1), class index, score)``, coordinates normalised to 0..1 of
-    the square input, class an index into ``run.params["classes"]``, best score first."""
-    outputs = predict(model, images)
+    the square input, class an index into ``run.params["classes"]``, best score first. ``flip``: the outputs
+    are averaged with those of the mirror image (see :func:`predict`)."""
+    outputs = predict(model, images, flip=flip)
     return decode(outputs, score_threshold, max_boxes, nms_iou)
 
 
-def predict(model, images: np.ndarray, batch: int = 32) -> np.ndarray:
-    """Raw outputs ``(N, G, G, C + 4)`` of ``model`` on 0-255 images, in batches (no Keras predict overhead)."""
+def unflip(outputs: np.ndarray) -> np.ndarray:
+    """Outputs of mirrored images mapped back onto the images: columns reversed, the centre offset ``dx``
+    negated (cell ``c`` of the mirror is cell ``G - 1 - c``, its centre ``G - (c + 0.5)``)."""
+    back = np.array(outputs[:, :, ::-1], np.float32)
+    back[..., outputs.shape[-1] - 4] *= -1
+    return back
+
+
+def predict(model, images: np.ndarray, batch: int = 32, flip: bool = TEST_TIME_FLIP) -> np.ndarray:
+    """Raw outputs ``(N, G, G, C + 4)`` of ``model`` on 0-255 images, in batches (no Keras predict overhead).
+    ``flip``: the mean of the outputs of each image and of its mirror image (test-time augmentation)."""
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[None]
     parts = []
     for start in range(0, len(images), batch):
         chunk = images[start:start + batch].astype(np.float32)
-        parts.append(np.asarray(model(chunk, training=False)))
+        out = np.asarray(model(chunk, training=False))
+        if flip:
+            out = (out + unflip(np.asarray(model(chunk[:, :, ::-1], training=False)))) / 2
+        parts.append(out)
     if not parts:
         shape = model.output_shape
         return np.zeros((0, *shape[1:]), np.float32)

@@ -25,6 +25,7 @@ from labelstudio_desktop.ml.detector import (
     encode,
     nms,
     targets_as_outputs,
+    unflip,
 )
 from labelstudio_desktop.ml.evaluate import evaluate
 from labelstudio_desktop.ml.metrics import average_precision, match_boxes
@@ -60,6 +61,17 @@ def test_encode_decode_round_trip_is_exact():
     weights = target[..., 3 + 4]
     assert weights.sum() == pytest.approx(len(rows), rel=1e-5)  # one unit of regression weight per object
     assert np.all(target[..., 3 + 5:] == 1.0)  # no review: plain background everywhere
+
+
+def test_outputs_of_a_mirror_image_map_back_onto_the_image():
+    """Test-time flip: the encoded boxes of the mirrored boxes, unflipped, decode to the original boxes."""
+    rows = [(0.10, 0.12, 0.40, 0.50), (0.55, 0.55, 0.81, 0.85), (0.00, 0.70, 0.20, 1.00)]
+    mirrored = [(1 - x1, y0, 1 - x0, y1) for x0, y0, x1, y1 in rows]
+    target = encode(_boxes(mirrored, [0, 1, 1]), 2, 64)
+    found = decode(unflip(targets_as_outputs(target, 2)[None]), score_threshold=0.5)[0]
+    for (box, cls), (want, want_cls) in zip(_sorted(found), sorted(zip(rows, [0, 1, 1], strict=True)), strict=True):
+        assert cls == want_cls
+        np.testing.assert_allclose(box, want, atol=1e-5)
 
 
 def test_flips_shift_and_zoom_move_image_and_boxes_together():
