@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .core.dedup import DEFAULT_THRESHOLD_64, find_duplicates
 from .core.export import LAYOUTS, ExportError, export_voc
+from .core.export_crops import CROP_SOURCES
 from .core.export_more import FORMATS as MORE_FORMATS
 from .core.export_more import export_more
 from .core.formats.cifar import VIEWS
@@ -22,6 +23,7 @@ from .core.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .core.jobs import Cancelled, ConsoleJob
 from .core.split import DEFAULT_RATIOS, SplitError, assign_splits
 from .core.store import SPLITS, Store, StoreError
+from .core.training_needs import missing_training_data
 from .ml.config import TASK_DEFAULTS, TASKS
 
 EXIT_OK, EXIT_ERROR, EXIT_NOTHING_IMPORTED = 0, 1, 2
@@ -42,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="generate the demo dataset and open it as a project")
     p.add_argument("folder", type=Path, help="a new (or empty) folder to write the demo into")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--annotated", type=float, default=0.0, metavar="FRACTION",
+                   help="give this fraction of the images (per class) their true boxes and masks, verified, as the "
+                        "operator's work (make run: 0.3); the rest of the truth stays in ground_truth/")
     p.add_argument("--json", action="store_true", help="print the import report as JSON")
 
     p = sub.add_parser("import", help="import (or re-import) a folder of images into its project")
@@ -49,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="auto", help="layout of the folder (default: detect)")
     p.add_argument("--annotations", type=Path, help="folder of Pascal VOC XML files matched by file stem")
     p.add_argument("--view", choices=VIEWS, help="which view of 3-view (9-plane) CIFAR batches to import")
+    p.add_argument("--masks", type=Path, metavar="DIR",
+                   help="folder of mask images matched to the images by file stem (PNG/BMP/TIFF/JPEG; grey: nonzero or "
+                        ">= 128, palette: class indices named by labelmap.txt or classes.txt); images/ + masks/ and "
+                        "VOCdevkit SegmentationClass are found without it")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("info", help="counts of images, classes, splits, boxes and warnings")
@@ -146,16 +155,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="at most N images")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("export", help="export annotations (Pascal VOC)")
+    p = sub.add_parser("export", help="export annotations (Pascal VOC, YOLO, VOC segmentation masks, crops)")
     _add_project(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--format", choices=("voc", *MORE_FORMATS), default="voc",
-                   help="voc (default), yolov3 (keras-yolo3 trainval.txt), yolo (txt labels), masks (VOC "
-                        "SegmentationClass PNGs), crops (box regions), augmented (N transformed copies)")
+                   help="voc (default), yolov3 (keras-yolo3 trainval.txt), yolo (txt labels), masks (a VOC "
+                        "segmentation set: JPEGImages, SegmentationClass, SegmentationObject, ImageSets/Segmentation, "
+                        "labelmap.txt), crops (box or mask regions, a folder per label), augmented (N transformed "
+                        "copies)")
     p.add_argument("--variants", type=int, default=4, help="augmented: copies per image")
-    p.add_argument("--padding", type=float, default=0.1, help="crops: grow each box by this fraction")
+    p.add_argument("--from", dest="crop_source", choices=CROP_SOURCES, default="boxes",
+                   help="crops: the region of each box (default), or of each connected component of each mask")
+    p.add_argument("--padding", type=float, default=0.1, help="crops: grow each region by this fraction of its size")
+    p.add_argument("--cutout", action="store_true",
+                   help="crops --from masks: PNG with the background transparent (alpha from the mask)")
+    p.add_argument("--border", type=int, default=0, metavar="PX",
+                   help="masks: mark pixels within PX of a region's edge 255 ('void', ignored by VOC trainers); "
+                        "default 0: none")
     p.add_argument("--layout", choices=LAYOUTS, default="labelimg",
-                   help="labelimg: one XML per image, mirroring the folders; vocdevkit: VOCdevkit/VOC2007")
+                   help="voc: labelimg (one XML per image, mirroring the folders) or vocdevkit (VOCdevkit/VOC2007); "
+                        "masks: written into --out, or with vocdevkit into VOCdevkit/VOC2012 (torchvision's root)")
     p.add_argument("--include-pending", action="store_true", help="also export pending proposals")
     p.add_argument("--overwrite", action="store_true", help="replace files that already exist in --out")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -167,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+RESULTS = {"error": "skipped", "warning": "imported", "mask": "not used"}
+
+
 def _print_problems(problems, stream) -> None:
     if not problems:
         return
@@ -174,8 +196,7 @@ def _print_problems(problems, stream) -> None:
     stream.write(f"\n{'file':<{width}}  {'result':<9}  reason\n")
     stream.write(f"{'-' * width}  {'-' * 9}  {'-' * 30}\n")
     for p in problems:
-        result = "skipped" if p.severity == "error" else "imported"
-        stream.write(f"{p.path:<{width}}  {result:<9}  {p.reason}\n")
+        stream.write(f"{p.path:<{width}}  {RESULTS.get(p.severity, p.severity):<9}  {p.reason}\n")
 
 
 def _report_import(report: ImportReport, as_json: bool) -> int:
@@ -186,6 +207,10 @@ def _report_import(report: ImportReport, as_json: bool) -> int:
               f"unchanged {report.unchanged}, restored {report.restored}, missing {report.missing}; "
               f"{report.boxes} boxes; {len(report.errors)} file(s) skipped, "
               f"{len(report.problems) - len(report.errors)} warning(s)")
+        if report.masks is not None:
+            m = report.masks
+            print(f"masks: {m.masks} stored from {m.files} mask file(s) ({m.refreshed} refreshed, {m.unchanged} "
+                  f"unchanged and not read again); {m.skipped} file(s) not usable, {m.conflicts} conflict(s)")
         _print_problems(report.problems, sys.stdout)
     if report.imported == 0:
         print("nothing could be imported", file=sys.stderr)
@@ -205,13 +230,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .core.demo import create_demo_project
 
     try:
-        store, report = create_demo_project(args.folder, seed=args.seed, job=ConsoleJob("demo"))
-    except FileExistsError as exc:
+        store, report = create_demo_project(args.folder, seed=args.seed, job=ConsoleJob("demo"),
+                                            annotated=args.annotated)
+    except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    annotated = len(store.get_setting("demo", {}).get("annotated", []))
     store.close()
     if not args.json:
         print(f"demo project written to {args.folder / 'images'} (ground truth in {args.folder / 'ground_truth'})")
+        if annotated:
+            print(f"{annotated} images annotated from the ground truth (true boxes and masks, verified): train a "
+                  "classifier, a box detector (--task detect) or a U-Net (--task segment) now")
     return _report_import(report, args.json)
 
 
@@ -219,7 +249,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = Store.create(args.project, args.db)
     try:
         report = import_folder(store, fmt=args.format, annotations=args.annotations, view=args.view,
-                               job=ConsoleJob("import"))
+                               job=ConsoleJob("import"), masks=args.masks)
     finally:
         store.close()
     return _report_import(report, args.json)
@@ -253,6 +283,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         print("splits    " + (", ".join(f"{k or '(none)'} {v}" for k, v in data["splits"].items()) or "-"))
         print("status    " + ", ".join(f"{k} {v}" for k, v in data["status"].items()))
         print("boxes     " + ", ".join(f"{k} {v}" for k, v in data["boxes"].items()))
+        print("masks     " + ", ".join(f"{k} {v}" for k, v in data["mask_states"].items()))
     return EXIT_OK
 
 
@@ -264,14 +295,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             report = export_more(store, args.out, args.format, include_pending=args.include_pending,
                                  overwrite=args.overwrite, variants=args.variants, padding=args.padding,
-                                 job=ConsoleJob("export"))
+                                 job=ConsoleJob("export"), crop_source=args.crop_source, cutout=args.cutout,
+                                 border=args.border, layout=args.layout)
     if args.json:
         print(json.dumps(report.as_dict(), indent=1))
     else:
         print(f"exported {report.images} images, {report.objects} objects to {report.out} ({report.layout})")
         for path, reason in report.problems:
             print(f"  {path or 'note'}: {reason}")
-    return EXIT_OK if report.images else EXIT_ERROR
+    if report.images:
+        return EXIT_OK
+    print(f"error: nothing exported: {report.nothing_because or 'no usable image could be written'}",
+          file=sys.stderr)
+    return EXIT_ERROR
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
@@ -322,16 +358,22 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .core.runs import last_run
+
+    with Store.open(args.project, args.db) as store:  # what is missing is said before TensorFlow loads
+        db = store.db_path
+        previous = last_run(store, args.task) if args.retrain else None
+        task = previous.task if previous is not None else args.task
+        missing = missing_training_data(store, task) if task and args.resume is None else None
+    if args.retrain and previous is None:
+        print("error: nothing to retrain: no run with a saved model yet", file=sys.stderr)
+        return EXIT_ERROR
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return EXIT_ERROR
     from .ml.augment import AugmentConfig
     from .ml.data import DataError
     from .ml.train import TrainConfig, TrainError, strategy_from_name, train
 
-    with Store.open(args.project, args.db) as store:
-        db = store.db_path
-        previous = last_run(store, args.task) if args.retrain else None
-    if args.retrain and previous is None:
-        print("error: nothing to retrain: no run with a saved model yet", file=sys.stderr)
-        return EXIT_ERROR
     if previous is not None:
         config = TrainConfig.from_params(previous.params)
         config.epochs = args.epochs or TASK_DEFAULTS[config.task]["epochs"]

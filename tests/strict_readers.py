@@ -7,6 +7,13 @@
   ``int(obj['difficult'])``, ``int(obj['truncated'])``, ``obj['pose'].encode()``, ``obj['name']``,
   ``float(bndbox[...]) / width`` with ``width = int(data['size']['width'])``; the image is opened from
   ``<data_dir>/<folder>/JPEGImages/<filename>`` and must be a JPEG.
+- torchvision ``VOCSegmentation(root, year="2012", image_set)``: ``voc_root = root/VOCdevkit/VOC2012``; the ids are
+  ``[x.strip() for x in open(voc_root/ImageSets/Segmentation/<image_set>.txt).readlines()]``, image_set one of
+  train, trainval, val; each sample is ``Image.open(JPEGImages/<id>.jpg).convert("RGB")`` and
+  ``Image.open(SegmentationClass/<id>.png)`` as it is (a palette image: its array is the class indices).
+- TensorFlow (``tf.io.decode_png``): on a palette PNG it returns the palette *colours* (``channels=0`` or 3:
+  H x W x 3 RGB; ``channels=1``: their grey luminance), never the indices, so TF pipelines map the colours back
+  through the VOC colour map, or read index PNGs without a palette (DeepLab's ``SegmentationClassRaw``).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 
@@ -69,3 +77,35 @@ def tf_record_fields(data_dir: Path, annotation: Path, label_map: dict[str, int]
         out["truncated"].append(int(obj["truncated"]))
         out["poses"].append(obj["pose"].encode("utf8"))
     return out
+
+
+def torchvision_voc_segmentation(root: Path, image_set: str, year_dir: str = "VOCdevkit/VOC2012") -> list[tuple]:
+    """The (image, target) pairs torchvision's VOCSegmentation yields, opened as it opens them."""
+    if image_set not in ("train", "trainval", "val"):
+        raise ValueError(f"image_set {image_set!r} is not one of train, trainval, val")
+    voc_root = root / year_dir
+    if not voc_root.is_dir():
+        raise RuntimeError("Dataset not found or corrupted.")
+    with open(voc_root / "ImageSets" / "Segmentation" / f"{image_set}.txt") as f:
+        file_names = [x.strip() for x in f.readlines()]
+    images = [voc_root / "JPEGImages" / f"{x}.jpg" for x in file_names]
+    masks = [voc_root / "SegmentationClass" / f"{x}.png" for x in file_names]
+    return [(Image.open(i).convert("RGB"), Image.open(m)) for i, m in zip(images, masks, strict=True)]
+
+
+def tf_voc_class_indices(png: Path, colormap) -> np.ndarray:
+    """Class indices of a palette PNG as a TensorFlow pipeline gets them: decode (colours), then look each colour
+    up in the VOC colour map."""
+    import tensorflow as tf
+
+    rgb = tf.io.decode_png(tf.io.read_file(str(png)), channels=3).numpy()
+    lookup = {tuple(int(v) for v in c): k for k, c in enumerate(colormap)}
+    flat = [lookup[tuple(int(v) for v in pixel)] for pixel in rgb.reshape(-1, 3)]
+    return np.asarray(flat, np.uint8).reshape(rgb.shape[:2])
+
+
+def tf_raw_class_indices(png: Path) -> np.ndarray:
+    """Class indices of a grey index PNG (``SegmentationClassRaw``), as DeepLab's TF input pipeline reads them."""
+    import tensorflow as tf
+
+    return tf.io.decode_png(tf.io.read_file(str(png)), channels=1).numpy()[..., 0]

@@ -6,6 +6,7 @@ Generated deterministically from a seed, in seconds. Layout of ``DIR``::
     ground_truth/truth.json                 classes, values, true boxes, planted problems (kept apart)
     ground_truth/annotations/<class>/*.xml  true boxes as Pascal VOC
     ground_truth/masks/<class>/*.png        true binary masks
+    ground_truth/annotated.txt              with ``annotated``: the images given their truth as annotations
 
 The numeric value of an image is the size grade (1-5) of its first object: the bolt length, the nut or
 washer diameter. Planted problems: byte-identical copies, a pixel-identical copy with other metadata,
@@ -280,10 +281,14 @@ def _naive_split(items: list[DemoImage], planted: dict, seed: int) -> dict[str, 
     return split
 
 
-def create_demo_project(out: Path, seed: int = 7, job=None):
-    """Generate the demo into ``out``, import ``out/images`` as a project and apply the naive split."""
+def create_demo_project(out: Path, seed: int = 7, job=None, annotated: float = 0.0):
+    """Generate the demo into ``out``, import ``out/images`` as a project and apply the naive split; with
+    ``annotated`` > 0, that fraction of the images gets its true boxes and masks as the operator's work."""
+    from .demo_annotations import annotate_from_truth, check_fraction
     from .importer import import_folder
     from .store import Store
+
+    check_fraction(annotated)  # before anything is written
 
     truth = generate(out, seed=seed)
     store = Store.create(Path(out) / "images")
@@ -298,7 +303,9 @@ def create_demo_project(out: Path, seed: int = 7, job=None):
                 if info["value"] is not None:
                     values["value"] = info["value"]
                 store.update_image_fields(image.id, values)
-        store.set_setting("demo", {"seed": seed, "ground_truth": str(Path(out).resolve() / "ground_truth")})
+        chosen = annotate_from_truth(store, out, truth, annotated, seed) if annotated else []
+        store.set_setting("demo", {"seed": seed, "ground_truth": str(Path(out).resolve() / "ground_truth"),
+                                   "annotated": chosen})
     except BaseException:
         store.close()
         raise

@@ -36,15 +36,34 @@ class ExportReport:
     reencoded: int = 0
     unsplit: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
+    nothing_because: str = ""  # when nothing was exported: why, in a sentence
 
     def as_dict(self) -> dict:
         return {"layout": self.layout, "out": str(self.out), "images": self.images, "objects": self.objects,
                 "reencoded": self.reencoded, "unsplit": self.unsplit,
-                "problems": [{"path": p, "reason": r} for p, r in self.problems]}
+                "problems": [{"path": p, "reason": r} for p, r in self.problems],
+                "nothing_because": self.nothing_because}
 
 
 def export_states(include_pending: bool) -> tuple[str, ...]:
     return ("accepted", "pending") if include_pending else ("accepted",)
+
+
+HOW_TO_ADD = {"masks": "import mask images (`labelstudio-desktop import FOLDER --masks DIR`) or paint masks in the app",
+              "boxes": "draw boxes in the app, accept proposals, or import Pascal VOC (`import FOLDER --annotations "
+                       "DIR`)"}
+
+
+def nothing_to_export(store: Store, kind: str, include_pending: bool) -> str:
+    """Why an export of ``kind`` (``masks`` or ``boxes``) found nothing, and what to do about it."""
+    counts = {state: n for state, n in store.conn.execute(f"SELECT state, COUNT(*) FROM {kind} GROUP BY state")}
+    pending, accepted = counts.get("pending", 0), counts.get("accepted", 0)
+    if not counts:
+        return f"the project has no {kind}: {HOW_TO_ADD[kind]}"
+    if not accepted and pending and not include_pending:
+        return f"the project has only pending {kind} ({pending}): accept them in the app, or pass --include-pending"
+    return (f"no {'accepted or pending' if include_pending else 'accepted'} {kind} on usable images "
+            f"({sum(counts.values())} {kind} in all; rejected ones, and excluded or missing images, are left out)")
 
 
 def _objects(store: Store, image: ImageRecord, include_pending: bool) -> list[VocObject]:

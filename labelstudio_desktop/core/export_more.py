@@ -1,4 +1,5 @@
-"""More exports: YOLOv3-keras ``trainval.txt``, YOLO txt labels, VOC-style mask PNGs, crops, augmented copies.
+"""More exports: YOLOv3-keras ``trainval.txt``, YOLO txt labels, augmented copies; VOC segmentation masks and crops
+are dispatched to their own modules.
 
 Only accepted boxes and masks by default (``include_pending`` adds proposals). Files are written atomically
 and, like the VOC export, existing files are only replaced with ``overwrite``.
@@ -15,6 +16,8 @@ import numpy as np
 from PIL import Image
 
 from .export import ExportError, ExportReport, _check_targets, _jpeg_bytes, export_states, exportable_images, unique_ids
+from .export_crops import export_crops
+from .export_masks import export_masks
 from .formats.voc import VocObject, voc_xml
 from .fsutil import atomic_write
 from .images import ImageProblem, load_rgb
@@ -29,27 +32,18 @@ def _classes(store: Store, images: list[ImageRecord], states: tuple[str, ...]) -
     return sorted({b.label for img in images for b in store.boxes(img.id, states=states)})
 
 
-def _voc_palette() -> list[int]:
-    """The Pascal VOC colour map (class k -> the bit pattern of k spread over R, G, B)."""
-    palette = []
-    for k in range(256):
-        r = g = b = 0
-        c = k
-        for j in range(8):
-            r |= ((c >> 0) & 1) << (7 - j)
-            g |= ((c >> 1) & 1) << (7 - j)
-            b |= ((c >> 2) & 1) << (7 - j)
-            c >>= 3
-        palette += [r, g, b]
-    return palette
-
-
 def export_more(store: Store, out: Path, fmt: str, include_pending: bool = False, overwrite: bool = False,
-                variants: int = 4, padding: float = 0.1, seed: int = 0, job: JobToken | None = None) -> ExportReport:
-    """Write one of :data:`FORMATS` into ``out``."""
+                variants: int = 4, padding: float = 0.1, seed: int = 0, job: JobToken | None = None,
+                crop_source: str = "boxes", cutout: bool = False, border: int = 0,
+                layout: str = "flat") -> ExportReport:
+    """Write one of :data:`FORMATS` into ``out`` (masks: :mod:`.export_masks`; crops: :mod:`.export_crops`)."""
     job = job or JobToken()
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of voc, {', '.join(FORMATS)}")
+    if fmt == "masks":
+        return export_masks(store, out, include_pending, overwrite, border=border, layout=layout, job=job)
+    if fmt == "crops":
+        return export_crops(store, out, crop_source, padding, cutout, include_pending, overwrite, job)
     out = Path(out).resolve()
     images = exportable_images(store)
     states = export_states(include_pending)
@@ -60,10 +54,6 @@ def export_more(store: Store, out: Path, fmt: str, include_pending: bool = False
         _yolov3(store, out, images, classes, states, overwrite, report)
     elif fmt == "yolo":
         _yolo(store, out, images, ids, classes, states, overwrite, report, job)
-    elif fmt == "masks":
-        _masks(store, out, images, ids, overwrite, report, job)
-    elif fmt == "crops":
-        _crops(store, out, images, ids, states, padding, overwrite, report, job)
     else:
         _augmented(store, out, images, ids, states, variants, seed, overwrite, report, job)
     return report
@@ -109,59 +99,6 @@ def _yolo(store, out, images, ids, classes, states, overwrite, report, job) -> N
         report.reencoded += int(reencoded)
         job.progress(n + 1, len(images))
     atomic_write(out / "classes.txt", ("\n".join(classes) + "\n").encode("utf-8"))
-
-
-def _masks(store, out, images, ids, overwrite, report, job) -> None:
-    """``SegmentationClass/ID.png``: palette PNGs, 0 background, k the k-th class (``classes.txt``)."""
-    with_masks = [i for i in images if any(r["state"] == "accepted" for r in store.masks(i.id))]
-    classes = sorted({r["label"] for i in with_masks for r in store.masks(i.id) if r["state"] == "accepted"})
-    targets = [out / "classes.txt"] + [out / "SegmentationClass" / f"{ids[i.path]}.png" for i in with_masks]
-    _check_targets(targets, overwrite)
-    palette = _voc_palette()
-    for n, img in enumerate(with_masks):
-        index = np.zeros((img.height, img.width), np.uint8)
-        for r in store.masks(img.id):
-            if r["state"] != "accepted":
-                continue
-            m = np.asarray(Image.open(io.BytesIO(r["png"])).convert("L"))
-            if m.shape != index.shape:
-                m = cv2.resize(m, (img.width, img.height), interpolation=cv2.INTER_NEAREST)
-            index[m > 127] = classes.index(r["label"]) + 1
-        im = Image.fromarray(index, "P")
-        im.putpalette(palette)
-        buf = io.BytesIO()
-        im.save(buf, "PNG")
-        atomic_write(out / "SegmentationClass" / f"{ids[img.path]}.png", buf.getvalue())
-        report.images += 1
-        report.objects += int(index.max() > 0)
-        job.progress(n + 1, len(with_masks))
-    atomic_write(out / "classes.txt", ("background\n" + "".join(c + "\n" for c in classes)).encode())
-
-
-def _crops(store, out, images, ids, states, padding, overwrite, report, job) -> None:
-    """``LABEL/ID_N.png``: the region of each box grown by ``padding`` of its size ("label trimming")."""
-    from .boxes import pad_box
-
-    planned = [(img, n, b) for img in images for n, b in enumerate(store.boxes(img.id, states=states))]
-    targets = [out / b.label / f"{ids[img.path]}_{n}.png" for img, n, b in planned]
-    _check_targets(targets, overwrite)
-    cache: dict[int, np.ndarray] = {}
-    for k, ((img, _n, box), target) in enumerate(zip(planned, targets, strict=True)):
-        job.check()
-        try:
-            pixels = cache.setdefault(img.id, load_rgb(store.abs_path(img)))
-        except (ImageProblem, OSError) as exc:
-            report.problems.append((img.path, f"skipped: {exc}"))
-            continue
-        x0, y0, x1, y1 = pad_box(box.edges, padding, (img.width, img.height))
-        buf = io.BytesIO()
-        Image.fromarray(pixels[y0:y1, x0:x1]).save(buf, "PNG")
-        atomic_write(target, buf.getvalue())
-        report.objects += 1
-        if len(cache) > 8:
-            cache.pop(next(iter(cache)))
-        job.progress(k + 1, len(planned))
-    report.images = len({img.id for img, _n, _b in planned})
 
 
 def random_transform(rng: np.random.Generator, w: int, h: int) -> tuple[np.ndarray, bool, float]:

@@ -2,7 +2,8 @@
 
 Re-importing the same folder adds new files, refreshes changed ones (size or mtime), marks vanished
 ones missing, and never drops an annotation. Labels, splits and boxes from the layout are applied to
-new images only, so a re-import cannot overwrite what the user edited.
+new images only, so a re-import cannot overwrite what the user edited. Masks (``masks=DIR``, the
+``images/`` + ``masks/`` layout, a VOCdevkit's ``SegmentationClass``) are imported by :mod:`.mask_import`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .formats.folders import (
 from .fsutil import atomic_write
 from .images import ImageProblem, probe
 from .jobs import JobToken
+from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
 from .store import BoxRecord, Store, file_facts
 
 FORMATS = ("auto", "flat", "classes", "voc", "vocdevkit", "cifar")
@@ -33,7 +35,7 @@ INGEST_BATCH = 200
 @dataclass
 class Problem:
     path: str
-    severity: str  # "error": not imported; "warning": imported with a problem
+    severity: str  # "error": not imported; "warning": imported with a problem; "mask": mask file not used
     reason: str
 
 
@@ -46,6 +48,7 @@ class ImportReport:
     missing: int = 0
     restored: int = 0
     boxes: int = 0
+    masks: MaskCounts | None = None  # None when the import had no mask source
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -60,7 +63,7 @@ class ImportReport:
         return {
             "format": self.format, "added": self.added, "refreshed": self.refreshed,
             "unchanged": self.unchanged, "missing": self.missing, "restored": self.restored,
-            "boxes": self.boxes,
+            "boxes": self.boxes, "masks": self.masks.as_dict() if self.masks else None,
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -71,9 +74,10 @@ class ImportFailed(Exception):
 
 # ------------------------------------------------------------------ detection
 def _vocdevkit_years(root: Path) -> list[Path]:
-    """``VOCyyyy`` folders (with Annotations/ and JPEGImages/) at or below ``root``."""
+    """``VOCyyyy`` folders (JPEGImages/ with Annotations/ or SegmentationClass/) at or below ``root``."""
     candidates = [root, *sorted(root.glob("VOC*")), *sorted(root.glob("VOCdevkit/VOC*"))]
-    return [p for p in candidates if (p / "Annotations").is_dir() and (p / "JPEGImages").is_dir()]
+    return [p for p in candidates if (p / "JPEGImages").is_dir()
+            and ((p / "Annotations").is_dir() or (p / "SegmentationClass").is_dir())]
 
 
 def detect_format(root: Path, files: list[Path], annotations: Path | None = None) -> str:
@@ -143,11 +147,11 @@ def _display(path: Path, root: Path) -> str:
 def _vocdevkit_candidates(root: Path, problems: list[Problem]) -> list[Candidate]:
     out = []
     for year in _vocdevkit_years(root):
-        main = year / "ImageSets" / "Main"
         split_of: dict[str, str] = {}
-        # "trainval" comes last: it only names the split of ids that train/val do not list
-        for name, split in (("train", "train"), ("val", "val"), ("test", "test"), ("trainval", "train")):
-            listing = main / f"{name}.txt"
+        # "trainval" comes last: it only names the split of ids that train/val do not list; Main before Segmentation
+        for listing in (year / "ImageSets" / task / f"{name}.txt" for task in ("Main", "Segmentation")
+                        for name in ("train", "val", "test", "trainval")):
+            split = "train" if listing.stem == "trainval" else listing.stem
             if listing.is_file():
                 for line in listing.read_text(encoding="utf-8", errors="replace").splitlines():
                     if line.split():
@@ -157,6 +161,32 @@ def _vocdevkit_candidates(root: Path, problems: list[Problem]) -> list[Candidate
             out.append(Candidate(rel=rel_posix(img, root), split=split_of.get(img.stem),
                                  annotation=xml if xml.is_file() else None))
     return out
+
+
+def _paired_candidates(root: Path, files: list[Path], folders: list[MaskFolder]) -> list[Candidate]:
+    """The ``images/`` + ``masks/`` layout: class folders (if any) read below ``images/``, the split from a split
+    folder above it; images elsewhere as a flat folder."""
+    images = image_files(root, files)
+    out: list[Candidate] = []
+    covered: set[Path] = set()
+    for folder in folders:
+        inside = [p for p in images if folder.images in p.parents]
+        read = class_folder_candidates if looks_like_class_folders(folder.images, inside) else flat_candidates
+        for cand in read(folder.images, inside):
+            cand.rel = rel_posix(folder.images / cand.rel, root)
+            cand.split = cand.split or folder.split
+            out.append(cand)
+        covered.update(inside)
+    return out + flat_candidates(root, [p for p in images if p not in covered])
+
+
+def _mask_folders(root: Path, fmt: str, masks: Path | None) -> list[MaskFolder]:
+    if masks is not None:
+        masks = Path(masks).resolve()
+        if not masks.is_dir():
+            raise ImportFailed(f"{masks}: mask folder not found")
+        return [MaskFolder(masks)]
+    return paired_folders(root) if fmt in ("auto", "flat", "classes") else []
 
 
 def _cifar_candidates(store: Store, root: Path, view: str | None, problems: list[Problem],
@@ -193,19 +223,24 @@ def _cifar_candidates(store: Store, root: Path, view: str | None, problems: list
 
 # ------------------------------------------------------------------ ingest
 def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = None, view: str | None = None,
-                  job: JobToken | None = None) -> ImportReport:
-    """Import (or re-import) the project's image folder. Problems are reported, never raised per file."""
+                  job: JobToken | None = None, masks: Path | None = None) -> ImportReport:
+    """Import (or re-import) the project's image folder, and masks (from ``masks``, or found in the layout).
+    Problems are reported, never raised per file."""
     job = job or JobToken()
     root = store.root
     if fmt not in FORMATS:
         raise ImportFailed(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     job.status("scanning folder")
-    files = walk_files(root)
+    mask_folders = _mask_folders(root, fmt, masks)
+    files = [p for p in walk_files(root) if not any(f.masks in p.parents for f in mask_folders)]
+    paired = fmt == "auto" and any(f.images is not None for f in mask_folders)
     if fmt == "auto":
         fmt = detect_format(root, files, annotations)
-    report = ImportReport(format=fmt)
+    report = ImportReport(format="images+masks" if paired and fmt in ("flat", "classes") else fmt)
     problems = report.problems
-    if fmt == "cifar":
+    if report.format == "images+masks":
+        candidates = _paired_candidates(root, files, [f for f in mask_folders if f.images is not None])
+    elif fmt == "cifar":
         if cifar.find_batch_dir(root) is None:
             raise ImportFailed(f"{root}: no CIFAR batches (data_batch_N, test_batch) found")
         candidates = _cifar_candidates(store, root, view, problems, job)
@@ -217,7 +252,7 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
         candidates = class_folder_candidates(root, image_files(root, files))
     else:
         candidates = flat_candidates(root, image_files(root, files))
-    store.set_setting("format", fmt)
+    store.set_setting("format", report.format)
 
     job.status("reading image headers")
     known = {img.path: img for img in store.images()}
@@ -234,8 +269,26 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
     if gone:
         store.set_missing(gone)
         report.missing = len(gone)
+    _import_masks(store, fmt, mask_folders, report, job)
     store.record_import_problems([(p.path, p.severity, p.reason) for p in problems])
     return report
+
+
+def _import_masks(store: Store, fmt: str, folders: list[MaskFolder], report: ImportReport, job: JobToken) -> None:
+    root = store.root
+    paths = [img.path for img in store.images(include_missing=False)]
+    found: list[tuple[str, str, str]] = []
+    sources = []
+    for folder in folders:  # a paired folder's masks match the images beside them only
+        scope = paths if folder.images is None else [p for p in paths if folder.images in (root / p).parents]
+        sources += match_folder(folder, scope, root, found)
+    if fmt == "vocdevkit":
+        for year in _vocdevkit_years(root):
+            sources += vocdevkit_sources(year, root)
+    if not folders and not sources:
+        return
+    report.masks, read = import_mask_sources(store, sources, job)
+    report.problems.extend(Problem(path, severity, reason) for path, severity, reason in found + read)
 
 
 def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: ImportReport) -> None:

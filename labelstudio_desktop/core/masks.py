@@ -1,4 +1,5 @@
-"""Masks in the store: PNG blobs per image; the union of the accepted ones as a 0/1 array."""
+"""Masks in the store: PNG blobs per image (grey, 255 foreground; a proposal keeps its probabilities 0-255), the
+union of the accepted ones as a 0/1 array, and the stable order of mask classes."""
 
 from __future__ import annotations
 
@@ -34,3 +35,27 @@ def union_mask(store: Store, image_id: int, width: int, height: int, state: str 
     for r in rows:
         union |= decode_mask(r["png"], width, height)
     return union
+
+
+MASK_CLASSES_SETTING = "mask_classes"
+
+
+def mask_class_order(store: Store, labels: list[str] | set[str] = ()) -> list[str]:
+    """Mask labels in a stable order (index k + 1 in a segmentation export is the k-th): the order recorded with
+    the project (a class list's order when masks were imported with one), then new ``labels`` and every label in
+    use, alphabetically. A label keeps its index even while no mask has it."""
+    order = list(store.get_setting(MASK_CLASSES_SETTING, []))
+    in_use = {r[0] for r in store.conn.execute("SELECT DISTINCT label FROM masks")}
+    new = sorted((set(labels) | in_use) - set(order))
+    if new:
+        order += new
+        store.set_setting(MASK_CLASSES_SETTING, order)
+    return order
+
+
+def record_mask_classes(store: Store, names: list[str]) -> None:
+    """Append the names of an imported class list, in its order, to the recorded mask class order."""
+    order = list(store.get_setting(MASK_CLASSES_SETTING, []))
+    new = [n for n in dict.fromkeys(names) if n not in order]
+    if new:
+        store.set_setting(MASK_CLASSES_SETTING, order + new)

@@ -121,8 +121,31 @@ CREATE TABLE heatmaps (
 );
 """
 
+# Masks imported from files: which file each came from, so a re-import reads only changed files and never
+# overwrites a mask the operator edited (its PNG no longer has the digest it was imported with, or it is marked
+# edited, rejected or deleted). ``problem``: why the file gave no mask, repeated on re-import without re-reading.
+_V4 = """
+ALTER TABLE masks ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE mask_files (
+    id         INTEGER PRIMARY KEY,
+    image_id   INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL UNIQUE,
+    size       INTEGER NOT NULL,
+    mtime      REAL NOT NULL,
+    mask_count INTEGER NOT NULL DEFAULT 0,
+    problem    TEXT
+);
+CREATE INDEX mask_files_image ON mask_files(image_id);
+CREATE TABLE imported_masks (
+    mask_id INTEGER PRIMARY KEY REFERENCES masks(id) ON DELETE CASCADE,
+    file_id INTEGER NOT NULL REFERENCES mask_files(id) ON DELETE CASCADE,
+    digest  TEXT NOT NULL
+);
+CREATE INDEX imported_masks_file ON imported_masks(file_id);
+"""
+
 #: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -432,9 +432,22 @@ class Store:
             raise StoreError(f"no mask with id {mask_id}")
         return row
 
-    def update_mask(self, mask_id: int, state: str, png: bytes, label: str) -> None:
+    def update_mask(self, mask_id: int, state: str, png: bytes, label: str, edited: bool | None = None) -> None:
+        """Change a mask; ``edited`` (when given) marks it corrected by the operator (kept as it is otherwise)."""
         with self.transaction() as c:
-            c.execute("UPDATE masks SET state=?, png=?, label=? WHERE id=?", (state, png, label, mask_id))
+            c.execute("UPDATE masks SET state=?, png=?, label=?, edited=COALESCE(?, edited) WHERE id=?",
+                      (state, png, label, None if edited is None else int(edited), mask_id))
+
+    def delete_mask(self, mask_id: int) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM masks WHERE id=?", (mask_id,))
+
+    def mask_counts(self) -> dict[str, int]:
+        """Masks by state, and how many of them came from mask files (``imported``)."""
+        counts = {s: 0 for s in BOX_STATES}
+        counts.update({r[0]: r[1] for r in self.conn.execute("SELECT state, COUNT(*) FROM masks GROUP BY state")})
+        counts["imported"] = self.conn.execute("SELECT COUNT(*) FROM masks WHERE source='imported'").fetchone()[0]
+        return counts
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, Any]:
@@ -463,6 +476,7 @@ class Store:
             "boxes": self.box_counts(),
             "box_labels": box_labels,
             "masks": c.execute("SELECT COUNT(*) FROM masks").fetchone()[0],
+            "mask_states": self.mask_counts(),
             "images_with_warnings": with_warnings,
             "import_problems": c.execute("SELECT COUNT(*) FROM import_problems").fetchone()[0],
         }

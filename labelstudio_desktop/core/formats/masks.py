@@ -1,0 +1,308 @@
+"""Mask images: reading a mask file into one binary mask per label, and writing VOC segmentation PNGs.
+
+How a mask file's pixels become labels (index 0 is always background, 255 in an index mask is VOC's "void"
+border band, which is ignored, never a class):
+
+===============================  ===========================================================================
+the file                         what is foreground
+===============================  ===========================================================================
+1-bit                            set pixels
+JPEG (lossy), any colour         grey value >= 128 (half the range)
+grey with at most one nonzero    every nonzero pixel (0/1, 0/255 and 0/k masks)
+value
+grey with several small values   class indices (all values below 128, or 255): named through the class list
+                                 (``labelmap.txt`` or ``classes.txt``), else ``class_<k>``
+other grey (anti-aliased)        grey value >= 128 (half the range)
+palette (indexed) PNG            class indices: a ``labelmap.txt`` colour names the index whose palette colour
+                                 it is, else the list's order names it, else ``class_<k>``
+colour (RGB)                     the colours of ``labelmap.txt``; without one, colours of the VOC colour map as
+                                 their index; other colours are refused
+===============================  ===========================================================================
+
+Binary masks take the image's own label (its class) or ``object``. A class list is looked for in the mask folder
+and its parent: ``labelmap.txt`` (VOC/Datumaro ``name:r,g,b:parts:actions`` lines, index = line order) or
+``classes.txt`` (one name a line; index 0 is background whether or not the first line names it).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: The 20 Pascal VOC classes, index 0 background: the names of a VOCdevkit's masks when it has no labelmap.
+VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair",
+               "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa",
+               "train", "tvmonitor")
+BACKGROUND_NAMES = frozenset({"background", "_background_", "__background__"})
+IGNORE_INDEX = 255
+CLASS_LIST_FILES = ("labelmap.txt", "classes.txt")
+MASK_EXTENSIONS = frozenset({".png", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg", ".gif"})
+DEFAULT_LABEL = "object"
+
+
+class MaskProblem(Exception):
+    """A mask file that gives no mask; the message is a plain reason."""
+
+
+def voc_colormap() -> np.ndarray:
+    """The Pascal VOC colour map, 256 x 3 uint8: the bits of index k spread over R, G and B."""
+    cmap = np.zeros((256, 3), np.uint8)
+    for k in range(256):
+        r = g = b = 0
+        c = k
+        for j in range(8):
+            r |= ((c >> 0) & 1) << (7 - j)
+            g |= ((c >> 1) & 1) << (7 - j)
+            b |= ((c >> 2) & 1) << (7 - j)
+            c >>= 3
+        cmap[k] = (r, g, b)
+    return cmap
+
+
+VOC_COLORMAP = voc_colormap()
+VOID_COLOUR = tuple(int(v) for v in VOC_COLORMAP[IGNORE_INDEX])
+_VOC_INDEX = {tuple(int(v) for v in c): k for k, c in enumerate(VOC_COLORMAP)}
+
+
+# ------------------------------------------------------------------ class lists
+@dataclass
+class ClassList:
+    """Names of the indices of index masks (index 0 background) and, from a labelmap, of colours."""
+
+    names: list[str]
+    colors: dict[tuple[int, int, int], str] = field(default_factory=dict)
+    source: str = ""
+
+    def name(self, index: int) -> str | None:
+        return self.names[index] if 0 < index < len(self.names) else None
+
+
+def parse_labelmap(text: str, source: str = "labelmap.txt") -> ClassList:
+    """``name:r,g,b:parts:actions`` lines (VOC/Datumaro/CVAT); ``#`` comments; index = line order."""
+    names: list[str] = []
+    colors: dict[tuple[int, int, int], str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, rest = line.partition(":")
+        name = name.strip()
+        color = rest.split(":")[0].strip()
+        try:
+            rgb = tuple(int(v) for v in color.split(",")) if color else ()
+        except ValueError:
+            rgb = ()
+        if len(rgb) == 3:
+            colors[rgb] = name  # type: ignore[index]
+        names.append(name)
+    return ClassList(names, colors, source)
+
+
+def parse_classes_txt(text: str, source: str = "classes.txt") -> ClassList:
+    """One name a line; when the first line is not a background name, index 1 is the first line."""
+    names = [line.strip() for line in text.splitlines() if line.strip()]
+    if not names or names[0].lower() not in BACKGROUND_NAMES:
+        names = ["background", *names]
+    return ClassList(names, {}, source)
+
+
+def find_class_list(*folders: Path) -> ClassList | None:
+    """The first ``labelmap.txt`` or ``classes.txt`` in ``folders`` (in that order of preference per folder)."""
+    for folder in folders:
+        for name in CLASS_LIST_FILES:
+            path = folder / name
+            if path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                return parse_labelmap(text, str(path)) if name == "labelmap.txt" else parse_classes_txt(text, str(path))
+    return None
+
+
+# ------------------------------------------------------------------ reading
+@dataclass
+class MaskReading:
+    """What a mask file holds: a 0/1 mask per label (all of the file's size), and notes worth a warning."""
+
+    width: int
+    height: int
+    masks: dict[str, np.ndarray] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def open_mask(path: Path) -> tuple[Image.Image, str]:
+    """The mask image, EXIF orientation applied, with its format; :class:`MaskProblem` if unusable."""
+    try:
+        if path.stat().st_size == 0:
+            raise MaskProblem("empty file (0 bytes)")
+        with Image.open(path) as im:
+            im.load()
+            fmt = im.format or "?"
+            return ImageOps.exif_transpose(im), fmt
+    except MaskProblem:
+        raise
+    except UnidentifiedImageError as exc:
+        raise MaskProblem("not an image (the content is not a format this program can read)") from exc
+    except Image.DecompressionBombError as exc:
+        raise MaskProblem("absurd dimensions, refused as a possible decompression bomb") from exc
+    except (OSError, SyntaxError, ValueError, struct.error) as exc:
+        raise MaskProblem(f"cannot read the mask ({exc})") from exc
+
+
+def read_mask(path: Path, classes: ClassList | None = None, default_label: str = DEFAULT_LABEL,
+              object_labels: list[str] | None = None) -> MaskReading:
+    """Read one mask file (see the module's table). ``object_labels``: the labels of a VOC ``SegmentationObject``
+    file's instances, index k being the k-th object of the image's annotation."""
+    im, fmt = open_mask(path)
+    reading = MaskReading(im.width, im.height)
+    lossy = fmt == "JPEG"
+    if im.mode == "1":
+        _binary(reading, np.asarray(im), default_label)
+    elif im.mode in ("P", "PA"):
+        indices = np.asarray(im.getchannel("P") if im.mode == "PA" else im)
+        _indexed(reading, indices, classes, object_labels, _palette(im), default_label)
+    elif lossy:
+        grey = np.asarray(im.convert("L"))
+        _binary(reading, grey >= 128, default_label)
+    elif im.mode in ("L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
+        _grey(reading, _grey_values(im), classes, object_labels, default_label)
+    else:
+        rgb = np.asarray(im.convert("RGB"))
+        if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all():
+            _grey(reading, rgb[..., 0], classes, object_labels, default_label)
+        else:
+            _colour(reading, rgb, classes)
+    return reading
+
+
+def _palette(im: Image.Image) -> np.ndarray:
+    """The palette as 256 x 3 colours (a short palette padded with black)."""
+    raw = im.getpalette() or []
+    palette = np.zeros((256, 3), np.uint8)
+    n = min(len(raw) // 3, 256)
+    palette[:n] = np.asarray(raw[:n * 3], np.uint8).reshape(n, 3)
+    return palette
+
+
+def _grey_values(im: Image.Image) -> np.ndarray:
+    """The grey samples; for grey+alpha with a constant grey (a cut-out), the alpha channel is the mask."""
+    if im.mode == "LA":
+        grey, alpha = np.asarray(im.getchannel("L")), np.asarray(im.getchannel("A"))
+        return alpha if grey.min() == grey.max() and alpha.min() != alpha.max() else grey
+    values = np.asarray(im)
+    return values.astype(np.int64) if values.dtype.kind == "f" else values
+
+
+def _binary(reading: MaskReading, foreground: np.ndarray, label: str) -> None:
+    reading.masks[label] = np.asarray(foreground, bool).astype(np.uint8)
+
+
+def _grey(reading: MaskReading, values: np.ndarray, classes: ClassList | None, object_labels: list[str] | None,
+          default_label: str) -> None:
+    present = np.unique(values)
+    nonzero = present[present != 0]
+    classy = nonzero[nonzero != IGNORE_INDEX]
+    half = 128 if values.dtype.itemsize == 1 or present.max() < 256 else 32768
+    if object_labels is not None or (classes is not None and len(classy) and classy.max() < len(classes.names)):
+        _indexed(reading, values, classes, object_labels, None, default_label)
+    elif len(nonzero) <= 1:
+        _binary(reading, values != 0, default_label)
+    elif (classy < 128).all():
+        _indexed(reading, values, classes, object_labels, None, default_label)
+    else:
+        _binary(reading, values >= half, default_label)
+
+
+def _indexed(reading: MaskReading, indices: np.ndarray, classes: ClassList | None,
+             object_labels: list[str] | None, palette: np.ndarray | None, default_label: str) -> None:
+    unnamed = []
+    for k in (int(v) for v in np.unique(indices)):
+        if k in (0, IGNORE_INDEX):
+            continue
+        name = _index_name(k, classes, object_labels, palette)
+        if name == "":
+            name = default_label
+        elif name is None:
+            name = f"class_{k}"
+            unnamed.append(k)
+        if name.lower() in BACKGROUND_NAMES:
+            continue
+        mask = (indices == k).astype(np.uint8)
+        reading.masks[name] = reading.masks[name] | mask if name in reading.masks else mask
+    if unnamed and classes is not None:
+        reading.notes.append(f"index(es) {', '.join(map(str, unnamed))} not in {Path(classes.source).name}: "
+                             "named class_<index>")
+
+
+def _index_name(k: int, classes: ClassList | None, object_labels: list[str] | None,
+                palette: np.ndarray | None) -> str | None:
+    if object_labels is not None:  # an instance mask: an index without its object takes the default label
+        return object_labels[k - 1] if k - 1 < len(object_labels) else ""
+    if classes is None:
+        return None
+    if palette is not None and classes.colors:
+        by_colour = classes.colors.get(tuple(int(v) for v in palette[k]))
+        if by_colour is not None:
+            return by_colour
+    return classes.name(k)
+
+
+def _colour(reading: MaskReading, rgb: np.ndarray, classes: ClassList | None) -> None:
+    colours, inverse = np.unique(rgb.reshape(-1, 3), axis=0, return_inverse=True)
+    inverse = inverse.reshape(rgb.shape[:2])
+    by_colour = classes.colors if classes is not None and classes.colors else None
+    unknown = []
+    for n, colour in enumerate(tuple(int(v) for v in c) for c in colours):
+        if colour in ((0, 0, 0), VOID_COLOUR):
+            continue
+        if by_colour is not None:
+            name = by_colour.get(colour)
+        elif colour in _VOC_INDEX:
+            k = _VOC_INDEX[colour]
+            name = (classes.name(k) if classes else None) or f"class_{k}"
+        else:
+            name = None
+        if name is None:
+            unknown.append(colour)
+        elif name.lower() not in BACKGROUND_NAMES:
+            mask = (inverse == n).astype(np.uint8)
+            reading.masks[name] = reading.masks[name] | mask if name in reading.masks else mask
+    if unknown and by_colour is None:
+        shown = ", ".join(str(c) for c in unknown[:4]) + (" ..." if len(unknown) > 4 else "")
+        raise MaskProblem(f"colour mask with colours {shown} that no labelmap.txt names: add one beside the masks")
+    if unknown:
+        reading.notes.append(f"{len(unknown)} colour(s) not in {Path(classes.source).name}, left as background: "
+                             + ", ".join(str(c) for c in unknown[:4]))
+
+
+# ------------------------------------------------------------------ writing
+def palette_png(indices: np.ndarray, colormap: np.ndarray = VOC_COLORMAP) -> bytes:
+    """An index image as a palette ('P' mode) PNG with ``colormap`` (the VOC colours by default)."""
+    im = Image.fromarray(np.ascontiguousarray(indices, np.uint8), "P")
+    im.putpalette(colormap.ravel().tolist())
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def grey_png(values: np.ndarray) -> bytes:
+    """An 8-bit grey PNG of ``values`` as they are (class indices, for readers that decode without a palette)."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(values, np.uint8), "L").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def labelmap_name(label: str) -> str:
+    """A label as a ``labelmap.txt`` name: no ``:`` (the field separator) and no line break."""
+    return "".join("_" if ch in ":\r\n" else ch for ch in label)
+
+
+def labelmap_text(classes: list[str], colormap: np.ndarray = VOC_COLORMAP) -> str:
+    """``labelmap.txt`` as Datumaro and CVAT write it: background first, index = line order, VOC colours."""
+    lines = ["# label:color_rgb:parts:actions"]
+    for k, name in enumerate(["background", *classes]):
+        r, g, b = (int(v) for v in colormap[k])
+        lines.append(f"{labelmap_name(name)}:{r},{g},{b}::")
+    return "\n".join(lines) + "\n"
