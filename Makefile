@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO := $(HOME)/.cache/labelstudio-desktop/demo
+# The demo opened by `make run`: 30% of its images come with their true boxes and masks (verified), so a classifier,
+# a box detector and a U-Net can be trained at once; the rest of the truth stays in ground_truth/ for benchmarks.
+DEMO := $(HOME)/.cache/labelstudio-desktop/demo-annotated
+DEMO_ANNOTATED := 0.3
 
 .PHONY: run test lint bench screenshot clean
 
@@ -14,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	test -f $(DEMO)/images/.labelstudio/project.db || $(BIN)/labelstudio-desktop demo $(DEMO)
+	test -f $(DEMO)/images/.labelstudio/project.db || $(BIN)/labelstudio-desktop demo $(DEMO) --annotated $(DEMO_ANNOTATED)
 	$(BIN)/python main.py $(DEMO)/images
 
 test: $(STAMP)
