@@ -56,6 +56,8 @@ HOW_TO_ADD = {"masks": "import mask images (`labelstudio-desktop import FOLDER -
 
 def nothing_to_export(store: Store, kind: str, include_pending: bool) -> str:
     """Why an export of ``kind`` (``masks`` or ``boxes``) found nothing, and what to do about it."""
+    if kind not in HOW_TO_ADD:
+        raise ValueError(f"unknown kind {kind!r}")
     counts = {state: n for state, n in store.conn.execute(f"SELECT state, COUNT(*) FROM {kind} GROUP BY state")}
     pending, accepted = counts.get("pending", 0), counts.get("accepted", 0)
     if not counts:

@@ -15,6 +15,7 @@ from .formats import cifar, voc
 from .formats.folders import (
     Candidate,
     class_folder_candidates,
+    display_path,
     flat_candidates,
     image_files,
     looks_like_class_folders,
@@ -133,15 +134,8 @@ def _voc_candidates(root: Path, files: list[Path], annotations: Path | None,
     xml_pool = annotations.rglob("*.xml") if annotations is not None else (p for p in files if p.suffix == ".xml")
     for xml in xml_pool:
         if xml not in used and xml.with_suffix("") not in image_stems:
-            problems.append(Problem(_display(xml, root), "warning", "annotation file without a matching image"))
+            problems.append(Problem(display_path(xml, root), "warning", "annotation file without a matching image"))
     return out
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return rel_posix(path, root)
-    except ValueError:
-        return str(path)
 
 
 def _vocdevkit_candidates(root: Path, problems: list[Problem]) -> list[Candidate]:
@@ -185,6 +179,8 @@ def _mask_folders(root: Path, fmt: str, masks: Path | None) -> list[MaskFolder]:
         masks = Path(masks).resolve()
         if not masks.is_dir():
             raise ImportFailed(f"{masks}: mask folder not found")
+        if masks == root or masks in root.parents:
+            raise ImportFailed(f"{masks}: the mask folder holds the images too; put the masks in a folder of their own")
         return [MaskFolder(masks)]
     return paired_folders(root) if fmt in ("auto", "flat", "classes") else []
 
@@ -195,7 +191,7 @@ def _cifar_candidates(store: Store, root: Path, view: str | None, problems: list
     try:
         names = cifar.label_names(batch_dir)
     except cifar.CifarError as exc:
-        problems.append(Problem(_display(batch_dir / "batches.meta", root), "warning",
+        problems.append(Problem(display_path(batch_dir / "batches.meta", root), "warning",
                                 f"{exc}; classes named by number"))
         names = None
     out_dir = root / CIFAR_OUTPUT_DIR
@@ -206,7 +202,7 @@ def _cifar_candidates(store: Store, root: Path, view: str | None, problems: list
         try:
             samples = cifar.read_batch(batch, view)
         except cifar.CifarError as exc:
-            problems.append(Problem(_display(batch, root), "error", str(exc)))
+            problems.append(Problem(display_path(batch, root), "error", str(exc)))
             continue
         split = "test" if batch.name == "test_batch" else "train"
         for s in samples:

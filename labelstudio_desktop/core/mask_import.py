@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from .formats import voc
-from .formats.folders import SPLIT_FOLDER_NAMES, walk_files
+from .formats.folders import SPLIT_FOLDER_NAMES, display_path, walk_files
 from .formats.masks import (
     DEFAULT_LABEL,
     MASK_EXTENSIONS,
@@ -143,17 +143,17 @@ def match_folder(folder: MaskFolder, image_paths: list[str], root: Path,
         if len(candidates) == 1:
             claimed.setdefault(candidates[0], []).append(path)
         elif not candidates:
-            problems.append((_display(path, root), NOT_USED,
+            problems.append((display_path(path, root), NOT_USED,
                              "mask without a matching image (matched by file stem)"))
         else:
-            problems.append((_display(path, root), NOT_USED, f"{len(candidates)} images match this mask "
-                             f"({', '.join(candidates[:3])}): not imported; put it in the same sub-folder"))
+            problems.append((display_path(path, root), NOT_USED, f"{len(candidates)} images match this mask "
+                             f"({', '.join(candidates[:3])}): not imported; put it in the sub-folders of its image"))
     sources = []
     for rel, paths in claimed.items():
         if len(paths) > 1:
-            names = ", ".join(_display(p, root) for p in paths)
-            problems.append((_display(paths[0], root), NOT_USED, f"{len(paths)} mask files for image {rel} ({names}): "
-                                                       "none imported"))
+            names = ", ".join(display_path(p, root) for p in paths)
+            problems.append((display_path(paths[0], root), NOT_USED,
+                             f"{len(paths)} mask files for image {rel} ({names}): none imported"))
             continue
         sources.append(MaskSource(rel, paths[0], classes))
     return sources
@@ -182,13 +182,6 @@ def _object_labels(annotations: Path, stem: str) -> list[str]:
         return []
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 # ------------------------------------------------------------------ importing
 def import_mask_sources(store: Store, sources: list[MaskSource], job: JobToken | None = None
                         ) -> tuple[MaskCounts, list[tuple[str, str, str]]]:
@@ -213,7 +206,7 @@ def import_mask_sources(store: Store, sources: list[MaskSource], job: JobToken |
 
 def _import_one(store: Store, image: ImageRecord, source: MaskSource, counts: MaskCounts,
                 problems: list[tuple[str, str, str]]) -> None:
-    shown = key = _display(source.path, store.root)  # relative to the project when inside it, so it can move
+    shown = key = display_path(source.path, store.root)  # relative to the project when inside it, so it can move
     try:
         size, mtime = file_facts(source.path)
     except OSError as exc:

@@ -4,6 +4,7 @@ union of the accepted ones as a 0/1 array, and the stable order of mask classes.
 from __future__ import annotations
 
 import io
+import sqlite3
 
 import cv2
 import numpy as np
@@ -49,7 +50,10 @@ def mask_class_order(store: Store, labels: list[str] | set[str] = ()) -> list[st
     new = sorted((set(labels) | in_use) - set(order))
     if new:
         order += new
-        store.set_setting(MASK_CLASSES_SETTING, order)
+        try:
+            store.set_setting(MASK_CLASSES_SETTING, order)
+        except sqlite3.Error:  # locked or read-only: the order holds for this export and is recorded next time
+            pass
     return order
 
 

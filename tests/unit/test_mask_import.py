@@ -205,3 +205,13 @@ def test_a_vocdevkit_brings_its_segmentation_masks_and_splits(tmp_path):
 def test_a_missing_mask_folder_is_a_plain_error(project, tmp_path):
     with pytest.raises(ImportFailed, match="mask folder not found"):
         import_folder(project, masks=tmp_path / "nowhere")
+
+
+def test_a_mask_folder_inside_the_project_is_not_imported_as_images(project, tmp_path):
+    masks = project.root / "seg"
+    save_grey(masks / "003.png", square() * 255)
+    report = import_folder(project, masks=masks)
+    assert report.added == 4 and all(not img.path.startswith("seg/") for img in project.images())
+    assert report.masks.masks == 1 and report.problems == []
+    with pytest.raises(ImportFailed, match="a folder of their own"):
+        import_folder(project, masks=project.root)

@@ -35,6 +35,14 @@ def rel_posix(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (forward slashes) when it is inside, else as it is."""
+    try:
+        return rel_posix(path, root)
+    except ValueError:
+        return str(path)
+
+
 def walk_files(root: Path) -> list[Path]:
     """Every file below ``root``, sorted, skipping hidden folders (``.labelstudio`` among them)."""
     found: list[Path] = []
