@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from .mask_edits import MaskRow, remove_mask, write_mask
 from .store import BoxRecord, Store
 
 
@@ -142,6 +143,35 @@ class UpdateMask(Command):
 
     def _undo(self, store: Store) -> None:
         store.update_mask(self.mask_id, *self.before)
+
+
+class SetMask(Command):
+    """Replace a mask as a whole (pixels, state, label, edited mark), add one (``before`` None) or remove one
+    (``after`` None): one brush stroke, polygon, GrabCut run, fill, clear, accept or reject. Undo restores every
+    column of the row; an added mask keeps its id through undo and redo."""
+
+    def __init__(self, text: str, before: MaskRow | None, after: MaskRow | None):
+        if before is None and after is None:
+            raise ValueError("SetMask needs a mask before or after")
+        self.text = text
+        self.before, self.after = before, after
+        self.image_id = (after or before).image_id
+
+    @property
+    def mask_id(self) -> int | None:
+        return (self.after or self.before).id
+
+    def _do(self, store: Store) -> None:
+        if self.after is None:
+            remove_mask(store, self.before.id)
+        else:
+            self.after = replace(self.after, id=write_mask(store, self.after))
+
+    def _undo(self, store: Store) -> None:
+        if self.before is None:
+            remove_mask(store, self.after.id)
+        else:
+            write_mask(store, self.before)
 
 
 class Compound(Command):

@@ -14,6 +14,7 @@ from ..core.images import ImageProblem, open_upright
 from ..core.review_memory import is_background
 from ..core.store import BoxRecord, ImageRecord, Store
 from .canvas import Canvas
+from .mask_editing import MaskEditor
 from .properties import PropertiesPanel
 from .undo import Editor
 
@@ -46,12 +47,15 @@ class AnnotationController(QObject):
         self._gesture = itertools.count(1)
         self.clock = time.monotonic  # when the last nudge was: a burst of nudges is one undo step
         self._last_nudge: tuple[int, float, int] | None = None  # (box id, time, merge id)
+        self.masks = MaskEditor(editor, canvas, panel, ask_label)
+        self.masks.sig_message.connect(self.sig_message)
+        self.masks.sig_image_reviewed.connect(self.sig_image_reviewed)
         self._connections = [
             (canvas.sig_box_drawn, self.add_box), (canvas.sig_box_changed, self.move_box),
             (canvas.sig_box_nudged, self.nudge_box), (canvas.sig_selection_changed, self._selection_changed),
             (panel.sig_field_edited, self.set_field), (panel.sig_fields_edited, self.set_fields),
             (panel.sig_box_selected, canvas.select), (panel.sig_mask_view_changed, self.refresh_overlay),
-            (panel.sig_mask_action, self.review_mask), (editor.sig_changed, self._store_changed),
+            (panel.sig_mask_action, self.masks.review), (editor.sig_changed, self._store_changed),
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
@@ -62,11 +66,14 @@ class AnnotationController(QObject):
         for signal, slot in self._connections:
             signal.disconnect(slot)
         self._connections = []
+        self.masks.detach()
 
     # ------------------------------------------------------------------ showing
     def show(self, image_id: int) -> None:
         if image_id < 0:
             self.image = None
+            self.masks.show_image(None)
+            self.masks.refresh()
             self.canvas.set_image(None, [])
             self.panel.show_image(None, [])
             return
@@ -78,6 +85,7 @@ class AnnotationController(QObject):
             self.sig_message.emit(self.tr("Cannot show {0}: {1}").format(self.image.path, exc))
         boxes = self.store.boxes(image_id)
         self.canvas.set_image(qimage, boxes)
+        self.masks.show_image(self.image)
         self.refresh_overlay()
         self.panel.set_classes(self.store.classes())
         self.panel.show_image(self.image, boxes)
@@ -93,7 +101,7 @@ class AnnotationController(QObject):
     def _store_changed(self, image_id: int) -> None:
         if self.image is None or image_id not in (-1, self.image.id):
             return
-        self.image = self.store.image(self.image.id)
+        self.image = self.masks.image = self.store.image(self.image.id)
         boxes = self.store.boxes(self.image.id)
         self.canvas.set_boxes(boxes)
         self.panel.show_image(self.image, boxes)
@@ -211,67 +219,18 @@ class AnnotationController(QObject):
             return -1
         return len(pending)
 
-    # ------------------------------------------------------------------- masks
-    def current_mask(self):
-        """The mask to review: the newest pending proposal, else the newest accepted mask."""
-        if self.image is None:
-            return None
-        rows = self.store.masks(self.image.id)
-        pending = [r for r in rows if r["state"] == "pending"]
-        accepted = [r for r in rows if r["state"] == "accepted"]
-        return (pending or accepted or [None])[-1]
-
-    def mask_overlay(self) -> QImage | None:
-        """The mask in green where its value passes the threshold slider (optionally equalised)."""
-        import cv2
-        import numpy as np
-
-        row = self.current_mask()
-        self.panel.show_overlay_controls("mask" if row is not None else None)
-        if row is None:
-            return None
-        self.panel.mask_state.setText(self.tr("{0} mask '{1}'").format(row["state"], row["label"]))
-        gray = cv2.imdecode(np.frombuffer(row["png"], np.uint8), cv2.IMREAD_GRAYSCALE)
-        gray = cv2.resize(gray, (self.image.width, self.image.height), interpolation=cv2.INTER_LINEAR)
-        if self.panel.equalize.isChecked():
-            gray = cv2.equalizeHist(gray)
-        on = gray >= self.panel.threshold.value() * 255 / 100
-        rgba = np.zeros((*gray.shape, 4), np.uint8)  # transparent where the mask is off
-        rgba[on] = (40, 220, 90, 255)
-        rgba = np.ascontiguousarray(rgba)
-        return QImage(rgba.data, rgba.shape[1], rgba.shape[0], rgba.shape[1] * 4, QImage.Format_RGBA8888).copy()
-
+    # ------------------------------------------------------------------ overlay
     def refresh_overlay(self) -> None:
+        """The Grad-CAM heatmap when it is asked for (its opacity: the same slider), else the image's masks."""
         self.canvas.overlay_opacity = self.panel.opacity.value() / 100
-        if self.canvas.overlay_visible:  # the Grad-CAM heatmap was asked for (its opacity: the same slider)
+        if self.canvas.overlay_visible:
             heat = self.heatmap()
             self.panel.show_overlay_controls("heatmap")
             self.panel.mask_state.setText(self.tr("Grad-CAM heatmap") if heat is not None else
                                           self.tr("no heatmap yet: run Propose"))
             self.canvas.set_overlay(heat)
             return
-        overlay = self.mask_overlay()
-        self.canvas.mask_mode = overlay is not None
-        self.canvas.set_overlay(overlay)
-
-    def review_mask(self, action: str) -> None:
-        """Accept the reviewed mask binarised at the threshold slider, or reject it; undoable."""
-        import cv2
-        import numpy as np
-
-        from ..core.commands import UpdateMask
-        from ..core.masks import encode_mask
-
-        row = self.current_mask()
-        if row is None:
-            return
-        if action == "reject":
-            self.editor.push(UpdateMask(self.store, row["id"], state="rejected"))
-        else:
-            gray = cv2.imdecode(np.frombuffer(row["png"], np.uint8), cv2.IMREAD_GRAYSCALE)
-            binary = gray >= self.panel.threshold.value() * 255 / 100
-            self.editor.push(UpdateMask(self.store, row["id"], state="accepted", png=encode_mask(binary),
-                                        label=self.image.label or row["label"]))
+        self.masks.refresh()
 
     def heatmap(self) -> QImage | None:
         """The latest Grad-CAM heatmap of this image as a coloured overlay, or None."""

@@ -1,4 +1,5 @@
-"""The annotation canvas: zoom, pan, crosshair, drawing and precise editing of boxes.
+"""The annotation canvas: zoom, pan, crosshair, drawing and precise editing of boxes; a mask tool (``tool``,
+gui/mask_tools.py) takes the mouse while one is active.
 
 Boxes are integer pixel edges ``[x0, x1) x [y0, y1)`` of the image. Handles are hit-tested in screen
 pixels, so their grab radius is the same at every zoom. The canvas never edits the store: it emits
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -90,6 +91,7 @@ class Canvas(QWidget):
         self._space = False
         self._space_panned = False
         self._fit_pending = True
+        self.tool = None  # the active mask tool (a MaskTool), or None: boxes
 
     # ----------------------------------------------------------------- content
     def set_image(self, image: QImage | None, boxes: list[BoxRecord], keep_view: bool = False) -> None:
@@ -231,6 +233,9 @@ class Canvas(QWidget):
             self._space_panned = self._space
             self.setCursor(Qt.ClosedHandCursor)
             return
+        if self.tool is not None and self.image is not None:
+            self.tool.press(event)
+            return
         if event.button() != Qt.LeftButton or self.image is None:
             return
         box_id, handle = (-1, "") if self.draw_mode else self.hit(pos)
@@ -253,6 +258,9 @@ class Canvas(QWidget):
         inside = 0 <= ix < w and 0 <= iy < h
         self.sig_cursor.emit(int(ix) if inside else -1, int(iy) if inside else -1)
         drag = self._drag
+        if self.tool is not None and drag is None:  # the tool repaints only what it changed
+            self.tool.move(event)
+            return
         if drag is None:
             _, handle = self.hit(pos) if not self.draw_mode else (-1, "")
             self.setCursor(CURSORS.get(handle, Qt.CrossCursor if self.draw_mode or not handle else Qt.ArrowCursor))
@@ -298,8 +306,13 @@ class Canvas(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         drag, self._drag = self._drag, None
         if drag is None:
+            if self.tool is not None:
+                self.tool.release(event)
             return
-        self.unsetCursor()
+        if self.tool is not None:
+            self.setCursor(Qt.CrossCursor)
+        else:
+            self.unsetCursor()
         if drag.kind == "draw":
             x0, y0, x1, y1 = drag.current
             # the smallest box is measured on screen: a shaky click at a low zoom draws nothing
@@ -317,18 +330,35 @@ class Canvas(QWidget):
             self.sig_box_changed.emit(drag.box_id, *drag.current)
         self.update()
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.tool is not None:
+            self.tool.double_click(event)
+        else:
+            super().mouseDoubleClickEvent(event)
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_to(self.scale * (1.25 ** steps), event.position())
 
     def leaveEvent(self, event) -> None:
+        if self.tool is not None:
+            self.tool.leave()
         self._mouse = None
         self.sig_cursor.emit(-1, -1)
         self.update()
 
     # --------------------------------------------------------------------- keys
+    def event(self, event: QEvent) -> bool:
+        # a key the mask tool wants (Enter closing a polygon) goes to it, not to the window's shortcut
+        if event.type() == QEvent.ShortcutOverride and self.tool is not None and self.tool.wants_key(event):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.tool is not None and self.tool.key(event):
+            return
         if event.key() == Qt.Key_Space:
             if not event.isAutoRepeat():
                 self._space, self._space_panned = True, False
@@ -394,7 +424,10 @@ class Canvas(QWidget):
             self._paint_rubber(p, drag.current)
         elif self._new_box is not None:
             self._paint_rubber(p, self._new_box)
-        self._paint_crosshair(p)
+        if self.tool is not None:
+            self.tool.paint(p)
+        else:
+            self._paint_crosshair(p)
 
     def _shown_edges(self, box: BoxRecord) -> tuple[int, int, int, int]:
         drag = self._drag

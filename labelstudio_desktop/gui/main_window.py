@@ -26,6 +26,7 @@ from .canvas import Canvas
 from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
 from .duplicates import DuplicatesWindow
 from .labels import ElidedLabel
+from .mask_actions import MaskActions
 from .project_jobs import ProjectJobs
 from .properties import PropertiesPanel
 from .review import ReviewFlow
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         self.act_ask_label.setChecked(self.settings.value("prefs/ask_label", True, type=bool))
         self.class_actions = [a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n),
                                 canvas=True) for n in range(1, 10)]
+        self.mask_actions = MaskActions(self)
         self.canvas.sig_space_tapped.connect(lambda shift: self.verify_and_next(keep_proposals=not shift))
         self.canvas.sig_box_drawn.connect(self._box_drawn)
 
@@ -215,7 +217,8 @@ class MainWindow(QMainWindow):
         for action in (self.act_open, self.act_import, self.act_duplicates, self.act_train, self.act_retrain,
                        self.act_propose, self.act_export, None,
                        self.act_undo, self.act_redo, None,
-                       self.act_draw, self.act_hide, self.act_heatmap, self.act_fit, self.act_actual, None,
+                       self.act_draw, *self.mask_actions.tools.values(), None,
+                       self.act_hide, self.act_heatmap, self.act_fit, self.act_actual, None,
                        self.act_help):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         menu = self.menuBar()
@@ -225,6 +228,7 @@ class MainWindow(QMainWindow):
                                    self.act_quit]),
             (self.tr("&Edit"), [self.act_undo, self.act_redo, None, self.act_draw, self.act_delete,
                                 self.act_duplicate_box, self.act_relabel, self.act_copy_prev]),
+            (self.tr("&Mask"), self.mask_actions.menu()),
             (self.tr("&Class"), self.class_actions),
             (self.tr("&Review"), [self.act_accept, self.act_reject, self.act_accept_all, self.act_accept_score,
                                   None, self.act_verify, self.act_verify_reject, None, self.act_next_pending,
@@ -327,6 +331,7 @@ class MainWindow(QMainWindow):
         self.annotation = AnnotationController(self.editor, self.canvas, self.properties, self.ask_label)
         self.annotation.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.annotation.sig_image_reviewed.connect(self.review.image_reviewed)
+        self.annotation.masks.sig_tool_changed.connect(self.mask_actions.show_tool)
         self.editor.sig_failed.connect(self._save_failed)
         self.browser.sig_activated.connect(self._show_image)
         self.editor.sig_changed.connect(self._store_changed)
@@ -378,6 +383,7 @@ class MainWindow(QMainWindow):
             self.loader.shutdown()
         if self.annotation is not None:
             self.annotation.detach()
+            self.mask_actions.show_tool("")
         if self.store is not None:
             self.store.close()
         self.store = self.editor = self.annotation = self.loader = None

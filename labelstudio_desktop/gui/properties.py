@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..core.store import SPLITS, BoxRecord, ImageRecord
 from .canvas import label_color
+from .mask_panel import MaskControls
 
 NO_VALUE = -1e9
 
@@ -83,12 +84,15 @@ class PropertiesPanel(QWidget):
         self.threshold.setRange(1, 99)
         self.threshold.setValue(50)
         self.equalize = QCheckBox(self.tr("Equalised view (faint early masks)"), self)
+        self.equalize.setToolTip(self.tr("Histogram-equalised before the threshold; Accept stores what is shown"))
         for w in (self.opacity, self.threshold):
             w.valueChanged.connect(lambda _v: self.sig_mask_view_changed.emit())
         self.equalize.toggled.connect(lambda _on: self.sig_mask_view_changed.emit())
         accept = QPushButton(self.tr("Accept mask"), self)
+        accept.setToolTip(self.tr("Store the proposal as shown, binarised at the threshold (Shift+Enter)"))
         accept.clicked.connect(lambda: self.sig_mask_action.emit("accept"))
         reject = QPushButton(self.tr("Reject mask"), self)
+        reject.setToolTip(self.tr("Shift+X"))
         reject.clicked.connect(lambda: self.sig_mask_action.emit("reject"))
         self.mask_only = [accept, reject, self.threshold, self.equalize]
         mask_form = QFormLayout(self.mask_box)
@@ -102,6 +106,8 @@ class PropertiesPanel(QWidget):
         row.addWidget(accept)
         row.addWidget(reject)
         mask_form.addRow(row)
+        self.mask_controls = MaskControls(self)
+        mask_form.addRow(self.mask_controls)
         self.mask_box.setVisible(False)
 
         form = QFormLayout()
@@ -121,11 +127,13 @@ class PropertiesPanel(QWidget):
         layout.addWidget(self.mask_box)
         self.setEnabled(False)
 
-    def show_overlay_controls(self, kind: str | None) -> None:
-        """``mask``: every control; ``heatmap``: opacity only; None: hidden."""
-        self.mask_box.setVisible(kind is not None)
+    def show_overlay_controls(self, kind: str | None, painting: bool = False) -> None:
+        """``mask``: a mask proposal to review (threshold, equalised view, accept, reject); ``heatmap`` and
+        ``accepted``: opacity only; None: hidden unless ``painting`` (a mask tool is active: its controls)."""
+        self.mask_box.setVisible(kind is not None or painting)
         for w in self.mask_only:
             w.setVisible(kind == "mask")
+        self.mask_controls.setVisible(painting)
 
     def set_classes(self, classes: list[str]) -> None:
         text = self.class_box.currentText()

@@ -1,0 +1,76 @@
+"""The window's mask actions: the tools (B brush, E eraser, P polygon, C box to mask), brush size ([ and ]), outline
+view (O), fill holes (Shift+F), clear (Shift+Delete), accept and reject a proposed mask (Shift+Enter, Shift+X).
+
+Their keys act only while the canvas has the focus (the window's ``canvas=True`` actions). A tool and the box tool
+(W) exclude each other; the heatmap is hidden while a tool paints.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup
+
+
+class MaskActions:
+    """Builds the actions on ``window`` (a :class:`~.main_window.MainWindow`) and keeps them in step with the
+    current project's :class:`~.mask_editing.MaskEditor`."""
+
+    def __init__(self, window):
+        self.window = window
+        a = window._action
+        tr = window.tr
+        self.tools: dict[str, QAction] = {
+            "brush": a(tr("Mask brush"), lambda on: self.choose("brush", on), "B",
+                       tr("Paint the mask with a round brush (B); [ and ] change its size"), canvas=True),
+            "eraser": a(tr("Mask eraser"), lambda on: self.choose("eraser", on), "E",
+                        tr("Erase the mask (E); [ and ] change the size"), canvas=True),
+            "polygon": a(tr("Mask polygon"), lambda on: self.choose("polygon", on), "P",
+                         tr("Click vertices; Enter or a double click fills, Backspace removes the last, Esc "
+                            "cancels (P)"), canvas=True),
+            "grabcut": a(tr("Box to mask (GrabCut)"), lambda on: self.choose("grabcut", on), "C",
+                         tr("Drag a box around an object; then drag inside it to mark foreground (left) or "
+                            "background (right) and GrabCut runs again (C)"), canvas=True),
+        }
+        self.group = QActionGroup(window)
+        self.group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        for action in self.tools.values():
+            action.setCheckable(True)
+            self.group.addAction(action)
+        self.smaller = a(tr("Smaller brush"), lambda: self._masks().resize_brush(-1), "[", canvas=True)
+        self.larger = a(tr("Larger brush"), lambda: self._masks().resize_brush(1), "]", canvas=True)
+        self.outline = a(tr("Mask outline view"), lambda: self._masks().toggle_outline(), "O",
+                         tr("Show the masks' edges only (O)"), canvas=True)
+        self.fill_holes = a(tr("Fill holes in the mask"), lambda: self._masks().fill_holes(), "Shift+F",
+                            canvas=True)
+        self.clear = a(tr("Clear the mask"), lambda: self._masks().clear(), "Shift+Del", canvas=True)
+        self.accept = a(tr("Accept mask"), lambda: self._masks().review("accept"), ["Shift+Return", "Shift+Enter"],
+                        tr("Accept the proposed mask as shown, binarised at the threshold"), canvas=True)
+        self.reject = a(tr("Reject mask"), lambda: self._masks().review("reject"), "Shift+X", canvas=True)
+        window.act_draw.toggled.connect(lambda on: on and self.choose(None, True))
+
+    def _masks(self):
+        return self.window.annotation.masks
+
+    def menu(self) -> list[QAction | None]:
+        return [*self.tools.values(), None, self.smaller, self.larger, self.outline, None, self.fill_holes,
+                self.clear, None, self.accept, self.reject]
+
+    def choose(self, kind: str | None, on: bool) -> None:
+        """A tool action was toggled: that tool (or none), the box tool and the heatmap off."""
+        w = self.window
+        kind = kind if on else None
+        for name, action in self.tools.items():
+            action.setChecked(name == kind)
+        if kind is not None:
+            w.act_draw.setChecked(False)
+            w.canvas.draw_mode = False
+            if w.act_heatmap.isChecked():
+                w.act_heatmap.setChecked(False)
+                w.canvas.overlay_visible = False
+        if w.annotation is not None:
+            w.annotation.masks.set_tool(kind)
+        w.canvas.setFocus()
+
+    def show_tool(self, kind: str) -> None:
+        """The editor changed tool (Esc leaves it): the actions say which is active ("" for none)."""
+        for name, action in self.tools.items():
+            action.setChecked(name == kind)
