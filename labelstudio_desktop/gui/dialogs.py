@@ -84,6 +84,17 @@ CANVAS_GESTURES = [
      QT_TRANSLATE_NOOP("Shortcuts", "mark verified, rejecting its pending proposals, and go to the next image")),
     (QT_TRANSLATE_NOOP("Shortcuts", "Wheel"), QT_TRANSLATE_NOOP("Shortcuts", "zoom around the cursor")),
     (QT_TRANSLATE_NOOP("Shortcuts", "Middle drag, Space+drag"), QT_TRANSLATE_NOOP("Shortcuts", "pan")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Drag (brush B / eraser E)"),
+     QT_TRANSLATE_NOOP("Shortcuts", "paint / erase the mask of the label in the panel; one undo step per stroke")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Click (polygon P)"), QT_TRANSLATE_NOOP("Shortcuts", "add a vertex")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Enter, double click / Backspace (polygon)"),
+     QT_TRANSLATE_NOOP("Shortcuts", "close and fill the polygon / remove its last vertex")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Drag a box (box to mask C)"),
+     QT_TRANSLATE_NOOP("Shortcuts", "GrabCut finds the object in it and adds it to the mask")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Drag / right drag inside that box"),
+     QT_TRANSLATE_NOOP("Shortcuts", "mark foreground / background: GrabCut runs again")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Esc (mask tools)"),
+     QT_TRANSLATE_NOOP("Shortcuts", "cancel the open polygon or the GrabCut box, else back to boxes")),
     (QT_TRANSLATE_NOOP("Shortcuts", "Enter in a field"),
      QT_TRANSLATE_NOOP("Shortcuts", "save every field of the panel")),
 ]
@@ -105,7 +116,8 @@ class ShortcutsDialog(QDialog):
         self.text = QTextBrowser(self)
         body = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows)
         styles = self.tr("Boxes: solid = accepted; ✎ = accepted after a correction; dashed with an amber tag and "
-                         "'?' = pending proposal; grey dotted ✗ = rejected (View → Show rejected proposals).")
+                         "'?' = pending proposal; grey dotted ✗ = rejected (View → Show rejected proposals). "
+                         "Masks: in the label's colour; a proposed mask in green; ✎ = corrected.")
         self.text.setHtml(f"<table cellpadding='3'>{body}</table><p>{escape(styles)}</p>")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Every edit is saved at once; undo is unlimited. Single keys act while the "

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.annotation_work import mask_counts
 from ..core.store import Store
 from .annotation import AnnotationController
 from .browser import BrowserPanel
@@ -150,8 +151,8 @@ class MainWindow(QMainWindow):
         self.act_retrain = a(self.tr("Retrain"), self.retrain, "Ctrl+R",
                              self.tr("One click: retrain the last task from its model on the reviewed annotations"))
         self.act_propose = a(self.tr("Propose"), self.review.propose, "Ctrl+P",
-                             self.tr("Box proposals for review: from the detector once one is trained, "
-                                     "from the classifier's Grad-CAM before"))
+                             self.tr("Proposals for review: masks from the U-Net when the project's work is masks; "
+                                     "boxes from the detector once one is trained, from Grad-CAM before"))
         self.act_accept = a(self.tr("Accept proposal"), lambda: self.annotation.accept_selected(),
                             [Qt.Key_Return, Qt.Key_Enter], canvas=True)
         self.act_reject = a(self.tr("Reject proposal"), lambda: self.annotation.reject_selected(), "X", canvas=True)
@@ -432,7 +433,14 @@ class MainWindow(QMainWindow):
             "images: {0} reviewed, {1} with proposals to review · {2} verified, {3} unverified · boxes: {4} pending, "
             "{5} accepted, {6} rejected, {7} edited").format(
             c["reviewed"], c["to_review"], c["verified"], c["unverified"], c["pending"], c["accepted"], c["rejected"],
-            c["edited"]))
+            c["edited"]) + self._mask_counts_text())
+
+    def _mask_counts_text(self) -> str:
+        m = mask_counts(self.store)
+        if not any(m.values()):
+            return ""
+        return self.tr(" · masks: {0} pending, {1} accepted, {2} rejected, {3} edited").format(
+            m["pending"], m["accepted"], m["rejected"], m["edited"])
 
     def next_unverified(self) -> None:
         if not self.browser.step(1, lambda r: r.status != "verified"):

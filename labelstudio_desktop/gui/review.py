@@ -3,7 +3,7 @@ score with a stated scope, calibrate. The window builds the actions; this object
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -15,8 +15,20 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
+from ..core.annotation_work import annotation_work, images_with_pending_masks
 from ..core.commands import Compound, UpdateBox
+from ..core.runs import last_run
 from .process_job import in_process
+
+
+def proposal_job(store) -> tuple[str, str, dict]:
+    """(title, function, options) of what Propose runs: U-Net masks (without boxes: the review is of masks) when the
+    project's work is masks and a U-Net is trained, else boxes."""
+    if annotation_work(store) == "masks" and last_run(store, "segment") is not None:
+        return (QCoreApplication.translate("ReviewFlow", "Proposing masks"),
+                "labelstudio_desktop.ml.propose:propose_masks", {"boxes": "none"})
+    return (QCoreApplication.translate("ReviewFlow", "Proposing boxes"), "labelstudio_desktop.ml.propose:propose",
+            {"use_labels": True, "multi": True})
 
 
 class AcceptByScoreDialog(QDialog):
@@ -76,12 +88,12 @@ class ReviewFlow(QObject):
         self.window = window
 
     def propose(self) -> bool:
-        """Proposals for every unverified image, in a child process, from the detector once there is one (else
-        the classifier's Grad-CAM, one box per region, guided by the operator's class labels); then review."""
+        """Proposals for every unverified image, in a child process, then review: masks from the U-Net when the
+        project's work is masks and a U-Net is trained; else boxes from the detector once there is one (else the
+        classifier's Grad-CAM, one box per region, guided by the operator's class labels)."""
         w = self.window
-        job = in_process("labelstudio_desktop.ml.propose:propose", db_path=str(w.store.db_path), use_labels=True,
-                         multi=True)
-        return w.jobs.start(self.tr("Proposing boxes"), job, self._proposed)
+        title, target, options = proposal_job(w.store)
+        return w.jobs.start(title, in_process(target, db_path=str(w.store.db_path), **options), self._proposed)
 
     def _proposed(self, report) -> None:
         w = self.window
@@ -89,6 +101,12 @@ class ReviewFlow(QObject):
         if w.annotation.image is not None:
             w.annotation.show(w.annotation.image.id)
         w._update_counts()
+        if report.source == "unet":
+            pending = len(images_with_pending_masks(w.store))
+            w.statusBar().showMessage(self.tr(
+                "Mask proposals from the U-Net on {0} of {1} images: Shift+Enter accepts, Shift+X rejects, the brush "
+                "corrects. N: next image with proposals.").format(pending, report.images), 30000)
+            return
         source = {"detector": self.tr("the detector"), "gradcam": self.tr("Grad-CAM")}.get(report.source,
                                                                                           report.source)
         with_boxes = len({p.image for p in report.proposals})
@@ -117,8 +135,10 @@ class ReviewFlow(QObject):
             metric, result.before, result.after) + "\n" + then)
 
     def next_pending(self) -> bool:
+        """The next image with pending box or mask proposals."""
         w = self.window
-        if not w.browser.step(1, lambda r: r.pending > 0):
+        masks = images_with_pending_masks(w.store)
+        if not w.browser.step(1, lambda r: r.pending > 0 or r.id in masks):
             w.statusBar().showMessage(self.tr("No image with pending proposals after this one"), 4000)
             return False
         return True

@@ -10,8 +10,10 @@ import json
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+import cv2
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.annotation_work import WORK_TASKS, annotation_work
 from ..core.jobs import EtaEstimator
 from ..core.runs import Run, get_run, last_run, list_runs, snapshots
 from ..core.store import Store
@@ -48,17 +51,36 @@ AUGMENTS = (("hflip", "flip ↔"), ("vflip", "flip ↕"), ("shift", "shift"), ("
 # the training process's own estimate, extrapolated from its first batches: the panel shows a measured one
 
 
+SNAPSHOT_PX = 48  # each view of a mask snapshot in the Runs tab
+SNAPSHOT_THRESHOLD = 0.5
+
+
+def snapshot_views(png: bytes) -> QPixmap:
+    """A U-Net snapshot (grey probabilities 0-255, the model's input size) as two views side by side: histogram
+    equalised (a faint early mask shows) and binarised at :data:`SNAPSHOT_THRESHOLD` (what review would keep)."""
+    grey = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if grey is None:
+        return QPixmap()
+    grey = cv2.resize(grey, (SNAPSHOT_PX, SNAPSHOT_PX), interpolation=cv2.INTER_AREA)
+    binary = np.where(grey >= SNAPSHOT_THRESHOLD * 255, 255, 0).astype(np.uint8)
+    both = np.ascontiguousarray(np.hstack([cv2.equalizeHist(grey), np.full((SNAPSHOT_PX, 2), 128, np.uint8),
+                                           binary]))
+    return QPixmap.fromImage(QImage(both.data, both.shape[1], both.shape[0], both.shape[1],
+                                    QImage.Format_Grayscale8).copy())
+
+
 def retrain_plan(db) -> tuple[int | None, object]:
     """What one click on Retrain trains: (the run to start from or None, the config), or (None, None) when there
-    is nothing to retrain. Reviewed boxes make it the detector's job."""
+    is nothing to retrain. Reviewed boxes make it the detector's job, accepted masks the U-Net's (with both, the
+    one trained last: see :func:`~..core.annotation_work.annotation_work`); before either, the last task again."""
     from ..ml.config import TrainConfig
 
     with Store.open(db) as store:
-        has_boxes = store.review_counts()["accepted"] > 0
-        previous = last_run(store, "detect") if has_boxes else last_run(store)
+        task = WORK_TASKS.get(annotation_work(store))
+        previous = last_run(store, task) if task else last_run(store)
     if previous is not None:
         return previous.id, TrainConfig.from_params(previous.params)
-    return None, (TrainConfig.for_task("detect") if has_boxes else None)
+    return None, (TrainConfig.for_task(task) if task else None)
 
 
 class TrainingPanel(QWidget):
@@ -298,9 +320,9 @@ class TrainingPanel(QWidget):
             "labelstudio_desktop.ml.train:train", db_path=db, config=config, resume=resume, start_from=start_from))
 
     def retrain(self) -> bool:
-        """One click: once the project has reviewed boxes, the box detector (from its last model, or a new one
-        with the detector's defaults); before, the last task again from its last model; always on the current
-        reviewed annotations."""
+        """One click: once the project has reviewed boxes the box detector, once it has accepted masks the U-Net
+        (from its last model, or a new one with the task's defaults); before, the last task again from its last
+        model; always on the current reviewed annotations."""
         start_from, config = retrain_plan(self.db)
         if config is None:
             QMessageBox.information(self, self.tr("Retrain"), self.tr("Train a model first."))
@@ -393,9 +415,12 @@ class TrainingPanel(QWidget):
         self.show_snapshots(run)
 
     def show_snapshots(self, run: Run) -> None:
-        """Per image, its predictions every K epochs: mask thumbnails side by side, or class probabilities."""
+        """Per image, its predictions every K epochs: a U-Net's mask as its equalised and binarised views side by
+        side, the detector's boxes, or class probabilities."""
         self.snapshots.clear()
         strips = snapshots(self.store, run.id)
+        masks = any(kind == "mask" for strip in strips.values() for _e, kind, _d in strip)
+        self.snapshots.setIconSize(QSize(2 * SNAPSHOT_PX + 2, SNAPSHOT_PX) if masks else QSize(48, 48))
         epochs = sorted({epoch for strip in strips.values() for epoch, _k, _d in strip})
         self.snapshots.setColumnCount(1 + len(epochs))
         classes = run.params.get("classes") or []
@@ -405,10 +430,10 @@ class TrainingPanel(QWidget):
             for epoch, kind, data in strip:
                 col = 1 + epochs.index(epoch)
                 if kind == "mask":
-                    pix = QPixmap()
-                    pix.loadFromData(data, "PNG")
-                    item.setIcon(col, QIcon(pix.scaled(48, 48, Qt.KeepAspectRatio)))
+                    item.setIcon(col, QIcon(snapshot_views(data)))
                     item.setText(col, f"{epoch}")
+                    item.setToolTip(col, self.tr("Epoch {0}: equalised probabilities | binarised at {1}").format(
+                        epoch, SNAPSHOT_THRESHOLD))
                 elif kind == "boxes":
                     boxes = json.loads(data)
                     best = f" (best {boxes[0]['score']:.2f})" if boxes else ""
