@@ -37,6 +37,7 @@ from .training import TrainingPanel
 from .undo import Editor
 
 MAX_RECENT = 8
+WINDOW_STATE_VERSION = 1  # 1: the mask toolbar on a row of its own (an older saved layout is not restored)
 
 
 class MainWindow(QMainWindow):
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, WINDOW_STATE_VERSION)
         self.training_dock.hide()  # empty until Train or Retrain opens it
 
     # ---------------------------------------------------------------- building
@@ -218,10 +219,11 @@ class MainWindow(QMainWindow):
         for action in (self.act_open, self.act_import, self.act_duplicates, self.act_train, self.act_retrain,
                        self.act_propose, self.act_export, None,
                        self.act_undo, self.act_redo, None,
-                       self.act_draw, *self.mask_actions.tools.values(), None,
-                       self.act_hide, self.act_heatmap, self.act_fit, self.act_actual, None,
+                       self.act_draw, self.act_hide, self.act_heatmap, self.act_fit, self.act_actual, None,
                        self.act_help):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        self.addToolBarBreak()
+        self.mask_actions.add_toolbar()
         menu = self.menuBar()
         for title, actions in (
             (self.tr("&Project"), [self.act_open, self.act_import, self.act_duplicates, self.act_train,
@@ -521,7 +523,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/state", self.saveState(WINDOW_STATE_VERSION))
         self.settings.sync()
         self._close_project()
         super().closeEvent(event)

@@ -32,23 +32,38 @@ class MaskActions:
         }
         self.group = QActionGroup(window)
         self.group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
-        for action in self.tools.values():
+        short = {"brush": tr("Brush"), "eraser": tr("Eraser"), "polygon": tr("Polygon"), "grabcut": tr("GrabCut")}
+        for name, action in self.tools.items():
+            action.setIconText(short[name])
             action.setCheckable(True)
             self.group.addAction(action)
         self.smaller = a(tr("Smaller brush"), lambda: self._masks().resize_brush(-1), "[", canvas=True)
         self.larger = a(tr("Larger brush"), lambda: self._masks().resize_brush(1), "]", canvas=True)
-        self.outline = a(tr("Mask outline view"), lambda: self._masks().toggle_outline(), "O",
-                         tr("Show the masks' edges only (O)"), canvas=True)
+        self.outline = a(tr("Mask outline view"), lambda on: window.properties.mask_controls.outline.setChecked(on),
+                         "O", tr("Show the masks' edges only (O)"), canvas=True)
+        self.outline.setCheckable(True)
+        window.properties.mask_controls.outline.toggled.connect(self.outline.setChecked)
         self.fill_holes = a(tr("Fill holes in the mask"), lambda: self._masks().fill_holes(), "Shift+F",
                             canvas=True)
         self.clear = a(tr("Clear the mask"), lambda: self._masks().clear(), "Shift+Del", canvas=True)
         self.accept = a(tr("Accept mask"), lambda: self._masks().review("accept"), ["Shift+Return", "Shift+Enter"],
                         tr("Accept the proposed mask as shown, binarised at the threshold"), canvas=True)
         self.reject = a(tr("Reject mask"), lambda: self._masks().review("reject"), "Shift+X", canvas=True)
+        for action, text in ((self.smaller, tr("Smaller")), (self.larger, tr("Larger")),
+                             (self.outline, tr("Outline")), (self.fill_holes, tr("Fill holes")),
+                             (self.clear, tr("Clear"))):
+            action.setIconText(text)
         window.act_draw.toggled.connect(lambda on: on and self.choose(None, True))
 
     def _masks(self):
         return self.window.annotation.masks
+
+    def add_toolbar(self) -> None:
+        """The mask toolbar (a row of its own): the tools with short names, then the one-click actions."""
+        toolbar = self.window.addToolBar(self.window.tr("Mask"))
+        toolbar.setObjectName("toolbar-mask")
+        for action in self.menu()[:-3]:  # not accept / reject: the panel shows them with the proposal
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
 
     def menu(self) -> list[QAction | None]:
         return [*self.tools.values(), None, self.smaller, self.larger, self.outline, None, self.fill_holes,

@@ -42,6 +42,7 @@ from .properties import PropertiesPanel
 from .undo import Editor
 
 OUTLINE_SCREEN_PX = 2.0  # the outline view's band, in screen pixels at any zoom
+BRUSH_SHARE = 0.03  # the brush's first diameter: this share of the image's longer side
 
 
 @dataclass
@@ -81,6 +82,7 @@ class MaskEditor(QObject):
         self._pixels: np.ndarray | None = None  # the image's RGB pixels, for GrabCut
         self._grabcut: GrabCutSession | None = None
         self._saving: bytes | None = None  # the PNG being saved by commit
+        self._brush_chosen = False  # the user sized the brush: it keeps that size from image to image
         self.controls.show_brush(self.tool.diameter)
         self._connections = [
             (self.controls.sig_label_chosen, self.set_label), (self.controls.sig_brush_resized, self._brush_resized),
@@ -107,6 +109,9 @@ class MaskEditor(QObject):
         self._shown_key = None
         if image is not None and image.label and not is_background(image.label):
             self.label = image.label
+        if image is not None and not self._brush_chosen:  # until the user sizes it, the brush fits the image
+            self.tool.diameter = max(3, round(max(image.width, image.height) * BRUSH_SHARE))
+            self.controls.show_brush(self.tool.diameter)
         self._show_label()
 
     def _show_label(self) -> None:
@@ -213,15 +218,14 @@ class MaskEditor(QObject):
         self.sig_tool_changed.emit(kind or "")
 
     def _brush_resized(self, diameter: int) -> None:
+        self._brush_chosen = True
         self.tool.diameter = diameter
         self.canvas.update()
 
     def resize_brush(self, steps: int) -> None:
+        self._brush_chosen = True
         self.tool.resize_brush(steps)
         self.controls.show_brush(self.tool.diameter)
-
-    def toggle_outline(self) -> None:
-        self.controls.outline.toggle()
 
     def begin_edit(self) -> bool:
         """Before a stroke: a label (asked when there is none) and the layer showing this image's mask."""

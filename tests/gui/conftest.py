@@ -14,15 +14,29 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, demo, settings):
+def open_window(qtbot, settings):
+    """``open_window(folder)``: a real, shown 1200 x 800 main window on the project of ``folder``; closed after the
+    test, which fails if it left a background job running."""
     from labelstudio_desktop.gui.main_window import MainWindow
 
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_project(str(demo / "images"))
-    yield w
-    w.close()
-    assert not w.jobs.runner.busy(), "a background job was left running"
+    opened = []
+
+    def open_on(folder):
+        w = MainWindow(settings)
+        qtbot.addWidget(w)
+        w.resize(1200, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        assert w.open_project(str(folder))
+        opened.append(w)
+        return w
+
+    yield open_on
+    for w in opened:
+        w.close()
+        assert not w.jobs.runner.busy(), "a background job was left running"
+
+
+@pytest.fixture
+def window(open_window, demo):
+    return open_window(demo / "images")

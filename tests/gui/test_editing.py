@@ -13,27 +13,19 @@ BOX = (1000, 600, 2000, 1400)  # on the 3000 x 2000 photo
 
 
 @pytest.fixture
-def photo_window(qtbot, settings, tmp_path):
+def photo_window(open_window, tmp_path):
     """A window on a project of one large photo (3000 x 2000) with one accepted box."""
     from helpers import write_image
 
     from labelstudio_desktop.core.importer import import_folder
     from labelstudio_desktop.core.store import Store
-    from labelstudio_desktop.gui.main_window import MainWindow
 
     folder = tmp_path / "photos"
     write_image(folder / "big.jpg", 3000, 2000, seed=4)
     with Store.create(folder) as store:
         import_folder(store)
         store.insert_box(BoxRecord(0, store.image_by_path("big.jpg").id, "deer", *BOX))
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.open_project(str(folder))
-    yield window
-    window.close()
+    return open_window(folder)
 
 
 def _point(p: QPointF) -> QPoint:

@@ -132,11 +132,10 @@ def test_polygon_clicks_backspace_enter_double_click_and_esc(window, qtbot, scal
 
 
 @pytest.fixture
-def disc_window(qtbot, settings, tmp_path):
+def disc_window(open_window, tmp_path):
     """A window on one 400x300 photo-like picture: a red disc (centre 200, 150, radius 70) on a green texture."""
     from labelstudio_desktop.core.importer import import_folder
     from labelstudio_desktop.core.store import Store
-    from labelstudio_desktop.gui.main_window import MainWindow
 
     folder = tmp_path / "disc"
     folder.mkdir()
@@ -150,15 +149,9 @@ def disc_window(qtbot, settings, tmp_path):
     with Store.create(folder) as store:
         import_folder(store)
         store.update_image_fields(store.image_by_path("disc.png").id, {"label": "apple"})
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.open_project(str(folder))
+    window = open_window(folder)
     window.disc = disc
-    yield window
-    window.close()
+    return window
 
 
 def _iou(a, b) -> float:
