@@ -9,6 +9,7 @@ asked at the first stroke when there is none (as for a new box).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -156,6 +157,7 @@ class MaskEditor(QObject):
         just_saved = self._saving is not None and self.target is not None and self.target.png == self._saving
         if key != self._shown_key and not just_saved:
             self._load(rows)
+            self._grabcut = None  # the mask changed under the box (an undo, another label): its hints no longer apply
         self._shown_key = key
         self.canvas.mask_mode = True
         self.canvas.set_overlay(self.layer.image)
@@ -190,9 +192,11 @@ class MaskEditor(QObject):
         self.layer.load(mask, color, others)
 
     def _outline_width(self) -> int:
+        """About :data:`OUTLINE_SCREEN_PX` on screen, in image pixels rounded to a power of two (so that zooming
+        re-renders the whole overlay only when the zoom has doubled or halved)."""
         if not self.controls.outline.isChecked():
             return 0
-        return max(1, round(OUTLINE_SCREEN_PX / max(self.canvas.scale, 1e-6)))
+        return 2 ** max(0, round(math.log2(OUTLINE_SCREEN_PX / max(self.canvas.scale, 1e-6))))
 
     def _zoomed(self, _scale: float) -> None:
         if self.controls.outline.isChecked() and self.layer.image is not None:

@@ -174,11 +174,15 @@ def test_box_to_mask_with_grabcut_then_a_background_hint(disc_window, qtbot):
     _drag(qtbot, canvas, [(235, 150), (262, 150)])  # a left drag: foreground again
     ((_row, again),) = _stored(window)
     assert again[150, 250] and window.editor.stack.count() == 3
-    window.act_undo.trigger()
-    ((_row, undone),) = _stored(window)
-    assert np.array_equal(undone, hinted)
     _key(qtbot, canvas, Qt.Key_Escape)  # ends the GrabCut box, the tool stays
     assert window.annotation.masks.grabcut_box() is None and canvas.tool is not None
+    _drag(qtbot, canvas, [(115, 65), (285, 235)])  # a new box: a new GrabCut, its hints forgotten
+    ((_row, boxed),) = _stored(window)
+    assert boxed[150, 250] and window.annotation.masks.grabcut_hints() == []
+    window.act_undo.trigger()
+    ((_row, undone),) = _stored(window)
+    assert np.array_equal(undone, again)
+    assert window.annotation.masks.grabcut_box() is None  # an undo ends the box: its hints may be undone
 
 
 def test_fill_holes_clear_and_outline_view(window, qtbot):
