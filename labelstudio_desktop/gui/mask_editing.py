@@ -158,6 +158,8 @@ class MaskEditor(QObject):
         if key != self._shown_key and not just_saved:
             self._load(rows)
             self._grabcut = None  # the mask changed under the box (an undo, another label): its hints no longer apply
+        else:
+            self.layer.set_color(self._color())
         self._shown_key = key
         self.canvas.mask_mode = True
         self.canvas.set_overlay(self.layer.image)
@@ -188,8 +190,12 @@ class MaskEditor(QObject):
             mask = decode_mask(target.png, w, h)
         others = [(decode_mask(r["png"], w, h), label_color(r["label"])) for r in rows
                   if r["state"] == "accepted" and (target is None or r["id"] != target.id)]
-        color = PENDING_COLOR if target is not None and target.state == "pending" else label_color(self.label or "")
-        self.layer.load(mask, color, others)
+        self.layer.load(mask, self._color(), others)
+
+    def _color(self):
+        """Green for a proposal under review, else the colour of the label painted."""
+        pending = self.target is not None and self.target.state == "pending"
+        return PENDING_COLOR if pending else label_color(self.label or "")
 
     def _outline_width(self) -> int:
         """About :data:`OUTLINE_SCREEN_PX` on screen, in image pixels rounded to a power of two (so that zooming

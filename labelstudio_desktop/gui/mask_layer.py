@@ -70,6 +70,12 @@ class MaskLayer:
             colors.append(_bgra(color))
         self.palette = np.stack(colors)
 
+    def set_color(self, color: QColor) -> None:
+        """Show the edited mask in ``color`` (a proposal turns from green to its label's colour once accepted)."""
+        if not np.array_equal(_bgra(color), self.color):
+            self.color = _bgra(color)
+            self.render()
+
     def set_outline(self, width: int) -> None:
         if width != self.outline:
             self.outline = width

@@ -236,6 +236,10 @@ def test_painting_a_proposal_corrects_it_accepted_and_marked_edited(window, qtbo
     half = image.width // 2
     assert mask[20, 10:41].all() and mask[100, half + 5:].all() and not mask[100, 5:half - 5].any()
     assert "✎" in window.properties.mask_state.text()
+    from labelstudio_desktop.gui.canvas import label_color
+
+    shown = window.annotation.masks.layer.image.pixelColor(100, 100)  # green no more: the label's colour
+    assert (shown.red(), shown.green(), shown.blue()) == label_color(image.label).getRgb()[:3]
     window.act_undo.trigger()
     row = window.store.mask(mask_id)
     assert (row["state"], row["edited"], row["label"]) == ("pending", 0, "object")
