@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "else 0.3; unet: 0.5)")
     p.add_argument("--multi", action="store_true", help="one box per connected component")
     p.add_argument("--min-area", type=int, help="smallest component, in map cells of the 64x64 grid (default 4)")
-    p.add_argument("--padding", type=float, help="grow boxes by this fraction of their size (default 0)")
+    p.add_argument("--padding", type=float, help="grow boxes by this fraction of their size on each side "
+                   "(default 0.15, or the calibrated value)")
     p.add_argument("--calibrate", action="store_true",
                    help="first tune on the reviewed boxes and store with the run, then propose: gradcam: threshold, "
                         "padding, component size and layer (GPyOpt); detector: the score threshold of best F1")

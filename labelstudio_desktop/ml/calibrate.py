@@ -32,7 +32,7 @@ from .propose import (
     resolve_source,
 )
 
-DEFAULTS = {"threshold": 0.3, "padding": 0.0, "min_area": 4, "layer": 0}
+DEFAULTS = {"threshold": 0.3, "padding": COLD_START["padding"], "min_area": 4, "layer": 0}
 
 
 @dataclass

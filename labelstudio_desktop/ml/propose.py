@@ -31,8 +31,10 @@ METHODS = ("exact", "bayes")
 SOURCES = ("auto", "gradcam", "detector", "unet")
 DETECTOR_THRESHOLD = 0.3
 #: Grad-CAM levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
-#: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map.
-COLD_START = {"flip": True, "keep": 0.2, "refine": "grabcut"}
+#: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map, and
+#: padding (a share of the box's size on each side: Grad-CAM lights the most telling part of an object, a white
+#: cell's nucleus or an animal's face, so its boxes are too small on real photos).
+COLD_START = {"flip": True, "keep": 0.2, "refine": "grabcut", "padding": 0.15}
 MAP_SIZE = 64
 BATCH = 32
 
@@ -167,10 +169,10 @@ class _GradCamBoxes:
         self.size = int(self.run.params["size"])
         tuned = self.run.params.get("proposal_params") or {}
         self.threshold = threshold if threshold is not None else tuned.get("threshold", 0.3)
-        self.padding = padding if padding is not None else tuned.get("padding", 0.0)
         self.min_area = min_area if min_area is not None else tuned.get("min_area", 4)
         self.method, self.multi, self.max_iter, self.use_labels = method, multi, max_iter, use_labels
         self.levers = {**COLD_START, **{k: tuned[k] for k in COLD_START if k in tuned}, **(levers or {})}
+        self.padding = padding if padding is not None else self.levers["padding"]
         self.cam = GradCam(load_model(self.run.model_path), layer or tuned.get("layer_name"))
 
     def __call__(self, batch, pixels, report: ProposeReport):
@@ -248,7 +250,8 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
 
     Grad-CAM: the heatmap is of the predicted class, or with ``use_labels`` of the image's own class label when
     it has one the classifier knows. Parameters left as None come from the run's calibration when there is one,
-    else defaults: threshold 0.3, no padding, components of 4 cells, the last convolutional layer. Detector:
+    else defaults: threshold 0.3, padding 0.15 (:data:`COLD_START`), components of 4 cells, the last
+    convolutional layer. Detector:
     ``threshold`` is the lowest score kept (default 0.3), at most ``max_boxes`` boxes per image."""
     job = job or JobToken()
     started = time.perf_counter()

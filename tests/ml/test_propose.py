@@ -32,7 +32,7 @@ def test_proposals_are_pending_with_provenance_and_never_touch_accepted_boxes(sq
     with Store.open(db) as store:
         image = store.image_by_path("red/red_1.png")
         manual = store.insert_box(BoxRecord(0, image.id, "red", 60, 40, 90, 60))
-    report = propose(db, run, threshold=0.3, use_labels=True)
+    report = propose(db, run, threshold=0.3, padding=0.0, use_labels=True)  # boxes as fitted to the map
     assert report.images == len(SQUARES)
     # one box per image with evidence (the largest object of red_2 wins the single-box fit), each on its square
     assert sorted(p.image for p in report.proposals) == sorted(r for r, (_, b) in SQUARES.items() if b)
@@ -70,8 +70,8 @@ def test_a_label_the_image_does_not_support_gets_a_reason_not_a_box(squares):
 
 def test_multi_gives_one_box_per_object_and_bayes_a_valid_box(squares):
     db, run = squares
-    single = propose(db, run, images="red/red_2.png", use_labels=True)
-    multi = propose(db, run, images="red/red_2.png", multi=True, use_labels=True)
+    single = propose(db, run, images="red/red_2.png", padding=0.0, use_labels=True)
+    multi = propose(db, run, images="red/red_2.png", multi=True, padding=0.0, use_labels=True)
     truth = SQUARES["red/red_2.png"][1]
     assert len(single.proposals) == 1 and len(multi.proposals) == 2
     matched = sorted(max(range(2), key=lambda k, p=p: box_iou(p.box, truth[k])) for p in multi.proposals)
@@ -116,7 +116,8 @@ def test_no_box_reasons_are_plain():
 def test_cli_json_uses_voc_coordinates_and_names_images_without_a_box(squares):
     db, _run = squares
     result = subprocess.run([sys.executable, "-m", "labelstudio_desktop", "propose", str(db.parent.parent),
-                             "--images", "red/*", "--use-labels", "--json"], capture_output=True, text=True)
+                             "--images", "red/*", "--use-labels", "--padding", "0", "--json"],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert len(data["proposals"]) == 3
@@ -217,6 +218,17 @@ def test_auto_source_is_gradcam_until_a_detector_exists(squares):
     assert report.source == "gradcam" and report.method == "exact"
     with pytest.raises(Exception, match="no trained detect model"):
         propose(db, source="detector")
+
+
+def test_grad_cam_boxes_are_padded_by_the_cold_start_default(squares):
+    """Grad-CAM lights the most telling part of an object: its boxes grow by COLD_START["padding"] per side."""
+    from labelstudio_desktop.core.boxes import pad_box
+    from labelstudio_desktop.ml.propose import COLD_START
+
+    db, run = squares
+    (fitted,) = propose(db, run, images="blue/blue_0.png", padding=0.0, use_labels=True).proposals
+    (padded,) = propose(db, run, images="blue/blue_0.png", use_labels=True).proposals
+    assert COLD_START["padding"] > 0 and padded.box == pad_box(fitted.box, COLD_START["padding"], (96, 64))
 
 
 def test_a_grad_cam_box_scores_by_the_evidence_it_holds():
