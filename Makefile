@@ -32,6 +32,13 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/browser_open.py
 	$(BIN)/python benchmarks/dedup_speed.py
 	$(BIN)/python benchmarks/dedup_speed.py --size 2000 1500
+	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/proposals.py
+	$(BIN)/python benchmarks/cold_start.py --dataset demo
+	$(BIN)/python benchmarks/cold_start.py --dataset bccd-wbc
+	$(BIN)/python benchmarks/detector_speed.py
+	$(BIN)/python benchmarks/review_loop.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/mask_stroke.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check labelstudio_desktop tests benchmarks main.py

@@ -400,11 +400,15 @@ class Store:
         for state, n, edited in self.conn.execute("SELECT state, COUNT(*), SUM(edited) FROM boxes GROUP BY state"):
             counts[state] = n
             counts["edited"] += edited or 0
-        # reviewed: verified, or with an accepted box (what the detector trains on); to review: pending proposals
+        # reviewed: verified, or with an accepted box or mask (what the detector and the U-Net train on); to
+        # review: pending box or mask proposals
+        def has(state: str) -> str:
+            return (f"EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = i.id AND b.state = '{state}') OR "
+                    f"EXISTS (SELECT 1 FROM masks m WHERE m.image_id = i.id AND m.state = '{state}')")
+
         counts["reviewed"], counts["to_review"] = self.conn.execute(
-            "SELECT COUNT(*) FILTER (WHERE status = 'verified' OR EXISTS (SELECT 1 FROM boxes b WHERE "
-            "b.image_id = i.id AND b.state = 'accepted')), COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM boxes b "
-            "WHERE b.image_id = i.id AND b.state = 'pending')) FROM images i WHERE excluded = 0").fetchone()
+            f"SELECT COUNT(*) FILTER (WHERE status = 'verified' OR {has('accepted')}), "
+            f"COUNT(*) FILTER (WHERE {has('pending')}) FROM images i WHERE excluded = 0").fetchone()
         return counts
 
     def box_counts(self) -> dict[str, int]:

@@ -123,3 +123,8 @@ def test_summary_counts(store):
     store.insert_box(BoxRecord(0, b, "dog", 13, 13, 19, 19, source="proposal", state="pending"))
     counts = store.review_counts()
     assert (counts["reviewed"], counts["to_review"]) == (2, 2)
+    masked, proposed = _image(store, "d.jpg"), _image(store, "e.jpg")  # mask work counts like box work
+    store.add_mask(masked, "dog", b"png")
+    store.add_mask(proposed, "dog", b"png", source="proposal", state="pending")
+    counts = store.review_counts()
+    assert (counts["reviewed"], counts["to_review"]) == (3, 3)
