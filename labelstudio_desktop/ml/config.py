@@ -10,7 +10,7 @@ TASKS = ("classify", "segment", "regress", "detect")
 #: defaults train on 200 photos in about 2 minutes on 2 CPU cores (benchmarks/detector_speed.py).
 TASK_DEFAULTS = {
     "classify": {"size": 64, "epochs": 10, "augment": ""},
-    "segment": {"size": 64, "epochs": 10, "augment": ""},
+    "segment": {"size": 128, "epochs": 30, "augment": "hflip,vflip,shift", "min_steps": 400},
     "regress": {"size": 64, "epochs": 10, "augment": ""},
     "detect": {"size": 160, "epochs": 40, "augment": "hflip,vflip,shift,zoom", "min_steps": 600},
 }

@@ -29,13 +29,16 @@ def _finished_run(store, task: str, model_file) -> int:
 def test_retrain_and_propose_follow_the_projects_work(window):
     from labelstudio_desktop.gui.review import proposal_job
     from labelstudio_desktop.gui.training import retrain_plan
+    from labelstudio_desktop.ml.config import TASK_DEFAULTS
 
     store, db = window.store, window.store.db_path
     image = window.annotation.image
     assert proposal_job(store)[1].endswith(":propose")
     store.add_mask(image.id, "bolt", _png(np.full((image.height, image.width), 255, np.uint8)))
     start, config = retrain_plan(db)  # accepted masks and no boxes: the U-Net with its defaults
-    assert start is None and (config.task, config.size, config.epochs) == ("segment", 64, 10)
+    defaults = TASK_DEFAULTS["segment"]
+    assert start is None and (config.task, config.size, config.epochs, config.min_steps) == (
+        "segment", defaults["size"], defaults["epochs"], defaults["min_steps"])
     assert proposal_job(store)[1].endswith(":propose")  # no U-Net yet: boxes
     unet = _finished_run(store, "segment", db)
     start, config = retrain_plan(db)
