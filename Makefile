@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/cold_start.py --dataset bccd-wbc
 	$(BIN)/python benchmarks/detector_speed.py
 	$(BIN)/python benchmarks/review_loop.py
+	$(BIN)/python benchmarks/unet_quality.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/mask_stroke.py
 
 lint: $(STAMP)
