@@ -6,7 +6,8 @@ The operator's rules (issue 10):
   change the label when it is wrong (a proposal of another label at IoU >= 0.3 is corrected likewise);
 - every other proposal is rejected (1 action);
 - every true box left without a proposal is drawn (1 action) and labelled (1 action).
-Drawing every box by hand costs 2 actions per object. Matching is greedy, best IoU first.
+Drawing every box by hand costs 2 actions per object (and one key per image to go on, which
+``hand_actions_with_navigation`` and ``Review.actions_with_navigation`` count). Matching is greedy, best IoU first.
 
 A correction never costs more than rejecting the proposal and drawing the box (3 actions). The app also decides
 all the proposals left on an image with one key: Space verifies the image keeping them (accepted), Shift+Space
@@ -51,6 +52,14 @@ class Review:
         bulk = max(self.count("accepted"), self.count("rejected"))
         return min(self.actions, self.actions - bulk + 1) if bulk else self.actions
 
+    @property
+    def actions_with_navigation(self) -> int:
+        """Also counting the key that goes on to the next image, as drawing by hand must (D or Space): the review
+        needs it only when the image had no proposal; otherwise its last key (Enter or X on the last proposal,
+        Space or Shift+Space) already goes on."""
+        proposals = sum(d.proposal is not None for d in self.decisions)
+        return self.actions_with_verify + (0 if proposals else 1)
+
     def count(self, kind: str) -> int:
         return sum(d.kind == kind for d in self.decisions)
 
@@ -88,6 +97,11 @@ def review(proposals: list[tuple[str, Box]], truth: list[tuple[str, Box]]) -> Re
         if j not in used_t:
             result.decisions.append(Decision("drawn", None, j, HAND_ACTIONS_PER_OBJECT))
     return result
+
+
+def hand_actions_with_navigation(objects: int) -> int:
+    """Drawing an image's boxes by hand, then the key to the next image."""
+    return HAND_ACTIONS_PER_OBJECT * objects + 1
 
 
 @dataclass

@@ -60,3 +60,13 @@ def test_space_or_shift_space_decides_the_most_numerous_kind_with_one_key():
     assert (mostly_wrong.actions, mostly_wrong.actions_with_verify) == (6, 2)
     assert review(right[:1], truth[:1]).actions_with_verify == 1  # one decision: Space is no cheaper than Enter
     assert review([], truth).actions_with_verify == 8  # nothing to decide: drawing only
+
+
+def test_going_on_to_the_next_image_is_counted_on_both_sides():
+    from simulated_operator import hand_actions_with_navigation
+
+    truth = [("cat", (0, 0, 50, 50)), ("cat", (100, 0, 150, 50))]
+    assert hand_actions_with_navigation(len(truth)) == 5  # draw + label twice, then the next image
+    assert review([], truth).actions_with_navigation == 5  # nothing proposed: the same as by hand
+    assert review(truth, truth).actions_with_navigation == 1  # Space keeps both and goes on
+    assert review(truth[:1], truth).actions_with_navigation == 3  # Enter (goes on after its drawn box) + draw
