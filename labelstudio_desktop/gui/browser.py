@@ -119,7 +119,7 @@ class Row:
     missing: bool
     warnings: bool
     boxes: int
-    pending: int
+    pending: int  # pending box and mask proposals
     name: str = ""
     order: tuple = field(default=(), compare=False, repr=False)  # natural order: name, then path
 
@@ -131,6 +131,7 @@ class Row:
 ROWS_SQL = """
 SELECT i.id, i.path, i.size, i.mtime, i.label, i.split, i.status, i.excluded, i.missing, i.warnings != '[]',
        COALESCE(SUM(b.state = 'accepted'), 0), COALESCE(SUM(b.state = 'pending'), 0)
+         + (SELECT COUNT(*) FROM masks m WHERE m.image_id = i.id AND m.state = 'pending')
 FROM images i LEFT JOIN boxes b ON b.image_id = i.id
 {where}
 GROUP BY i.id ORDER BY i.path

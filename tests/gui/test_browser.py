@@ -92,6 +92,15 @@ def test_refresh_one_row(big_store, qtbot):
     assert model.rows[model.row_of[7]].label == "bird"
 
 
+def test_pending_counts_box_and_mask_proposals(big_store, qtbot):
+    """The pending badge, the 'pending proposals' filter and N see mask proposals as well as box proposals."""
+    big_store.add_mask(7, "cat", b"png", source="proposal", state="pending")
+    big_store.add_mask(7, "cat", b"png")  # accepted: not pending
+    model = ImageListModel(big_store, loader=None)
+    assert model.rows[model.row_of[7]].pending == 1 and model.rows[model.row_of[2]].pending == 1
+    assert model.rows[model.row_of[1]].pending == 0
+
+
 # ------------------------------------------------------------------ natural order and names that stay apart
 def _named_store(tmp_path, rows):
     """A store of (name, size, mtime) rows; no file exists (the browser never decodes to list)."""
