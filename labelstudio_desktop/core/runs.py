@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +89,40 @@ def update_run(store: Store, run_id: int, **values: Any) -> None:
                   "status=COALESCE(?, status), finished_at=COALESCE(?, finished_at) WHERE id=?",
                   (json.dumps(params), json.dumps(history), values.get("model_path"), values.get("status"),
                    values.get("finished_at"), run_id))
+
+
+def owner_params() -> dict[str, Any]:
+    """The process that trains a run (kept in its params, so a crash can be told from a run still going)."""
+    return {"_pid": os.getpid(), "_host": socket.gethostname()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def recover_interrupted(store: Store) -> list[int]:
+    """Runs left ``running`` by a process that is gone (a crash, a kill, a power loss) are marked
+    ``interrupted``: their history, epoch count, best model and last checkpoint are those of the last finished
+    epoch, and ``train --resume N`` continues from there. Runs of a live process, or of another machine, are
+    left alone. Returns the ids marked."""
+    marked = []
+    for run in list_runs(store):
+        if run.status != "running":
+            continue
+        pid, host = run.params.get("_pid"), run.params.get("_host")
+        if host not in (None, socket.gethostname()) or (pid is not None and _alive(int(pid))):
+            continue
+        update_run(store, run.id, status="interrupted", message=(
+            f"the training process stopped after epoch {run.epochs} (a crash or a kill); "
+            f"`train --resume {run.id}` continues from there"))
+        marked.append(run.id)
+    return marked
 
 
 def add_snapshot(store: Store, run_id: int, epoch: int, image_id: int, kind: str, data: bytes) -> None:

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from ..core.annotation_work import WORK_TASKS, annotation_work
 from ..core.jobs import EtaEstimator
-from ..core.runs import Run, get_run, last_run, list_runs, snapshots
+from ..core.runs import Run, get_run, last_run, list_runs, recover_interrupted, snapshots
 from ..core.store import Store
 from .labels import FlowLabel
 from .plots import CurvePlot
@@ -395,6 +395,7 @@ class TrainingPanel(QWidget):
 
     def refresh_runs(self) -> None:
         self.runs.clear()
+        recover_interrupted(self.store)  # a run whose process died shows as interrupted, ready to resume
         for run in list_runs(self.store):
             best = run.best()
             item = QTreeWidgetItem([str(run.id), run.task, run.status, str(run.epochs),

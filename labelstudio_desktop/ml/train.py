@@ -27,7 +27,7 @@ import tensorflow as tf
 from PIL import Image
 
 from ..core.jobs import JobToken
-from ..core.runs import add_snapshot, create_run, get_run, run_dir, update_run
+from ..core.runs import add_snapshot, create_run, get_run, owner_params, recover_interrupted, run_dir, update_run
 from ..core.store import Store
 from .config import AugmentConfig, TrainConfig  # noqa: F401 - re-exported for callers of train()
 from .data import (
@@ -136,11 +136,13 @@ class _JobCallback(keras.callbacks.Callback):
 
 
 class _Checkpoints(keras.callbacks.Callback):
-    """best.keras on improvement of the monitored value, last.keras every epoch; both atomic."""
+    """best.keras on improvement of the monitored value, last.keras every epoch; both atomic. After each epoch's
+    files, ``persist(history of this session)`` records the epoch in the store, so a crash loses at most the
+    epoch in progress and a resume never takes a worse model for the best."""
 
-    def __init__(self, folder: Path, monitor: str, best: float | None, progress: _JobCallback):
+    def __init__(self, folder: Path, monitor: str, best: float | None, progress: _JobCallback, persist=None):
         super().__init__()
-        self.folder, self.monitor, self.progress = folder, monitor, progress
+        self.folder, self.monitor, self.progress, self.persist = folder, monitor, progress, persist
         self.best = best if best is not None else math.inf
         self.history: dict[str, list[float]] = {}
 
@@ -157,6 +159,8 @@ class _Checkpoints(keras.callbacks.Callback):
             self.best = value
             _atomic_save(self.model, self.folder / "best.keras")
         _atomic_save(self.model, self.folder / "last.keras")
+        if self.persist is not None:
+            self.persist(self.history)
 
 
 class _Snapshots(keras.callbacks.Callback):
@@ -218,6 +222,7 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
     job = job or JobToken()
     strategy = strategy or tf.distribute.get_strategy()
     with Store.open(db_path) as store:
+        recover_interrupted(store)
         if resume is not None:
             previous = get_run(store, resume)
             extra = config.epochs
@@ -239,6 +244,7 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
             run_id = create_run(store, config.task, params, parent_id=start_from)
         folder = run_dir(store, run_id)
         folder.mkdir(parents=True, exist_ok=True)
+        update_run(store, run_id, status="running", params={**get_run(store, run_id).params, **owner_params()})
         keras.utils.set_random_seed(config.seed + first_epoch)
         try:
             with strategy.scope():
@@ -297,7 +303,15 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
         config.epochs = max(config.epochs, math.ceil(config.min_steps / steps))
     progress = _JobCallback(job, config.epochs, steps, first_epoch)
     best_before = min(history.get(monitor, []) or [math.inf])
-    checkpoints = _Checkpoints(folder, monitor, best_before, progress)
+    best = folder / "best.keras"
+
+    def merged(new: dict[str, list[float]]) -> dict[str, list[float]]:
+        return {k: history.get(k, []) + new.get(k, []) for k in {*history, *new}}
+
+    def persist(new: dict[str, list[float]]) -> None:
+        update_run(store, run_id, history=merged(new), model_path=str(best) if best.is_file() else None)
+
+    checkpoints = _Checkpoints(folder, monitor, best_before, progress, persist)
     callbacks = [progress, checkpoints]
     if config.snapshot_every:
         pick = data.x["val"] if has_val else data.x["train"]
@@ -316,9 +330,7 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
                                      "kept. Try a lower learning rate or check the labels")
     elif progress.cancelled:
         status, message = "cancelled", "cancelled; the best checkpoint so far is kept"
-    for key, values in checkpoints.history.items():
-        history.setdefault(key, []).extend(values)
-    best = folder / "best.keras"
+    history = merged(checkpoints.history)
     params = get_run(store, run_id).params
     params["seconds"] = params.get("seconds", 0.0) + (time.time() - started)
     update_run(store, run_id, history=history, status=status, finished_at=time.time(), message=message,

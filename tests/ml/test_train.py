@@ -145,3 +145,58 @@ def test_min_steps_adds_epochs_when_there_are_few_images(demo_db):
     assert result.epochs == 3  # one batch per epoch: three epochs make the three steps
     resumed = train(demo_db, TrainConfig(task="regress", epochs=1, min_steps=3), resume=result.run_id)
     assert resumed.epochs == 4  # a resumed run trains what it is asked for
+
+
+def test_a_killed_run_is_marked_interrupted_and_resumes_from_its_last_epoch(demo_db):
+    """kill -9 during training: every finished epoch is in the store (history, best model), the run is marked
+    interrupted on the next open, and --resume continues from the last finished epoch; best.keras is replaced
+    only by a better model."""
+    import hashlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from labelstudio_desktop.core.runs import list_runs, recover_interrupted
+
+    child = subprocess.Popen([sys.executable, "-m", "labelstudio_desktop", "train", str(demo_db.parent.parent),
+                              "--task", "classify", "--size", "32", "--batch", "16", "--epochs", "500"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        epochs = 0
+        while epochs < 3 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.2)
+            with Store.open(demo_db) as store:
+                runs = list_runs(store)
+                epochs = runs[-1].epochs if runs else 0
+        assert epochs >= 3, "the child never finished three epochs"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    with Store.open(demo_db) as store:
+        (run,) = list_runs(store)
+        assert run.status == "running"  # as the crash left it
+        assert recover_interrupted(store) == [run.id]
+        run = get_run(store, run.id)
+    killed_at = run.epochs
+    assert run.status == "interrupted" and f"resume {run.id}" in run.message and killed_at >= 3
+    assert len(run.history["val_loss"]) == killed_at and Path(run.model_path).name == "best.keras"
+    best_before = min(run.history["val_loss"])
+    digest = hashlib.sha256(Path(run.model_path).read_bytes()).hexdigest()
+    resumed = train(demo_db, TrainConfig(task="classify", epochs=2), resume=run.id)
+    assert resumed.status == "finished" and resumed.epochs == killed_at + 2
+    assert resumed.history["val_loss"][:killed_at] == run.history["val_loss"]
+    improved = min(resumed.history["val_loss"][killed_at:]) < best_before
+    assert (hashlib.sha256(Path(resumed.model_path).read_bytes()).hexdigest() != digest) == improved
+
+
+def test_a_run_of_a_live_process_is_not_marked_interrupted(demo_db):
+    from labelstudio_desktop.core.runs import create_run, owner_params, recover_interrupted
+
+    with Store.open(demo_db) as store:
+        mine = create_run(store, "classify", {"size": 32, **owner_params()})  # this test's own process
+        gone = create_run(store, "classify", {"size": 32, "_pid": 2 ** 22 + 12345, "_host": owner_params()["_host"]})
+        assert recover_interrupted(store) == [gone]
+        assert get_run(store, mine).status == "running" and get_run(store, gone).status == "interrupted"
