@@ -167,8 +167,11 @@ class MainWindow(QMainWindow):
         self.act_heatmap = a(self.tr("Heatmap"), self.review.toggle_heatmap, "G",
                              self.tr("Show the Grad-CAM heatmap (G)"), canvas=True)
         self.act_heatmap.setCheckable(True)
-        self.act_export = a(self.tr("Export"), lambda: self.jobs.export_dialog(),
-                            "Ctrl+E", self.tr("Export Pascal VOC"))
+        self.act_import_masks = a(self.tr("Import masks…"), lambda: self.jobs.import_masks_dialog(),
+                                  tip=self.tr("Import mask images from a folder, matched to the images by file name"))
+        self.act_export = a(self.tr("Export…"), lambda: self.jobs.export_dialog(), "Ctrl+E",
+                            self.tr("Export: Pascal VOC, YOLO, a VOC segmentation set of the masks, crops, "
+                                    "augmented copies"))
         self.act_close = a(self.tr("Close project"), self.close_project, "Ctrl+W")
         self.act_quit = a(self.tr("Quit"), self.close, "Ctrl+Q", project=False)
         self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
@@ -226,9 +229,9 @@ class MainWindow(QMainWindow):
         self.mask_actions.add_toolbar()
         menu = self.menuBar()
         for title, actions in (
-            (self.tr("&Project"), [self.act_open, self.act_import, self.act_duplicates, self.act_train,
-                                   self.act_retrain, self.act_propose, self.act_export, None, self.act_close,
-                                   self.act_quit]),
+            (self.tr("&Project"), [self.act_open, self.act_import, self.act_import_masks, self.act_duplicates,
+                                   self.act_train, self.act_retrain, self.act_propose, self.act_export, None,
+                                   self.act_close, self.act_quit]),
             (self.tr("&Edit"), [self.act_undo, self.act_redo, None, self.act_draw, self.act_delete,
                                 self.act_duplicate_box, self.act_relabel, self.act_copy_prev]),
             (self.tr("&Mask"), self.mask_actions.menu()),

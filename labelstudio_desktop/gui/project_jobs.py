@@ -1,48 +1,29 @@
-"""Project-level background jobs of the window: import, re-import, export, the demo project."""
+"""Project-level background jobs of the window: import, re-import, mask import, export, the demo project."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..core.export import LAYOUTS, ExportError, export_voc
+from ..core.export import ExportError
 from ..core.importer import import_folder
+from ..core.mask_import import NOT_USED, MaskCounts
 from ..core.store import Store
+from .export_dialog import ExportChoice, ExportDialog, app_wording, run_export
 from .workers import JobRunner
+
+#: The demo `make run` opens (the Makefile's DEMO and DEMO_ANNOTATED; a test keeps the two the same): part of its
+#: images come with their true boxes and masks, so every model can be trained at once.
+DEMO_NAME = "demo-annotated"
+DEMO_ANNOTATED = 0.3
+MAX_LISTED = 8  # problems listed in a message box; the rest under "Show Details"
 
 
 def demo_folder() -> Path:
     base = QStandardPaths.writableLocation(QStandardPaths.GenericCacheLocation)
-    return Path(base) / "labelstudio-desktop" / "demo"
-
-
-class ExportDialog(QDialog):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Export Pascal VOC"))
-        self.layout_box = QComboBox(self)
-        for layout in LAYOUTS:
-            self.layout_box.addItem(layout, layout)
-        self.pending = QCheckBox(self.tr("Include pending proposals"), self)
-        self.overwrite = QCheckBox(self.tr("Replace files that already exist"), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow(self.tr("Layout"), self.layout_box)
-        form.addRow(self.pending)
-        form.addRow(self.overwrite)
-        form.addRow(buttons)
+    return Path(base) / "labelstudio-desktop" / DEMO_NAME
 
 
 class ProjectJobs(QObject):
@@ -77,16 +58,54 @@ class ProjectJobs(QObject):
                 return import_folder(store, job=token)
 
         def after(report):
-            self.window.browser.model.reload()
-            self.window.browser.refresh_classes()
-            self.window._update_counts()
+            self._reload_project()
             self.window.statusBar().showMessage(self.tr(
                 "Import: {0} added, {1} refreshed, {2} missing, {3} problems").format(
                 report.added, report.refreshed, report.missing, len(report.problems)), 10000)
 
         self.start(self.tr("Re-importing"), job, after)
 
+    def import_masks_dialog(self) -> None:
+        """Pick a folder of mask images and import it (matched to the project's images by file stem)."""
+        start = self.window.settings.value("import/masks_folder", str(self.window.store.root.parent))
+        folder = QFileDialog.getExistingDirectory(self.window, self.tr("Import masks from folder"), start)
+        if folder:
+            self.window.settings.setValue("import/masks_folder", folder)
+            self.import_masks(folder)
+
+    def import_masks(self, folder: str) -> None:
+        db = str(self.window.store.db_path)
+
+        def job(token):
+            with Store.open(db) as store:
+                return import_folder(store, job=token, masks=Path(folder))
+
+        self.start(self.tr("Importing masks from {0}").format(Path(folder).name), job, self._masks_imported)
+
+    def _masks_imported(self, report) -> None:
+        self._reload_project()
+        counts = report.masks or MaskCounts()
+        problems = [(p.path, p.reason) for p in report.problems if p.severity == NOT_USED]
+        summary = self.tr("Masks: {0} imported from {1} files, {2} refreshed, {3} unchanged, {4} conflicts, "
+                          "{5} problems").format(counts.masks, counts.files, counts.refreshed, counts.unchanged,
+                                                 counts.conflicts, len(problems))
+        if report.added:
+            summary += self.tr(" · {0} new images").format(report.added)
+        self.window.statusBar().showMessage(summary, 20000)
+        if problems:
+            self._show_problems(self.tr("Mask import"), summary, problems)
+
+    def _reload_project(self) -> None:
+        """After a job changed the project behind the window: the browser, the classes, the counts, the image."""
+        w = self.window
+        w.browser.model.reload()
+        w.browser.refresh_classes()
+        w._update_counts()
+        if w.annotation is not None and w.annotation.image is not None:
+            w.annotation.show(w.annotation.image.id)
+
     def open_demo(self) -> None:
+        """Open the demo `make run` opens, generating it first when it is not there."""
         folder = demo_folder()
         if (folder / "images" / ".labelstudio" / "project.db").is_file():
             self.window.open_project(str(folder / "images"))
@@ -95,7 +114,7 @@ class ProjectJobs(QObject):
         def job(token):
             from ..core.demo import create_demo_project
 
-            store, report = create_demo_project(folder, job=token)
+            store, report = create_demo_project(folder, job=token, annotated=DEMO_ANNOTATED)
             store.close()
             return report
 
@@ -103,31 +122,60 @@ class ProjectJobs(QObject):
                    lambda report: self.window.open_project(str(folder / "images")))
 
     def export_dialog(self) -> None:
-        out = QFileDialog.getExistingDirectory(self.window, self.tr("Export into folder"))
-        if not out:
-            return
-        dialog = ExportDialog(self.window)
-        if not dialog.exec():
-            return
-        self.export(out, dialog.layout_box.currentData(), dialog.pending.isChecked(), dialog.overwrite.isChecked())
+        root = self.window.store.root
+        dialog = ExportDialog(self.window.settings, root.parent / f"{root.name}-export", self.window)
+        if dialog.exec():
+            self.export(dialog.choice(), dialog.format.currentText())
 
-    def export(self, out: str, layout: str, include_pending: bool = False, overwrite: bool = False) -> None:
+    def export(self, choice: ExportChoice, title: str = "") -> None:
+        """Export in the background; a status-bar message says what was written where."""
         db = str(self.window.store.db_path)
 
         def job(token):
             with Store.open(db) as store:
                 try:
-                    return export_voc(store, Path(out), layout, include_pending, overwrite, token)
-                except ExportError as exc:
-                    raise RuntimeError(str(exc)) from exc
+                    return run_export(store, choice, token)
+                except ExportError as exc:  # a plain refusal (files exist, bad option): nothing was written
+                    return exc
 
-        self.start(self.tr("Exporting"), job, lambda report: self.window.statusBar().showMessage(self.tr(
-            "Exported {0} images, {1} objects to {2}").format(report.images, report.objects, report.out), 10000))
+        self.start(self.tr("Exporting"), job, lambda result: self._exported(choice, title or choice.fmt, result))
+
+    def _exported(self, choice: ExportChoice, title: str, result) -> None:
+        w = self.window
+        if isinstance(result, ExportError):
+            QMessageBox.warning(w, self.tr("Nothing exported"), app_wording(str(result)))
+            return
+        if not result.images and not result.objects:
+            reason = app_wording(result.nothing_because) or self.tr("no usable image could be written")
+            QMessageBox.information(w, self.tr("Nothing exported"), self.tr("Nothing was exported: {0}.").format(
+                reason))
+            return
+        if choice.fmt == "crops":
+            done = self.tr("{0}: {1} crops from {2} images written into {3}")
+        else:
+            done = self.tr("{0}: {2} images, {1} objects written into {3}")
+        summary = done.format(title, result.objects, result.images, choice.written_to())
+        w.statusBar().showMessage(summary, 30000)
+        if result.problems:
+            self._show_problems(self.tr("Export"), summary, result.problems)
+
+    def _show_problems(self, title: str, summary: str, problems: list[tuple[str, str]]) -> None:
+        """The first problems, one line each by file, and all of them under Show Details."""
+        lines = [f"{path}: {reason}" if path else reason for path, reason in problems]
+        box = QMessageBox(QMessageBox.Information, title, summary, QMessageBox.Ok, self.window)
+        more = len(lines) - MAX_LISTED
+        box.setInformativeText("\n".join(lines[:MAX_LISTED]) + (
+            "\n" + self.tr("… and {0} more").format(more) if more > 0 else ""))
+        if more > 0:
+            box.setDetailedText("\n".join(lines))
+        box.exec()
 
     # ------------------------------------------------------------ plumbing
     def start(self, title: str, job, after=None) -> bool:
         """Run ``job`` (a function of a job token) in the background; ``after(result)`` when it succeeds."""
         if self.runner.busy():
+            self.window.statusBar().showMessage(self.tr("{0} is still running: try again when it has finished")
+                                                .format(self.runner.title), 8000)
             return False
         self._after = after
         return self.runner.start(title, job)

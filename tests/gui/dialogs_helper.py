@@ -2,40 +2,66 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
+
+
+def answer_next_modal(kind: type, act: Callable) -> None:
+    """When the next modal widget of type ``kind`` is up, call ``act(widget)`` (which answers it). Should ``act``
+    fail, the widget is closed (so the test fails instead of waiting for ever) and the error raised."""
+
+    def answer():
+        widget = QApplication.activeModalWidget()
+        if not isinstance(widget, kind):
+            QTimer.singleShot(10, answer)
+            return
+        try:
+            act(widget)
+        except BaseException:
+            widget.close()
+            raise
+
+    QTimer.singleShot(0, answer)
 
 
 def answer_next_dialog(text: str | None) -> None:
     """Answer the next modal label dialog like a user: type ``text`` and press OK (None: Cancel)."""
 
-    def answer():
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QDialog):
-            QTimer.singleShot(10, answer)
-            return
+    def act(dialog):
         if text is None:
             dialog.reject()
         else:
             dialog.edit.setText(text)
             dialog.accept()
 
-    QTimer.singleShot(0, answer)
+    answer_next_modal(QDialog, act)
 
 
-def answer_next_message_box(yes: bool) -> list[str]:
-    """Answer the next modal question box Yes or No, as a user clicking the button; returns its text."""
+def answer_next_message_box(yes: bool | None) -> list[str]:
+    """Answer the next modal message box like a user clicking Yes or No (None: OK); returns its text and, once
+    answered, its informative text."""
     from PySide6.QtWidgets import QMessageBox
 
     seen: list[str] = []
 
-    def answer():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
-        seen.append(box.text())
-        box.button(QMessageBox.Yes if yes else QMessageBox.No).click()
+    def act(box):
+        seen.extend([box.text(), box.informativeText()])
+        box.button(QMessageBox.Ok if yes is None else QMessageBox.Yes if yes else QMessageBox.No).click()
 
-    QTimer.singleShot(0, answer)
+    answer_next_modal(QMessageBox, act)
     return seen
+
+
+def answer_next_folder_dialog(folder) -> None:
+    """Choose ``folder`` in the next (Qt, not native: offscreen has none) folder dialog: type it, press Enter."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    def act(dialog):
+        edit = dialog.findChild(QLineEdit, "fileNameEdit")
+        edit.setText(str(folder))
+        QTest.keyClick(edit, Qt.Key_Return)
+
+    answer_next_modal(QFileDialog, act)
