@@ -51,8 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import (or re-import) a folder of images into its project")
     _add_project(p)
-    p.add_argument("--format", choices=FORMATS, default="auto", help="layout of the folder (default: detect)")
-    p.add_argument("--annotations", type=Path, help="folder of Pascal VOC XML files matched by file stem")
+    p.add_argument("--format", choices=FORMATS, default="auto",
+                   help="layout of the folder, or the annotation format to read: voc (XML per image), yolo (txt "
+                        "labels, classes.txt or data.yaml), coco, labelme, cvat (CVAT for images XML), labelstudio "
+                        "(Label Studio JSON), createml (default: detect)")
+    p.add_argument("--annotations", type=Path,
+                   help="folder of annotation files (VOC XML, YOLO txt matched by file stem; COCO, CVAT, Label "
+                        "Studio, CreateML files by the image names they hold)")
     p.add_argument("--view", choices=VIEWS, help="which view of 3-view (9-plane) CIFAR batches to import")
     p.add_argument("--masks", type=Path, metavar="DIR",
                    help="folder of mask images matched to the images by file stem (PNG/BMP/TIFF/JPEG; grey: nonzero or "
@@ -208,6 +213,11 @@ def _report_import(report: ImportReport, as_json: bool) -> int:
               f"unchanged {report.unchanged}, restored {report.restored}, missing {report.missing}; "
               f"{report.boxes} boxes; {len(report.errors)} file(s) skipped, "
               f"{len(report.problems) - len(report.errors)} warning(s)")
+        if report.annotations is not None:
+            a = report.annotations
+            print(f"annotation files: {a.files} ({a.read} new or changed and read); {a.images} image(s) given "
+                  f"{a.boxes} boxes and {a.masks} masks, {a.refreshed} refreshed, {a.conflicts} conflict(s) with "
+                  "reviewed work left as it was")
         if report.masks is not None:
             m = report.masks
             print(f"masks: {m.masks} stored from {m.files} mask file(s) ({m.refreshed} refreshed, {m.unchanged} "

@@ -181,6 +181,33 @@ def open_upright(path: Path) -> Image.Image:
         raise ImageProblem(f"{path.name}: cannot decode ({exc})") from exc
 
 
+#: EXIF orientation -> the PIL transposition that turns the raw frame upright (as ImageOps.exif_transpose).
+UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+           5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+           8: Image.Transpose.ROTATE_90}
+
+
+def upright_array(raw: np.ndarray, orientation: int) -> np.ndarray:
+    """A 2-D array of the raw frame (a mask) turned upright as the photo of this EXIF orientation is."""
+    if orientation not in UPRIGHT:
+        return raw
+    return np.asarray(Image.fromarray(raw).transpose(UPRIGHT[orientation]))
+
+
+def upright_point(x: float, y: float, orientation: int, raw_width: int, raw_height: int) -> tuple[float, float]:
+    """A point of the raw frame (pixel-edge coordinates) in the upright frame of the photo."""
+    w, h = raw_width, raw_height
+    return {1: (x, y), 2: (w - x, y), 3: (w - x, h - y), 4: (x, h - y), 5: (y, x), 6: (h - y, x),
+            7: (h - y, w - x), 8: (y, w - x)}.get(orientation, (x, y))
+
+
+def raw_point(x: float, y: float, orientation: int, raw_width: int, raw_height: int) -> tuple[float, float]:
+    """A point of the upright frame in the raw frame (the inverse of :func:`upright_point`)."""
+    w, h = raw_width, raw_height
+    return {1: (x, y), 2: (w - x, y), 3: (w - x, h - y), 4: (x, h - y), 5: (y, x), 6: (y, h - x),
+            7: (w - y, h - x), 8: (w - y, x)}.get(orientation, (x, y))
+
+
 def load_rgb(path: Path) -> np.ndarray:
     """The EXIF-corrected pixels of ``path`` as an ``H x W x 3`` uint8 array."""
     return np.asarray(open_upright(path))

@@ -1,9 +1,11 @@
 """Importing a folder into a project: layout detection, incremental re-import, per-file problems.
 
 Re-importing the same folder adds new files, refreshes changed ones (size or mtime), marks vanished
-ones missing, and never drops an annotation. Labels, splits and boxes from the layout are applied to
-new images only, so a re-import cannot overwrite what the user edited. Masks (``masks=DIR``, the
-``images/`` + ``masks/`` layout, a VOCdevkit's ``SegmentationClass``) are imported by :mod:`.mask_import`.
+ones missing, and never drops an annotation. Labels and splits from the layout are applied to new images only.
+Annotation files (VOC, YOLO, COCO, labelme, CVAT, Label Studio, CreateML: :mod:`.annotation_sources`) are read
+again when they were added or changed, and replace what they gave an image the operator has not worked on
+(:mod:`.annotation_import`). Masks (``masks=DIR``, the ``images/`` + ``masks/`` layout, a VOCdevkit's
+``SegmentationClass``) are imported by :mod:`.mask_import`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .formats import cifar, voc
+from .annotation_import import AnnotationCounts, AnnotationStore
+from .annotation_sources import ANNOTATION_FORMATS, Scan, read_format, scan, unused_note, voc_annotation
+from .class_list import record_classes
+from .formats import cifar
+from .formats.annotations import AnnotationError
 from .formats.folders import (
     Candidate,
     class_folder_candidates,
@@ -20,15 +26,16 @@ from .formats.folders import (
     image_files,
     looks_like_class_folders,
     rel_posix,
+    split_from_folders,
     walk_files,
 )
 from .fsutil import atomic_write
 from .images import ImageProblem, probe
 from .jobs import JobToken
 from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
-from .store import BoxRecord, Store, file_facts
+from .store import Store, file_facts
 
-FORMATS = ("auto", "flat", "classes", "voc", "vocdevkit", "cifar")
+FORMATS = ("auto", "flat", "classes", "vocdevkit", "cifar", *ANNOTATION_FORMATS)
 CIFAR_OUTPUT_DIR = "cifar-png"
 INGEST_BATCH = 200
 
@@ -50,6 +57,7 @@ class ImportReport:
     restored: int = 0
     boxes: int = 0
     masks: MaskCounts | None = None  # None when the import had no mask source
+    annotations: AnnotationCounts | None = None  # None when the import read no annotation file
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -65,6 +73,7 @@ class ImportReport:
             "format": self.format, "added": self.added, "refreshed": self.refreshed,
             "unchanged": self.unchanged, "missing": self.missing, "restored": self.restored,
             "boxes": self.boxes, "masks": self.masks.as_dict() if self.masks else None,
+            "annotations": self.annotations.as_dict() if self.annotations else None,
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -81,21 +90,30 @@ def _vocdevkit_years(root: Path) -> list[Path]:
             and ((p / "Annotations").is_dir() or (p / "SegmentationClass").is_dir())]
 
 
-def detect_format(root: Path, files: list[Path], annotations: Path | None = None) -> str:
+def detect_format(root: Path, files: list[Path], annotations: Path | None = None, found: Scan | None = None) -> str:
     if cifar.find_batch_dir(root) is not None:
         return "cifar"
     if _vocdevkit_years(root):
         return "vocdevkit"
-    images = image_files(root, files)
+    found = found or scan(root, files, annotations)
+    detected = found.detected()
+    if detected:
+        return detected
     if annotations is not None:
         return "voc"
-    stems = {p.with_suffix("") for p in images}
-    if any(p.suffix.lower() == ".xml" and p.with_suffix("") in stems for p in files):
-        return "voc"
-    return "classes" if looks_like_class_folders(root, images) else "flat"
+    return "classes" if looks_like_class_folders(root, image_files(root, files)) else "flat"
 
 
 # ------------------------------------------------------------------ candidates
+def _layout_candidates(root: Path, images: list[Path]) -> list[Candidate]:
+    """Class folders (if the layout has them) or a flat folder, with the split of any split folder in the path."""
+    base = class_folder_candidates(root, images) if looks_like_class_folders(root, images) else \
+        flat_candidates(root, images)
+    for cand in base:
+        cand.split = cand.split or split_from_folders(cand.rel)
+    return base
+
+
 def _voc_candidates(root: Path, files: list[Path], annotations: Path | None,
                     problems: list[Problem]) -> list[Candidate]:
     images = image_files(root, files)
@@ -108,12 +126,9 @@ def _voc_candidates(root: Path, files: list[Path], annotations: Path | None,
     images_per_stem: dict[str, int] = {}
     for img in images:
         images_per_stem[img.stem] = images_per_stem.get(img.stem, 0) + 1
-    # class folders and VOC boxes together: the folder still names the image's class
-    base = class_folder_candidates(root, images) if looks_like_class_folders(root, images) else \
-        flat_candidates(root, images)
     out = []
     used: set[Path] = set()
-    for img, cand in zip(images, base, strict=True):
+    for img, cand in zip(images, _layout_candidates(root, images), strict=True):
         sidecar = img.with_suffix(".xml")
         if sidecar.is_file():
             cand.annotation = sidecar
@@ -136,6 +151,22 @@ def _voc_candidates(root: Path, files: list[Path], annotations: Path | None,
         if xml not in used and xml.with_suffix("") not in image_stems:
             problems.append(Problem(display_path(xml, root), "warning", "annotation file without a matching image"))
     return out
+
+
+def _annotation_candidates(fmt: str, found: Scan, root: Path, files: list[Path], annotations: Path | None,
+                           report: ImportReport) -> tuple[list[Candidate], list[str]]:
+    """Images of the folder with what the files of ``fmt`` say about them; the files' class list."""
+    if annotations is not None and not annotations.is_dir():
+        raise ImportFailed(f"{annotations}: annotations folder not found")
+    images = image_files(root, files)
+    reading = read_format(fmt, found, root, images, annotations)
+    for path, severity, reason in reading.problems:
+        report.problems.append(Problem(display_path(path, root), severity, reason))
+    candidates = _layout_candidates(root, images)
+    for img, cand in zip(images, candidates, strict=True):
+        cand.sources = reading.by_image.get(img.resolve(), [])
+        cand.split = cand.split or next((a.split for a in cand.sources if a.split), None)
+    return candidates, reading.classes
 
 
 def _vocdevkit_candidates(root: Path, problems: list[Problem]) -> list[Candidate]:
@@ -220,20 +251,23 @@ def _cifar_candidates(store: Store, root: Path, view: str | None, problems: list
 # ------------------------------------------------------------------ ingest
 def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = None, view: str | None = None,
                   job: JobToken | None = None, masks: Path | None = None) -> ImportReport:
-    """Import (or re-import) the project's image folder, and masks (from ``masks``, or found in the layout).
-    Problems are reported, never raised per file."""
+    """Import (or re-import) the project's image folder, its annotation files (of ``fmt``, or the format found),
+    and masks (from ``masks``, or found in the layout). Problems are reported, never raised per file."""
     job = job or JobToken()
     root = store.root
     if fmt not in FORMATS:
         raise ImportFailed(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     job.status("scanning folder")
+    annotations = Path(annotations).resolve() if annotations is not None else None
     mask_folders = _mask_folders(root, fmt, masks)
     files = [p for p in walk_files(root) if not any(f.masks in p.parents for f in mask_folders)]
+    found = scan(root, files, annotations) if fmt != "cifar" else Scan()
     paired = fmt == "auto" and any(f.images is not None for f in mask_folders)
     if fmt == "auto":
-        fmt = detect_format(root, files, annotations)
+        fmt = detect_format(root, files, annotations, found)
     report = ImportReport(format="images+masks" if paired and fmt in ("flat", "classes") else fmt)
     problems = report.problems
+    classes: list[str] = []
     if report.format == "images+masks":
         candidates = _paired_candidates(root, files, [f for f in mask_folders if f.images is not None])
     elif fmt == "cifar":
@@ -244,22 +278,35 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
         candidates = _vocdevkit_candidates(root, problems)
     elif fmt == "voc":
         candidates = _voc_candidates(root, files, annotations, problems)
+    elif fmt in ANNOTATION_FORMATS:
+        candidates, classes = _annotation_candidates(fmt, found, root, files, annotations, report)
     elif fmt == "classes":
         candidates = class_folder_candidates(root, image_files(root, files))
     else:
         candidates = flat_candidates(root, image_files(root, files))
+    for other, paths in found.files.items():
+        if other != fmt and not (fmt == "vocdevkit" and other == "voc"):
+            shown, reason = unused_note(other, paths, fmt, root)
+            problems.append(Problem(shown, "warning", reason))
     store.set_setting("format", report.format)
+    record_classes(store, classes)
 
     job.status("reading image headers")
     known = {img.path: img for img in store.images()}
     seen: set[str] = set()
+    applier = AnnotationStore(store, [])
     for start in range(0, len(candidates), INGEST_BATCH):
         job.check()
         with store.transaction():  # one commit per batch: a cancelled import keeps whole batches only
             for cand in candidates[start:start + INGEST_BATCH]:
                 seen.add(cand.rel)
-                _ingest_one(store, root, cand, known.get(cand.rel), report)
+                _ingest_one(store, root, cand, known.get(cand.rel), report, applier, fmt)
         job.progress(min(start + INGEST_BATCH, len(candidates)), len(candidates))
+    with store.transaction():
+        applier.finish()
+    problems.extend(Problem(*row) for row in applier.problems)
+    if applier.counts.files:
+        report.annotations = applier.counts
     gone = [img.id for rel, img in known.items() if rel not in seen and not img.missing
             and not (root / rel).is_file()]
     if gone:
@@ -287,7 +334,8 @@ def _import_masks(store: Store, fmt: str, folders: list[MaskFolder], report: Imp
     report.problems.extend(Problem(path, severity, reason) for path, severity, reason in found + read)
 
 
-def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: ImportReport) -> None:
+def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: ImportReport,
+                applier: AnnotationStore, fmt: str) -> None:
     path = root / cand.rel
     try:
         facts = probe(path)
@@ -299,61 +347,31 @@ def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: Imp
         return
     size, mtime = file_facts(path)
     notes = list(facts.warnings) + cand.notes
-    ann = None
-    if cand.annotation is not None and existing is None:
+    anns = [(fmt, ann) for ann in cand.sources]
+    if cand.annotation is not None:
         try:
-            ann = voc.read_voc(cand.annotation)
-        except voc.VocError as exc:
+            anns.append(("voc", voc_annotation(cand.annotation, path)))
+        except AnnotationError as exc:
             notes.append(f"annotation {cand.annotation.name}: {exc}")
-    if ann is not None:
-        notes.extend(f"annotation {cand.annotation.name}: {w}" for w in ann.warnings)
-        if ann.width and ann.height and (ann.width, ann.height) != (facts.width, facts.height):
-            notes.append(f"annotation {cand.annotation.name} says {ann.width}x{ann.height}, "
-                         f"the image is {facts.width}x{facts.height}")
     for note in notes:
         report.problems.append(Problem(cand.rel, "warning", note))
 
     if existing is None:
-        image_id = store.add_image(
-            cand.rel, size, mtime, facts.width, facts.height, facts.channels, label=cand.label,
-            split=cand.split, status="verified" if ann is not None and ann.verified else "unverified",
-            warnings=notes,
-        )
+        image_id = store.add_image(cand.rel, size, mtime, facts.width, facts.height, facts.channels,
+                                   label=cand.label, split=cand.split, warnings=notes)
         report.added += 1
-        if ann is not None:
-            report.boxes += _add_voc_boxes(store, image_id, ann, facts.width, facts.height, cand, report)
-        return
-    if existing.size != size or existing.mtime != mtime or existing.missing:
-        store.refresh_image(existing.id, size, mtime, facts.width, facts.height, facts.channels, notes)
-        if existing.missing and existing.size == size:
-            report.restored += 1
-        else:
-            report.refreshed += 1
-        if existing.label is None and cand.label is not None:
-            store.update_image_fields(existing.id, {"label": cand.label})
     else:
-        report.unchanged += 1
-
-
-def _add_voc_boxes(store: Store, image_id: int, ann: voc.VocAnnotation, width: int, height: int,
-                   cand: Candidate, report: ImportReport) -> int:
-    added = 0
-    warnings: list[str] = []
-    with store.transaction():
-        for obj in ann.objects:
-            clipped, warning = voc.clamp_object(obj, width, height)
-            if warning:
-                warnings.append(warning)
-                report.problems.append(Problem(cand.rel, "warning", warning))
-            if clipped is None:
-                continue
-            store.insert_box(BoxRecord(
-                id=0, image_id=image_id, label=clipped.name, x0=clipped.x0, y0=clipped.y0, x1=clipped.x1,
-                y1=clipped.y1, source="imported", state="accepted", difficult=clipped.difficult,
-                truncated=clipped.truncated, pose=clipped.pose,
-            ))
-            added += 1
-        if warnings:
-            current = store.image(image_id).warnings
-            store.set_image_warnings(image_id, current + warnings)
-    return added
+        image_id = existing.id
+        if existing.size != size or existing.mtime != mtime or existing.missing:
+            store.refresh_image(existing.id, size, mtime, facts.width, facts.height, facts.channels, notes)
+            if existing.missing and existing.size == size:
+                report.restored += 1
+            else:
+                report.refreshed += 1
+            if existing.label is None and cand.label is not None:
+                store.update_image_fields(existing.id, {"label": cand.label})
+        else:
+            report.unchanged += 1
+    image = store.image(image_id)
+    for ann_format, ann in anns:
+        report.boxes += applier.apply(image, ann, ann_format, facts.orientation, existing is None)

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-from PIL import Image
 
 from .formats import voc
 from .formats.folders import SPLIT_FOLDER_NAMES, display_path, walk_files
@@ -36,9 +35,10 @@ from .formats.masks import (
     find_class_list,
     read_mask,
 )
-from .images import TRANSPOSED_ORIENTATIONS, ImageProblem, is_image_name, probe
+from .images import TRANSPOSED_ORIENTATIONS, ImageProblem, is_image_name, probe, upright_array
 from .jobs import JobToken
 from .masks import encode_mask, record_mask_classes
+from .reimport import ImportedItem, file_changed, refresh_refused
 from .store import ImageRecord, Store, file_facts
 
 IMAGE_FOLDER_NAMES = frozenset({"images", "image", "imgs", "img", "jpegimages"})
@@ -46,10 +46,6 @@ MASK_FOLDER_NAMES = frozenset({"masks", "mask", "labels", "annotations", "segmen
                                "groundtruth", "ground_truth", "trimaps"})
 #: Endings of mask names that still match the image's stem: ``001_mask.png`` is the mask of ``001.jpg``.
 MASK_SUFFIXES = ("_mask", "-mask", "_masks", ".mask", "_seg", "_segmentation", "_label", "_labels", "_gt")
-#: EXIF orientation -> the PIL transposition that turns the raw frame upright (as ImageOps.exif_transpose).
-UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-           5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-           8: Image.Transpose.ROTATE_90}
 BATCH = 100
 NOT_USED = "mask"  # the severity of a problem that kept a mask file (or one of its labels) out
 
@@ -215,7 +211,7 @@ def _import_one(store: Store, image: ImageRecord, source: MaskSource, counts: Ma
         return
     row = store.conn.execute("SELECT * FROM mask_files WHERE path=?", (key,)).fetchone()
     counts.files += 1
-    if row is not None and (row["size"], row["mtime"], row["image_id"]) == (size, mtime, image.id):
+    if not file_changed(row, size, mtime) and row["image_id"] == image.id:
         counts.unchanged += 1
         if row["problem"]:
             counts.skipped += 1
@@ -256,7 +252,7 @@ def read_for_image(source: MaskSource, image: ImageRecord, image_path: Path) -> 
     if size != (image.width, image.height):
         orientation = image_orientation(image_path)
         if size == (image.height, image.width) and orientation in TRANSPOSED_ORIENTATIONS:
-            masks = {k: np.asarray(Image.fromarray(m).transpose(UPRIGHT[orientation])) for k, m in masks.items()}
+            masks = {k: upright_array(m, orientation) for k, m in masks.items()}
             notes.append(f"mask drawn on the photo's raw frame (EXIF orientation {orientation}): turned upright")
         else:
             raise MaskProblem(f"mask is {reading.width}x{reading.height}, the image is {image.width}x{image.height} "
@@ -269,17 +265,12 @@ def read_for_image(source: MaskSource, image: ImageRecord, image_path: Path) -> 
 
 def _refresh_refused(store: Store, image: ImageRecord, row) -> str | None:
     """Why a changed mask file must not replace the masks it gave, or None."""
-    if image.status == "verified":
-        return "the image is verified"
     linked = store.conn.execute(
         "SELECT m.label, m.png, m.state, m.edited, i.digest FROM imported_masks i JOIN masks m ON m.id = i.mask_id "
         "WHERE i.file_id=?", (row["id"],)).fetchall()
-    if len(linked) < row["mask_count"]:
-        return "a mask it gave was deleted in the app"
-    for m in linked:
-        if m["state"] != "accepted" or m["edited"] or mask_digest(m["label"], bytes(m["png"])) != m["digest"]:
-            return f"its '{m['label']}' mask was edited in the app"
-    return None
+    items = [ImportedItem(m["label"], m["state"], bool(m["edited"]), mask_digest(m["label"], bytes(m["png"])),
+                          m["digest"]) for m in linked]
+    return refresh_refused("mask", image.status == "verified", row["mask_count"], items)
 
 
 def _without_operator_labels(store: Store, image_id: int, masks: dict[str, np.ndarray], shown: str,

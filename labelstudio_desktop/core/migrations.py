@@ -144,8 +144,48 @@ CREATE TABLE imported_masks (
 CREATE INDEX imported_masks_file ON imported_masks(file_id);
 """
 
+# Box annotation files (VOC, YOLO, COCO, labelme, CVAT, Label Studio, CreateML) as masks files are tracked in v4:
+# each file's facts, what it gave each image (counts, so a deletion in the app shows), and the digest of each box
+# and mask it gave, so a re-import reads changed files only and never replaces what the operator touched. One file
+# may describe many images (COCO, CVAT). ``project_classes``: the project's class list, ordered, with stable ids,
+# which every export numbers its classes by.
+_V5 = """
+CREATE TABLE annotation_files (
+    id     INTEGER PRIMARY KEY,
+    path   TEXT NOT NULL UNIQUE,
+    format TEXT NOT NULL,
+    size   INTEGER NOT NULL,
+    mtime  REAL NOT NULL
+);
+CREATE TABLE annotation_links (
+    file_id    INTEGER NOT NULL REFERENCES annotation_files(id) ON DELETE CASCADE,
+    image_id   INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    box_count  INTEGER NOT NULL DEFAULT 0,
+    mask_count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (file_id, image_id)
+);
+CREATE INDEX annotation_links_image ON annotation_links(image_id);
+CREATE TABLE imported_boxes (
+    box_id  INTEGER PRIMARY KEY REFERENCES boxes(id) ON DELETE CASCADE,
+    file_id INTEGER NOT NULL REFERENCES annotation_files(id) ON DELETE CASCADE,
+    digest  TEXT NOT NULL
+);
+CREATE INDEX imported_boxes_file ON imported_boxes(file_id);
+CREATE TABLE imported_region_masks (
+    mask_id INTEGER PRIMARY KEY REFERENCES masks(id) ON DELETE CASCADE,
+    file_id INTEGER NOT NULL REFERENCES annotation_files(id) ON DELETE CASCADE,
+    digest  TEXT NOT NULL
+);
+CREATE INDEX imported_region_masks_file ON imported_region_masks(file_id);
+CREATE TABLE project_classes (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    position INTEGER NOT NULL
+);
+"""
+
 #: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -185,7 +185,7 @@ def test_nothing_importable_raises_nothing_and_reports(tmp_path):
 def test_unknown_format_is_refused(tmp_path):
     store = Store.create(tmp_path)
     with pytest.raises(ImportFailed, match="unknown format"):
-        import_folder(store, fmt="coco")
+        import_folder(store, fmt="tfrecord")
     store.close()
 
 

@@ -28,6 +28,7 @@ class Candidate:
     label: str | None = None
     split: str | None = None
     annotation: Path | None = None  # a VOC XML to read
+    sources: list = field(default_factory=list)  # ImageAnnotation records of other formats, read already
     notes: list[str] = field(default_factory=list)
 
 
@@ -79,6 +80,15 @@ def looks_like_class_folders(root: Path, images: list[Path]) -> bool:
 
 def flat_candidates(root: Path, images: list[Path]) -> list[Candidate]:
     return [Candidate(rel=rel_posix(p, root)) for p in images]
+
+
+def split_from_folders(rel: str) -> str | None:
+    """The split a split folder anywhere in the path names (Roboflow ``valid/a.jpg``, ultralytics
+    ``images/train/a.jpg``, ``train/images/a.jpg``)."""
+    for part in rel.split("/")[:-1]:
+        if part.lower() in SPLIT_FOLDER_NAMES:
+            return SPLIT_FOLDER_NAMES[part.lower()]
+    return None
 
 
 def class_folder_candidates(root: Path, images: list[Path]) -> list[Candidate]:

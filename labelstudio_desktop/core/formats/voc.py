@@ -13,7 +13,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from .annotations import Box, ImageAnnotation
+
 MAX_XML_BYTES = 10_000_000
+#: Set on the root of an XML whose boxes are in the raw frame of an EXIF-rotated photo (what labelImg shows).
+RAW_FRAME_ATTRIBUTE = "exif_orientation"
 
 
 class VocError(Exception):
@@ -41,11 +45,12 @@ class VocAnnotation:
     verified: bool
     objects: list[VocObject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    raw_orientation: int | None = None  # written by this program: boxes in the raw frame of this EXIF orientation
 
 
-def _safe_parser() -> etree.XMLParser:
+def _safe_parser(huge: bool = False) -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_comments=True, remove_pis=True)
+                           huge_tree=huge, remove_comments=True, remove_pis=True)
 
 
 def _text(node: etree._Element | None, tag: str) -> str | None:
@@ -57,67 +62,155 @@ def _text(node: etree._Element | None, tag: str) -> str | None:
     return child.text.strip()
 
 
-def _int_or_none(text: str | None) -> int | None:
+def _number_or_none(text: str | None) -> float | None:
     if text is None:
         return None
     try:
         value = float(text)
     except ValueError:
         return None
-    return int(round(value)) if math.isfinite(value) else None
+    return value if math.isfinite(value) else None
+
+
+def _int_or_none(text: str | None) -> int | None:
+    value = _number_or_none(text)
+    return None if value is None else int(round(value))
+
+
+_TRUE, _FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
 
 
 def _flag(text: str | None) -> bool:
-    return (text or "0").strip().lower() in ("1", "true", "yes")
+    return (text or "0").strip().lower() in _TRUE
+
+
+def _checked_flag(obj: etree._Element, tag: str, where: str, warnings: list[str]) -> bool:
+    """A 0/1 tag; another value is named in a warning (a non-zero number counts as set)."""
+    text = (_text(obj, tag) or "0").lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    number = _number_or_none(text)
+    warnings.append(f"{where}: <{tag}> is '{text}', not 0 or 1: taken as {int(bool(number))}")
+    return bool(number)
+
+
+#: Tags of a VOC object this program has no place for: named in a warning, never dropped silently.
+_UNKEPT_TAGS = {"occluded": "occlusion flag", "part": "part box", "attributes": "attributes", "actions": "actions"}
+
+
+def _unkept(obj: etree._Element, where: str, warnings: list[str]) -> None:
+    for tag, what in _UNKEPT_TAGS.items():
+        nodes = obj.findall(tag)
+        if tag == "occluded":
+            nodes = [n for n in nodes if (n.text or "0").strip().lower() not in _FALSE]
+        if tag == "part":
+            shown = ", ".join(_text(n, "name") or "?" for n in nodes)
+            if nodes:
+                warnings.append(f"{where}: {len(nodes)} <part> box(es) ({shown}) not imported (no part boxes here)")
+            continue
+        if tag in ("attributes", "actions"):
+            items = [f"{_text(a, 'name') or a.tag}={_text(a, 'value') or (a.text or '').strip()}"
+                     for n in nodes for a in n]
+            if items:
+                warnings.append(f"{where}: {what} {', '.join(items)} not kept")
+            continue
+        if nodes:
+            warnings.append(f"{where}: <occluded> {nodes[0].text.strip()} not kept (no {what} here)")
+
+
+def _is_zero_based(root: etree._Element) -> bool:
+    """Datumaro (CVAT's format library) writes VOC boxes 0-based, as decimals (``10.0``), with ``<occluded>`` on
+    every object and ``<source><annotation>``; 1-based writers (labelImg, VOC itself) write integers."""
+    coords = [n.text.strip() for n in root.iterfind("object/bndbox/*") if n.text and n.text.strip()]
+    if not coords or not all("." in c for c in coords):
+        return False
+    objects = root.findall("object")
+    return all(o.find("occluded") is not None for o in objects) or root.find("source/annotation") is not None \
+        or any(_number_or_none(c) == 0 for c in coords)
 
 
 def read_voc(path: Path) -> VocAnnotation:
     """Parse one VOC XML file. Raises :class:`VocError` for unusable files; odd objects become warnings."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise VocError(f"cannot read ({exc.strerror})") from exc
-    if size == 0:
-        raise VocError("empty annotation file (0 bytes)")
-    if size > MAX_XML_BYTES:
-        raise VocError(f"annotation file too large ({size} bytes)")
-    try:
-        tree = etree.parse(str(path), _safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise VocError(f"malformed XML ({exc.msg})") from exc
-    except OSError as exc:
-        raise VocError(f"cannot read ({exc})") from exc
-    if tree.docinfo.internalDTD is not None or _has_entity_refs(tree.getroot()):
-        raise VocError("XML with a DTD or entity declarations is refused (possible XXE or entity expansion)")
-    root = tree.getroot()
-    if root.tag != "annotation":
-        raise VocError(f"not a Pascal VOC annotation (root element <{root.tag}>)")
+    root = _parse(path)
     size_node = root.find("size")
+    orientation = _int_or_none(root.get(RAW_FRAME_ATTRIBUTE))
     ann = VocAnnotation(
         filename=_text(root, "filename"),
         width=_int_or_none(_text(size_node, "width")),
         height=_int_or_none(_text(size_node, "height")),
         depth=_int_or_none(_text(size_node, "depth")),
         verified=_flag(root.get("verified")),
+        raw_orientation=orientation if orientation in range(2, 9) else None,
     )
+    zero_based = _is_zero_based(root)
+    if zero_based:
+        ann.warnings.append("0-based coordinates written as decimals (Datumaro's VOC): converted, not shifted by 1")
+    offset = 0 if zero_based else 1
+    rounded, largest = 0, 0.0
     for index, obj in enumerate(root.iter("object"), start=1):
         name = _text(obj, "name")
         box = obj.find("bndbox")
-        coords = [_int_or_none(_text(box, t)) for t in ("xmin", "ymin", "xmax", "ymax")]
+        coords = [_number_or_none(_text(box, t)) for t in ("xmin", "ymin", "xmax", "ymax")]
         if not name:
             ann.warnings.append(f"object {index}: no <name>, skipped")
             continue
         if box is None or any(c is None for c in coords):
             ann.warnings.append(f"object {index} ('{name}'): missing or non-numeric <bndbox>, skipped")
             continue
-        xmin, ymin, xmax, ymax = coords
+        where = f"object {index} ('{name}')"
+        whole = [int(round(c)) for c in coords]
+        change = max(abs(c - w) for c, w in zip(coords, whole, strict=True))
+        rounded += change > 1e-6
+        largest = max(largest, change)
+        xmin, ymin, xmax, ymax = whole
         ann.objects.append(VocObject(
-            name=name, x0=xmin - 1, y0=ymin - 1, x1=xmax, y1=ymax,
+            name=name, x0=xmin - offset, y0=ymin - offset, x1=xmax, y1=ymax,
             pose=_text(obj, "pose") or "Unspecified",
-            truncated=_flag(_text(obj, "truncated")),
-            difficult=_flag(_text(obj, "difficult")),
+            truncated=_checked_flag(obj, "truncated", where, ann.warnings),
+            difficult=_checked_flag(obj, "difficult", where, ann.warnings),
         ))
+        _unkept(obj, where, ann.warnings)
+    if rounded:
+        ann.warnings.append(f"{rounded} box(es) with fractional coordinates rounded to whole pixels "
+                            f"(largest change {largest:.2f} px)")
     return ann
+
+
+def _parse(path: Path) -> etree._Element:
+    root = parse_untrusted_xml(path)
+    if root.tag != "annotation":
+        raise VocError(f"not a Pascal VOC annotation (root element <{root.tag}>)")
+    return root
+
+
+def parse_untrusted_xml(path: Path, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
+    """An XML file from outside, parsed safely (no DTD, no entities, no network); :class:`VocError` if unusable."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise VocError(f"cannot read ({exc.strerror})") from exc
+    if size == 0:
+        raise VocError("empty annotation file (0 bytes)")
+    if size > max_bytes:
+        raise VocError(f"annotation file too large ({size} bytes)")
+    try:
+        tree = etree.parse(str(path), _safe_parser(huge=max_bytes > MAX_XML_BYTES))
+    except etree.XMLSyntaxError as exc:
+        raise VocError(f"malformed XML ({exc.msg})") from exc
+    except OSError as exc:
+        raise VocError(f"cannot read ({exc})") from exc
+    if tree.docinfo.internalDTD is not None or _has_entity_refs(tree.getroot()):
+        raise VocError("XML with a DTD or entity declarations is refused (possible XXE or entity expansion)")
+    return tree.getroot()
+
+
+def image_annotation(path: Path, image: Path | None, reference: str | None = None) -> ImageAnnotation:
+    """A VOC XML as the common record (integer coordinates: nothing left to round)."""
+    ann = read_voc(path)
+    return ImageAnnotation(
+        file=path, image=image, reference=reference or ann.filename or path.name, width=ann.width, height=ann.height,
+        boxes=[Box(o.name, o.x0, o.y0, o.x1, o.y1, o.difficult, o.truncated, o.pose) for o in ann.objects],
+        verified=ann.verified, raw_orientation=ann.raw_orientation, exact=True, notes=list(ann.warnings))
 
 
 def _has_entity_refs(root: etree._Element) -> bool:
@@ -145,11 +238,15 @@ def _sub(parent: etree._Element, tag: str, text: str | int | None = None) -> etr
 
 
 def voc_xml(folder: str, filename: str, path: str, width: int, height: int, depth: int,
-            objects: list[VocObject], verified: bool = False, database: str = "Unknown") -> bytes:
-    """One labelImg-layout annotation, with every tag strict readers need and integer coordinates."""
+            objects: list[VocObject], verified: bool = False, database: str = "Unknown",
+            raw_orientation: int | None = None) -> bytes:
+    """One labelImg-layout annotation, with every tag strict readers need and integer coordinates.
+    ``raw_orientation``: the boxes and size are in the raw frame of a photo with this EXIF orientation."""
     root = etree.Element("annotation")
     if verified:
         root.set("verified", "yes")
+    if raw_orientation:
+        root.set(RAW_FRAME_ATTRIBUTE, str(raw_orientation))
     _sub(root, "folder", folder)
     _sub(root, "filename", filename)
     _sub(root, "path", path)

@@ -1,0 +1,108 @@
+"""The project's class list: ordered, stored with the project, each class with a stable id.
+
+Every export numbers classes by their place in this list (YOLO ids, COCO category ids, keras-yolo3 class ids,
+``classes.txt``, ``labelmap.txt``), so ids no longer change when a class loses its last box or when pending boxes are
+included. Import records the class lists it finds (``data.yaml``, ``classes.txt``, COCO categories, CVAT labels) in
+their order; labels in use that the list lacks are appended, alphabetically, the first time the list is read.
+
+Editing (for the app): :func:`add_class`, :func:`rename_class` (renames the label on every box, mask and image too),
+:func:`reorder_classes`. A class keeps its id through renames and moves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from .store import Store, StoreError
+
+#: Orders recorded before the class list existed: the mask classes' and the digit keys' (image classes).
+EARLIER_ORDERS = ("mask_classes", "class_keys")
+
+
+@dataclass(frozen=True)
+class ProjectClass:
+    id: int  # stable: kept through renames and moves
+    name: str
+    position: int  # 0-based: the id exports give it
+
+
+def classes_in_use(store: Store) -> list[str]:
+    rows = store.conn.execute("SELECT label FROM boxes UNION SELECT label FROM masks UNION "
+                              "SELECT label FROM images WHERE label IS NOT NULL ORDER BY 1")
+    return [r[0] for r in rows]
+
+
+def project_classes(store: Store) -> list[ProjectClass]:
+    """The class list, every label in use included (appended alphabetically and recorded when new)."""
+    rows = list(store.conn.execute("SELECT id, name, position FROM project_classes ORDER BY position, id"))
+    names = {r["name"] for r in rows}
+    earlier = [n for key in EARLIER_ORDERS for n in store.get_setting(key, [])] if not rows else []
+    new = [n for n in dict.fromkeys(earlier + classes_in_use(store)) if n not in names]
+    if new:
+        try:
+            record_classes(store, new)
+        except sqlite3.Error:  # locked or read-only: the list holds for this export and is recorded next time
+            start = len(rows)
+            return [ProjectClass(r["id"], r["name"], k) for k, r in enumerate(rows)] + \
+                [ProjectClass(0, n, start + k) for k, n in enumerate(new)]
+        rows = list(store.conn.execute("SELECT id, name, position FROM project_classes ORDER BY position, id"))
+    return [ProjectClass(r["id"], r["name"], k) for k, r in enumerate(rows)]
+
+
+def class_names(store: Store) -> list[str]:
+    """The class names in the project's order: index k is the class id every export writes."""
+    return [c.name for c in project_classes(store)]
+
+
+def record_classes(store: Store, names: list[str]) -> None:
+    """Append ``names`` (in their order) that the list does not hold yet."""
+    with store.transaction() as c:
+        have = {r[0] for r in c.execute("SELECT name FROM project_classes")}
+        end = c.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM project_classes").fetchone()[0]
+        for name in dict.fromkeys(names):
+            if name and name not in have:
+                c.execute("INSERT INTO project_classes(name, position) VALUES(?, ?)", (name, end))
+                end += 1
+
+
+def add_class(store: Store, name: str) -> ProjectClass:
+    """A new class at the end of the list (or the existing one of that name)."""
+    name = name.strip()
+    if not name:
+        raise StoreError("a class needs a name")
+    record_classes(store, [name])
+    return next(c for c in project_classes(store) if c.name == name)
+
+
+def rename_class(store: Store, old: str, new: str) -> None:
+    """Rename a class everywhere (boxes, masks, image classes). Renaming onto an existing class merges the two:
+    the class keeps the place of ``new``."""
+    new = new.strip()
+    if not new:
+        raise StoreError("a class needs a name")
+    if old == new:
+        return
+    project_classes(store)  # labels in use are in the list before it changes
+    with store.transaction() as c:
+        if c.execute("SELECT 1 FROM project_classes WHERE name=?", (old,)).fetchone() is None:
+            raise StoreError(f"no class named {old!r}")
+        for table in ("boxes", "masks", "images"):
+            c.execute(f"UPDATE {table} SET label=? WHERE label=?", (new, old))
+        if c.execute("SELECT 1 FROM project_classes WHERE name=?", (new,)).fetchone():
+            c.execute("DELETE FROM project_classes WHERE name=?", (old,))
+        else:
+            c.execute("UPDATE project_classes SET name=? WHERE name=?", (new, old))
+        for key in EARLIER_ORDERS:  # the older orders follow, so digit keys and mask indices keep their class
+            order = store.get_setting(key, [])
+            if old in order:
+                store.set_setting(key, list(dict.fromkeys(new if n == old else n for n in order)))
+
+
+def reorder_classes(store: Store, names: list[str]) -> None:
+    """Put the classes in the order of ``names`` (every class exactly once)."""
+    current = class_names(store)
+    if sorted(names) != sorted(current) or len(set(names)) != len(names):
+        raise StoreError("the new order must name every class exactly once")
+    with store.transaction() as c:
+        c.executemany("UPDATE project_classes SET position=? WHERE name=?", list(enumerate(names)))

@@ -1,0 +1,171 @@
+"""YOLO txt labels: darknet and labelImg (``classes.txt``), ultralytics (``data.yaml``, ``images/{split}`` +
+``labels/{split}``), YOLO-seg polygons.
+
+A line is ``class cx cy w h`` normalised to 0..1 (a polygon: ``class x1 y1 x2 y2 ...``). The box convention is the
+one of ultralytics' own VOC converter: from VOC's 1-based ``xmin..xmax``, ``cx = (xmin + xmax) / 2 - 1`` and
+``w = xmax - xmin`` (in pixels, before dividing by the width). So the box's left edge is ``cx - w / 2`` and its right
+edge ``cx + w / 2`` plus one pixel: reading adds the pixel back, writing takes it off, and a round trip is exact.
+
+Where a label file is found for an image: beside it (``a.jpg`` + ``a.txt``, labelImg), in the ``labels`` folder that
+stands where the image has ``images`` (ultralytics, Roboflow), or by stem in an ``--annotations`` folder. Class names
+come from a ``data.yaml`` (``names``: a list or ``{id: name}``), else from ``classes.txt`` / ``obj.names`` / ``*.names``
+next to the labels or in a folder above; without one, classes are named ``class_<id>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .annotations import AnnotationError, Box, ImageAnnotation, Region, number
+
+NAME_FILES = ("classes.txt", "obj.names", "_darknet.labels")
+IMAGE_FOLDER, LABEL_FOLDER = "images", "labels"
+MAX_LABEL_BYTES = 5_000_000
+#: ultralytics' VOC converter leaves one pixel out of the width: read boxes gain it back.
+FAR_EDGE_OFFSET = 1.0
+
+
+def label_path_candidates(image: Path) -> list[Path]:
+    """Where the label file of ``image`` may be: beside it, and in ``labels/`` where the image has ``images/``."""
+    out = [image.with_suffix(".txt")]
+    parts = list(image.parts)
+    for k in range(len(parts) - 2, -1, -1):
+        if parts[k].lower() == IMAGE_FOLDER:
+            out.append(Path(*parts[:k], LABEL_FOLDER, *parts[k + 1:]).with_suffix(".txt"))
+            break
+    return out
+
+
+def looks_like_yolo(path: Path) -> bool:
+    """A ``.txt`` whose first lines are ``int float float float float ...`` with values in 0..1 (or empty)."""
+    if path.name.lower() in NAME_FILES or path.suffix.lower() != ".txt":
+        return False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = [f.readline() for _ in range(5)]
+    except OSError:
+        return False
+    lines = [line.split() for line in head if line.strip()]
+    return all(_is_label_line(parts) for parts in lines)
+
+
+def _is_label_line(parts: list[str]) -> bool:
+    if len(parts) < 5 or not parts[0].isdigit():
+        return False
+    try:
+        return all(-0.01 <= float(v) <= 1.01 for v in parts[1:])
+    except ValueError:
+        return False
+
+
+def read_yaml_names(path: Path) -> list[str] | None:
+    """The ``names`` of an ultralytics ``data.yaml`` in id order, or None when it has none."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise AnnotationError(f"unreadable YAML ({exc})") from exc
+    names = data.get("names") if isinstance(data, dict) else None
+    if isinstance(names, dict):
+        try:
+            ids = sorted(int(k) for k in names)
+        except (TypeError, ValueError):
+            raise AnnotationError("names: ids that are not numbers") from None
+        by_id = {int(k): str(v) for k, v in names.items()}
+        return [by_id.get(k, f"class_{k}") for k in range(ids[-1] + 1)] if ids else []
+    if isinstance(names, list):
+        return [str(n) for n in names]
+    return None
+
+
+def find_yaml(root: Path, files: list[Path]) -> Path | None:
+    """The dataset's ``data.yaml`` (or another YAML with ``names``), nearest the root."""
+    yamls = sorted((p for p in files if p.suffix.lower() in (".yaml", ".yml")), key=lambda p: (len(p.parts), p))
+    for path in yamls:
+        try:
+            if read_yaml_names(path) is not None:
+                return path
+        except AnnotationError:
+            continue
+    return None
+
+
+def read_name_file(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+
+
+def names_near(label: Path, root: Path) -> tuple[list[str], Path] | None:
+    """``classes.txt`` or a ``.names`` file next to ``label`` or in a folder above it, up to ``root``."""
+    folder = label.parent
+    while True:
+        for name in NAME_FILES:
+            if (folder / name).is_file():
+                return read_name_file(folder / name), folder / name
+        found = sorted(folder.glob("*.names"))
+        if found:
+            return read_name_file(found[0]), found[0]
+        if folder == root or root not in folder.parents:
+            return None
+        folder = folder.parent
+
+
+def read_label(path: Path, image: Path, names: list[str] | None) -> ImageAnnotation:
+    """One YOLO label file; odd lines become notes. :class:`AnnotationError` when the file is unusable."""
+    try:
+        if path.stat().st_size > MAX_LABEL_BYTES:
+            raise AnnotationError("label file too large")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise AnnotationError("not a text file") from None
+    except OSError as exc:
+        raise AnnotationError(f"cannot read ({exc.strerror})") from exc
+    ann = ImageAnnotation(file=path, image=image, reference=path.name, normalized=True,
+                          far_edge_offset=FAR_EDGE_OFFSET, edge_slack=FAR_EDGE_OFFSET, classes=list(names or []))
+    unnamed: set[int] = set()
+    for n, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        try:
+            if not parts[0].isdigit():
+                raise ValueError(f"class id {parts[0]!r} is not a whole number")
+            cls = int(parts[0])
+            values = [number(v, "a coordinate") for v in parts[1:]]
+        except ValueError as exc:
+            ann.notes.append(f"line {n}: {exc}, skipped")
+            continue
+        label = names[cls] if names and cls < len(names) else f"class_{cls}"
+        if names is None or cls >= len(names):
+            unnamed.add(cls)
+        if len(values) == 4:
+            cx, cy, w, h = values
+            ann.boxes.append(Box(label, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        elif len(values) >= 6 and len(values) % 2 == 0:
+            ann.regions.append(Region(label, polygons=[values]))
+        elif len(values) > 4:
+            cx, cy, w, h = values[:4]
+            ann.boxes.append(Box(label, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+            ann.notes.append(f"line {n}: {len(values) - 4} value(s) after the box (a score, keypoints) not kept")
+        else:
+            ann.notes.append(f"line {n}: {len(values)} value(s) after the class, expected 4 (a box) or an even "
+                             "number of 6 or more (a polygon), skipped")
+    if unnamed and names is not None:
+        ann.notes.append(f"class id(s) {', '.join(map(str, sorted(unnamed)))} not in the class list: named class_<id>")
+    return ann
+
+
+def label_line(class_id: int, x0: int, y0: int, x1: int, y1: int, width: int, height: int) -> str:
+    """One box as ultralytics' VOC converter writes it (``x0, y0, x1, y1``: 0-based pixel edges)."""
+    cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
+    w, h = x1 - x0 - 1, y1 - y0 - 1
+    return f"{class_id} {cx / width:.6f} {cy / height:.6f} {w / width:.6f} {h / height:.6f}"
+
+
+def data_yaml(folder: Path, names: list[str], splits: dict[str, str]) -> str:
+    """An ultralytics ``data.yaml``: the dataset folder (absolute: ultralytics resolves a relative ``path`` against
+    its own datasets folder), the image folder of each split relative to it, the names by id."""
+    import yaml
+
+    data = {"path": str(folder), **splits, "nc": len(names), "names": dict(enumerate(names))}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
