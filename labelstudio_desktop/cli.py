@@ -15,6 +15,7 @@ from pathlib import Path
 from .core.dedup import DEFAULT_THRESHOLD_64, find_duplicates
 from .core.export import LAYOUTS, ExportError, export_voc
 from .core.export_crops import CROP_SOURCES
+from .core.export_interchange import MASK_FORMATS
 from .core.export_more import FORMATS as MORE_FORMATS
 from .core.export_more import export_more
 from .core.formats.cifar import VIEWS
@@ -165,7 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--format", choices=("voc", *MORE_FORMATS), default="voc",
-                   help="voc (default), yolov3 (keras-yolo3 trainval.txt), yolo (txt labels), masks (a VOC "
+                   help="voc (default), yolov3 (keras-yolo3: train/val/test.txt, JPEGImages), yolo (ultralytics: "
+                        "images/{split}, labels/{split}, data.yaml; classes.txt for labelImg), coco (COCO JSON per "
+                        "split, boxes and masks), labelme (a JSON per image), masks (a VOC "
                         "segmentation set: JPEGImages, SegmentationClass, SegmentationObject, ImageSets/Segmentation, "
                         "labelmap.txt), crops (box or mask regions, a folder per label), augmented (N transformed "
                         "copies)")
@@ -181,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=LAYOUTS, default="labelimg",
                    help="voc: labelimg (one XML per image, mirroring the folders) or vocdevkit (VOCdevkit/VOC2007); "
                         "masks: written into --out, or with vocdevkit into VOCdevkit/VOC2012 (torchvision's root)")
+    p.add_argument("--coco-masks", choices=MASK_FORMATS, default="rle",
+                   help="coco: masks as run-length encoding (exact; default) or polygons (outlines; holes are lost)")
     p.add_argument("--include-pending", action="store_true", help="also export pending proposals")
     p.add_argument("--overwrite", action="store_true", help="replace files that already exist in --out")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -307,7 +312,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             report = export_more(store, args.out, args.format, include_pending=args.include_pending,
                                  overwrite=args.overwrite, variants=args.variants, padding=args.padding,
                                  job=ConsoleJob("export"), crop_source=args.crop_source, cutout=args.cutout,
-                                 border=args.border, layout=args.layout)
+                                 border=args.border, layout=args.layout, mask_format=args.coco_masks)
     if args.json:
         print(json.dumps(report.as_dict(), indent=1))
     else:

@@ -109,3 +109,98 @@ def tf_raw_class_indices(png: Path) -> np.ndarray:
     import tensorflow as tf
 
     return tf.io.decode_png(tf.io.read_file(str(png)), channels=1).numpy()[..., 0]
+
+
+# ------------------------------------------------------------------ YOLO, COCO, labelme, Datumaro (issue 12)
+def ultralytics_labels(data_yaml: Path) -> dict[str, dict[str, np.ndarray]]:
+    """What ultralytics' dataset check and label cache do: resolve ``path`` (a relative one against its own datasets
+    folder, so it must be absolute here), list each split's image folder, map ``/images/`` to ``/labels/`` (the last
+    occurrence) and ``.txt``, load each label file as an N x 5 float array and verify it as ``verify_image_label``
+    does (5 columns, non-negative, coordinates normalised, class below ``nc``). Returns split -> image name -> rows."""
+    import os
+
+    import yaml
+
+    data = yaml.safe_load(data_yaml.read_text())
+    root = Path(data["path"])
+    if not root.is_absolute():
+        raise RuntimeError(f"relative path {root}: ultralytics would look in its own datasets folder")
+    names = data["names"]
+    nc = len(names)
+    out = {}
+    for split in ("train", "val", "test"):
+        if not data.get(split):
+            continue
+        folder = root / data[split]
+        sa, sb = f"{os.sep}images{os.sep}", f"{os.sep}labels{os.sep}"
+        rows = {}
+        for image in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".png")):
+            label = Path(sb.join(str(image).rsplit(sa, 1)).rsplit(".", 1)[0] + ".txt")
+            lb = np.array([x.split() for x in label.read_text().strip().splitlines() if len(x)], dtype=np.float32) \
+                if label.is_file() else np.zeros((0, 5), np.float32)
+            if len(lb) == 0:
+                lb = np.zeros((0, 5), dtype=np.float32)
+            else:
+                assert lb.shape[1] == 5, f"labels require 5 columns, {lb.shape[1]} columns detected"
+                assert lb.min() >= 0, "negative label values"
+                assert lb[:, 1:].max() <= 1, "non-normalized or out of bounds coordinates"
+                assert int(lb[:, 0].max()) < nc, "label class exceeds dataset class count"
+            with Image.open(image) as im:
+                im.verify()
+            rows[image.name] = lb
+        out[split] = rows
+    return out
+
+
+def labelimg_yolo_boxes(label: Path, width: int, height: int) -> list[tuple[str, int, int, int, int]]:
+    """labelImg's ``YoloReader``: ``classes.txt`` beside the label file, ``class cx cy w h`` per line, the corners
+    clamped to 0..1 and rounded to pixels (its own points, which it also writes to VOC as they are)."""
+    classes = (label.parent / "classes.txt").read_text().strip("\n").split("\n")
+    out = []
+    for line in label.read_text().splitlines():
+        class_index, x_center, y_center, w, h = line.strip().split(" ")
+        x_min = max(float(x_center) - float(w) / 2, 0)
+        x_max = min(float(x_center) + float(w) / 2, 1)
+        y_min = max(float(y_center) - float(h) / 2, 0)
+        y_max = min(float(y_center) + float(h) / 2, 1)
+        out.append((classes[int(class_index)], round(width * x_min), round(height * y_min), round(width * x_max),
+                    round(height * y_max)))
+    return out
+
+
+def keras_yolo3_training_boxes(annotation_line: str) -> tuple[tuple[int, int], np.ndarray]:
+    """keras-yolo3's ``get_random_data``: split on white space, open the image, ``int`` every box field."""
+    line = annotation_line.split()
+    with Image.open(line[0]) as image:
+        size = image.size
+    box = np.array([np.array(list(map(int, box.split(",")))) for box in line[1:]])
+    return size, box
+
+
+def labelme_shapes(json_file: Path) -> tuple[Path, list[tuple[str, str, list]]]:
+    """labelme's ``LabelFile.load``: the keys it reads, the image it opens (``imagePath`` relative to the JSON) and
+    the size check against ``imageHeight`` / ``imageWidth``; each shape's label, type and points."""
+    import json
+
+    data = json.loads(json_file.read_text())
+    image_path = json_file.parent / data["imagePath"]
+    with Image.open(image_path) as image:
+        assert (data["imageHeight"], data["imageWidth"]) == (image.height, image.width), "size differs from image"
+    shapes = [(s["label"], s.get("shape_type", "polygon"), s["points"]) for s in data["shapes"]]
+    for s in data["shapes"]:
+        s["flags"], s["group_id"]  # noqa: B018 - LabelFile reads both
+    return image_path, shapes
+
+
+def datumaro_labelmap(path: Path) -> dict[str, tuple]:
+    """Datumaro's VOC ``parse_label_map``: ``name:r,g,b:parts:actions`` lines (``#`` comments), the colour as three
+    integers; CVAT and Datumaro refuse classes outside VOC's 20 without this file."""
+    label_map = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line[0] == "#":
+            continue
+        name, color, parts, actions = line.split(":")
+        label_map[name] = (tuple(map(int, color.split(","))) if color else None, parts.split(",") if parts else [],
+                           actions.split(",") if actions else [])
+    return label_map

@@ -13,11 +13,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .class_list import class_names
+from .formats.masks import labelmap_text
 from .formats.voc import VocObject, voc_xml
 from .fsutil import atomic_write
-from .images import ImageProblem, open_upright, probe
+from .images import ImageProblem, open_upright, probe, raw_point
 from .jobs import JobToken
-from .store import SPLITS, ImageRecord, Store
+from .store import SPLITS, BoxRecord, ImageRecord, Store
 
 LAYOUTS = ("labelimg", "vocdevkit")
 VOC_YEAR = "VOC2007"
@@ -75,6 +77,39 @@ def _objects(store: Store, image: ImageRecord, include_pending: bool) -> list[Vo
 
 def exportable_images(store: Store) -> list[ImageRecord]:
     return [img for img in store.images(include_excluded=False, include_missing=False)]
+
+
+def images_with_boxes(store: Store, include_pending: bool, report: ExportReport
+                      ) -> list[tuple[ImageRecord, list[BoxRecord]]]:
+    """Usable images with their boxes to export. An image without boxes is exported (as a negative) only when it
+    is verified: an unverified one is simply not annotated yet; how many were left out is noted in ``report``."""
+    states = export_states(include_pending)
+    out, unannotated = [], 0
+    for img in exportable_images(store):
+        boxes = store.boxes(img.id, states=states)
+        if boxes or img.status == "verified":
+            out.append((img, boxes))
+        else:
+            unannotated += 1
+    if unannotated:
+        report.problems.append(("", f"{unannotated} unverified image(s) without boxes left out (verify an image "
+                                    "to export it as a negative)"))
+    if not out and not report.nothing_because:
+        report.nothing_because = nothing_to_export(store, "boxes", include_pending)
+    return out
+
+
+def split_or_train(img: ImageRecord, report: ExportReport) -> str:
+    """The image's split; an image without one goes to train (counted in ``report.unsplit``)."""
+    if img.split is None:
+        report.unsplit += 1
+        return "train"
+    return img.split
+
+
+def note_unsplit(report: ExportReport) -> None:
+    if report.unsplit:
+        report.problems.append(("", f"{report.unsplit} image(s) without a split were listed in train"))
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -136,18 +171,56 @@ def export_voc(store: Store, out: Path, layout: str = "labelimg", include_pendin
 
 def _export_labelimg(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
                      overwrite: bool, job: JobToken, report: ExportReport) -> None:
-    targets = {img.path: out / PurePosixPath(img.path).with_suffix(".xml") for img in images}
+    """An XML per image beside a copy of the folder tree. labelImg shows a photo's raw frame (it ignores EXIF), so
+    the XML of an EXIF-rotated photo gives the raw frame's size and boxes, and says so (``exif_orientation``):
+    the file it references is described as that file is."""
+    todo = images_with_boxes(store, include_pending, report)
+    if not todo:  # nothing to write: report.nothing_because says why
+        return
+    targets = {img.path: out / PurePosixPath(img.path).with_suffix(".xml") for img, _boxes in todo}
     _check_targets(list(targets.values()), overwrite)
-    for n, img in enumerate(images):
+    raw_frames = 0
+    for n, (img, boxes) in enumerate(todo):
         job.check()
         src = store.abs_path(img)
-        objects = _objects(store, img, include_pending)
-        xml = voc_xml(folder=src.parent.name, filename=src.name, path=str(src), width=img.width,
-                      height=img.height, depth=3, objects=objects, verified=img.status == "verified")
+        objects = [_voc_object(b) for b in boxes]
+        width, height, orientation = img.width, img.height, _orientation(src)
+        if orientation != 1:
+            objects, (width, height) = _raw_frame(objects, img, orientation)
+            raw_frames += 1
+        xml = voc_xml(folder=src.parent.name, filename=src.name, path=str(src), width=width,
+                      height=height, depth=3, objects=objects, verified=img.status == "verified",
+                      raw_orientation=orientation if orientation != 1 else None)
         atomic_write(targets[img.path], xml)
         report.images += 1
         report.objects += len(objects)
-        job.progress(n + 1, len(images))
+        job.progress(n + 1, len(todo))
+    if raw_frames:
+        report.problems.append(("", f"{raw_frames} EXIF-rotated photo(s): their XML gives the raw frame labelImg "
+                                    "shows (size and boxes), marked exif_orientation; importing it turns them upright"))
+
+
+def _voc_object(b: BoxRecord) -> VocObject:
+    return VocObject(b.label, b.x0, b.y0, b.x1, b.y1, b.pose, b.truncated, b.difficult)
+
+
+def _orientation(path: Path) -> int:
+    try:
+        return probe(path).orientation
+    except ImageProblem:
+        return 1
+
+
+def _raw_frame(objects: list[VocObject], img: ImageRecord, orientation: int
+               ) -> tuple[list[VocObject], tuple[int, int]]:
+    """Boxes of the upright image in the raw frame of a photo of this EXIF orientation, and that frame's size."""
+    raw_w, raw_h = (img.height, img.width) if orientation in (5, 6, 7, 8) else (img.width, img.height)
+    moved = []
+    for o in objects:
+        corners = [raw_point(x, y, orientation, raw_w, raw_h) for x, y in ((o.x0, o.y0), (o.x1, o.y1))]
+        xs, ys = sorted(int(c[0]) for c in corners), sorted(int(c[1]) for c in corners)
+        moved.append(VocObject(o.name, xs[0], ys[0], xs[1], ys[1], o.pose, o.truncated, o.difficult))
+    return moved, (raw_w, raw_h)
 
 
 def _jpeg_bytes(src: Path) -> tuple[bytes, bool]:
@@ -171,15 +244,18 @@ def _class_presence(objects: list[VocObject]) -> dict[str, int]:
 def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
                       overwrite: bool, job: JobToken, report: ExportReport) -> None:
     base = out / "VOCdevkit" / VOC_YEAR
-    ids = unique_ids([img.path for img in images])
+    todo = images_with_boxes(store, include_pending, report)
+    if not todo:  # nothing to write: report.nothing_because says why
+        return
+    ids = unique_ids([img.path for img, _boxes in todo])
     sets = base / "ImageSets" / "Main"
-    targets = [p for img in images for p in (base / "Annotations" / f"{ids[img.path]}.xml",
-                                             base / "JPEGImages" / f"{ids[img.path]}.jpg")]
-    targets += [sets / f"{name}.txt" for name in (*SPLITS, "trainval")]
+    targets = [p for img, _boxes in todo for p in (base / "Annotations" / f"{ids[img.path]}.xml",
+                                                   base / "JPEGImages" / f"{ids[img.path]}.jpg")]
+    targets += [sets / f"{name}.txt" for name in (*SPLITS, "trainval")] + [base / "labelmap.txt"]
     _check_targets(targets, overwrite)
     listed: dict[str, list[str]] = {s: [] for s in SPLITS}
     presence: dict[str, dict[str, int]] = {}  # id -> class -> 1 present, 0 only difficult
-    for n, img in enumerate(images):
+    for n, (img, boxes) in enumerate(todo):
         job.check()
         ident = ids[img.path]
         src = store.abs_path(img)
@@ -190,27 +266,25 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
             continue
         jpeg = base / "JPEGImages" / f"{ident}.jpg"
         atomic_write(jpeg, data)
-        objects = _objects(store, img, include_pending)
+        objects = [_voc_object(b) for b in boxes]
         xml = voc_xml(folder=VOC_YEAR, filename=jpeg.name, path=str(jpeg), width=img.width, height=img.height,
                       depth=3, objects=objects, verified=img.status == "verified",
                       database="labelstudio-desktop")
         atomic_write(base / "Annotations" / f"{ident}.xml", xml)
-        split = img.split
-        if split is None:
-            split = "train"
-            report.unsplit += 1
-        listed[split].append(ident)
+        listed[split_or_train(img, report)].append(ident)
         presence[ident] = _class_presence(objects)
         report.images += 1
         report.objects += len(objects)
         report.reencoded += int(reencoded)
-        job.progress(n + 1, len(images))
+        job.progress(n + 1, len(todo))
     listed_trainval = listed["train"] + listed["val"]
-    classes = sorted({c for per_image in presence.values() for c in per_image})
+    used = {c for per_image in presence.values() for c in per_image}
+    classes = [c for c in class_names(store) if c in used]
     for name, idents in (*listed.items(), ("trainval", listed_trainval)):
         atomic_write(sets / f"{name}.txt", "".join(f"{i}\n" for i in idents).encode("utf-8"))
         for cls in classes:  # the per-class lists of the VOC devkit: 1 present, -1 absent, 0 difficult only
             lines = "".join(f"{i} {presence[i].get(cls, -1):>2}\n" for i in idents)
             atomic_write(sets / f"{_ascii_id(cls) or 'class'}_{name}.txt", lines.encode("utf-8"))
-    if report.unsplit:
-        report.problems.append(("", f"{report.unsplit} image(s) without a split were listed in train"))
+    # Datumaro (and CVAT through it) refuse classes outside VOC's 20 without a labelmap: the project's classes
+    atomic_write(base / "labelmap.txt", labelmap_text(class_names(store)).encode("utf-8"))
+    note_unsplit(report)

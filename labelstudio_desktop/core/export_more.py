@@ -1,5 +1,5 @@
-"""More exports: YOLOv3-keras ``trainval.txt``, YOLO txt labels, augmented copies; VOC segmentation masks and crops
-are dispatched to their own modules.
+"""More exports: augmented copies here; YOLO and YOLOv3-keras (:mod:`.export_yolo`), COCO and labelme
+(:mod:`.export_interchange`), VOC segmentation masks and crops are dispatched to their own modules.
 
 Only accepted boxes and masks by default (``include_pending`` adds proposals). Files are written atomically
 and, like the VOC export, existing files are only replaced with ``overwrite``.
@@ -15,27 +15,27 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .export import ExportError, ExportReport, _check_targets, _jpeg_bytes, export_states, exportable_images, unique_ids
+from .export import ExportError, ExportReport, _check_targets, export_states, exportable_images, unique_ids
 from .export_crops import export_crops
+from .export_interchange import export_coco, export_labelme
 from .export_masks import export_masks
+from .export_yolo import export_yolo, export_yolov3
 from .formats.voc import VocObject, voc_xml
 from .fsutil import atomic_write
 from .images import ImageProblem, load_rgb
 from .jobs import JobToken
 from .masks import union_mask
-from .store import BoxRecord, ImageRecord, Store
+from .store import BoxRecord, Store
 
-FORMATS = ("yolov3", "yolo", "masks", "crops", "augmented")
+BOX_EXPORTS = {"yolov3": export_yolov3, "yolo": export_yolo, "coco": export_coco, "labelme": export_labelme}
 
-
-def _classes(store: Store, images: list[ImageRecord], states: tuple[str, ...]) -> list[str]:
-    return sorted({b.label for img in images for b in store.boxes(img.id, states=states)})
+FORMATS = ("yolov3", "yolo", "coco", "labelme", "masks", "crops", "augmented")
 
 
 def export_more(store: Store, out: Path, fmt: str, include_pending: bool = False, overwrite: bool = False,
                 variants: int = 4, padding: float = 0.1, seed: int = 0, job: JobToken | None = None,
                 crop_source: str = "boxes", cutout: bool = False, border: int = 0,
-                layout: str = "flat") -> ExportReport:
+                layout: str = "flat", mask_format: str = "rle") -> ExportReport:
     """Write one of :data:`FORMATS` into ``out`` (masks: :mod:`.export_masks`; crops: :mod:`.export_crops`)."""
     job = job or JobToken()
     if fmt not in FORMATS:
@@ -45,60 +45,15 @@ def export_more(store: Store, out: Path, fmt: str, include_pending: bool = False
     if fmt == "crops":
         return export_crops(store, out, crop_source, padding, cutout, include_pending, overwrite, job)
     out = Path(out).resolve()
-    images = exportable_images(store)
-    states = export_states(include_pending)
-    classes = _classes(store, images, states)
     report = ExportReport(layout=fmt, out=out)
+    if fmt in BOX_EXPORTS:
+        kwargs = {"mask_format": mask_format} if fmt == "coco" else {}
+        BOX_EXPORTS[fmt](store, out, include_pending, overwrite, job, report, **kwargs)
+        return report
+    images = exportable_images(store)
     ids = unique_ids([i.path for i in images])
-    if fmt == "yolov3":
-        _yolov3(store, out, images, classes, states, overwrite, report)
-    elif fmt == "yolo":
-        _yolo(store, out, images, ids, classes, states, overwrite, report, job)
-    else:
-        _augmented(store, out, images, ids, states, variants, seed, overwrite, report, job)
+    _augmented(store, out, images, ids, export_states(include_pending), variants, seed, overwrite, report, job)
     return report
-
-
-def _yolov3(store, out, images, classes, states, overwrite, report) -> None:
-    """``path x_min,y_min,x_max,y_max,class_id ...`` per line: what keras-yolo3's voc_annotation.py writes
-    (its coordinates are the VOC integers), plus the class list."""
-    targets = [out / "trainval.txt", out / "classes.txt"]
-    _check_targets(targets, overwrite)
-    lines = []
-    for img in images:
-        boxes = store.boxes(img.id, states=states)
-        parts = [str(store.abs_path(img))]
-        parts += [f"{b.x0 + 1},{b.y0 + 1},{b.x1},{b.y1},{classes.index(b.label)}" for b in boxes]
-        lines.append(" ".join(parts))
-        report.images += 1
-        report.objects += len(boxes)
-    atomic_write(targets[0], ("\n".join(lines) + "\n").encode("utf-8"))
-    atomic_write(targets[1], ("\n".join(classes) + "\n").encode("utf-8"))
-
-
-def _yolo(store, out, images, ids, classes, states, overwrite, report, job) -> None:
-    """``images/ID.jpg`` (upright JPEG) and ``labels/ID.txt`` with ``class cx cy w h`` normalised to 0..1."""
-    targets = [out / "classes.txt"] + [out / d / f"{ids[i.path]}.{e}" for i in images
-                                       for d, e in (("images", "jpg"), ("labels", "txt"))]
-    _check_targets(targets, overwrite)
-    for n, img in enumerate(images):
-        job.check()
-        try:
-            data, reencoded = _jpeg_bytes(store.abs_path(img))
-        except (ImageProblem, OSError) as exc:
-            report.problems.append((img.path, f"skipped: {exc}"))
-            continue
-        w, h = img.width, img.height
-        boxes = store.boxes(img.id, states=states)
-        rows = [f"{classes.index(b.label)} {(b.x0 + b.x1) / 2 / w:.6f} {(b.y0 + b.y1) / 2 / h:.6f} "
-                f"{(b.x1 - b.x0) / w:.6f} {(b.y1 - b.y0) / h:.6f}" for b in boxes]
-        atomic_write(out / "images" / f"{ids[img.path]}.jpg", data)
-        atomic_write(out / "labels" / f"{ids[img.path]}.txt", "".join(r + "\n" for r in rows).encode())
-        report.images += 1
-        report.objects += len(rows)
-        report.reencoded += int(reencoded)
-        job.progress(n + 1, len(images))
-    atomic_write(out / "classes.txt", ("\n".join(classes) + "\n").encode("utf-8"))
 
 
 def random_transform(rng: np.random.Generator, w: int, h: int) -> tuple[np.ndarray, bool, float]:

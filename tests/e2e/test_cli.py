@@ -34,9 +34,13 @@ def test_demo_import_info_export(tmp_path):
                             "missing", "warnings", "boxes"}
     again = run("import", project, "--json")
     assert json.loads(again.stdout)["unchanged"] == 122
+    nothing = run("export", project, "--out", tmp_path / "voc", "--layout", "vocdevkit")
+    assert nothing.returncode == 1 and "no boxes" in nothing.stderr  # unverified images without boxes: no negatives
+    annotated = run("import", project, "--annotations", tmp_path / "d" / "ground_truth" / "annotations")
+    assert annotated.returncode == 0, annotated.stderr
     exported = run("export", project, "--out", tmp_path / "voc", "--layout", "vocdevkit")
     assert exported.returncode == 0, exported.stderr
-    assert len(list((tmp_path / "voc" / "VOCdevkit" / "VOC2007" / "Annotations").glob("*.xml"))) == 122
+    assert len(list((tmp_path / "voc" / "VOCdevkit" / "VOC2007" / "Annotations").glob("*.xml"))) > 50
     refused = run("export", project, "--out", tmp_path / "voc", "--layout", "vocdevkit")
     assert refused.returncode == 1 and "already exist" in refused.stderr
     assert run("demo", tmp_path / "d").returncode == 1  # never written into a non-empty folder

@@ -45,7 +45,9 @@ def project(tmp_path):
     store.insert_box(BoxRecord(0, a, "nut", 1, 2, 3, 4, source="proposal", state="pending"))
     store.insert_box(BoxRecord(0, a, "nut", 5, 6, 7, 8, source="proposal", state="rejected"))
     store.update_image_fields(a, {"status": "verified", "split": "train"})
-    store.update_image_fields(store.image_by_path("b/same.jpg").id, {"split": "val"})
+    # images without boxes are exported (as negatives) only when verified
+    store.update_image_fields(store.image_by_path("b/same.jpg").id, {"split": "val", "status": "verified"})
+    store.update_image_fields(store.image_by_path("b/pic ture.png").id, {"status": "verified"})
     store.update_image_fields(store.image_by_path("b/rot.jpg").id, {"split": "test"})
     store.insert_box(BoxRecord(0, store.image_by_path("b/rot.jpg").id, "nut", 0, 50, 20, 60))
     yield store
@@ -68,7 +70,9 @@ def test_labelimg_layout(project, tmp_path):
         ("nut", "Left", "1", "0", ["11", "21", "30", "40"])]
     assert (out / "b" / "same.xml").is_file()  # same stem, other folder: no collision
     rot = etree.parse(str(out / "b" / "rot.xml")).getroot()
-    assert (rot.findtext("size/width"), rot.findtext("size/height")) == ("20", "60")  # EXIF-corrected
+    # labelImg shows the raw 60x20 frame of the photo (EXIF orientation 6): the XML describes that frame
+    assert (rot.findtext("size/width"), rot.findtext("size/height"), rot.get("exif_orientation")) == ("60", "20", "6")
+    assert [rot.findtext(f"object/bndbox/{t}") for t in ("xmin", "ymin", "xmax", "ymax")] == ["51", "1", "60", "20"]
 
 
 def test_include_pending(project, tmp_path):
@@ -116,6 +120,30 @@ def test_vocdevkit_layout_is_read_by_strict_readers(project, tmp_path):
     assert (base / "JPEGImages" / "a__same.jpg").read_bytes() == (project.root / "a" / "same.jpg").read_bytes()
     red = np.asarray(Image.open(base / "JPEGImages" / "rot.jpg"))
     assert red.shape == (60, 20, 3) and red[..., 0].mean() > 150
+
+
+def test_unverified_images_without_boxes_are_not_exported_as_negatives(project, tmp_path):
+    project.update_image_fields(project.image_by_path("b/pic ture.png").id, {"status": "unverified"})
+    report = export_voc(project, tmp_path / "out")
+    assert report.images == 3 and not (tmp_path / "out" / "b" / "pic ture.xml").exists()
+    assert any("1 unverified image(s) without boxes left out" in reason for _p, reason in report.problems)
+
+
+def test_labelimg_layout_of_a_rotated_photo_imports_back_upright(project, tmp_path):
+    out = project.root  # the labelImg layout beside the images: sidecar XMLs
+    export_voc(project, tmp_path / "xml")
+    (out / "b" / "rot.xml").write_bytes((tmp_path / "xml" / "b" / "rot.xml").read_bytes())
+    again = Store.create(out, tmp_path / "again.db")
+    import_folder(again)
+    assert [b.edges for b in again.boxes(again.image_by_path("b/rot.jpg").id)] == [(0, 50, 20, 60)]
+    again.close()
+
+
+def test_vocdevkit_labelmap_names_the_project_classes(project, tmp_path):
+    export_voc(project, tmp_path / "out", layout="vocdevkit")
+    lines = (tmp_path / "out" / "VOCdevkit" / "VOC2007" / "labelmap.txt").read_text().splitlines()
+    # the class list holds the image classes (the folders a, b) and the box labels, each with a stable id
+    assert [line.split(":")[0] for line in lines[1:]] == ["background", "a", "b", "bolt", "nut"]
 
 
 def test_unique_ids():

@@ -34,20 +34,29 @@ def project(tmp_path):
     store.close()
 
 
-def test_yolov3_trainval(project, tmp_path):
-    export_more(project, tmp_path / "y3", "yolov3")
-    lines = (tmp_path / "y3" / "trainval.txt").read_text().splitlines()
-    assert lines[0] == f"{project.root / 'a.png'} 21,11,60,30,1 1,1,10,10,0"
-    assert lines[1] == str(project.root / "b.jpg")
-    assert (tmp_path / "y3" / "classes.txt").read_text().split() == ["bolt", "nut"]
+def test_yolov3_lines_per_split(project, tmp_path):
+    a = project.image_by_path("a.png").id
+    project.insert_box(BoxRecord(0, a, "nut", 2, 2, 4, 4, difficult=True))
+    report = export_more(project, tmp_path / "y3", "yolov3")
+    out = tmp_path / "y3"
+    lines = (out / "train.txt").read_text().splitlines()
+    # upright JPEG copy, class ids from the project's class list (nut first: it was labelled first), difficult out
+    names = (out / "classes.txt").read_text().split()
+    assert lines == [f"{out / 'JPEGImages' / 'a.jpg'} 21,11,60,30,{names.index('nut')} 1,1,10,10,"
+                     f"{names.index('bolt')}"]
+    assert (out / "val.txt").read_text() == "" and report.images == 1  # b.jpg: no box, not verified
+    assert any("difficult" in reason for _p, reason in report.problems)
 
 
-def test_yolo_txt_is_normalised_centre_and_size(project, tmp_path):
+def test_yolo_ultralytics_layout(project, tmp_path):
     report = export_more(project, tmp_path / "y", "yolo")
-    assert (tmp_path / "y" / "labels" / "a.txt").read_text().splitlines() == [
-        "1 0.400000 0.400000 0.400000 0.400000", "0 0.050000 0.100000 0.100000 0.200000"]
-    assert (tmp_path / "y" / "labels" / "b.txt").read_text() == ""
-    assert Image.open(tmp_path / "y" / "images" / "a.jpg").size == (100, 50)
+    names = (tmp_path / "y" / "labels" / "train" / "classes.txt").read_text().split()
+    nut, bolt = names.index("nut"), names.index("bolt")
+    # ultralytics' VOC converter: cx = (xmin + xmax) / 2 - 1, w = xmax - xmin (1-based VOC 21..60 x 11..30)
+    assert (tmp_path / "y" / "labels" / "train" / "a.txt").read_text().splitlines() == [
+        f"{nut} 0.395000 0.390000 0.390000 0.380000", f"{bolt} 0.045000 0.090000 0.090000 0.180000"]
+    assert not (tmp_path / "y" / "labels" / "train" / "b.txt").exists()  # unverified, no box: not a negative
+    assert Image.open(tmp_path / "y" / "images" / "train" / "a.jpg").size == (100, 50)
     assert report.objects == 2  # the pending proposal is left out
     assert export_more(project, tmp_path / "y2", "yolo", include_pending=True).objects == 3
     with pytest.raises(ExportError):
@@ -84,3 +93,14 @@ def test_augmented_copies_move_boxes_and_masks_together(project, tmp_path):
         assert all(abs(a - b) <= 3 for a, b in zip(box, mask_box, strict=True)), (k, box, mask_box)
         pixels = np.asarray(Image.open(tmp_path / "aug" / f"a_aug{k}.jpg").convert("L")).astype(float)
         assert pixels[mask].mean() > pixels[~mask].mean() + 100  # the bright object is where the mask went
+
+
+def test_every_export_format_is_listed_for_the_dialog():
+    from labelstudio_desktop.cli import build_parser
+    from labelstudio_desktop.core.export_formats import EXPORT_FORMATS
+
+    export = next(a for a in build_parser()._subparsers._group_actions[0].choices["export"]._actions
+                  if a.dest == "format")
+    assert list(export.choices) == ["voc", *[f for f in EXPORT_FORMATS if f != "voc"]] or \
+        set(export.choices) == set(EXPORT_FORMATS)
+    assert all(f.title and f.readers for f in EXPORT_FORMATS.values())

@@ -258,3 +258,23 @@ def test_annotation_files_of_another_format_are_named_not_ignored(tmp_path):
     store, report = _import(tmp_path, fmt="flat")
     assert any("labelme JSON" in p.reason and "--format labelme" in p.reason for p in report.problems)
     store.close()
+def test_the_apps_own_yolo_export_comes_back(tmp_path):
+    from labelstudio_desktop.core.export_more import export_more
+    from labelstudio_desktop.core.store import BoxRecord
+
+    src = tmp_path / "src"
+    write_image(src / "a.jpg", W, H)
+    store, _ = _import(src)
+    image = store.image_by_path("a.jpg")
+    for label, *edges in TRUTH:
+        store.insert_box(BoxRecord(0, image.id, label, *edges))
+    store.update_image_fields(image.id, {"split": "val"})
+    export_more(store, tmp_path / "out", "yolo")
+    store.close()
+    back, report = _import(tmp_path / "out")
+    assert report.format == "yolo"
+    (img,) = back.images()
+    assert img.split == "val" and _boxes(back, img.path) == sorted(TRUTH)
+    back.close()
+
+

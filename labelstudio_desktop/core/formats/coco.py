@@ -70,8 +70,8 @@ def _size(entry: dict, key: str) -> int | None:
 
 def _add(ann: ImageAnnotation, item: dict, label: str, k: int) -> None:
     segmentation = item.get("segmentation")
-    mask_only = bool((item.get("attributes") or {}).get(MASK_ONLY)) if isinstance(item.get("attributes"), dict) \
-        else False
+    attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
+    mask_only = bool(attributes.get(MASK_ONLY))
     if isinstance(segmentation, dict):
         ann.regions.append(Region(label, rle=segmentation))
     elif isinstance(segmentation, list) and segmentation:
@@ -86,7 +86,9 @@ def _add(ann: ImageAnnotation, item: dict, label: str, k: int) -> None:
     except (TypeError, ValueError) as exc:
         ann.notes.append(f"annotation {item.get('id', k)} ('{label}'): bbox {bbox!r}: {exc}, skipped")
         return
-    ann.boxes.append(Box(label, x, y, x + w, y + h))
+    ann.boxes.append(Box(label, x, y, x + w, y + h, difficult=bool(attributes.get("difficult")),
+                         truncated=bool(attributes.get("truncated")),
+                         pose=str(attributes.get("pose") or "Unspecified")))
 
 
 def document(images: list[dict], annotations: list[dict], names: list[str]) -> dict:

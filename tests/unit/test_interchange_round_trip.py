@@ -1,0 +1,142 @@
+"""Every box format round-trips through the project (ours -> ours) with identical boxes, labels and splits, and
+what each exports is read by the reader it is for (tests/strict_readers.py; pycocotools itself for COCO)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+import numpy as np
+import pytest
+from helpers import write_image
+from strict_readers import (
+    datumaro_labelmap,
+    keras_yolo3_training_boxes,
+    labelimg_yolo_boxes,
+    labelme_shapes,
+    ultralytics_labels,
+)
+
+from labelstudio_desktop.core.class_list import class_names
+from labelstudio_desktop.core.export import export_voc
+from labelstudio_desktop.core.export_more import export_more
+from labelstudio_desktop.core.importer import import_folder
+from labelstudio_desktop.core.masks import decode_mask, encode_mask
+from labelstudio_desktop.core.store import BoxRecord, Store
+
+SPLIT_OF = {"a": "train", "b": "val", "c": "test", "d": "train"}
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "p"
+    for k, name in enumerate(SPLIT_OF):
+        write_image(root / f"{name}.jpg", 100, 80, seed=k)
+    store = Store.create(root)
+    import_folder(store)
+    ids = {PurePosixPath(i.path).stem: i.id for i in store.images()}
+    store.insert_box(BoxRecord(0, ids["a"], "nut", 10, 20, 40, 60))
+    store.insert_box(BoxRecord(0, ids["a"], "bolt", 0, 0, 100, 80))
+    store.insert_box(BoxRecord(0, ids["b"], "washer", 50, 5, 51, 6))
+    store.insert_box(BoxRecord(0, ids["c"], "nut", 1, 2, 99, 79))
+    mask = np.zeros((80, 100), np.uint8)
+    mask[30:50, 60:90] = 1
+    mask[35:40, 70:75] = 0  # a hole: RLE keeps it
+    store.add_mask(ids["b"], "nut", encode_mask(mask))
+    for name, split in SPLIT_OF.items():
+        store.update_image_fields(ids[name], {"split": split})
+    store.update_image_fields(ids["d"], {"status": "verified"})  # a verified negative
+    yield store
+    store.close()
+
+
+def _summary(store: Store, with_splits: bool = True) -> dict:
+    return {PurePosixPath(i.path).stem: (i.split if with_splits else None,
+                                         sorted((b.label, b.edges) for b in store.boxes(i.id)))
+            for i in store.images()}
+
+
+def _import_back(folder, tmp_path, **kw) -> Store:
+    store = Store.create(folder, tmp_path / "back.db")
+    import_folder(store, **kw)
+    return store
+
+
+@pytest.mark.parametrize("fmt, kw, splits", [
+    ("voc", {"layout": "vocdevkit"}, True), ("yolo", {}, True), ("coco", {}, True),
+    ("coco", {"mask_format": "polygons"}, True), ("labelme", {}, False)])
+def test_ours_to_ours(project, tmp_path, fmt, kw, splits):
+    out = tmp_path / "out"
+    if fmt == "voc":
+        export_voc(project, out, **kw)
+    else:
+        export_more(project, out, fmt, **kw)
+    back = _import_back(out, tmp_path)
+    assert _summary(back, splits) == _summary(project, splits)
+    if fmt in ("coco", "labelme"):
+        b = next(i for i in back.images() if PurePosixPath(i.path).stem == "b")
+        (row,) = back.masks(b.id)
+        original = decode_mask(project.masks(project.image_by_path("b.jpg").id)[0]["png"], 100, 80)
+        got = decode_mask(row["png"], 100, 80)
+        if kw.get("mask_format") == "polygons" or fmt == "labelme":  # outlines: the hole is filled, the rest exact
+            assert (got[original == 1] == 1).all() and int((got != original).sum()) == 25
+        else:
+            assert (got == original).all()
+    back.close()
+
+
+def test_yolo_export_is_what_ultralytics_and_labelimg_read(project, tmp_path):
+    export_more(project, tmp_path / "y", "yolo")
+    labels = ultralytics_labels(tmp_path / "y" / "data.yaml")
+    assert sorted(labels) == ["test", "train", "val"]
+    assert sorted(labels["train"]) == ["a.jpg", "d.jpg"] and labels["train"]["d.jpg"].shape == (0, 5)
+    names = class_names(project)
+    nut = labels["train"]["a.jpg"][0]
+    # ultralytics' own VOC converter on VOC 11,21,40,60: x = (11 + 40) / 2 - 1, w = 40 - 11
+    assert int(nut[0]) == names.index("nut") and np.allclose(nut[1:] * [100, 80, 100, 80], [24.5, 39.5, 29, 39])
+    boxes = labelimg_yolo_boxes(tmp_path / "y" / "labels" / "train" / "a.txt", 100, 80)
+    assert ("nut", 10, 20, 39, 59) in boxes  # labelImg's points: within a pixel of the box
+
+
+def test_yolov3_lines_are_what_keras_yolo3_trains_on(project, tmp_path):
+    export_more(project, tmp_path / "k", "yolov3")
+    names = (tmp_path / "k" / "classes.txt").read_text().split()
+    (line,) = [x for x in (tmp_path / "k" / "train.txt").read_text().splitlines() if "a.jpg" in x]
+    size, box = keras_yolo3_training_boxes(line)
+    assert size == (100, 80) and box.tolist() == [[11, 21, 40, 60, names.index("nut")],
+                                                   [1, 1, 100, 80, names.index("bolt")]]
+    assert len((tmp_path / "k" / "test.txt").read_text().splitlines()) == 1  # test images no longer in train
+
+
+def test_coco_export_loads_in_pycocotools(project, tmp_path):
+    from pycocotools.coco import COCO
+
+    export_more(project, tmp_path / "c", "coco")
+    val = COCO(str(tmp_path / "c" / "annotations" / "instances_val.json"))
+    (image_id,) = val.getImgIds()
+    anns = val.loadAnns(val.getAnnIds(imgIds=[image_id]))
+    cats = {c["id"]: c["name"] for c in val.loadCats(val.getCatIds())}
+    assert list(cats.values()) == class_names(project)
+    box = next(a for a in anns if not a["segmentation"])
+    assert (cats[box["category_id"]], box["bbox"]) == ("washer", [50, 5, 1, 1])
+    mask_ann = next(a for a in anns if a["segmentation"])
+    original = decode_mask(project.masks(project.image_by_path("b.jpg").id)[0]["png"], 100, 80)
+    assert (val.annToMask(mask_ann) == original).all()
+    export_more(project, tmp_path / "cp", "coco", mask_format="polygons")
+    poly = COCO(str(tmp_path / "cp" / "annotations" / "instances_val.json"))
+    filled = original.copy()
+    filled[35:40, 70:75] = 1
+    assert (poly.annToMask(poly.loadAnns(poly.getAnnIds(imgIds=[1]))[1]) == filled).all()
+
+
+def test_labelme_export_is_what_labelme_loads(project, tmp_path):
+    export_more(project, tmp_path / "l", "labelme")
+    image, shapes = labelme_shapes(tmp_path / "l" / "a.json")
+    assert image.is_file() and ("nut", "rectangle", [[10, 20], [40, 60]]) in shapes
+    assert json.loads((tmp_path / "l" / "d.json").read_text())["shapes"] == []  # the verified negative
+
+
+def test_vocdevkit_labelmap_is_what_datumaro_reads(project, tmp_path):
+    export_voc(project, tmp_path / "v", layout="vocdevkit")
+    labelmap = datumaro_labelmap(tmp_path / "v" / "VOCdevkit" / "VOC2007" / "labelmap.txt")
+    assert list(labelmap) == ["background", *class_names(project)]
