@@ -234,6 +234,19 @@ def _jpeg_bytes(src: Path) -> tuple[bytes, bool]:
     return buf.getvalue(), True
 
 
+def write_upright_copy(store: Store, img: ImageRecord, target: Path, report: ExportReport) -> bool:
+    """Write the image as an upright JPEG at ``target`` (its own bytes when they already are one); False, with the
+    reason in ``report``, when it cannot be read."""
+    try:
+        data, reencoded = _jpeg_bytes(store.abs_path(img))
+    except (ImageProblem, OSError) as exc:
+        report.problems.append((img.path, f"skipped: {exc}"))
+        return False
+    atomic_write(target, data)
+    report.reencoded += int(reencoded)
+    return True
+
+
 def _class_presence(objects: list[VocObject]) -> dict[str, int]:
     presence: dict[str, int] = {}
     for obj in objects:
@@ -258,14 +271,9 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
     for n, (img, boxes) in enumerate(todo):
         job.check()
         ident = ids[img.path]
-        src = store.abs_path(img)
-        try:
-            data, reencoded = _jpeg_bytes(src)
-        except (ImageProblem, OSError) as exc:
-            report.problems.append((img.path, f"skipped: {exc}"))
-            continue
         jpeg = base / "JPEGImages" / f"{ident}.jpg"
-        atomic_write(jpeg, data)
+        if not write_upright_copy(store, img, jpeg, report):
+            continue
         objects = [_voc_object(b) for b in boxes]
         xml = voc_xml(folder=VOC_YEAR, filename=jpeg.name, path=str(jpeg), width=img.width, height=img.height,
                       depth=3, objects=objects, verified=img.status == "verified",
@@ -275,7 +283,6 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
         presence[ident] = _class_presence(objects)
         report.images += 1
         report.objects += len(objects)
-        report.reencoded += int(reencoded)
         job.progress(n + 1, len(todo))
     listed_trainval = listed["train"] + listed["val"]
     used = {c for per_image in presence.values() for c in per_image}

@@ -25,18 +25,17 @@ from .export import (
     ExportError,
     ExportReport,
     _check_targets,
-    _jpeg_bytes,
     export_states,
     images_with_boxes,
     note_unsplit,
     split_or_train,
     unique_ids,
+    write_upright_copy,
 )
 from .export_masks import label_masks
 from .formats import coco, labelme
 from .formats.regions import mask_polygons, rle_encode
 from .fsutil import atomic_write
-from .images import ImageProblem
 from .jobs import JobToken
 from .store import SPLITS, BoxRecord, ImageRecord, Store
 
@@ -85,13 +84,9 @@ def export_coco(store: Store, out: Path, include_pending: bool, overwrite: bool,
     documents: dict[str, tuple[list, list]] = {}
     for n, (img, boxes, masks) in enumerate(todo):
         job.check()
-        try:
-            data, reencoded = _jpeg_bytes(store.abs_path(img))
-        except (ImageProblem, OSError) as exc:
-            report.problems.append((img.path, f"skipped: {exc}"))
+        if not write_upright_copy(store, img, out / "images" / splits[img.path] / f"{ids[img.path]}.jpg", report):
             continue
         split = split_or_train(img, report)
-        atomic_write(out / "images" / split / f"{ids[img.path]}.jpg", data)
         images, annotations = documents.setdefault(split, ([], []))
         image_id = len(images) + 1
         images.append({"id": image_id, "file_name": f"{ids[img.path]}.jpg", "width": img.width,
@@ -113,7 +108,6 @@ def export_coco(store: Store, out: Path, include_pending: bool, overwrite: bool,
                                 "attributes": {coco.MASK_ONLY: True}})
         report.images += 1
         report.objects += len(boxes) + len(masks)
-        report.reencoded += int(reencoded)
         job.progress(n + 1, len(todo))
     for split in sorted(documents, key=SPLITS.index):
         images, annotations = documents[split]
@@ -131,12 +125,8 @@ def export_labelme(store: Store, out: Path, include_pending: bool, overwrite: bo
     _check_targets([out / f"{ids[img.path]}.{e}" for img, _b, _m in todo for e in ("jpg", "json")], overwrite)
     for n, (img, boxes, masks) in enumerate(todo):
         job.check()
-        try:
-            data, reencoded = _jpeg_bytes(store.abs_path(img))
-        except (ImageProblem, OSError) as exc:
-            report.problems.append((img.path, f"skipped: {exc}"))
+        if not write_upright_copy(store, img, out / f"{ids[img.path]}.jpg", report):
             continue
-        atomic_write(out / f"{ids[img.path]}.jpg", data)
         shapes = [labelme.shape(b.label, "rectangle", [[b.x0, b.y0], [b.x1, b.y1]]) for b in boxes]
         for label, mask in masks.items():
             for polygon in mask_polygons(mask):
@@ -145,5 +135,4 @@ def export_labelme(store: Store, out: Path, include_pending: bool, overwrite: bo
         atomic_write(out / f"{ids[img.path]}.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
         report.images += 1
         report.objects += len(shapes)
-        report.reencoded += int(reencoded)
         job.progress(n + 1, len(todo))

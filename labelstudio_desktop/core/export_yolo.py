@@ -23,15 +23,14 @@ from .class_list import class_names
 from .export import (
     ExportReport,
     _check_targets,
-    _jpeg_bytes,
     images_with_boxes,
     note_unsplit,
     split_or_train,
     unique_ids,
+    write_upright_copy,
 )
 from .formats.yolo import data_yaml, label_line
 from .fsutil import atomic_write
-from .images import ImageProblem
 from .jobs import JobToken
 from .store import SPLITS, Store
 
@@ -50,19 +49,14 @@ def export_yolo(store: Store, out: Path, include_pending: bool, overwrite: bool,
     used: set[str] = set()
     for n, (img, boxes) in enumerate(todo):
         job.check()
-        try:
-            data, reencoded = _jpeg_bytes(store.abs_path(img))
-        except (ImageProblem, OSError) as exc:
-            report.problems.append((img.path, f"skipped: {exc}"))
+        if not write_upright_copy(store, img, out / "images" / splits[img.path] / f"{ids[img.path]}.jpg", report):
             continue
         split = split_or_train(img, report)
         rows = [label_line(names.index(b.label), b.x0, b.y0, b.x1, b.y1, img.width, img.height) for b in boxes]
-        atomic_write(out / "images" / split / f"{ids[img.path]}.jpg", data)
         atomic_write(out / "labels" / split / f"{ids[img.path]}.txt", "".join(r + "\n" for r in rows).encode())
         used.add(split)
         report.images += 1
         report.objects += len(rows)
-        report.reencoded += int(reencoded)
         job.progress(n + 1, len(todo))
     for split in used:
         atomic_write(out / "labels" / split / "classes.txt", ("\n".join(names) + "\n").encode("utf-8"))
@@ -92,19 +86,14 @@ def export_yolov3(store: Store, out: Path, include_pending: bool, overwrite: boo
     for n, (img, boxes) in enumerate(todo):
         job.check()
         jpeg = out / "JPEGImages" / f"{ids[img.path]}.jpg"
-        try:
-            data, reencoded = _jpeg_bytes(store.abs_path(img))
-        except (ImageProblem, OSError) as exc:
-            report.problems.append((img.path, f"skipped: {exc}"))
+        if not write_upright_copy(store, img, jpeg, report):
             continue
-        atomic_write(jpeg, data)
         kept = [b for b in boxes if not b.difficult]
         parts = [jpeg.relative_to(out).as_posix() if relative else str(jpeg)]
         parts += [f"{b.x0 + 1},{b.y0 + 1},{b.x1},{b.y1},{names.index(b.label)}" for b in kept]
         lines[split_or_train(img, report)].append(" ".join(parts))
         report.images += 1
         report.objects += len(kept)
-        report.reencoded += int(reencoded)
         job.progress(n + 1, len(todo))
     for split, rows in lines.items():
         atomic_write(out / f"{split}.txt", "".join(r + "\n" for r in rows).encode("utf-8"))
