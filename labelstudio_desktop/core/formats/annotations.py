@@ -121,16 +121,22 @@ def image_files_in(folder: Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------ reading JSON once
-def load_json(path: Path) -> object:
-    """A JSON file's content; :class:`AnnotationError` when it is empty, too large or not JSON."""
+def checked_size(path: Path, max_bytes: int, what: str = "file") -> int:
+    """The size of an annotation file; :class:`AnnotationError` when it is unreadable, empty or too large."""
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise AnnotationError(f"cannot read ({exc.strerror})") from exc
     if size == 0:
-        raise AnnotationError("empty file (0 bytes)")
-    if size > MAX_JSON_BYTES:
-        raise AnnotationError(f"file too large ({size} bytes)")
+        raise AnnotationError(f"empty {what} (0 bytes)")
+    if size > max_bytes:
+        raise AnnotationError(f"{what} too large ({size} bytes)")
+    return size
+
+
+def load_json(path: Path) -> object:
+    """A JSON file's content; :class:`AnnotationError` when it is empty, too large or not JSON."""
+    checked_size(path, MAX_JSON_BYTES)
     try:
         return json.loads(path.read_bytes())
     except (UnicodeDecodeError, ValueError) as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .annotations import Box, ImageAnnotation
+from .annotations import AnnotationError, Box, ImageAnnotation, checked_size
 
 MAX_XML_BYTES = 10_000_000
 #: Set on the root of an XML whose boxes are in the raw frame of an EXIF-rotated photo (what labelImg shows).
@@ -186,13 +186,9 @@ def _parse(path: Path) -> etree._Element:
 def parse_untrusted_xml(path: Path, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
     """An XML file from outside, parsed safely (no DTD, no entities, no network); :class:`VocError` if unusable."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise VocError(f"cannot read ({exc.strerror})") from exc
-    if size == 0:
-        raise VocError("empty annotation file (0 bytes)")
-    if size > max_bytes:
-        raise VocError(f"annotation file too large ({size} bytes)")
+        checked_size(path, max_bytes, "annotation file")
+    except AnnotationError as exc:
+        raise VocError(str(exc)) from exc
     try:
         tree = etree.parse(str(path), _safe_parser(huge=max_bytes > MAX_XML_BYTES))
     except etree.XMLSyntaxError as exc:
