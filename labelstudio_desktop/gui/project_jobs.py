@@ -26,6 +26,14 @@ def demo_folder() -> Path:
     return Path(base) / "labelstudio-desktop" / DEMO_NAME
 
 
+def _below(path: str, folder: Path) -> str:
+    """``path`` relative to ``folder`` when it lies inside it (mask files are named by their place in it)."""
+    try:
+        return Path(path).relative_to(folder).as_posix()
+    except ValueError:
+        return path
+
+
 class ProjectJobs(QObject):
     """Runs the window's project jobs one at a time, with progress and cancel in the status bar."""
 
@@ -80,12 +88,13 @@ class ProjectJobs(QObject):
             with Store.open(db) as store:
                 return import_folder(store, job=token, masks=Path(folder))
 
-        self.start(self.tr("Importing masks from {0}").format(Path(folder).name), job, self._masks_imported)
+        self.start(self.tr("Importing masks from {0}").format(Path(folder).name), job,
+                   lambda report: self._masks_imported(report, Path(folder)))
 
-    def _masks_imported(self, report) -> None:
+    def _masks_imported(self, report, folder: Path) -> None:
         self._reload_project()
         counts = report.masks or MaskCounts()
-        problems = [(p.path, p.reason) for p in report.problems if p.severity == NOT_USED]
+        problems = sorted((_below(p.path, folder), p.reason) for p in report.problems if p.severity == NOT_USED)
         summary = self.tr("Masks: {0} imported from {1} files, {2} refreshed, {3} unchanged, {4} conflicts, "
                           "{5} problems").format(counts.masks, counts.files, counts.refreshed, counts.unchanged,
                                                  counts.conflicts, len(problems))

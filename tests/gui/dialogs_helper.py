@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 
@@ -55,13 +55,13 @@ def answer_next_message_box(yes: bool | None) -> list[str]:
 
 
 def answer_next_folder_dialog(folder) -> None:
-    """Choose ``folder`` in the next (Qt, not native: offscreen has none) folder dialog: type it, press Enter."""
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QFileDialog, QLineEdit
+    """Choose ``folder`` in the next folder dialog (Qt's own: offscreen has no native one) as a user who went into
+    it: the dialog showing ``folder``, no name typed, the Choose button clicked."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLineEdit
 
     def act(dialog):
-        edit = dialog.findChild(QLineEdit, "fileNameEdit")
-        edit.setText(str(folder))
-        QTest.keyClick(edit, Qt.Key_Return)
+        dialog.setDirectory(str(folder))
+        dialog.findChild(QLineEdit, "fileNameEdit").clear()
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Open).click()
 
     answer_next_modal(QFileDialog, act)
