@@ -1,8 +1,9 @@
 """The Export dialog: every format of ``labelstudio-desktop export``, each with only the options it takes.
 
-The dialog gathers an :class:`ExportChoice`; :func:`run_export` hands it to the core (in a background job, see
-:class:`.project_jobs.ProjectJobs`), which writes inside the chosen folder only. The folder and the format are
-remembered in QSettings.
+The formats, who reads them and their options come from :data:`..core.export_formats.EXPORT_FORMATS`, the list the
+command line shows too. The dialog gathers an :class:`ExportChoice`; :func:`run_export` hands it to the core (in a
+background job, see :class:`.project_jobs.ProjectJobs`), which writes inside the chosen folder only. The folder and
+the format are remembered in QSettings.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.export import VOC_YEAR, ExportReport, export_voc
+from ..core.export_formats import EXPORT_FORMATS
 from ..core.export_masks import MASK_LAYOUTS
 from ..core.export_more import export_more
 from ..core.jobs import JobToken
@@ -34,10 +36,6 @@ from ..core.store import Store
 
 FOLDER_KEY = "export/folder"
 FORMAT_KEY = "export/format"
-#: The options each format takes (names of the dialog's option widgets); include pending and replace: all.
-OPTIONS = {"voc": ("layout",), "masks": ("layout", "border"), "crops": ("source", "cutout", "padding"),
-           "yolo": (), "yolov3": (), "augmented": ("variants",)}
-ALL_OPTIONS = ("layout", "border", "source", "cutout", "padding", "variants")
 
 
 @dataclass
@@ -54,6 +52,7 @@ class ExportChoice:
     padding: float = 0.1
     border: int = 0
     variants: int = 4
+    mask_format: str = "rle"  # coco: rle | polygons
 
     def written_to(self) -> Path:
         """The folder the files land in (the layout's sub-folder for a VOCdevkit)."""
@@ -71,7 +70,7 @@ def run_export(store: Store, choice: ExportChoice, job: JobToken | None = None) 
     return export_more(store, choice.out, choice.fmt, include_pending=choice.include_pending,
                        overwrite=choice.overwrite, variants=choice.variants, padding=choice.padding, job=job,
                        crop_source=choice.crop_source, cutout=choice.cutout, border=choice.border,
-                       layout=choice.layout)
+                       layout=choice.layout, mask_format=choice.mask_format)
 
 
 class ExportDialog(QDialog):
@@ -81,11 +80,11 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle(self.tr("Export"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(680)
         self.format = QComboBox(self)
-        for key, title, description in self._formats():
-            self.format.addItem(title, key)
-            self.format.setItemData(self.format.count() - 1, description, Qt.ToolTipRole)
+        for fmt in EXPORT_FORMATS.values():
+            self.format.addItem(self.tr(fmt.title), fmt.key)
+            self.format.setItemData(self.format.count() - 1, self.tr(fmt.readers), Qt.ToolTipRole)
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.layout_box = QComboBox(self)
@@ -108,6 +107,9 @@ class ExportDialog(QDialog):
         self.variants.setRange(1, 50)
         self.variants.setValue(4)
         self.variants.setSuffix(self.tr(" per image"))
+        self.mask_format = QComboBox(self)
+        self.mask_format.addItem(self.tr("Run-length encoding (exact)"), "rle")
+        self.mask_format.addItem(self.tr("Polygons (outlines: holes are lost)"), "polygons")
         self.pending = QCheckBox(self.tr("Include pending proposals"), self)
         self.overwrite = QCheckBox(self.tr("Replace files that already exist"), self)
         self.folder = QLineEdit(str(settings.value(FOLDER_KEY, str(default_folder))), self)
@@ -129,10 +131,11 @@ class ExportDialog(QDialog):
         self.form.addRow(self.tr("Format"), self.format)
         self.form.addRow(self.description)
         self.rows = {"layout": self.layout_box, "border": self.border, "source": self.source,
-                     "cutout": self.cutout, "padding": self.padding, "variants": self.variants}
+                     "cutout": self.cutout, "padding": self.padding, "variants": self.variants,
+                     "mask_format": self.mask_format}
         for name, title in (("layout", self.tr("Layout")), ("border", self.tr("Border band")),
                             ("source", self.tr("Crop")), ("cutout", ""), ("padding", self.tr("Padding")),
-                            ("variants", self.tr("Copies"))):
+                            ("variants", self.tr("Copies")), ("mask_format", self.tr("Masks as"))):
             self.form.addRow(title, self.rows[name]) if title else self.form.addRow(self.rows[name])
         self.form.addRow(self.pending)
         self.form.addRow(self.overwrite)
@@ -149,32 +152,13 @@ class ExportDialog(QDialog):
         self._source_changed()
         self._check_folder()
 
-    def _formats(self) -> list[tuple[str, str, str]]:
-        """(key, title, who reads it) of every format."""
-        return [
-            ("voc", self.tr("Pascal VOC (boxes)"),
-             self.tr("XML per image, read by labelImg, CVAT, TensorFlow's VOC scripts, keras-yolo3, torchvision.")),
-            ("masks", self.tr("VOC segmentation set (masks)"),
-             self.tr("Read by torchvision's VOCSegmentation, TensorFlow DeepLab, Datumaro and CVAT.")),
-            ("crops", self.tr("Crops (label trimming)"),
-             self.tr("A PNG per box or mask part, a folder per label: a classifier's training folders.")),
-            ("yolo", self.tr("YOLO txt (boxes)"),
-             self.tr("images/, labels/ and classes.txt: darknet, labelImg; Ultralytics with a data.yaml.")),
-            ("yolov3", self.tr("YOLOv3-keras trainval.txt (boxes)"),
-             self.tr("One line per image with its boxes, and classes.txt: keras-yolo3's train.py.")),
-            ("augmented", self.tr("Augmented copies"),
-             self.tr("Transformed copies of each image with its boxes (VOC XML) and masks: more training data.")),
-        ]
-
-    def _layouts(self, fmt: str) -> list[tuple[str, str]]:
-        if fmt == "voc":
-            return [("labelimg", self.tr("labelImg: an XML per image, in a copy of the folder tree")),
-                    ("vocdevkit", self.tr("VOCdevkit/{0}: Annotations, JPEGImages, ImageSets/Main").format(VOC_YEAR))]
-        if fmt == "masks":
-            return [("flat", self.tr("Into the folder itself (as Datumaro and CVAT write it)")),
-                    ("vocdevkit", self.tr("{0} (where torchvision's VOCSegmentation looks)").format(
-                        MASK_LAYOUTS["vocdevkit"]))]
-        return []
+    def _layout_title(self, fmt: str, key: str) -> str:
+        titles = {("voc", "labelimg"): self.tr("labelImg: an XML per image, in a copy of the folder tree"),
+                  ("voc", "vocdevkit"): self.tr("VOCdevkit/{0}: Annotations, JPEGImages, ImageSets").format(VOC_YEAR),
+                  ("masks", "flat"): self.tr("Into the folder itself (as Datumaro and CVAT write it)"),
+                  ("masks", "vocdevkit"): self.tr("{0} (where torchvision's VOCSegmentation looks)").format(
+                      MASK_LAYOUTS["vocdevkit"])}
+        return titles.get((fmt, key), key)
 
     # ------------------------------------------------------------------ state
     def fmt(self) -> str:
@@ -183,12 +167,12 @@ class ExportDialog(QDialog):
     def _format_changed(self) -> None:
         fmt = self.fmt()
         self.description.setText(self.format.itemData(self.format.currentIndex(), Qt.ToolTipRole))
-        for name in ALL_OPTIONS:
-            self.form.setRowVisible(self.rows[name], name in OPTIONS[fmt])
+        for name, widget in self.rows.items():
+            self.form.setRowVisible(widget, name in EXPORT_FORMATS[fmt].options)
         current = self.layout_box.currentData()
         self.layout_box.clear()
-        for key, title in self._layouts(fmt):
-            self.layout_box.addItem(title, key)
+        for key in EXPORT_FORMATS[fmt].choices.get("layout", ()):
+            self.layout_box.addItem(self._layout_title(fmt, key), key)
         self.layout_box.setCurrentIndex(max(self.layout_box.findData(current), 0))
         self.adjustSize()
 
@@ -226,7 +210,8 @@ class ExportDialog(QDialog):
             layout=self.layout_box.currentData() or ("labelimg" if fmt == "voc" else "flat"),
             include_pending=self.pending.isChecked(), overwrite=self.overwrite.isChecked(),
             crop_source=self.source.currentData(), cutout=self.cutout.isChecked() and self.cutout.isEnabled(),
-            padding=self.padding.value() / 100, border=self.border.value(), variants=self.variants.value())
+            padding=self.padding.value() / 100, border=self.border.value(), variants=self.variants.value(),
+            mask_format=self.mask_format.currentData())
 
     def accept(self) -> None:
         if not self.buttons.button(QDialogButtonBox.Ok).isEnabled():

@@ -48,6 +48,8 @@ class ProjectJobs(QObject):
         self.runner.sig_stopped.connect(self._stopped)
         self.runner.sig_done.connect(self._done)
         self._after = None
+        self._counts_width: int | None = None  # the counts' width while an announcement narrows them
+        window.statusBar().messageChanged.connect(self._message_changed)
 
     # ----------------------------------------------------------------- jobs
     def import_new(self, folder: str, db: str | None = None) -> None:
@@ -67,8 +69,7 @@ class ProjectJobs(QObject):
 
         def after(report):
             self._reload_project()
-            self.window.statusBar().showMessage(self.tr(
-                "Import: {0} added, {1} refreshed, {2} missing, {3} problems").format(
+            self.announce(self.tr("Import: {0} added, {1} refreshed, {2} missing, {3} problems").format(
                 report.added, report.refreshed, report.missing, len(report.problems)), 10000)
 
         self.start(self.tr("Re-importing"), job, after)
@@ -100,7 +101,7 @@ class ProjectJobs(QObject):
                                                  counts.conflicts, len(problems))
         if report.added:
             summary += self.tr(" · {0} new images").format(report.added)
-        self.window.statusBar().showMessage(summary, 20000)
+        self.announce(summary, 20000)
         if problems:
             self._show_problems(self.tr("Mask import"), summary, problems)
 
@@ -164,9 +165,22 @@ class ProjectJobs(QObject):
         else:
             done = self.tr("{0}: {2} images, {1} objects written into {3}")
         summary = done.format(title, result.objects, result.images, choice.written_to())
-        w.statusBar().showMessage(summary, 30000)
+        self.announce(summary, 30000)
         if result.problems:
             self._show_problems(self.tr("Export"), summary, result.problems)
+
+    def announce(self, text: str, timeout_ms: int) -> None:
+        """A status-bar message the counts beside it do not cut: they are narrowed while it shows."""
+        counts = self.window.counts_label
+        if self._counts_width is None:
+            self._counts_width = counts.maximumWidth()
+        counts.setMaximumWidth(min(self._counts_width, self.window.width() // 4))
+        self.window.statusBar().showMessage(text, timeout_ms)
+
+    def _message_changed(self, text: str) -> None:
+        if not text and self._counts_width is not None:
+            self.window.counts_label.setMaximumWidth(self._counts_width)
+            self._counts_width = None
 
     def _show_problems(self, title: str, summary: str, problems: list[tuple[str, str]]) -> None:
         """The first problems, one line each by file, and all of them under Show Details."""
@@ -183,8 +197,8 @@ class ProjectJobs(QObject):
     def start(self, title: str, job, after=None) -> bool:
         """Run ``job`` (a function of a job token) in the background; ``after(result)`` when it succeeds."""
         if self.runner.busy():
-            self.window.statusBar().showMessage(self.tr("{0} is still running: try again when it has finished")
-                                                .format(self.runner.title), 8000)
+            self.announce(self.tr("{0} is still running: try again when it has finished").format(self.runner.title),
+                          8000)
             return False
         self._after = after
         return self.runner.start(title, job)

@@ -12,11 +12,12 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
+from labelstudio_desktop.core.export_formats import EXPORT_FORMATS
 from labelstudio_desktop.core.export_more import FORMATS as MORE_FORMATS
 from labelstudio_desktop.core.importer import import_folder
 from labelstudio_desktop.core.masks import encode_mask
 from labelstudio_desktop.core.store import BoxRecord, Store
-from labelstudio_desktop.gui.export_dialog import OPTIONS, ExportDialog
+from labelstudio_desktop.gui.export_dialog import ExportDialog
 
 W, H = 96, 64
 # image -> (class, split, masks as (label, box, state))
@@ -126,8 +127,8 @@ def test_every_cli_format_is_offered_with_only_its_options(shapes, open_window, 
     assert set(seen) == {"voc", *MORE_FORMATS}  # what `labelstudio-desktop export --format` takes
     assert {fmt: shown for fmt, (shown, _d, _n) in seen.items()} == {
         "voc": {"layout"}, "masks": {"layout", "border"}, "crops": {"source", "cutout", "padding"},
-        "yolo": set(), "yolov3": set(), "augmented": {"variants"}}
-    assert {fmt: set(names) for fmt, names in OPTIONS.items()} == {f: s for f, (s, _d, _n) in seen.items()}
+        "coco": {"mask_format"}, "labelme": set(), "yolo": set(), "yolov3": set(), "augmented": {"variants"}}
+    assert {f: set(EXPORT_FORMATS[f].options) for f in seen} == {f: s for f, (s, _d, _n) in seen.items()}
     assert len({d for _s, d, _n in seen.values()}) == len(seen)  # a description of its own each
     assert seen["voc"][2] == seen["masks"][2] == 2  # labelImg | VOCdevkit; into the folder | VOCdevkit/VOC2012
     assert not window.jobs.runner.busy() and not (shapes.parent / "shapes-export").exists()  # cancelled
@@ -166,6 +167,10 @@ def test_a_voc_segmentation_set_from_the_toolbar(shapes, open_window, qtbot, tmp
     assert {int(objects[25, 25]), int(objects[35, 70])} == {1, 2}
     message = window.statusBar().currentMessage()
     assert "3 images" in message and str(base) in message
+    wide = window.counts_label.maximumWidth()
+    assert wide <= window.width() // 4  # the counts beside the message make room for it...
+    window.statusBar().clearMessage()
+    assert window.counts_label.maximumWidth() > wide  # ...until it goes
     assert _files(shapes) == before  # nothing written beside the images
 
 
@@ -281,7 +286,7 @@ def test_the_folder_must_be_a_full_path_and_is_remembered_with_the_format(shapes
     _export(window, qtbot, fill)
     assert checked == {"relative": (False, "Give the folder's full path (or choose it with Browse…)."),
                        "still open": True, "file": False}
-    assert "images/nut_0.jpg" in _files(out) and (out / "labels" / "bolt_3.txt").read_text().startswith("0 ")
+    assert {"data.yaml", "images/train/nut_0.jpg", "labels/train/nut_0.txt"} <= _files(out)
     remembered = {}
 
     def look(dialog):
@@ -291,3 +296,23 @@ def test_the_folder_must_be_a_full_path_and_is_remembered_with_the_format(shapes
     answer_next_modal(ExportDialog, look)
     window.act_export.trigger()
     assert remembered == {"folder": str(out), "fmt": "yolo"}
+
+
+def test_coco_with_masks_as_polygons(shapes, open_window, qtbot, tmp_path):
+    import json
+
+    window = open_window(shapes)
+    out = tmp_path / "coco"
+    offered = {}
+
+    def fill(dialog):
+        _pick(qtbot, dialog.format, "coco")
+        offered["masks as"] = [dialog.mask_format.itemData(i) for i in range(dialog.mask_format.count())]
+        _pick(qtbot, dialog.mask_format, "polygons")
+        _type(qtbot, dialog.folder, str(out))
+
+    _export(window, qtbot, fill)
+    assert offered["masks as"] == list(EXPORT_FORMATS["coco"].choices["mask_format"])
+    train = json.loads((out / "annotations" / "instances_train.json").read_text())
+    segmentations = [a["segmentation"] for a in train["annotations"] if a.get("segmentation")]
+    assert segmentations and all(isinstance(s, list) for s in segmentations)  # polygons, not RLE dicts
