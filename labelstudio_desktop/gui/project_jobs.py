@@ -44,7 +44,7 @@ class ProjectJobs(QObject):
         self.runner.sig_started.connect(self._started)
         self.runner.sig_progress.connect(self._progress)
         self.runner.sig_status.connect(lambda text: window.job_label.setText(text))
-        self.runner.sig_failed.connect(lambda title, msg: QMessageBox.warning(window, title, msg))
+        self.runner.sig_failed.connect(self._failed)
         self.runner.sig_stopped.connect(self._stopped)
         self.runner.sig_done.connect(self._done)
         self._after = None
@@ -225,7 +225,13 @@ class ProjectJobs(QObject):
         for widget in (w.job_label, w.job_progress, w.job_cancel):
             widget.setVisible(False)
 
+    def _failed(self, title: str, message: str) -> None:
+        self._after = None
+        self._stopped(title)  # no "running" bar left beside the message
+        QMessageBox.warning(self.window, title, message)
+
     def _done(self, title: str, result) -> None:
         after, self._after = self._after, None
+        self._stopped(title)  # what comes after (a message box) never shows beside a "running" bar
         if after is not None:
             after(result)

@@ -10,7 +10,7 @@ from helpers import write_image
 from mask_files import square
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from labelstudio_desktop.core.export_formats import EXPORT_FORMATS
 from labelstudio_desktop.core.export_more import FORMATS as MORE_FORMATS
@@ -219,11 +219,17 @@ def test_an_empty_result_says_why_and_writes_nothing(demo, open_window, qtbot, t
         _pick(qtbot, dialog.format, "masks")
         _type(qtbot, dialog.folder, str(out))
 
-    said = answer_next_message_box(None)
+    said = []
+
+    def read(box):
+        said.extend([box.text(), window.job_progress.isVisible()])
+        box.button(QMessageBox.Ok).click()
+
+    answer_next_modal(QMessageBox, read)
     _export(window, qtbot, fill)
     qtbot.waitUntil(lambda: len(said) == 2)
-    assert said[0] == ("Nothing was exported: the project has no masks: import mask images (Project > Import "
-                       "masks…) or paint masks in the app.")
+    assert said == ["Nothing was exported: the project has no masks: import mask images (Project > Import masks…) "
+                    "or paint masks in the app.", False]  # no "running" bar beside the message
     assert not out.exists()
 
 
