@@ -8,6 +8,7 @@ the format are remembered in QSettings.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from ..core.export_more import export_more
 from ..core.jobs import JobToken
 from ..core.store import Store
 
-FOLDER_KEY = "export/folder"
+FOLDER_KEY = "export/folder/{0}"  # per project (its database path's digest): never another project's folder
 FORMAT_KEY = "export/format"
 
 
@@ -76,9 +77,13 @@ def run_export(store: Store, choice: ExportChoice, job: JobToken | None = None) 
 class ExportDialog(QDialog):
     """Format (with who reads it), its options, and the output folder."""
 
-    def __init__(self, settings: QSettings, default_folder: Path, parent: QWidget | None = None):
+    def __init__(self, settings: QSettings, root: Path, db_path: Path, parent: QWidget | None = None):
+        """A dialog for the project of image folder ``root`` and database ``db_path``: the folder first offered is
+        ``<root>-export`` beside ``root``, then the last one this project exported into."""
         super().__init__(parent)
         self.settings = settings
+        self.folder_key = FOLDER_KEY.format(hashlib.sha1(str(db_path).encode()).hexdigest()[:16])
+        default_folder = root.parent / f"{root.name}-export"
         self.setWindowTitle(self.tr("Export"))
         self.setMinimumWidth(680)
         self.format = QComboBox(self)
@@ -112,7 +117,7 @@ class ExportDialog(QDialog):
         self.mask_format.addItem(self.tr("Polygons (outlines: holes are lost)"), "polygons")
         self.pending = QCheckBox(self.tr("Include pending proposals"), self)
         self.overwrite = QCheckBox(self.tr("Replace files that already exist"), self)
-        self.folder = QLineEdit(str(settings.value(FOLDER_KEY, str(default_folder))), self)
+        self.folder = QLineEdit(str(settings.value(self.folder_key, str(default_folder))), self)
         self.folder.setPlaceholderText(self.tr("The folder to write into"))
         browse = QToolButton(self)
         browse.setText(self.tr("Browse…"))
@@ -216,7 +221,7 @@ class ExportDialog(QDialog):
     def accept(self) -> None:
         if not self.buttons.button(QDialogButtonBox.Ok).isEnabled():
             return  # Enter in the folder field with no usable folder
-        self.settings.setValue(FOLDER_KEY, str(self.choice().out))
+        self.settings.setValue(self.folder_key, str(self.choice().out))
         self.settings.setValue(FORMAT_KEY, self.fmt())
         super().accept()
 

@@ -132,8 +132,8 @@ class ProjectJobs(QObject):
                    lambda report: self.window.open_project(str(folder / "images")))
 
     def export_dialog(self) -> None:
-        root = self.window.store.root
-        dialog = ExportDialog(self.window.settings, root.parent / f"{root.name}-export", self.window)
+        store = self.window.store
+        dialog = ExportDialog(self.window.settings, store.root, store.db_path, self.window)
         if dialog.exec():
             self.export(dialog.choice(), dialog.format.currentText())
 

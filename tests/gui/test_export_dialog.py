@@ -302,6 +302,10 @@ def test_the_folder_must_be_a_full_path_and_is_remembered_with_the_format(shapes
     answer_next_modal(ExportDialog, look)
     window.act_export.trigger()
     assert remembered == {"folder": str(out), "fmt": "yolo"}
+    other = ExportDialog(window.settings, tmp_path / "other", tmp_path / "other" / ".labelstudio" / "project.db")
+    qtbot.addWidget(other)
+    assert other.folder.text() == str(tmp_path / "other-export")  # never another project's export folder
+    assert other.fmt() == "yolo"  # the format is the user's habit
 
 
 def test_coco_with_masks_as_polygons(shapes, open_window, qtbot, tmp_path):
