@@ -35,13 +35,17 @@ from .jobs import JobToken
 from .store import SPLITS, Store
 
 
+def _images_classes_ids(store: Store, include_pending: bool, report: ExportReport) -> tuple[list, list, dict]:
+    """The images to export with their boxes, the project's class names, and each image's file id."""
+    todo = images_with_boxes(store, include_pending, report)
+    return todo, class_names(store), unique_ids([img.path for img, _boxes in todo])
+
+
 def export_yolo(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
                 report: ExportReport) -> None:
-    todo = images_with_boxes(store, include_pending, report)
+    todo, names, ids = _images_classes_ids(store, include_pending, report)
     if not todo:  # nothing to write: report.nothing_because says why
         return
-    names = class_names(store)
-    ids = unique_ids([img.path for img, _boxes in todo])
     splits = {img.path: img.split or "train" for img, _boxes in todo}
     targets = [out / "data.yaml"] + [out / d / splits[img.path] / f"{ids[img.path]}.{e}" for img, _b in todo
                                      for d, e in (("images", "jpg"), ("labels", "txt"))]
@@ -74,11 +78,9 @@ def _split_order(item: tuple[str, str]) -> int:
 
 def export_yolov3(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
                   report: ExportReport) -> None:
-    todo = images_with_boxes(store, include_pending, report)
+    todo, names, ids = _images_classes_ids(store, include_pending, report)
     if not todo:  # nothing to write: report.nothing_because says why
         return
-    names = class_names(store)
-    ids = unique_ids([img.path for img, _boxes in todo])
     lists = [out / f"{s}.txt" for s in SPLITS] + [out / "classes.txt"]
     _check_targets(lists + [out / "JPEGImages" / f"{ids[img.path]}.jpg" for img, _b in todo], overwrite)
     relative = any(ch.isspace() for ch in str(out))
