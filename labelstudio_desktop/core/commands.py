@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from .class_list import EARLIER_ORDERS, project_classes
 from .mask_edits import MaskRow, remove_mask, write_mask
-from .store import BoxRecord, Store
+from .store import BoxRecord, Store, StoreError
+
+#: The tables whose rows carry a class label.
+CLASS_TABLES = ("boxes", "masks", "images")
 
 
 class Command:
@@ -190,6 +194,90 @@ class Compound(Command):
     def _undo(self, store: Store) -> None:
         for c in reversed(self.commands):
             c._undo(store)
+
+
+class _ClassListCommand(Command):
+    """Base of the class list edits: undo puts back the whole list (ids, names, places) and the older orders."""
+
+    def __init__(self, store: Store):
+        project_classes(store)  # labels in use are in the list before it changes
+        self.rows = [tuple(r) for r in store.conn.execute("SELECT id, name, position FROM project_classes")]
+        self.orders = {key: store.get_setting(key) for key in EARLIER_ORDERS}
+
+    def _undo(self, store: Store) -> None:
+        store.conn.execute("DELETE FROM project_classes")
+        store.conn.executemany("INSERT INTO project_classes(id, name, position) VALUES(?, ?, ?)", self.rows)
+        for key, order in self.orders.items():
+            if order is None:
+                store.conn.execute("DELETE FROM settings WHERE key=?", (key,))
+            else:
+                store.set_setting(key, order)
+
+
+class AddClass(_ClassListCommand):
+    """A new class at the end of the project's class list; redo gives it the same id."""
+
+    def __init__(self, store: Store, name: str):
+        super().__init__(store)
+        self.name = name.strip()
+        if not self.name or any(r[1] == self.name for r in self.rows):
+            raise StoreError(f"the class list already has {self.name!r}" if self.name else "a class needs a name")
+        self.class_id = max((r[0] for r in self.rows), default=0) + 1
+        self.position = max((r[2] for r in self.rows), default=-1) + 1
+        self.text = f"add class '{self.name}'"
+
+    def _do(self, store: Store) -> None:
+        store.conn.execute("INSERT INTO project_classes(id, name, position) VALUES(?, ?, ?)",
+                           (self.class_id, self.name, self.position))
+
+
+class RenameClass(_ClassListCommand):
+    """Rename a class on every box, mask and image that has it (as :func:`.class_list.rename_class`); onto an
+    existing class the two merge. Undo gives exactly those rows their old label back."""
+
+    def __init__(self, store: Store, old: str, new: str):
+        super().__init__(store)
+        self.old, self.new = old, new.strip()
+        if not self.new:
+            raise StoreError("a class needs a name")
+        if not any(r[1] == old for r in self.rows):
+            raise StoreError(f"no class named {old!r}")
+        self.merges = self.new != old and any(r[1] == self.new for r in self.rows)
+        self.ids = {table: [r[0] for r in store.conn.execute(f"SELECT id FROM {table} WHERE label=?", (old,))]
+                    for table in CLASS_TABLES}
+        self.text = f"{'merge' if self.merges else 'rename'} class '{old}' into '{self.new}'"
+
+    def _relabel(self, store: Store, label: str) -> None:
+        for table, ids in self.ids.items():
+            store.conn.executemany(f"UPDATE {table} SET label=? WHERE id=?", [(label, i) for i in ids])
+
+    def _do(self, store: Store) -> None:
+        self._relabel(store, self.new)
+        if self.merges:
+            store.conn.execute("DELETE FROM project_classes WHERE name=?", (self.old,))
+        else:
+            store.conn.execute("UPDATE project_classes SET name=? WHERE name=?", (self.new, self.old))
+        for key, order in self.orders.items():  # digit keys and mask indices keep their class
+            if order and self.old in order:
+                store.set_setting(key, list(dict.fromkeys(self.new if n == self.old else n for n in order)))
+
+    def _undo(self, store: Store) -> None:
+        self._relabel(store, self.old)
+        super()._undo(store)
+
+
+class ReorderClasses(_ClassListCommand):
+    """Put the classes in the order of ``names`` (every class exactly once)."""
+
+    def __init__(self, store: Store, names: list[str]):
+        super().__init__(store)
+        if sorted(names) != sorted(r[1] for r in self.rows) or len(set(names)) != len(names):
+            raise StoreError("the new order must name every class exactly once")
+        self.names = list(names)
+        self.text = "reorder classes"
+
+    def _do(self, store: Store) -> None:
+        store.conn.executemany("UPDATE project_classes SET position=? WHERE name=?", list(enumerate(self.names)))
 
 
 class History:

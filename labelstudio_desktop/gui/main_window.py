@@ -24,6 +24,7 @@ from ..core.store import Store
 from .annotation import AnnotationController
 from .browser import BrowserPanel
 from .canvas import Canvas
+from .class_list_dialog import show_class_list
 from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
 from .duplicates import DuplicatesWindow
 from .labels import ElidedLabel
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         self.act_export = a(self.tr("Export…"), lambda: self.jobs.export_dialog(), "Ctrl+E",
                             self.tr("Export: Pascal VOC, YOLO, a VOC segmentation set of the masks, crops, "
                                     "augmented copies"))
+        self.act_classes = a(self.tr("Classes…"), lambda: show_class_list(self),
+                             tip=self.tr("The project's classes in export order: add, rename, merge, reorder"))
         self.act_close = a(self.tr("Close project"), self.close_project, "Ctrl+W")
         self.act_quit = a(self.tr("Quit"), self.close, "Ctrl+Q", project=False)
         self.act_undo = a(self.tr("Undo"), lambda: self.editor and self.editor.undo(), QKeySequence.Undo)
@@ -230,8 +233,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         for title, actions in (
             (self.tr("&Project"), [self.act_open, self.act_import, self.act_import_masks, self.act_duplicates,
-                                   self.act_train, self.act_retrain, self.act_propose, self.act_export, None,
-                                   self.act_close, self.act_quit]),
+                                   self.act_train, self.act_retrain, self.act_propose, self.act_export,
+                                   self.act_classes, None, self.act_close, self.act_quit]),
             (self.tr("&Edit"), [self.act_undo, self.act_redo, None, self.act_draw, self.act_delete,
                                 self.act_duplicate_box, self.act_relabel, self.act_copy_prev]),
             (self.tr("&Mask"), self.mask_actions.menu()),
@@ -423,6 +426,7 @@ class MainWindow(QMainWindow):
             self.browser.model.refresh(image_id)
         else:
             self.browser.model.reload()
+            self.browser.refresh_classes()  # e.g. a class renamed or merged
         self._update_counts()
 
     def _revisit(self, image_id: int) -> None:
