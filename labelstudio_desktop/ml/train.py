@@ -97,9 +97,16 @@ def load_model(path: str | Path) -> keras.Model:
 
 
 def _atomic_save(model: keras.Model, path: Path) -> None:
+    """Write to a temporary file, then rename; a failed write (a full disk) leaves no temporary file behind and
+    the previous checkpoint untouched, and stops the run with a plain message."""
     tmp = path.with_name(f".{path.stem}.tmp.keras")
-    model.save(str(tmp))
-    os.replace(tmp, path)
+    try:
+        model.save(str(tmp))
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise TrainError(f"cannot save the checkpoint {path} ({exc.strerror or exc}); the previous checkpoints are "
+                         "kept: free some space and resume the run") from exc
 
 
 # ---------------------------------------------------------------- callbacks
@@ -325,6 +332,8 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
                   class_weight=weights, callbacks=callbacks, verbose=0)
     except tf.errors.ResourceExhaustedError as exc:
         status, message = "failed", f"out of memory: use a smaller --batch or --size ({exc.message[:200]})"
+    except TrainError as exc:  # a checkpoint could not be written
+        status, message = "failed", str(exc)
     if progress.nan_at:
         status, message = "failed", (f"the loss became NaN at {progress.nan_at}; the best checkpoint so far is "
                                      "kept. Try a lower learning rate or check the labels")

@@ -200,3 +200,35 @@ def test_a_run_of_a_live_process_is_not_marked_interrupted(demo_db):
         gone = create_run(store, "classify", {"size": 32, "_pid": 2 ** 22 + 12345, "_host": owner_params()["_host"]})
         assert recover_interrupted(store) == [gone]
         assert get_run(store, mine).status == "running" and get_run(store, gone).status == "interrupted"
+
+
+def test_a_full_disk_while_saving_a_checkpoint_fails_the_run_plainly_and_leaves_no_temporary_file(demo, tmp_path):
+    """A real small tmpfs holds the database and the models; it is nearly full when training starts."""
+    import shutil
+    import subprocess
+
+    from labelstudio_desktop.core.importer import import_folder
+
+    disk = tmp_path / "tmpfs"
+    disk.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command here")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True,
+                             text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        db = disk / "project.db"
+        with Store.create(demo / "images", db) as store:
+            import_folder(store)
+        free = shutil.disk_usage(disk).free
+        (disk / "filler").write_bytes(b"\0" * max(0, free - 400_000))  # room for the database, not for a model
+        result = train(db, TrainConfig(task="classify", epochs=2, **TINY))
+        assert result.status == "failed" and "cannot save the checkpoint" in result.message
+        assert "resume" in result.message and result.model_path is None
+        assert not list(disk.rglob("*.tmp.keras"))
+        with Store.open(db) as store:
+            run = get_run(store, result.run_id)
+            assert run.status == "failed" and "cannot save the checkpoint" in run.message
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
