@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..core.fsutil import safe_name  # noqa: E402
 from ..core.jobs import JobToken  # noqa: E402
 from ..core.runs import get_run, last_run, run_dir  # noqa: E402
 from ..core.store import Store, StoreError  # noqa: E402
@@ -241,10 +242,11 @@ def export_misses(db_path: str | Path, evaluation: Evaluation, out: Path) -> lis
     with Store.open(db_path) as store:
         for miss in evaluation.misclassified:
             src = store.abs_path(miss["path"])
-            target = out / f"{miss['true']}_to_{miss['pred']}_{src.name}"
+            prefix = f"{safe_name(miss['true'])}_to_{safe_name(miss['pred'])}_"  # labels never leave ``out``
+            target = out / safe_name(prefix + src.name)
             n = 2
             while target.exists():
-                target = out / f"{miss['true']}_to_{miss['pred']}_{src.stem} ({n}){src.suffix}"
+                target = out / safe_name(f"{prefix}{src.stem} ({n}){src.suffix}")
                 n += 1
             shutil.copy2(src, target)
             written.append(target)

@@ -232,3 +232,18 @@ def test_a_full_disk_while_saving_a_checkpoint_fails_the_run_plainly_and_leaves_
             assert run.status == "failed" and "cannot save the checkpoint" in run.message
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_misses_named_after_hostile_labels_stay_inside_the_folder(demo_db, tmp_path):
+    from labelstudio_desktop.ml.evaluate import Evaluation
+
+    with Store.open(demo_db) as store:
+        path = store.images()[0].path
+    evaluation = Evaluation(1, "classify", "test", misclassified=[
+        {"path": path, "true": "../../../x", "pred": "a/b", "confidence": 0.9},
+        {"path": path, "true": "../../../x", "pred": "a/b", "confidence": 0.9}])
+    out = tmp_path / "deep" / "miss"
+    before = {p for p in tmp_path.rglob("*") if p.is_file()}
+    written = export_misses(demo_db, evaluation, out)
+    assert len(written) == 2 and all(p.parent == out and p.is_file() for p in written)
+    assert {p for p in tmp_path.rglob("*") if p.is_file()} - before == set(written)  # nothing written elsewhere
