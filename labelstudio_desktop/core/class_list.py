@@ -5,6 +5,15 @@ Every export numbers classes by their place in this list (YOLO ids, COCO categor
 included. Import records the class lists it finds (``data.yaml``, ``classes.txt``, COCO categories, CVAT labels) in
 their order; labels in use that the list lacks are appended, alphabetically, the first time the list is read.
 
+Image classes and object classes: a class given only to whole images (a classifier's class, a folder-per-class
+import) is no object class, and box and mask exports leave it out (:func:`object_class_names`), as the converters of
+ultralytics and pycocotools users list only the classes objects can have. Object classes are those of any box or
+mask (any state) and of an annotation file's class list, recorded with the project so that a class keeps its export
+id when it loses its last box; a class no image has (one added in the app) counts as one too. Image classes are
+those of images and of the digit keys (:meth:`.store.Store.class_keys`, recorded too). Export ids are places among
+the object classes in the project's order (YOLO id k, COCO category id and mask index k + 1), so every box and mask
+export of a project agrees.
+
 Editing (for the app): :func:`add_class`, :func:`rename_class` (renames the label on every box, mask and image too),
 :func:`reorder_classes`. A class keeps its id through renames and moves.
 """
@@ -16,8 +25,10 @@ from dataclasses import dataclass
 
 from .store import Store, StoreError
 
-#: Orders recorded before the class list existed: the mask classes' and the digit keys' (image classes).
-EARLIER_ORDERS = ("mask_classes", "class_keys")
+OBJECT_CLASSES = "object_classes"
+#: Settings that hold class names and follow renames: the orders recorded before the class list existed (the mask
+#: classes' and the digit keys'), and the recorded object classes.
+EARLIER_ORDERS = ("mask_classes", "class_keys", OBJECT_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ def project_classes(store: Store) -> list[ProjectClass]:
     new = [n for n in dict.fromkeys(earlier + classes_in_use(store)) if n not in names]
     if new:
         try:
-            record_classes(store, new)
+            record_classes(store, new, objects=False)
         except sqlite3.Error:  # locked or read-only: the list holds for this export and is recorded next time
             start = len(rows)
             return [ProjectClass(r["id"], r["name"], k) for k, r in enumerate(rows)] + \
@@ -55,9 +66,32 @@ def class_names(store: Store) -> list[str]:
     return [c.name for c in project_classes(store)]
 
 
-def record_classes(store: Store, names: list[str]) -> None:
-    """Append ``names`` (in their order) that the list does not hold yet."""
+def object_class_names(store: Store) -> list[str]:
+    """The object classes (see the module's docstring) in the project's order: index k is the YOLO class id, k + 1
+    the COCO category id and the mask index every box and mask export writes. Image-only classes are left out."""
+    names = class_names(store)
+    recorded = list(store.get_setting(OBJECT_CLASSES, []))
+    used = [r[0] for r in store.conn.execute("SELECT label FROM boxes UNION SELECT label FROM masks ORDER BY 1")]
+    new = [n for n in used if n not in recorded]
+    if new:
+        try:
+            store.set_setting(OBJECT_CLASSES, recorded + new)
+        except sqlite3.Error:  # locked or read-only: holds for this export, recorded next time
+            pass
+    objects = set(recorded) | set(used)
+    image = set(store.class_keys())
+    return [n for n in names if n in objects or n not in image]
+
+
+def record_classes(store: Store, names: list[str], objects: bool = True) -> None:
+    """Append ``names`` (in their order) that the list does not hold yet; with ``objects`` (an annotation file's
+    class list, a class added in the app) they are object classes too."""
     with store.transaction() as c:
+        if objects:
+            recorded = list(store.get_setting(OBJECT_CLASSES, []))
+            new = [n for n in dict.fromkeys(names) if n and n not in recorded]
+            if new:
+                store.set_setting(OBJECT_CLASSES, recorded + new)
         have = {r[0] for r in c.execute("SELECT name FROM project_classes")}
         end = c.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM project_classes").fetchone()[0]
         for name in dict.fromkeys(names):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .class_list import class_names
+from .class_list import object_class_names
 from .export import (
     ExportError,
     ExportReport,
@@ -76,7 +76,7 @@ def export_coco(store: Store, out: Path, include_pending: bool, overwrite: bool,
     todo = _work(store, include_pending, report)
     if not todo:  # nothing to write: report.nothing_because says why
         return
-    names = class_names(store)
+    names = object_class_names(store)
     ids = unique_ids([img.path for img, _b, _m in todo])
     splits = {img.path: img.split or "train" for img, _b, _m in todo}
     _check_targets([out / "images" / splits[img.path] / f"{ids[img.path]}.jpg" for img, _b, _m in todo] +

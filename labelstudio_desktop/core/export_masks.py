@@ -11,8 +11,9 @@ Written into ``--out`` (``layout="flat"``, as Datumaro and CVAT write VOC) or ``
     ImageSets/Segmentation/{train,val,test,trainval}.txt   ids by the project's split
     labelmap.txt                      ``name:r,g,b::`` (index = line order), classes.txt (one name a line)
 
-Class ids follow the project's stable mask class order (:func:`.masks.mask_class_order`). Only images with a
-mask are exported; accepted masks only unless ``include_pending`` (pending masks cut at 0.5).
+Class indices are the project's class list (:func:`.class_list.object_class_names`): index k + 1 is the class YOLO
+exports number k and COCO exports k + 1, and it stays put when a class loses its last mask. Only images with a mask
+are exported; accepted masks only unless ``include_pending`` (pending masks cut at 0.5).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .class_list import object_class_names
 from .export import (
     ExportError,
     ExportReport,
@@ -36,7 +38,7 @@ from .formats.masks import IGNORE_INDEX, grey_png, labelmap_name, labelmap_text,
 from .fsutil import atomic_write
 from .images import ImageProblem
 from .jobs import JobToken
-from .masks import decode_mask, mask_class_order
+from .masks import decode_mask
 from .store import SPLITS, ImageRecord, Store
 
 MASK_LAYOUTS = {"flat": "", "labelimg": "", "vocdevkit": "VOCdevkit/VOC2012"}
@@ -90,9 +92,10 @@ def export_masks(store: Store, out: Path, include_pending: bool = False, overwri
     if not todo:
         report.nothing_because = nothing_to_export(store, "masks", include_pending)
         return report
-    classes = mask_class_order(store, {r["label"] for _img, rows in todo for r in rows})
+    classes = object_class_names(store)
     if len(classes) > MAX_INDEX:
-        raise ExportError(f"{len(classes)} mask classes: a VOC index PNG holds at most {MAX_INDEX}")
+        raise ExportError(f"{len(classes)} object classes in the project's class list: a VOC index PNG holds at "
+                          f"most {MAX_INDEX}")
     ids = unique_ids([img.path for img, _rows in todo])
     sets = base / "ImageSets" / "Segmentation"
     targets = [base / folder / f"{ids[img.path]}.{'jpg' if folder == 'JPEGImages' else 'png'}"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .class_list import class_names
+from .class_list import object_class_names
 from .export import (
     ExportReport,
     _check_targets,
@@ -38,7 +38,7 @@ from .store import SPLITS, Store
 def _images_classes_ids(store: Store, include_pending: bool, report: ExportReport) -> tuple[list, list, dict]:
     """The images to export with their boxes, the project's class names, and each image's file id."""
     todo = images_with_boxes(store, include_pending, report)
-    return todo, class_names(store), unique_ids([img.path for img, _boxes in todo])
+    return todo, object_class_names(store), unique_ids([img.path for img, _boxes in todo])
 
 
 def export_yolo(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,

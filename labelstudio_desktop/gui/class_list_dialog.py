@@ -4,6 +4,8 @@ move classes. Every change is one step on the window's undo stack (:mod:`..core.
 
 from __future__ import annotations
 
+import sqlite3
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.class_list import project_classes
+from ..core.class_list import object_class_names, project_classes
 from ..core.commands import CLASS_TABLES, AddClass, RenameClass, ReorderClasses
 from ..core.store import StoreError
 from .undo import Editor, save_error_text
@@ -49,8 +51,9 @@ class ClassListDialog(QDialog):
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels([self.tr("Id"), self.tr("Class"), self.tr("Boxes"), self.tr("Masks"),
                                               self.tr("Images")])
-        self.table.horizontalHeaderItem(0).setToolTip(self.tr("The class id every export writes (its place in "
-                                                              "the list)"))
+        self.table.horizontalHeaderItem(0).setToolTip(self.tr(
+            "The class id box and mask exports write (YOLO; COCO category ids and mask indices add 1): the place "
+            "among the object classes. A class given only to whole images has none."))
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -106,15 +109,19 @@ class ClassListDialog(QDialog):
         select = select or self.selected_name()
         try:
             classes = project_classes(self.editor.store)
-        except StoreError as exc:
+            objects = object_class_names(self.editor.store)
+        except (StoreError, sqlite3.Error) as exc:
             self.message.setText(self.tr("Cannot read the class list: {0}").format(save_error_text(exc)))
             return
         usage = class_usage(self.editor)
         self.table.setRowCount(len(classes))
         for r, c in enumerate(classes):
             counts = usage.get(c.name, dict.fromkeys(CLASS_TABLES, 0))
-            for col, value in enumerate([c.position, c.name] + [counts[t] for t in CLASS_TABLES]):
+            export_id = objects.index(c.name) if c.name in objects else "–"
+            for col, value in enumerate([export_id, c.name] + [counts[t] for t in CLASS_TABLES]):
                 item = QTableWidgetItem(str(value))
+                if col == 0 and c.name not in objects:
+                    item.setToolTip(self.tr("An image class: box and mask exports leave it out"))
                 if col != 1:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, col, item)

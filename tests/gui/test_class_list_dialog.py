@@ -77,8 +77,9 @@ def test_the_dialog_lists_the_classes_in_export_order_with_ids_and_counts(window
     dialog = _open(window, qtbot)
     t = dialog.table
     rows = [[t.item(r, c).text() for c in range(5)] for r in range(t.rowCount())]
-    assert rows == [["0", "bolt", "1", "0", "30"], ["1", "empty", "0", "0", "29"], ["2", "nut", "2", "0", "31"],
-                    ["3", "washer", "0", "0", "32"]]
+    # empty and washer are only whole-image classes: no export id; bolt and nut are numbered among object classes
+    assert rows == [["0", "bolt", "1", "0", "30"], ["–", "empty", "0", "0", "29"], ["1", "nut", "2", "0", "31"],
+                    ["–", "washer", "0", "0", "32"]]
     assert not dialog.rename_button.isEnabled()
     dialog.close()
 
@@ -177,3 +178,23 @@ def test_move_up_and_add_are_undo_steps(window, qtbot, boxes):
         qtbot.mouseClick(dialog.redo_button, Qt.LeftButton)
     assert _stored(window) == [(3, "nut"), (1, "bolt"), (2, "empty"), (4, "washer"), (5, "screw")]
     dialog.close()
+
+
+def test_ctrl_z_in_the_main_window_undoes_class_list_edits(window, qtbot, boxes):
+    dialog = _open(window, qtbot)
+    _select(qtbot, dialog, "nut")
+    qtbot.mouseClick(dialog.up_button, Qt.LeftButton)
+    _type_next_name(qtbot, "screw")
+    qtbot.mouseClick(dialog.add_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "screw" in dialog.names())
+    dialog.close()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    _activate(qtbot, window)
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus)
+    qtbot.keyClick(window.canvas, Qt.Key_Z, Qt.ControlModifier)  # the main window's Edit > Undo
+    assert "screw" not in [n for _, n in _stored(window)]
+    qtbot.keyClick(window.canvas, Qt.Key_Z, Qt.ControlModifier)
+    assert _stored(window) == [(1, "bolt"), (2, "empty"), (3, "nut"), (4, "washer")]
+    qtbot.keyClick(window.canvas, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo
+    assert [n for _, n in _stored(window)] == ["bolt", "nut", "empty", "washer"]

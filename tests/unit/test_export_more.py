@@ -68,8 +68,9 @@ def test_mask_pngs_hold_class_indices(project, tmp_path):
     im = Image.open(tmp_path / "m" / "SegmentationClass" / "a.png")
     assert im.mode == "P"
     index = np.asarray(im)
-    assert index[20, 40] == 1 and index[0, 0] == 0 and set(np.unique(index)) == {0, 1}
-    assert (tmp_path / "m" / "classes.txt").read_text().split() == ["background", "nut"]
+    # the project's class list (bolt 0, nut 1 in YOLO): nut is index 2, as COCO's category id
+    assert index[20, 40] == 2 and index[0, 0] == 0 and set(np.unique(index)) == {0, 2}
+    assert (tmp_path / "m" / "classes.txt").read_text().split() == ["background", "bolt", "nut"]
 
 
 def test_crops_with_padding(project, tmp_path):
