@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .class_list import class_names
-from .formats.masks import labelmap_text
+from .formats.masks import labelmap_name, labelmap_text
 from .formats.voc import VocObject, voc_xml
-from .fsutil import atomic_write
+from .fsutil import atomic_write, link_outside, unique_safe_names
 from .images import ImageProblem, open_upright, probe, raw_point
 from .jobs import JobToken
+from .staging import staged_export
 from .store import SPLITS, BoxRecord, ImageRecord, Store
 
 LAYOUTS = ("labelimg", "vocdevkit")
@@ -76,7 +77,24 @@ def _objects(store: Store, image: ImageRecord, include_pending: bool) -> list[Vo
 
 
 def exportable_images(store: Store) -> list[ImageRecord]:
-    return [img for img in store.images(include_excluded=False, include_missing=False)]
+    """Images an export reads: not excluded, not missing, and not a link leading outside the project (never read:
+    see :func:`links_outside`)."""
+    return [img for img in store.images(include_excluded=False, include_missing=False)
+            if not link_outside(store.root, store.abs_path(img))]
+
+
+LINK_OUTSIDE = "skipped: a link leading outside the project (its file is not read)"
+
+
+def links_outside(store: Store) -> list[str]:
+    """Paths of usable images whose file is now a symbolic link leading outside the project: exports skip them."""
+    return [img.path for img in store.images(include_excluded=False, include_missing=False)
+            if link_outside(store.root, store.abs_path(img))]
+
+
+def note_links_outside(store: Store, report: ExportReport) -> None:
+    for path in links_outside(store):
+        report.problems.append((path, LINK_OUTSIDE))
 
 
 def images_with_boxes(store: Store, include_pending: bool, report: ExportReport
@@ -84,6 +102,7 @@ def images_with_boxes(store: Store, include_pending: bool, report: ExportReport
     """Usable images with their boxes to export. An image without boxes is exported (as a negative) only when it
     is verified: an unverified one is simply not annotated yet; how many were left out is noted in ``report``."""
     states = export_states(include_pending)
+    note_links_outside(store, report)
     out, unannotated = [], 0
     for img in exportable_images(store):
         boxes = store.boxes(img.id, states=states)
@@ -162,10 +181,11 @@ def export_voc(store: Store, out: Path, layout: str = "labelimg", include_pendin
     out = Path(out).resolve()
     images = exportable_images(store)
     report = ExportReport(layout=layout, out=out)
-    if layout == "labelimg":
-        _export_labelimg(store, out, images, include_pending, overwrite, job, report)
-    else:
-        _export_vocdevkit(store, out, images, include_pending, overwrite, job, report)
+    with staged_export(store.root, out):  # a killed export leaves nothing half-written in ``out``
+        if layout == "labelimg":
+            _export_labelimg(store, out, images, include_pending, overwrite, job, report)
+        else:
+            _export_vocdevkit(store, out, images, include_pending, overwrite, job, report)
     return report
 
 
@@ -188,8 +208,8 @@ def _export_labelimg(store: Store, out: Path, images: list[ImageRecord], include
         if orientation != 1:
             objects, (width, height) = _raw_frame(objects, img, orientation)
             raw_frames += 1
-        xml = voc_xml(folder=src.parent.name, filename=src.name, path=str(src), width=width,
-                      height=height, depth=3, objects=objects, verified=img.status == "verified",
+        xml = voc_xml(folder=xml_text(src.parent.name), filename=xml_text(src.name), path=xml_text(str(src)),
+                      width=width, height=height, depth=3, objects=objects, verified=img.status == "verified",
                       raw_orientation=orientation if orientation != 1 else None)
         atomic_write(targets[img.path], xml)
         report.images += 1
@@ -200,8 +220,17 @@ def _export_labelimg(store: Store, out: Path, images: list[ImageRecord], include
                                     "shows (size and boxes), marked exif_orientation; importing it turns them upright"))
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold (control characters, lone surrogates) as ``_``: a label
+    stored before labels were checked at entry must not stop the export."""
+    return _NOT_XML.sub("_", text)
+
+
 def _voc_object(b: BoxRecord) -> VocObject:
-    return VocObject(b.label, b.x0, b.y0, b.x1, b.y1, b.pose, b.truncated, b.difficult)
+    return VocObject(xml_text(b.label), b.x0, b.y0, b.x1, b.y1, xml_text(b.pose), b.truncated, b.difficult)
 
 
 def _orientation(path: Path) -> int:
@@ -236,7 +265,12 @@ def _jpeg_bytes(src: Path) -> tuple[bytes, bool]:
 
 def write_upright_copy(store: Store, img: ImageRecord, target: Path, report: ExportReport) -> bool:
     """Write the image as an upright JPEG at ``target`` (its own bytes when they already are one); False, with the
-    reason in ``report``, when it cannot be read."""
+    reason in ``report``, when it cannot be read or is a link leading outside the project (never read)."""
+    if link_outside(store.root, store.abs_path(img)):
+        note = (img.path, LINK_OUTSIDE)
+        if note not in report.problems:
+            report.problems.append(note)
+        return False
     try:
         data, reencoded = _jpeg_bytes(store.abs_path(img))
     except (ImageProblem, OSError) as exc:
@@ -247,11 +281,22 @@ def write_upright_copy(store: Store, img: ImageRecord, target: Path, report: Exp
     return True
 
 
-def _class_presence(objects: list[VocObject]) -> dict[str, int]:
+def _class_presence(boxes: list[BoxRecord]) -> dict[str, int]:
     presence: dict[str, int] = {}
-    for obj in objects:
-        presence[obj.name] = max(presence.get(obj.name, 0), 0 if obj.difficult else 1)
+    for b in boxes:
+        presence[b.label] = max(presence.get(b.label, 0), 0 if b.difficult else 1)
     return presence
+
+
+def class_list_stems(classes: list[str], report: ExportReport) -> dict[str, str]:
+    """The name of each class's ``<class>_<split>.txt`` lists: the class's ``labelmap.txt`` name when it is a safe
+    file name, so readers find a class's lists by its name; one of its own (``_2``...) when two would share one."""
+    stems = unique_safe_names(classes, fallback="class")
+    renamed = [c for c in classes if stems[c] != labelmap_name(c)]
+    if renamed:
+        report.problems.append(("", "per-class lists named apart from their class: " + ", ".join(
+            f"{c!r} -> {stems[c]}_*.txt" for c in renamed[:5]) + (" ..." if len(renamed) > 5 else "")))
+    return stems
 
 
 def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
@@ -280,18 +325,19 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
                       database="labelstudio-desktop")
         atomic_write(base / "Annotations" / f"{ident}.xml", xml)
         listed[split_or_train(img, report)].append(ident)
-        presence[ident] = _class_presence(objects)
+        presence[ident] = _class_presence(boxes)
         report.images += 1
         report.objects += len(objects)
         job.progress(n + 1, len(todo))
     listed_trainval = listed["train"] + listed["val"]
     used = {c for per_image in presence.values() for c in per_image}
     classes = [c for c in class_names(store) if c in used]
+    stems = class_list_stems(classes, report)
     for name, idents in (*listed.items(), ("trainval", listed_trainval)):
         atomic_write(sets / f"{name}.txt", "".join(f"{i}\n" for i in idents).encode("utf-8"))
         for cls in classes:  # the per-class lists of the VOC devkit: 1 present, -1 absent, 0 difficult only
             lines = "".join(f"{i} {presence[i].get(cls, -1):>2}\n" for i in idents)
-            atomic_write(sets / f"{_ascii_id(cls) or 'class'}_{name}.txt", lines.encode("utf-8"))
+            atomic_write(sets / f"{stems[cls]}_{name}.txt", lines.encode("utf-8"))
     # Datumaro (and CVAT through it) refuse classes outside VOC's 20 without a labelmap: the project's classes
     atomic_write(base / "labelmap.txt", labelmap_text(class_names(store)).encode("utf-8"))
     note_unsplit(report)

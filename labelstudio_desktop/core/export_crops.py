@@ -22,6 +22,7 @@ from .export import (
     _check_targets,
     export_states,
     exportable_images,
+    note_links_outside,
     nothing_to_export,
     unique_ids,
 )
@@ -29,6 +30,7 @@ from .export_masks import components, images_with_masks, label_masks
 from .fsutil import atomic_write, inside, unique_safe_names
 from .images import ImageProblem, load_rgb
 from .jobs import JobToken
+from .staging import staged_export
 from .store import ImageRecord, Store
 
 CROP_SOURCES = ("boxes", "masks")
@@ -56,11 +58,19 @@ def export_crops(store: Store, out: Path, source: str = "boxes", padding: float 
         raise ExportError(f"--padding must be 0 or more (got {padding})")
     out = Path(out).resolve()
     report = ExportReport(layout=f"crops from {source}" + (" (cut out)" if cutout else ""), out=out)
+    with staged_export(store.root, out):  # a killed export leaves nothing half-written in ``out``
+        _write_crops(store, out, source, padding, cutout, include_pending, overwrite, job, report)
+    return report
+
+
+def _write_crops(store: Store, out: Path, source: str, padding: float, cutout: bool, include_pending: bool,
+                 overwrite: bool, job: JobToken, report: ExportReport) -> None:
     states = export_states(include_pending)
+    note_links_outside(store, report)
     crops = _mask_crops(store, states, padding) if source == "masks" else _box_crops(store, states, padding)
     if not crops:
         report.nothing_because = nothing_to_export(store, source, include_pending)
-        return report
+        return
     folders = unique_safe_names(sorted({c.label for c in crops}), fallback="unnamed")
     ids = unique_ids(sorted({c.image.path for c in crops}))
     counters: dict[int, int] = {}
@@ -88,7 +98,6 @@ def export_crops(store: Store, out: Path, source: str = "boxes", padding: float 
     if renamed:
         report.problems.append(("", "label(s) made safe as folder names: " + ", ".join(
             f"{label!r} -> {folders[label]}" for label in renamed[:5])))
-    return report
 
 
 def _box_crops(store: Store, states: tuple[str, ...], padding: float) -> list[Crop]:

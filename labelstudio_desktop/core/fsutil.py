@@ -5,15 +5,53 @@ from __future__ import annotations
 import os
 import tempfile
 import unicodedata
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
+
+#: While an export runs, where its writes go instead (:mod:`.staging` sets it): a path of the chosen folder -> the
+#: same path in the export's staging folder. None outside an export.
+WRITE_REDIRECT: ContextVar[Callable[[Path], Path] | None] = ContextVar("write_redirect", default=None)
+#: While an export runs, the project folder its image reads must stay inside (no link leading outside is read).
+READ_ROOT: ContextVar[Path | None] = ContextVar("read_root", default=None)
+#: Bytes of the target's name kept in a temporary name: with the random part and ``.tmp`` it stays far below the
+#: 255 bytes file systems allow, whatever the target's name.
+TEMP_NAME_BYTES = 120
+
+
+def file_mode() -> int:
+    """The mode a new file gets from the process's umask (``open`` would give it; ``mkstemp`` gives 0600)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no /proc: read the umask by setting it, and put it back at once
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def temp_prefix(name: str) -> str:
+    """The start of a temporary file's name for ``name``: hidden, and short enough for any ``name``."""
+    return "." + name.encode("utf-8", "surrogateescape")[:TEMP_NAME_BYTES].decode("utf-8", "ignore") + "."
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, so a crash never leaves half a file."""
+    """Write ``data`` to ``path`` through a temporary file and a rename, so a crash never leaves half a file.
+
+    The file gets the umask's mode. During an export the write lands in the export's staging folder
+    (:data:`WRITE_REDIRECT`), which the export renames into place when it is complete.
+    """
+    redirect = WRITE_REDIRECT.get()
+    if redirect is not None:
+        path = redirect(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.chmod(tmp, file_mode())
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -24,6 +62,20 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def link_outside(root: Path, path: Path) -> bool:
+    """True when ``path`` (inside ``root``) is, or goes through, a symbolic link that leads outside ``root``."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def check_read(path: Path) -> None:
+    """Raise ValueError when an export is running and ``path`` leads outside its project (:data:`READ_ROOT`)."""
+    root = READ_ROOT.get()
+    if root is not None and link_outside(root, path):
+        raise ValueError("a link leading outside the project: not read")
 
 
 #: Characters Windows refuses in file names, besides the path separators and control characters.

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from .fsutil import check_read
+
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
 
 #: Largest image accepted, in pixels (PIL's own decompression-bomb limit is about 179 MP).
@@ -67,6 +69,7 @@ def _truncation_warning(tail: bytes, fmt: str) -> str | None:
 
 def probe(path: Path) -> ImageFacts:
     """Read an image's size, channels and orientation from its header, without decoding the pixels."""
+    _check_read(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -124,6 +127,13 @@ def probe(path: Path) -> ImageFacts:
                       orientation=orientation, mode=mode, warnings=notes)
 
 
+def _check_read(path: Path) -> None:
+    try:
+        check_read(path)
+    except ValueError as exc:
+        raise ImageProblem(str(exc)) from exc
+
+
 def _open_header(path: Path, head: bytes, size: int) -> Image.Image:
     """Open from the bytes already read when they hold the whole header, else from the file."""
     if len(head) < size:
@@ -172,6 +182,7 @@ def to_rgb(im: Image.Image) -> Image.Image:
 
 def open_upright(path: Path) -> Image.Image:
     """Decode ``path`` fully, EXIF orientation applied, as 8-bit RGB. Truncated files load partially."""
+    _check_read(path)
     try:
         with Image.open(path) as im:
             im.load()
