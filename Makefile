@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO := $(HOME)/.cache/labelstudio-desktop/demo-annotated
 DEMO_ANNOTATED := 0.3
 
-.PHONY: run test lint bench screenshot clean
+.PHONY: run test lint bench screenshot translations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(SHOT)/images --db $(SHOT)/shot.db \
 	  --image nut/nut_000.jpg --screenshot docs/main-window.png
 	$(BIN)/python docs/review_screenshot.py docs/review.png
+
+# The Japanese UI: pyside6-lupdate extracts every tr()/translate() string of gui/ into the .ts (the translations' source,
+# edited by hand or in pyside6-linguist; entries without a translation are marked unfinished), pyside6-lrelease
+# compiles it into the .qm the app loads. tests/gui/test_translations.py fails when the two are out of step.
+TS_JA := resources/translations/labelstudio_desktop_ja.ts
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate -locations none -no-obsolete -target-language ja labelstudio_desktop/gui/*.py -ts $(TS_JA)
+	$(BIN)/pyside6-lrelease $(TS_JA) -qm $(TS_JA:.ts=.qm)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -194,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(p, optional=True)
     p.add_argument("--image", help="show this image first (path relative to the project)")
     p.add_argument("--screenshot", type=Path, help="save the main window as PNG and exit")
+    p.add_argument("--language", choices=["system", "en", "ja"],
+                   help="the app's language for this run (default: Settings > Language, else the system's)")
     return parser
 
 
@@ -508,7 +510,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from .gui.app import run_app
 
-    return run_app(args.project, db=args.db, screenshot=args.screenshot, image=args.image)
+    return run_app(args.project, db=args.db, screenshot=args.screenshot, image=args.image, language=args.language)
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "dedup": cmd_dedup, "split": cmd_split,

@@ -6,28 +6,36 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from ..core.store import Store
+from .language import chosen_language, install_translators
+from .resources import APP_ID, app_icon
 
 ORGANIZATION = "labelstudio-desktop"
 APPLICATION = "labelstudio-desktop"
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
+def make_app(argv: list[str] | None = None, language: str | None = None) -> QApplication:
+    """The application with its names, icon and the user interface's translations (``language``: "en", "ja", "" for
+    the system's; by default the setting, see :mod:`.language`)."""
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
+    QGuiApplication.setDesktopFileName(APP_ID)  # the task bar matches the window to the desktop entry and its icon
+    app.setWindowIcon(app_icon())
+    install_translators(chosen_language(override=language))
     return app
 
 
 def run_app(project: Path | None = None, db: Path | None = None, screenshot: Path | None = None,
-            image: str | None = None) -> int:
+            image: str | None = None, language: str | None = None) -> int:
     """Open the window on ``project`` (or the last project, or the start page); with ``screenshot``, save
     a PNG of the window showing the first image and exit."""
     from .main_window import MainWindow
 
-    app = make_app()
+    app = make_app(language=language)
     window = MainWindow(QSettings())
     target = str(project) if project else window.settings.value("last_project", "")
     if target and Store.find_db(target, db):

@@ -28,9 +28,11 @@ from .class_list_dialog import show_class_list
 from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
 from .duplicates import DuplicatesWindow
 from .labels import ElidedLabel
+from .language import LanguageMenu
 from .mask_actions import MaskActions
 from .project_jobs import ProjectJobs
 from .properties import PropertiesPanel
+from .resources import app_icon, decorate
 from .review import ReviewFlow
 from .start_page import StartPage
 from .thumbnails import ThumbnailLoader
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
         self.training: TrainingPanel | None = None
         self.setWindowTitle(self.tr("labelstudio-desktop"))
         self.resize(1280, 800)
+        self.setWindowIcon(app_icon())
 
         self.canvas = Canvas(self)
         self.start_page = StartPage(self.recent_projects(), self)
@@ -217,6 +220,7 @@ class MainWindow(QMainWindow):
         self.class_actions = [a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n),
                                 canvas=True) for n in range(1, 10)]
         self.mask_actions = MaskActions(self)
+        self.language = LanguageMenu(self)
         self.canvas.sig_space_tapped.connect(lambda shift: self.verify_and_next(keep_proposals=not shift))
         self.canvas.sig_box_drawn.connect(self._box_drawn)
 
@@ -230,6 +234,7 @@ class MainWindow(QMainWindow):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.addToolBarBreak()
         self.mask_actions.add_toolbar()
+        decorate(self)  # icons, keys in the tooltips, text under the icons
         menu = self.menuBar()
         for title, actions in (
             (self.tr("&Project"), [self.act_open, self.act_import, self.act_import_masks, self.act_duplicates,
@@ -245,7 +250,7 @@ class MainWindow(QMainWindow):
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, None,
                                 self.act_fit, self.act_actual, self.act_hide, self.act_show_rejected,
                                 self.act_heatmap]),
-            (self.tr("&Settings"), [self.act_ask_label, self.act_keep_drawing]),
+            (self.tr("&Settings"), [self.act_ask_label, self.act_keep_drawing, None, self.language.menu.menuAction()]),
             (self.tr("&Help"), [self.act_help]),
         ):
             m = menu.addMenu(title)

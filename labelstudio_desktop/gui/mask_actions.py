@@ -7,51 +7,55 @@ Their keys act only while the canvas has the focus (the window's ``canvas=True``
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
 
 
-class MaskActions:
+class MaskActions(QObject):
     """Builds the actions on ``window`` (a :class:`~.main_window.MainWindow`) and keeps them in step with the
     current project's :class:`~.mask_editing.MaskEditor`."""
 
     def __init__(self, window):
+        super().__init__(window)
         self.window = window
         a = window._action
-        tr = window.tr
         self.tools: dict[str, QAction] = {
-            "brush": a(tr("Mask brush"), lambda on: self.choose("brush", on), "B",
-                       tr("Paint the mask with a round brush (B); [ and ] change its size"), canvas=True),
-            "eraser": a(tr("Mask eraser"), lambda on: self.choose("eraser", on), "E",
-                        tr("Erase the mask (E); [ and ] change the size"), canvas=True),
-            "polygon": a(tr("Mask polygon"), lambda on: self.choose("polygon", on), "P",
-                         tr("Click vertices; Enter or a double click fills, Backspace removes the last, Esc "
-                            "cancels (P)"), canvas=True),
-            "grabcut": a(tr("Box to mask (GrabCut)"), lambda on: self.choose("grabcut", on), "C",
-                         tr("Drag a box around an object; then drag inside it to mark foreground (left) or "
-                            "background (right) and GrabCut runs again (C)"), canvas=True),
+            "brush": a(self.tr("Mask brush"), lambda on: self.choose("brush", on), "B",
+                       self.tr("Paint the mask with a round brush (B); [ and ] change its size"), canvas=True),
+            "eraser": a(self.tr("Mask eraser"), lambda on: self.choose("eraser", on), "E",
+                        self.tr("Erase the mask (E); [ and ] change the size"), canvas=True),
+            "polygon": a(self.tr("Mask polygon"), lambda on: self.choose("polygon", on), "P",
+                         self.tr("Click vertices; Enter or a double click fills, Backspace removes the last, Esc "
+                                 "cancels (P)"), canvas=True),
+            "grabcut": a(self.tr("Box to mask (GrabCut)"), lambda on: self.choose("grabcut", on), "C",
+                         self.tr("Drag a box around an object; then drag inside it to mark foreground (left) or "
+                                 "background (right) and GrabCut runs again (C)"), canvas=True),
         }
         self.group = QActionGroup(window)
         self.group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
-        short = {"brush": tr("Brush"), "eraser": tr("Eraser"), "polygon": tr("Polygon"), "grabcut": tr("GrabCut")}
+        short = {"brush": self.tr("Brush"), "eraser": self.tr("Eraser"), "polygon": self.tr("Polygon"),
+                 "grabcut": self.tr("GrabCut")}
         for name, action in self.tools.items():
             action.setIconText(short[name])
             action.setCheckable(True)
             self.group.addAction(action)
-        self.smaller = a(tr("Smaller brush"), lambda: self._masks().resize_brush(-1), "[", canvas=True)
-        self.larger = a(tr("Larger brush"), lambda: self._masks().resize_brush(1), "]", canvas=True)
-        self.outline = a(tr("Mask outline view"), lambda on: window.properties.mask_controls.outline.setChecked(on),
-                         "O", tr("Show the masks' edges only (O)"), canvas=True)
+        self.smaller = a(self.tr("Smaller brush"), lambda: self._masks().resize_brush(-1), "[", canvas=True)
+        self.larger = a(self.tr("Larger brush"), lambda: self._masks().resize_brush(1), "]", canvas=True)
+        self.outline = a(self.tr("Mask outline view"),
+                         lambda on: window.properties.mask_controls.outline.setChecked(on), "O",
+                         self.tr("Show the masks' edges only (O)"), canvas=True)
         self.outline.setCheckable(True)
         window.properties.mask_controls.outline.toggled.connect(self.outline.setChecked)
-        self.fill_holes = a(tr("Fill holes in the mask"), lambda: self._masks().fill_holes(), "Shift+F",
+        self.fill_holes = a(self.tr("Fill holes in the mask"), lambda: self._masks().fill_holes(), "Shift+F",
                             canvas=True)
-        self.clear = a(tr("Clear the mask"), lambda: self._masks().clear(), "Shift+Del", canvas=True)
-        self.accept = a(tr("Accept mask"), lambda: self._masks().review("accept"), ["Shift+Return", "Shift+Enter"],
-                        tr("Accept the proposed mask as shown, binarised at the threshold"), canvas=True)
-        self.reject = a(tr("Reject mask"), lambda: self._masks().review("reject"), "Shift+X", canvas=True)
-        for action, text in ((self.smaller, tr("Smaller")), (self.larger, tr("Larger")),
-                             (self.outline, tr("Outline")), (self.fill_holes, tr("Fill holes")),
-                             (self.clear, tr("Clear"))):
+        self.clear = a(self.tr("Clear the mask"), lambda: self._masks().clear(), "Shift+Del", canvas=True)
+        self.accept = a(self.tr("Accept mask"), lambda: self._masks().review("accept"),
+                        ["Shift+Return", "Shift+Enter"],
+                        self.tr("Accept the proposed mask as shown, binarised at the threshold"), canvas=True)
+        self.reject = a(self.tr("Reject mask"), lambda: self._masks().review("reject"), "Shift+X", canvas=True)
+        for action, text in ((self.smaller, self.tr("Smaller")), (self.larger, self.tr("Larger")),
+                             (self.outline, self.tr("Outline")), (self.fill_holes, self.tr("Fill holes")),
+                             (self.clear, self.tr("Clear"))):
             action.setIconText(text)
         window.act_draw.toggled.connect(lambda on: on and self.choose(None, True))
 
@@ -60,7 +64,7 @@ class MaskActions:
 
     def add_toolbar(self) -> None:
         """The mask toolbar (a row of its own): the tools with short names, then the one-click actions."""
-        toolbar = self.window.addToolBar(self.window.tr("Mask"))
+        toolbar = self.window.addToolBar(self.tr("Mask"))
         toolbar.setObjectName("toolbar-mask")
         for action in self.menu()[:-3]:  # not accept / reject: the panel shows them with the proposal
             toolbar.addSeparator() if action is None else toolbar.addAction(action)

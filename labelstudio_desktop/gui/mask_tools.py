@@ -8,7 +8,7 @@ when the button is released, as one undo step, by the :class:`~.mask_editing.Mas
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
 
 from ..core.mask_edits import Rect, stroke_segment
@@ -126,7 +126,8 @@ class MaskTool:
     def release(self, event: QMouseEvent) -> None:
         if self.last is not None:
             self.last = None
-            self.owner.commit(self.owner.tr("erase mask") if self.erasing else self.owner.tr("paint mask"))
+            self.owner.commit(QCoreApplication.translate("MaskEditor", "erase mask") if self.erasing
+                              else QCoreApplication.translate("MaskEditor", "paint mask"))
         elif self.hint:
             hint, self.hint = self.hint, []
             self.owner.grabcut_hint(hint, self.hint_foreground)

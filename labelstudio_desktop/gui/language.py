@@ -1,0 +1,98 @@
+"""The language of the user interface: the system's by default, or the one chosen in Settings -> Language.
+
+The choice is stored in the settings (``prefs/language``: ``""`` for the system's, ``"en"``, ``"ja"``) and applies from
+the next start (the note says so); ``LABELSTUDIO_DESKTOP_LANGUAGE`` or ``gui --language`` overrides it for one run
+(screenshots, tests). The translations are Qt's: ``resources/translations/labelstudio_desktop_<lang>.qm`` (made by
+``make translations`` from the ``.ts`` sources) and Qt's own ``qtbase_<lang>.qm`` for the standard buttons and dialogs.
+The command line never loads them: its output stays English.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from .resources import icon, translations_dir
+
+SETTING = "prefs/language"
+ENV = "LABELSTUDIO_DESKTOP_LANGUAGE"
+CATALOG = "labelstudio_desktop"
+#: The languages offered (code, name in that language): the names are never translated.
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+
+_installed: list[QTranslator] = []
+
+
+def chosen_language(settings: QSettings | None = None, override: str | None = None) -> str:
+    """The language code to use: ``override`` (``--language``), else the environment variable, else the setting;
+    ``""`` means the system's."""
+    for value in (override, os.environ.get(ENV)):
+        if value is not None:
+            return "" if value in ("", "system") else value
+    settings = settings if settings is not None else QSettings()
+    return str(settings.value(SETTING, "") or "")
+
+
+def ui_locale(code: str) -> QLocale:
+    return QLocale(code) if code else QLocale.system()
+
+
+def install_translators(code: str) -> str:
+    """Load the translations for ``code`` ("" = the system's locale) into the application, replacing those loaded
+    before; returns the language of the app's catalogue that was loaded, or "en" when none was (English is the
+    source)."""
+    app = QCoreApplication.instance()
+    remove_translators()
+    locale = ui_locale(code)
+    ours = QTranslator(app)
+    if not ours.load(locale, CATALOG, "_", str(translations_dir())):
+        return "en"
+    app.installTranslator(ours)
+    _installed.append(ours)
+    qt = QTranslator(app)  # Qt's own strings: OK/Cancel/Yes/No, the file dialog, the undo stack's words
+    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    return ours.language().split("_")[0].split("-")[0] or locale.name().split("_")[0]
+
+
+def remove_translators() -> None:
+    app = QCoreApplication.instance()
+    while _installed:
+        app.removeTranslator(_installed.pop())
+
+
+class LanguageMenu(QObject):
+    """Settings -> Language: System / English / 日本語, exclusive; a choice is stored and takes effect on the next
+    start (said in a note)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.menu = QMenu(self.tr("Language"), window)
+        self.menu.setIcon(icon("language"))
+        self.group = QActionGroup(self.menu)
+        current = str(window.settings.value(SETTING, "") or "")
+        self.actions: dict[str, QAction] = {}
+        for code, name in [("", self.tr("System")), *LANGUAGES]:
+            action = QAction(name, self.menu)
+            action.setCheckable(True)
+            action.setChecked(code == current)
+            action.setData(code)
+            action.triggered.connect(lambda _=False, code=code: self.choose(code))
+            self.group.addAction(action)
+            self.menu.addAction(action)
+            self.actions[code] = action
+
+    def choose(self, code: str) -> None:
+        settings = self.window.settings
+        if str(settings.value(SETTING, "") or "") == code:
+            return
+        settings.setValue(SETTING, code)
+        settings.sync()
+        QMessageBox.information(self.window, self.tr("Language"),
+                                self.tr("The new language applies when labelstudio-desktop is started "
+                                               "again."))
