@@ -29,7 +29,7 @@ from .export import (
     unique_ids,
     write_upright_copy,
 )
-from .formats.yolo import data_yaml, label_line
+from .formats.yolo import data_yaml, label_line, name_file_names
 from .fsutil import atomic_write
 from .jobs import JobToken
 from .store import SPLITS, Store
@@ -39,6 +39,16 @@ def _images_classes_ids(store: Store, include_pending: bool, report: ExportRepor
     """The images to export with their boxes, the project's class names, and each image's file id."""
     todo = images_with_boxes(store, include_pending, report)
     return todo, object_class_names(store), unique_ids([img.path for img, _boxes in todo])
+
+
+def _name_lines(names: list[str], report: ExportReport) -> str:
+    """``classes.txt``: one name a line, so line k is class id k (a name's line breaks written as ``_``)."""
+    written, changed = name_file_names(names)
+    if changed:
+        shown = ", ".join(f"{n!r} as {w!r}" for n, w in zip(names, written, strict=True) if n != w)
+        report.problems.append(("classes.txt", f"{len(changed)} class name(s) with a line break, a control "
+                                               f"character or outer white space written as one line: {shown}"))
+    return "".join(f"{w}\n" for w in written)
 
 
 def export_yolo(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
@@ -62,13 +72,15 @@ def export_yolo(store: Store, out: Path, include_pending: bool, overwrite: bool,
         report.images += 1
         report.objects += len(rows)
         job.progress(n + 1, len(todo))
+    text = _name_lines(names, report)
     for split in used:
-        atomic_write(out / "labels" / split / "classes.txt", ("\n".join(names) + "\n").encode("utf-8"))
+        atomic_write(out / "labels" / split / "classes.txt", text.encode("utf-8"))
     folders = {s: f"images/{s}" for s in SPLITS if s in used}
     if "val" not in folders and folders:
         folders["val"] = folders.get("train", next(iter(folders.values())))
         report.problems.append(("data.yaml", "no image in val: ultralytics needs one, val names the train images"))
-    atomic_write(out / "data.yaml", data_yaml(out, names, dict(sorted(folders.items(), key=_split_order))).encode())
+    written = name_file_names(names)[0]
+    atomic_write(out / "data.yaml", data_yaml(out, written, dict(sorted(folders.items(), key=_split_order))).encode())
     note_unsplit(report)
 
 
@@ -99,7 +111,7 @@ def export_yolov3(store: Store, out: Path, include_pending: bool, overwrite: boo
         job.progress(n + 1, len(todo))
     for split, rows in lines.items():
         atomic_write(out / f"{split}.txt", "".join(r + "\n" for r in rows).encode("utf-8"))
-    atomic_write(out / "classes.txt", ("\n".join(names) + "\n").encode("utf-8"))
+    atomic_write(out / "classes.txt", _name_lines(names, report).encode("utf-8"))
     if relative:
         report.problems.append(("", f"{out} has white space, which keras-yolo3 splits lines on: image paths are "
                                     "relative to it; run train.py from there"))

@@ -10,6 +10,7 @@ import yaml
 from helpers import write_image
 from mask_files import square
 from PIL import Image
+from strict_readers import labelimg_yolo_boxes, ultralytics_labels
 
 from labelstudio_desktop.core.class_list import object_class_names, reorder_classes
 from labelstudio_desktop.core.export_masks import export_masks
@@ -75,3 +76,23 @@ def test_a_class_used_for_images_and_boxes_is_an_object_class(project):
     b = project.image_by_path("bad/b.jpg").id
     project.insert_box(BoxRecord(0, b, "bad", 1, 1, 9, 9))
     assert object_class_names(project) == ["bad", "bolt", "nut"]
+
+
+def test_a_label_with_a_line_break_does_not_shift_yolo_ids(project, tmp_path):
+    """Issue 13 item 16 (YOLO part): classes.txt holds one name a line, whatever the labels hold."""
+    a = project.image_by_path("good/a.jpg").id
+    project.insert_box(BoxRecord(0, a, "hex\nnut", 5, 5, 15, 15))
+    project.insert_box(BoxRecord(0, a, "zinc\u2028plate ", 30, 5, 50, 15))
+    project.insert_box(BoxRecord(0, a, "zz", 30, 20, 50, 40))
+    report = export_more(project, tmp_path / "y", "yolo")
+    assert any("hex\\nnut" in text and "'hex_nut'" in text for _where, text in report.problems)
+    labels = tmp_path / "y" / "labels" / "train"
+    names = (labels / "classes.txt").read_text().split("\n")[:-1]
+    assert names == ["bolt", "hex_nut", "nut", "zinc_plate", "zz"]
+    assert yaml.safe_load((tmp_path / "y" / "data.yaml").read_text())["names"] == dict(enumerate(names))
+    assert ("zz", 30, 20, 49, 39) in labelimg_yolo_boxes(labels / "a.txt", 64, 48)
+    ultralytics = ultralytics_labels(tmp_path / "y" / "data.yaml")["train"]["a.jpg"]
+    assert sorted(names[int(row[0])] for row in ultralytics) == ["bolt", "hex_nut", "nut", "zinc_plate", "zz"]
+    export_more(project, tmp_path / "k", "yolov3")
+    with open(tmp_path / "k" / "classes.txt") as f:  # keras-yolo3's get_classes
+        assert [c.strip() for c in f.readlines()] == names

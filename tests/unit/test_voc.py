@@ -120,3 +120,20 @@ def test_clamping_to_the_image():
     assert (kept.x0, kept.y0, kept.x1, kept.y1) == (0, 2, 40, 80) and "clipped" in warning
     gone, warning = clamp_object(VocObject("a", 50, 2, 60, 9), 40, 80)
     assert gone is None and "outside" in warning
+
+
+def test_our_own_large_export_reads_back(tmp_path):
+    """A VOC XML past the old 10 MB limit, as our writer writes it (issue 13 item 17), reads back whole."""
+    objects = [VocObject(f"class {k % 7}", k % 500, k % 300, k % 500 + 9, k % 300 + 9) for k in range(52_000)]
+    path = tmp_path / "big.xml"
+    path.write_bytes(voc_xml("f", "big.jpg", "big.jpg", 600, 400, 3, objects))
+    assert path.stat().st_size > 10_000_000
+    ann = read_voc(path)
+    assert [(o.name, o.x0, o.y0, o.x1, o.y1) for o in ann.objects] == [
+        (o.name, o.x0, o.y0, o.x1, o.y1) for o in objects]
+
+
+def test_a_text_node_past_libxml2s_default_limit_is_read(tmp_path):
+    path = tmp_path / "long.xml"
+    path.write_text("<annotation><filename>" + "a" * 11_000_000 + "</filename></annotation>")
+    assert read_voc(path).filename == "a" * 11_000_000

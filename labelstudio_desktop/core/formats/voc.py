@@ -15,7 +15,10 @@ from lxml import etree
 
 from .annotations import AnnotationError, Box, ImageAnnotation, checked_size
 
-MAX_XML_BYTES = 10_000_000
+#: No size limit below what a file may hold: nothing is expanded (entities and DTDs are refused), so memory grows
+#: with the file alone. libxml2's "huge" mode (text nodes over 10 MB, deep trees) is switched on only for a file that
+#: needs it.
+MAX_XML_BYTES: int | None = None
 #: Set on the root of an XML whose boxes are in the raw frame of an EXIF-rotated photo (what labelImg shows).
 RAW_FRAME_ATTRIBUTE = "exif_orientation"
 
@@ -46,11 +49,6 @@ class VocAnnotation:
     objects: list[VocObject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     raw_orientation: int | None = None  # written by this program: boxes in the raw frame of this EXIF orientation
-
-
-def _safe_parser(huge: bool = False) -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=huge, remove_comments=True, remove_pis=True)
 
 
 def _text(node: etree._Element | None, tag: str) -> str | None:
@@ -183,21 +181,45 @@ def _parse(path: Path) -> etree._Element:
     return root
 
 
-def parse_untrusted_xml(path: Path, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
-    """An XML file from outside, parsed safely (no DTD, no entities, no network); :class:`VocError` if unusable."""
+_REFUSED = "XML with a DTD or entity declarations is refused (possible XXE or entity expansion)"
+
+
+def parse_untrusted_xml(path: Path, max_bytes: int | None = MAX_XML_BYTES) -> etree._Element:
+    """An XML file from outside, parsed safely as a stream (no DTD, no entities, no network; a DTD is refused at
+    the root element, before the rest is read); :class:`VocError` if unusable. ``max_bytes``: an optional limit."""
     try:
-        checked_size(path, max_bytes, "annotation file")
+        checked_size(path, max_bytes if max_bytes is not None else float("inf"), "annotation file")
     except AnnotationError as exc:
         raise VocError(str(exc)) from exc
     try:
-        tree = etree.parse(str(path), _safe_parser(huge=max_bytes > MAX_XML_BYTES))
+        try:
+            root = _stream(path, huge=False)
+        except etree.XMLSyntaxError as exc:
+            if "XML_PARSE_HUGE" not in str(exc):
+                raise
+            root = _stream(path, huge=True)
     except etree.XMLSyntaxError as exc:
         raise VocError(f"malformed XML ({exc.msg})") from exc
     except OSError as exc:
         raise VocError(f"cannot read ({exc})") from exc
-    if tree.docinfo.internalDTD is not None or _has_entity_refs(tree.getroot()):
-        raise VocError("XML with a DTD or entity declarations is refused (possible XXE or entity expansion)")
-    return tree.getroot()
+    if _has_entity_refs(root):
+        raise VocError(_REFUSED)
+    return root
+
+
+def _stream(path: Path, huge: bool) -> etree._Element:
+    context = etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True,
+                              load_dtd=False, dtd_validation=False, huge_tree=huge, remove_comments=True,
+                              remove_pis=True)
+    root = None
+    for _event, element in context:
+        if root is None:
+            root = element
+            if element.getroottree().docinfo.internalDTD is not None:
+                raise VocError(_REFUSED)
+    if root is None:
+        raise VocError("malformed XML (no element)")
+    return root
 
 
 def image_annotation(path: Path, image: Path | None, reference: str | None = None) -> ImageAnnotation:

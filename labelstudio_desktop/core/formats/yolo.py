@@ -14,6 +14,7 @@ next to the labels or in a folder above; without one, classes are named ``class_
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from .annotations import AnnotationError, Box, ImageAnnotation, Region, number
@@ -160,6 +161,23 @@ def label_line(class_id: int, x0: int, y0: int, x1: int, y1: int, width: int, he
     cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
     w, h = x1 - x0 - 1, y1 - y0 - 1
     return f"{class_id} {cx / width:.6f} {cy / height:.6f} {w / width:.6f} {h / height:.6f}"
+
+
+def one_line_name(label: str, k: int) -> str:
+    """A class name that holds one line of a name file (``classes.txt``, ``obj.names``) whatever reads it: line
+    breaks (every one :meth:`str.splitlines` knows) and control characters become ``_``, outer white space goes (the
+    readers strip it), and an empty name becomes ``class_<k>``. A label with a line break would otherwise take two
+    lines and shift the id of every class after it."""
+    text = "".join("_" if len(f"a{ch}b".splitlines()) > 1 or unicodedata.category(ch) == "Cc" else ch
+                   for ch in label).strip()
+    return text or f"class_{k}"
+
+
+def name_file_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """The class names as name files and ``data.yaml`` write them (:func:`one_line_name`), and the labels that had
+    to change (for the export's report)."""
+    written = [one_line_name(n, k) for k, n in enumerate(names)]
+    return written, [n for n, w in zip(names, written, strict=True) if n != w]
 
 
 def data_yaml(folder: Path, names: list[str], splits: dict[str, str]) -> str:
