@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings as _warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .fsutil import check_read
 
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
+#: Image formats met in real folders that this program does not read: named at import, never silently ignored.
+UNSUPPORTED_IMAGE_EXTENSIONS = {".heic": "HEIC", ".heif": "HEIF", ".avif": "AVIF", ".jxl": "JPEG XL"}
 
 #: Largest image accepted, in pixels (PIL's own decompression-bomb limit is about 179 MP).
 MAX_PIXELS = 120_000_000
@@ -49,6 +52,12 @@ def is_image_name(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
+def unsupported_image(path: Path) -> str | None:
+    """Why ``path`` is an image this program cannot import (by its extension), or None."""
+    kind = UNSUPPORTED_IMAGE_EXTENSIONS.get(path.suffix.lower())
+    return f"{kind} image: this format is not supported (convert it to JPEG or PNG to import it)" if kind else None
+
+
 def _png_bit_depth(head: bytes) -> int | None:
     if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
         return head[24]
@@ -58,17 +67,90 @@ def _png_bit_depth(head: bytes) -> int | None:
 HEADER_BYTES = 65536
 
 
-def _truncation_warning(tail: bytes, fmt: str) -> str | None:
+#: Bytes at the end of a JPEG searched for its end-of-image marker: cameras and editors append data after it.
+JPEG_TAIL_BYTES = 65536
+TRUNCATED_JPEG = "truncated JPEG (no end-of-image marker): the missing part shows as grey"
+
+
+def _jpeg_scan_start(head: bytes) -> int | None:
+    """Offset of the first start-of-scan marker, walking the top-level segments (a thumbnail inside APP1 is
+    skipped whole, so its own markers never count); None when the header bytes do not reach it."""
+    pos = 2
+    while pos + 4 <= len(head):
+        if head[pos] != 0xFF:
+            return None
+        marker = head[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+        elif marker == 0xDA:
+            return pos
+        elif marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+        else:
+            pos += 2 + int.from_bytes(head[pos + 2:pos + 4], "big")
+    return None
+
+
+def _jpeg_truncated(f, head: bytes, size: int) -> bool:
+    """True when no end-of-image marker follows the image data. A complete JPEG with bytes after its marker (a
+    camera's trailer, padding) is complete: entropy-coded data can never hold ``FF D9``, so any found after the
+    start of the scan ends the image."""
+    start = _jpeg_scan_start(head) or 0
+    offset = max(start, size - JPEG_TAIL_BYTES)
+    f.seek(offset)
+    return b"\xff\xd9" not in f.read()
+
+
+def _truncation_warning(f, head: bytes, tail: bytes, size: int, fmt: str) -> str | None:
     """A cheap end-of-file check that finds most truncated JPEGs and PNGs without decoding."""
-    if fmt == "JPEG" and b"\xff\xd9" not in tail[-32:]:
-        return "truncated JPEG (no end-of-image marker): the missing part shows as grey"
+    if fmt == "JPEG" and b"\xff\xd9" not in tail[-32:] and _jpeg_truncated(f, head, size):
+        return TRUNCATED_JPEG
     if fmt == "PNG" and b"IEND" not in tail:
         return "truncated PNG (no IEND chunk): the missing rows show as grey"
     return None
 
 
-def probe(path: Path) -> ImageFacts:
-    """Read an image's size, channels and orientation from its header, without decoding the pixels."""
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_data_problem(f) -> str | None:
+    """Damage inside a PNG that its header does not show: a chunk whose checksum is wrong, image data that zlib
+    cannot inflate or that ends early. Reads the file through once, inflating in bounded steps."""
+    f.seek(8)
+    inflate = zlib.decompressobj()
+    seen_data = False
+    while True:
+        header = f.read(8)
+        if len(header) < 8:
+            break
+        length, kind = struct.unpack(">I4s", header)
+        body = f.read(length)
+        crc = f.read(4)
+        if len(body) < length or len(crc) < 4:
+            break  # truncated: the IEND check says so
+        if zlib.crc32(body, zlib.crc32(kind)) != struct.unpack(">I", crc)[0]:
+            return f"corrupt PNG (bad checksum in the {kind.decode('latin1')} chunk): damaged rows show as grey"
+        if kind == b"IDAT":
+            seen_data = True
+            try:
+                data = body
+                while data and not inflate.eof:
+                    inflate.decompress(data, 1 << 20)
+                    data = inflate.unconsumed_tail
+            except zlib.error as exc:
+                return f"corrupt PNG data (zlib: {exc}): damaged rows show as grey"
+        elif kind == b"IEND":
+            break
+    if seen_data and not inflate.eof:
+        return "corrupt PNG data (the compressed image data ends early): missing rows show as grey"
+    return None
+
+
+def probe(path: Path, check_data: bool = False) -> ImageFacts:
+    """Read an image's size, channels and orientation from its header, without decoding the pixels.
+
+    ``check_data`` (import) also reads a PNG's compressed data through, to flag damage its header hides.
+    """
     _check_read(path)
     try:
         size = path.stat().st_size
@@ -84,19 +166,21 @@ def probe(path: Path) -> ImageFacts:
                 tail = f.read()
             else:
                 tail = head[-64:]
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with _open_header(path, head, size) as im:
-                fmt = im.format or "?"
-                width, height = im.size
-                mode = im.mode
-                if width * height > MAX_PIXELS:
-                    raise ImageProblem(
-                        f"absurd dimensions {width}x{height} ({width * height / 1e6:.0f} megapixels, limit "
-                        f"{MAX_PIXELS / 1e6:.0f}): refused as a possible decompression bomb"
-                    )
-                orientation = exif_orientation(im)
-                has_transparency = "transparency" in im.info
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with _open_header(path, head, size) as im:
+                    fmt = im.format or "?"
+                    width, height = im.size
+                    mode = im.mode
+                    if width * height > MAX_PIXELS:
+                        raise ImageProblem(
+                            f"absurd dimensions {width}x{height} ({width * height / 1e6:.0f} megapixels, limit "
+                            f"{MAX_PIXELS / 1e6:.0f}): refused as a possible decompression bomb"
+                        )
+                    orientation = exif_orientation(im)
+                    has_transparency = "transparency" in im.info
+            truncated = _truncation_warning(f, head, tail, size, fmt)
+            damaged = png_data_problem(f) if check_data and fmt == "PNG" and not truncated else None
     except ImageProblem:
         raise
     except Image.DecompressionBombError as exc:
@@ -120,9 +204,7 @@ def probe(path: Path) -> ImageFacts:
         notes.append("16-bit samples: scaled to 8 bits")
     if mode in ("RGBA", "LA", "PA") or (mode == "P" and has_transparency):
         notes.append("alpha channel: composited on white")
-    truncated = _truncation_warning(tail, fmt)
-    if truncated:
-        notes.append(truncated)
+    notes += [w for w in (truncated, damaged) if w]
     return ImageFacts(width=width, height=height, channels=_channels(mode), format=fmt,
                       orientation=orientation, mode=mode, warnings=notes)
 

@@ -10,6 +10,7 @@ again when they were added or changed, and replace what they gave an image the o
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from .formats.folders import (
     walk_files,
 )
 from .fsutil import atomic_write
-from .images import ImageProblem, probe
+from .images import ImageProblem, probe, unsupported_image
 from .jobs import JobToken
 from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
 from .store import Store, file_facts
@@ -38,6 +39,8 @@ from .store import Store, file_facts
 FORMATS = ("auto", "flat", "classes", "vocdevkit", "cifar", *ANNOTATION_FORMATS)
 CIFAR_OUTPUT_DIR = "cifar-png"
 INGEST_BATCH = 200
+#: A batch commits once it has held the write lock this long, so the app's edits never wait for an import.
+INGEST_SECONDS = 0.05
 
 
 @dataclass
@@ -260,13 +263,17 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
     job.status("scanning folder")
     annotations = Path(annotations).resolve() if annotations is not None else None
     mask_folders = _mask_folders(root, fmt, masks)
-    files = [p for p in walk_files(root) if not any(f.masks in p.parents for f in mask_folders)]
+    skipped: list[tuple[str, str]] = []  # unreadable folders, names that are not UTF-8, links leading outside
+    files = [p for p in walk_files(root, skipped) if not any(f.masks in p.parents for f in mask_folders)]
     found = scan(root, files, annotations) if fmt != "cifar" else Scan()
     paired = fmt == "auto" and any(f.images is not None for f in mask_folders)
     if fmt == "auto":
         fmt = detect_format(root, files, annotations, found)
     report = ImportReport(format="images+masks" if paired and fmt in ("flat", "classes") else fmt)
     problems = report.problems
+    problems.extend(Problem(shown, "error", reason) for shown, reason in skipped)
+    problems.extend(Problem(display_path(p, root), "error", unsupported_image(p)) for p in files
+                    if unsupported_image(p))
     classes: list[str] = []
     if report.format == "images+masks":
         candidates = _paired_candidates(root, files, [f for f in mask_folders if f.images is not None])
@@ -295,13 +302,18 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
     known = {img.path: img for img in store.images()}
     seen: set[str] = set()
     applier = AnnotationStore(store, [])
-    for start in range(0, len(candidates), INGEST_BATCH):
+    done = 0
+    while done < len(candidates):
         job.check()
-        with store.transaction():  # one commit per batch: a cancelled import keeps whole batches only
-            for cand in candidates[start:start + INGEST_BATCH]:
-                seen.add(cand.rel)
-                _ingest_one(store, root, cand, known.get(cand.rel), report, applier, fmt)
-        job.progress(min(start + INGEST_BATCH, len(candidates)), len(candidates))
+        began, stop = time.monotonic(), min(done + INGEST_BATCH, len(candidates))
+        with store.transaction():  # one short commit per batch: a cancelled import keeps whole batches only
+            while done < stop:
+                seen.add(candidates[done].rel)
+                _ingest_one(store, root, candidates[done], known.get(candidates[done].rel), report, applier, fmt)
+                done += 1
+                if time.monotonic() - began >= INGEST_SECONDS:
+                    break
+        job.progress(done, len(candidates))
     with store.transaction():
         applier.finish()
     problems.extend(Problem(*row) for row in applier.problems)
@@ -338,7 +350,7 @@ def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: Imp
                 applier: AnnotationStore, fmt: str) -> None:
     path = root / cand.rel
     try:
-        facts = probe(path)
+        facts = probe(path, check_data=True)
     except ImageProblem as exc:
         report.problems.append(Problem(cand.rel, "error", str(exc)))
         if existing is not None and not existing.missing:

@@ -58,10 +58,18 @@ def load_pickle(path: Path) -> dict:
 
 
 def find_batch_dir(root: Path) -> Path | None:
-    """The folder holding CIFAR batches: ``root`` itself or one folder below it."""
-    for folder in [root, *sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))]:
-        if (folder / "batches.meta").is_file() or any(BATCH_NAME.match(p.name) for p in folder.iterdir()):
-            return folder
+    """The folder holding CIFAR batches: ``root`` itself or one folder below it (folders that cannot be read are
+    passed over: the import reports them)."""
+    try:
+        below = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return None
+    for folder in [root, *below]:
+        try:
+            if (folder / "batches.meta").is_file() or any(BATCH_NAME.match(p.name) for p in folder.iterdir()):
+                return folder
+        except OSError:
+            continue
     return None
 
 

@@ -44,14 +44,68 @@ def display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
-def walk_files(root: Path) -> list[Path]:
-    """Every file below ``root``, sorted, skipping hidden folders (``.labelstudio`` among them)."""
+def readable_name(name: str) -> str:
+    """A file name as text that can be shown and stored: bytes that are not UTF-8 written as ``\\xff``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _valid_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes come back from the OS as lone surrogates
+        return False
+    return True
+
+
+NOT_UTF8 = "the name is not valid UTF-8: skipped (rename it to import it)"
+LINK_OUTSIDE = "links outside the project: skipped (a symbolic link leading outside the image folder is not read)"
+
+
+def walk_files(root: Path, skipped: list[tuple[str, str]] | None = None) -> list[Path]:
+    """Every file below ``root``, sorted, skipping hidden folders (``.labelstudio`` among them).
+
+    What cannot be imported is left out and, when ``skipped`` is given, listed there as (path shown, reason):
+    folders that cannot be read (at any depth), names that are not valid UTF-8, and symbolic links (to files or
+    folders) that lead outside ``root``.
+    """
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
+    notes: list[tuple[str, str]] = skipped if skipped is not None else []
+    real_root = os.path.realpath(root)
+
+    def shown(path: str) -> str:
+        rel = os.path.relpath(path, root)
+        return readable_name(rel) if rel != "." else "."
+
+    def unreadable(err: OSError) -> None:
+        notes.append((shown(err.filename) + "/", f"folder cannot be read ({err.strerror}): skipped"))
+
+    def outside(path: str) -> bool:
+        real = os.path.realpath(path)
+        return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith(".") or d in SKIPPED_DIRS:
+                continue
+            full = os.path.join(dirpath, d)
+            if not _valid_utf8(d):
+                notes.append((shown(full) + "/", NOT_UTF8))
+            elif os.path.islink(full) and outside(full):
+                notes.append((shown(full) + "/", LINK_OUTSIDE))
+            else:
+                kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
-            if not name.startswith("."):
-                found.append(Path(dirpath) / name)
+            if name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            if not _valid_utf8(name):
+                notes.append((shown(full), NOT_UTF8))
+            elif os.path.islink(full) and outside(full):
+                notes.append((shown(full), LINK_OUTSIDE))
+            else:
+                found.append(Path(full))
     return found
 
 

@@ -1,0 +1,187 @@
+"""Import of hostile folders (issue 13 items 3, 12, 13): names that are not UTF-8, folders that cannot be read,
+links leading outside the project, damaged PNG data, JPEGs with bytes after their end, JFIF, HEIC and AVIF.
+Each gets a plain message naming the file; the rest of the import goes on."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import shutil
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import write_image
+from PIL import Image
+
+from labelstudio_desktop.core.images import probe
+from labelstudio_desktop.core.importer import import_folder
+from labelstudio_desktop.core.store import Store
+
+NOBODY = 65534
+
+
+def _import(root: Path):
+    with Store.create(root) as store:
+        report = import_folder(store)
+        return report, sorted(img.path for img in store.images())
+
+
+def _problems(report) -> dict[str, str]:
+    return {p.path: p.reason for p in report.problems}
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_imported(tmp_path):
+    root = tmp_path / "p"
+    write_image(root / "ok.jpg")
+    write_image(Path(os.fsdecode(bytes(root) + b"/bad\xff name.jpg")))
+    write_image(Path(os.fsdecode(bytes(root) + b"/sub\xfe/in.jpg")))
+    report, paths = _import(root)
+    assert paths == ["ok.jpg"]
+    problems = _problems(report)
+    assert "not valid UTF-8" in problems["bad\\xff name.jpg"]
+    assert "not valid UTF-8" in problems["sub\\xfe/"]
+
+
+def _import_as_nobody(root: Path) -> tuple[dict, list[str]]:
+    """The import run by an unprivileged user (root reads every folder): in a forked child, results by pipe."""
+    Image.init()  # the child cannot read the interpreter's files: load what the import needs first
+    os.chown(root, NOBODY, NOBODY)
+    for p in root.rglob("*"):
+        if p.is_file():
+            os.chown(p, NOBODY, NOBODY)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            report, paths = _import(root)
+            os.write(write, pickle.dumps((_problems(report), paths)))
+        except BaseException as exc:
+            os.write(write, pickle.dumps(({"error": repr(exc)}, [])))
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary folder every user can reach (pytest's own is private to its user)."""
+    folder = Path(tempfile.mkdtemp(prefix="import-safety-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_unreadable_folders_at_any_depth_are_reported_and_the_rest_imported(open_tmp):
+    root = open_tmp / "p"
+    write_image(root / "ok.jpg")
+    write_image(root / "locked" / "a.jpg")
+    write_image(root / "deep" / "locked" / "b.jpg")
+    write_image(root / "deep" / "c.jpg")
+    for folder in (root / "locked", root / "deep" / "locked"):
+        folder.chmod(0)
+    try:
+        if os.geteuid() == 0:
+            problems, paths = _import_as_nobody(root)
+        else:
+            report, paths = _import(root)
+            problems = _problems(report)
+    finally:
+        for folder in (root / "locked", root / "deep" / "locked"):
+            folder.chmod(0o755)
+    assert paths == ["deep/c.jpg", "ok.jpg"], problems
+    assert "folder cannot be read" in problems["locked/"]
+    assert "folder cannot be read" in problems["deep/locked/"]
+
+
+def test_links_leading_outside_the_project_are_reported_and_skipped(tmp_path):
+    root = tmp_path / "p"
+    write_image(root / "ok.jpg")
+    outside = tmp_path / "elsewhere"
+    write_image(outside / "secret.jpg", seed=5)
+    (root / "link.jpg").symlink_to(outside / "secret.jpg")
+    (root / "linked-folder").symlink_to(outside)
+    (root / "inner.jpg").symlink_to(root / "ok.jpg")  # inside the project: an ordinary file
+    report, paths = _import(root)
+    assert paths == ["inner.jpg", "ok.jpg"]
+    problems = _problems(report)
+    assert "links outside the project: skipped" in problems["link.jpg"]
+    assert "links outside the project: skipped" in problems["linked-folder/"]
+
+
+def _png(seed: int = 0) -> bytearray:
+    rng = np.random.default_rng(seed)
+    buf = io.BytesIO()
+    Image.fromarray((rng.random((64, 64, 3)) * 255).astype(np.uint8)).save(buf, "PNG")
+    return bytearray(buf.getvalue())
+
+
+def _damage_idat(data: bytearray, fix_crc: bool) -> bytearray:
+    at = data.index(b"IDAT")
+    length = struct.unpack(">I", data[at - 4:at])[0]
+    for k in range(at + 4 + length // 2, at + 4 + length // 2 + 40):
+        data[k] ^= 0x5A
+    if fix_crc:  # a checksum that matches the damaged bytes: only inflating finds it
+        data[at + 4 + length:at + 8 + length] = struct.pack(">I", zlib.crc32(bytes(data[at:at + 4 + length])))
+    return data
+
+
+def test_damaged_png_data_is_flagged_at_import(tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "good.png").write_bytes(_png())
+    (root / "zlib.png").write_bytes(_damage_idat(_png(1), fix_crc=True))
+    (root / "crc.png").write_bytes(_damage_idat(_png(2), fix_crc=False))
+    report, paths = _import(root)
+    assert paths == ["crc.png", "good.png", "zlib.png"]  # imported, with a warning: the intact rows are usable
+    problems = {p.path: (p.severity, p.reason) for p in report.problems}
+    assert problems["zlib.png"][0] == "warning" and "corrupt PNG data (zlib" in problems["zlib.png"][1]
+    assert "corrupt PNG (bad checksum in the IDAT chunk)" in problems["crc.png"][1]
+    assert "good.png" not in problems
+
+
+def _jpeg(**save) -> bytes:
+    buf = io.BytesIO()
+    rng = np.random.default_rng(0)
+    Image.fromarray((rng.random((48, 64, 3)) * 255).astype(np.uint8)).save(buf, "JPEG", **save)
+    return buf.getvalue()
+
+
+def test_a_complete_jpeg_with_bytes_after_its_end_is_not_truncated(tmp_path):
+    data = _jpeg()
+    (tmp_path / "trailer.jpg").write_bytes(data + b"\x00" * 40 + b"SAMSUNG trailer" * 3)
+    assert not probe(tmp_path / "trailer.jpg").warnings
+    (tmp_path / "cut.jpg").write_bytes(data[:-300])
+    assert any("truncated JPEG" in w for w in probe(tmp_path / "cut.jpg").warnings)
+
+
+def test_a_truncated_jpeg_is_found_even_when_its_header_holds_an_end_marker(tmp_path):
+    data = _jpeg()
+    thumbnail = b"Exif\x00\x00" + b"\xff\xd8 a thumbnail \xff\xd9"  # an APP1 block ending like a whole JPEG
+    app1 = b"\xff\xe1" + struct.pack(">H", len(thumbnail) + 2) + thumbnail
+    (tmp_path / "cut.jpg").write_bytes((data[:2] + app1 + data[2:])[:-300])
+    assert any("truncated JPEG" in w for w in probe(tmp_path / "cut.jpg").warnings)
+
+
+def test_jfif_is_jpeg_and_heic_avif_are_named_unsupported(tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "photo.jfif").write_bytes(_jpeg())
+    (root / "phone.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    (root / "web.avif").write_bytes(b"\x00\x00\x00\x1cftypavif")
+    report, paths = _import(root)
+    assert paths == ["photo.jfif"]
+    problems = _problems(report)
+    assert "HEIC image: this format is not supported" in problems["phone.HEIC"]
+    assert "AVIF image: this format is not supported" in problems["web.avif"]
