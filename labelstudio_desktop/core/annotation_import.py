@@ -49,7 +49,7 @@ class Prepared:
     """An annotation in the image's upright frame, in whole pixels."""
 
     boxes: list[BoxRecord] = field(default_factory=list)
-    masks: dict[str, np.ndarray] = field(default_factory=dict)
+    masks: list[tuple[str, np.ndarray]] = field(default_factory=list)  # one per region (instance), in file order
     notes: list[str] = field(default_factory=list)
 
 
@@ -102,7 +102,7 @@ def prepare(ann: ImageAnnotation, image: ImageRecord, orientation: int) -> Prepa
         if raw:
             mask = upright_array(mask, raw)
         if mask.any():
-            out.masks[region.label] = out.masks[region.label] | mask if region.label in out.masks else mask
+            out.masks.append((region.label, mask))  # each instance its own mask, as the file has it
         else:
             out.notes.append(f"'{region.label}' region covers no pixel centre: not imported")
     return out
@@ -207,7 +207,7 @@ class AnnotationStore:
             box_id = self.store.insert_box(box)
             c.execute("INSERT INTO imported_boxes(box_id, file_id, digest) VALUES(?,?,?)",
                       (box_id, file_id, box_digest(box)))
-        for label, mask in masks.items():
+        for label, mask in masks:
             png = encode_mask(mask)
             mask_id = self.store.add_mask(image.id, label, png, source="imported", state="accepted")
             c.execute("INSERT INTO imported_region_masks(mask_id, file_id, digest) VALUES(?,?,?)",
@@ -265,7 +265,7 @@ class AnnotationStore:
             return False
         before = sorted(then for _, then in previous["boxes"]) + sorted(then for _, then in previous["masks"])
         now = sorted(box_digest(b) for b in prepared.boxes) + sorted(
-            mask_region_digest(label, encode_mask(m)) for label, m in prepared.masks.items())
+            mask_region_digest(label, encode_mask(m)) for label, m in prepared.masks)
         return before == now
 
     def _link(self, file_id: int, image_id: int, previous: dict) -> None:
@@ -273,15 +273,15 @@ class AnnotationStore:
             "INSERT OR IGNORE INTO annotation_links(file_id, image_id, box_count, mask_count) VALUES(?,?,?,?)",
             (file_id, image_id, len(previous["boxes"]), len(previous["masks"])))
 
-    def _without_taken_labels(self, image: ImageRecord, masks: dict[str, np.ndarray],
-                              key: str) -> dict[str, np.ndarray]:
+    def _without_taken_labels(self, image: ImageRecord, masks: list[tuple[str, np.ndarray]],
+                              key: str) -> list[tuple[str, np.ndarray]]:
         taken = {r[0] for r in self.store.conn.execute(
             "SELECT label FROM masks WHERE image_id=? AND state='accepted'", (image.id,))}
-        for label in sorted(set(masks) & taken):
+        for label in sorted({label for label, _m in masks} & taken):
             self.problems.append((image.path, "warning", f"conflict: {key}: the image already has a '{label}' mask "
                                                          "(drawn in the app or from a mask file); the file's region "
                                                          "was not imported"))
-        return {label: m for label, m in masks.items() if label not in taken}
+        return [(label, m) for label, m in masks if label not in taken]
 
     def finish(self) -> None:
         """Record the facts of every file read, but of those with a conflict (read again next time)."""

@@ -5,12 +5,13 @@
     images/{split}/ID.jpg                 upright JPEG copies, safe names
     annotations/instances_{split}.json    images, annotations, categories (ids 1.. in the project's class order)
 
-A box is an annotation with its ``bbox``; an image's mask of a label is an annotation with its ``segmentation``
-(compressed RLE, exact, or polygons along the pixels' outer edges: holes are lost) and the mask's bounds as
-``bbox``, marked ``"attributes": {"mask_only": true}`` so reading it back gives no extra box. Difficult, truncated
-and pose go into ``attributes`` (as Datumaro writes them) when set.
+A box is an annotation with its ``bbox``; each mask (an instance: several masks of one label stay several) is an
+annotation with its ``segmentation`` (compressed RLE, exact, or polygons along the pixels' outer edges: holes are
+lost) and the mask's bounds as ``bbox``, marked ``"attributes": {"mask_only": true}`` so reading it back gives no
+extra box. Difficult, truncated and pose go into ``attributes`` (as Datumaro writes them) when set.
 
-``labelme``: ``ID.jpg`` (upright copy) and ``ID.json`` per image: rectangles for boxes, polygons for masks.
+``labelme``: ``ID.jpg`` (upright copy) and ``ID.json`` per image: rectangles for boxes, polygons for masks (the
+parts of one mask share a ``group_id``).
 """
 
 from __future__ import annotations
@@ -32,19 +33,20 @@ from .export import (
     unique_ids,
     write_upright_copy,
 )
-from .export_masks import label_masks
 from .formats import coco, labelme
 from .formats.regions import mask_polygons, rle_encode
 from .fsutil import atomic_write
 from .jobs import JobToken
+from .masks import decode_mask
 from .store import SPLITS, BoxRecord, ImageRecord, Store
 
 MASK_FORMATS = ("rle", "polygons")
 
 
 def _work(store: Store, include_pending: bool, report: ExportReport
-          ) -> list[tuple[ImageRecord, list[BoxRecord], dict[str, np.ndarray]]]:
-    """Images with boxes (or verified), and images with masks, each with its boxes and masks by label."""
+          ) -> list[tuple[ImageRecord, list[BoxRecord], list[tuple[str, np.ndarray]]]]:
+    """Images with boxes (or verified), and images with masks, each with its boxes and its masks (label, 0/1 array:
+    one per stored mask, oldest first)."""
     states = export_states(include_pending)
     boxed = {img.id: (img, boxes) for img, boxes in images_with_boxes(store, include_pending, report)}
     out = []
@@ -52,7 +54,8 @@ def _work(store: Store, include_pending: bool, report: ExportReport
         rows = [r for r in store.masks(img.id) if r["state"] in states]
         if img.id in boxed or rows:
             boxes = boxed[img.id][1] if img.id in boxed else []
-            out.append((img, boxes, label_masks(rows, img.width, img.height) if rows else {}))
+            out.append((img, boxes, [(r["label"], decode_mask(bytes(r["png"]), img.width, img.height))
+                                     for r in rows]))
     if out:
         report.nothing_because = ""
     return out
@@ -97,8 +100,10 @@ def export_coco(store: Store, out: Path, include_pending: bool, overwrite: bool,
                                 "category_id": names.index(b.label) + 1, "bbox": [b.x0, b.y0, w, h],
                                 "area": w * h, "iscrowd": 0, "segmentation": [],
                                 "attributes": _box_attributes(b)})
-        for label, mask in masks.items():
+        for label, mask in masks:
             ys, xs = np.nonzero(mask)
+            if not len(xs):
+                continue
             segmentation = rle_encode(mask) if mask_format == "rle" else mask_polygons(mask)
             annotations.append({"id": len(annotations) + 1, "image_id": image_id,
                                 "category_id": names.index(label) + 1,
@@ -128,9 +133,15 @@ def export_labelme(store: Store, out: Path, include_pending: bool, overwrite: bo
         if not write_upright_copy(store, img, out / f"{ids[img.path]}.jpg", report):
             continue
         shapes = [labelme.shape(b.label, "rectangle", [[b.x0, b.y0], [b.x1, b.y1]]) for b in boxes]
-        for label, mask in masks.items():
-            for polygon in mask_polygons(mask):
-                shapes.append(labelme.shape(label, "polygon", np.asarray(polygon).reshape(-1, 2).tolist()))
+        groups = 0
+        for label, mask in masks:
+            polygons = mask_polygons(mask)
+            group = None
+            if len(polygons) > 1:  # the parts of one mask: one instance, as labelme groups shapes
+                groups += 1
+                group = groups
+            for polygon in polygons:
+                shapes.append(labelme.shape(label, "polygon", np.asarray(polygon).reshape(-1, 2).tolist(), group))
         doc = labelme.document(f"{ids[img.path]}.jpg", img.width, img.height, shapes)
         atomic_write(out / f"{ids[img.path]}.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
         report.images += 1

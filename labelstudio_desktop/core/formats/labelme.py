@@ -1,7 +1,9 @@
 """labelme JSON: one file per image (``imagePath``, ``imageWidth``, ``imageHeight``, ``shapes``).
 
 A shape is ``{"label", "points": [[x, y], ...], "shape_type", "group_id", "flags"}`` in pixels: a ``rectangle`` (two
-corners) becomes a box, a ``polygon`` a mask of its label; circles, lines and points are named in a note.
+corners) becomes a box, a ``polygon`` a mask of its label (an instance); polygons of one label that share a
+``group_id`` are one instance (one mask), as labelme's own ``labelme2coco`` groups them. Circles, lines and points
+are named in a note.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def read(path: Path, data: dict, index: ImageIndex) -> list[ImageAnnotation]:
     if why:
         ann.notes.append(why)
     skipped: dict[str, int] = {}
+    groups: dict[tuple[str, object], Region] = {}
     for k, shape in enumerate(data["shapes"], start=1):
         if not isinstance(shape, dict):
             continue
@@ -49,7 +52,14 @@ def read(path: Path, data: dict, index: ImageIndex) -> list[ImageAnnotation]:
             (xa, ya), (xb, yb) = points
             ann.boxes.append(Box(label, min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
         elif kind == "polygon" and len(points) >= 3:
-            ann.regions.append(Region(label, polygons=[[v for p in points for v in p]]))
+            flat = [v for p in points for v in p]
+            group = shape.get("group_id")
+            if group is not None and (label, str(group)) in groups:
+                groups[label, str(group)].polygons.append(flat)
+                continue
+            ann.regions.append(Region(label, polygons=[flat]))
+            if group is not None:
+                groups[label, str(group)] = ann.regions[-1]
         else:
             skipped[kind] = skipped.get(kind, 0) + 1
     for kind, n in skipped.items():
@@ -69,5 +79,6 @@ def document(image_path: str, width: int, height: int, shapes: list[dict]) -> di
             "imageHeight": height, "imageWidth": width}
 
 
-def shape(label: str, kind: str, points: list[list[float]]) -> dict:
-    return {"label": label, "points": points, "group_id": None, "description": "", "shape_type": kind, "flags": {}}
+def shape(label: str, kind: str, points: list[list[float]], group_id: int | None = None) -> dict:
+    return {"label": label, "points": points, "group_id": group_id, "description": "", "shape_type": kind,
+            "flags": {}}
