@@ -136,11 +136,22 @@ def _read_yolo(found: Scan, root: Path, images: list[Path], annotations: Path | 
                 by_stem.setdefault(p.stem, []).append(p)
     data_yaml = yolo.find_yaml(root, found.yamls)
     names = yolo.read_yaml_names(data_yaml) if data_yaml else None
+    splits, notes = yolo.yaml_splits(data_yaml) if data_yaml else ({}, [])
+    reading.problems.extend((data_yaml, "warning", note) for note in notes)
+    listed = {image.resolve() for image in images}
+    outside = [p for p in splits if p not in listed]
+    if outside:
+        reading.problems.append((data_yaml, "warning", f"{len(outside)} image(s) of its splits are outside the "
+                                                       f"imported folder, not imported (e.g. {outside[0]})"))
     used: set[Path] = set()
     for image in images:
         candidates = [p.resolve() for p in yolo.label_path_candidates(image) if p.resolve() in labels]
         candidates = candidates or [p for p in by_stem.get(image.stem, []) if len(by_stem[image.stem]) == 1]
+        split, listing = splits.get(image.resolve(), (None, None))
         if not candidates:
+            if split is not None:  # an image without labels (a negative) whose split the data.yaml gives
+                reading.by_image.setdefault(image.resolve(), []).append(ImageAnnotation(
+                    file=listing, image=image.resolve(), reference=image.name, split=split))
             continue
         label = candidates[-1]  # the labels/ folder before a sidecar txt
         used.add(label)
@@ -152,6 +163,7 @@ def _read_yolo(found: Scan, root: Path, images: list[Path], annotations: Path | 
             continue
         if names is None and near is None:
             ann.notes.append("no class names (data.yaml, classes.txt, obj.names): classes named class_<id>")
+        ann.split = split
         reading.by_image.setdefault(image.resolve(), []).append(ann)
         for name in ann.classes:
             if name not in reading.classes:

@@ -10,6 +10,12 @@ Where a label file is found for an image: beside it (``a.jpg`` + ``a.txt``, labe
 stands where the image has ``images`` (ultralytics, Roboflow), or by stem in an ``--annotations`` folder. Class names
 come from a ``data.yaml`` (``names``: a list or ``{id: name}``), else from ``classes.txt`` / ``obj.names`` / ``*.names``
 next to the labels or in a folder above; without one, classes are named ``class_<id>``.
+
+Splits of an ultralytics dataset come from its ``data.yaml`` (:func:`yaml_splits`): ``train``, ``val`` and ``test``
+are each a folder of images, a ``.txt`` list of image paths, or a list of either, relative to ``path`` (resolved as
+ultralytics' ``check_det_dataset`` does; a ``path`` that does not exist, such as the absolute one of a moved export,
+falls back to the YAML's folder). In a list file, ``./x.jpg`` is relative to the list's folder (as ultralytics reads
+it); other relative paths are tried there, then against ``path``.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from ..images import is_image_name
 from .annotations import AnnotationError, Box, ImageAnnotation, Region, number
 
 NAME_FILES = ("classes.txt", "obj.names", "_darknet.labels")
@@ -90,6 +97,81 @@ def find_yaml(root: Path, files: list[Path]) -> Path | None:
         except AnnotationError:
             continue
     return None
+
+
+YAML_SPLITS = ("train", "val", "test")
+
+
+def yaml_splits(path: Path) -> tuple[dict[Path, tuple[str, Path]], list[str]]:
+    """The split of each image a ``data.yaml`` names (resolved path -> (split, the file that says so: the YAML or a
+    list file)), and notes on what it names that is not there. An image named by two splits keeps the first."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError) as exc:
+        return {}, [f"{path.name}: unreadable YAML ({exc}), splits not read"]
+    if not isinstance(data, dict):
+        return {}, []
+    base = path.parent
+    root = Path(str(data["path"])) if data.get("path") else base
+    root = root if root.is_absolute() else base / root
+    notes: list[str] = []
+    if not root.is_dir():
+        if data.get("path"):
+            notes.append(f"{path.name}: path {data['path']!r} is not a folder: its folder taken instead")
+        root = base
+    out: dict[Path, tuple[str, Path]] = {}
+    doubled = 0
+    for split in YAML_SPLITS:
+        entries = data.get(split)
+        entries = [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []
+        for entry in (str(e) for e in entries if e):
+            found = _split_images(root, entry, path, notes)
+            for image, source in found:
+                key = image.resolve()
+                if key in out and out[key][0] != split:
+                    doubled += 1
+                out.setdefault(key, (split, source))
+    if doubled:
+        notes.append(f"{path.name}: {doubled} image(s) named by two splits kept in the first (train, val, test)")
+    return out, notes
+
+
+def _split_images(root: Path, entry: str, yaml_file: Path, notes: list[str]) -> list[tuple[Path, Path]]:
+    """The images one ``train``/``val``/``test`` entry names: a folder (every image below it) or a list file."""
+    target = Path(entry) if Path(entry).is_absolute() else root / entry
+    if not target.exists() and entry.startswith("../"):
+        target = root / entry[3:]  # as ultralytics' check_det_dataset retries
+    if target.is_dir():
+        return [(p, yaml_file) for p in sorted(target.rglob("*")) if is_image_name(p) and p.is_file()]
+    if not target.is_file():
+        notes.append(f"{yaml_file.name}: {entry!r} is neither a folder nor a list file, not read")
+        return []
+    try:
+        lines = target.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        notes.append(f"{entry}: cannot read ({exc.strerror}), not read")
+        return []
+    out, missing = [], []
+    for line in (x.strip() for x in lines):
+        if not line:
+            continue
+        if line.startswith("./"):
+            candidates = [target.parent / line[2:]]
+        elif Path(line).is_absolute():
+            candidates = [Path(line)]
+        else:
+            candidates = [target.parent / line, root / line]
+        image = next((c for c in candidates if c.is_file()), None)
+        if image is None:
+            missing.append(line)
+        else:
+            out.append((image, target))
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        notes.append(f"{entry}: {len(missing)} listed image(s) not found: {', '.join(missing[:3])}{more}")
+    return out
 
 
 def read_name_file(path: Path) -> list[str]:
