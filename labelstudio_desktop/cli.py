@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import cli_project
 from .core.dedup import DEFAULT_THRESHOLD_64, find_duplicates
 from .core.export import LAYOUTS, ExportError, export_voc
 from .core.export_crops import CROP_SOURCES
@@ -190,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace files that already exist in --out")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    cli_project.add_parsers(sub, _add_project)
+
     p = sub.add_parser("gui", help="open the desktop app")
     _add_project(p, optional=True)
     p.add_argument("--image", help="show this image first (path relative to the project)")
@@ -283,7 +287,7 @@ def _image_rows(store: Store) -> list[dict]:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    with Store.open(args.project, args.db) as store:
+    with Store.open(args.project, args.db, readonly=True) as store:
         data = _image_rows(store) if args.images else store.summary()
     if args.json:
         print(json.dumps(data, indent=1, ensure_ascii=False))
@@ -306,7 +310,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with Store.open(args.project, args.db) as store:
+    with Store.open(args.project, args.db, readonly=True) as store:
         if args.format == "voc":
             report = export_voc(store, args.out, layout=args.layout, include_pending=args.include_pending,
                                 overwrite=args.overwrite, job=ConsoleJob("export"))
@@ -515,7 +519,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "dedup": cmd_dedup, "split": cmd_split,
             "train": cmd_train, "evaluate": cmd_evaluate, "propose": cmd_propose, "export": cmd_export,
-            "gui": cmd_gui}
+            "gui": cmd_gui, **cli_project.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -538,6 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `labelstudio-desktop dedup P | head`
         sys.stderr.close()
         return EXIT_OK
+    except (sqlite3.Error, OSError) as exc:  # locked, full, read-only, damaged: one plain line, never a traceback
+        print(f"error: {cli_project.plain_error(exc)}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

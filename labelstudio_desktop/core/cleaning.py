@@ -7,10 +7,10 @@ command whose undo moves them back; it never overwrites a file.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
+from . import file_moves
 from .commands import Command, Compound, SetImageFields
 from .dedup import NOT_DUPLICATE, ordered
 from .store import Store
@@ -69,7 +69,10 @@ def quarantine_dir(store: Store) -> Path:
 
 
 class QuarantineExcluded(Command):
-    """Move the files of excluded images into the project's quarantine folder (undo moves them back)."""
+    """Move the files of excluded images into the project's quarantine folder (undo moves them back).
+
+    The moves are journaled (:mod:`.file_moves`): killed part-way, the next opening of the project puts the moved
+    files back, so the folder and the store always agree."""
 
     def __init__(self, store: Store, target: Path | None = None):
         self.target = Path(target) if target else quarantine_dir(store)
@@ -78,38 +81,54 @@ class QuarantineExcluded(Command):
         self.moves: list[tuple[int, Path, Path]] = []
         self.text = f"move {len(self.files)} excluded files to {self.target}"
 
+    def do(self, store: Store) -> None:  # its own transactions: the journal is committed before any file moves
+        self._do(store)
+
+    def undo(self, store: Store) -> None:
+        self._undo(store)
+
     def _do(self, store: Store) -> None:
+        planned: list[tuple[int, Path, Path]] = []
+        journal: list[tuple[int, str, Path]] = []
+        taken: set[Path] = set()
+        for image_id, rel in self.files:
+            src = store.abs_path(rel)
+            if src.is_file():
+                dst = _free_path(self.target / rel, taken)
+                taken.add(dst)
+                planned.append((image_id, src, dst))
+                journal.append((image_id, rel, dst))
+        file_moves.journal(store, journal)
         self.moves = []
         try:
-            for image_id, rel in self.files:
-                src = store.abs_path(rel)
-                if not src.is_file():
-                    continue
-                dst = _free_path(self.target / rel)
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(src), str(dst))
+            for image_id, src, dst in planned:
+                file_moves.move(src, dst)
                 self.moves.append((image_id, src, dst))
         except OSError:
             self._move_back()
+            file_moves.finish(store, lambda: None)
             raise
-        store.set_missing([m[0] for m in self.moves])
+        file_moves.finish(store, lambda: store.set_missing([m[0] for m in self.moves]))
 
     def _undo(self, store: Store) -> None:
+        rel = dict(self.files)
+        file_moves.journal(store, [(i, rel[i], dst) for i, _src, dst in self.moves])
         self._move_back()
-        store.set_missing([m[0] for m in self.moves], missing=False)
+        file_moves.finish(store, lambda: store.set_missing([m[0] for m in self.moves], missing=False))
 
     def _move_back(self) -> None:
         for _image_id, src, dst in reversed(self.moves):
             if src.exists():
+                if not dst.exists():  # already back (an interrupted undo, completed on opening)
+                    continue
                 raise FileExistsError(f"{src} exists again; {dst} was left in the quarantine folder")
-            src.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(dst), str(src))
+            file_moves.move(dst, src)
 
 
-def _free_path(path: Path) -> Path:
+def _free_path(path: Path, taken: set[Path] = frozenset()) -> Path:
     """``path``, or ``name (2).ext`` etc. when something is already there: never overwrite."""
     candidate, n = path, 2
-    while os.path.lexists(candidate):
+    while os.path.lexists(candidate) or candidate in taken:
         candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
         n += 1
     return candidate

@@ -7,6 +7,9 @@ released migration: add the next one.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+
+from .relocate import migrate_to_relative
 
 _V1 = """
 CREATE TABLE settings (
@@ -184,8 +187,22 @@ CREATE TABLE project_classes (
 );
 """
 
-#: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+# File moves of quarantine (and of its undo), journaled before the files move and deleted in the transaction that
+# records their result: a move found here on the next opening was interrupted, and is put back (core/file_moves.py).
+# ``src``: the image's path relative to the image root; ``dst``: where it goes (relative to the database's folder
+# when inside it).
+_V6 = """
+CREATE TABLE file_moves (
+    id       INTEGER PRIMARY KEY,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    src      TEXT NOT NULL,
+    dst      TEXT NOT NULL
+);
+"""
+
+#: MIGRATIONS[n] takes a database at version n to version n + 1: an SQL script, or a function run in the
+#: migration's transaction. v7: the image root and model paths stored relative to the project (core/relocate.py).
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1, _V2, _V3, _V4, _V5, _V6, migrate_to_relative]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -200,8 +217,12 @@ def migrate(conn: sqlite3.Connection) -> None:
     for target in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[target]):
-                conn.execute(statement)
+            step = MIGRATIONS[target]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version={target + 1}")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .relocate import from_stored, to_stored
 from .store import Store, StoreError
 
 MODELS_DIRNAME = "models"
@@ -45,9 +46,11 @@ def run_dir(store: Store, run_id: int) -> Path:
     return models_dir(store) / f"run_{run_id:04d}"
 
 
-def _row_to_run(row) -> Run:
+def _row_to_run(row, store: Store) -> Run:
+    """A run as stored; its model path (stored relative to the database's folder) made absolute."""
     params = json.loads(row["params"])
-    return Run(row["id"], row["task"], params, json.loads(row["history"]), row["model_path"], row["status"],
+    return Run(row["id"], row["task"], params, json.loads(row["history"]),
+               from_stored(row["model_path"], store.db_path), row["status"],
                row["parent_id"], row["started_at"], row["finished_at"], params.get("_message", ""))
 
 
@@ -62,14 +65,14 @@ def get_run(store: Store, run_id: int) -> Run:
     row = store.conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
     if row is None:
         raise StoreError(f"no training run {run_id}")
-    return _row_to_run(row)
+    return _row_to_run(row, store)
 
 
 def list_runs(store: Store, task: str | None = None) -> list[Run]:
     sql, args = "SELECT * FROM runs", ()
     if task:
         sql, args = sql + " WHERE task=?", (task,)
-    return [_row_to_run(r) for r in store.conn.execute(sql + " ORDER BY id", args)]
+    return [_row_to_run(r, store) for r in store.conn.execute(sql + " ORDER BY id", args)]
 
 
 def last_run(store: Store, task: str | None = None, with_model: bool = True) -> Run | None:
@@ -84,6 +87,8 @@ def update_run(store: Store, run_id: int, **values: Any) -> None:
     if "message" in values:
         params["_message"] = values.pop("message")
     history = values.pop("history", run.history)
+    if values.get("model_path"):  # relative to the database's folder, so the project can move
+        values["model_path"] = to_stored(values["model_path"], store.db_path)
     with store.transaction() as c:
         c.execute("UPDATE runs SET params=?, history=?, model_path=COALESCE(?, model_path), "
                   "status=COALESCE(?, status), finished_at=COALESCE(?, finished_at) WHERE id=?",

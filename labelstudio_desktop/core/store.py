@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .migrations import migrate
+from . import backups, integrity
+from .durability import SYNCHRONOUS
+from .migrations import SCHEMA_VERSION, migrate
+from .relocate import DB_DIRNAME, DB_FILENAME, resolve_root, root_setting
 
-DB_DIRNAME = ".labelstudio"
-DB_FILENAME = "project.db"
+#: Seconds a command waits for another program's transaction (the app's edit, an import's batch) to finish.
+BUSY_TIMEOUT = float(os.environ.get("LABELSTUDIO_BUSY_TIMEOUT", "10"))
 
 SPLITS = ("train", "val", "test")
 STATUSES = ("unverified", "verified")
@@ -112,10 +115,13 @@ def _row_to_box(row: sqlite3.Row) -> BoxRecord:
 class Store:
     """A project's SQLite database. Open with :meth:`open` or :meth:`create`."""
 
-    def __init__(self, conn: sqlite3.Connection, db_path: Path, root: Path):
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, root: Path, readonly: bool = False):
         self.conn = conn
         self.db_path = db_path
         self.root = root
+        self.readonly = readonly  # opened read-only: the database cannot be written (info, export)
+        self.recovered: list[str] = []  # files put back after an interrupted quarantine (core/file_moves.py)
+        self._next_backup = time.monotonic() + backups.INTERVAL
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -132,15 +138,20 @@ class Store:
                 f"{db.parent}: cannot create the project folder ({exc.strerror}); "
                 "use --db PATH to keep the database elsewhere"
             ) from exc
+        existed = db.is_file()
         store = cls._connect(db, root)
         stored_root = store.get_setting("root")
         if stored_root is None:
-            store.set_setting("root", str(root))
+            store.set_setting("root", root_setting(root, db))
+        if existed:
+            store._opened()
         return store
 
     @classmethod
-    def open(cls, project: str | Path, db_path: str | Path | None = None) -> Store:
-        """Open an existing project given its image folder, its ``.db`` file, or ``db_path``."""
+    def open(cls, project: str | Path, db_path: str | Path | None = None, readonly: bool = False) -> Store:
+        """Open an existing project given its image folder, its ``.db`` file, or ``db_path``. A damaged database
+        is refused (:mod:`.integrity`). With ``readonly`` (reading is all the caller does), a database that cannot
+        be written opens read-only; without it, such a database is refused with a plain message."""
         project = Path(project)
         if db_path:
             db = Path(db_path)
@@ -150,12 +161,28 @@ class Store:
             db = default_db_path(project)
         if not db.is_file():
             raise StoreError(f"{project}: no project here (expected {db}); run 'labelstudio-desktop import' first")
-        store = cls._connect(db.resolve(), None)
+        db = db.resolve()
+        cant_write = not integrity.writable(db)
+        if cant_write and not readonly:
+            raise StoreError(f"{db}: the project database is read-only here (no permission to write it or its "
+                             "folder, or a read-only disk): `info` and `export` can read it; to edit the project, "
+                             "copy its folder somewhere writable")
+        store = cls._connect(db, None, readonly=cant_write)
         stored_root = store.get_setting("root")
         if stored_root is None:
+            store.close()
             raise StoreError(f"{db}: not a labelstudio-desktop project (no image root recorded)")
-        store.root = Path(stored_root)
+        store.root = resolve_root(stored_root, db)
+        if not cant_write:
+            store._opened()
         return store
+
+    def _opened(self) -> None:
+        """On opening a writable project: put back the files of an interrupted quarantine, take a backup."""
+        from .file_moves import recover
+
+        self.recovered = recover(self)
+        backups.backup_on_open(self.conn, self.db_path)
 
     @staticmethod
     def find_db(project: str | Path, db_path: str | Path | None = None) -> Path | None:
@@ -169,21 +196,39 @@ class Store:
         return db if db.is_file() else None
 
     @classmethod
-    def _connect(cls, db: Path, root: Path | None) -> Store:
+    def _connect(cls, db: Path, root: Path | None, readonly: bool = False) -> Store:
         try:
-            conn = sqlite3.connect(str(db), timeout=10.0, isolation_level=None)
+            integrity.refuse_empty(db)
+            conn = integrity.connect_readonly(db, BUSY_TIMEOUT) if readonly else \
+                sqlite3.connect(str(db), timeout=BUSY_TIMEOUT, isolation_level=None)
+        except integrity.DamagedDatabase as exc:
+            raise StoreError(str(exc)) from exc
         except sqlite3.Error as exc:
             raise StoreError(f"{db}: cannot open the database ({exc})") from exc
         conn.row_factory = sqlite3.Row
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            integrity.check(conn, db)
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            migrate(conn)
+            if readonly:
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                if version != SCHEMA_VERSION:
+                    which = "a newer" if version > SCHEMA_VERSION else "an older"
+                    raise StoreError(f"{db}: read-only, and written by {which} version of labelstudio-desktop: "
+                                     "copy the project somewhere writable to open it")
+            else:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+                migrate(conn)
+        except integrity.DamagedDatabase as exc:
+            conn.close()
+            raise StoreError(str(exc)) from exc
+        except StoreError:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{db}: not a usable project database ({exc})") from exc
-        return cls(conn, db, root or db.parent)
+        return cls(conn, db, root or db.parent, readonly)
 
     def close(self) -> None:
         self.conn.close()
@@ -216,6 +261,13 @@ class Store:
         except sqlite3.Error:  # e.g. the disk filled up at commit: nothing of this unit stays
             self.rollback()
             raise
+        if time.monotonic() >= self._next_backup:  # every backups.INTERVAL of editing
+            self.backup()
+
+    def backup(self) -> backups.Backup | None:
+        """Take a rolling backup now (:mod:`.backups`); None when it could not be written."""
+        self._next_backup = time.monotonic() + backups.INTERVAL
+        return backups.make_backup(self.conn, self.db_path)
 
     def rollback(self) -> None:
         """Roll back the open transaction, if any (SQLite itself rolls back on some errors, such as a full

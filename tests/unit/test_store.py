@@ -46,7 +46,7 @@ def test_open_without_project_says_what_to_do(tmp_path):
 def test_not_a_database_is_a_clear_error(tmp_path):
     db = tmp_path / "x.db"
     db.write_bytes(b"this is no sqlite file at all" * 100)
-    with pytest.raises(StoreError, match="not a usable project database"):
+    with pytest.raises(StoreError, match="damaged .file is not a database.*recover"):
         Store.open(db)
 
 

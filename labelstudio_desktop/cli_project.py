@@ -1,0 +1,102 @@
+"""Command line: the project's own safety commands (``restore``, ``relocate``) and the plain messages every command
+gives for a busy database, a full disk or a damaged file."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import sqlite3
+import sys
+from pathlib import Path
+
+from .core import backups
+from .core.relocate import relocate
+from .core.store import Store, StoreError
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+
+def add_parsers(sub, add_project) -> None:
+    p = sub.add_parser("restore", help="list the project's rolling database backups, or restore one")
+    add_project(p)
+    p.add_argument("backup", nargs="?", help="the backup to restore: its number in the list (1 = newest) or its "
+                                             "file name; the current database is first saved aside")
+    p = sub.add_parser("relocate", help="point a --db project at its image folder after the images moved")
+    add_project(p)
+    p.add_argument("--to", type=Path, required=True, metavar="FOLDER", help="the image folder's new place")
+    p.add_argument("--force", action="store_true", help="even if none of the project's images are there")
+
+
+def _db_of(args: argparse.Namespace) -> Path:
+    db = Store.find_db(args.project, args.db)
+    if db is None:
+        raise StoreError(f"{args.project}: no project database here"
+                         + (f" ({args.db} does not exist)" if args.db else ""))
+    return db.resolve()
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    db = _db_of(args)
+    found = backups.list_backups(db)
+    if not args.backup:
+        if not found:
+            print(f"no backups of {db} yet (one is taken when the project is opened, and every "
+                  f"{backups.INTERVAL / 60:.0f} minutes of editing)")
+            return EXIT_OK
+        print(f"backups of {db} (in {backups.backup_dir(db)}), newest first:")
+        for n, b in enumerate(found, 1):
+            c = backups.counts(b.path)
+            what = f"{c['images']} images, {c['boxes']} boxes, {c['masks']} masks" if c else "unreadable"
+            print(f"  {n}  {b.when}  {b.name}  {b.path.stat().st_size / 1e6:.1f} MB  {what}")
+        print(f"restore one with: labelstudio-desktop restore {args.project}"
+              + (f" --db {args.db}" if args.db else "") + " N")
+        return EXIT_OK
+    try:
+        chosen = backups.find_backup(db, args.backup)
+        aside = backups.restore(db, chosen)
+    except backups.RestoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"restored {chosen.name} ({chosen.when}) into {db}; the database as it was is kept in {aside}")
+    return EXIT_OK
+
+
+def cmd_relocate(args: argparse.Namespace) -> int:
+    db = _db_of(args)
+    with Store.open(db) as store:
+        try:
+            with store.transaction() as conn:
+                found, total = relocate(conn, store.db_path, args.to, force=args.force)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    print(f"the project now reads its images from {Path(args.to).resolve()} ({found} of {total} found there)")
+    return EXIT_OK
+
+
+COMMANDS = {"restore": cmd_restore, "relocate": cmd_relocate}
+
+
+def plain_error(exc: BaseException) -> str | None:
+    """The one-line message for a database or disk failure that reached the command line (None: not one)."""
+    text = str(exc)
+    low = text.lower()
+    if isinstance(exc, sqlite3.Error):
+        if "locked" in low or "busy" in low:
+            return ("the project database is busy: another program (the app, or another command) is writing to it "
+                    "and did not finish in time; nothing was changed by this step: run the command again")
+        if "full" in low:
+            return ("the disk holding the project database is full: free some space and run the command again "
+                    "(what was already saved is kept; the unfinished step was not saved)")
+        if "readonly" in low or "read-only" in low:
+            return "the project database is read-only here: copy the project somewhere writable to change it"
+        if "malformed" in low or "not a database" in low or "corrupt" in low:
+            return (f"the project database is damaged ({text}): `labelstudio-desktop restore PROJECT` lists its "
+                    "backups and restores one")
+        return f"the project database failed: {text}"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"{where}the disk is full: free some space and run the command again"
+        return f"{where}{exc.strerror or text}"
+    return None

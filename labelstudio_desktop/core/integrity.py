@@ -1,0 +1,96 @@
+"""Opening a project database safely: never silently, never a damaged one, read-only when it cannot be written.
+
+A quick integrity check (``PRAGMA quick_check``) runs the first time a process opens a database; a damaged one is
+refused with a plain message and how to recover (a backup, SQLite's ``.recover``). A 0-byte ``project.db`` is
+refused too (it is not an empty project: something truncated it), and a database the user cannot write (a
+read-only folder, disk or file) opens read-only where reading is all that is asked (``info``, ``export``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+#: Databases already checked by this process, as (path, inode, size, mtime) of the file when it passed: the app and
+#: its workers reopen the same file many times, and a check per reopen would read the whole file each time. A file
+#: changed on disk since (its size or time) is checked again.
+_CHECKED: set[tuple[str, int, int, int]] = set()
+
+
+class DamagedDatabase(Exception):
+    """The database fails the integrity check, or is empty."""
+
+
+def recovery_hint(db: Path) -> str:
+    """What the user can do about a damaged database: a backup first, SQLite's recover otherwise."""
+    from .backups import list_backups
+
+    backups = list_backups(db)
+    parts = []
+    if backups:
+        parts.append(f"{len(backups)} backup(s) exist (newest {backups[0].when}): "
+                     f"`labelstudio-desktop restore {db}` lists them and restores one (the damaged file is kept aside)")
+    else:
+        parts.append("no backup of it exists")
+    parts.append(f"SQLite can salvage what is readable: `sqlite3 {db} .recover | sqlite3 recovered.db`")
+    return "; ".join(parts)
+
+
+def refuse_empty(db: Path) -> None:
+    """A 0-byte database file (with no write-ahead log holding its pages) is not a project: refuse it."""
+    try:
+        size = db.stat().st_size
+    except OSError:
+        return
+    wal = Path(f"{db}-wal")
+    if size == 0 and not (wal.is_file() and wal.stat().st_size > 0):
+        raise DamagedDatabase(f"{db}: the project database is empty (0 bytes): it was truncated or never "
+                              f"written, and it is not rebuilt as an empty project; {recovery_hint(db)}. "
+                              "To start a new project instead, delete the file")
+
+
+def writable(db: Path) -> bool:
+    """Whether this process may write the database and create its journal files next to it."""
+    return os.access(db, os.W_OK) and os.access(db.parent, os.W_OK)
+
+
+def connect_readonly(db: Path, timeout: float) -> sqlite3.Connection:
+    """A read-only connection. A WAL database in a folder nobody may write has no shared-memory file to use:
+    it is then read as immutable (nothing can change it under us there)."""
+    uri = f"file:{quote(str(db))}"
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout, isolation_level=None)
+
+
+def check(conn: sqlite3.Connection, db: Path, force: bool = False) -> None:
+    """Refuse a database that fails ``PRAGMA quick_check`` (once per process and file unless ``force``)."""
+    try:
+        st = db.stat()
+        key = (str(db), st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = (str(db), -1, -1, -1)
+    if key in _CHECKED and not force:
+        return
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        raise DamagedDatabase(f"{db}: the project database is damaged ({exc}); it was not opened, and nothing "
+                              f"was changed; {recovery_hint(db)}") from exc
+    if rows != ["ok"]:
+        detail = "; ".join(rows[:3])
+        raise DamagedDatabase(f"{db}: the project database is damaged (integrity check: {detail}); it was not "
+                              f"opened, and nothing was changed; {recovery_hint(db)}")
+    _CHECKED.add(key)
+
+
+def forget(db: Path) -> None:
+    """Check ``db`` again on its next opening (it was replaced, by a restore)."""
+    for key in [k for k in _CHECKED if k[0] == str(db)]:
+        _CHECKED.discard(key)
