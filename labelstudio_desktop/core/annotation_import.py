@@ -26,6 +26,7 @@ from .masks import encode_mask
 from .reimport import ImportedItem, digest, file_changed, refresh_refused
 from .store import BoxRecord, ImageRecord, Store, file_facts
 
+MIRRORED = {2: "mirrored left to right", 3: "turned 180°", 4: "mirrored top to bottom"}
 #: Rounding that moves a coordinate by more than this many pixels is reported (finer is the format's precision).
 ROUNDING_REPORTED = 0.01
 
@@ -73,6 +74,10 @@ def prepare(ann: ImageAnnotation, image: ImageRecord, orientation: int) -> Prepa
         raw = orientation
         out.notes.append(f"drawn on the raw frame of the photo ({ann.width}x{ann.height}, EXIF orientation "
                          f"{orientation}; labelImg ignores EXIF): boxes rotated upright")
+    elif orientation in (2, 3, 4) and ann.exif_ignored and (ann.width, ann.height) in ((width, height), (None, None)):
+        raw = orientation  # the raw frame has the upright size: only the writer (labelImg ignores EXIF) tells
+        out.notes.append(f"drawn by labelImg on the raw frame of the photo (EXIF orientation {orientation}: "
+                         f"{MIRRORED[orientation]}; labelImg ignores EXIF): boxes turned upright")
     elif ann.width and ann.height and (ann.width, ann.height) != (width, height):
         out.notes.append(f"annotation says {ann.width}x{ann.height}, the image is {width}x{height}")
     frame = (height, width) if raw in TRANSPOSED_ORIENTATIONS else (width, height)

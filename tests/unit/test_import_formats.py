@@ -252,6 +252,21 @@ def test_labelimg_xml_on_the_raw_frame_of_a_rotated_photo_is_rotated(tmp_path, o
     store.close()
 
 
+@pytest.mark.parametrize("orientation, upright", [(2, (80, 0, 100, 20)), (3, (80, 60, 100, 80)),
+                                                 (4, (0, 60, 20, 80))])
+def test_labelimg_xml_on_the_raw_frame_of_a_mirrored_or_turned_photo_is_turned(tmp_path, orientation, upright):
+    """EXIF 2/3/4 keep the frame's size, so only the writer tells: labelImg (its layout, with <path>) ignores EXIF."""
+    _rotated_photo(tmp_path / "p.jpg", 100, 80, orientation)
+    xml = _voc("p.jpg", [("nut", 1, 1, 20, 20)], size=(100, 80))
+    (tmp_path / "p.xml").write_text(xml.replace("<filename>", "<folder>op</folder><path>/home/op/p.jpg</path>"
+                                                              "<filename>"))
+    store, _ = _import(tmp_path)
+    image = store.image_by_path("p.jpg")
+    assert _boxes(store, "p.jpg") == [("nut", *upright)]
+    assert any(f"raw frame of the photo (EXIF orientation {orientation}" in w for w in image.warnings)
+    store.close()
+
+
 def test_annotation_files_of_another_format_are_named_not_ignored(tmp_path):
     write_image(tmp_path / "a.jpg", W, H)
     (tmp_path / "a.json").write_text(json.dumps({"shapes": [], "imagePath": "a.jpg"}))

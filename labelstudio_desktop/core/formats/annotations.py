@@ -64,6 +64,9 @@ class ImageAnnotation:
     verified: bool = False
     split: str | None = None
     raw_orientation: int | None = None  # the file says its boxes are in the raw frame of this EXIF orientation
+    #: written by a tool that shows a photo's raw frame and ignores EXIF (labelImg): with no size to tell (EXIF
+    #: orientations 2, 3, 4 keep it), the boxes of an EXIF-oriented photo are taken as drawn on the raw frame
+    exif_ignored: bool = False
     exact: bool = False  # integer coordinates by the format's definition (VOC): nothing to round
     normalized: bool = False  # coordinates are fractions of the frame (YOLO, Label Studio's percent / 100)
     far_edge_offset: float = 0.0  # added to x1, y1 (YOLO as ultralytics' VOC converter writes it: 1)

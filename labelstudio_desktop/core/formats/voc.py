@@ -49,6 +49,7 @@ class VocAnnotation:
     objects: list[VocObject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     raw_orientation: int | None = None  # written by this program: boxes in the raw frame of this EXIF orientation
+    labelimg: bool = False  # labelImg's layout (1-based integers, no frame attribute): it shows the raw frame
 
 
 def _text(node: etree._Element | None, tag: str) -> str | None:
@@ -144,6 +145,9 @@ def read_voc(path: Path) -> VocAnnotation:
     if zero_based:
         ann.warnings.append("0-based coordinates written as decimals (Datumaro's VOC): converted, not shifted by 1")
     offset = 0 if zero_based else 1
+    # This program marks a raw frame with RAW_FRAME_ATTRIBUTE and writes upright copies otherwise; Datumaro (0-based
+    # floats) applies EXIF. What is left is labelImg's own layout: it never turns a photo by its EXIF orientation.
+    ann.labelimg = not zero_based and root.get(RAW_FRAME_ATTRIBUTE) is None and root.find("path") is not None
     rounded, largest = 0, 0.0
     for index, obj in enumerate(root.iter("object"), start=1):
         name = _text(obj, "name")
@@ -228,7 +232,8 @@ def image_annotation(path: Path, image: Path | None, reference: str | None = Non
     return ImageAnnotation(
         file=path, image=image, reference=reference or ann.filename or path.name, width=ann.width, height=ann.height,
         boxes=[Box(o.name, o.x0, o.y0, o.x1, o.y1, o.difficult, o.truncated, o.pose) for o in ann.objects],
-        verified=ann.verified, raw_orientation=ann.raw_orientation, exact=True, notes=list(ann.warnings))
+        verified=ann.verified, raw_orientation=ann.raw_orientation, exact=True, notes=list(ann.warnings),
+        exif_ignored=ann.labelimg)
 
 
 def _has_entity_refs(root: etree._Element) -> bool:
