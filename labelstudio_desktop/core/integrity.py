@@ -69,18 +69,26 @@ def connect_readonly(db: Path, timeout: float) -> sqlite3.Connection:
     return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout, isolation_level=None)
 
 
-def check(conn: sqlite3.Connection, db: Path, force: bool = False) -> None:
-    """Refuse a database that fails ``PRAGMA quick_check`` (once per process and file unless ``force``)."""
+def check(db: Path, timeout: float = 10.0, force: bool = False) -> None:
+    """Refuse a database that fails ``PRAGMA quick_check`` (once per process and file unless ``force``). The check
+    runs on a read-only connection of its own, so a damaged file is never written (not even by the checkpoint that
+    closing a writable connection does)."""
     try:
         st = db.stat()
-        key = (str(db), st.st_ino, st.st_size, st.st_mtime_ns)
     except OSError:
-        key = (str(db), -1, -1, -1)
+        return  # a new database: nothing to check yet
+    key = (str(db), st.st_ino, st.st_size, st.st_mtime_ns)
     if key in _CHECKED and not force:
         return
     try:
-        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        conn = connect_readonly(db, timeout)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        finally:
+            conn.close()
     except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            raise
         raise DamagedDatabase(f"{db}: the project database is damaged ({exc}); it was not opened, and nothing "
                               f"was changed; {recovery_hint(db)}") from exc
     if rows != ["ok"]:

@@ -199,6 +199,7 @@ class Store:
     def _connect(cls, db: Path, root: Path | None, readonly: bool = False) -> Store:
         try:
             integrity.refuse_empty(db)
+            integrity.check(db, BUSY_TIMEOUT)
             conn = integrity.connect_readonly(db, BUSY_TIMEOUT) if readonly else \
                 sqlite3.connect(str(db), timeout=BUSY_TIMEOUT, isolation_level=None)
         except integrity.DamagedDatabase as exc:
@@ -207,7 +208,6 @@ class Store:
             raise StoreError(f"{db}: cannot open the database ({exc})") from exc
         conn.row_factory = sqlite3.Row
         try:
-            integrity.check(conn, db)
             conn.execute("PRAGMA foreign_keys=ON")
             if readonly:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -219,9 +219,6 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
                 migrate(conn)
-        except integrity.DamagedDatabase as exc:
-            conn.close()
-            raise StoreError(str(exc)) from exc
         except StoreError:
             conn.close()
             raise
