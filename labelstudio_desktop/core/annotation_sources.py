@@ -53,7 +53,7 @@ class Reading:
 def scan(root: Path, files: list[Path], annotations: Path | None = None) -> Scan:
     """Sort the folder's (and ``annotations``') XML, JSON and YOLO txt files by format."""
     found = Scan()
-    pool = list(files) + (sorted(p for p in annotations.rglob("*") if p.is_file()) if annotations else [])
+    pool = list(files) + annotation_files(annotations)
     stems = {p.with_suffix("") for p in image_files(root, files)}
     for path in dict.fromkeys(pool):
         suffix = path.suffix.lower()
@@ -77,6 +77,15 @@ def scan(root: Path, files: list[Path], annotations: Path | None = None) -> Scan
                 or annotations is not None):
             found.add("yolo", path)
     return found
+
+
+def annotation_files(annotations: Path | None) -> list[Path]:
+    """The files of an ``--annotations`` folder, or the one file it names."""
+    if annotations is None:
+        return []
+    if annotations.is_file():
+        return [annotations]
+    return sorted(p for p in annotations.rglob("*") if p.is_file())
 
 
 def _xml_kind(path: Path) -> str | None:
@@ -132,7 +141,7 @@ def _read_yolo(found: Scan, root: Path, images: list[Path], annotations: Path | 
     by_stem: dict[str, list[Path]] = {}
     if annotations is not None:
         for p in labels:
-            if annotations.resolve() in p.parents:
+            if annotations.resolve() in p.parents or annotations.resolve() == p:
                 by_stem.setdefault(p.stem, []).append(p)
     data_yaml = yolo.find_yaml(root, found.yamls)
     names = yolo.read_yaml_names(data_yaml) if data_yaml else None

@@ -159,8 +159,8 @@ def _voc_candidates(root: Path, files: list[Path], annotations: Path | None,
 def _annotation_candidates(fmt: str, found: Scan, root: Path, files: list[Path], annotations: Path | None,
                            report: ImportReport) -> tuple[list[Candidate], list[str]]:
     """Images of the folder with what the files of ``fmt`` say about them; the files' class list."""
-    if annotations is not None and not annotations.is_dir():
-        raise ImportFailed(f"{annotations}: annotations folder not found")
+    if annotations is not None and not annotations.exists():
+        raise ImportFailed(f"{annotations}: annotations folder or file not found")
     images = image_files(root, files)
     reading = read_format(fmt, found, root, images, annotations)
     for path, severity, reason in reading.problems:

@@ -27,6 +27,7 @@ from .canvas import Canvas
 from .class_list_dialog import show_class_list
 from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
 from .duplicates import DuplicatesWindow
+from .import_dialog import import_annotations_dialog
 from .labels import ElidedLabel
 from .language import LanguageMenu
 from .mask_actions import MaskActions
@@ -173,6 +174,10 @@ class MainWindow(QMainWindow):
         self.act_heatmap.setCheckable(True)
         self.act_import_masks = a(self.tr("Import masks…"), lambda: self.jobs.import_masks_dialog(),
                                   tip=self.tr("Import mask images from a folder, matched to the images by file name"))
+        self.act_import_annotations = a(self.tr("Import annotations…"), lambda: import_annotations_dialog(self),
+                                        tip=self.tr("Read boxes and masks from annotation files of another folder "
+                                                    "or a file (VOC, YOLO, COCO, labelme, CVAT, Label Studio, "
+                                                    "CreateML)"))
         self.act_export = a(self.tr("Export…"), lambda: self.jobs.export_dialog(), "Ctrl+E",
                             self.tr("Export: Pascal VOC, YOLO, a VOC segmentation set of the masks, crops, "
                                     "augmented copies"))
@@ -237,7 +242,8 @@ class MainWindow(QMainWindow):
         decorate(self)  # icons, keys in the tooltips, text under the icons
         menu = self.menuBar()
         for title, actions in (
-            (self.tr("&Project"), [self.act_open, self.act_import, self.act_import_masks, self.act_duplicates,
+            (self.tr("&Project"), [self.act_open, self.act_import, self.act_import_masks,
+                                   self.act_import_annotations, self.act_duplicates,
                                    self.act_train, self.act_retrain, self.act_propose, self.act_export,
                                    self.act_classes, None, self.act_close, self.act_quit]),
             (self.tr("&Edit"), [self.act_undo, self.act_redo, None, self.act_draw, self.act_delete,

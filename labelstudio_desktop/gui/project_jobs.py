@@ -105,6 +105,30 @@ class ProjectJobs(QObject):
         if problems:
             self._show_problems(self.tr("Mask import"), summary, problems)
 
+    def import_annotations(self, path: str, fmt: str = "auto") -> bool:
+        """Read the annotation files of ``path`` (a folder or a file) in ``fmt`` into the project's images (a
+        re-import with those files); a summary in the status bar and every problem, by file, in a box."""
+        db = str(self.window.store.db_path)
+
+        def job(token):
+            with Store.open(db) as store:
+                return import_folder(store, fmt=fmt, annotations=Path(path), job=token)
+
+        def after(report):
+            self._reload_project()
+            counts = report.annotations
+            summary = self.tr("Annotations ({0}): {1} boxes and {2} masks on {3} images from {4} files, {5} "
+                              "refreshed, {6} conflicts, {7} problems").format(
+                report.format, counts.boxes if counts else 0, counts.masks if counts else 0,
+                counts.images if counts else 0, counts.files if counts else 0, counts.refreshed if counts else 0,
+                counts.conflicts if counts else 0, len(report.problems))
+            self.announce(summary, 20000)
+            if report.problems:
+                self._show_problems(self.tr("Import annotations"), summary,
+                                    [(_below(p.path, Path(path)), p.reason) for p in report.problems])
+
+        return self.start(self.tr("Importing annotations from {0}").format(Path(path).name), job, after)
+
     def _reload_project(self) -> None:
         """After a job changed the project behind the window: the browser, the classes, the counts, the image."""
         w = self.window
