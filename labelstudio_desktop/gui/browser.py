@@ -198,7 +198,8 @@ class ImageListModel(QAbstractListModel):
         if role == ImageIdRole:
             return row.id
         if role == Qt.ToolTipRole:
-            tip = [row.path, f"{row.label or '-'} · {row.split or 'no split'} · {row.status}"]
+            split = row.split or self.tr("no split")
+            tip = [row.path, f"{row.label or '-'} · {split} · {row.status}"]
             if row.warnings:
                 tip += self.store.image(row.id).warnings
             return "\n".join(tip)

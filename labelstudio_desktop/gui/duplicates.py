@@ -13,7 +13,7 @@ import html
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +43,9 @@ from .undo import Editor
 from .workers import JobRunner
 
 KIND_FILTERS = ("all", "exact", "near")
+KIND_TITLES = {"all": QT_TRANSLATE_NOOP("DuplicatesWindow", "all"),
+               "exact": QT_TRANSLATE_NOOP("DuplicatesWindow", "exact"),
+               "near": QT_TRANSLATE_NOOP("DuplicatesWindow", "near")}
 LEFT_COLUMN, RIGHT_COLUMN, KEEP_COLUMN = 3, 4, 5
 
 
@@ -61,8 +64,9 @@ class SideInfo(QLabel):
     def show_image(self, store: Store, image: ImageRecord, keeper: bool = False) -> None:
         boxes = store.boxes(image.id, states=("accepted",))
         labels = ", ".join(sorted({b.label for b in boxes})) or "-"
-        tag = f'<span style="color:#2a9d4a"><b>★ {self.tr("suggested keeper")}</b></span> · ' if keeper else ""
-        excluded = f" · <b>{self.tr('excluded')}</b>" if image.excluded else ""
+        keeper_text, excluded_text = self.tr("suggested keeper"), self.tr("excluded")
+        tag = f'<span style="color:#2a9d4a"><b>★ {keeper_text}</b></span> · ' if keeper else ""
+        excluded = f" · <b>{excluded_text}</b>" if image.excluded else ""
         self.setText(tag + self.tr(
             "<b>{0}</b><br>{1} × {2} px · {3:,} B · modified {4}<br>class <b>{5}</b> · split <b>{6}</b> · "
             "{7} boxes ({8})").format(html.escape(image.path), image.width, image.height, image.size,
@@ -116,7 +120,7 @@ class DuplicatesWindow(QWidget):
         self.runner.sig_stopped.connect(lambda _t: self._running(False))
         self.kind_filter = QComboBox(self)
         for kind in KIND_FILTERS:
-            self.kind_filter.addItem(self.tr(kind), kind)
+            self.kind_filter.addItem(self.tr(KIND_TITLES[kind]), kind)
         self.only_conflicts = QCheckBox(self.tr("Conflicts"), self)
         self.only_leaks = QCheckBox(self.tr("Leaks"), self)
         for w in (self.kind_filter, self.only_conflicts, self.only_leaks):

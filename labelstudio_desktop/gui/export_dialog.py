@@ -74,6 +74,36 @@ def run_export(store: Store, choice: ExportChoice, job: JobToken | None = None) 
                        layout=choice.layout, mask_format=choice.mask_format)
 
 
+#: The titles and reader lines of core's export formats, marked for translation here (core has no Qt, and lupdate
+#: cannot read a variable); tests/gui/test_translations.py checks them against EXPORT_FORMATS.
+FORMAT_TEXTS = {
+    "voc": (QT_TRANSLATE_NOOP("ExportDialog", "Pascal VOC (boxes)"),
+            QT_TRANSLATE_NOOP("ExportDialog", "XML per image, read by labelImg, CVAT and Datumaro (with labelmap.txt), "
+                                              "TensorFlow's VOC scripts, keras-yolo3, torchvision.")),
+    "yolo": (QT_TRANSLATE_NOOP("ExportDialog", "YOLO (boxes)"),
+             QT_TRANSLATE_NOOP("ExportDialog", "images/{split}, labels/{split} and data.yaml that Ultralytics trains "
+                                               "on; classes.txt beside the labels for labelImg and darknet.")),
+    "yolov3": (QT_TRANSLATE_NOOP("ExportDialog", "YOLOv3-keras (boxes)"),
+               QT_TRANSLATE_NOOP("ExportDialog", "train.txt, val.txt, test.txt of keras-yolo3 annotation lines with "
+                                                 "upright JPEG copies and classes.txt.")),
+    "coco": (QT_TRANSLATE_NOOP("ExportDialog", "COCO JSON (boxes and masks)"),
+             QT_TRANSLATE_NOOP("ExportDialog", "annotations/instances_{split}.json and images/{split}: pycocotools, "
+                                               "Detectron2, MMDetection, CVAT.")),
+    "labelme": (QT_TRANSLATE_NOOP("ExportDialog", "labelme JSON (boxes and masks)"),
+                QT_TRANSLATE_NOOP("ExportDialog", "A JSON and an upright JPEG per image: rectangles and polygons that "
+                                                  "labelme opens.")),
+    "masks": (QT_TRANSLATE_NOOP("ExportDialog", "VOC segmentation set (masks)"),
+              QT_TRANSLATE_NOOP("ExportDialog", "Read by torchvision's VOCSegmentation, TensorFlow DeepLab, Datumaro "
+                                                "and CVAT.")),
+    "crops": (QT_TRANSLATE_NOOP("ExportDialog", "Crops (label trimming)"),
+              QT_TRANSLATE_NOOP("ExportDialog", "A PNG per box or mask part, a folder per label: a classifier's "
+                                                "training folders.")),
+    "augmented": (QT_TRANSLATE_NOOP("ExportDialog", "Augmented copies"),
+                  QT_TRANSLATE_NOOP("ExportDialog", "Transformed copies of each image with its boxes (VOC XML) and "
+                                                    "masks: more training data.")),
+}
+
+
 class ExportDialog(QDialog):
     """Format (with who reads it), its options, and the output folder."""
 
@@ -88,8 +118,9 @@ class ExportDialog(QDialog):
         self.setMinimumWidth(680)
         self.format = QComboBox(self)
         for fmt in EXPORT_FORMATS.values():
-            self.format.addItem(self.tr(fmt.title), fmt.key)
-            self.format.setItemData(self.format.count() - 1, self.tr(fmt.readers), Qt.ToolTipRole)
+            title, readers = FORMAT_TEXTS.get(fmt.key, (fmt.title, fmt.readers))
+            self.format.addItem(self.tr(title), fmt.key)
+            self.format.setItemData(self.format.count() - 1, self.tr(readers), Qt.ToolTipRole)
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.layout_box = QComboBox(self)

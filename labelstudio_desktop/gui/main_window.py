@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         self.editor.sig_changed.connect(self._store_changed)
         self.editor.sig_revisited.connect(self._revisit)
         self.center.setCurrentWidget(self.canvas)
-        self.setWindowTitle(f"{Path(store.root).name} — labelstudio-desktop")
+        self.setWindowTitle(self.tr("{0} — labelstudio-desktop").format(Path(store.root).name))
         self._set_project_actions_enabled(True)
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)

@@ -6,10 +6,25 @@ redraw stays cheap enough for the GUI thread while a model trains.
 
 from __future__ import annotations
 
+from matplotlib import font_manager, rcParams
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 
 METRIC_COLORS = {"loss": "tab:blue", "val_loss": "tab:orange"}
+#: Fonts with Japanese glyphs, tried after matplotlib's own when installed (translated axis labels; none is required:
+#: without one the labels show as boxes and the curves are unaffected).
+CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", "VL Gothic",
+             "Source Han Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "MS Gothic")
+
+
+def _add_cjk_fallback() -> None:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    extra = [name for name in CJK_FONTS if name in installed and name not in rcParams["font.sans-serif"]]
+    if extra:
+        rcParams["font.sans-serif"] = [*rcParams["font.sans-serif"], *extra]
+
+
+_add_cjk_fallback()
 
 
 class CurvePlot(FigureCanvasQTAgg):
@@ -20,13 +35,14 @@ class CurvePlot(FigureCanvasQTAgg):
         super().__init__(self.figure)
         self.setParent(parent)
         self.axes = self.figure.add_subplot(111)
-        self.axes.set_xlabel("epoch")
-        self.axes.set_ylabel("loss")
+        self.axes.set_xlabel(self.tr("epoch"))
+        self.axes.set_ylabel(self.tr("loss"))
         self.axes.grid(alpha=0.3)
         self.figure.subplots_adjust(left=0.16, bottom=0.2, right=0.97, top=0.95)
         self.lines = {key: self.axes.plot([], [], color=c, marker="o", ms=3, label=key)[0]
                       for key, c in METRIC_COLORS.items()}
-        self.previous_lines = {key: self.axes.plot([], [], color=c, ls=":", lw=1, label=f"{key} (previous)")[0]
+        self.previous_lines = {key: self.axes.plot([], [], color=c, ls=":", lw=1,
+                                                   label=self.tr("{0} (previous)").format(key))[0]
                                for key, c in METRIC_COLORS.items()}
         self.history: dict[str, list[float]] = {}
         self.previous: dict[str, list[float]] = {}
@@ -37,7 +53,7 @@ class CurvePlot(FigureCanvasQTAgg):
         self.history = {k: list(v) for k, v in history.items()}
         self.previous = previous or {}
         for key, line in self.previous_lines.items():
-            line.set_label(f"{key} ({previous_name})" if previous_name else f"{key} (previous)")
+            line.set_label(f"{key} ({previous_name})" if previous_name else self.tr("{0} (previous)").format(key))
         self.redraw()
 
     def add_epoch(self, epoch: int, logs: dict[str, float]) -> None:

@@ -95,8 +95,11 @@ def in_process(target: str, **kwargs: Any) -> Callable[[JobToken], Any]:
                     kind, payload = messages.get(timeout=POLL_SECONDS)
                 except queue_module.Empty:
                     if not child.is_alive():
-                        raise ChildFailed(f"the training process stopped unexpectedly (exit code "
-                                          f"{child.exitcode}); it may have run out of memory") from None
+                        from PySide6.QtCore import QCoreApplication  # here: the child process never needs Qt
+
+                        raise ChildFailed(QCoreApplication.translate(
+                            "ProcessJob", "the training process stopped unexpectedly (exit code {0}); it may have run "
+                            "out of memory").format(child.exitcode)) from None
                     continue
                 if kind == "progress":
                     token.progress(*payload)

@@ -159,7 +159,8 @@ class PropertiesPanel(QWidget):
                 self.mask_box.setVisible(False)
                 return
             self.path_label.setText(image.path)
-            self.size_label.setText(f"{image.width} × {image.height}, {image.channels} ch, {image.size:,} B")
+            self.size_label.setText(self.tr("{0} × {1}, {2} ch, {3} B").format(
+                image.width, image.height, image.channels, f"{image.size:,}"))
             self.class_box.setEditText(image.label or "")
             self.value_box.setValue(NO_VALUE if image.value is None else image.value)
             self.split_box.setCurrentIndex(max(0, self.split_box.findData(image.split)))
@@ -176,7 +177,8 @@ class PropertiesPanel(QWidget):
         self._loading = True
         self.box_list.clear()
         for box in boxes:
-            state = (" ✎" if box.edited else "") if box.state == "accepted" else f" [{box.state}]"
+            state = (" ✎" if box.edited else "") if box.state == "accepted" else " [{0}]".format(
+                {"pending": self.tr("pending"), "rejected": self.tr("rejected")}.get(box.state, box.state))
             item = QListWidgetItem(f"{box.label}  ({box.x0},{box.y0})–({box.x1},{box.y1}){state}")
             item.setData(Qt.UserRole, box.id)
             item.setForeground(label_color(box.label).darker(130))

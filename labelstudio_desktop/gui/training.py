@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,8 +46,16 @@ from .plots import CurvePlot
 from .process_job import in_process
 from .workers import JobRunner
 
-AUGMENTS = (("hflip", "flip ↔"), ("vflip", "flip ↕"), ("shift", "shift"), ("rotate", "rotate"), ("zoom", "zoom"),
-            ("brightness", "brightness"), ("erase", "random erasing"))
+AUGMENTS = (("hflip", QT_TRANSLATE_NOOP("TrainingPanel", "flip ↔")),
+            ("vflip", QT_TRANSLATE_NOOP("TrainingPanel", "flip ↕")),
+            ("shift", QT_TRANSLATE_NOOP("TrainingPanel", "shift")),
+            ("rotate", QT_TRANSLATE_NOOP("TrainingPanel", "rotate")),
+            ("zoom", QT_TRANSLATE_NOOP("TrainingPanel", "zoom")),
+            ("brightness", QT_TRANSLATE_NOOP("TrainingPanel", "brightness")),
+            ("erase", QT_TRANSLATE_NOOP("TrainingPanel", "random erasing")))
+#: The command line's values of --backbone and --balance, shown as they are typed there (names, not words).
+BACKBONES = ["small", "mobilenetv2", "resnet50v2", "vgg16"]
+BALANCES = ["none", "weights", "oversample", "undersample"]
 # the training process's own estimate, extrapolated from its first batches: the panel shows a measured one
 
 
@@ -117,7 +125,7 @@ class TrainingPanel(QWidget):
         self._last_task = self.task.currentText()
         self.task.currentTextChanged.connect(lambda _t: self._task_changed())
         self.backbone = QComboBox(self)
-        self.backbone.addItems(["small", "mobilenetv2", "resnet50v2", "vgg16"])
+        self.backbone.addItems(BACKBONES)
         self.weights = QLineEdit("none", self)
         self.weights.setToolTip(self.tr("imagenet (needs the internet once), none, or a local weights file"))
         self.epochs = QSpinBox(self)
@@ -135,7 +143,7 @@ class TrainingPanel(QWidget):
         self.lr.setRange(1e-5, 1.0)
         self.lr.setValue(1e-3)
         self.balance = QComboBox(self)
-        self.balance.addItems(["none", "weights", "oversample", "undersample"])
+        self.balance.addItems(BALANCES)
         self.snapshot_every = QSpinBox(self)
         self.snapshot_every.setRange(0, 1000)
         self.snapshot_every.setSpecialValueText(self.tr("never"))
@@ -310,7 +318,7 @@ class TrainingPanel(QWidget):
             if resume is not None:  # the curves go on where they stopped
                 self.plot.set_history(get_run(store, resume).history)
             elif start_from is not None:  # a retrain: the previous run's curves stay, dotted, for comparison
-                self.plot.set_history({}, get_run(store, start_from).history, f"run {start_from}")
+                self.plot.set_history({}, get_run(store, start_from).history, self.tr("run {0}").format(start_from))
             else:
                 self.plot.set_history({})
         self.progress.setValue(0)
@@ -391,7 +399,8 @@ class TrainingPanel(QWidget):
         for key in keys:
             better = min if "loss" in key or "mae" in key else max
             parts.append(f"{key}: {better(before.history[key]):.4f} → {better(after.history[key]):.4f}")
-        return f"run {before.id} → run {after.id}: " + ", ".join(parts)
+        head = QCoreApplication.translate("TrainingPanel", "run {0} → run {1}: ").format(before.id, after.id)
+        return head + ", ".join(parts)
 
     def refresh_runs(self) -> None:
         self.runs.clear()
@@ -412,7 +421,7 @@ class TrainingPanel(QWidget):
         run: Run = item.data(0, Qt.UserRole)
         parent = get_run(self.store, run.parent_id) if run.parent_id is not None else None
         self.plot.set_history(run.history, parent.history if parent else None,
-                              f"run {parent.id}" if parent else "")
+                              self.tr("run {0}").format(parent.id) if parent else "")
         self.show_snapshots(run)
 
     def show_snapshots(self, run: Run) -> None:
@@ -437,7 +446,7 @@ class TrainingPanel(QWidget):
                         epoch, SNAPSHOT_THRESHOLD))
                 elif kind == "boxes":
                     boxes = json.loads(data)
-                    best = f" (best {boxes[0]['score']:.2f})" if boxes else ""
+                    best = self.tr(" (best {0})").format(f"{boxes[0]['score']:.2f}") if boxes else ""
                     item.setText(col, self.tr("{0}: {1} boxes").format(epoch, len(boxes)) + best)
                 else:
                     values = json.loads(data)
@@ -458,7 +467,7 @@ class TrainingPanel(QWidget):
     def show_evaluation(self, evaluation) -> None:
         self.evaluation = evaluation
         self.tabs.setCurrentIndex(1)
-        self.metrics.setText(f"run {evaluation.run_id} on {evaluation.split}: " + ", ".join(
+        self.metrics.setText(self.tr("run {0} on {1}: ").format(evaluation.run_id, evaluation.split) + ", ".join(
             f"{k} {v:g}" if float(v).is_integer() else f"{k} {v:.3f}" for k, v in evaluation.metrics.items()))
         self.gallery_title.setText(self.tr("Most errors first (click to open)") if evaluation.task == "detect"
                                    else self.tr("Misclassified (click to open)"))
@@ -476,7 +485,8 @@ class TrainingPanel(QWidget):
             item = QListWidgetItem(QIcon(pix.scaled(72, 72, Qt.KeepAspectRatio, Qt.SmoothTransformation)),
                                    f"{miss['true']}→{miss['pred']}")
             item.setData(Qt.UserRole, image.id)
-            item.setToolTip(f"{miss['path']}: {miss['true']} predicted as {miss['pred']} ({miss['confidence']:.2f})")
+            item.setToolTip(self.tr("{0}: {1} predicted as {2} ({3})").format(
+                miss["path"], miss["true"], miss["pred"], f"{miss['confidence']:.2f}"))
             self.gallery.addItem(item)
         self.misses_button.setEnabled(bool(evaluation.misclassified))
 

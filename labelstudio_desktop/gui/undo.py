@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core.commands import Command
@@ -23,11 +23,13 @@ def save_error_text(exc: Exception) -> str:
     text = str(exc)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
-        return f"the project database is locked by another program ({text}); close it or wait, then try again"
+        return QCoreApplication.translate("Editor", "the project database is locked by another program ({0}); close "
+                                          "it or wait, then try again").format(text)
     if "full" in lowered:
-        return f"the disk is full ({text}); free some space, then try again"
+        return QCoreApplication.translate("Editor", "the disk is full ({0}); free some space, then try again").format(
+            text)
     if "readonly" in lowered or "read-only" in lowered:
-        return f"the project database is read-only ({text})"
+        return QCoreApplication.translate("Editor", "the project database is read-only ({0})").format(text)
     return text
 
 

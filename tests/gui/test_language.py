@@ -1,0 +1,178 @@
+"""The Japanese UI in a real window, the language setting, the system locale as the default, and the icons.
+
+A window built with the Japanese translations installed must show no English action, menu, toolbar or dock title (a
+string extracted under one context and looked up under another shows in English: only a built window finds that).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from dialogs_helper import answer_next_message_box
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QDockWidget, QToolBar, QToolButton
+
+from labelstudio_desktop.gui.language import (
+    ENV,
+    LANGUAGES,
+    SETTING,
+    chosen_language,
+    install_translators,
+    remove_translators,
+)
+from labelstudio_desktop.gui.resources import ACTION_ICONS, app_icon, icon, icon_path, resources_dir, window_actions
+
+TS = resources_dir() / "translations" / "labelstudio_desktop_ja.ts"
+
+
+@pytest.fixture
+def japanese(monkeypatch):
+    """The Japanese translations installed in the test's application, removed afterwards."""
+    monkeypatch.delenv(ENV, raising=False)
+    assert install_translators("ja") == "ja"
+    yield
+    remove_translators()
+
+
+def _same_in_japanese() -> set[str]:
+    """Sources whose Japanese is the source itself (GrabCut, Grad-CAM, 1 px units...)."""
+    root = ET.parse(TS).getroot()
+    return {m.findtext("source") for m in root.iter("message") if m.findtext("translation") == m.findtext("source")}
+
+
+def _english(texts) -> list[str]:
+    same = _same_in_japanese() | {name for _code, name in LANGUAGES}
+    return sorted({t for t in texts if t and not re.search(r"[^\x00-\x7f]", t) and t.replace("&", "") not in same
+                   and t not in same})
+
+
+def test_a_window_in_japanese_shows_no_english_action_menu_toolbar_or_dock(japanese, qtbot, settings):
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    actions = [*window.actions(), *window.canvas.actions()]
+    texts = [a.text() for a in actions if a.isVisible()] + [a.toolTip() for a in actions if a.isVisible()]
+    texts += [a.text() for a in window.menuBar().actions()]
+    texts += [a.text() for m in window.menuBar().actions() for a in m.menu().actions() if not a.isSeparator()]
+    texts += [d.windowTitle() for d in window.findChildren(QDockWidget)]
+    texts += [t.windowTitle() for t in window.findChildren(QToolBar)]
+    texts += [b.text() for t in window.findChildren(QToolBar) for b in t.findChildren(QToolButton) if b.isVisible()]
+    assert _english(texts) == []
+    assert window.menuBar().actions()[0].text() == "プロジェクト(&P)"
+    window.close()
+
+
+def test_the_japanese_shortcut_sheet_has_no_english_row(japanese, qtbot, settings):
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    keys = {k for k, _v in window.shortcut_rows()}
+    assert _english([v for _k, v in window.shortcut_rows()]) == []
+    assert {"Shift+矢印キー", "ホイール"} <= keys
+    window.close()
+
+
+def test_language_is_chosen_in_the_settings_menu_and_applies_from_the_next_start(qtbot, settings, monkeypatch):
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    monkeypatch.delenv(ENV, raising=False)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.menuBar()
+    entry = next(a for a in bar.actions() if a.text() == "&Settings")
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.actionGeometry(entry).center())
+    menu = entry.menu()
+    qtbot.waitUntil(menu.isVisible)
+    language = window.language.menu
+    qtbot.mouseClick(menu, Qt.LeftButton, pos=menu.actionGeometry(language.menuAction()).center())
+    qtbot.waitUntil(language.isVisible)
+    assert [a.text() for a in language.actions()] == ["System", "English", "日本語"]
+    assert window.language.actions[""].isChecked()  # the system's language until one is chosen
+    said = answer_next_message_box(None)
+    ja = window.language.actions["ja"]
+    qtbot.mouseClick(language, Qt.LeftButton, pos=language.actionGeometry(ja).center())
+    qtbot.waitUntil(lambda: bool(said))
+    assert "started again" in said[0]
+    assert settings.value(SETTING) == "ja" and ja.isChecked()
+    assert window.menuBar().actions()[0].text() == "&Project"  # this window stays as it was built
+    window.close()
+
+    assert chosen_language(settings) == "ja"  # the next start
+    try:
+        assert install_translators(chosen_language(settings)) == "ja"
+        again = MainWindow(settings)
+        qtbot.addWidget(again)
+        assert again.menuBar().actions()[0].text() == "プロジェクト(&P)"
+        assert again.language.actions["ja"].isChecked()
+        again.close()
+    finally:
+        remove_translators()
+    assert QCoreApplication.translate("MainWindow", "&Project") == "&Project"
+
+
+def _start_app(lang: str, tmp_path, extra: dict | None = None) -> str:
+    """In a fresh process with ``LANG=lang`` and no settings: what the app's menu and Qt's own Cancel button say."""
+    code = ("from PySide6.QtCore import QCoreApplication\n"
+            "from labelstudio_desktop.gui.app import make_app\n"
+            "make_app([])\n"
+            "print(QCoreApplication.translate('MainWindow', '&Project'))\n"
+            "print(QCoreApplication.translate('QPlatformTheme', 'Cancel'))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_") and k not in ("LANGUAGE", ENV)}
+    env.update({"LANG": lang, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                "HOME": str(tmp_path)}, **(extra or {}))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_language_follows_the_system_locale_by_default(tmp_path):
+    assert _start_app("ja_JP.UTF-8", tmp_path).split() == ["プロジェクト(&P)", "キャンセル"]
+    assert _start_app("en_US.UTF-8", tmp_path).split() == ["&Project", "Cancel"]
+    assert _start_app("de_DE.UTF-8", tmp_path).split() == ["&Project", "Cancel"]  # no German: English, all of it
+    assert _start_app("ja_JP.UTF-8", tmp_path, {ENV: "en"}).split() == ["&Project", "Cancel"]
+
+
+def test_the_command_line_stays_english_in_a_japanese_locale(tmp_path):
+    env = {**os.environ, "LANG": "ja_JP.UTF-8", "LC_ALL": "ja_JP.UTF-8"}
+    result = subprocess.run([sys.executable, "-m", "labelstudio_desktop", "info", str(tmp_path / "none")],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert re.search(r"[^\x00-\x7f]", result.stdout + result.stderr) is None
+    assert result.stdout + result.stderr
+
+
+def test_every_action_of_the_toolbars_and_menus_has_its_icon_and_its_keys_in_the_tooltip(qtbot, settings):
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    found = window_actions(window)
+    assert set(found) >= {k for k in ACTION_ICONS if k != "act_import_annotations"}
+    for key, action in found.items():
+        assert icon_path(ACTION_ICONS[key]).is_file()
+        assert not action.icon().pixmap(20, 20).isNull(), key
+    for toolbar in window.findChildren(QToolBar):
+        assert toolbar.toolButtonStyle() == Qt.ToolButtonTextUnderIcon
+        for action in toolbar.actions():
+            if not action.isSeparator():
+                assert not action.icon().isNull(), action.text()
+    assert window.act_train.toolTip() == "Train a model in the background (Ctrl+T)"
+    assert window.act_draw.toolTip() == "Draw a box (W)"  # the keys once, not twice
+    assert not window.windowIcon().isNull() and not app_icon().isNull()
+    window.close()
+
+
+def test_every_icon_of_the_set_renders(qtbot):
+    for path in sorted((resources_dir() / "icons").glob("*.svg")):
+        image = icon(path.stem).pixmap(24, 24).toImage()
+        assert not image.isNull()
+        assert any(image.pixelColor(x, y).alpha() for x in range(24) for y in range(24)), path.name
