@@ -98,6 +98,21 @@ def test_yolo_export_is_what_ultralytics_and_labelimg_read(project, tmp_path):
     assert ("nut", 10, 20, 39, 59) in boxes  # labelImg's points: within a pixel of the box
 
 
+def test_labelimg_reads_every_yolo_box_with_its_far_edges_exactly_one_pixel_short(project, tmp_path):
+    """The documented tolerance (formats/yolo.py): exact near edges, far edges x1 - 1 and y1 - 1, on every box of every
+    split, while the numbers stay those of ultralytics' VOC converter."""
+    export_more(project, tmp_path / "y", "yolo")
+    for img in project.images():
+        label = tmp_path / "y" / "labels" / (img.split or "train") / f"{PurePosixPath(img.path).stem}.txt"
+        got = sorted(labelimg_yolo_boxes(label, img.width, img.height))
+        assert got == sorted((b.label, b.x0, b.y0, b.x1 - 1, b.y1 - 1) for b in project.boxes(img.id))
+        for line, b in zip(label.read_text().splitlines(), project.boxes(img.id), strict=True):
+            xmin, ymin, xmax, ymax = b.x0 + 1, b.y0 + 1, b.x1, b.y1  # VOC, 1-based
+            converter = [(xmin + xmax) / 2 - 1, (ymin + ymax) / 2 - 1, xmax - xmin, ymax - ymin]
+            values = [float(v) for v in line.split()[1:]]
+            assert np.allclose(np.multiply(values, [img.width, img.height] * 2), converter, atol=1e-4)
+
+
 def test_yolov3_lines_are_what_keras_yolo3_trains_on(project, tmp_path):
     export_more(project, tmp_path / "k", "yolov3")
     names = (tmp_path / "k" / "classes.txt").read_text().split()

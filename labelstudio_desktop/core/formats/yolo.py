@@ -6,6 +6,13 @@ one of ultralytics' own VOC converter: from VOC's 1-based ``xmin..xmax``, ``cx =
 ``w = xmax - xmin`` (in pixels, before dividing by the width). So the box's left edge is ``cx - w / 2`` and its right
 edge ``cx + w / 2`` plus one pixel: reading adds the pixel back, writing takes it off, and a round trip is exact.
 
+labelImg's YOLO reader takes ``cx - w / 2`` and ``cx + w / 2`` as its corner points, so it reads our ``x0`` exactly
+and ``x1 - 1`` for the far edge: one pixel short, never more (tested with its reader in ``tests/strict_readers.py``).
+No line can be exact for both: the converter's far edge ``cx + w / 2`` *is* ``x1 - 1``, and labelImg reads that same
+number, so giving labelImg ``x1`` means writing numbers a pixel off the ones ultralytics' converter writes for the
+same VOC boxes. We keep the converter's numbers (a dataset converted by ultralytics and our export agree to the
+digit); labelImg and darknet users lose one pixel at the far edges, as they do with ultralytics' own conversion.
+
 Where a label file is found for an image: beside it (``a.jpg`` + ``a.txt``, labelImg), in the ``labels`` folder that
 stands where the image has ``images`` (ultralytics, Roboflow), or by stem in an ``--annotations`` folder. Class names
 come from a ``data.yaml`` (``names``: a list or ``{id: name}``), else from ``classes.txt`` / ``obj.names`` / ``*.names``
