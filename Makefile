@@ -44,15 +44,18 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check labelstudio_desktop tests benchmarks main.py
 
-# The README screenshot: the demo with its true boxes imported into a separate database.
+# The README screenshots (English and Japanese; the Japanese ones need a CJK font, e.g. Debian's fonts-noto-cjk): the
+# demo with its true boxes imported into a separate database.
 SHOT := /tmp/labelstudio-desktop-screenshot
 screenshot: $(STAMP)
 	rm -rf $(SHOT) && $(BIN)/labelstudio-desktop demo $(SHOT) >/dev/null
 	$(BIN)/labelstudio-desktop import $(SHOT)/images --db $(SHOT)/shot.db \
 	  --annotations $(SHOT)/ground_truth/annotations >/dev/null
 	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(SHOT)/images --db $(SHOT)/shot.db \
-	  --image nut/nut_000.jpg --screenshot docs/main-window.png
-	$(BIN)/python docs/review_screenshot.py docs/review.png
+	  --image nut/nut_000.jpg --language en --screenshot docs/main-window.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(SHOT)/images --db $(SHOT)/shot.db \
+	  --image nut/nut_000.jpg --language ja --screenshot docs/main-window-ja.png
+	$(BIN)/python docs/review_screenshot.py docs/review.png --ja docs/review-ja.png
 
 # The Japanese UI: pyside6-lupdate extracts every tr()/translate() string of gui/ into the .ts (the translations' source,
 # edited by hand or in pyside6-linguist; entries without a translation are marked unfinished), pyside6-lrelease

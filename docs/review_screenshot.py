@@ -1,10 +1,14 @@
 """Make docs/review.png: the demo project after a short training, with Grad-CAM proposals pending review.
 
-    python docs/review_screenshot.py [OUT.png]     (offscreen; about half a minute: it trains a small model)
+    python docs/review_screenshot.py [OUT.png] [--ja OUT_JA.png]
+                                    (offscreen; about half a minute: it trains a small model)
+
+With ``--ja``, the same view in Japanese is saved too (from the same project, model and proposals).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -15,7 +19,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("review.png"))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", nargs="?", type=Path, default=Path(__file__).with_name("review.png"))
+    parser.add_argument("--ja", type=Path, help="also save the Japanese window here")
+    args = parser.parse_args()
     folder = Path(tempfile.mkdtemp()) / "demo"
     cli = [sys.executable, "-m", "labelstudio_desktop"]
     subprocess.run([*cli, "demo", str(folder)], check=True, capture_output=True)
@@ -24,12 +31,21 @@ def main() -> None:
                     "--seed", "1"], check=True, capture_output=True)
     subprocess.run([*cli, "propose", images, "--use-labels", "--multi"], check=True, capture_output=True)
 
+    from labelstudio_desktop.gui.app import make_app
+    from labelstudio_desktop.gui.language import install_translators
+
+    app = make_app(language="en")
+    shoot(app, folder, images, args.out)
+    if args.ja is not None:
+        install_translators("ja")
+        shoot(app, folder, images, args.ja)
+
+
+def shoot(app, folder: Path, images: str, out: Path) -> None:
     from PySide6.QtCore import QSettings
 
-    from labelstudio_desktop.gui.app import make_app
     from labelstudio_desktop.gui.main_window import MainWindow
 
-    app = make_app()
     window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
     window.resize(1280, 800)
     window.open_project(images)
