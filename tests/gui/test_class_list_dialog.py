@@ -198,3 +198,6 @@ def test_ctrl_z_in_the_main_window_undoes_class_list_edits(window, qtbot, boxes)
     assert _stored(window) == [(1, "bolt"), (2, "empty"), (3, "nut"), (4, "washer")]
     qtbot.keyClick(window.canvas, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo
     assert [n for _, n in _stored(window)] == ["bolt", "nut", "empty", "washer"]
+    dialog = _open(window, qtbot)  # opened again, the dialog shows what the window's undo and redo left
+    assert dialog.names() == ["bolt", "nut", "empty", "washer"] and dialog.redo_button.isEnabled()
+    dialog.close()
