@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .annotation_import import AnnotationCounts, AnnotationStore
 from .annotation_sources import ANNOTATION_FORMATS, Scan, read_format, scan, unused_note, voc_annotation
@@ -305,14 +306,17 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
     done = 0
     while done < len(candidates):
         job.check()
-        began, stop = time.monotonic(), min(done + INGEST_BATCH, len(candidates))
-        with store.transaction():  # one short commit per batch: a cancelled import keeps whole batches only
-            while done < stop:
-                seen.add(candidates[done].rel)
-                _ingest_one(store, root, candidates[done], known.get(candidates[done].rel), report, applier, fmt)
-                done += 1
-                if time.monotonic() - began >= INGEST_SECONDS:
-                    break
+        began, stop, batch = time.monotonic(), min(done + INGEST_BATCH, len(candidates)), []
+        while done + len(batch) < stop:  # the files are read holding no lock (for at most INGEST_SECONDS)...
+            cand = candidates[done + len(batch)]
+            batch.append((cand, _read_one(root, cand, fmt)))
+            if time.monotonic() - began >= INGEST_SECONDS:
+                break
+        with store.transaction():  # ...then written in one short commit: the app's edits get in between batches
+            for cand, read in batch:
+                seen.add(cand.rel)
+                _ingest_one(store, cand, read, known.get(cand.rel), report, applier)
+        done += len(batch)
         job.progress(done, len(candidates))
     with store.transaction():
         applier.finish()
@@ -346,17 +350,23 @@ def _import_masks(store: Store, fmt: str, folders: list[MaskFolder], report: Imp
     report.problems.extend(Problem(path, severity, reason) for path, severity, reason in found + read)
 
 
-def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: ImportReport,
-                applier: AnnotationStore, fmt: str) -> None:
+@dataclass
+class _Read:
+    """What the files say about one candidate, read before the batch takes the write lock."""
+    facts: Any = None
+    problem: str | None = None
+    size: int = 0
+    mtime: float = 0.0
+    anns: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_one(root: Path, cand: Candidate, fmt: str) -> _Read:
     path = root / cand.rel
     try:
         facts = probe(path, check_data=True)
     except ImageProblem as exc:
-        report.problems.append(Problem(cand.rel, "error", str(exc)))
-        if existing is not None and not existing.missing:
-            store.set_missing([existing.id])
-            report.missing += 1
-        return
+        return _Read(problem=str(exc))
     size, mtime = file_facts(path)
     notes = list(facts.warnings) + cand.notes
     anns = [(fmt, ann) for ann in cand.sources]
@@ -365,6 +375,18 @@ def _ingest_one(store: Store, root: Path, cand: Candidate, existing, report: Imp
             anns.append(("voc", voc_annotation(cand.annotation, path)))
         except AnnotationError as exc:
             notes.append(f"annotation {cand.annotation.name}: {exc}")
+    return _Read(facts, None, size, mtime, anns, notes)
+
+
+def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: ImportReport,
+                applier: AnnotationStore) -> None:
+    if read.problem is not None:
+        report.problems.append(Problem(cand.rel, "error", read.problem))
+        if existing is not None and not existing.missing:
+            store.set_missing([existing.id])
+            report.missing += 1
+        return
+    facts, size, mtime, notes, anns = read.facts, read.size, read.mtime, read.notes, read.anns
     for note in notes:
         report.problems.append(Problem(cand.rel, "warning", note))
 

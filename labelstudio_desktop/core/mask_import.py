@@ -19,6 +19,7 @@ them was edited in the app (a new PNG or label, rejected, deleted), which is rep
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -47,6 +48,7 @@ MASK_FOLDER_NAMES = frozenset({"masks", "mask", "labels", "annotations", "segmen
 #: Endings of mask names that still match the image's stem: ``001_mask.png`` is the mask of ``001.jpg``.
 MASK_SUFFIXES = ("_mask", "-mask", "_masks", ".mask", "_seg", "_segmentation", "_label", "_labels", "_gt")
 BATCH = 100
+BATCH_SECONDS = 0.05
 NOT_USED = "mask"  # the severity of a problem that kept a mask file (or one of its labels) out
 
 
@@ -187,21 +189,48 @@ def import_mask_sources(store: Store, sources: list[MaskSource], job: JobToken |
     counts, problems = MaskCounts(), []
     images = {img.path: img for img in store.images(include_missing=False)}
     job.status("reading masks")
-    for start in range(0, len(sources), BATCH):
+    done = 0
+    while done < len(sources):
         job.check()
-        with store.transaction():
-            for source in sources[start:start + BATCH]:
-                image = images.get(source.image)
+        began, stop, batch = time.monotonic(), min(done + BATCH, len(sources)), []
+        while done + len(batch) < stop:  # mask files are read holding no lock (for at most BATCH_SECONDS)...
+            source = sources[done + len(batch)]
+            image = images.get(source.image)
+            batch.append((image, source, _read_ahead(store, image, source)))
+            if time.monotonic() - began >= BATCH_SECONDS:
+                break
+        with store.transaction():  # ...then written in one short commit: the app's edits get in between batches
+            for image, source, reading in batch:
                 if image is not None:  # an image that could not be imported was reported already
-                    _import_one(store, image, source, counts, problems)
-        job.progress(min(start + BATCH, len(sources)), len(sources))
+                    _import_one(store, image, source, counts, problems, reading)
+        done += len(batch)
+        job.progress(done, len(sources))
     names = [n for s in sources if s.classes for n in s.classes.names[1:] if n.lower() != "background"]
     record_mask_classes(store, names)
     return counts, problems
 
 
+def _read_ahead(store: Store, image: ImageRecord | None, source: MaskSource):
+    """The file's masks (or its :class:`MaskProblem`) when :func:`_import_one` will need them, read before the write
+    lock is taken; None when it will not read the file (or reads it itself)."""
+    if image is None:
+        return None
+    try:
+        size, mtime = file_facts(source.path)
+    except OSError:
+        return None
+    row = store.conn.execute("SELECT * FROM mask_files WHERE path=?",
+                             (display_path(source.path, store.root),)).fetchone()
+    if not file_changed(row, size, mtime) and row["image_id"] == image.id:
+        return None
+    try:
+        return read_for_image(source, image, store.abs_path(image))
+    except MaskProblem as exc:
+        return exc
+
+
 def _import_one(store: Store, image: ImageRecord, source: MaskSource, counts: MaskCounts,
-                problems: list[tuple[str, str, str]]) -> None:
+                problems: list[tuple[str, str, str]], reading=None) -> None:
     shown = key = display_path(source.path, store.root)  # relative to the project when inside it, so it can move
     try:
         size, mtime = file_facts(source.path)
@@ -225,7 +254,9 @@ def _import_one(store: Store, image: ImageRecord, source: MaskSource, counts: Ma
                              f"conflict: the mask file changed, but {reason}; the file was not applied"))
             return
     try:
-        masks, notes = read_for_image(source, image, store.abs_path(image))
+        if isinstance(reading, MaskProblem):
+            raise reading
+        masks, notes = reading if reading is not None else read_for_image(source, image, store.abs_path(image))
     except MaskProblem as exc:
         problem = f"{exc}: not imported" + ("" if row is None else " (the masks it gave before are kept)")
         problems.append((shown, NOT_USED, problem))
