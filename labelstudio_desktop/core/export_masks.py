@@ -7,7 +7,8 @@ Written into ``--out`` (``layout="flat"``, as Datumaro and CVAT write VOC) or ``
     SegmentationClass/<id>.png        palette PNG, VOC colours: index = class id, 0 background, 255 border
     SegmentationClassRaw/<id>.png     the same indices as plain grey: tf.io.decode_png returns a palette PNG's
                                       *colours* (RGB), not its indices; DeepLab's TF pipeline reads this folder
-    SegmentationObject/<id>.png       palette PNG, one index per connected component (instance), 255 border
+    SegmentationObject/<id>.png       palette PNG, one index per connected component of each mask (instance),
+                                      255 border
     ImageSets/Segmentation/{train,val,test,trainval}.txt   ids by the project's split
     labelmap.txt                      ``name:r,g,b::`` (index = line order), classes.txt (one name a line)
 
@@ -112,8 +113,7 @@ def export_masks(store: Store, out: Path, include_pending: bool = False, overwri
         except (ImageProblem, OSError) as exc:
             report.problems.append((img.path, f"skipped: {exc}"))
             continue
-        class_index, object_index, instances = _index_images(label_masks(rows, img.width, img.height), classes,
-                                                             img.path, report)
+        class_index, object_index, instances = _index_images(rows, img.width, img.height, classes, img.path, report)
         if border:
             class_index[border_band(class_index, border)] = IGNORE_INDEX
             object_index[border_band(object_index, border)] = IGNORE_INDEX
@@ -141,17 +141,19 @@ def export_masks(store: Store, out: Path, include_pending: bool = False, overwri
     return report
 
 
-def _index_images(masks: dict[str, np.ndarray], classes: list[str], path: str,
+def _index_images(rows: list, width: int, height: int, classes: list[str], path: str,
                   report: ExportReport) -> tuple[np.ndarray, np.ndarray, int]:
     """The class index image (labels in class order, a later class over an earlier one where masks overlap) and
-    the object index image (one index per connected component, in class order then position)."""
-    shape = next(iter(masks.values())).shape
-    class_index = np.zeros(shape, np.uint8)
-    object_index = np.zeros(shape, np.uint8)
+    the object index image: one index per connected component of each stored mask (an instance imported from COCO
+    or labelme stays apart from a touching one of its class), in class order, then the masks' order, then position."""
+    masks = sorted(((r["label"], decode_mask(bytes(r["png"]), width, height)) for r in rows),
+                   key=lambda item: classes.index(item[0]))
+    class_index = np.zeros((height, width), np.uint8)
+    object_index = np.zeros((height, width), np.uint8)
     instances = 0
-    for label in sorted(masks, key=classes.index):
-        mask = masks[label]
+    for label, mask in masks:
         class_index[mask > 0] = classes.index(label) + 1
+    for _label, mask in masks:
         count, labels, _stats = components(mask)
         for k in range(1, count + 1):
             if instances == MAX_INDEX:

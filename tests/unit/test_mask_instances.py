@@ -104,3 +104,21 @@ def _square(y: int, x: int, size: int) -> np.ndarray:
     m = np.zeros((H, W), np.uint8)
     m[y:y + size, x:x + size] = 1
     return m
+
+
+def test_touching_instances_stay_two_objects_in_the_voc_segmentation_set(tmp_path):
+    from PIL import Image
+
+    root = tmp_path / "p"
+    write_image(root / "a.jpg", W, H)
+    store = Store.create(root)
+    import_folder(store)
+    image = store.images()[0]
+    store.add_mask(image.id, "nut", encode_mask(_square(10, 10, 10)))
+    store.add_mask(image.id, "nut", encode_mask(_square(10, 20, 10)))  # shares an edge with the first
+    report = export_more(store, tmp_path / "m", "masks")
+    objects = np.asarray(Image.open(tmp_path / "m" / "SegmentationObject" / "a.png"))
+    assert report.objects == 2 and objects[15, 15] != objects[15, 25] and {objects[15, 15], objects[15, 25]} == {1, 2}
+    classes = np.asarray(Image.open(tmp_path / "m" / "SegmentationClass" / "a.png"))
+    assert classes[15, 15] == classes[15, 25] == 1
+    store.close()
