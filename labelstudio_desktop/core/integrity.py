@@ -102,3 +102,28 @@ def forget(db: Path) -> None:
     """Check ``db`` again on its next opening (it was replaced, by a restore)."""
     for key in [k for k in _CHECKED if k[0] == str(db)]:
         _CHECKED.discard(key)
+
+
+def create_new(db: Path, root_value: str) -> None:
+    """Create a project database whole, or not at all: built under a temporary name (schema, image root) and
+    renamed into place, so a kill during creation never leaves a 0-byte or rootless ``project.db`` (which opening
+    refuses, since it can then only be a damaged one)."""
+    import json
+    import os
+
+    from .durability import fsync_dir, fsync_file
+    from .migrations import migrate
+
+    tmp = db.with_name(f".{db.name}.creating")
+    for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        stale.unlink(missing_ok=True)
+    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        migrate(conn)
+        conn.execute("INSERT INTO settings(key, value) VALUES('root', ?)", (json.dumps(root_value),))
+    finally:
+        conn.close()  # the last connection: its WAL is checkpointed into the file and removed
+    fsync_file(tmp)
+    os.replace(tmp, db)
+    fsync_dir(db.parent)

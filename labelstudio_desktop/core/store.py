@@ -20,7 +20,7 @@ from typing import Any
 from . import backups, integrity
 from .durability import SYNCHRONOUS
 from .migrations import SCHEMA_VERSION, migrate
-from .relocate import DB_DIRNAME, DB_FILENAME, resolve_root, root_setting
+from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, is_default_place, resolve_root, root_setting
 
 #: Seconds a command waits for another program's transaction (the app's edit, an import's batch) to finish.
 BUSY_TIMEOUT = float(os.environ.get("LABELSTUDIO_BUSY_TIMEOUT", "10"))
@@ -139,6 +139,11 @@ class Store:
                 "use --db PATH to keep the database elsewhere"
             ) from exc
         existed = db.is_file()
+        if not existed:
+            try:
+                integrity.create_new(db, root_setting(root, db))
+            except (OSError, sqlite3.Error) as exc:
+                raise StoreError(f"{db}: cannot create the project database ({exc})") from exc
         store = cls._connect(db, root)
         stored_root = store.get_setting("root")
         if stored_root is None:
@@ -169,6 +174,8 @@ class Store:
                              "copy its folder somewhere writable")
         store = cls._connect(db, None, readonly=cant_write)
         stored_root = store.get_setting("root")
+        if stored_root is None and is_default_place(db):  # created, then killed before its root was recorded
+            stored_root = RELATIVE_ROOT
         if stored_root is None:
             store.close()
             raise StoreError(f"{db}: not a labelstudio-desktop project (no image root recorded)")
