@@ -264,7 +264,8 @@ class DuplicatesWindow(QWidget):
             keeper = self.keeper(pair)
             keep = self.tr("left") if keeper == pair.a else self.tr("right") if keeper == pair.b else \
                 self.tr("neither: {0}").format(self.result.images[keeper].path)
-            item = QTreeWidgetItem([pair.kind, str(pair.distance), ", ".join(flags), a.path, b.path, keep])
+            kind_text = self.tr(KIND_TITLES[pair.kind]) if pair.kind in KIND_TITLES else pair.kind
+            item = QTreeWidgetItem([kind_text, str(pair.distance), ", ".join(flags), a.path, b.path, keep])
             item.setData(0, Qt.UserRole, pair)
             for col, image_id in ((LEFT_COLUMN, pair.a), (RIGHT_COLUMN, pair.b)):
                 if image_id == keeper:

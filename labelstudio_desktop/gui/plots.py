@@ -6,25 +6,42 @@ redraw stays cheap enough for the GUI thread while a model trains.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from matplotlib import font_manager, rcParams
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 
 METRIC_COLORS = {"loss": "tab:blue", "val_loss": "tab:orange"}
-#: Fonts with Japanese glyphs, tried after matplotlib's own when installed (translated axis labels; none is required:
-#: without one the labels show as boxes and the curves are unaffected).
+# Fonts with Japanese glyphs, tried after matplotlib's own for translated labels when one is installed (none is
+# required: without one, Japanese labels show as boxes and the curves are unaffected).
 CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", "VL Gothic",
              "Source Han Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", "MS Gothic")
+CJK_FILES = re.compile(r"notosanscjk|notosansjp|ipaexg|ipag|takaogothic|vlgothic|sourcehansans|hiragino|yugoth|meiryo|"
+                       r"msgothic", re.IGNORECASE)  # file names without "-" and "_"
+_cjk_checked = False
 
 
-def _add_cjk_fallback() -> None:
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    extra = [name for name in CJK_FONTS if name in installed and name not in rcParams["font.sans-serif"]]
-    if extra:
-        rcParams["font.sans-serif"] = [*rcParams["font.sans-serif"], *extra]
-
-
-_add_cjk_fallback()
+def use_cjk_font() -> None:
+    """Let matplotlib fall back to an installed Japanese font (once per process). Its font cache may predate the
+    font's installation, so the system's font files are looked at too."""
+    global _cjk_checked
+    if _cjk_checked:
+        return
+    _cjk_checked = True
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if not known.intersection(CJK_FONTS):
+        for path in font_manager.findSystemFonts():
+            if CJK_FILES.search(Path(path).name.replace("-", "").replace("_", "")):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # an unreadable font file: not ours to fix
+                    continue
+        known = {f.name for f in font_manager.fontManager.ttflist}
+    extra = [name for name in CJK_FONTS if name in known and name not in rcParams["font.family"]]
+    if extra:  # matplotlib falls back glyph by glyph along font.family (not within its generic sans-serif)
+        rcParams["font.family"] = [*rcParams["font.family"], extra[0]]
 
 
 class CurvePlot(FigureCanvasQTAgg):
@@ -35,8 +52,13 @@ class CurvePlot(FigureCanvasQTAgg):
         super().__init__(self.figure)
         self.setParent(parent)
         self.axes = self.figure.add_subplot(111)
-        self.axes.set_xlabel(self.tr("epoch"))
-        self.axes.set_ylabel(self.tr("loss"))
+        xlabel, ylabel = self.tr("epoch"), self.tr("loss")
+        if not (xlabel + ylabel).isascii():  # a translated UI: the axes were made with the fonts of before
+            use_cjk_font()
+            for label in (self.axes.xaxis.label, self.axes.yaxis.label):
+                label.set_fontfamily(rcParams["font.family"])
+        self.axes.set_xlabel(xlabel)
+        self.axes.set_ylabel(ylabel)
         self.axes.grid(alpha=0.3)
         self.figure.subplots_adjust(left=0.16, bottom=0.2, right=0.97, top=0.95)
         self.lines = {key: self.axes.plot([], [], color=c, marker="o", ms=3, label=key)[0]

@@ -251,7 +251,6 @@
     <name>CurvePlot</name>
     <message>
         <source>epoch</source>
-        <extracomment>Fonts with Japanese glyphs, tried after matplotlib&apos;s own when installed (translated axis labels; none is required: without one the labels show as boxes and the curves are unaffected).</extracomment>
         <translation>エポック</translation>
     </message>
     <message>
