@@ -266,7 +266,10 @@ def test_the_japanese_ts_translates_everything_a_fresh_lupdate_extracts(tmp_path
     unfinished = sorted(key for key, m in extracted.items()
                         if m.find("translation").get("type") in ("unfinished", "obsolete", "vanished")
                         or not (m.findtext("translation") or "").strip())
+    revived = sorted(key for key in extracted if key in committed
+                     and committed[key].find("translation").get("type") in ("obsolete", "vanished"))
     assert not missing, f"not in {TS.name} (run make translations and translate them): {missing}"
+    assert not revived, f"marked obsolete in {TS.name} but used again (run make translations): {revived}"
     assert not unfinished, f"without a finished Japanese translation: {unfinished}"
     assert not stale, f"in {TS.name} but no longer in the sources (run make translations): {stale}"
 
