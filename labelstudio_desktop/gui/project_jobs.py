@@ -12,6 +12,7 @@ from ..core.importer import import_folder
 from ..core.mask_import import NOT_USED, MaskCounts
 from ..core.store import Store
 from .export_dialog import ExportChoice, ExportDialog, app_wording, run_export
+from .job_status import translate_status
 from .workers import JobRunner
 
 #: The demo `make run` opens (the Makefile's DEMO and DEMO_ANNOTATED; a test keeps the two the same): part of its
@@ -43,7 +44,7 @@ class ProjectJobs(QObject):
         self.runner = JobRunner(self)
         self.runner.sig_started.connect(self._started)
         self.runner.sig_progress.connect(self._progress)
-        self.runner.sig_status.connect(lambda text: window.job_label.setText(text))
+        self.runner.sig_status.connect(lambda text: window.job_label.setText(translate_status(text)))
         self.runner.sig_failed.connect(self._failed)
         self.runner.sig_stopped.connect(self._stopped)
         self.runner.sig_done.connect(self._done)

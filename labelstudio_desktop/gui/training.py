@@ -41,6 +41,7 @@ from ..core.annotation_work import WORK_TASKS, annotation_work
 from ..core.jobs import EtaEstimator
 from ..core.runs import Run, get_run, last_run, list_runs, recover_interrupted, snapshots
 from ..core.store import Store
+from .job_status import run_status, translate_status
 from .labels import FlowLabel
 from .plots import CurvePlot
 from .process_job import in_process
@@ -360,7 +361,7 @@ class TrainingPanel(QWidget):
         self._show_eta()
 
     def _status(self, text: str) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_status(text))
 
     def _show_eta(self) -> None:
         seconds = self.estimator.remaining(self.clock())
@@ -381,7 +382,8 @@ class TrainingPanel(QWidget):
         if hasattr(result, "metrics"):  # an Evaluation
             self.show_evaluation(result)
         elif hasattr(result, "status"):  # a RunResult
-            text = self.tr("Run {0}: {1} after {2} epochs").format(result.run_id, result.status, result.epochs)
+            text = self.tr("Run {0}: {1} after {2} epochs").format(result.run_id, run_status(result.status),
+                                                                    result.epochs)
             with Store.open(self.db) as store:
                 run = get_run(store, result.run_id)
                 if run.parent_id is not None:
@@ -407,7 +409,7 @@ class TrainingPanel(QWidget):
         recover_interrupted(self.store)  # a run whose process died shows as interrupted, ready to resume
         for run in list_runs(self.store):
             best = run.best()
-            item = QTreeWidgetItem([str(run.id), run.task, run.status, str(run.epochs),
+            item = QTreeWidgetItem([str(run.id), run.task, run_status(run.status), str(run.epochs),
                                     f"{best:.4f}" if best is not None else "-",
                                     str(run.parent_id or "")])
             item.setData(0, Qt.UserRole, run)

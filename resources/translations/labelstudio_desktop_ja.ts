@@ -787,6 +787,86 @@ Undo (Ctrl+Z) moves them back.</source>
     </message>
 </context>
 <context>
+    <name>JobStatus</name>
+    <message>
+        <source>scanning folder</source>
+        <translation>フォルダーを走査中</translation>
+    </message>
+    <message>
+        <source>reading image headers</source>
+        <translation>画像のヘッダーを読み込み中</translation>
+    </message>
+    <message>
+        <source>unpacking {0}</source>
+        <translation>{0} を展開中</translation>
+    </message>
+    <message>
+        <source>reading masks</source>
+        <translation>マスクを読み込み中</translation>
+    </message>
+    <message>
+        <source>hashing {0} images ({1} from the cache)</source>
+        <translation>{0} 枚の画像のハッシュを計算中（キャッシュから {1} 枚）</translation>
+    </message>
+    <message>
+        <source>searching pairs</source>
+        <translation>ペアを検索中</translation>
+    </message>
+    <message>
+        <source>loading {0} images</source>
+        <translation>{0} 枚の画像を読み込み中</translation>
+    </message>
+    <message>
+        <source>training {0}: {1} images, {2} batches per epoch</source>
+        <translation>{0} を学習中: 画像 {1} 枚、1 エポックあたり {2} バッチ</translation>
+    </message>
+    <message>
+        <source>epoch {0}/{1}</source>
+        <translation>エポック {0}/{1}</translation>
+    </message>
+    <message>
+        <source>rotation is not used for detection (a rotated box is no longer tight)</source>
+        <translation>検出では回転を使いません（回転したボックスは物体にぴったり合わなくなるため）</translation>
+    </message>
+    <message>
+        <source>heatmaps of {0} reviewed images, {1} layers</source>
+        <translation>レビュー済みの {0} 枚の画像のヒートマップ（{1} 層）</translation>
+    </message>
+    <message>
+        <source>tuning fold {0}/{1}</source>
+        <translation>交差検証の分割 {0}/{1} で調整中</translation>
+    </message>
+    <message>
+        <source>tuning on all reviewed images</source>
+        <translation>レビュー済みのすべての画像で調整中</translation>
+    </message>
+    <message>
+        <source>detections on {0} reviewed images</source>
+        <translation>レビュー済みの {0} 枚の画像で検出中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <extracomment>A training run&apos;s status (core/runs.py, ml/train.py), as the Runs list and the end of a run show it.</extracomment>
+        <translation>実行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>キャンセル済み</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>中断</translation>
+    </message>
+</context>
+<context>
     <name>LabelDialog</name>
     <message>
         <source>Box label</source>

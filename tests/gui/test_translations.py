@@ -240,6 +240,39 @@ def test_every_export_format_of_core_has_its_title_and_readers_marked_for_transl
     assert {key: (f.title, f.readers) for key, f in EXPORT_FORMATS.items()} == FORMAT_TEXTS
 
 
+def _status_lines() -> list[tuple[str, str]]:
+    """Every ``job.status(...)`` line of core and ml as a sample (an f-string's values as 7), with where it is."""
+    package = GUI.parent
+    found = []
+    for path in sorted([*(package / "core").rglob("*.py"), *(package / "ml").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _name(node.func) == "status" and len(node.args) == 1 and \
+                    isinstance(node.func, ast.Attribute) and "job" in ast.unparse(node.func.value):
+                arg = node.args[0]
+                if isinstance(arg, ast.JoinedStr):
+                    sample = "".join(v.value if isinstance(v, ast.Constant) else "7" for v in arg.values)
+                elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    sample = arg.value
+                else:
+                    continue
+                found.append((f"{path.relative_to(package)}:{node.lineno}", sample))
+    return found
+
+
+def test_every_status_line_of_core_and_ml_jobs_is_translated_in_the_app():
+    """The app shows the English status lines of core's and ml's jobs (the CLI prints them too) through the patterns
+    of gui/job_status.py: a new or reworded line without a pattern would show in English."""
+    from labelstudio_desktop.gui.job_status import STATUS_LINES
+
+    lines = _status_lines()
+    assert len(lines) >= 10
+    patterns = [re.compile(pattern) for pattern, _template in STATUS_LINES]
+    untranslated = [f"{where}: {sample!r}" for where, sample in lines if not any(p.fullmatch(sample) for p in patterns)]
+    assert not untranslated, "add a pattern to gui/job_status.py for: " + ", ".join(untranslated)
+    for pattern, template in STATUS_LINES:  # each template takes exactly its pattern's groups
+        assert len(re.findall(r"\{\d\}", template)) == re.compile(pattern).groups, template
+
+
 def _messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
     root = ET.parse(ts).getroot()
     found = {}
