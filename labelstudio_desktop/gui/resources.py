@@ -104,5 +104,5 @@ def add_shortcut_to_tooltip(action: QAction) -> None:
     already says them)."""
     keys = shortcut_text(action)
     tip = action.toolTip()
-    if keys and keys not in tip:
+    if keys and f"({keys})" not in tip:
         action.setToolTip(f"{tip} ({keys})")

@@ -167,6 +167,8 @@ def test_every_action_of_the_toolbars_and_menus_has_its_icon_and_its_keys_in_the
                 assert not action.icon().isNull(), action.text()
     assert window.act_train.toolTip() == "Train a model in the background (Ctrl+T)"
     assert window.act_draw.toolTip() == "Draw a box (W)"  # the keys once, not twice
+    assert window.act_fit.toolTip() == "Fit (F)"
+    assert window.act_accept.toolTip() == "Accept proposal (Return, Enter)"
     assert not window.windowIcon().isNull() and not app_icon().isNull()
     window.close()
 
