@@ -19,6 +19,7 @@ Exit code 0 when every check held; each failure is printed with its trial's seed
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -38,8 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 KINDS = ("edit", "import", "export", "quarantine", "train")
 #: Kills land uniformly in (0.2 s, this many seconds) after the process starts (quarantine: after a random move);
 #: import and export: up to the duration of a whole run, measured first.
-WINDOW = {"edit": 3.0, "import": 1.5, "export": 1.5, "train": 25.0}
-SHORT_TRIALS = {"edit": 4, "import": 3, "export": 3, "quarantine": 4, "train": 1}
+WINDOW = {"edit": 2.0, "import": 1.5, "export": 1.5, "train": 30.0}
+EXPORT_FORMATS = ("voc", "yolo", "crops", "coco", "labelme")
+EXPORTS = itertools.count()
+SHORT_TRIALS = {"edit": 3, "import": 3, "export": 5, "quarantine": 4, "train": 1}
 
 EDIT_LOOP = """
 import sys
@@ -110,6 +113,21 @@ def make_template(where: Path, per_class: int) -> Path:
 def fresh_copy(template: Path, where: Path) -> Path:
     shutil.copytree(template.parent, where)
     return where / "images"
+
+
+def _epochs_recorded(db: Path) -> int:
+    """Epochs the last training run has recorded (its history persisted per epoch), read without writing."""
+    import json
+
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            row = conn.execute("SELECT history FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return -1
+    return len(json.loads(row[0]).get("loss", [])) if row else -1
 
 
 def _listing(folder: Path) -> dict[str, int]:
@@ -201,7 +219,7 @@ class Trial:
 
     def export(self) -> None:
         out = self.folder.parent / "export"
-        fmt = self.rng.choice(["voc", "yolo", "crops"])
+        fmt = EXPORT_FORMATS[next(EXPORTS) % len(EXPORT_FORMATS)]  # each format in turn, even in the short mode
         cmd = cli("export", self.folder, "--out", out, "--format", fmt)
         _, self.killed = start_and_kill(cmd, self.rng.uniform(0.2, WINDOW["export"]))
         self.check_store()
@@ -253,17 +271,37 @@ class Trial:
         from labelstudio_desktop.core.runs import list_runs, recover_interrupted
         from labelstudio_desktop.core.store import Store
 
-        cmd = cli("train", self.folder, "--task", "classify", "--epochs", "3", "--size", "32", "--batch", "16")
-        _, self.killed = start_and_kill(cmd, self.rng.uniform(2.0, WINDOW["train"]))
+        cmd = cli("train", self.folder, "--task", "classify", "--epochs", "4", "--size", "32", "--batch", "16")
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        target, started = self.rng.randint(0, 3), time.monotonic()  # killed during the epoch after `target`
+        while proc.poll() is None and time.monotonic() - started < WINDOW["train"] * 4:
+            if _epochs_recorded(self.db) >= target:
+                time.sleep(self.rng.uniform(0.0, 0.4))
+                break
+            time.sleep(0.05)
+        self.killed = proc.poll() is None
+        if self.killed:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         self.check_store()
         with Store.open(self.folder) as store:
             recover_interrupted(store)
-            for run in list_runs(store):
+            runs = list_runs(store)
+            for run in runs:
                 if run.status == "running":
                     self.fail(f"run {run.id} still 'running' after its process was killed")
                 if run.model_path and not zipfile.is_zipfile(run.model_path):
                     self.fail(f"run {run.id}: its model {run.model_path} is not a whole .keras file")
                 self.note = f"run {run.status} after {run.epochs} epochs"
+        if runs and runs[-1].status == "interrupted" and runs[-1].epochs:
+            resumed = subprocess.run(cli("train", self.folder, "--resume", runs[-1].id, "--epochs", "1"),
+                                     capture_output=True, text=True)
+            with Store.open(self.folder) as store:
+                after = list_runs(store)[-1]
+            if resumed.returncode != 0 or after.epochs != runs[-1].epochs + 1:
+                self.fail(f"resume after the kill: exit {resumed.returncode}, {runs[-1].epochs} -> {after.epochs} "
+                          f"epochs: {resumed.stderr.strip()[-200:]}")
+            self.note += f", resumed to {after.epochs}"
 
     def run(self) -> None:
         getattr(self, "import_" if self.kind == "import" else self.kind)()
@@ -275,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma list of {', '.join(KINDS)}")
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     parser.add_argument("--per-class", type=int, default=60, help="images per class in the project (3 classes)")
+    parser.add_argument("--replay", metavar="KIND:SEED",
+                        help="run the one trial a failure printed (e.g. export:519568668); keep its folder")
     args = parser.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k]
     for kind in kinds:
@@ -296,17 +336,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"a whole import takes {WINDOW['import']:.1f} s, an export {WINDOW['export']:.1f} s", flush=True)
         plan = [k for k in kinds for _ in range(args.trials or SHORT_TRIALS[k])]
         rng.shuffle(plan)
-        for n, kind in enumerate(plan):
-            seed = rng.randrange(1 << 30)
+        seeds = [rng.randrange(1 << 30) for _ in plan]
+        if args.replay:
+            plan, seeds = [args.replay.split(":")[0]], [int(args.replay.split(":")[1])]
+        for n, (kind, seed) in enumerate(zip(plan, seeds, strict=True)):
             trial = Trial(kind, seed, fresh_copy(template, work / f"trial{n}"))
             trial.run()
             failures += trial.failures
             tally[kind, "killed" if trial.killed else "finished"] += 1
             print(f"{n + 1:4}/{len(plan)} {kind:10} seed {seed:10}  {'killed' if trial.killed else 'finished'}"
                   f"  {trial.note}  {'FAIL' if trial.failures else 'ok'}", flush=True)
-            shutil.rmtree(work / f"trial{n}", ignore_errors=True)
+            if not args.replay:
+                shutil.rmtree(work / f"trial{n}", ignore_errors=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.replay:
+            print(f"the trial's folder is kept: {work / 'trial0'}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"\n{len(plan)} trials in {time.monotonic() - started:.0f} s (seed {args.seed}): "
           + ", ".join(f"{k} {tally[k, 'killed']} killed / {tally[k, 'finished']} finished" for k in kinds))
     for failure in failures:
