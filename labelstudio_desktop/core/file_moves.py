@@ -9,18 +9,25 @@ undo of one. A copy left half-made (a move across disks copies, then deletes) is
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
 from .durability import fsync_dir
 from .relocate import from_stored, to_stored
 
+OWNER = "file_moves_owner"
+
 
 def journal(store, moves: list[tuple[int, str, Path]]) -> None:
-    """Commit the planned moves (image id, image path, destination) before any file moves."""
+    """Commit the planned moves (image id, image path, destination) before any file moves, with the process that
+    moves them (so another process, or another thread of this one, never puts back a move still going on)."""
     with store.transaction() as c:
+        c.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                  (OWNER, json.dumps({"pid": os.getpid(), "host": socket.gethostname()})))
         c.execute("DELETE FROM file_moves")
         c.executemany("INSERT INTO file_moves(image_id, src, dst) VALUES(?,?,?)",
                       [(i, src, to_stored(dst, store.db_path)) for i, src, dst in moves])
@@ -39,6 +46,22 @@ def finish(store, record: Callable[[], None]) -> None:
         c.execute("DELETE FROM file_moves")
 
 
+def _owner_alive(owner: dict) -> bool:
+    """Whether the process that journaled the moves may still be moving (this process included)."""
+    if owner.get("host") not in (None, socket.gethostname()):
+        return True  # another machine's process: cannot tell, leave its moves alone
+    pid = owner.get("pid")
+    if pid is None:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def pending(store) -> list[tuple[Path, Path]]:
     return [(store.abs_path(r[0]), Path(from_stored(r[1], store.db_path))) for r in store.conn.execute(
         "SELECT src, dst FROM file_moves ORDER BY id")]
@@ -55,7 +78,7 @@ def move(src: Path, dst: Path) -> None:
 def recover(store) -> list[str]:
     """Put back the files of an interrupted move (see the module's docstring); returns what was done, per file."""
     rows = store.conn.execute("SELECT image_id, src, dst FROM file_moves ORDER BY id").fetchall()
-    if not rows:
+    if not rows or _owner_alive(store.get_setting(OWNER) or {}):
         return []
     notes, present = [], []
     for image_id, rel, stored_dst in rows:

@@ -44,6 +44,9 @@ KILLER = textwrap.dedent("""
         real(src, dst)
         moved.append(dst)
         if len(moved) == after:
+            if phase == "pause":  # a quarantine still going on, as long as the test wants
+                print("moving", flush=True)
+                sys.stdin.read()
             os.kill(os.getpid(), signal.SIGKILL)
 
     store = Store.open(folder)
@@ -89,6 +92,27 @@ def test_a_finished_quarantine_is_left_alone_on_opening(tmp_path):
         assert store.recovered == []
         assert len([img for img in store.images() if img.missing]) == 2
     assert len(list((folder / ".labelstudio" / "quarantine").rglob("*.jpg"))) == 2
+
+
+def test_a_quarantine_still_going_on_in_another_process_is_left_alone(tmp_path):
+    folder = tmp_path / "p"
+    _images(folder, 10)
+    with Store.create(folder) as store:
+        import_folder(store)
+        store.conn.execute("UPDATE images SET excluded=1")
+    mover = subprocess.Popen([sys.executable, "-c", KILLER, str(folder), "4", "pause"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert mover.stdout.readline().strip() == "moving"
+        with Store.open(folder) as store:  # e.g. a command run while the app moves files
+            assert store.recovered == []
+        assert len(list((folder / ".labelstudio" / "quarantine").rglob("*.jpg"))) == 4
+    finally:
+        mover.kill()
+        mover.wait()
+    with Store.open(folder) as store:  # its process is gone: now the moves are put back
+        assert len(store.recovered) == 4
+    assert not list((folder / ".labelstudio" / "quarantine").rglob("*.jpg"))
 
 
 # ------------------------------------------------------------------------ item 11: busy, full, batches
