@@ -39,3 +39,26 @@ def test_an_empty_project_db_is_a_message_box_not_an_empty_project(window, demo,
     assert not window.open_project(str(tmp_path / "emptied" / "images"))
     assert "empty (0 bytes)" in seen[0]
     assert db.stat().st_size == 0 and not window.jobs.runner.busy()  # no import started over it
+
+
+def test_a_read_only_project_is_a_plain_message_box(window, demo, tmp_path):
+    import os
+    import subprocess
+
+    import pytest
+
+    where = tmp_path / "ro"
+    where.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a read-only mount needs root and the mount command")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(where)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        shutil.copytree(demo / "images", where / "images")
+        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        seen = answer_next_message_box(None)
+        assert not window.open_project(str(where / "images"))
+        assert "read-only" in seen[0] and "export" in seen[0]
+        assert window.store.image_count() == 122
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
