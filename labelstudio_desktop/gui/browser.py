@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.store import SPLITS, STATUSES, Store
+from .image_notes import translate_note
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, thumbnail_key
 
 ImageIdRole = Qt.UserRole + 1
@@ -201,7 +202,7 @@ class ImageListModel(QAbstractListModel):
             split = row.split or self.tr("no split")
             tip = [row.path, f"{row.label or '-'} · {split} · {row.status}"]
             if row.warnings:
-                tip += self.store.image(row.id).warnings
+                tip += [translate_note(w) for w in self.store.image(row.id).warnings]
             return "\n".join(tip)
         if role == Qt.DecorationRole and self.show_thumbnails:
             return self._thumbnail(row)

@@ -12,6 +12,7 @@ from ..core.importer import import_folder
 from ..core.mask_import import NOT_USED, MaskCounts
 from ..core.store import Store
 from .export_dialog import ExportChoice, ExportDialog, app_wording, run_export
+from .image_notes import translate_note
 from .job_status import translate_status
 from .workers import JobRunner
 
@@ -209,7 +210,7 @@ class ProjectJobs(QObject):
 
     def _show_problems(self, title: str, summary: str, problems: list[tuple[str, str]]) -> None:
         """The first problems, one line each by file, and all of them under Show Details."""
-        lines = [f"{path}: {reason}" if path else reason for path, reason in problems]
+        lines = [f"{path}: {translate_note(reason)}" if path else translate_note(reason) for path, reason in problems]
         box = QMessageBox(QMessageBox.Information, title, summary, QMessageBox.Ok, self.window)
         more = len(lines) - MAX_LISTED
         box.setInformativeText("\n".join(lines[:MAX_LISTED]) + (

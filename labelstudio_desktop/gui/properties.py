@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..core.store import SPLITS, BoxRecord, ImageRecord
 from .canvas import label_color
+from .image_notes import translate_note
 from .mask_panel import MaskControls
 
 NO_VALUE = -1e9
@@ -167,7 +168,7 @@ class PropertiesPanel(QWidget):
             self.verified_box.setChecked(image.status == "verified")
             self.excluded_box.setChecked(image.excluded)
             missing = [self.tr("file missing on disk")] if image.missing else []
-            self.warnings_label.setText("\n".join(missing + image.warnings))
+            self.warnings_label.setText("\n".join(missing + [translate_note(w) for w in image.warnings]))
             self.warnings_label.setVisible(bool(missing or image.warnings))
             self.show_boxes(boxes)
         finally:

@@ -687,6 +687,77 @@ Undo (Ctrl+Z) moves them back.</source>
     </message>
 </context>
 <context>
+    <name>ImageNotes</name>
+    <message>
+        <source>EXIF orientation {0}: shown and exported upright</source>
+        <translation>EXIF の向き {0}: 正しい向きで表示・エクスポートします</translation>
+    </message>
+    <message>
+        <source>CMYK colour: converted to RGB</source>
+        <translation>CMYK カラー: RGB に変換しました</translation>
+    </message>
+    <message>
+        <source>16-bit samples: scaled to 8 bits</source>
+        <translation>16 ビットの画素値: 8 ビットに変換しました</translation>
+    </message>
+    <message>
+        <source>alpha channel: composited on white</source>
+        <translation>アルファチャンネル: 白い背景に合成しました</translation>
+    </message>
+    <message>
+        <source>truncated JPEG (no end-of-image marker): the missing part shows as grey</source>
+        <translation>途中で切れた JPEG（終端マーカーがありません）: 欠けた部分は灰色で表示されます</translation>
+    </message>
+    <message>
+        <source>truncated PNG (no IEND chunk): the missing rows show as grey</source>
+        <translation>途中で切れた PNG（IEND チャンクがありません）: 欠けた行は灰色で表示されます</translation>
+    </message>
+    <message>
+        <source>corrupt PNG (bad checksum in the {0} chunk): damaged rows show as grey</source>
+        <translation>壊れた PNG（{0} チャンクのチェックサムが不正）: 壊れた行は灰色で表示されます</translation>
+    </message>
+    <message>
+        <source>corrupt PNG data (zlib: {0}): damaged rows show as grey</source>
+        <translation>壊れた PNG データ（zlib: {0}）: 壊れた行は灰色で表示されます</translation>
+    </message>
+    <message>
+        <source>corrupt PNG data (the compressed image data ends early): missing rows show as grey</source>
+        <translation>壊れた PNG データ（圧縮データが途中で終わっています）: 欠けた行は灰色で表示されます</translation>
+    </message>
+    <message>
+        <source>{0} image: this format is not supported (convert it to JPEG or PNG to import it)</source>
+        <translation>{0} 画像: この形式には対応していません（インポートするには JPEG か PNG に変換してください）</translation>
+    </message>
+    <message>
+        <source>empty file (0 bytes)</source>
+        <translation>空のファイル（0 バイト）</translation>
+    </message>
+    <message>
+        <source>cannot read the file ({0})</source>
+        <translation>ファイルを読み込めません（{0}）</translation>
+    </message>
+    <message>
+        <source>absurd dimensions {0}x{1} ({2} megapixels, limit {3}): refused as a possible decompression bomb</source>
+        <translation>異常な画像サイズ {0}x{1}（{2} メガピクセル、上限 {3}）: 展開爆弾の可能性があるため読み込みません</translation>
+    </message>
+    <message>
+        <source>absurd dimensions, refused as a possible decompression bomb ({0})</source>
+        <translation>異常な画像サイズ: 展開爆弾の可能性があるため読み込みません（{0}）</translation>
+    </message>
+    <message>
+        <source>not an image (the content is not a format this program can read)</source>
+        <translation>画像ではありません（このプログラムで読める形式ではありません）</translation>
+    </message>
+    <message>
+        <source>unreadable image header ({0})</source>
+        <translation>画像のヘッダーを読み込めません（{0}）</translation>
+    </message>
+    <message>
+        <source>{0}: cannot decode ({1})</source>
+        <translation>{0}: デコードできません（{1}）</translation>
+    </message>
+</context>
+<context>
     <name>ImportAnnotationsDialog</name>
     <message>
         <source>Find the format automatically</source>

@@ -178,3 +178,16 @@ def test_every_icon_of_the_set_renders(qtbot):
         image = icon(path.stem).pixmap(24, 24).toImage()
         assert not image.isNull()
         assert any(image.pixelColor(x, y).alpha() for x in range(24) for y in range(24)), path.name
+
+
+def test_core_status_lines_and_image_notes_show_in_japanese(japanese):
+    from labelstudio_desktop.gui.image_notes import translate_note
+    from labelstudio_desktop.gui.job_status import run_status, translate_status
+
+    assert translate_status("epoch 3/10") == "エポック 3/10"
+    assert translate_status("training detect: 40 images, 20 batches per epoch") == \
+        "detect を学習中: 画像 40 枚、1 エポックあたり 20 バッチ"
+    assert run_status("finished") == "完了"
+    assert translate_note("EXIF orientation 6: shown and exported upright") == \
+        "EXIF の向き 6: 正しい向きで表示・エクスポートします"
+    assert translate_note("something core says that has no pattern") == "something core says that has no pattern"

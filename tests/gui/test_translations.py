@@ -273,6 +273,46 @@ def test_every_status_line_of_core_and_ml_jobs_is_translated_in_the_app():
         assert len(re.findall(r"\{\d\}", template)) == re.compile(pattern).groups, template
 
 
+def _sample(node: ast.AST) -> str | None:
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "7" for v in node.values)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _image_notes_of_core() -> list[str]:
+    """Every warning and refusal core/images.py writes about an image, as a sample (values as 7)."""
+    tree = ast.parse((GUI.parent / "core" / "images.py").read_text(encoding="utf-8"))
+    texts = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+             and any(isinstance(t, ast.Name) and t.id.startswith("TRUNCATED") for t in n.targets)]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and (_name(node.func) == "ImageProblem" or (
+                _name(node.func) == "append" and ast.unparse(node.func.value) == "notes")):
+            texts.append(_sample(node.args[0]))
+        elif isinstance(node, ast.FunctionDef) and node.name in ("_truncation_warning", "png_data_problem",
+                                                                  "unsupported_image"):
+            texts += [_sample(r.value) for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None]
+            texts += [_sample(e.body) for e in ast.walk(node) if isinstance(e, ast.IfExp)]
+    return [t for t in texts if t]
+
+
+def test_every_image_warning_and_refusal_of_core_is_translated_in_the_app():
+    """The panel and the import summaries show core's English notes about an image through gui/image_notes.py."""
+    from labelstudio_desktop.gui.image_notes import IMAGE_NOTES, translate_note
+
+    notes = _image_notes_of_core()
+    assert len(notes) >= 12
+    patterns = [re.compile(pattern, re.DOTALL) for pattern, _template in IMAGE_NOTES]
+    untranslated = [n for n in notes if not any(p.fullmatch(n) for p in patterns)]
+    assert not untranslated, f"add a pattern to gui/image_notes.py for: {untranslated}"
+    for pattern, template in IMAGE_NOTES:
+        assert len(re.findall(r"\{\d\}", template)) == re.compile(pattern).groups, template
+    assert translate_note("EXIF orientation 6: shown and exported upright") == \
+        "EXIF orientation 6: shown and exported upright"  # English without a translator
+    assert translate_note("a note of an annotation file") == "a note of an annotation file"
+
+
 def _messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
     root = ET.parse(ts).getroot()
     found = {}
