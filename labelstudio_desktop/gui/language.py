@@ -40,23 +40,41 @@ def ui_locale(code: str) -> QLocale:
     return QLocale(code) if code else QLocale.system()
 
 
+def available_languages() -> set[str]:
+    """The languages with a compiled catalogue (``labelstudio_desktop_<lang>.qm``), besides English (the source)."""
+    return {p.stem.removeprefix(CATALOG + "_") for p in translations_dir().glob(f"{CATALOG}_*.qm")}
+
+
+def catalog_language(code: str) -> str:
+    """The language the app will speak for ``code`` ("" = the system's): the first of the locale's preferred
+    languages that the app has (English included), else English. A system preferring English, then Japanese, gets
+    English, although only Japanese has a catalogue."""
+    available = available_languages()
+    for tag in ui_locale(code).uiLanguages():
+        language = tag.replace("-", "_").split("_")[0].lower()
+        if language == "en" or language in available:
+            return language
+    return "en"
+
+
 def install_translators(code: str) -> str:
     """Load the translations for ``code`` ("" = the system's locale) into the application, replacing those loaded
-    before; returns the language of the app's catalogue that was loaded, or "en" when none was (English is the
-    source)."""
+    before; returns the language the app now speaks ("en" when no catalogue was loaded: English is the source)."""
     app = QCoreApplication.instance()
     remove_translators()
-    locale = ui_locale(code)
+    language = catalog_language(code)
+    if language == "en":
+        return "en"
     ours = QTranslator(app)
-    if not ours.load(locale, CATALOG, "_", str(translations_dir())):
+    if not ours.load(f"{CATALOG}_{language}", str(translations_dir())):
         return "en"
     app.installTranslator(ours)
     _installed.append(ours)
     qt = QTranslator(app)  # Qt's own strings: OK/Cancel/Yes/No, the file dialog, the undo stack's words
-    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+    if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
         app.installTranslator(qt)
         _installed.append(qt)
-    return ours.language().split("_")[0].split("-")[0] or locale.name().split("_")[0]
+    return language
 
 
 def remove_translators() -> None:

@@ -140,6 +140,9 @@ def test_the_language_follows_the_system_locale_by_default(tmp_path):
     assert _start_app("en_US.UTF-8", tmp_path).split() == ["&Project", "Cancel"]
     assert _start_app("de_DE.UTF-8", tmp_path).split() == ["&Project", "Cancel"]  # no German: English, all of it
     assert _start_app("ja_JP.UTF-8", tmp_path, {ENV: "en"}).split() == ["&Project", "Cancel"]
+    # the preferred languages in order (LANGUAGE): the first the app has wins, English included
+    assert _start_app("ja_JP.UTF-8", tmp_path, {"LANGUAGE": "en_US:ja"}).split() == ["&Project", "Cancel"]
+    assert _start_app("de_DE.UTF-8", tmp_path, {"LANGUAGE": "de:ja"}).split() == ["プロジェクト(&P)", "キャンセル"]
 
 
 def test_the_command_line_stays_english_in_a_japanese_locale(tmp_path):
