@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QMessageBox
 
@@ -22,6 +22,8 @@ ENV = "LABELSTUDIO_DESKTOP_LANGUAGE"
 CATALOG = "labelstudio_desktop"
 #: The languages offered (code, name in that language): the names are never translated.
 LANGUAGES = [("en", "English"), ("ja", "日本語")]
+
+RESTART_NOTE = QT_TRANSLATE_NOOP("LanguageMenu", "The new language applies when labelstudio-desktop is started again.")
 
 _installed: list[QTranslator] = []
 
@@ -111,6 +113,16 @@ class LanguageMenu(QObject):
             return
         settings.setValue(SETTING, code)
         settings.sync()
-        QMessageBox.information(self.window, self.tr("Language"),
-                                self.tr("The new language applies when labelstudio-desktop is started "
-                                               "again."))
+        text = self.tr(RESTART_NOTE)
+        said_in = restart_note_in(catalog_language(code))  # also in the language chosen
+        if said_in != text:
+            text += "\n\n" + said_in
+        QMessageBox.information(self.window, self.tr("Language"), text)
+
+
+def restart_note_in(language: str) -> str:
+    """The restart note in ``language``, whatever the app speaks now (English: the source itself)."""
+    translator = QTranslator()
+    if language != "en" and translator.load(f"{CATALOG}_{language}", str(translations_dir())):
+        return translator.translate("LanguageMenu", RESTART_NOTE) or RESTART_NOTE
+    return RESTART_NOTE

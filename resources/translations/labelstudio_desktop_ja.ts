@@ -948,7 +948,6 @@ Undo (Ctrl+Z) moves them back.</source>
     <name>LanguageMenu</name>
     <message>
         <source>Language</source>
-        <extracomment>The languages offered (code, name in that language): the names are never translated.</extracomment>
         <translation>言語</translation>
     </message>
     <message>
@@ -957,6 +956,7 @@ Undo (Ctrl+Z) moves them back.</source>
     </message>
     <message>
         <source>The new language applies when labelstudio-desktop is started again.</source>
+        <extracomment>The languages offered (code, name in that language): the names are never translated.</extracomment>
         <translation>新しい言語は labelstudio-desktop を次に起動したときに反映されます。</translation>
     </message>
 </context>
