@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import sqlite3
 import statistics
 import subprocess
@@ -77,6 +78,20 @@ def edit_cost(folder: Path, edits: int) -> dict[str, float]:
             for stat, f in (("median", statistics.median), ("mean", statistics.fmean))}
 
 
+def grow(folder: Path, megabytes: float) -> None:
+    """Add mask rows (100 KB of incompressible PNG-like bytes each) until the database holds ``megabytes``."""
+    rng = random.Random(0)
+    with Store.open(folder) as store:
+        ids = [img.id for img in store.images()]
+        n = 0
+        while store.db_path.stat().st_size + Path(f"{store.db_path}-wal").stat().st_size < megabytes * 1e6:
+            with store.transaction():
+                for _ in range(20):
+                    store.add_mask(ids[n % len(ids)], "blob", rng.randbytes(100_000))
+                    n += 1
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def open_cost(folder: Path, repeats: int = 5) -> dict[str, float]:
     db = folder / relocate.DB_DIRNAME / relocate.DB_FILENAME
     plain, checked, backed = [], [], []
@@ -128,6 +143,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edits", type=int, default=300)
     parser.add_argument("--images", type=int, default=400)
+    parser.add_argument("--skip-import", action="store_true", help="measures 1 and 2 only")
+    parser.add_argument("--big-mb", type=float, default=100, help="database size of the second opening measure")
     parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "lsd-bench-durability2")
     args = parser.parse_args()
     images = args.folder
@@ -149,10 +166,15 @@ def main() -> None:
           f"{cost['FULL mean'] / cost['NORMAL mean']:.2f}x mean "
           f"(+{cost['FULL median'] - cost['NORMAL median']:.3f} ms per edit)")
 
-    opened = open_cost(work)
-    print(f"2. opening a {opened['size MB']:.2f} MB database: plain {opened['plain open ms']:.1f} ms, "
-          f"quick_check {opened['quick_check ms']:.1f} ms, backup {opened['backup ms']:.1f} ms")
+    for target_mb in (0, args.big_mb):
+        if target_mb:
+            grow(work, target_mb)
+        opened = open_cost(work, repeats=3)
+        print(f"2. opening a {opened['size MB']:.1f} MB database: plain {opened['plain open ms']:.1f} ms, "
+              f"quick_check {opened['quick_check ms']:.1f} ms, backup {opened['backup ms']:.1f} ms")
 
+    if args.skip_import:
+        return
     print(f"3. the app's edit (every 20 ms) during a CLI import of {args.images} photos of 1600x1200 with a mask each:")
     ours = waits_during_import(images, OURS)
     before = waits_during_import(images, BASELINE)
