@@ -1,6 +1,8 @@
 """The project store: one SQLite database per project, the single source of truth.
 
-Every edit is one transaction, committed at once (WAL mode), so a crash loses nothing that was committed.
+Every edit is one transaction, committed at once (WAL mode, ``synchronous=FULL``), so neither a crash nor a power loss
+loses an edit that was committed (:mod:`.durability`). Opening checks the database first (:mod:`.integrity`), puts
+back the files of an interrupted quarantine (:mod:`.file_moves`) and takes a rolling backup (:mod:`.backups`).
 Image paths are stored relative to the project's image root, with forward slashes.
 Box coordinates are 0-based pixel edges ``[x0, x1) x [y0, y1)`` in the EXIF-corrected image.
 """
@@ -225,6 +227,7 @@ class Store:
             else:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+                conn.execute("PRAGMA fullfsync=ON")  # macOS: flush the drive's cache too (a no-op elsewhere)
                 migrate(conn)
         except StoreError:
             conn.close()

@@ -239,3 +239,17 @@ def test_older_days_keep_one_backup_each(tmp_path):
     found = backups.list_backups(db)
     days = {b.when[:10] for b in found}
     assert len(found) <= backups.KEEP_RECENT + backups.KEEP_DAYS and len(days) >= backups.KEEP_DAYS
+
+
+def test_a_creation_killed_before_its_rename_leaves_no_project_db_and_is_redone(tmp_path):
+    folder = tmp_path / "p"
+    write_image(folder / "a.jpg")
+    leftover = folder / ".labelstudio" / ".project.db.creating"  # what a kill during creation leaves
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"")
+    assert Store.find_db(folder) is None  # no project.db: the app offers an import, as for a new folder
+    result = run("import", folder)
+    assert result.returncode == 0, result.stderr
+    assert not leftover.exists()
+    with Store.open(folder) as store:
+        assert store.image_count() == 1 and store.get_setting("root") == ".."
