@@ -66,6 +66,11 @@ def connect_readonly(db: Path, timeout: float) -> sqlite3.Connection:
         return conn
     except sqlite3.OperationalError:
         conn.close()
+    wal = Path(f"{db}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:  # read as immutable, its last edits (in the log) would be missed
+        raise sqlite3.OperationalError(
+            f"its last edits are still in {wal.name}, which cannot be read here without the shared-memory file "
+            f"{db.name}-shm; open the project once where it can be written (or copy the folder there)")
     return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout, isolation_level=None)
 
 
@@ -86,9 +91,9 @@ def check(db: Path, timeout: float = 10.0, force: bool = False) -> None:
             rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
         finally:
             conn.close()
+    except sqlite3.OperationalError:  # locked, busy, cannot be opened here: not a damaged file
+        raise
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-            raise
         raise DamagedDatabase(f"{db}: the project database is damaged ({exc}); it was not opened, and nothing "
                               f"was changed; {recovery_hint(db)}") from exc
     if rows != ["ok"]:

@@ -253,3 +253,28 @@ def test_a_creation_killed_before_its_rename_leaves_no_project_db_and_is_redone(
     assert not leftover.exists()
     with Store.open(folder) as store:
         assert store.image_count() == 1 and store.get_setting("root") == ".."
+
+
+def test_a_read_only_copy_whose_last_edits_are_in_the_log_is_never_read_without_them(read_only_copy, tmp_path):
+    """A read-only copy made while the app had the project open: the log holds the last edits. Read with its
+    shared-memory file, they are there; without it, the copy is refused rather than read stale."""
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("needs the read-only mount")
+    where = read_only_copy.parent
+    subprocess.run(["mount", "-o", "remount,rw", str(where)], check=True)
+    db = read_only_copy / ".labelstudio" / "project.db"
+    keeper = sqlite3.connect(db, isolation_level=None)  # like the app: its log not yet checkpointed
+    keeper.execute("PRAGMA wal_autocheckpoint=0")
+    keeper.execute("INSERT INTO settings(key, value) VALUES('last_edit', '1')")
+    shutil.copy(db, tmp_path / "db")
+    shutil.copy(f"{db}-wal", tmp_path / "wal")
+    keeper.close()  # checkpoints and removes the log: put the copy's state back
+    shutil.copy(tmp_path / "db", db)
+    shutil.copy(tmp_path / "wal", f"{db}-wal")
+    Path(f"{db}-shm").unlink(missing_ok=True)
+    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+    info = run("info", read_only_copy)
+    assert info.returncode == 1 and "last edits are still in project.db-wal" in info.stderr
+    assert "damaged" not in info.stderr
