@@ -42,7 +42,7 @@ KINDS = ("edit", "import", "export", "quarantine", "train")
 WINDOW = {"edit": 2.0, "import": 1.5, "export": 1.5, "train": 30.0}
 EXPORT_FORMATS = ("voc", "yolo", "crops", "coco", "labelme")
 EXPORTS = itertools.count()
-SHORT_TRIALS = {"edit": 3, "import": 3, "export": 5, "quarantine": 4, "train": 1}
+SHORT_TRIALS = {"edit": 3, "import": 3, "export": 4, "quarantine": 4, "train": 1}
 
 EDIT_LOOP = """
 import sys
@@ -155,8 +155,8 @@ def start_and_kill(cmd: list[str], delay: float, stdout=subprocess.DEVNULL) -> t
 
 
 class Trial:
-    def __init__(self, kind: str, seed: int, folder: Path):
-        self.kind, self.seed, self.folder = kind, seed, folder
+    def __init__(self, kind: str, seed: int, folder: Path, formats: tuple[str, ...] = EXPORT_FORMATS):
+        self.kind, self.seed, self.folder, self.formats = kind, seed, folder, formats
         self.db = folder / ".labelstudio" / "project.db"
         self.rng = random.Random(seed)
         self.failures: list[str] = []
@@ -219,7 +219,7 @@ class Trial:
 
     def export(self) -> None:
         out = self.folder.parent / "export"
-        fmt = EXPORT_FORMATS[next(EXPORTS) % len(EXPORT_FORMATS)]  # each format in turn, even in the short mode
+        fmt = self.formats[next(EXPORTS) % len(self.formats)]  # each format in turn, even in the short mode
         cmd = cli("export", self.folder, "--out", out, "--format", fmt)
         _, self.killed = start_and_kill(cmd, self.rng.uniform(0.2, WINDOW["export"]))
         self.check_store()
@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, help="trials of each kind (default: the short mode's few)")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma list of {', '.join(KINDS)}")
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100000)
+    parser.add_argument("--formats", default=",".join(EXPORT_FORMATS), help="export formats, taken in turn")
     parser.add_argument("--per-class", type=int, default=60, help="images per class in the project (3 classes)")
     parser.add_argument("--replay", metavar="KIND:SEED",
                         help="run the one trial a failure printed (e.g. export:519568668); keep its folder")
@@ -340,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.replay:
             plan, seeds = [args.replay.split(":")[0]], [int(args.replay.split(":")[1])]
         for n, (kind, seed) in enumerate(zip(plan, seeds, strict=True)):
-            trial = Trial(kind, seed, fresh_copy(template, work / f"trial{n}"))
+            trial = Trial(kind, seed, fresh_copy(template, work / f"trial{n}"), tuple(args.formats.split(",")))
             trial.run()
             failures += trial.failures
             tally[kind, "killed" if trial.killed else "finished"] += 1
