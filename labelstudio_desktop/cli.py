@@ -1,4 +1,5 @@
-"""Command line: ``labelstudio-desktop demo | import | info | dedup | split | train | evaluate | export | gui``.
+"""Command line: ``labelstudio-desktop demo | import | info | dedup | split | train | evaluate | export | restore |
+relocate | gui`` (restore and relocate in :mod:`.cli_project`).
 
 Each subcommand uses core (and, for later subcommands, ml) directly; long work draws a progress bar
 on a terminal. Errors are one plain line on stderr and a non-zero exit code.
