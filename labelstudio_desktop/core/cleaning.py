@@ -113,16 +113,21 @@ class QuarantineExcluded(Command):
     def _undo(self, store: Store) -> None:
         rel = dict(self.files)
         file_moves.journal(store, [(i, rel[i], dst) for i, _src, dst in self.moves])
-        self._move_back()
-        file_moves.finish(store, lambda: store.set_missing([m[0] for m in self.moves], missing=False))
+        back: list[int] = []
+        try:
+            self._move_back(back)
+        finally:  # what moved back is recorded even when a file is in the way of the next one
+            file_moves.finish(store, lambda: store.set_missing(back, missing=False))
 
-    def _move_back(self) -> None:
-        for _image_id, src, dst in reversed(self.moves):
+    def _move_back(self, back: list[int] | None = None) -> None:
+        for image_id, src, dst in reversed(self.moves):
             if src.exists():
                 if not dst.exists():  # already back (an interrupted undo, completed on opening)
                     continue
                 raise FileExistsError(f"{src} exists again; {dst} was left in the quarantine folder")
             file_moves.move(dst, src)
+            if back is not None:
+                back.append(image_id)
 
 
 def _free_path(path: Path, taken: set[Path] = frozenset()) -> Path:

@@ -4,11 +4,14 @@ The planned moves are committed to the ``file_moves`` table before the first fil
 records the result (images marked missing, or back) deletes them. Rows found there when a project is opened belong
 to a move that was interrupted (a kill, a crash, a power loss): :func:`recover` puts every file back in its place in
 the image folder and marks its image present, which undoes an interrupted quarantine and completes an interrupted
-undo of one. A copy left half-made (a move across disks copies, then deletes) is removed; the original is kept.
+undo of one. A whole copy left by a move across disks (which copies, then deletes) is removed, the original being in
+place; a file that differs (a half copy, or a file put in the image's place since) is kept: nothing is deleted that
+could be the only copy.
 """
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
@@ -84,9 +87,11 @@ def recover(store) -> list[str]:
     for image_id, rel, stored_dst in rows:
         src, dst = store.abs_path(rel), Path(from_stored(stored_dst, store.db_path))
         if src.exists():
-            if dst.is_file():  # an unfinished copy across disks: the original is whole
-                dst.unlink()
-                notes.append(f"{rel}: an unfinished copy in {dst.parent} removed")
+            if dst.is_file() and filecmp.cmp(src, dst, shallow=False):  # a copy across disks, its source not yet
+                dst.unlink()                                              # deleted: the original is whole
+                notes.append(f"{rel}: a copy in {dst.parent} removed (the original is in place)")
+            elif dst.is_file():  # a half copy, or another file put in the image's place: both are kept
+                notes.append(f"{rel}: {dst} differs from the file in the image folder; both are kept")
             present.append(image_id)
         elif dst.is_file():
             move(dst, src)

@@ -115,6 +115,50 @@ def test_a_quarantine_still_going_on_in_another_process_is_left_alone(tmp_path):
     assert not list((folder / ".labelstudio" / "quarantine").rglob("*.jpg"))
 
 
+def test_an_undo_blocked_by_a_new_file_keeps_both_files_and_records_what_moved_back(tmp_path):
+    from labelstudio_desktop.core.cleaning import QuarantineExcluded
+
+    folder = tmp_path / "p"
+    _images(folder, 6)
+    with Store.create(folder) as store:
+        import_folder(store)
+        store.conn.execute("UPDATE images SET excluded=1")
+        command = QuarantineExcluded(store)
+        command.do(store)
+        blocked = command.moves[2]  # the user puts another file where one of them was
+        blocked[1].write_bytes(b"a new file")
+        with pytest.raises(FileExistsError):
+            command.undo(store)
+        assert store.conn.execute("SELECT COUNT(*) FROM file_moves").fetchone()[0] == 0
+        back = [i for i, src, _dst in command.moves if src.is_file() and i != blocked[0]]
+        assert not any(store.image(i).missing for i in back) and len(back) == 3  # moved back after the blocked one
+    with Store.open(folder) as store:  # nothing to recover; both versions of the blocked file are kept
+        assert store.recovered == []
+    assert blocked[1].read_bytes() == b"a new file" and blocked[2].is_file()
+
+
+def test_recovery_never_deletes_a_quarantined_file_that_differs_from_the_one_in_place(tmp_path):
+    from labelstudio_desktop.core import file_moves
+    from labelstudio_desktop.core.cleaning import QuarantineExcluded
+
+    folder = tmp_path / "p"
+    _images(folder, 3)
+    with Store.create(folder) as store:
+        import_folder(store)
+        store.conn.execute("UPDATE images SET excluded=1")
+        command = QuarantineExcluded(store)
+        command.do(store)
+        image_id, src, dst = command.moves[0]
+        src.write_bytes(b"a new file in its place")
+        file_moves.journal(store, [(image_id, store.image(image_id).path, dst)])  # an undo, interrupted
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        store.set_setting(file_moves.OWNER, {"pid": gone.pid, "host": None})  # ...by a process now gone
+    with Store.open(folder) as store:
+        assert any("both are kept" in note for note in store.recovered)
+    assert src.read_bytes() == b"a new file in its place" and dst.is_file()
+
+
 # ------------------------------------------------------------------------ item 11: busy, full, batches
 def test_a_busy_database_is_a_plain_message_not_a_traceback(tmp_path):
     folder = tmp_path / "p"
