@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 
 from ..core.commands import AddBox, Compound, DeleteBox, SetImageFields, UpdateBox
 from ..core.images import ImageProblem, open_upright
+from ..core.labels_rule import label_problem
 from ..core.review_memory import is_background
 from ..core.store import BoxRecord, ImageRecord, Store
 from .canvas import Canvas
@@ -41,13 +42,13 @@ class AnnotationController(QObject):
         self.store: Store = editor.store
         self.canvas = canvas
         self.panel = panel
-        self.ask_label = ask_label
+        self._ask_label = ask_label
         self.image: ImageRecord | None = None
         self.recent_labels: list[str] = []
         self._gesture = itertools.count(1)
         self.clock = time.monotonic  # when the last nudge was: a burst of nudges is one undo step
         self._last_nudge: tuple[int, float, int] | None = None  # (box id, time, merge id)
-        self.masks = MaskEditor(editor, canvas, panel, ask_label)
+        self.masks = MaskEditor(editor, canvas, panel, self.ask_label)
         self.masks.sig_message.connect(self.sig_message)
         self.masks.sig_image_reviewed.connect(self.sig_image_reviewed)
         self._connections = [
@@ -115,6 +116,16 @@ class AnnotationController(QObject):
         self.panel.select_box(box_id)
 
     # -------------------------------------------------------------------- edits
+    def ask_label(self, labels: list[str], current: str) -> str | None:
+        """A label typed for a box or a mask; refused (None, with a message naming it) when it breaks the label rule
+        (a line break or a control character: :func:`.labels_rule.label_problem`)."""
+        label = self._ask_label(labels, current)
+        problem = label_problem(label) if label else None
+        if problem:
+            self.sig_message.emit(self.tr("Label refused: {0}").format(problem))
+            return None
+        return label
+
     def known_labels(self) -> list[str]:
         rest = [c for c in self.store.classes() if c not in self.recent_labels]
         return self.recent_labels + rest

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.labels_rule import label_problem
 from ..core.store import SPLITS, BoxRecord, ImageRecord
 from .canvas import label_color
 from .image_notes import translate_note
@@ -51,6 +52,10 @@ class PropertiesPanel(QWidget):
         self.class_box.lineEdit().editingFinished.connect(self._class_edited)
         self.class_box.lineEdit().returnPressed.connect(self.commit_fields)
         self.class_box.activated.connect(lambda _: self._class_edited())
+        self.class_problem = QLabel(self)  # why a typed class was not saved (the label rule)
+        self.class_problem.setWordWrap(True)
+        self.class_problem.setStyleSheet("color: #c0392b;")
+        self.class_problem.setVisible(False)
         self.class_keys = QLabel(self)  # one line, cut at the panel's edge (the class field's tooltip has it all)
         self.class_keys.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.class_keys.setStyleSheet("color: palette(mid);")
@@ -115,6 +120,7 @@ class PropertiesPanel(QWidget):
         form.addRow(self.tr("File"), self.path_label)
         form.addRow(self.tr("Size"), self.size_label)
         form.addRow(self.tr("Class"), self.class_box)
+        form.addRow("", self.class_problem)
         form.addRow("", self.class_keys)
         form.addRow(self.tr("Value"), self.value_box)
         form.addRow(self.tr("Split"), self.split_box)
@@ -148,6 +154,7 @@ class PropertiesPanel(QWidget):
         self._loading = True
         try:
             self.setEnabled(image is not None)
+            self.class_problem.setVisible(False)
             if image is None:
                 for label in (self.path_label, self.size_label, self.warnings_label):
                     label.clear()
@@ -217,8 +224,16 @@ class PropertiesPanel(QWidget):
         value = self.value_box.value()
         return None if value <= NO_VALUE else value
 
+    def _class_refused(self) -> bool:
+        """True (with the reason shown under the field) when the typed class breaks the label rule."""
+        problem = label_problem(self._class_value() or "")
+        self.class_problem.setText(self.tr("Not saved: {0}").format(problem) if problem else "")
+        self.class_problem.setVisible(bool(problem))
+        return bool(problem)
+
     def _class_edited(self) -> None:
-        self._emit("label", self._class_value())
+        if not self._class_refused():
+            self._emit("label", self._class_value())
 
     def _value_edited(self, value: float) -> None:
         self._emit("value", None if value <= NO_VALUE else value)
@@ -228,6 +243,9 @@ class PropertiesPanel(QWidget):
         if self._loading:
             return
         self.value_box.interpretText()  # the text typed so far, even before the spin box takes it
+        if self._class_refused():
+            self.sig_field_edited.emit("value", self._number_value())
+            return
         self.sig_fields_edited.emit({"label": self._class_value(), "value": self._number_value()})
 
     def _box_clicked(self, item: QListWidgetItem | None, _previous) -> None:
