@@ -223,33 +223,51 @@ def _mask_folders(root: Path, fmt: str, masks: Path | None) -> list[MaskFolder]:
 def _cifar_candidates(store: Store, root: Path, view: str | None, problems: list[Problem],
                       job: JobToken) -> list[Candidate]:
     batch_dir = cifar.find_batch_dir(root)
+    meta = display_path(batch_dir / "batches.meta", root)
+    meta_notes: list[str] = []
     try:
-        names = cifar.label_names(batch_dir)
+        names = cifar.label_names(batch_dir, meta_notes)
     except cifar.CifarError as exc:
-        problems.append(Problem(display_path(batch_dir / "batches.meta", root), "warning",
-                                f"{exc}; classes named by number"))
+        problems.append(Problem(meta, "warning", f"{exc}; classes named by number"))
         names = None
+    problems.extend(Problem(meta, "warning", note) for note in meta_notes)
     out_dir = root / CIFAR_OUTPUT_DIR
     out = []
     batches = sorted(p for p in batch_dir.iterdir() if cifar.BATCH_NAME.match(p.name))
     for n, batch in enumerate(batches):
         job.status(f"unpacking {batch.name}")
+        notes: list[str] = []
         try:
-            samples = cifar.read_batch(batch, view)
+            samples = cifar.read_batch(batch, view, notes)
         except cifar.CifarError as exc:
             problems.append(Problem(display_path(batch, root), "error", str(exc)))
             continue
         split = "test" if batch.name == "test_batch" else "train"
+        outside: list[int] = []
         for s in samples:
             target = out_dir / batch.name / f"{cifar.safe_stem(s.filename, s.index)}.png"
             if not target.exists():
                 atomic_write(target, cifar.png_bytes(s.pixels))
-            label = names[s.label] if names and 0 <= s.label < len(names) else str(s.label)
+            label = None if s.label is None else _cifar_label(s.label, names)
+            if s.label is not None and label is None:
+                outside.append(s.label)
             out.append(Candidate(rel=rel_posix(target, root), label=label, split=split))
+        if outside:
+            known = f"the {len(names)} classes of batches.meta (0..{len(names) - 1})" if names else "class numbers"
+            shown = ", ".join(str(v) for v in sorted(set(outside))[:5]) + (" ..." if len(set(outside)) > 5 else "")
+            notes.append(f"{len(outside)} image(s) have labels outside {known} ({shown}): imported without a class")
+        problems.extend(Problem(display_path(batch, root), "warning", note) for note in notes)
         job.progress(n + 1, len(batches))
     if view:
         store.set_setting("cifar_view", view)
     return out
+
+
+def _cifar_label(label: int, names: list[str] | None) -> str | None:
+    """The class of a CIFAR label: its name, its number when the batches have no names; None outside the list."""
+    if names:
+        return names[label] if 0 <= label < len(names) else None
+    return str(label) if label >= 0 else None
 
 
 # ------------------------------------------------------------------ ingest
