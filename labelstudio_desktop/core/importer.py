@@ -11,7 +11,7 @@ again when they were added or changed, and replace what they gave an image the o
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from .formats.folders import (
 from .fsutil import atomic_write
 from .images import ImageProblem, probe, unsupported_image
 from .jobs import JobToken
+from .labels_rule import label_problem
 from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
 from .store import Store, file_facts
 
@@ -170,7 +171,10 @@ def _annotation_candidates(fmt: str, found: Scan, root: Path, files: list[Path],
     for img, cand in zip(images, candidates, strict=True):
         cand.sources = reading.by_image.get(img.resolve(), [])
         cand.split = cand.split or next((a.split for a in cand.sources if a.split), None)
-    return candidates, reading.classes
+    refused = [c for c in reading.classes if label_problem(c)]
+    report.problems.extend(Problem(display_path(annotations or root, root), "warning",
+                                   f"class list: {label_problem(c)}; not added") for c in refused)
+    return candidates, [c for c in reading.classes if c not in refused]
 
 
 def _vocdevkit_candidates(root: Path, problems: list[Problem]) -> list[Candidate]:
@@ -393,7 +397,20 @@ def _read_one(root: Path, cand: Candidate, fmt: str) -> _Read:
             anns.append(("voc", voc_annotation(cand.annotation, path)))
         except AnnotationError as exc:
             notes.append(f"annotation {cand.annotation.name}: {exc}")
+    anns = [(ann_format, _lawful_labels(ann, root, notes)) for ann_format, ann in anns]
     return _Read(facts, None, size, mtime, anns, notes)
+
+
+def _lawful_labels(ann, root: Path, notes: list[str]):
+    """``ann`` without the boxes and mask regions whose label breaks the label rule (a line break, a control
+    character: :func:`.labels_rule.label_problem`); each refused label is named in ``notes`` with its file."""
+    refused = {item.label for item in (*ann.boxes, *ann.regions) if label_problem(item.label)}
+    if not refused:
+        return ann
+    for label in sorted(refused):
+        notes.append(f"{display_path(ann.file, root)}: {label_problem(label)}; its boxes and masks were not imported")
+    return replace(ann, boxes=[b for b in ann.boxes if b.label not in refused],
+                   regions=[r for r in ann.regions if r.label not in refused])
 
 
 def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: ImportReport,

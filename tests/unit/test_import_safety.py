@@ -5,6 +5,7 @@ Each gets a plain message naming the file; the rest of the import goes on."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import shutil
@@ -185,3 +186,41 @@ def test_jfif_is_jpeg_and_heic_avif_are_named_unsupported(tmp_path):
     problems = _problems(report)
     assert "HEIC image: this format is not supported" in problems["phone.HEIC"]
     assert "AVIF image: this format is not supported" in problems["web.avif"]
+
+
+def test_imported_labels_with_line_breaks_or_control_characters_are_refused_by_name(tmp_path):
+    from helpers import write_labelimg_xml
+
+    from labelstudio_desktop.core.formats.voc import VocObject
+
+    root = tmp_path / "p"
+    a = write_image(root / "a.jpg", 64, 48)
+    write_labelimg_xml(root / "a.xml", a, 64, 48, [VocObject("dog\nhound", 1, 1, 20, 20),
+                                                   VocObject("nut", 2, 2, 30, 30)])
+    with Store.create(root) as store:
+        report = import_folder(store, fmt="voc")
+        labels = [b.label for img in store.images() for b in store.boxes(img.id)]
+    assert labels == ["nut"]
+    assert "a.xml: the label 'dog\\nhound' has a line break" in _problems(report)["a.jpg"]
+
+    root = tmp_path / "q"
+    b = write_image(root / "b.jpg", 64, 48)
+    shapes = [{"label": label, "points": [[1, 1], [20, 20]], "shape_type": "rectangle"} for label in
+              ("/tmp/x/\x1b", "bolt")]
+    (root / "b.json").write_text(json.dumps({"version": "5.0.1", "imagePath": b.name, "imageHeight": 48,
+                                             "imageWidth": 64, "shapes": shapes}))
+    with Store.create(root) as store:
+        report = import_folder(store, fmt="labelme")
+        labels = [b.label for img in store.images() for b in store.boxes(img.id)]
+    assert labels == ["bolt"]
+    assert "control character (U+001B)" in _problems(report)["b.jpg"]
+
+
+def test_a_class_folder_whose_name_has_a_control_character_gives_no_class(tmp_path):
+    root = tmp_path / "p"
+    write_image(root / "cat" / "1.jpg")
+    write_image(root / "dog\x1b" / "2.jpg")
+    report, _paths = _import(root)
+    with Store.open(root) as store:
+        assert {img.path: img.label for img in store.images()} == {"cat/1.jpg": "cat", "dog\x1b/2.jpg": None}
+    assert "class folder: the label 'dog\\x1b' has a control character" in _problems(report)["dog\x1b/2.jpg"]

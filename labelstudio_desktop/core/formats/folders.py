@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..images import is_image_name
+from ..labels_rule import label_problem
 
 SPLIT_FOLDER_NAMES = {"train": "train", "training": "train", "val": "val", "valid": "val",
                       "validation": "val", "test": "test", "testing": "test"}
@@ -152,5 +153,7 @@ def class_folder_candidates(root: Path, images: list[Path]) -> list[Candidate]:
         parts = p.relative_to(root).parts
         split = SPLIT_FOLDER_NAMES.get(parts[0].lower()) if len(parts) >= 3 else None
         label = parts[1] if split else (parts[0] if len(parts) >= 2 else None)
-        out.append(Candidate(rel=rel_posix(p, root), label=label, split=split))
+        problem = label_problem(label) if label else None
+        notes = [f"class folder: {problem}; imported without a class"] if problem else []
+        out.append(Candidate(rel=rel_posix(p, root), label=None if problem else label, split=split, notes=notes))
     return out
