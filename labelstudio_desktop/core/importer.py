@@ -413,6 +413,22 @@ def _lawful_labels(ann, root: Path, notes: list[str]):
                    regions=[r for r in ann.regions if r.label not in refused])
 
 
+def _flag_boxes_beyond(store: Store, image_id: int, rel: str, width: int, height: int, notes: list[str],
+                       report: ImportReport) -> None:
+    """The file was replaced by an image of another size: accepted boxes reaching beyond the new edges are kept as
+    they are (never clipped or dropped) and set to pending, so they come up for review; the image says why."""
+    beyond = [b for b in store.boxes(image_id) if b.x1 > width or b.y1 > height]
+    if not beyond:
+        return
+    for box in beyond:
+        if box.state == "accepted":
+            store.update_box(replace(box, state="pending"))
+    note = (f"the file changed to {width}x{height}: {len(beyond)} box(es) reach beyond its edges, kept unchanged and "
+            "set to pending for review")
+    report.problems.append(Problem(rel, "warning", note))
+    store.set_image_warnings(image_id, [*notes, note])
+
+
 def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: ImportReport,
                 applier: AnnotationStore) -> None:
     if read.problem is not None:
@@ -433,6 +449,8 @@ def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: Im
         image_id = existing.id
         if existing.size != size or existing.mtime != mtime or existing.missing:
             store.refresh_image(existing.id, size, mtime, facts.width, facts.height, facts.channels, notes)
+            if (facts.width, facts.height) != (existing.width, existing.height):
+                _flag_boxes_beyond(store, existing.id, cand.rel, facts.width, facts.height, notes, report)
             if existing.missing and existing.size == size:
                 report.restored += 1
             else:

@@ -224,3 +224,25 @@ def test_a_class_folder_whose_name_has_a_control_character_gives_no_class(tmp_pa
     with Store.open(root) as store:
         assert {img.path: img.label for img in store.images()} == {"cat/1.jpg": "cat", "dog\x1b/2.jpg": None}
     assert "class folder: the label 'dog\\x1b' has a control character" in _problems(report)["dog\x1b/2.jpg"]
+
+
+def test_boxes_beyond_a_smaller_replacement_image_are_kept_and_set_for_review(tmp_path):
+    from labelstudio_desktop.core.store import BoxRecord
+
+    root = tmp_path / "p"
+    photo = write_image(root / "a.jpg", 64, 48)
+    with Store.create(root) as store:
+        import_folder(store)
+        image = store.images()[0].id
+        outside = store.insert_box(BoxRecord(0, image, "nut", 10, 10, 60, 40))
+        inside = store.insert_box(BoxRecord(0, image, "bolt", 2, 2, 20, 20))
+    write_image(photo, 32, 24, seed=3)  # replaced by a smaller picture
+    with Store.open(root) as store:
+        report = import_folder(store)
+        assert report.refreshed == 1
+        kept = store.box(outside)
+        assert kept.edges == (10, 10, 60, 40) and kept.state == "pending"  # not clipped, not dropped: for review
+        assert store.box(inside).state == "accepted"
+        note = "the file changed to 32x24: 1 box(es) reach beyond its edges"
+        assert note in _problems(report)["a.jpg"]
+        assert any(note in w for w in store.image(image).warnings)
