@@ -151,7 +151,7 @@ def test_hostile_labels_never_write_outside_the_folder(tmp_path, fmt):
     out = tmp_path / "deep" / "out"
     report = export_voc(store, out) if fmt == "voc" else export_more(store, out, fmt)
     assert report.images >= 1
-    new = {p for p in tmp_path.rglob("*")} - before
+    new = {p for p in tmp_path.rglob("*") if store.root not in p.parents} - before  # the project keeps backups
     assert new and all(p == out or out in p.parents or p == out.parent for p in new)
     assert not Path("/tmp/x/\x1b").exists()
     store.close()
@@ -193,4 +193,38 @@ def test_a_link_leading_outside_the_project_is_never_exported(tmp_path, fmt):
     assert not any("img001" in p.name for p in written)
     if fmt not in ("augmented", "masks"):  # these two leave it out without a note (export_more/export_masks)
         assert any(p == "img001.jpg" and "outside the project" in r for p, r in report.problems)
+    store.close()
+
+
+def _misses(store: Store, out: Path, true: str, pred: str):
+    from labelstudio_desktop.ml.evaluate import Evaluation, export_misses
+
+    path = store.images()[1].path
+    evaluation = Evaluation(1, "classify", "test", misclassified=[
+        {"path": path, "true": true, "pred": pred, "confidence": 0.9}])
+    return export_misses(store.db_path, evaluation, out)
+
+
+def test_misses_named_after_hostile_labels_stay_inside_the_folder(tmp_path):
+    store = _boxed_project(tmp_path / "p", 2)
+    before = {p for p in tmp_path.rglob("*")}
+    out = tmp_path / "deep" / "miss"
+    written = _misses(store, out, *HOSTILE)
+    assert len(written) == 1 and written[0].parent == out
+    new = {p for p in tmp_path.rglob("*") if store.root not in p.parents} - before  # the project keeps backups
+    assert new == {out.parent, out, written[0]}
+    store.close()
+
+
+@pytest.mark.xfail(strict=True, reason="ml/evaluate.py export_misses copies with shutil.copy2, following the link: "
+                   "it should skip link_outside(store.root, src) (not a file of this change)")
+def test_misses_never_copy_a_link_leading_outside_the_project(tmp_path):
+    store = _boxed_project(tmp_path / "p", 2)
+    secret = tmp_path / "secret.jpg"
+    write_image(secret, 48, 32, seed=99)
+    victim = store.root / "img001.jpg"
+    victim.unlink()
+    victim.symlink_to(secret)
+    written = _misses(store, tmp_path / "miss", "nut", "bolt")
+    assert not any(p.read_bytes() == secret.read_bytes() for p in written)
     store.close()
