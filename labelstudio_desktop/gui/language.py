@@ -1,17 +1,27 @@
 """The language of the user interface: the system's by default, or the one chosen in Settings -> Language.
 
-The choice is stored in the settings (``prefs/language``: ``""`` for the system's, ``"en"``, ``"ja"``) and applies from
-the next start (the note says so); ``LABELSTUDIO_DESKTOP_LANGUAGE`` or ``gui --language`` overrides it for one run
-(screenshots, tests). The translations are Qt's: ``resources/translations/labelstudio_desktop_<lang>.qm`` (made by
-``make translations`` from the ``.ts`` sources) and Qt's own ``qtbase_<lang>.qm`` for the standard buttons and dialogs.
-The command line never loads them: its output stays English.
+The choice is stored in the settings (``prefs/language``: ``""`` for the system's, ``"en"``, ``"ja"``) and applied at
+once by building the main window again (the widgets set their texts when built; a rebuild translates them all, with no
+retranslate method to keep in step in every widget); ``LABELSTUDIO_DESKTOP_LANGUAGE`` or ``gui --language`` overrides
+it for one run (screenshots, tests). The translations are Qt's: ``resources/translations/labelstudio_desktop_<lang>.qm``
+(made by ``make translations`` from the ``.ts`` sources) and Qt's own ``qtbase_<lang>.qm`` for the standard buttons and
+dialogs. The command line never loads them: its output stays English.
 """
 
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QSettings,
+    Qt,
+    QTranslator,
+)
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QMessageBox
 
@@ -86,8 +96,9 @@ def remove_translators() -> None:
 
 
 class LanguageMenu(QObject):
-    """Settings -> Language: System / English / 日本語, exclusive; a choice is stored and takes effect on the next
-    start (said in a note)."""
+    """Settings -> Language: System / English / 日本語, exclusive. A choice is stored and applied at once: the window
+    is built again in the new language, in the same place with the same project and image (jobs that would stop are
+    asked about first; declined, the choice applies from the next start, as a note says)."""
 
     def __init__(self, window):
         super().__init__(window)
@@ -113,11 +124,40 @@ class LanguageMenu(QObject):
             return
         settings.setValue(SETTING, code)
         settings.sync()
-        text = self.tr(RESTART_NOTE)
-        said_in = restart_note_in(catalog_language(code))  # also in the language chosen
-        if said_in != text:
-            text += "\n\n" + said_in
-        QMessageBox.information(self.window, self.tr("Language"), text)
+        if rebuild_in_language(self.window, code) is None:
+            text = self.tr(RESTART_NOTE)
+            said_in = restart_note_in(catalog_language(code))  # also in the language chosen
+            if said_in != text:
+                text += "\n\n" + said_in
+            QMessageBox.information(self.window, self.tr("Language"), text)
+
+
+def rebuild_in_language(window, code: str):
+    """A new main window in the language of ``code`` ("" = the system's) in ``window``'s place, size and dock layout,
+    on its project and image; ``window`` closes. None (nothing changed) when the user keeps running jobs, which a
+    rebuild would stop."""
+    from .main_window import WINDOW_STATE_VERSION
+
+    if window.running_jobs() and not window.confirm_stop_jobs(
+            QCoreApplication.translate("LanguageMenu", "Changing the language now")):
+        return None
+    window.stop_jobs()  # agreed: the old window's close would ask again
+    project = window.settings.value("last_project", "") if window.store is not None else ""
+    image_id = window.annotation.image.id if window.annotation is not None and window.annotation.image else None
+    geometry, state = window.saveGeometry(), window.saveState(WINDOW_STATE_VERSION)
+    install_translators(code)
+    new = type(window)(window.settings)
+    new.restoreGeometry(geometry)
+    if not window.isMaximized() and not window.isFullScreen():  # restoreGeometry may fit it to a small screen
+        new.setGeometry(window.geometry())
+    new.restoreState(state, WINDOW_STATE_VERSION)
+    new.training_dock.hide()  # empty until Train opens it, as at start
+    new.show()  # before the old one closes: the application never has no window
+    window.setAttribute(Qt.WA_DeleteOnClose)
+    window.close()
+    if project and new.open_project(str(project)) and image_id is not None:
+        new.browser.select_id(image_id)
+    return new
 
 
 def restart_note_in(language: str) -> str:

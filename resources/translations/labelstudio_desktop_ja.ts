@@ -955,6 +955,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>システムの設定</translation>
     </message>
     <message>
+        <source>Changing the language now</source>
+        <translation>今すぐ言語を切り替える</translation>
+    </message>
+    <message>
         <source>The new language applies when labelstudio-desktop is started again.</source>
         <extracomment>The languages offered (code, name in that language): the names are never translated.</extracomment>
         <translation>新しい言語は labelstudio-desktop を次に起動したときに反映されます。</translation>

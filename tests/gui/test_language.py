@@ -15,7 +15,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from dialogs_helper import answer_next_message_box
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QDockWidget, QToolBar, QToolButton
+from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QToolButton
+from shiboken6 import isValid
 
 from labelstudio_desktop.gui.language import (
     ENV,
@@ -80,44 +81,85 @@ def test_the_japanese_shortcut_sheet_has_no_english_row(japanese, qtbot, setting
     window.close()
 
 
-def test_language_is_chosen_in_the_settings_menu_and_applies_from_the_next_start(qtbot, settings, monkeypatch):
+def _main_windows() -> list:
     from labelstudio_desktop.gui.main_window import MainWindow
 
-    monkeypatch.delenv(ENV, raising=False)
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+
+def _choose_language(qtbot, window, name: str) -> None:
+    """Settings > Language > ``name``, clicked with the mouse."""
     bar = window.menuBar()
-    entry = next(a for a in bar.actions() if a.text() == "&Settings")
+    entry = bar.actions()[-2]  # Settings, whatever the language
     qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.actionGeometry(entry).center())
     menu = entry.menu()
     qtbot.waitUntil(menu.isVisible)
     language = window.language.menu
     qtbot.mouseClick(menu, Qt.LeftButton, pos=menu.actionGeometry(language.menuAction()).center())
     qtbot.waitUntil(language.isVisible)
-    assert [a.text() for a in language.actions()] == ["System", "English", "日本語"]
-    assert window.language.actions[""].isChecked()  # the system's language until one is chosen
-    said = answer_next_message_box(None)
-    ja = window.language.actions["ja"]
-    qtbot.mouseClick(language, Qt.LeftButton, pos=language.actionGeometry(ja).center())
-    qtbot.waitUntil(lambda: bool(said))
-    assert "started again" in said[0] and "次に起動したとき" in said[0]  # said in both languages
-    assert settings.value(SETTING) == "ja" and ja.isChecked()
-    assert window.menuBar().actions()[0].text() == "&Project"  # this window stays as it was built
-    window.close()
+    action = next(a for a in language.actions() if a.text() == name)
+    qtbot.mouseClick(language, Qt.LeftButton, pos=language.actionGeometry(action).center())
 
-    assert chosen_language(settings) == "ja"  # the next start
+
+def test_language_chosen_in_the_settings_menu_applies_at_once_on_the_same_project_and_image(qtbot, settings, demo,
+                                                                                            monkeypatch):
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    monkeypatch.delenv(ENV, raising=False)
+    window = MainWindow(settings)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    windows = [window]
     try:
-        assert install_translators(chosen_language(settings)) == "ja"
-        again = MainWindow(settings)
-        qtbot.addWidget(again)
-        assert again.menuBar().actions()[0].text() == "プロジェクト(&P)"
-        assert again.language.actions["ja"].isChecked()
-        again.close()
+        assert window.open_project(str(demo / "images"))
+        window.browser.step(1)
+        window.browser.step(1)
+        image_id = window.annotation.image.id
+        assert [a.text() for a in window.language.menu.actions()] == ["System", "English", "日本語"]
+        assert window.language.actions[""].isChecked()  # the system's language until one is chosen
+
+        _choose_language(qtbot, window, "日本語")
+        qtbot.waitUntil(lambda: not window.isVisible())
+        (japanese,) = _main_windows()
+        windows.append(japanese)
+        assert settings.value(SETTING) == "ja" and japanese.language.actions["ja"].isChecked()
+        assert japanese.menuBar().actions()[0].text() == "プロジェクト(&P)"
+        assert japanese.act_train.toolTip() == "バックグラウンドでモデルを学習 (Ctrl+T)"
+        assert japanese.store is not None and japanese.annotation.image.id == image_id  # the same project and image
+        assert japanese.size() == window.size()
+        assert chosen_language(settings) == "ja"  # and the next start
+
+        _choose_language(qtbot, japanese, "English")
+        qtbot.waitUntil(lambda: not japanese.isVisible())
+        (english,) = _main_windows()
+        windows.append(english)
+        assert english.menuBar().actions()[0].text() == "&Project" and english.annotation.image.id == image_id
+        assert QCoreApplication.translate("MainWindow", "&Project") == "&Project"
     finally:
         remove_translators()
+        for w in windows:
+            if isValid(w):
+                w.close()
+
+
+def test_a_language_change_that_would_stop_a_job_asks_and_can_wait_for_the_next_start(qtbot, settings, demo,
+                                                                                       monkeypatch):
+    from labelstudio_desktop.gui.language import rebuild_in_language
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    monkeypatch.delenv(ENV, raising=False)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_project(str(demo / "images"))
+    monkeypatch.setattr(window, "running_jobs", lambda: ["Training"])  # a job that a rebuild would stop
+    answer_next_message_box(False)  # No: keep it running
+    assert rebuild_in_language(window, "ja") is None
+    assert window.isVisible() and _main_windows() == [window]
     assert QCoreApplication.translate("MainWindow", "&Project") == "&Project"
+    monkeypatch.undo()  # the job is gone: closing asks nothing
+    window.close()
 
 
 def _start_app(lang: str, tmp_path, extra: dict | None = None) -> str:
