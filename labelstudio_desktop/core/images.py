@@ -113,12 +113,15 @@ def _truncation_warning(f, head: bytes, tail: bytes, size: int, fmt: str) -> str
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def png_data_problem(f) -> str | None:
+def png_data_problem(f, width: int, height: int) -> str | None:
     """Damage inside a PNG that its header does not show: a chunk whose checksum is wrong, image data that zlib
-    cannot inflate or that ends early. Reads the file through once, inflating in bounded steps."""
+    cannot inflate or that ends early. Reads the file through once, inflating in bounded steps, and stops at more
+    data than a ``width`` x ``height`` image can hold (8 bytes a pixel, interlaced: a zlib bomb never runs long)."""
     f.seek(8)
     inflate = zlib.decompressobj()
     seen_data = False
+    room = 2 * height * (1 + 8 * width) + 4096
+    inflated = 0
     while True:
         header = f.read(8)
         if len(header) < 8:
@@ -135,8 +138,10 @@ def png_data_problem(f) -> str | None:
             try:
                 data = body
                 while data and not inflate.eof:
-                    inflate.decompress(data, 1 << 20)
+                    inflated += len(inflate.decompress(data, 1 << 20))
                     data = inflate.unconsumed_tail
+                    if inflated > room:
+                        return "corrupt PNG data (more than the image's size holds): the extra data is ignored"
             except zlib.error as exc:
                 return f"corrupt PNG data (zlib: {exc}): damaged rows show as grey"
         elif kind == b"IEND":
@@ -180,7 +185,7 @@ def probe(path: Path, check_data: bool = False) -> ImageFacts:
                     orientation = exif_orientation(im)
                     has_transparency = "transparency" in im.info
             truncated = _truncation_warning(f, head, tail, size, fmt)
-            damaged = png_data_problem(f) if check_data and fmt == "PNG" and not truncated else None
+            damaged = png_data_problem(f, width, height) if check_data and fmt == "PNG" and not truncated else None
     except ImageProblem:
         raise
     except Image.DecompressionBombError as exc:

@@ -246,3 +246,16 @@ def test_boxes_beyond_a_smaller_replacement_image_are_kept_and_set_for_review(tm
         note = "the file changed to 32x24: 1 box(es) reach beyond its edges"
         assert note in _problems(report)["a.jpg"]
         assert any(note in w for w in store.image(image).warnings)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def test_a_png_whose_data_inflates_past_its_size_is_flagged_without_inflating_it_all(tmp_path):
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)  # 8 x 8 RGB
+    bomb = zlib.compress(b"\0" * 50_000_000, 9)  # 50 MB of rows for a 200-byte image
+    (tmp_path / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", bomb)
+                                        + _chunk(b"IEND", b""))
+    facts = probe(tmp_path / "bomb.png", check_data=True)
+    assert any("more than the image's size holds" in w for w in facts.warnings)
