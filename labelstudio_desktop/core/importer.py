@@ -351,8 +351,14 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
         store.set_missing(gone)
         report.missing = len(gone)
     _import_masks(store, fmt, mask_folders, report, job)
-    store.record_import_problems([(p.path, p.severity, p.reason) for p in problems])
+    # a path that is not UTF-8 (an annotation or mask file's) is shown with its bytes escaped, never a crash
+    report.problems[:] = [Problem(_printable(p.path), p.severity, _printable(p.reason)) for p in report.problems]
+    store.record_import_problems([(p.path, p.severity, p.reason) for p in report.problems])
     return report
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _import_masks(store: Store, fmt: str, folders: list[MaskFolder], report: ImportReport, job: JobToken) -> None:

@@ -259,3 +259,14 @@ def test_a_png_whose_data_inflates_past_its_size_is_flagged_without_inflating_it
                                         + _chunk(b"IEND", b""))
     facts = probe(tmp_path / "bomb.png", check_data=True)
     assert any("more than the image's size holds" in w for w in facts.warnings)
+
+
+def test_an_annotation_file_name_that_is_not_utf8_is_shown_escaped(tmp_path):
+    root = tmp_path / "p"
+    write_image(root / "a.jpg")
+    notes = tmp_path / "xml"
+    notes.mkdir()
+    Path(os.fsdecode(bytes(notes) + b"/orph\xffan.xml")).write_text("<annotation/>")
+    with Store.create(root) as store:
+        report = import_folder(store, fmt="voc", annotations=notes)
+        assert [p.path.rsplit("/", 1)[-1] for p in report.problems] == ["orph\\xffan.xml"]
