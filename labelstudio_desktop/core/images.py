@@ -141,7 +141,8 @@ def png_data_problem(f, width: int, height: int) -> str | None:
                     inflated += len(inflate.decompress(data, 1 << 20))
                     data = inflate.unconsumed_tail
                     if inflated > room:
-                        return "corrupt PNG data (more than the image's size holds): the extra data is ignored"
+                        return ("corrupt PNG data (zlib: more data than the image's size holds): damaged rows show "
+                                "as grey")
             except zlib.error as exc:
                 return f"corrupt PNG data (zlib: {exc}): damaged rows show as grey"
         elif kind == b"IEND":

@@ -258,7 +258,7 @@ def test_a_png_whose_data_inflates_past_its_size_is_flagged_without_inflating_it
     (tmp_path / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", bomb)
                                         + _chunk(b"IEND", b""))
     facts = probe(tmp_path / "bomb.png", check_data=True)
-    assert any("more than the image's size holds" in w for w in facts.warnings)
+    assert any("more data than the image's size holds" in w for w in facts.warnings)
 
 
 def test_an_annotation_file_name_that_is_not_utf8_is_shown_escaped(tmp_path):
