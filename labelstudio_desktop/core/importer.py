@@ -10,6 +10,7 @@ again when they were added or changed, and replace what they gave an image the o
 
 from __future__ import annotations
 
+import struct
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -421,18 +422,31 @@ def _lawful_labels(ann, root: Path, notes: list[str]):
 
 def _flag_boxes_beyond(store: Store, image_id: int, rel: str, width: int, height: int, notes: list[str],
                        report: ImportReport) -> None:
-    """The file was replaced by an image of another size: accepted boxes reaching beyond the new edges are kept as
-    they are (never clipped or dropped) and set to pending, so they come up for review; the image says why."""
+    """The file was replaced by an image of another size: accepted boxes reaching beyond the new edges, and masks
+    of the old size, are kept as they are (never clipped, scaled or dropped) and set to pending, so they come up
+    for review; the image says why."""
     beyond = [b for b in store.boxes(image_id) if b.x1 > width or b.y1 > height]
-    if not beyond:
-        return
     for box in beyond:
         if box.state == "accepted":
             store.update_box(replace(box, state="pending"))
-    note = (f"the file changed to {width}x{height}: {len(beyond)} box(es) reach beyond its edges, kept unchanged and "
-            "set to pending for review")
-    report.problems.append(Problem(rel, "warning", note))
-    store.set_image_warnings(image_id, [*notes, note])
+    resized = [m for m in store.masks(image_id) if _png_size(bytes(m["png"])) not in (None, (width, height))]
+    for mask in resized:
+        if mask["state"] == "accepted":
+            store.update_mask(mask["id"], "pending", bytes(mask["png"]), mask["label"])
+    said = ([f"{len(beyond)} box(es) reach beyond its edges"] if beyond else []) + \
+        ([f"{len(resized)} mask(s) are of the old size"] if resized else [])
+    if said:
+        note = (f"the file changed to {width}x{height}: {' and '.join(said)}, kept unchanged and set to pending "
+                "for review")
+        report.problems.append(Problem(rel, "warning", note))
+        store.set_image_warnings(image_id, [*notes, note])
+
+
+def _png_size(png: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's header (a stored mask), None when it is not one."""
+    if png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR":
+        return struct.unpack(">II", png[16:24])
+    return None
 
 
 def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: ImportReport,

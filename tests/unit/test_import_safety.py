@@ -227,6 +227,9 @@ def test_a_class_folder_whose_name_has_a_control_character_gives_no_class(tmp_pa
 
 
 def test_boxes_beyond_a_smaller_replacement_image_are_kept_and_set_for_review(tmp_path):
+    from mask_files import square
+
+    from labelstudio_desktop.core.masks import encode_mask
     from labelstudio_desktop.core.store import BoxRecord
 
     root = tmp_path / "p"
@@ -236,6 +239,8 @@ def test_boxes_beyond_a_smaller_replacement_image_are_kept_and_set_for_review(tm
         image = store.images()[0].id
         outside = store.insert_box(BoxRecord(0, image, "nut", 10, 10, 60, 40))
         inside = store.insert_box(BoxRecord(0, image, "bolt", 2, 2, 20, 20))
+        mask_png = encode_mask(square(w=64, h=48, box=(4, 4, 60, 40)))
+        mask = store.add_mask(image, "nut", mask_png)
     write_image(photo, 32, 24, seed=3)  # replaced by a smaller picture
     with Store.open(root) as store:
         report = import_folder(store)
@@ -243,7 +248,8 @@ def test_boxes_beyond_a_smaller_replacement_image_are_kept_and_set_for_review(tm
         kept = store.box(outside)
         assert kept.edges == (10, 10, 60, 40) and kept.state == "pending"  # not clipped, not dropped: for review
         assert store.box(inside).state == "accepted"
-        note = "the file changed to 32x24: 1 box(es) reach beyond its edges"
+        assert (store.mask(mask)["state"], bytes(store.mask(mask)["png"])) == ("pending", mask_png)  # not scaled
+        note = "the file changed to 32x24: 1 box(es) reach beyond its edges and 1 mask(s) are of the old size"
         assert note in _problems(report)["a.jpg"]
         assert any(note in w for w in store.image(image).warnings)
 
