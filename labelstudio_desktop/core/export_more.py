@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .export import ExportError, ExportReport, _check_targets, export_states, exportable_images, unique_ids
+from .export import ExportError, ExportReport, _check_targets, export_states, exportable_images, unique_ids, xml_text
 from .export_crops import export_crops
 from .export_interchange import export_coco, export_labelme
 from .export_masks import export_masks
@@ -25,6 +25,7 @@ from .fsutil import atomic_write
 from .images import ImageProblem, load_rgb
 from .jobs import JobToken
 from .masks import union_mask
+from .staging import staged_export
 from .store import BoxRecord, Store
 
 BOX_EXPORTS = {"yolov3": export_yolov3, "yolo": export_yolo, "coco": export_coco, "labelme": export_labelme}
@@ -41,18 +42,21 @@ def export_more(store: Store, out: Path, fmt: str, include_pending: bool = False
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of voc, {', '.join(FORMATS)}")
     if fmt == "masks":
-        return export_masks(store, out, include_pending, overwrite, border=border, layout=layout, job=job)
+        with staged_export(store.root, out):
+            return export_masks(store, out, include_pending, overwrite, border=border, layout=layout, job=job)
     if fmt == "crops":
         return export_crops(store, out, crop_source, padding, cutout, include_pending, overwrite, job)
     out = Path(out).resolve()
     report = ExportReport(layout=fmt, out=out)
-    if fmt in BOX_EXPORTS:
-        kwargs = {"mask_format": mask_format} if fmt == "coco" else {}
-        BOX_EXPORTS[fmt](store, out, include_pending, overwrite, job, report, **kwargs)
-        return report
-    images = exportable_images(store)
-    ids = unique_ids([i.path for i in images])
-    _augmented(store, out, images, ids, export_states(include_pending), variants, seed, overwrite, report, job)
+    with staged_export(store.root, out):  # a killed export leaves nothing half-written in ``out``
+        if fmt in BOX_EXPORTS:
+            kwargs = {"mask_format": mask_format} if fmt == "coco" else {}
+            BOX_EXPORTS[fmt](store, out, include_pending, overwrite, job, report, **kwargs)
+        else:
+            images = exportable_images(store)
+            ids = unique_ids([i.path for i in images])
+            _augmented(store, out, images, ids, export_states(include_pending), variants, seed, overwrite, report,
+                       job)
     return report
 
 
@@ -102,7 +106,7 @@ def _augmented(store, out, images, ids, states, variants, seed, overwrite, repor
             for b in boxes:
                 moved = transform_box(b.edges, matrix, flip, w, h)
                 if moved:
-                    objects.append(VocObject(b.label, *moved, b.pose, b.truncated, b.difficult))
+                    objects.append(VocObject(xml_text(b.label), *moved, xml_text(b.pose), b.truncated, b.difficult))
             stem = f"{ids[img.path]}_aug{k}"
             buf = io.BytesIO()
             Image.fromarray(np.ascontiguousarray(warped)).save(buf, "JPEG", quality=95)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 
+from .durability import fsync_dir
+
 #: While an export runs, where its writes go instead (:mod:`.staging` sets it): a path of the chosen folder -> the
 #: same path in the export's staging folder. None outside an export.
 WRITE_REDIRECT: ContextVar[Callable[[Path], Path] | None] = ContextVar("write_redirect", default=None)
@@ -56,6 +58,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        fsync_dir(path.parent)  # the rename itself survives a power loss
     except BaseException:
         try:
             os.unlink(tmp)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .durability import fsync_dir
 from .fsutil import READ_ROOT, WRITE_REDIRECT
 
 STAGE_PREFIX = ".labelstudio-export-"
@@ -50,6 +51,7 @@ def _owner_alive(stage: Path) -> bool:
 def _move_into_place(stage: Path, out: Path) -> None:
     """Rename every file still in the staging folder to its place in ``out`` (idempotent: moved files are gone)."""
     files = stage / FILES
+    touched: set[Path] = set()
     for dirpath, _dirnames, filenames in os.walk(files):
         rel_dir = Path(dirpath).relative_to(files)
         for name in filenames:
@@ -58,6 +60,9 @@ def _move_into_place(stage: Path, out: Path) -> None:
             target = out / rel_dir / name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(Path(dirpath) / name, target)
+            touched.add(target.parent)
+    for folder in touched:  # the renames survive a power loss
+        fsync_dir(folder)
     shutil.rmtree(stage, ignore_errors=True)
 
 

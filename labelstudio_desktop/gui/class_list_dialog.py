@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core.class_list import object_class_names, project_classes
 from ..core.commands import CLASS_TABLES, AddClass, RenameClass, ReorderClasses
+from ..core.labels_rule import label_problem
 from ..core.store import StoreError
 from .undo import Editor, save_error_text
 
@@ -147,7 +148,11 @@ class ClassListDialog(QDialog):
         dialog.setWindowTitle(title)
         dialog.setLabelText(prompt)
         dialog.setTextValue(current)
-        return dialog.textValue().strip() if dialog.exec() and dialog.textValue().strip() else None
+        name = dialog.textValue().strip() if dialog.exec() else ""
+        problem = label_problem(name) if name else None
+        if problem:  # a line break or a control character: never a class name
+            self.message.setText(self.tr("Not saved: {0}").format(problem))
+        return name if name and not problem else None
 
     def _push(self, make, select: str | None) -> bool:
         """Build a command (which may refuse, e.g. a name taken) and put it on the undo stack."""

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..core.fsutil import safe_name  # noqa: E402
+from ..core.fsutil import link_outside, safe_name  # noqa: E402
 from ..core.jobs import JobToken  # noqa: E402
 from ..core.runs import get_run, last_run, run_dir  # noqa: E402
 from ..core.store import Store, StoreError  # noqa: E402
@@ -242,6 +242,8 @@ def export_misses(db_path: str | Path, evaluation: Evaluation, out: Path) -> lis
     with Store.open(db_path) as store:
         for miss in evaluation.misclassified:
             src = store.abs_path(miss["path"])
+            if link_outside(store.root, src):  # a link leading outside the project is never read
+                continue
             prefix = f"{safe_name(miss['true'])}_to_{safe_name(miss['pred'])}_"  # labels never leave ``out``
             target = out / safe_name(prefix + src.name)
             n = 2

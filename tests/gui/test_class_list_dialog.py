@@ -201,3 +201,23 @@ def test_ctrl_z_in_the_main_window_undoes_class_list_edits(window, qtbot, boxes)
     dialog = _open(window, qtbot)  # opened again, the dialog shows what the window's undo and redo left
     assert dialog.names() == ["bolt", "nut", "empty", "washer"] and dialog.redo_button.isEnabled()
     dialog.close()
+
+
+def test_a_class_name_with_a_control_character_is_refused_with_a_message(window, qtbot, boxes):
+    """Issue 13 item 2: the Classes dialog follows the one label rule; the hostile name arrives as a paste."""
+    dialog = _open(window, qtbot)
+    names = dialog.names()
+
+    def paste(box):
+        edit = box.findChild(QLineEdit)
+        edit.selectAll()
+        QApplication.clipboard().setText("screw\x1b")
+        qtbot.keyClick(edit, Qt.Key_V, Qt.ControlModifier)
+        assert edit.text() == "screw\x1b"
+        box.accept()
+
+    answer_next_modal(QInputDialog, paste)
+    qtbot.mouseClick(dialog.add_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "U+001B" in dialog.message.text())
+    assert dialog.names() == names and window.editor.stack.count() == 0
+    dialog.close()

@@ -133,12 +133,7 @@ def test_export_files_get_the_umask_mode_and_long_names_work(tmp_path):
 HOSTILE = ("/tmp/x/\x1b", "../../x")
 
 
-AUGMENTED_XML = pytest.mark.xfail(strict=True, raises=ValueError, reason="export_more's augmented VOC XML refuses a "
-                                  "control character in a label (export_more.py: pass labels through xml_text)")
-
-
-@pytest.mark.parametrize("fmt", [pytest.param(f, marks=AUGMENTED_XML) if f == "augmented" else f
-                                 for f in sorted(EXPORT_FORMATS)])
+@pytest.mark.parametrize("fmt", sorted(EXPORT_FORMATS))
 def test_hostile_labels_never_write_outside_the_folder(tmp_path, fmt):
     store = _boxed_project(tmp_path / "p", 2, labels=HOSTILE)
     for img in store.images():
@@ -216,8 +211,6 @@ def test_misses_named_after_hostile_labels_stay_inside_the_folder(tmp_path):
     store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="ml/evaluate.py export_misses copies with shutil.copy2, following the link: "
-                   "it should skip link_outside(store.root, src) (not a file of this change)")
 def test_misses_never_copy_a_link_leading_outside_the_project(tmp_path):
     store = _boxed_project(tmp_path / "p", 2)
     secret = tmp_path / "secret.jpg"
