@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .class_list import class_names
+from .class_list import class_names, object_class_names
 from .formats.masks import labelmap_name, labelmap_text
 from .formats.voc import VocObject, voc_xml
 from .fsutil import atomic_write, link_outside, unique_safe_names
@@ -338,6 +338,7 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
         for cls in classes:  # the per-class lists of the VOC devkit: 1 present, -1 absent, 0 difficult only
             lines = "".join(f"{i} {presence[i].get(cls, -1):>2}\n" for i in idents)
             atomic_write(sets / f"{stems[cls]}_{name}.txt", lines.encode("utf-8"))
-    # Datumaro (and CVAT through it) refuse classes outside VOC's 20 without a labelmap: the project's classes
-    atomic_write(base / "labelmap.txt", labelmap_text(class_names(store)).encode("utf-8"))
+    # Datumaro (and CVAT through it) refuse classes outside VOC's 20 without a labelmap: the project's object classes,
+    # numbered as in every other export (the masks export's palette indices among them); image-only classes take none
+    atomic_write(base / "labelmap.txt", labelmap_text(object_class_names(store)).encode("utf-8"))
     note_unsplit(report)

@@ -17,7 +17,7 @@ from strict_readers import (
     ultralytics_labels,
 )
 
-from labelstudio_desktop.core.class_list import class_names
+from labelstudio_desktop.core.class_list import class_names, object_class_names
 from labelstudio_desktop.core.export import export_voc
 from labelstudio_desktop.core.export_more import export_more
 from labelstudio_desktop.core.importer import import_folder
@@ -154,4 +154,4 @@ def test_labelme_export_is_what_labelme_loads(project, tmp_path):
 def test_vocdevkit_labelmap_is_what_datumaro_reads(project, tmp_path):
     export_voc(project, tmp_path / "v", layout="vocdevkit")
     labelmap = datumaro_labelmap(tmp_path / "v" / "VOCdevkit" / "VOC2007" / "labelmap.txt")
-    assert list(labelmap) == ["background", *class_names(project)]
+    assert list(labelmap) == ["background", *object_class_names(project)]
