@@ -215,6 +215,10 @@
         <translation>画像単位のクラス: ボックスとマスクのエクスポートには含まれません</translation>
     </message>
     <message>
+        <source>Not saved: {0}</source>
+        <translation>保存されていません: {0}</translation>
+    </message>
+    <message>
         <source>Add class</source>
         <translation>クラスを追加</translation>
     </message>
