@@ -15,6 +15,7 @@ from ..core.labels_rule import label_problem
 from ..core.review_memory import is_background
 from ..core.store import BoxRecord, ImageRecord, Store
 from .canvas import Canvas
+from .image_notes import translate_note
 from .mask_editing import MaskEditor
 from .properties import PropertiesPanel
 from .undo import Editor
@@ -83,7 +84,7 @@ class AnnotationController(QObject):
         try:
             qimage = pil_to_qimage(open_upright(self.store.abs_path(self.image)))
         except (ImageProblem, OSError) as exc:
-            self.sig_message.emit(self.tr("Cannot show {0}: {1}").format(self.image.path, exc))
+            self.sig_message.emit(self.tr("Cannot show {0}: {1}").format(self.image.path, translate_note(str(exc))))
         boxes = self.store.boxes(image_id)
         self.canvas.set_image(qimage, boxes)
         self.masks.show_image(self.image)
@@ -122,7 +123,7 @@ class AnnotationController(QObject):
         label = self._ask_label(labels, current)
         problem = label_problem(label) if label else None
         if problem:
-            self.sig_message.emit(self.tr("Label refused: {0}").format(problem))
+            self.sig_message.emit(self.tr("Label refused: {0}").format(translate_note(problem)))
             return None
         return label
 

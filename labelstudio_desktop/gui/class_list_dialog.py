@@ -27,6 +27,7 @@ from ..core.class_list import object_class_names, project_classes
 from ..core.commands import CLASS_TABLES, AddClass, RenameClass, ReorderClasses
 from ..core.labels_rule import label_problem
 from ..core.store import StoreError
+from .image_notes import translate_note
 from .undo import Editor, save_error_text
 
 
@@ -151,7 +152,7 @@ class ClassListDialog(QDialog):
         name = dialog.textValue().strip() if dialog.exec() else ""
         problem = label_problem(name) if name else None
         if problem:  # a line break or a control character: never a class name
-            self.message.setText(self.tr("Not saved: {0}").format(problem))
+            self.message.setText(self.tr("Not saved: {0}").format(translate_note(problem)))
         return name if name and not problem else None
 
     def _push(self, make, select: str | None) -> bool:

@@ -1,4 +1,5 @@
-"""What core/images.py says about an image (its warnings, and why it could not be imported), in the UI's language.
+"""What core says about an image (its warnings, why it could not be imported: core/images.py) or a refused label
+(core/labels_rule.py), in the UI's language.
 
 core stays English (the command line prints the same text, and the warnings are stored in the project), so the app
 translates what it shows: each known text is a pattern of the English and a translatable template with the pattern's
@@ -43,6 +44,13 @@ IMAGE_NOTES = [
      QT_TRANSLATE_NOOP("ImageNotes", "not an image (the content is not a format this program can read)")),
     (r"unreadable image header \((.*)\)", QT_TRANSLATE_NOOP("ImageNotes", "unreadable image header ({0})")),
     (r"(.+): cannot decode \((.*)\)", QT_TRANSLATE_NOOP("ImageNotes", "{0}: cannot decode ({1})")),
+    # core/labels_rule.py: why a typed or imported label is refused
+    (r"the label (.+) has a line break: a label is one line",
+     QT_TRANSLATE_NOOP("ImageNotes", "the label {0} has a line break: a label is one line")),
+    (r"the label (.+) has a control character \((U\+[0-9A-F]+)\): a label is printable text",
+     QT_TRANSLATE_NOOP("ImageNotes", "the label {0} has a control character ({1}): a label is printable text")),
+    (r"the label (.+) has a character that is not valid Unicode \((U\+[0-9A-F]+)\)",
+     QT_TRANSLATE_NOOP("ImageNotes", "the label {0} has a character that is not valid Unicode ({1})")),
 ]
 _NOTES = [(re.compile(pattern, re.DOTALL), template) for pattern, template in IMAGE_NOTES]
 

@@ -37,6 +37,7 @@ from ..core.masks import decode_mask
 from ..core.review_memory import is_background
 from ..core.store import ImageRecord
 from .canvas import Canvas, label_color
+from .image_notes import translate_note
 from .mask_layer import PENDING_COLOR, MaskLayer
 from .mask_tools import MaskTool
 from .properties import PropertiesPanel
@@ -317,7 +318,7 @@ class MaskEditor(QObject):
             try:
                 self._pixels = np.asarray(open_upright(self.store.abs_path(self.image)).convert("RGB"))
             except (ImageProblem, OSError) as exc:
-                self.sig_message.emit(self.tr("Cannot read {0}: {1}").format(self.image.path, exc))
+                self.sig_message.emit(self.tr("Cannot read {0}: {1}").format(self.image.path, translate_note(str(exc))))
         return self._pixels
 
     def run_grabcut(self, box: Rect) -> bool:

@@ -227,7 +227,7 @@ class PropertiesPanel(QWidget):
     def _class_refused(self) -> bool:
         """True (with the reason shown under the field) when the typed class breaks the label rule."""
         problem = label_problem(self._class_value() or "")
-        self.class_problem.setText(self.tr("Not saved: {0}").format(problem) if problem else "")
+        self.class_problem.setText(self.tr("Not saved: {0}").format(translate_note(problem)) if problem else "")
         self.class_problem.setVisible(bool(problem))
         return bool(problem)
 

@@ -760,6 +760,18 @@ Undo (Ctrl+Z) moves them back.</source>
         <source>{0}: cannot decode ({1})</source>
         <translation>{0}: デコードできません（{1}）</translation>
     </message>
+    <message>
+        <source>the label {0} has a line break: a label is one line</source>
+        <translation>ラベル {0} に改行が含まれています: ラベルは 1 行です</translation>
+    </message>
+    <message>
+        <source>the label {0} has a control character ({1}): a label is printable text</source>
+        <translation>ラベル {0} に制御文字 ({1}) が含まれています: ラベルには印字できる文字だけを使います</translation>
+    </message>
+    <message>
+        <source>the label {0} has a character that is not valid Unicode ({1})</source>
+        <translation>ラベル {0} に Unicode として不正な文字 ({1}) が含まれています</translation>
+    </message>
 </context>
 <context>
     <name>ImportAnnotationsDialog</name>

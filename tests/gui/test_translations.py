@@ -282,7 +282,8 @@ def _sample(node: ast.AST) -> str | None:
 
 
 def _image_notes_of_core() -> list[str]:
-    """Every warning and refusal core/images.py writes about an image, as a sample (values as 7)."""
+    """Every warning and refusal core/images.py writes about an image, and every reason core/labels_rule.py refuses
+    a label for, as a sample (values as 7)."""
     tree = ast.parse((GUI.parent / "core" / "images.py").read_text(encoding="utf-8"))
     texts = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
              and any(isinstance(t, ast.Name) and t.id.startswith("TRUNCATED") for t in n.targets)]
@@ -294,6 +295,8 @@ def _image_notes_of_core() -> list[str]:
                                                                   "unsupported_image"):
             texts += [_sample(r.value) for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None]
             texts += [_sample(e.body) for e in ast.walk(node) if isinstance(e, ast.IfExp)]
+    rule = ast.parse((GUI.parent / "core" / "labels_rule.py").read_text(encoding="utf-8"))
+    texts += [_sample(r.value) for r in ast.walk(rule) if isinstance(r, ast.Return) and r.value is not None]
     return [t for t in texts if t]
 
 
