@@ -1,11 +1,13 @@
 """The Japanese UI stays complete: every user-visible string of gui/ is wrapped for translation, the Japanese .ts has a
-finished translation of every string a fresh pyside6-lupdate run extracts, the .qm is compiled from it, and a window
-built in Japanese shows no English action, menu or dock title.
+finished translation of every string a fresh pyside6-lupdate run extracts (none missing, unfinished, or obsolete yet
+used), the .qm is compiled from it, placeholders survive, and the text the app shows of core and ml (export formats,
+job status lines, image notes, label refusals) has its translatable pattern. (A window built in Japanese showing no
+English is tests/gui/test_language.py.)
 
-Found by reading the source (an AST walk), not by running the app: a string passed to a Qt text setter (setText,
-setToolTip, showMessage, QMessageBox.warning, QAction(...), ...) must come from tr()/translate() or a
-QT_TRANSLATE_NOOP table; tr(<variable>) is only allowed in a module that declares such a table for its context
-(lupdate cannot see what a variable holds).
+The wrapping is checked by reading the source (an AST walk): a string passed to a Qt text setter (setText, setToolTip,
+showMessage, QMessageBox.warning, QAction(...), ...) must come from tr()/translate(); tr(<variable>) is allowed only
+when the variable's values come from a table of QT_TRANSLATE_NOOP entries of the same context (lupdate cannot see what
+a variable holds), and tr() inside an f-string is refused (lupdate does not see it).
 """
 
 from __future__ import annotations
