@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/review_loop.py
 	$(BIN)/python benchmarks/unet_quality.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/mask_stroke.py
+	$(BIN)/python benchmarks/durability.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check labelstudio_desktop tests benchmarks main.py
