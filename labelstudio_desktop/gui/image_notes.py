@@ -10,6 +10,7 @@ groups as ``{0}``, ``{1}``... Other text (an annotation file's notes, a system e
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
@@ -55,10 +56,16 @@ IMAGE_NOTES = [
 _NOTES = [(re.compile(pattern, re.DOTALL), template) for pattern, template in IMAGE_NOTES]
 
 
-def translate_note(text: str) -> str:
-    """``text`` (an image's English warning or problem from core) in the UI's language."""
-    for pattern, template in _NOTES:
+def translate_by_patterns(patterns: list[tuple[re.Pattern, str]], text: str, translate: Callable[[str], str]) -> str:
+    """``text`` (English from core or ml) in the UI's language: the template of the first pattern matching all of
+    it, passed through ``translate`` and filled with the matched parts; ``text`` itself when none matches."""
+    for pattern, template in patterns:
         found = pattern.fullmatch(text)
         if found:
-            return QCoreApplication.translate("ImageNotes", template).format(*found.groups())
+            return translate(template).format(*found.groups())
     return text
+
+
+def translate_note(text: str) -> str:
+    """``text`` (an image's English warning or problem from core) in the UI's language."""
+    return translate_by_patterns(_NOTES, text, lambda template: QCoreApplication.translate("ImageNotes", template))

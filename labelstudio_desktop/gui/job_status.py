@@ -12,6 +12,8 @@ import re
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from .image_notes import translate_by_patterns
+
 STATUS_LINES = [
     (r"scanning folder", QT_TRANSLATE_NOOP("JobStatus", "scanning folder")),
     (r"reading image headers", QT_TRANSLATE_NOOP("JobStatus", "reading image headers")),
@@ -46,11 +48,7 @@ RUN_STATUS = {
 
 def translate_status(text: str) -> str:
     """``text`` (a job's English status line) in the UI's language."""
-    for pattern, template in _LINES:
-        found = pattern.fullmatch(text)
-        if found:
-            return QCoreApplication.translate("JobStatus", template).format(*found.groups())
-    return text
+    return translate_by_patterns(_LINES, text, lambda template: QCoreApplication.translate("JobStatus", template))
 
 
 def run_status(status: str) -> str:
