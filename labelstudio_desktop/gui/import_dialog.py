@@ -82,10 +82,12 @@ class ImportAnnotationsDialog(QDialog):
         form.addRow(self.tr("Annotations:"), row)
         form.addRow(self.tr("Format:"), self.format)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr(
+        self.description = QLabel(self.tr(
             "Boxes and masks these files give the project's images are added, or refreshed where nobody has worked "
             "on the image yet; verified images and edited annotations are kept and reported as conflicts. "
-            "Pascal VOC and YOLO read a folder; the JSON and CVAT formats read a folder or one file."), self))
+            "Pascal VOC and YOLO read a folder; the JSON and CVAT formats read a folder or one file."), self)
+        self.description.setWordWrap(True)  # one long line made the dialog about 1750 px wide
+        layout.addWidget(self.description)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)

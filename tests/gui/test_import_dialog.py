@@ -66,6 +66,15 @@ def test_every_import_format_has_a_readable_title(qtbot, settings):
     assert dialog.format.itemData(0) == "auto"
 
 
+def test_the_dialog_fits_a_laptop_screen(qtbot, settings):
+    """Its description wraps: one long line made the dialog about 1750 px wide."""
+    dialog = ImportAnnotationsDialog("")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= 1000 and dialog.minimumSizeHint().width() <= 1000
+
+
 def test_import_a_folder_of_voc_files_reports_the_broken_one(window, demo, qtbot, tmp_path):
     folder = tmp_path / "labelImg"
     shutil.copytree(demo / "ground_truth" / "annotations", folder)
