@@ -24,7 +24,7 @@ import numpy as np
 import scipy.fftpack
 from PIL import Image, ImageOps
 
-from .images import exif_orientation, to_rgb
+from .images import exif_orientation, jpeg_segments, to_rgb
 
 ALGORITHMS = ("phash", "dhash", "whash", "ahash")
 #: Pixels the hash functions look at (imagehash resizes to hash_size * 4 for pHash).
@@ -50,21 +50,12 @@ def _jpeg_content(data: bytes, digest) -> bool:
     view = memoryview(data)
     if data[:2] != b"\xff\xd8":
         return False
-    pos = 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            return False
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        length = (data[pos + 2] << 8) | data[pos + 3]
+    for pos, marker, end in jpeg_segments(data):
         if marker == 0xDA:  # start of scan: everything from here on is pixel data
             digest.update(view[pos:])
             return True
         if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
-            digest.update(view[pos:pos + 2 + length])
-        pos += 2 + length
+            digest.update(view[pos:end])
     return False
 
 

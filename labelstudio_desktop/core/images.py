@@ -11,6 +11,7 @@ import io
 import struct
 import warnings as _warnings
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,23 +73,30 @@ JPEG_TAIL_BYTES = 65536
 TRUNCATED_JPEG = "truncated JPEG (no end-of-image marker): the missing part shows as grey"
 
 
-def _jpeg_scan_start(head: bytes) -> int | None:
-    """Offset of the first start-of-scan marker, walking the top-level segments (a thumbnail inside APP1 is
-    skipped whole, so its own markers never count); None when the header bytes do not reach it."""
+def jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """The top-level segments of a JPEG's header as (offset, marker, end offset), the start of scan last (its end:
+    the end of ``data``). A thumbnail inside APP1 is skipped whole, so its own markers never count. Stops early at
+    bytes that are not a marker or when ``data`` ends before the start of scan."""
     pos = 2
-    while pos + 4 <= len(head):
-        if head[pos] != 0xFF:
-            return None
-        marker = head[pos + 1]
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return
+        marker = data[pos + 1]
         if marker == 0xFF:  # fill byte
             pos += 1
-        elif marker == 0xDA:
-            return pos
-        elif marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-        else:
-            pos += 2 + int.from_bytes(head[pos + 2:pos + 4], "big")
-    return None
+            continue
+        if marker == 0xDA:
+            yield pos, marker, len(data)
+            return
+        standalone = marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7
+        end = pos + 2 if standalone else pos + 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+        yield pos, marker, end
+        pos = end
+
+
+def _jpeg_scan_start(head: bytes) -> int | None:
+    """Offset of the first start-of-scan marker; None when the header bytes do not reach it."""
+    return next((pos for pos, marker, _end in jpeg_segments(head) if marker == 0xDA), None)
 
 
 def _jpeg_truncated(f, head: bytes, size: int) -> bool:
