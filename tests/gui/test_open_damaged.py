@@ -16,8 +16,14 @@ def _zero_page(db, page: int) -> None:
         f.write(b"\0" * size)
 
 
+def _copy(project, to) -> None:
+    """A copy of the project the window has open, without its thumbnail cache: the window's thumbnail worker may be
+    writing (and renaming away) temporary files there while the copy runs."""
+    shutil.copytree(project, to, ignore=shutil.ignore_patterns("thumbnails"))
+
+
 def test_a_damaged_database_is_a_message_box_and_the_open_project_stays(window, demo, tmp_path):
-    shutil.copytree(demo, tmp_path / "damaged")
+    _copy(demo, tmp_path / "damaged")
     db = tmp_path / "damaged" / "images" / ".labelstudio" / "project.db"
     _zero_page(db, 5)
     before = db.read_bytes()
@@ -30,7 +36,7 @@ def test_a_damaged_database_is_a_message_box_and_the_open_project_stays(window, 
 
 
 def test_an_empty_project_db_is_a_message_box_not_an_empty_project(window, demo, tmp_path):
-    shutil.copytree(demo, tmp_path / "emptied")
+    _copy(demo, tmp_path / "emptied")
     db = tmp_path / "emptied" / "images" / ".labelstudio" / "project.db"
     db.write_bytes(b"")
     for side in ("-wal", "-shm"):
@@ -54,7 +60,7 @@ def test_a_read_only_project_is_a_plain_message_box(window, demo, tmp_path):
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(where)]).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
-        shutil.copytree(demo / "images", where / "images")
+        _copy(demo / "images", where / "images")
         subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
         seen = answer_next_message_box(None)
         assert not window.open_project(str(where / "images"))
