@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The demo opened by `make run`: 30% of its images come with their true boxes and masks (verified), so a classifier,
 # a box detector and a U-Net can be trained at once; the rest of the truth stays in ground_truth/ for benchmarks.
-DEMO := $(HOME)/.cache/labelstudio-desktop/demo-annotated
+DEMO := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/labelstudio-desktop/demo-annotated
 DEMO_ANNOTATED := 0.3
 
 .PHONY: run test lint bench screenshot translations clean
