@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .durability import fsync_dir, fsync_file
+from .durability import fsync_dir, fsync_file, replace_durably
 
 try:
     import fcntl
@@ -109,9 +109,7 @@ def make_backup(conn: sqlite3.Connection, db: Path, now: float | None = None) ->
         if not ok:
             tmp.unlink(missing_ok=True)
             return None
-        fsync_file(tmp)
-        os.replace(tmp, target)
-        fsync_dir(folder)
+        replace_durably(tmp, target)
     except (OSError, sqlite3.Error):
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
@@ -213,11 +211,9 @@ def restore(db: Path, backup: Backup) -> Path:
         fsync_dir(folder)
     tmp = db.parent / f".{db.name}.restore.tmp"
     shutil.copyfile(backup.path, tmp)
-    fsync_file(tmp)
     for suffix in ("-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    os.replace(tmp, db)
-    fsync_dir(db.parent)
+    replace_durably(tmp, db)
     from .integrity import forget
 
     forget(db)

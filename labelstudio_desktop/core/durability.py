@@ -41,3 +41,11 @@ def fsync_dir(path: Path) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def replace_durably(tmp: Path, target: Path) -> None:
+    """Rename the fully written ``tmp`` onto ``target`` so that a crash or a power loss leaves one of the two whole:
+    the file's bytes flushed first, the folder's entry after."""
+    fsync_file(tmp)
+    os.replace(tmp, target)
+    fsync_dir(Path(target).parent)

@@ -114,9 +114,8 @@ def create_new(db: Path, root_value: str) -> None:
     renamed into place, so a kill during creation never leaves a 0-byte or rootless ``project.db`` (which opening
     refuses, since it can then only be a damaged one)."""
     import json
-    import os
 
-    from .durability import fsync_dir, fsync_file
+    from .durability import replace_durably
     from .migrations import migrate
 
     tmp = db.with_name(f".{db.name}.creating")
@@ -129,6 +128,4 @@ def create_new(db: Path, root_value: str) -> None:
         conn.execute("INSERT INTO settings(key, value) VALUES('root', ?)", (json.dumps(root_value),))
     finally:
         conn.close()  # the last connection: its WAL is checkpointed into the file and removed
-    fsync_file(tmp)
-    os.replace(tmp, db)
-    fsync_dir(db.parent)
+    replace_durably(tmp, db)
