@@ -3,8 +3,10 @@ dialog), and the demo the app opens: the annotated one `make run` opens."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -80,11 +82,17 @@ def test_a_mask_folder_without_problems_needs_no_box(window, demo, qtbot, tmp_pa
 
 def test_the_app_opens_the_annotated_demo_make_run_opens(qtbot, settings, tmp_path, monkeypatch):
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^DEMO := \$\(HOME\)/\.cache/labelstudio-desktop/(\S+)$", makefile, re.M).group(1) == DEMO_NAME
     assert float(re.search(r"^DEMO_ANNOTATED := (\S+)$", makefile, re.M).group(1)) == DEMO_ANNOTATED
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     folder = tmp_path / "cache" / "labelstudio-desktop" / DEMO_NAME
     assert demo_folder() == folder  # ~/.cache/labelstudio-desktop/demo-annotated without XDG_CACHE_HOME
+    # make run opens the same folder: the DEMO make itself computes, with and without XDG_CACHE_HOME
+    for env in ({"XDG_CACHE_HOME": str(tmp_path / "cache")}, {}):
+        demo = subprocess.run(["make", "-s", "-C", str(ROOT), "--eval", "print-demo: ; @echo $(DEMO)", "print-demo"],
+                              env={"HOME": os.environ["HOME"], "PATH": os.environ["PATH"], **env},
+                              capture_output=True, text=True, check=True).stdout.strip()
+        expected = folder if env else Path(os.environ["HOME"]) / ".cache" / "labelstudio-desktop" / DEMO_NAME
+        assert Path(demo) == expected
 
     from labelstudio_desktop.gui.main_window import MainWindow
 
