@@ -65,3 +65,15 @@ def answer_next_folder_dialog(folder) -> None:
         dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Open).click()
 
     answer_next_modal(QFileDialog, act)
+
+
+def click_menu_action(qtbot, window, title: str, action) -> None:
+    """Open the menu ``title`` with a click on the menu bar and click ``action`` in it, as a user would."""
+    from PySide6.QtCore import Qt
+
+    bar = window.menuBar()
+    entry = next(a for a in bar.actions() if a.text() == title)
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.actionGeometry(entry).center())
+    menu = entry.menu()
+    qtbot.waitUntil(menu.isVisible)
+    qtbot.mouseClick(menu, Qt.LeftButton, pos=menu.actionGeometry(action).center())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from dialogs_helper import answer_next_folder_dialog, answer_next_message_box, answer_next_modal
+from dialogs_helper import answer_next_folder_dialog, answer_next_message_box, answer_next_modal, click_menu_action
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit
 
@@ -14,17 +14,8 @@ from labelstudio_desktop.core.importer import FORMATS
 from labelstudio_desktop.gui.import_dialog import FORMAT_TITLES, ImportAnnotationsDialog
 
 
-def _from_menu(qtbot, window, title: str, action) -> None:
-    bar = window.menuBar()
-    entry = next(a for a in bar.actions() if a.text() == title)
-    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.actionGeometry(entry).center())
-    menu = entry.menu()
-    qtbot.waitUntil(menu.isVisible)
-    qtbot.mouseClick(menu, Qt.LeftButton, pos=menu.actionGeometry(action).center())
-
-
 def _open(qtbot, window) -> ImportAnnotationsDialog:
-    _from_menu(qtbot, window, "&Project", window.act_import_annotations)
+    click_menu_action(qtbot, window, "&Project", window.act_import_annotations)
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), ImportAnnotationsDialog))
     return QApplication.activeModalWidget()
 

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-from dialogs_helper import answer_next_folder_dialog, answer_next_message_box
+from dialogs_helper import answer_next_folder_dialog, answer_next_message_box, click_menu_action
 from mask_files import save_grey
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
@@ -21,21 +21,11 @@ from labelstudio_desktop.gui.project_jobs import DEMO_ANNOTATED, DEMO_NAME, demo
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _from_menu(qtbot, window, title: str, action) -> None:
-    """Open the menu ``title`` with a click on the menu bar and click ``action`` in it."""
-    bar = window.menuBar()
-    entry = next(a for a in bar.actions() if a.text() == title)
-    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.actionGeometry(entry).center())
-    menu = entry.menu()
-    qtbot.waitUntil(menu.isVisible)
-    qtbot.mouseClick(menu, Qt.LeftButton, pos=menu.actionGeometry(action).center())
-
-
 def _import_masks(qtbot, window, folder) -> list[str]:
     """Project > Import masks…, choose ``folder``; returns what the summary box said (when one came up)."""
     said = answer_next_message_box(None)
     answer_next_folder_dialog(folder)
-    _from_menu(qtbot, window, "&Project", window.act_import_masks)
+    click_menu_action(qtbot, window, "&Project", window.act_import_masks)
     qtbot.waitUntil(lambda: not window.jobs.runner.busy(), timeout=30000)
     return said
 
