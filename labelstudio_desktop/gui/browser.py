@@ -356,6 +356,7 @@ class BrowserPanel(QWidget):
         # remembered before the proxy forgets its rows, restored after the proxy and the view have reset
         self._before_reset: list[tuple[int, tuple]] = []
         self._quiet_id = -1
+        self._anchor_id = -1  # the image last current: where A/D/N go on from when a filter hides it
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.proxy.setSourceModel(self.model)
         self.model.modelReset.connect(self._restore_current)
@@ -371,7 +372,7 @@ class BrowserPanel(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search file names"))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda t: self.proxy.set_filter(text=t))
+        self.search.textChanged.connect(lambda t: self.set_filter(text=t))
         self.class_box = self._combo(self.tr("All classes"), "label")
         splits = [(s, s) for s in SPLITS] + [(self.tr("no split"), "")]
         self.split_box = self._combo(self.tr("All splits"), "split", splits)
@@ -412,8 +413,24 @@ class BrowserPanel(QWidget):
         box.addItem(everything, None)
         for title, value in items or []:
             box.addItem(title, value)
-        box.currentIndexChanged.connect(lambda _: self.proxy.set_filter(**{attr: box.currentData()}))
+        box.currentIndexChanged.connect(lambda _: self.set_filter(**{attr: box.currentData()}))
         return box
+
+    def set_filter(self, **values) -> None:
+        """Filter the list (see :meth:`ImageFilterModel.set_filter`). The image shown stays the anchor of A, D and N
+        even when the filter hides it, and is current again (not shown again) once a filter lists it."""
+        self.proxy.set_filter(**values)
+        if self.view.currentIndex().isValid():
+            return
+        row = self.model.row_of.get(self._anchor_id)
+        index = self.proxy.mapFromSource(self.model.index(row)) if row is not None else QModelIndex()
+        if index.isValid():
+            self._quiet_id = self._anchor_id
+            try:
+                self.view.setCurrentIndex(index)
+            finally:
+                self._quiet_id = -1
+            self.view.scroll_to_later(index)
 
     def refresh_classes(self) -> None:
         current = self.class_box.currentData()
@@ -462,8 +479,7 @@ class BrowserPanel(QWidget):
         count = self.proxy.rowCount()
         if not count:
             return False
-        row = self.view.currentIndex().row()
-        row = -1 if row < 0 and delta > 0 else row
+        row = self._start_row(delta)
         while True:
             row += delta
             if not 0 <= row < count:
@@ -475,7 +491,31 @@ class BrowserPanel(QWidget):
                 self.view.scroll_to_later(index)
                 return True
 
+    def _start_row(self, delta: int) -> int:
+        """The row a step of ``delta`` starts from: the current one; when a filter hides the image last current,
+        the place it would have in the list (so the step lands on the next listed image after it, or the one before);
+        else -1 (forward starts at the first row; backward has nowhere to go)."""
+        row = self.view.currentIndex().row()
+        if row >= 0:
+            return row
+        source_row = self.model.row_of.get(self._anchor_id)
+        if source_row is None:
+            return -1
+        # the proxy only filters (the source model sorts), so its rows keep the source's order: bisect on it
+        forward = delta > 0
+        lo, hi = 0, self.proxy.rowCount()
+        while lo < hi:
+            mid = (lo + hi) // 2
+            before = self.proxy.mapToSource(self.proxy.index(mid, 0)).row()
+            if before < source_row or (forward and before == source_row):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo - 1 if forward else lo  # lo: the first listed row after (forward) or from (backward) that image
+
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._anchor_id = current.data(ImageIdRole)
         if current.isValid() and current.data(ImageIdRole) != self._quiet_id:
             self.sig_activated.emit(current.data(ImageIdRole))
 
