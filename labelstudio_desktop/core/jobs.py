@@ -67,8 +67,21 @@ class ConsoleJob(JobToken):
         self.eta = EtaEstimator()
 
     def report(self, data) -> None:
-        if isinstance(data, dict) and "epoch" in data:
+        """An epoch's end feeds the ETA; a training plan (``{"plan": {...}}``, see ``ml.config.EpochPlan``) is
+        printed as one line: how many epochs will run, and why when the task's minimum of batches raised them."""
+        if not isinstance(data, dict):
+            return
+        if "epoch" in data:
             self.eta.epoch_finished(time.monotonic())
+        plan = data.get("plan")
+        if isinstance(plan, dict):
+            self.finish()
+            text = f"{plan['epochs']} epochs of {plan['steps']} batches"
+            if plan["epochs"] > plan["asked"]:
+                text += (f" ({plan['asked']} asked; raised so that the run trains at least {plan['min_steps']} "
+                         "batches: few images make short epochs)")
+            self.stream.write(text + "\n")
+            self.stream.flush()
 
     def progress(self, done: int, total: int) -> None:
         if not self._interactive:
@@ -109,11 +122,17 @@ class EtaEstimator:
     - Before any epoch ended, the rate of the units after the first report is extrapolated (the first batches
       include start-up work such as tracing the model, so they are not counted).
     - Once epochs ended, their measured durations are used, since they include what batches alone do not show
-      (validation, checkpoints): the mean of the recent epochs (the first one left out as soon as a later one
-      is known) times the epochs still to start, plus what is left of the current epoch.
+      (validation, checkpoints): the mean of the recent half of the epochs (at least :attr:`RECENT`; the first one,
+      with its warm-up, left out as soon as a later one is known) times the epochs still to start, plus what is
+      left of the current epoch. The window grows with the run, so on a busy machine, where one epoch takes twice
+      as long as the next, the estimate settles instead of jumping with each epoch, and still follows a lasting
+      slowdown.
+
+    :attr:`settled` tells the two apart: before, the estimate misses what epochs do besides batches and is a
+    lower bound.
     """
 
-    RECENT = 3
+    RECENT = 8  # epochs at least in the mean (all of them while fewer were measured)
 
     def __init__(self) -> None:
         self.reset()
@@ -151,8 +170,14 @@ class EtaEstimator:
         """The expected duration of one epoch, from the measured ones (None before the first ended)."""
         if not self.durations:
             return None
-        recent = (self.durations[1:] if len(self.durations) > 1 else self.durations)[-self.RECENT:]
+        measured = self.durations[1:] if len(self.durations) > 1 else self.durations
+        recent = measured[-max(self.RECENT, (len(measured) + 1) // 2):]
         return sum(recent) / len(recent)
+
+    @property
+    def settled(self) -> bool:
+        """True once an epoch was measured (before, batches alone are extrapolated: a lower bound)."""
+        return bool(self.durations)
 
     def remaining(self, now: float) -> float | None:
         """Seconds left (None while there is too little to go on)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "brightness", "erase")
@@ -100,3 +101,38 @@ class TrainConfig:
             if key in aug:
                 aug[key] = tuple(aug[key])
         return cls(augment=AugmentConfig(**aug), **known)
+
+
+@dataclass(frozen=True)
+class EpochPlan:
+    """How many epochs a run does and why: ``asked`` epochs, raised to ``epochs`` when the task's minimum of
+    batches (``min_steps``) needs more at ``steps`` batches per epoch."""
+
+    asked: int
+    epochs: int
+    steps: int
+    min_steps: int = 0
+
+    @property
+    def raised(self) -> bool:
+        """True when the minimum of batches made the run longer than asked."""
+        return self.epochs > self.asked
+
+    @property
+    def batches(self) -> int:
+        return self.epochs * self.steps
+
+    def as_dict(self) -> dict:
+        return {"asked": self.asked, "epochs": self.epochs, "steps": self.steps, "min_steps": self.min_steps}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> EpochPlan:
+        return cls(int(data["asked"]), int(data["epochs"]), int(data["steps"]), int(data.get("min_steps", 0)))
+
+
+def epoch_plan(epochs: int, batch: int, images: int, min_steps: int = 0) -> EpochPlan:
+    """The epochs a new run of ``epochs`` trains on ``images`` training images in batches of ``batch``: at least
+    ``ceil(min_steps / batches per epoch)`` when the task has a minimum of batches (``TASK_DEFAULTS``)."""
+    steps = max(1, math.ceil(max(0, images) / max(1, batch)))
+    planned = max(epochs, math.ceil(min_steps / steps)) if min_steps else epochs
+    return EpochPlan(asked=epochs, epochs=planned, steps=steps, min_steps=min_steps)

@@ -29,7 +29,7 @@ from PIL import Image
 from ..core.jobs import JobToken
 from ..core.runs import add_snapshot, create_run, get_run, owner_params, recover_interrupted, run_dir, update_run
 from ..core.store import Store
-from .config import AugmentConfig, TrainConfig  # noqa: F401 - re-exported for callers of train()
+from .config import AugmentConfig, EpochPlan, TrainConfig, epoch_plan  # noqa: F401 - re-exported for train()
 from .data import (
     BALANCES,
     TaskData,
@@ -305,9 +305,13 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
         val_ds = make_dataset(data.x["val"], data.y["val"], config.batch, False, task=config.task) \
             if has_val else None
     monitor = "val_loss" if has_val else "loss"
-    steps = max(1, math.ceil(len(x) / config.batch))
-    if config.min_steps and first_epoch == 0:  # few images: enough epochs for the optimiser to get anywhere
-        config.epochs = max(config.epochs, math.ceil(config.min_steps / steps))
+    if first_epoch == 0:  # few images: enough epochs for the optimiser to get anywhere (the task's min_steps)
+        plan = epoch_plan(config.epochs, config.batch, len(x), config.min_steps)
+    else:  # a resume does what it was asked
+        plan = epoch_plan(config.epochs - first_epoch, config.batch, len(x))
+    steps = plan.steps
+    config.epochs = first_epoch + plan.epochs
+    job.report({"plan": plan.as_dict(), "first_epoch": first_epoch})
     progress = _JobCallback(job, config.epochs, steps, first_epoch)
     best_before = min(history.get(monitor, []) or [math.inf])
     best = folder / "best.keras"

@@ -53,14 +53,17 @@ def test_epoch_time_leaves_out_the_first_epoch_once_later_ones_are_measured():
     assert eta.epoch_time() == pytest.approx(15.0)
 
 
-def test_recent_epochs_follow_a_slowdown():
+def test_recent_epochs_follow_a_lasting_slowdown():
     eta = EtaEstimator()
-    eta.progress(1, 60, 1.0)
-    eta.progress(10, 60, 10.0)
-    for n, end in enumerate((20.0, 30.0, 40.0, 70.0, 100.0, 130.0)):  # epochs 4-6 take 30 s instead of 10 s
-        eta.progress(10 * (n + 1), 60, end - 1.0)
+    eta.progress(1, 200, 1.0)
+    eta.progress(10, 200, 10.0)
+    ends = [20.0, 30.0, 40.0] + [40.0 + 30.0 * n for n in range(1, 11)]  # epochs 4-13 take 30 s instead of 10 s
+    for n, end in enumerate(ends):
+        eta.progress(10 * (n + 1), 200, end - 1.0)
         eta.epoch_finished(end)
-    assert eta.epoch_time() == pytest.approx(30.0)
+        if n == 4:
+            assert 10.0 < eta.epoch_time() < 30.0  # two slow epochs: on the way, not there yet
+    assert eta.epoch_time() == pytest.approx(30.0)  # the recent half (at least 8 epochs): all slow
 
 
 def test_an_epoch_slower_than_the_mean_counts_its_unfinished_batches():
@@ -91,3 +94,33 @@ def test_epoch_news_without_progress_is_ignored():
     eta = EtaEstimator()
     eta.epoch_finished(3.0)
     assert eta.remaining(3.0) is None and eta.epoch_time() is None
+
+
+def test_on_a_busy_machine_the_estimate_settles_after_the_first_epochs():
+    """Issue 19: 300 epochs of 2 batches, every other epoch twice as long (another job shares the CPUs). The true
+    time left falls by an epoch's time per epoch; from the ninth epoch on, the estimate moves by less than 10 %."""
+    eta = EtaEstimator()
+    epochs, steps, t = 300, 2, 0.0
+    estimates = []
+    for epoch in range(epochs):
+        slow = 2.0 if epoch % 2 else 1.0
+        for step in range(steps):
+            t += (5.0 if (epoch, step) == (0, 0) else 0.5) * slow
+            eta.progress(epoch * steps + step + 1, epochs * steps, t)
+        t += 1.0 * slow  # validation
+        eta.epoch_finished(t)
+        estimates.append((t, eta.remaining(t)))
+    mean_epoch = 3.0  # (2 s + 4 s) / 2
+    for (t0, before), (t1, after) in zip(estimates[8:-1], estimates[9:], strict=True):
+        assert abs((before - (t1 - t0)) - after) < 0.1 * before + 2 * mean_epoch, t1  # the old mean of 3: 25 %
+    assert estimates[10][1] == pytest.approx(mean_epoch * (epochs - 11), rel=0.1)
+
+
+def test_settled_once_an_epoch_was_measured():
+    eta = EtaEstimator()
+    eta.progress(1, 20, 1.0)
+    eta.progress(2, 20, 2.0)
+    assert not eta.settled and eta.remaining(2.0) == pytest.approx(18.0)
+    eta.progress(10, 20, 10.0)
+    eta.epoch_finished(12.0)
+    assert eta.settled
