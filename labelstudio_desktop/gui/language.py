@@ -6,11 +6,18 @@ retranslate method to keep in step in every widget); ``LABELSTUDIO_DESKTOP_LANGU
 it for one run (screenshots, tests). The translations are Qt's: ``resources/translations/labelstudio_desktop_<lang>.qm``
 (made by ``make translations`` from the ``.ts`` sources) and Qt's own ``qtbase_<lang>.qm`` for the standard buttons and
 dialogs. The command line never loads them: its output stays English.
+
+Qt 6 gave some of its own strings a mnemonic (the file dialog's "&Look in:", "Files of &type:") that the catalogues
+PySide6 ships (``qtbase_ja.qm`` among them) still translate only without it, so those labels stayed English; a last
+translator, :class:`MnemonicFallback`, answers them with the catalogue's translation of the string without its ``&``,
+the mnemonic put back (``アドレス(&L):``). ``qt_<lang>.qm`` is no help: it only names the ``qtbase``,
+``qtmultimedia``... catalogues to load, and fails to load when any of them is missing, as in the PySide6 wheel.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -80,13 +87,57 @@ def install_translators(code: str) -> str:
     ours = QTranslator(app)
     if not ours.load(f"{CATALOG}_{language}", str(translations_dir())):
         return "en"
-    app.installTranslator(ours)
-    _installed.append(ours)
     qt = QTranslator(app)  # Qt's own strings: OK/Cancel/Yes/No, the file dialog, the undo stack's words
     if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        fallback = MnemonicFallback(qt, app)  # installed first: asked last, when no catalogue had the string
+        app.installTranslator(fallback)
+        _installed.append(fallback)
+    app.installTranslator(ours)
+    _installed.append(ours)
+    if not qt.isEmpty():
         app.installTranslator(qt)
         _installed.append(qt)
     return language
+
+
+_MNEMONIC = re.compile(r"&([^&\s])")
+_TRAILING_COLON = re.compile(r"[\s\xa0]*[:：]\s*$")
+
+
+class MnemonicFallback(QTranslator):
+    """Qt's strings that gained a mnemonic after the language's catalogue was last brought up to date: asked with
+    ``"&Look in:"``, it answers the catalogue's translation of ``"Look in:"`` with the mnemonic put back (see
+    :func:`with_mnemonic`); anything else, nothing (None: the next translator, or the source, is used)."""
+
+    def __init__(self, catalogue: QTranslator, parent: QObject | None = None):
+        super().__init__(parent)
+        self.catalogue = catalogue
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt's name)
+        return False
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:
+        """The translation of ``source`` without its mnemonic, with the mnemonic put back; None when there is none."""
+        if "&" not in source:
+            return None
+        found = _MNEMONIC.search(source)
+        if found is None:
+            return None
+        plain = source[:found.start()] + source[found.start() + 1:]
+        text = self.catalogue.translate(context, plain, disambiguation, n)
+        return with_mnemonic(text, found.group(1)) if text else None
+
+
+def with_mnemonic(text: str, letter: str) -> str:
+    """``text`` with the mnemonic ``letter``: an ``&`` before its first occurrence in the text (either case), else
+    ``(&L)`` before a trailing colon or at the end, as Japanese and Chinese labels write it."""
+    letter = letter.upper()
+    for n, char in enumerate(text):
+        if char.upper() == letter and text[n - 1:n] != "&" and text[n + 1:n + 2] != "&":
+            return text[:n] + "&" + text[n:]
+    colon = _TRAILING_COLON.search(text)
+    at = colon.start() if colon else len(text)
+    return f"{text[:at]}(&{letter}){text[at:]}"
 
 
 def remove_translators() -> None:
