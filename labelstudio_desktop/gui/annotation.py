@@ -9,7 +9,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from ..core.commands import AddBox, Compound, DeleteBox, SetImageFields, UpdateBox
+from ..core.annotation_work import images_with_pending_masks
+from ..core.commands import AddBox, Command, Compound, DeleteBox, SetImageFields, UpdateBox
 from ..core.images import ImageProblem, open_upright
 from ..core.labels_rule import label_problem
 from ..core.review_memory import is_background
@@ -37,13 +38,16 @@ class AnnotationController(QObject):
     sig_image_reviewed = Signal()  # the last pending proposal of the image was accepted or rejected
 
     def __init__(self, editor: Editor, canvas: Canvas, panel: PropertiesPanel,
-                 ask_label: Callable[[list[str], str], str | None]):
+                 ask_label: Callable[[list[str], str], str | None], always_ask: Callable[[], bool] = lambda: False):
+        """``ask_label(labels, current)`` asks for a label; ``always_ask()`` True: the dialog opens even when the
+        image's class gives a new box its label."""
         super().__init__(canvas)
         self.editor = editor
         self.store: Store = editor.store
         self.canvas = canvas
         self.panel = panel
         self._ask_label = ask_label
+        self.always_ask = always_ask
         self.image: ImageRecord | None = None
         self.recent_labels: list[str] = []
         self._gesture = itertools.count(1)
@@ -136,13 +140,25 @@ class AnnotationController(QObject):
             self.recent_labels.remove(label)
         self.recent_labels.insert(0, label)
 
+    def class_label(self) -> str | None:
+        """The label the image's class gives its boxes: its class when that is a known label and not background
+        (one class per image: a nut image's box is a nut), else None."""
+        own = self.image.label if self.image is not None else None
+        if not own or is_background(own) or own not in self.store.classes():
+            return None
+        return own
+
     def add_box(self, x0: int, y0: int, x1: int, y1: int) -> None:
+        """A box drawn on the canvas: it takes the image's class without a dialog (unless ``always_ask``), else the
+        label asked for (the image's class or the last label used filled in)."""
         if self.image is None:
             return
-        # the image's own class is the best guess (a nut image's box is a nut), else the last label used
-        own = self.image.label if self.image.label and not is_background(self.image.label) else None
-        default = own or (self.recent_labels[0] if self.recent_labels else "")
-        label = self.ask_label(self.known_labels(), default)
+        own = self.class_label()
+        if own and not self.always_ask():
+            label = own
+        else:  # the image's class is the best guess (a nut image's box is a nut), else the last label used
+            guess = self.image.label if self.image.label and not is_background(self.image.label) else None
+            label = self.ask_label(self.known_labels(), guess or (self.recent_labels[0] if self.recent_labels else ""))
         if not label:
             self.canvas.update()
             return
@@ -158,7 +174,9 @@ class AnnotationController(QObject):
         changes = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
         if box.state == "pending":  # correcting a proposal accepts it
             changes.update(state="accepted", edited=True)
-        elif box.source == "proposal" and not box.edited:
+            self._decide([UpdateBox(self.store, box_id, merge_id=merge_id, **changes)], "")
+            return
+        if box.source == "proposal" and not box.edited:
             changes["edited"] = True
         self.editor.push(UpdateBox(self.store, box_id, merge_id=merge_id, **changes))
 
@@ -171,7 +189,7 @@ class AnnotationController(QObject):
         self._last_nudge = (box_id, now, merge_id)
 
     def delete_selected(self) -> None:
-        """Delete the selected box; a pending proposal is rejected instead (its provenance stays)."""
+        """Delete the selected box (undoable); a pending proposal is rejected instead (its provenance stays)."""
         box = self.canvas.selected_box()
         if box is None:
             return
@@ -189,14 +207,35 @@ class AnnotationController(QObject):
             self.select_best_pending()
         elif box.state == "accepted":
             self._select_next_pending(box.id)
-        elif self.editor.push(UpdateBox(self.store, box.id, state="accepted")):
+        elif self._decide([UpdateBox(self.store, box.id, state="accepted")], ""):
             self._select_next_pending(box.id)
 
     def reject_selected(self) -> None:
+        """Reject the selected proposal and select the next. X only decides proposals: on a box that is not
+        pending (drawn, accepted) it changes nothing and says how to remove it."""
         box = self.canvas.selected_box()
-        if box is not None and box.state != "rejected" and self.editor.push(
-                UpdateBox(self.store, box.id, state="rejected")):
+        if box is None:
+            return
+        if box.state != "pending":
+            self.sig_message.emit(self.tr("X rejects proposals; Delete removes this box"))
+            return
+        if self._decide([UpdateBox(self.store, box.id, state="rejected")], ""):
             self._select_next_pending(box.id)
+
+    def _decide(self, steps: list[UpdateBox], text: str) -> bool:
+        """Push decisions on proposals of this image as one undo step. When they decide its last pending proposal
+        and it has an accepted box, the image is marked verified in that same step (reviewed: the next Propose
+        leaves it alone)."""
+        image_id = steps[0].image_id
+        after = {s.before.id: s.after.state for s in steps}
+        states = [after.get(b.id, b.state) for b in self.store.boxes(image_id)]
+        commands: list[Command] = list(steps)
+        if ("pending" not in states and "accepted" in states and image_id not in images_with_pending_masks(self.store)
+                and self.store.image_fields(image_id, ("status",))["status"] != "verified"):
+            commands.append(SetImageFields(self.store, image_id, status="verified"))
+        if len(commands) == 1:
+            return self.editor.push(commands[0])
+        return self.editor.push(Compound(text or self.tr("review and verify image"), commands))
 
     def _select_next_pending(self, after: int) -> None:
         """The next pending proposal of the image; when none is left, ``sig_image_reviewed``."""
@@ -211,8 +250,8 @@ class AnnotationController(QObject):
             return 0
         chosen = [b for b in self.store.boxes(self.image.id, states=("pending",))
                   if min_score is None or (b.score or 0.0) >= min_score]
-        if chosen and self.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),
-                                                [UpdateBox(self.store, b.id, state="accepted") for b in chosen])):
+        if chosen and self._decide([UpdateBox(self.store, b.id, state="accepted") for b in chosen],
+                                   self.tr("accept {0} proposals").format(len(chosen))):
             if not self.store.boxes(self.image.id, states=("pending",)):
                 self.sig_image_reviewed.emit()  # as after the last Enter: on to the next image with proposals
         return len(chosen)

@@ -222,12 +222,19 @@ class MainWindow(QMainWindow):
                                            "class is offered first)"))
         self.act_ask_label.setCheckable(True)
         self.act_ask_label.setChecked(self.settings.value("prefs/ask_label", True, type=bool))
+        self.act_ask_always = a(self.tr("Ask for a label even when the image's class gives it"),
+                                lambda on: self.settings.setValue("prefs/ask_label_always", bool(on)), project=False,
+                                tip=self.tr("When off, a box drawn on an image whose class is a known label takes "
+                                            "that label without a dialog"))
+        self.act_ask_always.setCheckable(True)
+        self.act_ask_always.setChecked(self.settings.value("prefs/ask_label_always", False, type=bool))
         self.class_actions = [a(self.tr("Class {0}").format(n), lambda _=False, n=n: self.set_nth_class(n), str(n),
                                 canvas=True) for n in range(1, 10)]
         self.mask_actions = MaskActions(self)
         self.language = LanguageMenu(self)
         self.canvas.sig_space_tapped.connect(lambda shift: self.verify_and_next(keep_proposals=not shift))
         self.canvas.sig_box_drawn.connect(self._box_drawn)
+        self.properties.add_box_actions([self.act_accept, self.act_reject, self.act_relabel, self.act_delete])
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar-main")
@@ -256,7 +263,8 @@ class MainWindow(QMainWindow):
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, None,
                                 self.act_fit, self.act_actual, self.act_hide, self.act_show_rejected,
                                 self.act_heatmap]),
-            (self.tr("&Settings"), [self.act_ask_label, self.act_keep_drawing, None, self.language.menu.menuAction()]),
+            (self.tr("&Settings"), [self.act_ask_label, self.act_ask_always, self.act_keep_drawing, None,
+                                    self.language.menu.menuAction()]),
             (self.tr("&Help"), [self.act_help]),
         ):
             m = menu.addMenu(title)
@@ -348,7 +356,8 @@ class MainWindow(QMainWindow):
         self.loader = ThumbnailLoader(store.db_path.parent / "thumbnails", self)
         self.browser = BrowserPanel(store, self.loader, self)
         self.browser_dock.setWidget(self.browser)
-        self.annotation = AnnotationController(self.editor, self.canvas, self.properties, self.ask_label)
+        self.annotation = AnnotationController(self.editor, self.canvas, self.properties, self.ask_label,
+                                               self.act_ask_always.isChecked)
         self.annotation.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.annotation.sig_image_reviewed.connect(self.review.image_reviewed)
         self.annotation.masks.sig_tool_changed.connect(self.mask_actions.show_tool)

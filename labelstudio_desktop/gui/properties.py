@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -204,6 +205,13 @@ class PropertiesPanel(QWidget):
         else:
             self.box_list.setCurrentRow(-1)
         self._loading = False
+
+    def add_box_actions(self, actions: list[QAction]) -> None:
+        """The review actions of the selected box (accept, reject, label, delete) on the Objects list too: their keys
+        act while the list has the focus (as on the canvas) and they make its context menu."""
+        for action in actions:
+            self.box_list.addAction(action)
+        self.box_list.setContextMenuPolicy(Qt.ActionsContextMenu)
 
     def show_class_keys(self, classes: list[str]) -> None:
         """Which class each digit key sets, under the class field and as its tooltip."""

@@ -355,6 +355,7 @@ def test_the_label_dialog_offers_the_image_class_first(window, qtbot):
         offered.append(dialog.edit.text())
         dialog.reject()
 
+    window.act_ask_always.trigger()  # asked even where the image's class would label the box
     answer_next_dialog("washer")  # a washer box on the bolt image: "washer" becomes the last label used
     window.annotation.add_box(1, 1, 20, 20)
     QTimer.singleShot(0, read_and_cancel)

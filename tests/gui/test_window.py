@@ -153,6 +153,7 @@ def test_label_dialog_offers_recent_labels_first_and_completes(window, qtbot):
 
     from labelstudio_desktop.gui.dialogs import LabelDialog
 
+    window.act_ask_always.trigger()  # asked even where the image's class would label the box
     answer_next_dialog("washer")
     window.annotation.add_box(1, 1, 20, 20)
     answer_next_dialog("bolt")
@@ -170,6 +171,7 @@ def test_label_dialog_offers_recent_labels_first_and_completes(window, qtbot):
 def test_without_asking_new_boxes_take_the_last_label(window, qtbot):
     from dialogs_helper import answer_next_dialog
 
+    window.browser.select_id(window.store.image_by_path("empty/empty_000.jpg").id)  # no class to label the boxes
     answer_next_dialog("washer")
     window.annotation.add_box(1, 1, 20, 20)
     window.act_ask_label.trigger()  # off, and remembered
