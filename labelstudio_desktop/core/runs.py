@@ -143,3 +143,21 @@ def snapshots(store: Store, run_id: int) -> dict[int, list[tuple[int, str, bytes
                                 "ORDER BY image_id, epoch", (run_id,)):
         out.setdefault(r[0], []).append((r[1], r[2], bytes(r[3])))
     return out
+
+
+def held_out_images(store: Store, run: Run) -> list:
+    """The reviewed images (verified, or with an accepted box) that ``run`` did not train on: those outside the
+    train split (val and test), and train-split images whose accepted boxes were all made after the run started
+    (reviewed since; a verified train image without boxes counts as trained on). Training learns only from the
+    train split (val only scores the epochs), so these measure the run fairly."""
+    started = run.started_at
+    accepted: dict[int, list[float]] = {}
+    for image_id, created in store.conn.execute("SELECT image_id, created_at FROM boxes WHERE state='accepted'"):
+        accepted.setdefault(image_id, []).append(created)
+    held = []
+    for img in store.images(include_excluded=False, include_missing=False):
+        if img.status != "verified" and img.id not in accepted:
+            continue
+        if img.split in ("val", "test") or (img.id in accepted and min(accepted[img.id]) > started):
+            held.append(img)
+    return held

@@ -4,6 +4,9 @@ Only usable images (not excluded, not missing) and accepted annotations (never p
 Detection learns from reviewed images only: an image counts when it has an accepted box or is marked verified
 (verified without boxes: all background); an unreviewed image is never used, so never taken for background.
 Its rejected proposals become hard negatives and its pending ones are left out of the loss (see detector.py).
+When the project is one class per image (:func:`class_per_image`: class folders or the class field), the image's
+class is the label of every box on it in training (the class prior: a box accepted with another label on a photo of
+class A is an A), so the detector's class channels follow the image classes; proposing applies the same rule.
 Images are decoded by core's loader, which copes with every odd file, then held in memory as uint8: the
 tf.data pipeline (shuffle, batch, augment, prefetch) then runs on tensors and is never the bottleneck.
 """
@@ -11,7 +14,7 @@ tf.data pipeline (shuffle, batch, augment, prefetch) then runs on tensors and is
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -20,6 +23,7 @@ from ..core.dedup import find_duplicates
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.masks import union_mask
+from ..core.review_memory import is_background
 from ..core.split import assign_splits
 from ..core.store import SPLITS, ImageRecord, Store
 from .config import TASKS, AugmentConfig  # noqa: F401 - TASKS re-exported: one list for the CLI, GUI, training
@@ -83,6 +87,8 @@ def collect(store: Store, task: str, size: int, job: JobToken | None = None,
         images = [i for i in images if i.value is not None]
     elif task == "detect":
         reviewed = reviewed_boxes(store, images)
+        if class_per_image(store):
+            reviewed = {i.id: with_image_class(reviewed[i.id], i.label) for i in images if i.id in reviewed}
         images = [i for i in images if i.id in reviewed]
         data.classes = classes or sorted({b.label for boxes in reviewed.values() for b in boxes["accepted"]})
     xs: dict[str, list] = {s: [] for s in SPLITS}
@@ -136,6 +142,34 @@ def reviewed_boxes(store: Store, images: list[ImageRecord]) -> dict[int, dict[st
     empty = {"accepted": [], "rejected": [], "pending": []}
     return {i.id: by_image.get(i.id, empty) for i in images
             if i.status == "verified" or by_image.get(i.id, empty)["accepted"]}
+
+
+#: Share of the usable images that must have a class, and of the accepted boxes on them that must carry it, for a
+#: project to count as one class per image.
+CLASS_PER_IMAGE_SHARE = 0.5
+BOX_AGREEMENT = 0.8
+
+
+def class_per_image(store: Store) -> bool:
+    """Whether the project is one class per image: at least half its usable images have a class (class folders,
+    or the class field) and at least 80% of the accepted boxes on those images carry their image's class (true
+    when there are none yet). Then an image's class is the label of its boxes, in training and in proposing."""
+    images = store.images(include_excluded=False, include_missing=False)
+    labelled = {i.id: i.label for i in images if i.label and not is_background(i.label)}
+    if not labelled or len([i for i in images if i.label]) < CLASS_PER_IMAGE_SHARE * len(images):
+        return False
+    rows = [(image_id, label) for image_id, label in store.conn.execute(
+        "SELECT image_id, label FROM boxes WHERE state='accepted'") if image_id in labelled]
+    agree = sum(1 for image_id, label in rows if labelled[image_id] == label)
+    return not rows or agree >= BOX_AGREEMENT * len(rows)
+
+
+def with_image_class(boxes: dict[str, list], label: str | None) -> dict[str, list]:
+    """An image's boxes by state, each relabelled with the image's class (unless it has none, or it is a background
+    class)."""
+    if not label or is_background(label):
+        return boxes
+    return {state: [replace(b, label=label) for b in items] for state, items in boxes.items()}
 
 
 def image_boxes(boxes: dict[str, list], image: ImageRecord, classes: list[str]) -> ImageBoxes:

@@ -5,6 +5,17 @@ Each proposal keeps its provenance (run, method: ``exact``/``bayes`` for Grad-CA
 ``unet``; threshold, IoU to the binary map, score). Proposals never touch accepted or manual boxes; proposing
 again replaces only the pending proposals of an image, and obeys the review (:mod:`core.review_memory`).
 Images predicted as a background class (``empty``, ``background``, ``none``, ``negative``) get no box.
+
+Proposals never get worse by surprise (``source="auto"`` with both a detector and a classifier): the two sources
+are scored (F1 at IoU 0.5, labels compared) on the reviewed images the detector did not train on
+(:func:`core.runs.held_out_images`); the one measured better proposes (on a tie, or with nothing to measure on,
+the source of the pending proposals; the detector when there are none), and where it finds nothing on an image
+the other source proposes there. An image's pending proposals are replaced only by proposals of their own source
+or of a source measured better than theirs, and never by nothing. The report carries the figures.
+
+With one class per image (:func:`.data.class_per_image`), an image's class is the label of its proposals from
+either source (the detector's boxes of any class become the image's class, duplicates merged; Grad-CAM explains
+the image's class), as it is the label of its boxes in the detector's training.
 """
 
 from __future__ import annotations
@@ -23,9 +34,9 @@ from ..core.heatmap_boxes import binarize, grabcut_mask, strong_components, upsa
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.review_memory import Candidate, is_background, remembered, review_of
-from ..core.runs import get_run, last_run
+from ..core.runs import get_run, held_out_images, last_run
 from ..core.store import BoxRecord, Store, StoreError
-from .data import resize_square
+from .data import class_per_image, resize_square
 
 METHODS = ("exact", "bayes")
 SOURCES = ("auto", "gradcam", "detector", "unet")
@@ -67,9 +78,33 @@ class ProposeReport:
     source: str = "gradcam"
     skipped_verified: int = 0  # verified images left out
     dropped: dict[str, int] = field(default_factory=dict)  # proposals review ruled out, by reason
+    held_out: int = 0  # reviewed images the sources were scored on (not trained on by the detector)
+    scores: dict[str, float] = field(default_factory=dict)  # source -> F1 at IoU 0.5 on them; empty: not measured
+    runs: dict[str, int] = field(default_factory=dict)  # source -> its model run
+    other: str = ""  # the other source, used per image where ``source`` found nothing ("" when none)
+    fallback: int = 0  # images whose proposals came from ``other``
+    kept_pending: int = 0  # images whose pending proposals were kept (of a source not measured worse)
 
     def as_json(self) -> dict:
-        return {"proposals": [p.as_json() for p in self.proposals]}
+        return {"proposals": [p.as_json() for p in self.proposals], "source": self.source, "other": self.other,
+                "held_out": self.held_out, "scores": {k: round(v, 6) for k, v in self.scores.items()},
+                "runs": self.runs, "fallback": self.fallback, "kept_pending": self.kept_pending}
+
+    def decision(self) -> str:
+        """Which source proposed, why, and what was kept, in a sentence (the CLI; the app says it translated)."""
+        if not self.other:
+            text = f"proposals from {self.source}"
+        elif self.scores:
+            text = (f"proposals from {self.source}: F1 at IoU 0.5 {self.scores[self.source]:.2f} against "
+                    f"{self.other}'s {self.scores[self.other]:.2f} on {self.held_out} reviewed images the detector "
+                    "did not train on")
+        else:
+            text = f"proposals from {self.source}: not measured (no reviewed image the detector did not train on)"
+        if self.fallback:
+            text += f"; {self.other} on {self.fallback} images where {self.source} found nothing"
+        if self.kept_pending:
+            text += f"; pending proposals kept on {self.kept_pending} images"
+        return text
 
 
 def model_run(store: Store, run_id: int | None, task: str):
@@ -154,8 +189,17 @@ def images_to_propose(store: Store, images: str | None = None, limit: int | None
     return (kept[:limit] if limit is not None else kept), len(todo) - len(kept)
 
 
+def image_class(img, prior: bool) -> str | None:
+    """The label an image's proposals must take under the class prior: its class, unless it has none or the prior
+    is off. A background class is returned too (such an image gets no proposal)."""
+    return img.label if prior and img.label else None
+
+
 class _GradCamBoxes:
-    """Boxes fitted to the Grad-CAM heatmap of a classifier (the cold start)."""
+    """Boxes fitted to the Grad-CAM heatmap of a classifier (the cold start); with ``use_labels`` (the class
+    prior) the heatmap of the image's class, and that class as the label."""
+
+    source = "gradcam"
 
     def __init__(self, store: Store, run_id, method, threshold, multi, min_area, padding, layer, max_iter,
                  use_labels, levers: dict | None = None):
@@ -182,7 +226,7 @@ class _GradCamBoxes:
         heatmaps, probs = self.cam(np.stack(pixels), chosen, flip=self.levers["flip"])
         for n, (img, heat, prob) in enumerate(zip(batch, heatmaps, probs, strict=True)):
             k = int(chosen[n]) if chosen is not None and chosen[n] >= 0 else int(np.argmax(prob))
-            label, score = self.classes[k], float(prob[k])
+            label, score = image_class(img, self.use_labels) or self.classes[k], float(prob[k])
             found = []
             if is_background(label):
                 report.without_box.append((img.path, f"classified as the background class '{label}'"))
@@ -203,11 +247,13 @@ class _GradCamBoxes:
 
 
 class _DetectorBoxes:
-    """Boxes from the box detector trained on the reviewed boxes."""
+    """Boxes from the box detector trained on the reviewed boxes; with ``prior`` an image's class is the label of
+    all its boxes (whatever class channel found them; boxes that then overlap at IoU >= 0.5 are merged)."""
 
     method = "detector"
+    source = "detector"
 
-    def __init__(self, store: Store, run_id, threshold, max_boxes):
+    def __init__(self, store: Store, run_id, threshold, max_boxes, prior: bool = False):
         from .train import load_model
 
         self.run = model_run(store, run_id, "detect")
@@ -215,15 +261,22 @@ class _DetectorBoxes:
         self.size = int(self.run.params["size"])
         tuned = self.run.params.get("proposal_params") or {}  # propose --calibrate
         self.threshold = threshold if threshold is not None else tuned.get("threshold", DETECTOR_THRESHOLD)
-        self.max_boxes = max_boxes
+        self.max_boxes, self.prior = max_boxes, prior
         self.model = load_model(self.run.model_path)
 
     def __call__(self, batch, pixels, report: ProposeReport):
-        from .detector import detect
+        from .detector import detect, nms
 
         found = detect(self.model, np.stack(pixels), score_threshold=self.threshold, max_boxes=self.max_boxes)
         for img, boxes in zip(batch, found, strict=True):
-            candidates = [Candidate(self.classes[k], denormalise(box, img.width, img.height), float(score))
+            label = image_class(img, self.prior)
+            if label is not None and is_background(label):
+                report.without_box.append((img.path, f"the image's class '{label}' is a background class"))
+                yield img, [], None
+                continue
+            if label is not None and boxes:
+                boxes = [boxes[k] for k in nms(np.array([b[0] for b in boxes]), np.array([b[2] for b in boxes]))]
+            candidates = [Candidate(label or self.classes[k], denormalise(box, img.width, img.height), float(score))
                           for box, k, score in boxes]
             if not candidates:
                 report.without_box.append((img.path, f"the detector found nothing scoring {self.threshold:g} or "
@@ -238,42 +291,109 @@ def denormalise(box: tuple[float, float, float, float], width: int, height: int)
 
 def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float | None = None,
             multi: bool = False, min_area: int | None = None, padding: float | None = None, images: str | None = None,
-            limit: int | None = None, layer: str | None = None, max_iter: int = 10, use_labels: bool = False,
+            limit: int | None = None, layer: str | None = None, max_iter: int = 10, use_labels: bool | None = None,
             source: str = "auto", include_verified: bool = False, max_boxes: int = 50, levers: dict | None = None,
             job: JobToken | None = None) -> ProposeReport:
     """Propose boxes on the project's usable, unverified images, stored as pending for review.
 
     ``source``: ``detector`` (the box detector trained on reviewed boxes), ``gradcam`` (the classifier's
-    heatmap: the cold start) or ``auto`` (the detector once there is one). ``run_id`` picks the model run
-    (default: the last of its kind). Review is remembered: no proposal on a verified image (unless
+    heatmap: the cold start) or ``auto``. With ``auto`` and both models, the source measured better on the reviewed
+    images the detector did not train on proposes, the other one where it finds nothing on an image, and pending
+    proposals are replaced only by their own source or one measured better (see the module's docstring; the
+    report holds the figures). An explicit source replaces the pending proposals wherever it proposes. Nothing
+    found on an image never deletes its pending proposals. ``run_id`` picks the model run of the source it
+    resolves to (default: the last of its kind). Review is remembered: no proposal on a verified image (unless
     ``include_verified``), over an accepted box of the same label, or where the operator rejected one.
 
-    Grad-CAM: the heatmap is of the predicted class, or with ``use_labels`` of the image's own class label when
-    it has one the classifier knows. Parameters left as None come from the run's calibration when there is one,
-    else defaults: threshold 0.3, padding 0.15 (:data:`COLD_START`), components of 4 cells, the last
-    convolutional layer. Detector:
-    ``threshold`` is the lowest score kept (default 0.3), at most ``max_boxes`` boxes per image."""
+    ``use_labels`` (the class prior): an image's class is the label of its proposals and Grad-CAM explains that
+    class (when the classifier knows it); None: when the project is one class per image
+    (:func:`.data.class_per_image`); False: the predicted class. Parameters left as None come from the run's
+    calibration when there is one, else defaults: Grad-CAM threshold 0.3, padding 0.15 (:data:`COLD_START`),
+    components of 4 cells, the last convolutional layer; detector: ``threshold`` is the lowest score kept
+    (default 0.3), at most ``max_boxes`` boxes per image. ``threshold`` applies to the source ``source`` resolves
+    to; the other one uses its own."""
     job = job or JobToken()
     started = time.perf_counter()
     with Store.open(db_path) as store:
-        source = resolve_source(store, source, run_id)
-        if source == "unet":
+        resolved = resolve_source(store, source, run_id)
+        if resolved == "unet":
             raise StoreError("U-Net proposals are masks: use propose_masks (propose --source unet)")
-        maker = _DetectorBoxes(store, run_id, threshold, max_boxes) if source == "detector" else \
-            _GradCamBoxes(store, run_id, method, threshold, multi, min_area, padding, layer, max_iter, use_labels,
-                          levers)
+        prior = class_per_image(store) if use_labels is None else bool(use_labels)
+
+        def maker(kind: str, run: int | None, cut: float | None):
+            if kind == "detector":
+                return _DetectorBoxes(store, run, cut, max_boxes, prior)
+            return _GradCamBoxes(store, run, method, cut, multi, min_area, padding, layer, max_iter, prior, levers)
+
+        primary, second = maker(resolved, run_id, threshold), None
+        other = "gradcam" if resolved == "detector" else "detector"
+        if source == "auto" and last_run(store, {"gradcam": "classify", "detector": "detect"}[other]) is not None:
+            second = maker(other, None, None)
+        pending = pending_sources(store)
+        scores, held = {}, 0
+        if second is not None:
+            from .calibrate import score_sources
+
+            detector = primary if primary.source == "detector" else second
+            reviewed = held_out_images(store, detector.run)
+            held = len(reviewed)
+            scores = score_sources(store, reviewed, [primary, second]) if reviewed else {}
+            if scores and scores["detector"] != scores["gradcam"]:
+                chosen = max(scores, key=scores.get)
+            else:
+                counts = {k: list(pending.values()).count(k) for k in ("detector", "gradcam")}
+                chosen = max(counts, key=counts.get) if any(counts.values()) else "detector"
+            if chosen != primary.source:
+                primary, second = second, primary
         todo, skipped = images_to_propose(store, images, limit, include_verified)
-        report = ProposeReport(maker.run.id, maker.method, maker.threshold, images=len(todo), source=source,
-                               skipped_verified=skipped)
+        report = ProposeReport(primary.run.id, primary.method, primary.threshold, images=len(todo),
+                               source=primary.source, skipped_verified=skipped, held_out=held, scores=scores,
+                               runs={m.source: m.run.id for m in (primary, second) if m is not None},
+                               other=second.source if second is not None else "")
         for start in range(0, len(todo), BATCH):
             job.check()
-            batch, pixels = load_batch(store, todo[start:start + BATCH], maker.size, report)
-            if batch:
-                for img, candidates, heat in maker(batch, pixels, report):
-                    _store_proposals(store, img, candidates, heat, maker, report)
+            found = _candidates(store, primary, todo[start:start + BATCH], report)
+            empty = [img for img, cands, _heat, _why in found.values() if not cands]
+            backup = _candidates(store, second, empty, ProposeReport(0, "", 0.0)) if second and empty else {}
+            for img_id, (img, cands, heat, why) in found.items():
+                used = primary
+                if not cands and backup.get(img_id, (None, []))[1]:
+                    _img, cands, heat, why = backup[img_id]
+                    used = second
+                    report.fallback += 1
+                elif not cands and img_id in backup:
+                    why = why + backup[img_id][3]
+                report.without_box.extend(why)
+                replace = source != "auto" or may_replace(pending.get(img_id), used.source, scores)
+                _store_proposals(store, img, cands, heat, used, report, replace)
             job.progress(min(start + BATCH, len(todo)), len(todo))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def pending_sources(store: Store) -> dict[int, str]:
+    """The source of each image's pending box proposals (``detector`` or ``gradcam``; U-Net boxes left out)."""
+    rows = store.conn.execute("SELECT image_id, method FROM boxes WHERE source='proposal' AND state='pending' "
+                              "AND COALESCE(method, '') != 'unet'")
+    return {image_id: "detector" if m == "detector" else "gradcam" for image_id, m in rows}
+
+
+def may_replace(pending: str | None, new: str, scores: dict[str, float]) -> bool:
+    """Whether proposals of source ``new`` may replace an image's pending proposals of source ``pending``: when
+    there are none, when they are of the same source, or when ``new`` was measured better."""
+    return pending is None or pending == new or (pending in scores and scores.get(new, 0.0) > scores[pending])
+
+
+def _candidates(store: Store, maker, images: list, report: ProposeReport) -> dict[int, tuple]:
+    """Per readable image: (image, candidates, heatmap or None, [(path, why it got none)]); unreadable images go
+    to ``report.problems``."""
+    scratch = ProposeReport(0, "", 0.0)
+    batch, pixels = load_batch(store, images, maker.size, report)
+    out = {}
+    if batch:
+        for img, candidates, heat in maker(batch, pixels, scratch):
+            out[img.id] = (img, candidates, heat, [w for w in scratch.without_box if w[0] == img.path])
+    return out
 
 
 def box_score(class_score: float, grid: np.ndarray, box) -> float:
@@ -296,13 +416,21 @@ def load_batch(store: Store, images: list, size: int, report: ProposeReport) -> 
     return batch, pixels
 
 
-def _store_proposals(store: Store, img, candidates: list[Candidate], heat, maker, report: ProposeReport) -> None:
-    """Replace the image's pending box proposals with the candidates that review allows."""
+def _store_proposals(store: Store, img, candidates: list[Candidate], heat, maker, report: ProposeReport,
+                     replace: bool = True) -> None:
+    """Replace the image's pending box proposals with the candidates that review allows; when there are none, or
+    ``replace`` is False (the new source is not measured better than theirs), its pending proposals stay."""
     kept, dropped = remembered(candidates, review_of(store, img.id))
     for reason, count in dropped.items():
         report.dropped[reason] = report.dropped.get(reason, 0) + count
     if candidates and not kept:
         report.without_box.append((img.path, "every proposal repeats a box already accepted or rejected"))
+    has_pending = store.conn.execute("SELECT 1 FROM boxes WHERE image_id=? AND source='proposal' AND "
+                                     "state='pending' AND COALESCE(method, '') != 'unet' LIMIT 1",
+                                     (img.id,)).fetchone() is not None
+    if has_pending and (not replace or not kept):
+        report.kept_pending += 1
+        return
     with store.transaction() as c:
         c.execute("DELETE FROM boxes WHERE image_id=? AND source='proposal' AND state='pending' "
                   "AND COALESCE(method, '') != 'unet'", (img.id,))
