@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,8 +260,9 @@ def _group(store: Store, result: DedupResult) -> None:
     result.groups = sorted((sorted(g, key=lambda i: images[i].path) for g in groups.values()),
                            key=lambda g: images[g[0]].path)
     box_labels = _box_labels(store)
+    annotations = accepted_annotations(store)
     for n, group in enumerate(result.groups):
-        result.keepers.append(suggest_keeper([images[i] for i in group]).id)
+        result.keepers.append(suggest_keeper([images[i] for i in group], annotations).id)
         labels = {images[i].label for i in group if images[i].label is not None}
         boxed = [box_labels[i] for i in group if box_labels.get(i)]
         if len(labels) > 1 or len({tuple(b) for b in boxed}) > 1:
@@ -277,6 +279,26 @@ def _box_labels(store: Store) -> dict[int, list[str]]:
     return out
 
 
-def suggest_keeper(members: list[ImageRecord]) -> ImageRecord:
-    """The copy to keep: the largest resolution, then the largest file, then the oldest."""
-    return max(members, key=lambda m: (m.width * m.height, m.size, -m.mtime))
+def accepted_annotations(store: Store) -> dict[int, int]:
+    """Accepted boxes and masks per image id (images with none are left out)."""
+    counts: dict[int, int] = {}
+    for table in ("boxes", "masks"):
+        for image_id, n in store.conn.execute(
+                f"SELECT image_id, COUNT(*) FROM {table} WHERE state='accepted' GROUP BY image_id"):
+            counts[image_id] = counts.get(image_id, 0) + n
+    return counts
+
+
+def suggest_keeper(members: list[ImageRecord], annotations: Mapping[int, int] | None = None) -> ImageRecord:
+    """The copy to keep: the one with the operator's work first (verified, then more accepted boxes and masks, as
+    counted in ``annotations``, see :func:`accepted_annotations`, then a class or value set), so that keeping the
+    suggestion never drops a review; then the largest resolution, then the largest file, then the oldest."""
+    annotations = annotations or {}
+    return max(members, key=lambda m: (keeper_work(m, annotations), m.width * m.height, m.size, -m.mtime))
+
+
+def keeper_work(image: ImageRecord, annotations: Mapping[int, int]) -> tuple[bool, int, bool]:
+    """How much of the operator's work a copy holds, as :func:`suggest_keeper` compares it: (verified, accepted
+    boxes and masks, class or value set)."""
+    return (image.status == "verified", annotations.get(image.id, 0),
+            image.label is not None or image.value is not None)

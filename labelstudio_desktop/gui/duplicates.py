@@ -59,19 +59,24 @@ def difference_image(a, b) -> QImage:
 
 
 class SideInfo(QLabel):
-    """One side's facts, with a tag when it is the suggested keeper of its group."""
+    """One side's facts, with a tag when it is the suggested keeper of its group, and the operator's work on it (the
+    keeper's first criterion: verified, accepted boxes and masks, a class)."""
 
     def show_image(self, store: Store, image: ImageRecord, keeper: bool = False) -> None:
         boxes = store.boxes(image.id, states=("accepted",))
         labels = ", ".join(sorted({b.label for b in boxes})) or "-"
         keeper_text, excluded_text = self.tr("suggested keeper"), self.tr("excluded")
+        verified_text = self.tr("verified")
         tag = f'<span style="color:#2a9d4a"><b>★ {keeper_text}</b></span> · ' if keeper else ""
         excluded = f" · <b>{excluded_text}</b>" if image.excluded else ""
+        verified = f" · <b>✓ {verified_text}</b>" if image.status == "verified" else ""
+        masks = sum(m["state"] == "accepted" for m in store.masks(image.id))
+        masks_text = " · " + self.tr("{0} masks").format(masks) if masks else ""
         self.setText(tag + self.tr(
             "<b>{0}</b><br>{1} × {2} px · {3:,} B · modified {4}<br>class <b>{5}</b> · split <b>{6}</b> · "
             "{7} boxes ({8})").format(html.escape(image.path), image.width, image.height, image.size,
                                       _date(image.mtime), html.escape(image.label or "-"), image.split or "-",
-                                      len(boxes), html.escape(labels)) + excluded)
+                                      len(boxes), html.escape(labels)) + masks_text + verified + excluded)
 
 
 def _date(mtime: float) -> str:
@@ -282,8 +287,9 @@ class DuplicatesWindow(QWidget):
             self.pairs.setCurrentItem(self.pairs.topLevelItem(0))
 
     def keeper(self, pair: Pair) -> int:
-        """The suggested keeper of the pair's group (the largest resolution, then file, then the oldest); -1 while
-        a new search runs."""
+        """The suggested keeper of the pair's group (the copy with the operator's work: verified, more accepted boxes
+        and masks, a class; then the largest resolution, then file, then the oldest; see
+        :func:`~labelstudio_desktop.core.dedup.suggest_keeper`); -1 while a new search runs."""
         group = self.result.group_of(pair.a) if self.result is not None else None
         return self.result.keepers[group] if group is not None else -1
 
