@@ -436,9 +436,33 @@ def cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK if result.status == "finished" else EXIT_ERROR
 
 
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns aligned with two spaces between them: the first left-aligned, the others right-aligned."""
+    widths = [max(len(str(row[n])) for row in [header, *rows]) for n in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(f"{c:<{w}}" if n == 0 else f"{c:>{w}}" for n, (c, w) in enumerate(zip(cells, widths,
+                                                                                             strict=True)))
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def evaluation_warnings(result) -> list[str]:
+    """Why the numbers of an evaluation may mislead: too few images, or not the test split."""
+    from .ml.evaluate import FEW_IMAGES
+
+    out = []
+    if result.split != "test":
+        out.append(f"the test split has no usable image: these numbers are on the {result.split} split, which "
+                   "the model " + ("trained on" if result.split == "train" else "was tuned on"))
+    if result.few_images:
+        out.append(f"only {result.images} reviewed images in the {result.split} split: with fewer than "
+                   f"{FEW_IMAGES}, one image moves these numbers a lot; review more images")
+    return out
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .ml.data import DataError
-    from .ml.evaluate import evaluate, export_misses
+    from .ml.evaluate import evaluate, export_misses, format_metric
     from .ml.train import TrainError
 
     db = _project_db(args)
@@ -453,9 +477,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=1, ensure_ascii=False))
         return EXIT_OK
-    print(f"run {result.run_id} ({result.task}) on the {result.split} split")
-    for key, value in result.metrics.items():
-        print(f"  {key:28} {value:.4f}")
+    print(f"run {result.run_id} ({result.task}) on the {result.split} split: {result.images} images")
+    for line in evaluation_warnings(result):
+        print(f"warning: {line}")
+    print()
+    print(text_table(["metric", "value"], [[k, format_metric(k, v)] for k, v in result.overall()]))
+    columns, rows = result.per_class()
+    if rows:
+        print()
+        print(text_table(["class", *columns], [[name, *(format_metric(c, v) for c, v in zip(columns, values,
+                                                                                              strict=True))]
+                                               for name, values in rows]))
     if result.task == "classify":
         width = max(len(c) for c in result.classes)
         print("\nconfusion (rows true, columns predicted)")

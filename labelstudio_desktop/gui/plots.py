@@ -1,12 +1,14 @@
 """Matplotlib canvases in Qt: live loss curves (with a previous run to compare against).
 
-Lines are created once and updated with ``set_data`` (no axes clear, no layout pass per epoch), so a
-redraw stays cheap enough for the GUI thread while a model trains.
+Lines are created once and updated with ``set_data`` (no axes clear), so a redraw stays cheap enough for the GUI
+thread while a model trains. The margins are fitted to the tick and axis labels (a tight layout) whenever the
+canvas is resized or new values may change the tick labels' width, so no label is cut at the dock's edge.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 from matplotlib import font_manager, rcParams
@@ -60,7 +62,6 @@ class CurvePlot(FigureCanvasQTAgg):
         self.axes.set_xlabel(xlabel)
         self.axes.set_ylabel(ylabel)
         self.axes.grid(alpha=0.3)
-        self.figure.subplots_adjust(left=0.16, bottom=0.2, right=0.97, top=0.95)
         self.lines = {key: self.axes.plot([], [], color=c, marker="o", ms=3, label=key)[0]
                       for key, c in METRIC_COLORS.items()}
         self.previous_lines = {key: self.axes.plot([], [], color=c, ls=":", lw=1,
@@ -99,4 +100,18 @@ class CurvePlot(FigureCanvasQTAgg):
             legend.remove()
         if visible:
             self.axes.legend(handles=visible, fontsize=7, loc="upper right")
+        self.fit_margins()
         self.draw_idle()
+
+    def fit_margins(self) -> None:
+        """Margins that keep the axis labels and tick labels inside the canvas at its current size."""
+        width, height = self.figure.get_size_inches() * self.figure.dpi
+        if width < 60 or height < 40:  # not laid out yet (a hidden dock): nothing sensible to fit
+            return
+        with warnings.catch_warnings():  # a canvas too small for any layout keeps the previous margins
+            warnings.simplefilter("ignore", UserWarning)
+            self.figure.tight_layout(pad=0.3)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_margins()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,6 +41,8 @@ from ..core.annotation_work import WORK_TASKS, annotation_work
 from ..core.jobs import EtaEstimator
 from ..core.runs import Run, get_run, last_run, list_runs, recover_interrupted, snapshots
 from ..core.store import Store
+from ..core.training_needs import train_counts
+from .evaluation_table import EvaluationView
 from .job_status import run_status, translate_status
 from .labels import FlowLabel
 from .plots import CurvePlot
@@ -57,7 +59,7 @@ AUGMENTS = (("hflip", QT_TRANSLATE_NOOP("TrainingPanel", "flip ↔")),
 #: The command line's values of --backbone and --balance, shown as they are typed there (names, not words).
 BACKBONES = ["small", "mobilenetv2", "resnet50v2", "vgg16"]
 BALANCES = ["none", "weights", "oversample", "undersample"]
-# the training process's own estimate, extrapolated from its first batches: the panel shows a measured one
+WATCH_MS = 1000  # how often the visible dock looks whether the project changed (its counts and plan follow)
 
 
 SNAPSHOT_PX = 48  # each view of a mask snapshot in the Runs tab
@@ -112,6 +114,11 @@ class TrainingPanel(QWidget):
         self.runner.sig_started.connect(lambda _t: self._running(True))
         self.runner.sig_stopped.connect(lambda _t: self._running(False))
         self.evaluation = None
+        self.run_plan: dict | None = None  # what the running training said it will do (ml.config.EpochPlan)
+        self._seen_version: tuple[int, int] | None = None
+        self.watch = QTimer(self)
+        self.watch.setInterval(WATCH_MS)
+        self.watch.timeout.connect(self._watch)
         self._build()
         self.refresh_runs()
 
@@ -150,6 +157,9 @@ class TrainingPanel(QWidget):
         self.snapshot_every.setSpecialValueText(self.tr("never"))
         self.snapshot_every.setToolTip(self.tr("Store predictions on a few images every K epochs"))
         self.counts = FlowLabel("", self)
+        self.plan = FlowLabel("", self)
+        self.plan.setToolTip(self.tr("The epochs a run does: with few images an epoch is a few batches, so a task "
+                                     "that needs a minimum of batches runs more epochs than asked"))
         self.augment = {}
         aug_box = QGridLayout()
         for n, (key, title) in enumerate(AUGMENTS):
@@ -164,6 +174,9 @@ class TrainingPanel(QWidget):
                               (self.tr("Snapshots every"), self.snapshot_every)):
             form.addRow(label, widget)
         form.addRow(self.counts)
+        form.addRow(self.plan)
+        for box in (self.epochs, self.batch):
+            box.valueChanged.connect(lambda _v: self.refresh_counts())
         self.train_button = QPushButton(self.tr("Train"), self)
         self.train_button.clicked.connect(lambda: self.start())
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
@@ -177,6 +190,7 @@ class TrainingPanel(QWidget):
         self.status = FlowLabel("", self)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.plot = CurvePlot(self)
+        self.plot.setMinimumHeight(150)  # lower, no layout fits the tick labels and the axis labels
 
         self.runs = QTreeWidget(self)
         self.runs.setHeaderLabels([self.tr("Run"), self.tr("Task"), self.tr("Status"), self.tr("Epochs"),
@@ -187,8 +201,8 @@ class TrainingPanel(QWidget):
         self.resume_button.clicked.connect(self.resume_selected)
         self.evaluate_button = QPushButton(self.tr("Evaluate"), self)
         self.evaluate_button.clicked.connect(self.evaluate_selected)
-        self.metrics = FlowLabel("", self)
-        self.metrics.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.evaluation_view = EvaluationView(self)
+        self.metrics = self.evaluation_view.summary  # run, split and images of the last evaluation
         self.eval_plot = QLabel(self)
         self.gallery = QListWidget(self)
         self.gallery.setViewMode(QListWidget.IconMode)
@@ -226,7 +240,7 @@ class TrainingPanel(QWidget):
         row.addWidget(self.resume_button)
         row.addWidget(self.evaluate_button)
         rv.addLayout(row)
-        rv.addWidget(self.metrics)
+        rv.addWidget(self.evaluation_view)
         rv.addWidget(self.eval_plot)
         rv.addWidget(FlowLabel(self.tr("Predictions during training (one strip per image)"), self))
         rv.addWidget(self.snapshots)
@@ -270,20 +284,58 @@ class TrainingPanel(QWidget):
         if {k for k, box in self.augment.items() if box.isChecked()} == set(filter(None, before["augment"].split(","))):
             for key, box in self.augment.items():
                 box.setChecked(key in after["augment"].split(","))
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """What the chosen task would train on now, and the epochs that makes (before a run; during one, the
+        run's own plan)."""
+        from ..ml.config import epoch_plan
+
+        task = self.task.currentText()
+        counts = train_counts(self.store, task)
+        shown = ", ".join(f"{k} {v}" for k, v in counts.per_class.items()) or self.tr("none yet")
         if task == "detect":
-            counts = dict(self.store.conn.execute(
-                "SELECT b.label, COUNT(*) FROM boxes b JOIN images i ON i.id=b.image_id WHERE b.state='accepted' "
-                "AND i.excluded=0 AND i.split='train' GROUP BY b.label ORDER BY b.label").fetchall())
-            self.counts.setText(self.tr("Accepted boxes in train images: ") +
-                                (", ".join(f"{k} {v}" for k, v in counts.items()) or self.tr("none yet")))
-        elif classify:
-            counts = dict(self.store.conn.execute(
-                "SELECT label, COUNT(*) FROM images WHERE excluded=0 AND split='train' AND label IS NOT NULL "
-                "GROUP BY label ORDER BY label").fetchall())
-            self.counts.setText(self.tr("Train images per class: ") +
-                                (", ".join(f"{k} {v}" for k, v in counts.items()) or self.tr("none yet")))
+            head = self.tr("Accepted boxes in train images: ") if counts.split else \
+                self.tr("Accepted boxes (no split yet: training makes one): ")
+            self.counts.setText(head + shown)
+        elif task == "classify":
+            head = self.tr("Train images per class: ") if counts.split else \
+                self.tr("Images per class (no split yet: training makes one): ")
+            self.counts.setText(head + shown)
         else:
-            self.counts.clear()
+            self.counts.setText(self.tr("Train images: {0}").format(counts.images))
+        if self.run_plan is None and not counts.images:
+            self.plan.setText(self.tr("A new run: no training images yet"))
+        elif self.run_plan is None:
+            config = self.config()
+            plan = epoch_plan(config.epochs, config.batch, counts.images, config.min_steps)
+            self.plan.setText(self.plan_text(plan.as_dict(), self.tr("A new run: ")))
+        self._seen_version = self._version()
+
+    def plan_text(self, plan: dict, head: str) -> str:
+        """``head`` + ``300 epochs (batches per epoch: 2)`` and, when the task's minimum of batches raised them, why."""
+        text = head + self.tr("{0} epochs (batches per epoch: {1})").format(plan["epochs"], plan["steps"])
+        if plan["epochs"] > plan["asked"]:
+            text += self.tr(" ({0} asked: raised so that it trains at least {1} batches, since few images make "
+                            "short epochs)").format(plan["asked"], plan["min_steps"])
+        return text
+
+    def _version(self) -> tuple[int, int]:
+        """Changes by this app's connection, and by others' (a training process that made the split)."""
+        return self.store.conn.total_changes, self.store.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _watch(self) -> None:
+        if self.isVisible() and self._version() != self._seen_version:
+            self.refresh_counts()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_counts()
+        self.watch.start()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self.watch.stop()
 
     def config(self):
         from ..ml.config import TASK_DEFAULTS, AugmentConfig, TrainConfig
@@ -305,6 +357,8 @@ class TrainingPanel(QWidget):
         self.cancel_button.setEnabled(on)
         self.estimator.reset()
         self.eta.clear()
+        if not on:
+            self.run_plan = None
 
     def start(self, resume: int | None = None, start_from: int | None = None, config=None) -> bool:
         """Train in the background: a new run, ``resume`` run N, or a new run from run N's model."""
@@ -349,6 +403,9 @@ class TrainingPanel(QWidget):
         return self.start(resume=run.id, config=TrainConfig(task=run.task, epochs=self.epochs.value()))
 
     def _epoch(self, data: dict) -> None:
+        if "plan" in data:
+            self.run_plan = data["plan"]
+            self.plan.setText(self.plan_text(self.run_plan, self.tr("This run: ")))
         if "epoch" in data:
             self.estimator.epoch_finished(self.clock())
             self._show_eta()
@@ -366,7 +423,12 @@ class TrainingPanel(QWidget):
     def _show_eta(self) -> None:
         seconds = self.estimator.remaining(self.clock())
         full = self.progress.value() >= self.progress.maximum()  # a finished stage (loading) says nothing yet
-        self.eta.setText("" if seconds is None or full else self.format_eta(seconds))
+        if seconds is None or full:
+            self.eta.setText("")
+        elif self.estimator.settled:
+            self.eta.setText(self.format_eta(seconds))
+        else:  # batches alone: validation and checkpoints are not measured before an epoch ends
+            self.eta.setText(self.tr("at least {0}").format(self.format_eta(seconds)))
 
     def format_eta(self, seconds: float) -> str:
         """``42 s left``, ``3 min 05 s left``, ``2 h 07 min left``."""
@@ -379,6 +441,7 @@ class TrainingPanel(QWidget):
 
     def _done(self, title: str, result) -> None:
         self.refresh_runs()
+        self.refresh_counts()  # a run may have made the split
         if hasattr(result, "metrics"):  # an Evaluation
             self.show_evaluation(result)
         elif hasattr(result, "status"):  # a RunResult
@@ -469,8 +532,7 @@ class TrainingPanel(QWidget):
     def show_evaluation(self, evaluation) -> None:
         self.evaluation = evaluation
         self.tabs.setCurrentIndex(1)
-        self.metrics.setText(self.tr("run {0} on {1}: ").format(evaluation.run_id, evaluation.split) + ", ".join(
-            f"{k} {v:g}" if float(v).is_integer() else f"{k} {v:.3f}" for k, v in evaluation.metrics.items()))
+        self.evaluation_view.show_evaluation(evaluation)
         self.gallery_title.setText(self.tr("Most errors first (click to open)") if evaluation.task == "detect"
                                    else self.tr("Misclassified (click to open)"))
         first_plot = next(iter(evaluation.plots.values()), None)

@@ -29,6 +29,23 @@ from .metrics import (  # noqa: E402
     tune_cut_points,
 )
 
+#: Fewer images than this in the evaluated split and its numbers come with a warning.
+FEW_IMAGES = 20
+#: Per-class metrics, stored as ``{metric}_{class}``.
+CLASS_METRICS = ("precision", "recall", "ap50")
+
+
+def format_metric(name: str, value: float) -> str:
+    """A count as an integer, any other number with 3 decimals."""
+    if value != value:  # NaN
+        return "-"
+    return f"{value:g}" if float(value).is_integer() and name not in FRACTIONS else f"{value:.3f}"
+
+
+#: Metrics that are fractions even when they happen to be 0 or 1.
+FRACTIONS = {"accuracy", "precision", "recall", "mean_iou", "map50", "iou", "dice", "grade_accuracy_cuts",
+             "grade_accuracy_rounding", *CLASS_METRICS}
+
 
 @dataclass
 class Evaluation:
@@ -42,9 +59,28 @@ class Evaluation:
     worst: list[dict] = field(default_factory=list)  # segmentation: path, iou, dice; detection: errors (worst first)
     plots: dict[str, str] = field(default_factory=dict)
     cut_points: list[float] = field(default_factory=list)
+    images: int = 0  # the images of ``split`` it was measured on (detect: the reviewed ones)
+
+    @property
+    def few_images(self) -> bool:
+        """True when the numbers rest on fewer than :data:`FEW_IMAGES` images (one image moves them a lot)."""
+        return self.images < FEW_IMAGES
+
+    def overall(self) -> list[tuple[str, float]]:
+        """The metrics of the whole split, by name, in the order measured (per-class ones left out)."""
+        per_class = {f"{prefix}_{name}" for prefix in CLASS_METRICS for name in self.classes}
+        return [(k, v) for k, v in self.metrics.items() if k not in per_class]
+
+    def per_class(self) -> tuple[list[str], list[tuple[str, list[float]]]]:
+        """(metric names, one row per class of values in that order): precision, recall and, for a detector,
+        AP50; empty when the task has no classes."""
+        columns = [m for m in CLASS_METRICS if any(f"{m}_{name}" in self.metrics for name in self.classes)]
+        rows = [(name, [self.metrics.get(f"{m}_{name}", float("nan")) for m in columns]) for name in self.classes]
+        return (columns, rows) if columns else ([], [])
 
     def as_json(self) -> dict:
-        out = {"run": self.run_id, "task": self.task, "split": self.split, **self.metrics, "plots": self.plots}
+        out = {"run": self.run_id, "task": self.task, "split": self.split, **self.metrics, "plots": self.plots,
+               "split_images": self.images}
         if self.task == "classify":
             out["confusion"] = {"classes": self.classes, "matrix": self.confusion}
             out["misclassified"] = self.misclassified
@@ -82,6 +118,7 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
         paths = {i.id: i.path for i in store.images()}
         result = Evaluation(run.id, run.task, split)
         x, y, ids = data.x[split], data.y[split], data.ids[split]
+        result.images = len(ids)
         if run.task == "detect":
             _detection(result, data.classes, model, x, y, ids, paths, out_dir, score_threshold)
             return result

@@ -21,11 +21,14 @@ def test_train_resume_retrain_and_evaluate(window, qtbot):
     panel.snapshot_every.setValue(1)
     assert "bolt" in panel.counts.text()
     epochs_seen, shown = [], []
-    panel.runner.sig_report.connect(lambda data: epochs_seen.append(data["epoch"]))
+    panel.runner.sig_report.connect(lambda data: epochs_seen.extend([data["epoch"]] if "epoch" in data else []))
+    plans = []
+    panel.runner.sig_report.connect(lambda data: plans.append(panel.plan.text()) if "plan" in data else None)
     # connected after the panel's own slots: sees what they displayed
     panel.runner.sig_progress.connect(lambda _d, _t: shown.append((panel.eta.text(), panel.status.text())))
     _run(panel, qtbot, panel.start)
     assert epochs_seen == [1, 2]
+    assert len(plans) == 1 and plans[0].startswith("This run: 2 epochs (batches per epoch: ")  # from the process
     assert any(eta.endswith(" left") for eta, _status in shown)  # the panel's ETA...
     assert not any("ETA" in status for _eta, status in shown)  # ...instead of the training process's
     assert panel.eta.text() == ""
@@ -46,7 +49,10 @@ def test_train_resume_retrain_and_evaluate(window, qtbot):
     assert panel.plot.previous  # the previous run's curves shown for comparison
 
     _run(panel, qtbot, panel.evaluate_selected)
-    assert panel.evaluation is not None and "accuracy" in panel.metrics.text()
+    view = panel.evaluation_view
+    assert panel.evaluation is not None and view.table.item(0, 0).text() == "Accuracy"
+    assert view.summary.text().startswith("Run 2 on the ") and view.classes.rowCount() == len(panel.evaluation.classes)
+    assert view.warning.isVisible() == (panel.evaluation.images < 20)
     assert panel.gallery.count() == len(panel.evaluation.misclassified)
     if panel.gallery.count():
         item = panel.gallery.item(0)

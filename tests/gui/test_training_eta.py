@@ -56,7 +56,7 @@ def test_eta_uses_measured_epochs_after_the_first(panel):
     batch(1, 5.0)  # ...then again for training: a new estimate, nothing to go on yet
     assert panel.eta.text() == ""
     batch(2, 0.5)
-    assert panel.eta.text() == "24 s left"  # extrapolated from the batches after the first
+    assert panel.eta.text() == "at least 24 s left"  # extrapolated from the batches after the first
     assert panel.status.text() == "epoch 1/5"
     for done in range(3, 11):
         batch(done, 0.5)
