@@ -460,9 +460,23 @@ def evaluation_warnings(result) -> list[str]:
     return out
 
 
+def evaluation_text(result) -> str:
+    """An evaluation's heading, warnings and tables (the whole split, then per class) as the CLI prints them."""
+    from .ml.evaluate import format_metric
+
+    lines = [f"run {result.run_id} ({result.task}) on the {result.split} split: {result.images} images"]
+    lines += [f"warning: {line}" for line in evaluation_warnings(result)]
+    lines += ["", text_table(["metric", "value"], [[k, format_metric(k, v)] for k, v in result.overall()])]
+    columns, rows = result.per_class()
+    if rows:
+        cells = [[name, *(format_metric(c, v) for c, v in zip(columns, values, strict=True))] for name, values in rows]
+        lines += ["", text_table(["class", *columns], cells)]
+    return "\n".join(lines)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .ml.data import DataError
-    from .ml.evaluate import evaluate, export_misses, format_metric
+    from .ml.evaluate import evaluate, export_misses
     from .ml.train import TrainError
 
     db = _project_db(args)
@@ -477,17 +491,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=1, ensure_ascii=False))
         return EXIT_OK
-    print(f"run {result.run_id} ({result.task}) on the {result.split} split: {result.images} images")
-    for line in evaluation_warnings(result):
-        print(f"warning: {line}")
-    print()
-    print(text_table(["metric", "value"], [[k, format_metric(k, v)] for k, v in result.overall()]))
-    columns, rows = result.per_class()
-    if rows:
-        print()
-        print(text_table(["class", *columns], [[name, *(format_metric(c, v) for c, v in zip(columns, values,
-                                                                                              strict=True))]
-                                               for name, values in rows]))
+    print(evaluation_text(result))
     if result.task == "classify":
         width = max(len(c) for c in result.classes)
         print("\nconfusion (rows true, columns predicted)")
