@@ -88,15 +88,11 @@ def install_translators(code: str) -> str:
     if not ours.load(f"{CATALOG}_{language}", str(translations_dir())):
         return "en"
     qt = QTranslator(app)  # Qt's own strings: OK/Cancel/Yes/No, the file dialog, the undo stack's words
-    if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
-        fallback = MnemonicFallback(qt, app)  # installed first: asked last, when no catalogue had the string
-        app.installTranslator(fallback)
-        _installed.append(fallback)
-    app.installTranslator(ours)
-    _installed.append(ours)
-    if not qt.isEmpty():
-        app.installTranslator(qt)
-        _installed.append(qt)
+    has_qt = qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.TranslationsPath))
+    # the last installed is asked first: Qt's catalogue, ours, then (when neither had the string) the fallback
+    for translator in ([MnemonicFallback(qt, app)] if has_qt else []) + [ours] + ([qt] if has_qt else []):
+        app.installTranslator(translator)
+        _installed.append(translator)
     return language
 
 
