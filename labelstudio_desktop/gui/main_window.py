@@ -218,8 +218,8 @@ class MainWindow(QMainWindow):
         self.act_help = a(self.tr("Shortcuts"), lambda: ShortcutsDialog(self.shortcut_rows(), self).exec(), "F1",
                           project=False)
         self.act_ask_label = a(self.tr("Ask for a label for each new box"), self._set_ask_label, project=False,
-                               tip=self.tr("When off, new boxes get the last label used (when on, the image's "
-                                           "class is offered first)"))
+                               tip=self.tr("When off, new boxes get the image's class, else the last label "
+                                           "used"))
         self.act_ask_label.setCheckable(True)
         self.act_ask_label.setChecked(self.settings.value("prefs/ask_label", True, type=bool))
         self.act_ask_always = a(self.tr("Ask for a label even when the image's class gives it"),
@@ -357,7 +357,8 @@ class MainWindow(QMainWindow):
         self.browser = BrowserPanel(store, self.loader, self)
         self.browser_dock.setWidget(self.browser)
         self.annotation = AnnotationController(self.editor, self.canvas, self.properties, self.ask_label,
-                                               self.act_ask_always.isChecked)
+                                               lambda: self.act_ask_always.isChecked() and
+                                               self.act_ask_label.isChecked())
         self.annotation.sig_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.annotation.sig_image_reviewed.connect(self.review.image_reviewed)
         self.annotation.masks.sig_tool_changed.connect(self.mask_actions.show_tool)

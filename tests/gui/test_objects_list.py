@@ -147,6 +147,10 @@ def test_a_drawn_box_takes_the_image_class_without_a_dialog_unless_always_asked(
     _drag_on_canvas(window, qtbot, (60, 20, 100, 60))
     assert dialogs == ["bolt"]  # asked, the image's class filled in; cancelled: no box
     assert len(window.store.boxes(image_id)) == 1
+    window.annotation.recent_labels = ["washer"]
+    window.act_ask_label.trigger()  # never asking: the image's class still comes before the last label used
+    _drag_on_canvas(window, qtbot, (60, 20, 100, 60))
+    assert dialogs == ["bolt"] and [b.label for b in window.store.boxes(image_id)] == ["bolt", "bolt"]
 
 
 def test_on_an_image_without_a_class_the_label_is_asked(window, qtbot):
