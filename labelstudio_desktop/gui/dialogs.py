@@ -97,6 +97,8 @@ CANVAS_GESTURES = [
      QT_TRANSLATE_NOOP("Shortcuts", "cancel the open polygon or the GrabCut box, else back to boxes")),
     (QT_TRANSLATE_NOOP("Shortcuts", "Enter in a field"),
      QT_TRANSLATE_NOOP("Shortcuts", "save every field of the panel")),
+    (QT_TRANSLATE_NOOP("Shortcuts", "Enter, X, Delete, L / right click in the Objects list"),
+     QT_TRANSLATE_NOOP("Shortcuts", "accept, reject, delete, relabel the box of that row / a menu of them")),
 ]
 
 
