@@ -28,7 +28,7 @@ def proposal_job(store) -> tuple[str, str, dict]:
         return (QCoreApplication.translate("ReviewFlow", "Proposing masks"),
                 "labelstudio_desktop.ml.propose:propose_masks", {"boxes": "none"})
     return (QCoreApplication.translate("ReviewFlow", "Proposing boxes"), "labelstudio_desktop.ml.propose:propose",
-            {"use_labels": True, "multi": True})
+            {"multi": True})
 
 
 class AcceptByScoreDialog(QDialog):
@@ -89,8 +89,10 @@ class ReviewFlow(QObject):
 
     def propose(self) -> bool:
         """Proposals for every unverified image, in a child process, then review: masks from the U-Net when the
-        project's work is masks and a U-Net is trained; else boxes from the detector once there is one (else the
-        classifier's Grad-CAM, one box per region, guided by the operator's class labels)."""
+        project's work is masks and a U-Net is trained; else boxes (Grad-CAM, one box per region, before there is a
+        detector; then whichever of the two is measured better on reviewed images the detector did not train on,
+        the other where it finds nothing, pending proposals kept unless their source is measured worse). With one
+        class per image, the image's class labels its boxes."""
         w = self.window
         title, target, options = proposal_job(w.store)
         return w.jobs.start(title, in_process(target, db_path=str(w.store.db_path), **options), self._proposed)
@@ -107,15 +109,35 @@ class ReviewFlow(QObject):
                 "Mask proposals from the U-Net on {0} of {1} images: Shift+Enter accepts, Shift+X rejects, the brush "
                 "corrects. N: next image with proposals.").format(pending, report.images), 30000)
             return
-        source = {"detector": self.tr("the detector"), "gradcam": self.tr("Grad-CAM")}.get(report.source,
-                                                                                          report.source)
+        names = {"detector": self.tr("the detector"), "gradcam": self.tr("Grad-CAM")}
+        source = names.get(report.source, report.source)
         with_boxes = len({p.image for p in report.proposals})
         message = self.tr("{0} proposals on {1} of {2} images, from {3}. N: next image with proposals.").format(
             len(report.proposals), with_boxes, report.images, source)
+        message += " " + self.source_choice(report, names)
         if report.without_box:
             path, reason = report.without_box[0]
             message += " " + self.tr("{0} without: e.g. {1}: {2}").format(len(report.without_box), path, reason)
         w.statusBar().showMessage(message, 30000)
+
+    def source_choice(self, report, names: dict[str, str]) -> str:
+        """Why the report's source proposed (with the figures), what the other source did and what was kept."""
+        if not getattr(report, "other", ""):
+            return ""
+        source, other = names.get(report.source, report.source), names.get(report.other, report.other)
+        if report.scores:
+            text = self.tr("{0} scores F1 {1:.2f} against {2}'s {3:.2f} on {4} reviewed images the detector did "
+                           "not train on.").format(source, report.scores[report.source], other,
+                                                   report.scores[report.other], report.held_out)
+        else:
+            text = self.tr("{0} and {1} are not compared yet: no reviewed image that the detector did not train on "
+                           "(verify some images in the val or test split).").format(source, other)
+        if report.fallback:
+            text += " " + self.tr("{0} proposed on {1} images where {2} found nothing.").format(
+                other, report.fallback, source)
+        if report.kept_pending:
+            text += " " + self.tr("Pending proposals kept on {0} images.").format(report.kept_pending)
+        return text
 
     def calibrate(self) -> bool:
         w = self.window
