@@ -138,8 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(p)
     p.add_argument("--run", type=int, help="model run (default: the last one of the source's kind)")
     p.add_argument("--source", choices=("auto", "gradcam", "detector", "unet"), default="auto",
-                   help="auto (default): the detector once one is trained, else gradcam; gradcam: boxes from a "
-                        "classifier's heatmap; detector: boxes from the detector trained on reviewed boxes; unet: "
+                   help="auto (default): with a detector and a classifier, the one measured better on reviewed images "
+                        "the detector did not train on, the other where it finds nothing, pending proposals kept "
+                        "unless their source measures worse; gradcam: boxes from a classifier's heatmap; "
+                        "detector: boxes from the detector trained on reviewed boxes; unet: "
                         "masks (and their boxes) from a U-Net")
     p.add_argument("--include-verified", action="store_true",
                    help="propose on verified images too (by default the operator's finished images are left alone)")
@@ -159,8 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "padding, component size and layer (GPyOpt); detector: the score threshold of best F1")
     p.add_argument("--max-iter", type=int, default=10, help="bayes: optimisation steps")
     p.add_argument("--layer", help="gradcam: the layer to explain (default: the last convolutional one)")
-    p.add_argument("--use-labels", action="store_true",
-                   help="heatmap of each image's own class label (when it has one) instead of the predicted class")
+    p.add_argument("--use-labels", action=argparse.BooleanOptionalAction, default=None,
+                   help="each image's class labels its proposals (and Grad-CAM explains it) instead of the predicted "
+                        "class; default: when the project is one class per image (class folders or the class field)")
     p.add_argument("--images", help="only images whose path matches this glob")
     p.add_argument("--limit", type=int, help="at most N images")
     p.add_argument("--json", action="store_true")
@@ -545,6 +548,8 @@ def cmd_propose(args: argparse.Namespace) -> int:
         print(f"{len(report.proposals)} pending proposals on {report.images} images from run {report.run_id} "
               f"({report.source}, {report.method}, threshold {report.threshold}) in {report.seconds:.1f} s; "
               f"{report.skipped_verified} verified images left alone; review them in the app")
+        if report.source != "unet":
+            print(report.decision())
     return EXIT_OK
 
 
