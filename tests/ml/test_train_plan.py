@@ -1,0 +1,24 @@
+"""train() says how many epochs it does: the task's minimum of batches raises them on few images (issue 19)."""
+
+from __future__ import annotations
+
+from labelstudio_desktop.core.jobs import JobToken
+from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.training_needs import train_counts
+from labelstudio_desktop.ml.config import epoch_plan
+from labelstudio_desktop.ml.train import TrainConfig, train
+
+
+def test_the_run_reports_its_plan_and_does_it(demo_db):
+    reports = []
+    with Store.open(demo_db) as store:
+        images = train_counts(store, "classify").images
+    config = TrainConfig(task="classify", size=32, epochs=1, batch=256, min_steps=2)  # one batch per epoch
+    result = train(demo_db, config, JobToken(on_report=reports.append))
+    plans = [r["plan"] for r in reports if "plan" in r]
+    assert plans == [{"asked": 1, "epochs": 2, "steps": 1, "min_steps": 2}]
+    assert plans[0] == epoch_plan(1, 256, images, 2).as_dict()  # what the dock computed before the run
+    assert result.status == "finished" and result.epochs == 2
+    resumed = []
+    train(demo_db, TrainConfig(task="classify", epochs=1), JobToken(on_report=resumed.append), resume=result.run_id)
+    assert [r["plan"] for r in resumed if "plan" in r] == [{"asked": 1, "epochs": 1, "steps": 1, "min_steps": 0}]
