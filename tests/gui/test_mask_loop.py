@@ -105,13 +105,22 @@ def test_paint_retrain_the_unet_propose_and_review(window, qtbot):
         painted.append(image.id)
         window.browser.step(1)
     assert len([m for i in painted for m in store.masks(i)]) == 8
+    # A first U-Net of seconds from the Training dock (32 px, one epoch), then Retrain from the toolbar goes on from
+    # it with its settings: the test checks the loop, and a model of the task's defaults would take minutes on a busy
+    # machine. The waits are on the runs' own signals, with room for a loaded machine.
     window.show_training()
-    window.training.epochs.setValue(1)
-    with qtbot.waitSignal(window.training.runner.sig_stopped, timeout=240000):
+    panel = window.training
+    panel.task.setCurrentText("segment")
+    panel.size.setValue(32)
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(panel.runner.sig_stopped, timeout=300000):
+        qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    with qtbot.waitSignal(panel.runner.sig_stopped, timeout=300000):
         window.act_retrain.trigger()
-    (run,) = list_runs(store)
-    assert run.task == "segment" and run.status == "finished", window.training.status.text()
-    with qtbot.waitSignal(window.jobs.runner.sig_stopped, timeout=240000):
+    first, run = list_runs(store)
+    assert first.status == "finished" and run.params["size"] == 32, panel.status.text()
+    assert run.task == "segment" and run.status == "finished", panel.status.text()
+    with qtbot.waitSignal(window.jobs.runner.sig_stopped, timeout=300000):
         window.act_propose.trigger()
     pending = store.conn.execute("SELECT id, image_id FROM masks WHERE state='pending'").fetchall()
     assert pending and not {r[1] for r in pending} & set(painted)
