@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
                    + ", ".join(f"{t} {d['size']}" for t, d in TASK_DEFAULTS.items()) + ")")
     p.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     p.add_argument("--augment", help="comma list: hflip,vflip,shift,rotate,zoom,brightness,erase, all or none "
-                                     "(default: none; detect: hflip,vflip,shift,zoom; detect never rotates)")
+                                     "(default: " + "; ".join(f"{t} {d['augment'] or 'none'}"
+                                                              for t, d in TASK_DEFAULTS.items())
+                                     + "; detect never rotates)")
     p.add_argument("--balance", default="none", choices=("none", "weights", "oversample", "undersample"))
     p.add_argument("--loss", default="bce+dice", choices=("bce", "dice", "bce+dice"), help="segmentation loss")
     p.add_argument("--hard-negative-weight", type=float, default=4.0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from .annotation_work import images_with_pending_masks
 from .class_list import EARLIER_ORDERS, project_classes
 from .mask_edits import MaskRow, remove_mask, write_mask
 from .store import BoxRecord, Store, StoreError
@@ -311,3 +312,18 @@ class History:
         command.do(self.store)
         self.done.append(command)
         return command
+
+
+def verifying(store: Store, decisions: list[UpdateBox]) -> list[Command]:
+    """``decisions`` on box proposals followed by the verified mark of each image they finish: an image whose last
+    pending proposal (box or mask) they decide and that keeps at least one accepted box is reviewed, so the next
+    Propose leaves it alone. Push the result as one undo step."""
+    after = {d.before.id: d.after.state for d in decisions}
+    masks_pending = images_with_pending_masks(store)
+    commands: list[Command] = list(decisions)
+    for image_id in dict.fromkeys(d.image_id for d in decisions):
+        states = [after.get(b.id, b.state) for b in store.boxes(image_id)]
+        if ("pending" not in states and "accepted" in states and image_id not in masks_pending
+                and store.image_fields(image_id, ("status",))["status"] != "verified"):
+            commands.append(SetImageFields(store, image_id, status="verified"))
+    return commands

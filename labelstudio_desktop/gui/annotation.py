@@ -9,8 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from ..core.annotation_work import images_with_pending_masks
-from ..core.commands import AddBox, Command, Compound, DeleteBox, SetImageFields, UpdateBox
+from ..core.commands import AddBox, Compound, DeleteBox, SetImageFields, UpdateBox, verifying
 from ..core.images import ImageProblem, open_upright
 from ..core.labels_rule import label_problem
 from ..core.review_memory import is_background
@@ -226,13 +225,7 @@ class AnnotationController(QObject):
         """Push decisions on proposals of this image as one undo step. When they decide its last pending proposal
         and it has an accepted box, the image is marked verified in that same step (reviewed: the next Propose
         leaves it alone)."""
-        image_id = steps[0].image_id
-        after = {s.before.id: s.after.state for s in steps}
-        states = [after.get(b.id, b.state) for b in self.store.boxes(image_id)]
-        commands: list[Command] = list(steps)
-        if ("pending" not in states and "accepted" in states and image_id not in images_with_pending_masks(self.store)
-                and self.store.image_fields(image_id, ("status",))["status"] != "verified"):
-            commands.append(SetImageFields(self.store, image_id, status="verified"))
+        commands = verifying(self.store, steps)
         if len(commands) == 1:
             return self.editor.push(commands[0])
         return self.editor.push(Compound(text or self.tr("review and verify image"), commands))

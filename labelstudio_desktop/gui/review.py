@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.annotation_work import annotation_work, images_with_pending_masks
-from ..core.commands import Compound, UpdateBox
+from ..core.commands import Compound, UpdateBox, verifying
 from ..core.runs import last_run
 from .process_job import in_process
 
@@ -177,8 +177,8 @@ class ReviewFlow(QObject):
             return 0
         chosen = dialog.chosen()
         if chosen:
-            w.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),
-                                   [UpdateBox(w.store, b.id, state="accepted") for b in chosen]))
+            w.editor.push(Compound(self.tr("accept {0} proposals").format(len(chosen)),  # finished images: verified
+                                   verifying(w.store, [UpdateBox(w.store, b.id, state="accepted") for b in chosen])))
             w.browser.model.reload()
         w.statusBar().showMessage(self.tr("{0} proposals accepted").format(len(chosen)), 6000)
         return len(chosen)

@@ -7,13 +7,14 @@ from dataclasses import asdict, dataclass, field
 
 OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "brightness", "erase")
 TASKS = ("classify", "segment", "regress", "detect")
-#: What a new run of a task gets when the user sets nothing (the CLI and the Training dock). The detector's
-#: defaults train on 200 photos in about 2 minutes on 2 CPU cores (benchmarks/detector_speed.py).
+#: What a new run of a task gets when the user sets nothing (the CLI and the Training dock). No default flips
+#: vertically or rotates: photos have an up (vflip stays an option for slides and aerial views, which have none).
+#: The detector's defaults train on 200 photos in about 2 minutes on 2 CPU cores (benchmarks/detector_speed.py).
 TASK_DEFAULTS = {
     "classify": {"size": 64, "epochs": 10, "augment": ""},
-    "segment": {"size": 128, "epochs": 30, "augment": "hflip,vflip,shift", "min_steps": 400},
+    "segment": {"size": 128, "epochs": 30, "augment": "hflip,shift", "min_steps": 400},
     "regress": {"size": 64, "epochs": 10, "augment": ""},
-    "detect": {"size": 160, "epochs": 40, "augment": "hflip,vflip,shift,zoom", "min_steps": 600},
+    "detect": {"size": 160, "epochs": 40, "augment": "hflip,shift,zoom", "min_steps": 600},
 }
 
 

@@ -178,8 +178,12 @@ def test_accept_by_score_states_its_scope_and_is_one_undo_step(window, qtbot):
     QTimer.singleShot(0, lambda: answer(True))
     assert window.review.accept_by_score() == 3
     assert {window.store.box(i).state for i in others} == {"accepted"}
-    window.act_undo.trigger()  # one step for all three
+    finished = {window.store.box(i).image_id for i in others}  # their only proposal accepted: reviewed
+    status = lambda: {window.store.image_fields(i, ("status",))["status"] for i in finished}  # noqa: E731
+    assert status() == {"verified"}
+    window.act_undo.trigger()  # one step for all three, and their verified marks
     assert {window.store.box(i).state for i in others} == {"pending"} and window.store.box(a).state == "accepted"
+    assert "verified" not in status()
 
 
 def test_enter_after_a_correction_moves_on_and_with_nothing_selected_selects_the_best(window, qtbot):

@@ -101,7 +101,7 @@ def test_detect_task_has_its_own_defaults(window, qtbot):
     panel = window.training
     panel.task.setCurrentText("detect")
     assert (panel.size.value(), panel.epochs.value()) == (160, 40)
-    assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "vflip", "shift", "zoom"}
+    assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "shift", "zoom"}
     panel.task.setCurrentText("classify")
     assert (panel.size.value(), panel.epochs.value()) == (64, 10)
 
@@ -114,4 +114,4 @@ def test_the_form_shows_what_retrain_trains(window):
     assert panel.task.currentText() == "classify"
     panel.show_config(TrainConfig.for_task("detect", epochs=7))
     assert (panel.task.currentText(), panel.size.value(), panel.epochs.value()) == ("detect", 160, 7)
-    assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "vflip", "shift", "zoom"}
+    assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "shift", "zoom"}

@@ -52,7 +52,7 @@ def test_detector_proposals_are_pending_valid_and_remember_the_review(squares_wi
         for rel in ("red/red_0.png", "blue/blue_1.png"):
             image = store.image_by_path(rel).id
             store.conn.execute("DELETE FROM boxes WHERE image_id=?", (image,))
-    report = propose(db, threshold=0.0, max_boxes=5)  # auto: the detector exists now
+    report = propose(db, threshold=0.0, max_boxes=5, source="detector")
     assert report.source == "detector" and report.method == "detector" and report.run_id == run
     with Store.open(db) as store:
         pending = store.boxes(states=("pending",))

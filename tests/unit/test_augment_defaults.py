@@ -14,19 +14,13 @@ from labelstudio_desktop.ml.config import TASKS, AugmentConfig, TrainConfig
 from labelstudio_desktop.ml.data import augment_detection
 from labelstudio_desktop.ml.detector import ImageBoxes
 
-#: Until ml/config.py's TASK_DEFAULTS drops "vflip" from detect and segment (owned elsewhere: issue 19d); strict, so
-#: these turn red the moment it does and the marks must go.
-NEEDS_CONFIG = pytest.mark.xfail(strict=True, reason="ml/config.py TASK_DEFAULTS still turns vflip on (issue 19d)")
 
-
-@pytest.mark.parametrize("task", [pytest.param(t, marks=NEEDS_CONFIG) if t in ("detect", "segment") else t
-                                  for t in TASKS])
+@pytest.mark.parametrize("task", TASKS)
 def test_no_task_flips_vertically_or_rotates_by_default(task):
     augment = TrainConfig.for_task(task).augment
     assert not augment.vflip and not augment.rotate
 
 
-@NEEDS_CONFIG
 def test_the_detectors_default_augmentation_keeps_a_photo_upright():
     """A picture bright on top and dark below, a box in its top half: through the detector's default augmentation
     (the one its training uses) a hundred times, the top stays bright and the box stays in the top half."""
