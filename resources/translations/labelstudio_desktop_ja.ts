@@ -35,6 +35,14 @@
         <translation>ラベルを受け付けられません: {0}</translation>
     </message>
     <message>
+        <source>X rejects proposals; Delete removes this box</source>
+        <translation>X は提案を却下します。このボックスを削除するには Delete</translation>
+    </message>
+    <message>
+        <source>review and verify image</source>
+        <translation>レビューして画像を確認済みにする</translation>
+    </message>
+    <message>
         <source>accept {0} proposals</source>
         <translation>提案 {0} 件を承認</translation>
     </message>
@@ -472,6 +480,114 @@ Undo (Ctrl+Z) moves them back.</source>
     <message>
         <source>Not saved: {0}</source>
         <translation>保存されていません: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationView</name>
+    <message>
+        <source>Accuracy</source>
+        <extracomment>Metric names as the tables show them (unknown ones are shown as they are stored).</extracomment>
+        <translation>正解率</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>適合率</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>再現率</translation>
+    </message>
+    <message>
+        <source>AP50</source>
+        <translation>AP50</translation>
+    </message>
+    <message>
+        <source>mAP50</source>
+        <translation>mAP50</translation>
+    </message>
+    <message>
+        <source>Mean IoU</source>
+        <translation>平均 IoU</translation>
+    </message>
+    <message>
+        <source>True boxes</source>
+        <translation>正解ボックス</translation>
+    </message>
+    <message>
+        <source>Predicted boxes</source>
+        <translation>予測ボックス</translation>
+    </message>
+    <message>
+        <source>Boxes found</source>
+        <translation>検出できたボックス</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>画像</translation>
+    </message>
+    <message>
+        <source>Score threshold</source>
+        <translation>スコアしきい値</translation>
+    </message>
+    <message>
+        <source>IoU</source>
+        <translation>IoU</translation>
+    </message>
+    <message>
+        <source>Dice</source>
+        <translation>Dice</translation>
+    </message>
+    <message>
+        <source>Mean absolute error</source>
+        <translation>平均絶対誤差</translation>
+    </message>
+    <message>
+        <source>RMS error</source>
+        <translation>二乗平均平方根誤差</translation>
+    </message>
+    <message>
+        <source>Grade accuracy (tuned cut points)</source>
+        <translation>グレード正解率（調整した区切り値）</translation>
+    </message>
+    <message>
+        <source>Grade accuracy (rounding)</source>
+        <translation>グレード正解率（四捨五入）</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>val</source>
+        <translation>検証</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>テスト</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>指標</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>値</translation>
+    </message>
+    <message>
+        <source>Run {0} on the {1} split: {2} images</source>
+        <translation>実行 {0}、{1} 分割: 画像 {2} 枚</translation>
+    </message>
+    <message>
+        <source>The test split has no usable image: these numbers are on the {0} split, which the model saw while training.</source>
+        <translation>テスト分割に使える画像がありません: この数値はモデルが学習中に見た {0} 分割でのものです。</translation>
+    </message>
+    <message>
+        <source>Only {0} reviewed images in the {1} split: with fewer than {2}, one image changes these numbers a lot. Review more images before trusting them.</source>
+        <translation>{1} 分割のレビュー済み画像は {0} 枚だけです: {2} 枚未満では画像 1 枚で数値が大きく変わります。信頼する前にもっと画像をレビューしてください。</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>クラス</translation>
     </message>
 </context>
 <context>
@@ -1219,8 +1335,16 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>新しいボックスごとにラベルを尋ねる</translation>
     </message>
     <message>
-        <source>When off, new boxes get the last label used (when on, the image&apos;s class is offered first)</source>
-        <translation>オフのときは、新しいボックスに最後に使ったラベルが付きます（オンのときは画像のクラスが最初の候補になります）</translation>
+        <source>When off, new boxes get the image&apos;s class, else the last label used</source>
+        <translation>オフのとき、新しいボックスには画像のクラス、なければ最後に使ったラベルが付きます</translation>
+    </message>
+    <message>
+        <source>Ask for a label even when the image&apos;s class gives it</source>
+        <translation>画像のクラスでラベルが決まるときもラベルを尋ねる</translation>
+    </message>
+    <message>
+        <source>When off, a box drawn on an image whose class is a known label takes that label without a dialog</source>
+        <translation>オフのとき、既知のラベルをクラスに持つ画像に描いたボックスは、ダイアログなしでそのラベルになります</translation>
     </message>
     <message>
         <source>Class {0}</source>
@@ -1793,6 +1917,22 @@ Stop it and go on?</source>
         <translation>提案なし {0} 枚: 例 {1}: {2}</translation>
     </message>
     <message>
+        <source>{0} scores F1 {1:.2f} against {2}&apos;s {3:.2f} on {4} reviewed images the detector did not train on.</source>
+        <translation>{0} の F1 は {1:.2f}、{2} は {3:.2f}（検出器が学習していないレビュー済み画像 {4} 枚で測定）。</translation>
+    </message>
+    <message>
+        <source>{0} and {1} are not compared yet: no reviewed image that the detector did not train on (verify some images in the val or test split).</source>
+        <translation>{0} と {1} はまだ比較できません: 検出器が学習していないレビュー済み画像がありません（検証またはテスト分割の画像をいくつか確認済みにしてください）。</translation>
+    </message>
+    <message>
+        <source>{0} proposed on {1} images where {2} found nothing.</source>
+        <translation>{2} が何も見つけなかった {1} 枚の画像で {0} が提案しました。</translation>
+    </message>
+    <message>
+        <source>Pending proposals kept on {0} images.</source>
+        <translation>{0} 枚の画像で保留中の提案を残しました。</translation>
+    </message>
+    <message>
         <source>Calibrating proposals</source>
         <translation>提案を調整中</translation>
     </message>
@@ -1980,6 +2120,14 @@ Stop it and go on?</source>
         <source>save every field of the panel</source>
         <translation>パネルのすべての入力欄を保存</translation>
     </message>
+    <message>
+        <source>Enter, X, Delete, L / right click in the Objects list</source>
+        <translation>Objects リストで Enter、X、Delete、L / 右クリック</translation>
+    </message>
+    <message>
+        <source>accept, reject, delete, relabel the box of that row / a menu of them</source>
+        <translation>その行のボックスを承認、却下、削除、ラベル変更 / それらのメニュー</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
@@ -2005,6 +2153,14 @@ Stop it and go on?</source>
     <message>
         <source>excluded</source>
         <translation>除外</translation>
+    </message>
+    <message>
+        <source>verified</source>
+        <translation>確認済み</translation>
+    </message>
+    <message>
+        <source>{0} masks</source>
+        <translation>マスク {0} 個</translation>
     </message>
     <message>
         <source>&lt;b&gt;{0}&lt;/b&gt;&lt;br&gt;{1} × {2} px · {3:,} B · modified {4}&lt;br&gt;class &lt;b&gt;{5}&lt;/b&gt; · split &lt;b&gt;{6}&lt;/b&gt; · {7} boxes ({8})</source>
@@ -2076,6 +2232,10 @@ Stop it and go on?</source>
     <message>
         <source>Store predictions on a few images every K epochs</source>
         <translation>K エポックごとに数枚の画像の予測を保存</translation>
+    </message>
+    <message>
+        <source>The epochs a run does: with few images an epoch is a few batches, so a task that needs a minimum of batches runs more epochs than asked</source>
+        <translation>1 回の実行で行うエポック数: 画像が少ないと 1 エポックは数バッチしかないため、最低バッチ数が必要なタスクは指定より多くのエポックを実行します</translation>
     </message>
     <message>
         <source>Task</source>
@@ -2182,8 +2342,36 @@ Stop it and go on?</source>
         <translation>まだありません</translation>
     </message>
     <message>
+        <source>Accepted boxes (no split yet: training makes one): </source>
+        <translation>承認済みボックス（まだ分割なし: 学習時に分割します）: </translation>
+    </message>
+    <message>
         <source>Train images per class: </source>
         <translation>クラスごとの学習用画像: </translation>
+    </message>
+    <message>
+        <source>Images per class (no split yet: training makes one): </source>
+        <translation>クラスごとの画像（まだ分割なし: 学習時に分割します）: </translation>
+    </message>
+    <message>
+        <source>Train images: {0}</source>
+        <translation>学習用画像: {0}</translation>
+    </message>
+    <message>
+        <source>A new run: no training images yet</source>
+        <translation>新しい実行: 学習用画像がまだありません</translation>
+    </message>
+    <message>
+        <source>A new run: </source>
+        <translation>新しい実行: </translation>
+    </message>
+    <message>
+        <source>{0} epochs (batches per epoch: {1})</source>
+        <translation>{0} エポック（1 エポックあたりのバッチ数: {1}）</translation>
+    </message>
+    <message>
+        <source> ({0} asked: raised so that it trains at least {1} batches, since few images make short epochs)</source>
+        <translation>（指定は {0}: 画像が少なく 1 エポックが短いため、少なくとも {1} バッチ学習するよう増やしました）</translation>
     </message>
     <message>
         <source>run {0}</source>
@@ -2204,6 +2392,14 @@ Stop it and go on?</source>
     <message>
         <source>Train a model first.</source>
         <translation>先にモデルを学習してください。</translation>
+    </message>
+    <message>
+        <source>This run: </source>
+        <translation>この実行: </translation>
+    </message>
+    <message>
+        <source>at least {0}</source>
+        <translation>少なくとも {0}</translation>
     </message>
     <message>
         <source>{0} s left</source>
@@ -2240,10 +2436,6 @@ Stop it and go on?</source>
     <message>
         <source>Evaluating</source>
         <translation>評価中</translation>
-    </message>
-    <message>
-        <source>run {0} on {1}: </source>
-        <translation>実行 {0}（{1}）: </translation>
     </message>
     <message>
         <source>Most errors first (click to open)</source>
