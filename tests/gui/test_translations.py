@@ -85,6 +85,12 @@ def _name(func: ast.AST) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
+def _asks_a_translator(func: ast.AST) -> bool:
+    """``something.translate(...)`` on a QTranslator (a language's catalogue asked by code), not the
+    ``QCoreApplication.translate`` lupdate reads."""
+    return isinstance(func, ast.Attribute) and ast.unparse(func.value) not in ("QCoreApplication", "QApplication")
+
+
 def noop_tables(paths: list[Path]) -> dict[str, set[str]]:
     """Module-level names assigned a table of ``QT_TRANSLATE_NOOP(context, ...)`` entries, with their contexts."""
     tables: dict[str, set[str]] = {}
@@ -151,7 +157,7 @@ class _Scan(ast.NodeVisitor):
             if not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 self.dynamic.append((self.classes[-1] if self.classes else "", node.lineno, node.args[0],
                                      ast.unparse(node)))
-        elif name == "translate" and len(node.args) >= 2:
+        elif name == "translate" and len(node.args) >= 2 and not _asks_a_translator(node.func):
             context, text = node.args[0], node.args[1]
             if isinstance(context, ast.Name) and context.id in self.constants:
                 context = ast.Constant(self.constants[context.id])
