@@ -28,7 +28,7 @@ from .core.jobs import Cancelled, ConsoleJob
 from .core.split import DEFAULT_RATIOS, SplitError, assign_splits
 from .core.store import SPLITS, Store, StoreError
 from .core.training_needs import missing_training_data
-from .ml.config import TASK_DEFAULTS, TASKS
+from .ml.config import DEFAULT_BACKBONE, TASK_DEFAULTS, TASKS
 
 EXIT_OK, EXIT_ERROR, EXIT_NOTHING_IMPORTED = 0, 1, 2
 
@@ -97,13 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(p)
     p.add_argument("--task", choices=TASKS,
                    help="what to learn (required for a new run); detect: a box detector on the reviewed boxes")
-    p.add_argument("--backbone", default="small", help="classify, detect: small, mobilenetv2, resnet50v2 or vgg16")
+    p.add_argument("--backbone", choices=("mobilenetv2", "small", "resnet50v2", "vgg16"),
+                   help="mobilenetv2 (default, pretrained on ImageNet; with --weights none: small), small (each task's "
+                        "own network from scratch: small CNN, plain U-Net, ResNet-v2 style regressor), resnet50v2 or "
+                        "vgg16 (classify, detect, regress, and the U-Net's encoder)")
     p.add_argument("--head", choices=("max", "avg"), default="avg",
                    help="classify with the small backbone: global average pooling (default; its Grad-CAM localises "
                         "better) or max pooling")
-    p.add_argument("--weights", default="none", help="imagenet | none | a local weights file (transfer backbones)")
+    p.add_argument("--weights", default="imagenet",
+                   help="imagenet (default; for mobilenetv2 the weights shipped with the app, offline; for resnet50v2 "
+                        "and vgg16 a download by Keras, needs the internet once) | none (random weights: from scratch) "
+                        "| a local weights file")
     p.add_argument("--trainable-layers", type=int, default=0,
-                   help="fine-tune the last N layers of a transfer backbone (0: frozen, -1: all)")
+                   help="fine-tune the last N layers of a transfer backbone (0: frozen, the default; -1: all); "
+                        "pretrained layers learn at a tenth of --lr, their BatchNorm statistics stay frozen")
     p.add_argument("--epochs", type=int, help="epochs (more epochs with --resume; default: "
                    + ", ".join(f"{t} {d['epochs']}" for t, d in TASK_DEFAULTS.items()) + ")")
     p.add_argument("--batch", type=int, default=16)
@@ -416,7 +423,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR
-        config = TrainConfig(task=args.task or "classify", backbone=args.backbone, head=args.head, weights=args.weights,
+        backbone = args.backbone or ("small" if args.weights == "none" else DEFAULT_BACKBONE)
+        config = TrainConfig(task=args.task or "classify", backbone=backbone, head=args.head, weights=args.weights,
                              trainable_layers=None if args.trainable_layers < 0 else args.trainable_layers,
                              epochs=args.epochs or defaults["epochs"], batch=args.batch,
                              size=args.size or defaults["size"], learning_rate=args.lr, augment=augment,

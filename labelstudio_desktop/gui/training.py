@@ -57,7 +57,7 @@ AUGMENTS = (("hflip", QT_TRANSLATE_NOOP("TrainingPanel", "flip ↔")),
             ("brightness", QT_TRANSLATE_NOOP("TrainingPanel", "brightness")),
             ("erase", QT_TRANSLATE_NOOP("TrainingPanel", "random erasing")))
 #: The command line's values of --backbone and --balance, shown as they are typed there (names, not words).
-BACKBONES = ["small", "mobilenetv2", "resnet50v2", "vgg16"]
+BACKBONES = ["mobilenetv2", "small", "resnet50v2", "vgg16"]
 BALANCES = ["none", "weights", "oversample", "undersample"]
 WATCH_MS = 1000  # how often the visible dock looks whether the project changed (its counts and plan follow)
 
@@ -124,7 +124,7 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        from ..ml.config import TASKS
+        from ..ml.config import DEFAULT_WEIGHTS, TASK_DEFAULTS, TASKS
 
         self.task = QComboBox(self)
         self.task.addItems(list(TASKS))
@@ -134,8 +134,12 @@ class TrainingPanel(QWidget):
         self.task.currentTextChanged.connect(lambda _t: self._task_changed())
         self.backbone = QComboBox(self)
         self.backbone.addItems(BACKBONES)
-        self.weights = QLineEdit("none", self)
-        self.weights.setToolTip(self.tr("imagenet (needs the internet once), none, or a local weights file"))
+        self.backbone.setToolTip(self.tr("mobilenetv2: pretrained features, the default; small: each task's own "
+                                         "network from scratch (small CNN, plain U-Net, ResNet-style regressor)"))
+        self.weights = QLineEdit(DEFAULT_WEIGHTS, self)
+        self.weights.setToolTip(self.tr("imagenet: for mobilenetv2 the weights shipped with the app, used offline "
+                                        "(resnet50v2, vgg16: downloaded once, needs the internet); none: from "
+                                        "scratch; or a local weights file"))
         self.epochs = QSpinBox(self)
         self.epochs.setRange(1, 10000)
         self.epochs.setValue(10)
@@ -145,7 +149,7 @@ class TrainingPanel(QWidget):
         self.size = QSpinBox(self)
         self.size.setRange(16, 1024)
         self.size.setSingleStep(16)
-        self.size.setValue(64)
+        self.size.setValue(TASK_DEFAULTS[self._last_task]["size"])
         self.lr = QDoubleSpinBox(self)
         self.lr.setDecimals(5)
         self.lr.setRange(1e-5, 1.0)
@@ -271,8 +275,6 @@ class TrainingPanel(QWidget):
 
         task = self.task.currentText()
         classify = task == "classify"
-        for w in (self.backbone, self.weights):
-            w.setEnabled(task in ("classify", "detect"))
         self.balance.setEnabled(classify)
         before, after = TASK_DEFAULTS[self._last_task], TASK_DEFAULTS[task]
         self._last_task = task

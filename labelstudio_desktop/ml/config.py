@@ -10,10 +10,16 @@ TASKS = ("classify", "segment", "regress", "detect")
 #: What a new run of a task gets when the user sets nothing (the CLI and the Training dock). No default flips
 #: vertically or rotates: photos have an up (vflip stays an option for slides and aerial views, which have none).
 #: The detector's defaults train on 200 photos in about 2 minutes on 2 CPU cores (benchmarks/detector_speed.py).
+#: Every task starts from the ImageNet MobileNetV2 shipped with the app (:data:`DEFAULT_BACKBONE`, weights
+#: :data:`DEFAULT_WEIGHTS`). Its last feature map is size / 32: classify and regress take 128 px (a 4 x 4 map for the
+#: pooled features and Grad-CAM; at 64 px it would be 2 x 2 and ImageNet features, learnt at 224 px, degrade), and
+#: every default size is a multiple of 32 (the U-Net's encoder and the detector's pyramid need it).
+DEFAULT_BACKBONE = "mobilenetv2"
+DEFAULT_WEIGHTS = "imagenet"
 TASK_DEFAULTS = {
-    "classify": {"size": 64, "epochs": 10, "augment": ""},
+    "classify": {"size": 128, "epochs": 10, "augment": ""},
     "segment": {"size": 128, "epochs": 30, "augment": "hflip,shift", "min_steps": 400},
-    "regress": {"size": 64, "epochs": 10, "augment": ""},
+    "regress": {"size": 128, "epochs": 10, "augment": ""},
     "detect": {"size": 160, "epochs": 40, "augment": "hflip,shift,zoom", "min_steps": 600},
 }
 
@@ -60,12 +66,12 @@ class AugmentConfig:
 @dataclass
 class TrainConfig:
     task: str
-    backbone: str = "small"
-    weights: str = "none"
-    trainable_layers: int | None = 0
+    backbone: str = DEFAULT_BACKBONE  # "small": the task's own network from scratch (today's CNN, plain U-Net)
+    weights: str = DEFAULT_WEIGHTS  # imagenet (shipped for mobilenetv2: no download) | none | a weights file
+    trainable_layers: int | None = 0  # of a transfer backbone: 0 frozen, N the last N layers, None all
     epochs: int = 10
     batch: int = 16
-    size: int = 64
+    size: int = 128
     learning_rate: float = 1e-3
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     balance: str = "none"

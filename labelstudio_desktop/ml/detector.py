@@ -258,11 +258,12 @@ def predict(model, images: np.ndarray, batch: int = 32, flip: bool = TEST_TIME_F
 
 
 # ---------------------------------------------------------------- model and loss (Keras)
-def build_detector(size: int, classes: int, backbone: str = "small", weights: str = "none",
+def build_detector(size: int, classes: int, backbone: str = "mobilenetv2", weights: str = "imagenet",
                    trainable_layers: int | None = 0, width: int = 16):
     """A flat functional detector: 0-255 ``size`` x ``size`` RGB in, ``(size/4, size/4, classes + 4)`` out.
 
-    ``small`` is a CNN from scratch (``size`` divisible by 32); ``mobilenetv2``/``resnet50v2``/``vgg16`` are
+    ``small`` is a CNN from scratch (``size`` divisible by 32); ``mobilenetv2`` (the default: ImageNet weights shipped
+    with the app, :mod:`backbones`)/``resnet50v2``/``vgg16`` are
     ``keras.applications`` bases built on the input (weights ``imagenet | none | FILE``; with ``none`` the whole
     base trains, a frozen random base being useless, else ``trainable_layers`` as for the classifier). Features at
     strides 4 to 32 are merged top-down (FPN-style) into the stride-4 grid, then two heads."""
@@ -416,12 +417,13 @@ class _Lazy:
         return cls.functions
 
 
-def compile_detector(model, learning_rate: float) -> None:
-    """Adam (gradients clipped) with :func:`detection_loss`; heatmap and box losses logged as metrics."""
-    import keras
+def compile_detector(model, learning_rate: float, slow_layers: Sequence[str] = ()) -> None:
+    """Adam (gradients clipped) with :func:`detection_loss`; heatmap and box losses logged as metrics. The layers
+    named in ``slow_layers`` (unfrozen pretrained ones) learn at a lower rate (:class:`backbones.BackboneAdam`)."""
+    from .backbones import BackboneAdam
 
     loss, heat, box = _Lazy.get()
-    model.compile(keras.optimizers.Adam(learning_rate, clipnorm=10.0), loss, metrics=[heat, box])
+    model.compile(BackboneAdam(learning_rate, slow_layers=slow_layers, clipnorm=10.0), loss, metrics=[heat, box])
 
 
 def register_losses() -> None:

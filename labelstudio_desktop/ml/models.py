@@ -1,35 +1,32 @@
 """Keras models: classifier (small CNN or transfer learning), binary U-Net, image regressor.
 
-Every classifier is one flat functional model: a transfer base is built on our input tensor and its output
+Every task defaults to the ImageNet-pretrained MobileNetV2 that ships with the app (:mod:`backbones`: ``weights
+imagenet``, no download), frozen, its BatchNorm layers in inference mode; ``backbone="small"`` is each task's own
+network from scratch (small CNN, plain U-Net, ResNet-v2 style regressor trunk).
+
+Every model is one flat functional model: a transfer base is built on our input tensor and its output
 feeds the head directly, so Grad-CAM can reach the last convolution without a "Graph disconnected" error
 (DESIGN.md). :func:`last_conv_layer` finds the last convolutional feature map of any of them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
 from keras import layers
 
-BACKBONES = ("small", "mobilenetv2", "resnet50v2", "vgg16")
-_APPLICATIONS = {"mobilenetv2": "MobileNetV2", "resnet50v2": "ResNet50V2", "vgg16": "VGG16"}
+from .backbones import (  # noqa: F401 - WeightsError re-exported: callers catch it from here
+    APPLICATIONS,
+    DEFAULT_BACKBONE,
+    PRETRAINED,
+    WeightsError,
+    download_error,
+    freeze,
+    resolve_weights,
+)
 
-
-class WeightsError(Exception):
-    """Pretrained weights that cannot be had; the message says what to do."""
-
-
-def _resolve_weights(weights: str) -> tuple[str | None, Path | None]:
-    """``imagenet`` | ``none`` | a local file -> (keras weights argument, file to load after building)."""
-    if weights in (None, "", "none"):
-        return None, None
-    if weights == "imagenet":
-        return "imagenet", None
-    path = Path(weights)
-    if not path.is_file():
-        raise WeightsError(f"{weights}: weights file not found (use imagenet, none, or a local .h5/.weights.h5)")
-    return None, path
+BACKBONES = ("mobilenetv2", "small", "resnet50v2", "vgg16")
+#: The smallest input a transfer backbone takes (its last feature map is size / 32).
+MIN_TRANSFER_SIZE = 32
 
 
 HEADS = ("max", "avg")
@@ -53,11 +50,13 @@ def small_cnn(inputs: keras.KerasTensor, classes: int, width: int = 32, head: st
     return layers.Dense(classes, activation="softmax", name="predictions")(x)
 
 
-def build_classifier(size: int, classes: int, backbone: str = "small", weights: str = "none",
+def build_classifier(size: int, classes: int, backbone: str = DEFAULT_BACKBONE, weights: str = PRETRAINED,
                      trainable_layers: int | None = 0, head: str = "avg") -> keras.Model:
-    """A classifier for ``size`` x ``size`` RGB images (0-255 input).
+    """A classifier for ``size`` x ``size`` RGB images (0-255 input): a base, global average pooling, dropout and a
+    softmax layer.
 
-    ``trainable_layers``: 0 freezes the whole base, N fine-tunes its last N layers, None trains all.
+    ``trainable_layers``: 0 freezes the whole base (random weights, ``none``: trains all of it), N fine-tunes its
+    last N layers, None trains all.
     """
     inputs = keras.Input((size, size, 3), name="image")
     if backbone == "small":
@@ -69,32 +68,52 @@ def build_classifier(size: int, classes: int, backbone: str = "small", weights: 
     return keras.Model(inputs, outputs, name=f"classifier_{backbone}")
 
 
-def transfer_base(inputs: keras.KerasTensor, backbone: str, weights: str = "none",
+def transfer_base(inputs: keras.KerasTensor, backbone: str = DEFAULT_BACKBONE, weights: str = PRETRAINED,
                   trainable_layers: int | None = 0) -> keras.Model:
     """A ``keras.applications`` base built on ``inputs`` (so the caller's model stays flat), its input scaled as
-    the backbone expects, weights ``imagenet | none | FILE``; ``trainable_layers`` as in :func:`build_classifier`."""
-    if backbone not in _APPLICATIONS:
+    the backbone expects (MobileNetV2: -1..1), weights ``imagenet | none | FILE`` (``imagenet`` of mobilenetv2: the
+    shipped file); ``trainable_layers`` as in :func:`build_classifier`; a pretrained base's BatchNorm layers stay in
+    inference mode (:func:`backbones.freeze`)."""
+    if backbone not in APPLICATIONS:
         raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
-    name = _APPLICATIONS[backbone]
-    keras_weights, weights_file = _resolve_weights(weights)
+    size = inputs.shape[1]
+    if size is not None and size < MIN_TRANSFER_SIZE:
+        raise ValueError(f"the {backbone} backbone needs inputs of at least {MIN_TRANSFER_SIZE} px (got {size})")
+    name = APPLICATIONS[backbone]
+    keras_weights, weights_file = resolve_weights(backbone, weights)
     x = _preprocess_layer(backbone)(inputs)
     try:
         base = getattr(keras.applications, name)(include_top=False, weights=keras_weights, input_tensor=x)
     except Exception as exc:  # noqa: BLE001 - a failed download has many exception types
-        if keras_weights == "imagenet":
-            raise WeightsError(
-                f"could not get the ImageNet weights of {name} ({exc.__class__.__name__}: {exc}). This machine may "
-                "have no internet: download them elsewhere and pass the file with --weights FILE, or use "
-                "--weights none") from exc
+        if keras_weights == PRETRAINED:
+            raise download_error(name, exc) from exc
         raise
     if weights_file is not None:
-        base_model = keras.Model(base.input, base.output)
-        base_model.load_weights(str(weights_file), skip_mismatch=False)
-    base_layers = [layer for layer in base.layers if layer is not base.layers[0]]
-    if trainable_layers is not None:
-        for layer in base_layers[:len(base_layers) - trainable_layers] if trainable_layers else base_layers:
-            layer.trainable = False
+        try:
+            keras.Model(base.input, base.output).load_weights(str(weights_file))
+        except Exception as exc:  # noqa: BLE001 - a wrong or broken file raises many kinds of errors
+            raise WeightsError(f"{weights_file}: not weights of {name} without its top "
+                               f"({exc.__class__.__name__}: {exc})") from exc
+    if keras_weights is None and weights_file is None and trainable_layers == 0:
+        trainable_layers = None  # a frozen random base is useless: random weights train the whole base
+    freeze([layer for layer in base.layers if layer is not base.layers[0]], weights, trainable_layers)
     return base
+
+
+def feature_maps(base: keras.Model, size: int, strides: tuple[int, ...]) -> list:
+    """The last feature map of ``base`` at each of ``strides`` (found by spatial size, for any backbone)."""
+    found = {}
+    for layer in base.layers:
+        shape = getattr(getattr(layer, "output", None), "shape", None)
+        if shape is None or len(shape) != 4 or shape[1] is None:
+            continue
+        for stride in strides:
+            if shape[1] == size // stride and shape[2] == size // stride:
+                found[stride] = layer.output
+    missing = [s for s in strides if s not in found]
+    if missing:
+        raise ValueError(f"the backbone has no feature map at stride(s) {missing} for input size {size}")
+    return [found[s] for s in strides]
 
 
 def _preprocess_layer(backbone: str) -> layers.Layer:
@@ -122,8 +141,15 @@ def last_conv_layer(model: keras.Model) -> str:
     raise ValueError("the model has no convolutional feature map")
 
 
-def build_unet(size: int, depth: int = 3, width: int = 16) -> keras.Model:
-    """A binary U-Net with ``depth`` down/up levels (size must be divisible by 2**depth); sigmoid output."""
+def build_unet(size: int, depth: int = 3, width: int = 16, backbone: str = DEFAULT_BACKBONE,
+               weights: str = PRETRAINED, trainable_layers: int | None = 0) -> keras.Model:
+    """A binary U-Net; sigmoid output at the input size.
+
+    ``backbone="small"``: the plain U-Net from scratch, ``depth`` down/up levels (size divisible by 2**depth).
+    A transfer backbone (default: the pretrained MobileNetV2) is the encoder: its feature maps at strides 2 to 16
+    are the skip connections, stride 32 the bottom (size divisible by 32, ``depth`` unused), the decoder learns."""
+    if backbone != "small":
+        return _transfer_unet(size, width, backbone, weights, trainable_layers)
     if size % (2 ** depth):
         raise ValueError(f"U-Net input size {size} must be divisible by {2 ** depth}")
     inputs = keras.Input((size, size, 3), name="image")
@@ -142,26 +168,49 @@ def build_unet(size: int, depth: int = 3, width: int = 16) -> keras.Model:
     return keras.Model(inputs, outputs, name="unet")
 
 
+def _transfer_unet(size: int, width: int, backbone: str, weights: str, trainable_layers: int | None) -> keras.Model:
+    if size % 32:
+        raise ValueError(f"U-Net input size {size} must be divisible by 32 with the {backbone} encoder")
+    inputs = keras.Input((size, size, 3), name="image")
+    base = transfer_base(inputs, backbone, weights, trainable_layers)
+    *skips, x = feature_maps(base, size, (2, 4, 8, 16, 32))
+    for level in reversed(range(len(skips))):  # stride 16 -> 2, then the full size
+        x = layers.Conv2DTranspose(width * 2 ** level, 2, strides=2, padding="same")(x)
+        x = layers.Concatenate()([x, skips[level]])
+        x = _conv_block(x, width * 2 ** level)
+    x = layers.Conv2DTranspose(width, 2, strides=2, padding="same")(x)
+    x = _conv_block(x, width)
+    outputs = layers.Conv2D(1, 1, activation="sigmoid", name="mask")(x)
+    return keras.Model(inputs, outputs, name=f"unet_{backbone}")
+
+
 def _conv_block(x, filters: int):
     x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
     return layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
 
 
-def build_regressor(size: int, width: int = 16, blocks: tuple[int, ...] = (1, 1, 1)) -> keras.Model:
-    """A ResNet-v2 style trunk (pre-activation residual blocks) with a ``Dense(8, relu) -> Dense(1)`` head."""
+def build_regressor(size: int, width: int = 16, blocks: tuple[int, ...] = (1, 1, 1),
+                    backbone: str = DEFAULT_BACKBONE, weights: str = PRETRAINED,
+                    trainable_layers: int | None = 0) -> keras.Model:
+    """A trunk, global average pooling and a ``Dense(8, relu) -> Dense(1)`` head (MSE). The trunk is a transfer
+    backbone (default: the pretrained MobileNetV2) or, with ``backbone="small"``, a ResNet-v2 style trunk from
+    scratch (pre-activation residual blocks: ``width``, ``blocks``)."""
     inputs = keras.Input((size, size, 3), name="image")
-    x = layers.Rescaling(1 / 255.0)(inputs)
-    x = layers.Conv2D(width, 3, padding="same")(x)
-    for stage, count in enumerate(blocks):
-        filters = width * 2 ** stage
-        for n in range(count):
-            x = _preact_block(x, filters, stride=2 if stage > 0 and n == 0 else 1)
-    x = layers.BatchNormalization()(x)
-    x = layers.Activation("relu", name="last_conv")(x)
+    if backbone != "small":
+        x = transfer_base(inputs, backbone, weights, trainable_layers).output
+    else:
+        x = layers.Rescaling(1 / 255.0)(inputs)
+        x = layers.Conv2D(width, 3, padding="same")(x)
+        for stage, count in enumerate(blocks):
+            filters = width * 2 ** stage
+            for n in range(count):
+                x = _preact_block(x, filters, stride=2 if stage > 0 and n == 0 else 1)
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu", name="last_conv")(x)
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dense(8, activation="relu")(x)
     outputs = layers.Dense(1, name="value")(x)
-    return keras.Model(inputs, outputs, name="regressor")
+    return keras.Model(inputs, outputs, name="regressor" if backbone == "small" else f"regressor_{backbone}")
 
 
 def _preact_block(x, filters: int, stride: int):

@@ -4,7 +4,8 @@ Each run is recorded in the store (parameters, per-epoch history, status, model 
 written atomically (temporary file + rename) in ``models/run_NNNN/``: ``best.keras`` (lowest val_loss) and
 ``last.keras`` (every epoch, with the optimizer state, for resuming). A cancel stops within one batch and
 keeps what was saved; NaN losses, out-of-memory, missing checkpoints, empty classes and unavailable
-ImageNet weights end the run with a plain message and never damage saved files.
+ImageNet weights end the run with a plain message and never damage saved files. Every task starts from the
+ImageNet MobileNetV2 shipped with the app unless the config says otherwise (:mod:`backbones`).
 
 Scaling: ``train(..., strategy=...)`` builds and compiles the model inside the strategy's scope, so a
 ``tf.distribute.MirroredStrategy()`` uses every local GPU and a ``MultiWorkerMirroredStrategy()`` (set up from
@@ -29,6 +30,7 @@ from PIL import Image
 from ..core.jobs import JobToken
 from ..core.runs import add_snapshot, create_run, get_run, owner_params, recover_interrupted, run_dir, update_run
 from ..core.store import Store
+from .backbones import BackboneAdam, slow_layers
 from .config import AugmentConfig, EpochPlan, TrainConfig, epoch_plan  # noqa: F401 - re-exported for train()
 from .data import (
     BALANCES,
@@ -197,13 +199,15 @@ class _Snapshots(keras.callbacks.Callback):
 
 # ---------------------------------------------------------------- training
 def _compile(model: keras.Model, config: TrainConfig) -> None:
-    optimizer = keras.optimizers.Adam(config.learning_rate)
+    """Compile for the task; unfrozen pretrained layers learn at a lower rate (:class:`backbones.BackboneAdam`)."""
+    slow = slow_layers(model, config.backbone, config.weights)
+    optimizer = BackboneAdam(config.learning_rate, slow_layers=slow)
     if config.task == "classify":
         model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
     elif config.task == "regress":
         model.compile(optimizer, "mse", metrics=["mae"])
     elif config.task == "detect":
-        compile_detector(model, config.learning_rate)
+        compile_detector(model, config.learning_rate, slow)
     else:
         if config.loss not in SEGMENT_LOSSES:
             raise TrainError(f"unknown loss {config.loss!r}: {', '.join(SEGMENT_LOSSES)}")
@@ -215,11 +219,13 @@ def _build(config: TrainConfig, data: TaskData) -> keras.Model:
         return build_classifier(config.size, len(data.classes), config.backbone, config.weights,
                                 config.trainable_layers, config.head)
     if config.task == "regress":
-        return build_regressor(config.size)
+        return build_regressor(config.size, backbone=config.backbone, weights=config.weights,
+                               trainable_layers=config.trainable_layers)
     if config.task == "detect":
         return build_detector(config.size, len(data.classes), config.backbone, config.weights,
                               config.trainable_layers)
-    return build_unet(config.size, depth=config.unet_depth)
+    return build_unet(config.size, depth=config.unet_depth, backbone=config.backbone, weights=config.weights,
+                      trainable_layers=config.trainable_layers)
 
 
 def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None, resume: int | None = None,

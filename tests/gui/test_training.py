@@ -103,7 +103,7 @@ def test_detect_task_has_its_own_defaults(window, qtbot):
     assert (panel.size.value(), panel.epochs.value()) == (160, 40)
     assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "shift", "zoom"}
     panel.task.setCurrentText("classify")
-    assert (panel.size.value(), panel.epochs.value()) == (64, 10)
+    assert (panel.size.value(), panel.epochs.value()) == (128, 10)
 
 
 def test_the_form_shows_what_retrain_trains(window):

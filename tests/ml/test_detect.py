@@ -32,7 +32,7 @@ from labelstudio_desktop.ml.metrics import average_precision, match_boxes
 from labelstudio_desktop.ml.models import WeightsError
 from labelstudio_desktop.ml.train import load_model, train
 
-TINY = {"size": 32, "batch": 4}
+TINY = {"size": 32, "batch": 4, "backbone": "small"}  # the pretrained default: test_pretrained.py
 W, H = IMAGE_SIZE
 
 
@@ -228,7 +228,7 @@ def test_detector_trains_resumes_and_is_loadable_in_safe_mode(boxed):
 
 def test_cancel_stops_within_one_batch(boxed):
     token = CancelAtFirstBatch()
-    result = train(boxed, TrainConfig(task="detect", epochs=5, size=32, batch=1), token)
+    result = train(boxed, TrainConfig(task="detect", epochs=5, size=32, batch=1, backbone="small"), token)
     assert result.status == "cancelled" and token.batches == 1 and result.epochs == 0
 
 
@@ -273,5 +273,5 @@ def test_transfer_backbone_is_flat_and_offline_imagenet_says_what_to_do(offline)
     assert all(layer.trainable for layer in model.layers)  # no pretrained weights: the whole base learns
     with pytest.raises(ValueError, match="multiple of 32"):
         build_detector(48, 2)
-    with pytest.raises(WeightsError, match="--weights FILE"):
-        build_detector(64, 2, "mobilenetv2", "imagenet")
+    with pytest.raises(WeightsError, match="--weights FILE"):  # vgg16's weights do not ship: Keras downloads them
+        build_detector(64, 2, "vgg16", "imagenet")

@@ -41,7 +41,7 @@ def squares_with_a_detector(tmp_path):
                 store.insert_box(BoxRecord(0, image.id, label, *box))
             if not truth:
                 store.update_image_fields(image.id, {"status": "verified"})
-    result = train(db, TrainConfig(task="detect", size=32, epochs=1, batch=4))
+    result = train(db, TrainConfig(task="detect", size=32, epochs=1, batch=4, backbone="small"))
     assert result.status == "finished"
     return db, result.run_id
 

@@ -17,7 +17,7 @@ from labelstudio_desktop.ml.evaluate import evaluate, export_misses
 from labelstudio_desktop.ml.models import WeightsError, build_classifier, last_conv_layer
 from labelstudio_desktop.ml.train import TrainConfig, TrainError, load_model, strategy_from_name, train
 
-TINY = {"size": 32, "batch": 16}
+TINY = {"size": 32, "batch": 16, "backbone": "small"}  # pretrained defaults: test_pretrained.py
 
 
 def test_classifier_trains_saves_and_resumes_the_epoch_count(demo_db):
@@ -80,8 +80,8 @@ def test_missing_checkpoint_and_empty_class_are_plain_errors(demo_db):
 
 
 def test_imagenet_download_without_network_says_what_to_do(offline):
-    with pytest.raises(WeightsError, match="--weights FILE"):
-        build_classifier(32, 3, "mobilenetv2", "imagenet")
+    with pytest.raises(WeightsError, match="--weights FILE"):  # vgg16's weights do not ship: Keras downloads them
+        build_classifier(32, 3, "vgg16", "imagenet")
 
 
 def test_transfer_classifier_is_flat_so_gradcam_reaches_the_last_conv():
@@ -141,7 +141,7 @@ def test_small_classifier_heads(head, pooling):
 
 
 def test_min_steps_adds_epochs_when_there_are_few_images(demo_db):
-    result = train(demo_db, TrainConfig(task="regress", size=32, epochs=1, batch=1000, min_steps=3))
+    result = train(demo_db, TrainConfig(task="regress", size=32, epochs=1, batch=1000, min_steps=3, backbone="small"))
     assert result.epochs == 3  # one batch per epoch: three epochs make the three steps
     resumed = train(demo_db, TrainConfig(task="regress", epochs=1, min_steps=3), resume=result.run_id)
     assert resumed.epochs == 4  # a resumed run trains what it is asked for

@@ -13,7 +13,8 @@ def test_the_run_reports_its_plan_and_does_it(demo_db):
     reports = []
     with Store.open(demo_db) as store:
         images = train_counts(store, "classify").images
-    config = TrainConfig(task="classify", size=32, epochs=1, batch=256, min_steps=2)  # one batch per epoch
+    # one batch per epoch
+    config = TrainConfig(task="classify", size=32, epochs=1, batch=256, min_steps=2, backbone="small")
     result = train(demo_db, config, JobToken(on_report=reports.append))
     plans = [r["plan"] for r in reports if "plan" in r]
     assert plans == [{"asked": 1, "epochs": 2, "steps": 1, "min_steps": 2}]
