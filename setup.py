@@ -1,9 +1,10 @@
-"""The build copies the top-level ``resources/`` folder (icons, translations, the desktop entry) into the package, so a
+"""The build copies the top-level ``resources/`` folder (icons, translations, the desktop entry, the ImageNet MobileNetV2
+weights in ``resources/weights/`` with their README and licence) into the package, so a
 wheel installs it as ``labelstudio_desktop/resources``; the desktop entry and the app icon also go to ``share/`` (the
 places a Linux desktop looks). Everything else is in pyproject.toml.
 
 An editable install (``pip install -e .``) copies nothing: the app finds ``resources/`` in the source tree
-(``labelstudio_desktop/gui/resources.py``).
+(``labelstudio_desktop/gui/resources.py``, ``labelstudio_desktop/ml/backbones.py``).
 """
 
 from __future__ import annotations

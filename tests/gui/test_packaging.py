@@ -1,4 +1,5 @@
-"""A built wheel ships every file of resources/ (icons, translations, the desktop entry) inside the package, and the
+"""A built wheel ships every file of resources/ (icons, translations, the desktop entry, the pretrained weights with
+their licence notes) inside the package, and the
 app finds them there, not in the source tree: the wheel is built from a copy of the sources in a temporary folder,
 unpacked, and imported from the unpacked copy in a fresh process.
 
@@ -42,7 +43,9 @@ def _build_wheel(tmp_path: Path) -> Path:
 def test_the_wheel_ships_the_resources_and_the_installed_app_loads_its_icons_and_japanese(tmp_path):
     files = _resource_files()
     assert {"labelstudio-desktop.svg", "labelstudio-desktop.desktop", "icons/train.svg",
-            "translations/labelstudio_desktop_ja.qm", "translations/labelstudio_desktop_ja.ts"} <= set(files)
+            "translations/labelstudio_desktop_ja.qm", "translations/labelstudio_desktop_ja.ts",
+            "weights/mobilenet_v2_1.0_224_no_top.weights.h5", "weights/README.md",
+            "weights/LICENSE-mobilenet_v2_keras.txt"} <= set(files)
     wheel = _build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [f for f in files if f"labelstudio_desktop/resources/{f}" not in names]
@@ -65,6 +68,9 @@ def test_the_wheel_ships_the_resources_and_the_installed_app_loads_its_icons_and
         "assert resources_dir().resolve() == site / 'labelstudio_desktop' / 'resources', resources_dir()\n"
         "make_app([], language='ja')\n"
         "assert not icon('train').pixmap(20, 20).isNull()\n"
+        "from labelstudio_desktop.ml.backbones import shipped_weights\n"
+        "assert shipped_weights().resolve().is_relative_to(site / 'labelstudio_desktop' / 'resources'), "
+        "shipped_weights()\n"  # the installed copy of the weights, its checksum checked
         "print(QCoreApplication.translate('MainWindow', '&Project'))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site), "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
