@@ -161,7 +161,8 @@ def test_a_killed_run_is_marked_interrupted_and_resumes_from_its_last_epoch(demo
     from labelstudio_desktop.core.runs import list_runs, recover_interrupted
 
     child = subprocess.Popen([sys.executable, "-m", "labelstudio_desktop", "train", str(demo_db.parent.parent),
-                              "--task", "classify", "--size", "32", "--batch", "16", "--epochs", "500"],
+                              "--task", "classify", "--size", "32", "--batch", "16", "--epochs", "500", "--weights",
+                              "none"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 240
