@@ -150,7 +150,7 @@ class EtaEstimator:
         if total != self.total or done < self.done:
             self.reset()
             self.total = total
-        if self.first is None:
+        if self.first is None and done > 0:  # a stage announced at 0 starts measuring at its first unit of work
             self.first = (now, done)
         self.done, self.last_at = done, now
 

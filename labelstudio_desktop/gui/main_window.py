@@ -41,6 +41,7 @@ from .training import TrainingPanel
 from .undo import Editor
 
 MAX_RECENT = 8
+COUNTS_WIDTH = 900  # the status bar's counts at most (elided in the middle; the whole text is their tooltip)
 WINDOW_STATE_VERSION = 1  # 1: the mask toolbar on a row of its own (an older saved layout is not restored)
 
 
@@ -98,9 +99,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _status_message_changed(self, text: str) -> None:
+        """While a message shows, the counts beside it give way (an eighth of the window) and the status bar's
+        tooltip holds the whole message; after it, the counts take their width back."""
+        self.statusBar().setToolTip(text)
+        self.counts_label.setMaximumWidth(max(120, self.width() // 8) if text else COUNTS_WIDTH)
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.counts_label = ElidedLabel(self, max_width=900)
+        self.counts_label = ElidedLabel(self, max_width=COUNTS_WIDTH)
         self.counts_label.setStyleSheet("padding-left: 8px; border-left: 1px solid palette(mid);")
         self.cursor_label = QLabel(self)
         self.zoom_label = QLabel(self)
@@ -119,6 +126,7 @@ class MainWindow(QMainWindow):
         for w in (self.counts_label, self.cursor_label, self.zoom_label, self.job_label, self.job_progress,
                   self.job_cancel):
             bar.addPermanentWidget(w)
+        bar.messageChanged.connect(self._status_message_changed)
         self.canvas.sig_cursor.connect(
             lambda x, y: self.cursor_label.setText(f"x {x}  y {y}" if x >= 0 else ""))
         self.canvas.sig_zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f}%"))

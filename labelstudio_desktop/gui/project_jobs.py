@@ -50,8 +50,6 @@ class ProjectJobs(QObject):
         self.runner.sig_stopped.connect(self._stopped)
         self.runner.sig_done.connect(self._done)
         self._after = None
-        self._counts_width: int | None = None  # the counts' width while an announcement narrows them
-        window.statusBar().messageChanged.connect(self._message_changed)
 
     # ----------------------------------------------------------------- jobs
     def import_new(self, folder: str, db: str | None = None) -> None:
@@ -196,17 +194,8 @@ class ProjectJobs(QObject):
             self._show_problems(self.tr("Export"), summary, result.problems)
 
     def announce(self, text: str, timeout_ms: int) -> None:
-        """A status-bar message the counts beside it do not cut: they are narrowed while it shows."""
-        counts = self.window.counts_label
-        if self._counts_width is None:
-            self._counts_width = counts.maximumWidth()
-        counts.setMaximumWidth(min(self._counts_width, self.window.width() // 4))
+        """A status-bar message (the counts beside it give way while it shows: MainWindow._status_message_changed)."""
         self.window.statusBar().showMessage(text, timeout_ms)
-
-    def _message_changed(self, text: str) -> None:
-        if not text and self._counts_width is not None:
-            self.window.counts_label.setMaximumWidth(self._counts_width)
-            self._counts_width = None
 
     def _show_problems(self, title: str, summary: str, problems: list[tuple[str, str]]) -> None:
         """The first problems, one line each by file, and all of them under Show Details."""

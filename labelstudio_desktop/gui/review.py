@@ -112,32 +112,30 @@ class ReviewFlow(QObject):
         names = {"detector": self.tr("the detector"), "gradcam": self.tr("Grad-CAM")}
         source = names.get(report.source, report.source)
         with_boxes = len({p.image for p in report.proposals})
-        message = self.tr("{0} proposals on {1} of {2} images, from {3}. N: next image with proposals.").format(
-            len(report.proposals), with_boxes, report.images, source)
-        message += " " + self.source_choice(report, names)
+        parts = [self.tr("{0} proposals on {1} of {2} images, from {3}").format(
+            len(report.proposals), with_boxes, report.images, source) + self.source_choice(report, names)]
+        if report.fallback:
+            parts.append(self.tr("{0} images from {1}, where {2} found nothing").format(
+                report.fallback, names.get(report.other, report.other), source))
+        if report.kept_pending:
+            parts.append(self.tr("pending proposals kept on {0} images").format(report.kept_pending))
+        parts.append(self.tr("N: next image with proposals"))
         if report.without_box:
             path, reason = report.without_box[0]
-            message += " " + self.tr("{0} without: e.g. {1}: {2}").format(len(report.without_box), path, reason)
-        w.statusBar().showMessage(message, 30000)
+            parts.append(self.tr("{0} without: e.g. {1}: {2}").format(len(report.without_box), path, reason))
+        w.statusBar().showMessage(" · ".join(parts), 30000)  # the most telling first: the tooltip has it all
 
     def source_choice(self, report, names: dict[str, str]) -> str:
-        """Why the report's source proposed (with the figures), what the other source did and what was kept."""
+        """Why the report's source proposed, with the figures (empty with one source)."""
         if not getattr(report, "other", ""):
             return ""
-        source, other = names.get(report.source, report.source), names.get(report.other, report.other)
+        other = names.get(report.other, report.other)
         if report.scores:
-            text = self.tr("{0} scores F1 {1:.2f} against {2}'s {3:.2f} on {4} reviewed images the detector did "
-                           "not train on.").format(source, report.scores[report.source], other,
-                                                   report.scores[report.other], report.held_out)
-        else:
-            text = self.tr("{0} and {1} are not compared yet: no reviewed image that the detector did not train on "
-                           "(verify some images in the val or test split).").format(source, other)
-        if report.fallback:
-            text += " " + self.tr("{0} proposed on {1} images where {2} found nothing.").format(
-                other, report.fallback, source)
-        if report.kept_pending:
-            text += " " + self.tr("Pending proposals kept on {0} images.").format(report.kept_pending)
-        return text
+            return " " + self.tr("(F1 {0:.2f} against {1}'s {2:.2f} on {3} reviewed images the detector did not train "
+                                 "on)").format(report.scores[report.source], other, report.scores[report.other],
+                                               report.held_out)
+        return " " + self.tr("(not compared with {0} yet: no reviewed image the detector did not train on)").format(
+            other)
 
     def calibrate(self) -> bool:
         w = self.window

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QTreeWidget,
@@ -92,6 +93,16 @@ def retrain_plan(db) -> tuple[int | None, object]:
     if previous is not None:
         return previous.id, TrainConfig.from_params(previous.params)
     return None, (TrainConfig.for_task(task) if task else None)
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area that follows the dock's width: its minimum size no longer sets the window's."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    return area
 
 
 class TrainingPanel(QWidget):
@@ -253,8 +264,8 @@ class TrainingPanel(QWidget):
         rv.addWidget(self.gallery, 1)
         rv.addWidget(self.misses_button)
         tabs = QTabWidget(self)
-        tabs.addTab(setup, self.tr("Train"))
-        tabs.addTab(runs, self.tr("Runs"))
+        tabs.addTab(_scrolled(setup), self.tr("Train"))  # both scroll: the dock never makes the window outgrow the
+        tabs.addTab(_scrolled(runs), self.tr("Runs"))  # screen (tables, plots, the form on a low screen)
         self.tabs = tabs
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -442,7 +453,7 @@ class TrainingPanel(QWidget):
         return self.tr("{0} h {1:02d} min left").format(seconds // 3600, seconds % 3600 // 60)
 
     def _done(self, title: str, result) -> None:
-        self.refresh_runs()
+        self.refresh_runs(keep_selection=hasattr(result, "metrics"))  # an evaluation shows the run it evaluated
         self.refresh_counts()  # a run may have made the split
         if hasattr(result, "metrics"):  # an Evaluation
             self.show_evaluation(result)
@@ -469,7 +480,10 @@ class TrainingPanel(QWidget):
         head = QCoreApplication.translate("TrainingPanel", "run {0} → run {1}: ").format(before.id, after.id)
         return head + ", ".join(parts)
 
-    def refresh_runs(self) -> None:
+    def refresh_runs(self, keep_selection: bool = False) -> None:
+        """List the runs again with the newest selected, or with ``keep_selection`` the one selected now."""
+        current = self.runs.currentItem() if keep_selection else None
+        keep = current.data(0, Qt.UserRole).id if current is not None else None
         self.runs.clear()
         recover_interrupted(self.store)  # a run whose process died shows as interrupted, ready to resume
         for run in list_runs(self.store):
@@ -479,8 +493,10 @@ class TrainingPanel(QWidget):
                                     str(run.parent_id or "")])
             item.setData(0, Qt.UserRole, run)
             self.runs.addTopLevelItem(item)
-        if self.runs.topLevelItemCount():
-            self.runs.setCurrentItem(self.runs.topLevelItem(self.runs.topLevelItemCount() - 1))
+        items = [self.runs.topLevelItem(n) for n in range(self.runs.topLevelItemCount())]
+        kept = next((i for i in items if i.data(0, Qt.UserRole).id == keep), None)
+        if items:
+            self.runs.setCurrentItem(kept or items[-1])
 
     def _show_run(self, item: QTreeWidgetItem | None) -> None:
         if item is None or self.runner.busy():

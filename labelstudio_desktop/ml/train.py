@@ -337,6 +337,7 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     started = time.time()
     status, message = "finished", ""
     job.status(f"training {config.task}: {len(x)} images, {steps} batches per epoch")
+    job.progress(0, (config.epochs - first_epoch) * steps)  # a new stage: the bar of loading starts again at 0
     try:
         model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=first_epoch,
                   class_weight=weights, callbacks=callbacks, verbose=0)

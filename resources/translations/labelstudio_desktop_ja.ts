@@ -575,7 +575,7 @@ Undo (Ctrl+Z) moves them back.</source>
     </message>
     <message>
         <source>Run {0} on the {1} split: {2} images</source>
-        <translation>実行 {0}、{1} 分割: 画像 {2} 枚</translation>
+        <translation>実行 {0}、{1}分割: 画像 {2} 枚</translation>
     </message>
     <message>
         <source>The test split has no usable image: these numbers are on the {0} split, which the model saw while training.</source>
@@ -583,7 +583,7 @@ Undo (Ctrl+Z) moves them back.</source>
     </message>
     <message>
         <source>Only {0} reviewed images in the {1} split: with fewer than {2}, one image changes these numbers a lot. Review more images before trusting them.</source>
-        <translation>{1} 分割のレビュー済み画像は {0} 枚だけです: {2} 枚未満では画像 1 枚で数値が大きく変わります。信頼する前にもっと画像をレビューしてください。</translation>
+        <translation>{1}分割のレビュー済み画像は {0} 枚だけです: {2} 枚未満では画像 1 枚で数値が大きく変わります。信頼する前にもっと画像をレビューしてください。</translation>
     </message>
     <message>
         <source>Class</source>
@@ -1909,28 +1909,32 @@ Stop it and go on?</source>
         <translation>Grad-CAM</translation>
     </message>
     <message>
-        <source>{0} proposals on {1} of {2} images, from {3}. N: next image with proposals.</source>
-        <translation>{3}による提案 {0} 件を {2} 枚中 {1} 枚の画像に作成しました。N: 提案のある次の画像。</translation>
-    </message>
-    <message>
         <source>{0} without: e.g. {1}: {2}</source>
         <translation>提案なし {0} 枚: 例 {1}: {2}</translation>
     </message>
     <message>
-        <source>{0} scores F1 {1:.2f} against {2}&apos;s {3:.2f} on {4} reviewed images the detector did not train on.</source>
-        <translation>{0} の F1 は {1:.2f}、{2} は {3:.2f}（検出器が学習していないレビュー済み画像 {4} 枚で測定）。</translation>
+        <source>{0} proposals on {1} of {2} images, from {3}</source>
+        <translation>{2} 枚中 {1} 枚の画像に提案 {0} 件（{3} による）</translation>
     </message>
     <message>
-        <source>{0} and {1} are not compared yet: no reviewed image that the detector did not train on (verify some images in the val or test split).</source>
-        <translation>{0} と {1} はまだ比較できません: 検出器が学習していないレビュー済み画像がありません（検証またはテスト分割の画像をいくつか確認済みにしてください）。</translation>
+        <source>{0} images from {1}, where {2} found nothing</source>
+        <translation>{2} が何も見つけなかった {0} 枚は {1} による</translation>
     </message>
     <message>
-        <source>{0} proposed on {1} images where {2} found nothing.</source>
-        <translation>{2} が何も見つけなかった {1} 枚の画像で {0} が提案しました。</translation>
+        <source>pending proposals kept on {0} images</source>
+        <translation>{0} 枚の画像で保留中の提案を残しました</translation>
     </message>
     <message>
-        <source>Pending proposals kept on {0} images.</source>
-        <translation>{0} 枚の画像で保留中の提案を残しました。</translation>
+        <source>N: next image with proposals</source>
+        <translation>N: 提案のある次の画像</translation>
+    </message>
+    <message>
+        <source>(F1 {0:.2f} against {1}&apos;s {2:.2f} on {3} reviewed images the detector did not train on)</source>
+        <translation>（F1 {0:.2f}、{1} は {2:.2f}。検出器が学習していないレビュー済み画像 {3} 枚で測定）</translation>
+    </message>
+    <message>
+        <source>(not compared with {0} yet: no reviewed image the detector did not train on)</source>
+        <translation>（{0} とはまだ比較していません: 検出器が学習していないレビュー済み画像がありません）</translation>
     </message>
     <message>
         <source>Calibrating proposals</source>
@@ -2222,10 +2226,6 @@ Stop it and go on?</source>
         <translation>レビュー済みのボックスで学習するボックス検出器</translation>
     </message>
     <message>
-        <source>imagenet (needs the internet once), none, or a local weights file</source>
-        <translation>imagenet（初回のみインターネットが必要）、none、またはローカルの重みファイル</translation>
-    </message>
-    <message>
         <source>never</source>
         <translation>なし</translation>
     </message>
@@ -2340,6 +2340,14 @@ Stop it and go on?</source>
     <message>
         <source>none yet</source>
         <translation>まだありません</translation>
+    </message>
+    <message>
+        <source>mobilenetv2: pretrained features, the default; small: each task&apos;s own network from scratch (small CNN, plain U-Net, ResNet-style regressor)</source>
+        <translation>mobilenetv2: 事前学習済みの特徴（既定）。small: タスクごとのネットワークをゼロから学習（小さな CNN、通常の U-Net、ResNet 風の回帰モデル）</translation>
+    </message>
+    <message>
+        <source>imagenet: for mobilenetv2 the weights shipped with the app, used offline (resnet50v2, vgg16: downloaded once, needs the internet); none: from scratch; or a local weights file</source>
+        <translation>imagenet: mobilenetv2 ではアプリ同梱の重みをオフラインで使用（resnet50v2、vgg16 は初回のみダウンロード、インターネットが必要）。none: ゼロから学習。またはローカルの重みファイル</translation>
     </message>
     <message>
         <source>Accepted boxes (no split yet: training makes one): </source>

@@ -23,3 +23,18 @@ def test_the_run_reports_its_plan_and_does_it(demo_db):
     resumed = []
     train(demo_db, TrainConfig(task="classify", epochs=1), JobToken(on_report=resumed.append), resume=result.run_id)
     assert [r["plan"] for r in resumed if "plan" in r] == [{"asked": 1, "epochs": 1, "steps": 1, "min_steps": 0}]
+
+
+def test_the_training_stage_starts_its_bar_at_zero(demo_db):
+    """Loading fills the bar; training then starts it again at 0 of its batches (the dock showed 100% until the
+    first batch ended)."""
+    events = []
+    token = JobToken(on_progress=lambda done, total: events.append(("progress", done, total)),
+                     on_status=lambda text: events.append(("status", text)))
+    config = TrainConfig(task="classify", size=32, epochs=1, batch=256, backbone="small")
+    train(demo_db, config, token)
+    start = next(n for n, e in enumerate(events) if e[0] == "status" and e[1].startswith("training classify"))
+    loading = [e for e in events[:start] if e[0] == "progress"]
+    assert loading and loading[-1][1] == loading[-1][2]  # the loading stage ended full
+    first, *batches = [e for e in events[start:] if e[0] == "progress"]
+    assert first == ("progress", 0, 1) and batches[-1] == ("progress", 1, 1)
