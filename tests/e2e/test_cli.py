@@ -92,6 +92,7 @@ def test_dedup_json_and_split(tmp_path):
 def test_train_and_evaluate_a_detector(tmp_path):
     from fixed_model import SQUARES, write_squares
 
+    from labelstudio_desktop.core.runs import get_run
     from labelstudio_desktop.core.store import BoxRecord, Store
 
     project = tmp_path / "squares"
@@ -108,6 +109,9 @@ def test_train_and_evaluate_a_detector(tmp_path):
     assert trained.returncode == 0, trained.stderr
     result = json.loads(trained.stdout)
     assert result["task"] == "detect" and result["status"] == "finished" and result["epochs"] == 1
+    with Store.open(project) as store:  # the default: the pretrained MobileNetV2 shipped with the app
+        params = get_run(store, result["run"]).params
+    assert (params["backbone"], params["weights"]) == ("mobilenetv2", "imagenet")
     evaluated = run("evaluate", project, "--run", result["run"], "--json")
     assert evaluated.returncode == 0, evaluated.stderr
     metrics = json.loads(evaluated.stdout)

@@ -11,6 +11,7 @@ from helpers import write_image
 from mask_files import save_grey, save_palette, square
 from PIL import Image
 
+from labelstudio_desktop.core.runs import get_run
 from labelstudio_desktop.core.store import Store
 from labelstudio_desktop.core.training_needs import missing_training_data
 
@@ -73,7 +74,10 @@ def test_an_annotated_demo_trains_every_model_at_once(tmp_path):
     assert "37 images annotated from the ground truth" in made.stdout
     with Store.open(tmp_path / "d" / "images") as store:
         assert all(missing_training_data(store, t) is None for t in ("classify", "regress", "segment", "detect"))
-    trained = run("train", tmp_path / "d" / "images", "--task", "segment", "--epochs", "1", "--size", "32", "--json")
+    trained = run("train", tmp_path / "d" / "images", "--task", "segment", "--epochs", "1", "--size", "32",
+                  "--weights", "none", "--json")
     assert trained.returncode == 0, trained.stderr
     assert json.loads(trained.stdout)["status"] == "finished"
+    with Store.open(tmp_path / "d" / "images") as store:  # --weights none alone: the plain U-Net from scratch
+        assert get_run(store, json.loads(trained.stdout)["run"]).params["backbone"] == "small"
     assert run("demo", tmp_path / "e", "--annotated", "2").returncode == 1
