@@ -7,6 +7,7 @@ import os
 import time
 
 import pytest
+from dialogs_helper import forget_unused_answers
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -66,6 +67,7 @@ def no_modal_left_unanswered(qapp):
     watchdog.closed.clear()
     watchdog.tearing_down = False
     yield
+    forget_unused_answers()
     _fail_if_closed(watchdog)
 
 

@@ -7,12 +7,25 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
+#: Bumped after every test (tests/gui/conftest.py): an answer a test prepared but never gave stops waiting then,
+#: instead of answering a later test's dialog.
+_test_generation = [0]
+
+
+def forget_unused_answers() -> None:
+    """Stop the answers prepared by the test that ended and not given."""
+    _test_generation[0] += 1
+
 
 def answer_next_modal(kind: type, act: Callable) -> None:
     """When the next modal widget of type ``kind`` is up, call ``act(widget)`` (which answers it). Should ``act``
-    fail, the widget is closed (so the test fails instead of waiting for ever) and the error raised."""
+    fail, the widget is closed (so the test fails instead of waiting for ever) and the error raised. Only while the
+    test that asked runs."""
+    generation = _test_generation[0]
 
     def answer():
+        if generation != _test_generation[0]:
+            return
         widget = QApplication.activeModalWidget()
         if not isinstance(widget, kind):
             QTimer.singleShot(10, answer)
