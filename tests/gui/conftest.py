@@ -10,6 +10,7 @@ import pytest
 from dialogs_helper import forget_unused_answers
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from widgets_helper import settle
 
 #: A modal dialog a test opened and left unanswered this long is closed and fails the test: tests answer their
 #: dialogs within milliseconds (a QTimer picks the button), so only a stuck test waits this long.
@@ -140,3 +141,22 @@ def open_window(qtbot, settings):
 @pytest.fixture
 def window(open_window, demo):
     return open_window(demo / "images")
+
+
+@pytest.fixture
+def panel(window, qtbot):
+    """The window's Training dock, shown."""
+    window.act_train.trigger()
+    settle(qtbot)
+    return window.training
+
+
+@pytest.fixture
+def japanese(monkeypatch):
+    """The Japanese translations installed in the test's application, removed afterwards."""
+    from labelstudio_desktop.gui.language import ENV, install_translators, remove_translators
+
+    monkeypatch.delenv(ENV, raising=False)
+    assert install_translators("ja") == "ja"
+    yield
+    remove_translators()

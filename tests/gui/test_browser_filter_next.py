@@ -9,19 +9,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from widgets_helper import browser_ids, click_browser_row
 
 from labelstudio_desktop.core.store import BoxRecord
-from labelstudio_desktop.gui.browser import ImageIdRole
-
-
-def _ids(browser) -> list[int]:
-    return [browser.proxy.index(r, 0).data(ImageIdRole) for r in range(browser.proxy.rowCount())]
-
-
-def _click_row(qtbot, browser, row: int) -> None:
-    index = browser.proxy.index(row, 0)
-    browser.view.scrollTo(index)
-    qtbot.mouseClick(browser.view.viewport(), Qt.LeftButton, pos=browser.view.visualRect(index).center())
 
 
 def _choose(qtbot, combo, data) -> None:
@@ -48,13 +38,13 @@ def _key_on_canvas(window, qtbot, key) -> None:
 @pytest.mark.parametrize("key", [Qt.Key_N, Qt.Key_D])
 def test_next_after_a_filter_that_hides_the_current_image(window, qtbot, key):
     browser = window.browser
-    ids = _ids(browser)
+    ids = browser_ids(browser)
     assert len(ids) > 45
     _propose(window, [ids[5], ids[20], ids[40], ids[44]])
-    _click_row(qtbot, browser, 30)  # no proposals here
+    click_browser_row(qtbot, browser, 30)  # no proposals here
     assert window.annotation.image.id == ids[30]
     _choose(qtbot, browser.flag_box, "pending")  # only the four images with proposals are listed now
-    assert set(_ids(browser)) == {ids[5], ids[20], ids[40], ids[44]}
+    assert set(browser_ids(browser)) == {ids[5], ids[20], ids[40], ids[44]}
     _key_on_canvas(window, qtbot, key)
     assert window.annotation.image.id == ids[40]  # the next after the 31st image, not the first listed
     _key_on_canvas(window, qtbot, key)
@@ -63,9 +53,9 @@ def test_next_after_a_filter_that_hides_the_current_image(window, qtbot, key):
 
 def test_previous_after_a_filter_that_hides_the_current_image(window, qtbot):
     browser = window.browser
-    ids = _ids(browser)
+    ids = browser_ids(browser)
     _propose(window, [ids[5], ids[20], ids[40]])
-    _click_row(qtbot, browser, 30)
+    click_browser_row(qtbot, browser, 30)
     _choose(qtbot, browser.flag_box, "pending")
     _key_on_canvas(window, qtbot, Qt.Key_A)
     assert window.annotation.image.id == ids[20]  # the one before it, not the last listed
@@ -73,17 +63,17 @@ def test_previous_after_a_filter_that_hides_the_current_image(window, qtbot):
 
 def test_next_after_typing_a_search_that_hides_the_current_image(window, qtbot):
     browser = window.browser
-    ids = _ids(browser)
+    ids = browser_ids(browser)
     current = browser.model.rows[browser.model.row_of[ids[30]]]
     stem = current.name.split("_")[0]  # the class part of the name: every image of that class matches
     others = [i for n, i in enumerate(ids) if n > 30 and browser.model.rows[browser.model.row_of[i]].name
               .startswith(stem)]
-    _click_row(qtbot, browser, 30)
+    click_browser_row(qtbot, browser, 30)
     browser.search.setFocus()
     qtbot.keyClicks(browser.search, stem + "_")
     qtbot.keyClick(browser.search, Qt.Key_Z)  # matches nothing: the list is empty...
     assert browser.proxy.rowCount() == 0
     qtbot.keyClick(browser.search, Qt.Key_Backspace)  # ...and back: the current image must not have become the first
-    assert ids[30] in _ids(browser)
+    assert ids[30] in browser_ids(browser)
     _key_on_canvas(window, qtbot, Qt.Key_D)
     assert window.annotation.image.id == (others[0] if others else ids[30])

@@ -8,19 +8,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QToolBar
+from widgets_helper import browser_ids, click_browser_row
 
 from labelstudio_desktop.gui.browser import ImageIdRole
-
-
-def _ids(browser) -> list[int]:
-    return [browser.proxy.index(r, 0).data(ImageIdRole) for r in range(browser.proxy.rowCount())]
-
-
-def _click_row(qtbot, browser, row: int) -> None:
-    """Click the tile of ``row`` as a user would, scrolling to it first."""
-    index = browser.proxy.index(row, 0)
-    browser.view.scrollTo(index)
-    qtbot.mouseClick(browser.view.viewport(), Qt.LeftButton, pos=browser.view.visualRect(index).center())
 
 
 def _in_view(browser, image_id: int) -> bool:
@@ -52,8 +42,8 @@ def _count(window, what: str) -> int:
 @pytest.mark.parametrize("reload", ["import", "reload"])
 def test_the_current_image_survives_a_reload(window, qtbot, reload):
     browser = window.browser
-    ids = _ids(browser)
-    _click_row(qtbot, browser, 39)  # the 40th image
+    ids = browser_ids(browser)
+    click_browser_row(qtbot, browser, 39)  # the 40th image
     assert window.annotation.image.id == ids[39]
     browser.view.scrollToTop()  # the reload must bring it back into view
     assert not _in_view(browser, ids[39])
@@ -73,8 +63,8 @@ def test_the_current_image_survives_a_reload(window, qtbot, reload):
 
 def test_a_sort_change_keeps_the_current_image(window, qtbot):
     browser = window.browser
-    ids = _ids(browser)
-    _click_row(qtbot, browser, 39)
+    ids = browser_ids(browser)
+    click_browser_row(qtbot, browser, 39)
     shown = []
     browser.sig_activated.connect(shown.append)
     browser.sort_box.setFocus()
@@ -86,14 +76,14 @@ def test_a_sort_change_keeps_the_current_image(window, qtbot):
 
 def test_an_image_gone_after_a_reload_hands_over_to_the_next(window, qtbot):
     browser = window.browser
-    ids = _ids(browser)
-    _click_row(qtbot, browser, 39)
+    ids = browser_ids(browser)
+    click_browser_row(qtbot, browser, 39)
     qtbot.mouseClick(window.properties.excluded_box, Qt.LeftButton)  # excluded: hidden after the next reload
     assert window.store.image(ids[39]).excluded
     shown = []
     browser.sig_activated.connect(shown.append)
     _import(window, qtbot)
-    assert ids[39] not in _ids(browser)
+    assert ids[39] not in browser_ids(browser)
     assert browser.current_id() == ids[40] and window.annotation.image.id == ids[40]
     assert shown == [ids[40]]  # a different image: shown once
     _next_image(window, qtbot)
@@ -105,13 +95,13 @@ def test_import_refreshes_the_counts(window, demo, qtbot):
     Image.new("RGB", (64, 48), (200, 30, 90)).save(demo / "images" / "nut" / "nut_new.jpg")
     _import(window, qtbot)
     assert _count(window, "unverified") == unverified + 1
-    assert any(window.store.image(i).path == "nut/nut_new.jpg" for i in _ids(window.browser))
+    assert any(window.store.image(i).path == "nut/nut_new.jpg" for i in browser_ids(window.browser))
 
 
 def test_a_duplicate_decision_keeps_the_browser_in_place(window, qtbot):
     browser = window.browser
-    ids = _ids(browser)
-    _click_row(qtbot, browser, 39)
+    ids = browser_ids(browser)
+    click_browser_row(qtbot, browser, 39)
     window.show_duplicates()
     dups = window.duplicates
     qtbot.waitUntil(lambda: dups.result is not None, timeout=60000)
@@ -126,7 +116,7 @@ def test_a_duplicate_decision_keeps_the_browser_in_place(window, qtbot):
     dups.activateWindow()
     qtbot.waitActive(dups)
     qtbot.keyClick(dups, Qt.Key_4)  # exclude both: the main window reloads the browser
-    assert pair.a not in _ids(browser) and pair.b not in _ids(browser)
+    assert pair.a not in browser_ids(browser) and pair.b not in browser_ids(browser)
     assert browser.current_id() == ids[39] and shown == []
     window.windowHandle().requestActivate()  # back to the main window
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)

@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from dialogs_helper import answer_next_modal, click_menu_action
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QLabel
 
-from labelstudio_desktop.gui.language import ENV, install_translators, remove_translators, with_mnemonic
-
-
-@pytest.fixture
-def japanese(monkeypatch):
-    monkeypatch.delenv(ENV, raising=False)
-    assert install_translators("ja") == "ja"
-    yield
-    remove_translators()
+from labelstudio_desktop.gui.language import with_mnemonic
 
 
 def _japanese(text: str) -> bool:

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-import pytest
 from dialogs_helper import answer_next_message_box
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QToolButton
@@ -23,21 +22,11 @@ from labelstudio_desktop.gui.language import (
     LANGUAGES,
     SETTING,
     chosen_language,
-    install_translators,
     remove_translators,
 )
 from labelstudio_desktop.gui.resources import ACTION_ICONS, app_icon, icon, icon_path, resources_dir, window_actions
 
 TS = resources_dir() / "translations" / "labelstudio_desktop_ja.ts"
-
-
-@pytest.fixture
-def japanese(monkeypatch):
-    """The Japanese translations installed in the test's application, removed afterwards."""
-    monkeypatch.delenv(ENV, raising=False)
-    assert install_translators("ja") == "ja"
-    yield
-    remove_translators()
 
 
 def _same_in_japanese() -> set[str]:

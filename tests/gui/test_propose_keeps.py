@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from widgets_helper import open_and_propose
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ml"))
 
 
@@ -13,7 +15,6 @@ def test_propose_keeps_grad_cam_proposals_when_the_detector_is_measured_worse(qt
     from fixed_model import SQUARES, squares_project
     from test_propose_sources import add_detector, corner_detector, pending, review
 
-    from labelstudio_desktop.gui.main_window import MainWindow
     from labelstudio_desktop.ml.propose import propose
 
     db, _classifier = squares_project(tmp_path / "squares")
@@ -22,13 +23,7 @@ def test_propose_keeps_grad_cam_proposals_when_the_detector_is_measured_worse(qt
         review(db, rel, SQUARES[rel][1][0])
     before = pending(db)
     add_detector(db, corner_detector())  # Retrain gave a detector that is wrong everywhere
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project(str(tmp_path / "squares"))
-    with qtbot.waitSignal(window.jobs.runner.sig_stopped, timeout=300000):
-        assert window.act_propose.isEnabled()
-        window.act_propose.trigger()
+    window = open_and_propose(qtbot, settings, tmp_path / "squares")
     after = pending(db)
     assert {p for p in after if p[3] != "detector"} == before  # none of the pending proposals lost
     message = window.statusBar().currentMessage()

@@ -7,6 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt
+from widgets_helper import open_and_propose
 
 from labelstudio_desktop.core.store import BoxRecord
 
@@ -117,16 +118,9 @@ def test_mask_proposal_overlay_threshold_and_accept(window, qtbot):
 def test_propose_from_the_toolbar_then_review(qtbot, settings, tmp_path):
     from fixed_model import SQUARES, squares_project
 
-    from labelstudio_desktop.gui.main_window import MainWindow
 
     db, _run = squares_project(tmp_path / "squares")  # a classifier with fixed weights: known proposals
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project(str(tmp_path / "squares"))
-    with qtbot.waitSignal(window.jobs.runner.sig_stopped, timeout=180000):
-        assert window.act_propose.isEnabled()
-        window.act_propose.trigger()
+    window = open_and_propose(qtbot, settings, tmp_path / "squares")
     pending = window.store.boxes(states=("pending",))
     assert len(pending) == sum(len(boxes) for _label, boxes in SQUARES.values())  # one box per object
     assert all(b.source == "proposal" for b in pending)

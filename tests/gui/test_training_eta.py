@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtWidgets import QApplication
+from widgets_helper import Clock, settle
 
 LONG_WORDS = ("the training process stopped unexpectedly because " * 12)[:600]
 LONG_PATH = "/home/operator/projects/" + "cucumber-grading-prototype-2/" * 20 + "best.keras"
-
-
-class Clock:
-    """Made-up time, advanced by the test."""
-
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _settle(qtbot):
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(10)
-
-
-@pytest.fixture
-def panel(window, qtbot):
-    window.act_train.trigger()
-    _settle(qtbot)
-    return window.training
 
 
 def test_eta_uses_measured_epochs_after_the_first(panel):
@@ -82,19 +58,19 @@ def test_eta_text_for_long_runs(panel):
 
 def test_long_messages_never_widen_the_training_dock(window, panel, qtbot):
     dock = window.training_dock
-    _settle(qtbot)
+    settle(qtbot)
     canvas_width, dock_width, window_size = window.canvas.width(), dock.width(), window.size()
     assert dock.minimumSizeHint().width() < 450
     for text in (LONG_WORDS, LONG_PATH):
         panel.runner.sig_status.emit(text)
-        _settle(qtbot)
+        settle(qtbot)
         assert panel.status.text() == text and panel.status.toolTip() == text
         assert (dock.width(), window.canvas.width(), window.size()) == (dock_width, canvas_width, window_size)
         assert dock.minimumSizeHint().width() < 450
     panel.runner.sig_failed.emit("Training", LONG_PATH)  # a failure is shown in the same label
     panel.metrics.setText(LONG_WORDS)  # and the metrics of an evaluation on the Runs tab
     panel.tabs.setCurrentIndex(1)
-    _settle(qtbot)
+    settle(qtbot)
     assert LONG_PATH in panel.status.text()
     assert (dock.width(), window.canvas.width(), window.size()) == (dock_width, canvas_width, window_size)
     assert dock.minimumSizeHint().width() < 450
@@ -103,10 +79,10 @@ def test_long_messages_never_widen_the_training_dock(window, panel, qtbot):
 def test_long_job_status_never_widens_the_window(window, qtbot):
     jobs = window.jobs
     jobs.runner.sig_started.emit("Importing")  # what the project job runner says when a job starts
-    _settle(qtbot)
+    settle(qtbot)
     canvas_width, window_size = window.canvas.width(), window.size()
     jobs.runner.sig_status.emit(LONG_PATH)
-    _settle(qtbot)
+    settle(qtbot)
     try:
         assert window.job_label.text() == LONG_PATH and window.job_label.toolTip() == LONG_PATH
         assert (window.canvas.width(), window.size()) == (canvas_width, window_size)

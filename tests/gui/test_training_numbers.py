@@ -5,34 +5,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from widgets_helper import Clock, settle
 
 from labelstudio_desktop.core.store import BoxRecord, Store
 from labelstudio_desktop.core.training_needs import train_counts
 from labelstudio_desktop.ml.config import TASK_DEFAULTS, epoch_plan
-
-
-class Clock:
-    """Made-up time, advanced by the test."""
-
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _settle(qtbot):
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(10)
-
-
-@pytest.fixture
-def panel(window, qtbot):
-    window.act_train.trigger()
-    _settle(qtbot)
-    return window.training
 
 
 def test_the_dock_says_how_many_epochs_will_run_and_why(window, panel, qtbot):
@@ -118,7 +95,7 @@ def test_evaluation_shows_a_table_and_warns_on_few_test_images(window, panel, qt
                "precision_bolt": 0.0, "recall_bolt": 0.0, "ap50_bolt": 0.6667}
     evaluation = Evaluation(4, "detect", "test", metrics, classes=["bolt"], images=2)
     panel.runner.sig_done.emit("Evaluating", evaluation)  # what the evaluation process hands back
-    _settle(qtbot)
+    settle(qtbot)
     view = panel.evaluation_view
     assert view.summary.text() == "Run 4 on the test split: 2 images"
     assert view.warning.isVisible() and "Only 2 reviewed images in the test split" in view.warning.text()
@@ -130,17 +107,17 @@ def test_evaluation_shows_a_table_and_warns_on_few_test_images(window, panel, qt
     assert [view.classes.item(0, c).text() for c in range(4)] == ["bolt", "0.000", "0.000", "0.667"]
     evaluation = Evaluation(5, "classify", "test", {"accuracy": 0.9}, images=40)
     panel.runner.sig_done.emit("Evaluating", evaluation)
-    _settle(qtbot)
+    settle(qtbot)
     assert not view.warning.isVisible() and not view.classes.isVisible()
 
 
 def test_the_loss_axis_labels_stay_inside_the_plot(window, panel, qtbot):
     plot = panel.plot
     plot.set_history({"loss": [0.0123, 0.0081, 0.00412], "val_loss": [0.0131, 0.0099, 0.00745]})
-    _settle(qtbot)
+    settle(qtbot)
     for width in (plot.width(), 260):
         plot.resize(width, plot.height())
-        _settle(qtbot)
+        settle(qtbot)
         plot.draw()
         renderer = plot.get_renderer()
         canvas = plot.figure.bbox

@@ -6,19 +6,13 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from widgets_helper import settle
 
 from labelstudio_desktop.core.runs import create_run, update_run
 
 #: A Propose report as the window words it, with the source comparison (about 150 characters).
 MESSAGE = ("69 proposals on 63 of 84 images, from Grad-CAM (F1 0.71 against the detector's 0.67 on 6 reviewed images "
            "the detector did not train on) · pending proposals kept on 63 images · N: next image with proposals")
-
-
-def _settle(qtbot):
-    for _ in range(3):
-        QApplication.processEvents()
-        qtbot.wait(10)
 
 
 def _message_room(window) -> int:
@@ -34,15 +28,15 @@ def test_a_status_message_is_not_cut_by_the_counts_at_1600_px(window, qtbot):
     window.counts_label.setText("images: 84 of 119 reviewed (0 verified), 84 unverified · boxes: 63 pending, 120 "
                                 "accepted, 5 rejected, 0 edited · masks: 12 pending, 40 accepted · classes: 4 · "
                                 "split: 80/10/10")
-    _settle(qtbot)
+    settle(qtbot)
     assert window.counts_label.width() > 700  # nothing to give way to: the counts take their room
     window.statusBar().showMessage(MESSAGE, 30000)
-    _settle(qtbot)
+    settle(qtbot)
     needed = window.statusBar().fontMetrics().horizontalAdvance(MESSAGE)
     assert needed <= _message_room(window), (needed, _message_room(window))
     assert window.statusBar().toolTip() == MESSAGE  # the whole message, also when a longer one is cut
     window.statusBar().clearMessage()
-    _settle(qtbot)
+    settle(qtbot)
     assert window.counts_label.width() > 700 and window.statusBar().toolTip() == ""
 
 
@@ -63,7 +57,7 @@ def test_an_evaluation_in_the_dock_keeps_the_window_within_the_screen(window, qt
                             confusion=[[1] * 8 for _ in classes], plots={"confusion": _plot(tmp_path / "cm.png")},
                             images=12)
     panel.runner.sig_done.emit("Evaluating", evaluation)
-    _settle(qtbot)
+    settle(qtbot)
     assert panel.tabs.currentIndex() == 1 and panel.evaluation_view.warning.isVisible()
     assert window.minimumSizeHint().height() <= 800 and window.minimumSize().height() <= 800
     assert window.height() <= 800
@@ -82,10 +76,10 @@ def test_evaluating_a_run_keeps_that_run_selected(window, qtbot):
     panel.refresh_runs()
     assert panel.runs.currentItem().text(0) == str(second)  # the newest
     panel.tabs.setCurrentIndex(1)
-    _settle(qtbot)
+    settle(qtbot)
     rect = panel.runs.visualItemRect(panel.runs.topLevelItem(0))
     qtbot.mouseClick(panel.runs.viewport(), Qt.LeftButton, pos=QPoint(20, rect.center().y()))  # on its id
     assert panel.runs.currentItem().text(0) == str(first)
     panel.runner.sig_done.emit("Evaluating", Evaluation(first, "classify", "test", {"accuracy": 0.5}, images=3))
-    _settle(qtbot)
+    settle(qtbot)
     assert panel.runs.currentItem().text(0) == str(first)  # Resume or Evaluate next acts on the run shown

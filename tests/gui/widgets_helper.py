@@ -1,0 +1,53 @@
+"""Small helpers of the GUI tests: letting queued events run, a made-up clock, the browser's rows as a user sees and
+clicks them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+
+def settle(qtbot) -> None:
+    """Let queued events (layouts, queued signals, repaints) run."""
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(10)
+
+
+class Clock:
+    """Made-up time, advanced by the test."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def browser_ids(browser) -> list[int]:
+    """The image ids of the browser's rows, in the order shown."""
+    from labelstudio_desktop.gui.browser import ImageIdRole
+
+    return [browser.proxy.index(r, 0).data(ImageIdRole) for r in range(browser.proxy.rowCount())]
+
+
+def click_browser_row(qtbot, browser, row: int) -> None:
+    """Click the tile of ``row`` as a user would, scrolling to it first."""
+    index = browser.proxy.index(row, 0)
+    browser.view.scrollTo(index)
+    qtbot.mouseClick(browser.view.viewport(), Qt.LeftButton, pos=browser.view.visualRect(index).center())
+
+
+def open_and_propose(qtbot, settings, folder, timeout_ms: int = 300000):
+    """A real window on the project of ``folder`` (closed with the test), after one click on Propose and the
+    proposing job's end."""
+    from labelstudio_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_project(str(folder))
+    with qtbot.waitSignal(window.jobs.runner.sig_stopped, timeout=timeout_ms):
+        assert window.act_propose.isEnabled()
+        window.act_propose.trigger()
+    return window
