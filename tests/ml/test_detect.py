@@ -256,7 +256,8 @@ def test_evaluation_counts_are_consistent(boxed):
 def test_retrain_after_a_new_class_keeps_what_fits(boxed):
     first = train(boxed, TrainConfig(task="detect", epochs=1, **TINY))
     with Store.open(boxed) as store:
-        img = store.image_by_path("green/green_0.png")
+        img = store.image_by_path("green/green_0.png")  # a photo of a new class (one class per image: the image's
+        store.update_image_fields(img.id, {"label": "yellow"})  # class is its boxes' label)
         store.insert_box(_box(img.id, (2, 2, 20, 20), "yellow"))
     second = train(boxed, TrainConfig(task="detect", epochs=1, **TINY), start_from=first.run_id)
     assert second.status == "finished"
