@@ -1,9 +1,10 @@
-"""Labels for changing text that must never widen the window: wrapped in docks, elided in the status bar."""
+"""Widgets that must never widen or heighten the window: labels for changing text (wrapped in docks, elided in the
+status bar) and a scroll area for a dock's page."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
 
 
 class FlowLabel(QLabel):
@@ -67,3 +68,13 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         super().setText(self.fontMetrics().elidedText(self._full, Qt.ElideMiddle, max(0, self.contentsRect().width())))
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area that follows the dock's width: its minimum size no longer sets the window's."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    return area

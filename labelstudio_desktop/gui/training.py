@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTabWidget,
     QTreeWidget,
@@ -45,7 +44,7 @@ from ..core.store import Store
 from ..core.training_needs import train_counts
 from .evaluation_table import EvaluationView
 from .job_status import run_status, translate_status
-from .labels import FlowLabel
+from .labels import FlowLabel, scrolled
 from .plots import CurvePlot
 from .process_job import in_process
 from .workers import JobRunner
@@ -93,16 +92,6 @@ def retrain_plan(db) -> tuple[int | None, object]:
     if previous is not None:
         return previous.id, TrainConfig.from_params(previous.params)
     return None, (TrainConfig.for_task(task) if task else None)
-
-
-def _scrolled(widget: QWidget) -> QScrollArea:
-    """``widget`` in a scroll area that follows the dock's width: its minimum size no longer sets the window's."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-    return area
 
 
 class TrainingPanel(QWidget):
@@ -264,8 +253,8 @@ class TrainingPanel(QWidget):
         rv.addWidget(self.gallery, 1)
         rv.addWidget(self.misses_button)
         tabs = QTabWidget(self)
-        tabs.addTab(_scrolled(setup), self.tr("Train"))  # both scroll: the dock never makes the window outgrow the
-        tabs.addTab(_scrolled(runs), self.tr("Runs"))  # screen (tables, plots, the form on a low screen)
+        tabs.addTab(scrolled(setup), self.tr("Train"))  # both scroll: the dock never makes the window outgrow the
+        tabs.addTab(scrolled(runs), self.tr("Runs"))  # screen (tables, plots, the form on a low screen)
         self.tabs = tabs
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
