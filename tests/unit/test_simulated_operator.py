@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from simulated_operator import Quality, centre_box, review  # noqa: E402
+from simulated_operator import SECONDS, Quality, centre_box, hand_seconds, review  # noqa: E402
 
 
 def test_accept_correct_reject_and_draw():
@@ -46,8 +46,9 @@ def test_centre_box():
 
 
 def test_a_correction_costs_at_most_a_redraw():
-    r = review([("dog", (5, 5, 95, 95))], [("cat", (0, 0, 100, 100))])  # 4 edges + label: rejected and drawn
+    r = review([("dog", (20, 20, 80, 80))], [("cat", (0, 0, 100, 100))])  # 4 edges + label: rejected and drawn
     assert [(d.kind, d.actions) for d in r.decisions] == [("corrected", 3)]
+    assert r.decisions[0].seconds == SECONDS["reject"] + SECONDS["draw"]  # not 4 x 2.5 + 1 s
 
 
 def test_space_or_shift_space_decides_the_most_numerous_kind_with_one_key():
@@ -68,5 +69,54 @@ def test_going_on_to_the_next_image_is_counted_on_both_sides():
     truth = [("cat", (0, 0, 50, 50)), ("cat", (100, 0, 150, 50))]
     assert hand_actions_with_navigation(len(truth)) == 5  # draw + label twice, then the next image
     assert review([], truth).actions_with_navigation == 5  # nothing proposed: the same as by hand
-    assert review(truth, truth).actions_with_navigation == 1  # Space keeps both and goes on
-    assert review(truth[:1], truth).actions_with_navigation == 3  # Enter (goes on after its drawn box) + draw
+    assert review(truth, truth).actions_with_navigation == 2  # Space keeps both, then the next image
+    assert review(truth[:1], truth).actions_with_navigation == 4  # Enter, draw + label, then the next image
+    moved = [("cat", (0, 0, 50, 30)), ("cat", (100, 0, 150, 50))]  # one edge of the first corrected
+    assert review(moved, truth).actions_with_navigation == 3  # drag, Enter on the other, then the next image
+
+
+def test_a_proposal_accepted_as_is_is_stored_with_its_own_edges():
+    truth = [("cat", (0, 0, 100, 100))]
+    proposal = ("cat", (0, 0, 100, 90))  # IoU 0.9: accepted as is, the bottom edge 10 px off stays where it is
+    [decision] = review([proposal], truth).decisions
+    assert decision.kind == "accepted" and decision.box == proposal
+
+
+def test_a_correction_stores_the_dragged_edges_and_keeps_the_rest():
+    truth = [("cat", (0, 0, 100, 100))]
+    [decision] = review([("cat", (2, 0, 100, 50))], truth).decisions  # IoU 0.49; left edge 2 px off: left as is
+    assert (decision.kind, decision.actions, decision.box) == ("corrected", 1, ("cat", (2, 0, 100, 100)))
+
+
+def test_a_correction_within_tolerance_counts_as_accepted_as_is():
+    truth = [("cat", (100, 100, 300, 300))]  # 5% of a 200 px side: 10 px
+    proposals = [("cat", (92, 108, 309, 291))]  # every edge within 10 px
+    r = review(proposals, truth)
+    assert [(d.kind, d.actions, d.box) for d in r.decisions] == [("accepted", 1, proposals[0])]
+    small = review([("cat", (2, 3, 9, 9))], [("cat", (0, 0, 10, 10))])  # IoU 0.42, but every edge within 3 px
+    assert [d.kind for d in small.decisions] == ["accepted"]
+    off = review([("cat", (0, 0, 10, 6))], [("cat", (0, 0, 10, 10))])  # 4 px off: dragged
+    assert [(d.kind, d.actions) for d in off.decisions] == [("corrected", 1)]
+
+
+def test_the_next_image_key_is_counted_once_per_image_whenever_the_operator_moves_on():
+    truth = [("cat", (0, 0, 50, 50))]
+    for proposals in ([], truth, [("cat", (0, 0, 50, 20))], [("cat", (300, 300, 320, 320))]):
+        r = review(proposals, truth)  # nothing, accepted, corrected, rejected + drawn
+        assert r.actions_with_navigation == r.actions_with_verify + 1
+        assert r.seconds == sum(d.seconds for d in r.decisions) + SECONDS["next_image"]
+
+
+def test_seconds_follow_the_cost_model():
+    assert SECONDS == {"accept": 1.5, "reject": 1.0, "edge": 2.5, "label": 1.0, "draw": 7.0, "next_image": 0.5}
+    truth = [("cat", (0, 0, 100, 100)), ("cat", (200, 0, 300, 100)), ("dog", (400, 0, 500, 100))]
+    proposals = [("cat", (0, 0, 100, 100)),  # accepted: 1.5
+                 ("cat", (200, 0, 300, 40)),  # one edge dragged: 2.5
+                 ("cat", (700, 700, 720, 720))]  # rejected: 1.0; the dog is drawn: 7.0
+    r = review(proposals, truth)
+    assert sorted((d.kind, d.seconds) for d in r.decisions) == [
+        ("accepted", 1.5), ("corrected", 2.5), ("drawn", 7.0), ("rejected", 1.0)]
+    assert r.seconds == 1.5 + 2.5 + 1.0 + 7.0 + 0.5
+    assert hand_seconds(3) == 3 * 7.0 + 0.5
+    relabel = review([("dog", (0, 0, 100, 100))], truth[:1])
+    assert [(d.kind, d.seconds) for d in relabel.decisions] == [("corrected", 1.0)]
