@@ -391,6 +391,17 @@ def cmd_split(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class TrainJob(ConsoleJob):
+    """The console token of ``train``: also prints the device the run trains on (stderr, like the plan line)."""
+
+    def report(self, data) -> None:
+        if isinstance(data, dict) and data.get("device"):
+            self.finish()
+            self.stream.write(f"device: {data['device']}\n")
+            self.stream.flush()
+        super().report(data)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from .core.runs import last_run
 
@@ -432,7 +443,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                              snapshot_every=args.snapshot_every, hard_negative_weight=args.hard_negative_weight,
                              min_steps=defaults.get("min_steps", 0) if args.epochs is None else 0)
     try:
-        result = train(db, config, ConsoleJob("training"), resume=args.resume,
+        result = train(db, config, TrainJob("training"), resume=args.resume,
                        start_from=previous.id if previous else None, strategy=strategy_from_name(args.distribute))
     except (TrainError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)

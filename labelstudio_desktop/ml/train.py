@@ -43,6 +43,7 @@ from .data import (
     make_detect_dataset,
 )
 from .detector import build_detector, compile_detector, decode, register_losses
+from .device import training_device
 from .models import (
     SEGMENT_LOSSES,
     WeightsError,
@@ -257,7 +258,10 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
             run_id = create_run(store, config.task, params, parent_id=start_from)
         folder = run_dir(store, run_id)
         folder.mkdir(parents=True, exist_ok=True)
-        update_run(store, run_id, status="running", params={**get_run(store, run_id).params, **owner_params()})
+        device = training_device(strategy)  # a resume records where it trains now
+        update_run(store, run_id, status="running",
+                   params={**get_run(store, run_id).params, **owner_params(), "device": device})
+        job.report({"device": device})
         keras.utils.set_random_seed(config.seed + first_epoch)
         try:
             with strategy.scope():
