@@ -47,6 +47,7 @@ from .job_status import run_status, translate_status
 from .labels import FlowLabel, scrolled
 from .plots import CurvePlot
 from .process_job import in_process
+from .run_device import DeviceLine, device_tooltip
 from .workers import JobRunner
 
 AUGMENTS = (("hflip", QT_TRANSLATE_NOOP("TrainingPanel", "flip ↔")),
@@ -179,6 +180,7 @@ class TrainingPanel(QWidget):
             form.addRow(label, widget)
         form.addRow(self.counts)
         form.addRow(self.plan)
+        form.addRow(DeviceLine(self))  # the device a run trains on (its report)
         for box in (self.epochs, self.batch):
             box.valueChanged.connect(lambda _v: self.refresh_counts())
         self.train_button = QPushButton(self.tr("Train"), self)
@@ -481,6 +483,7 @@ class TrainingPanel(QWidget):
                                     f"{best:.4f}" if best is not None else "-",
                                     str(run.parent_id or "")])
             item.setData(0, Qt.UserRole, run)
+            device_tooltip(item, run)
             self.runs.addTopLevelItem(item)
         items = [self.runs.topLevelItem(n) for n in range(self.runs.topLevelItemCount())]
         kept = next((i for i in items if i.data(0, Qt.UserRole).id == keep), None)
