@@ -1,28 +1,43 @@
-"""The operator's loop, simulated: propose -> review -> retrain -> propose, on datasets with true boxes.
+"""The operator's loop, simulated: propose -> review -> retrain -> calibrate -> propose, on datasets with true boxes.
 
-    python benchmarks/review_loop.py [--datasets demo bccd] [--batch 20] [--rounds 4] [--plot docs/review_loop.png]
+    python benchmarks/review_loop.py [--dataset demo|bccd|boards|cards ...] [--weights imagenet|none|both]
+                                     [--batch 20] [--rounds 4] [--quick] [--json rows.json] [--plot out.png]
 
-Datasets: the demo project (its true boxes are kept apart from the project) and the real blood-cell photos of
-``../shared/datasets/BCCD_Dataset`` (364 microscope photos, RBC / WBC / Platelets, VOC, MIT licence). A fixed
-set of images (a third, at most 100) is never reviewed: every round's proposals are scored on it. The others
-are reviewed a batch per round by the simulated operator of ``simulated_operator.py`` (accepts at IoU >= 0.7,
-corrects 0.3-0.7 one action per moved edge, rejects the rest, draws what was missed), whose decisions go into
-the project's store as the app would store them; then the detector is retrained on the reviewed images as the
-app's Retrain does, its score threshold calibrated on them (Calibrate proposals from review), and it proposes
-for the next round. The cold start (round 1) is Grad-CAM where the images have class labels (the
-demo), none where they do not (BCCD: the operator draws). The fixed centre box (central 70%) is the baseline,
-scored on the same images in the same run.
+Datasets: the demo project (class folders; its true boxes are kept apart from the project), the blood-cell photos of
+``../shared/datasets/BCCD_Dataset`` (VOC, many small objects) and two sets of ordinary phone photos with a labelImg
+XML beside each (``../shared/datasets/boards``: 149 photos of microcontroller boards, MIT; ``cards``: 363 photos of
+playing cards, Apache 2.0). The photo sets' true boxes are read through the app's own VOC import (EXIF rotation
+included), then the project is started afresh without them. Each dataset runs with the pretrained detector (the app's
+default, ImageNet MobileNetV2) and from scratch (``--weights none``: the small network), side by side.
+
+Honest by construction (issue 20):
+- a fixed set of images (a third, at most 100) is held out: never reviewed, hidden from every model's training (the
+  cold-start classifier included: the demo's class folders label them too), and every round's proposals are scored
+  on it (mean best IoU, precision and recall at IoU 0.5);
+- the other images are reviewed a batch per round by the simulated operator (``simulated_operator.py``), and what
+  the operator accepted is stored (a proposal accepted as is keeps its own edges), as the app would store it;
+- the detector's score threshold is calibrated on the batch just reviewed, with the detector that proposed for it
+  (it never trained on those images), and used for the next round's proposals;
+- where an image's class is known (the demo's class folders) the proposals take it (the class prior);
+- the operator's cost: actions (keys and drags) and seconds per object from the cost model of
+  ``simulated_operator.SECONDS``, against drawing every box by hand, and against reviewing a fixed centre-box
+  proposal (one box over the central 70%, the image's class or the most common class) on the same images;
+- the training time before each round is reported: the operator waits for it, or reviews without it.
+The cold start (round 1) is Grad-CAM where the images have class labels (the demo), none where they do not (the
+operator draws).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,11 +47,25 @@ from simulated_operator import (  # noqa: E402
     Quality,
     centre_box,
     hand_actions_with_navigation,
+    hand_seconds,
     review,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-BCCD = ROOT.parent / "shared" / "datasets" / "BCCD_Dataset" / "BCCD"
+SHARED = ROOT.parent / "shared" / "datasets"
+BCCD = SHARED / "BCCD_Dataset" / "BCCD"
+PHOTO_SETS = {"boards": SHARED / "boards" / "images", "cards": SHARED / "cards" / "images"}
+DATASETS = ("demo", "bccd", "boards", "cards")
+WEIGHTS = {"imagenet": {}, "none": {"backbone": "small", "weights": "none"}}
+
+
+class MissingDataset(Exception):
+    pass
+
+
+def dataset_folder(name: str) -> Path | None:
+    """The folder a dataset is read from (None for the generated demo)."""
+    return {"bccd": BCCD, **PHOTO_SETS}.get(name)
 
 
 def demo_dataset(work: Path) -> tuple[Path, dict[str, list], bool]:
@@ -65,35 +94,130 @@ def bccd_dataset(work: Path) -> tuple[Path, dict[str, list], bool]:
     return folder, boxes, False
 
 
+def photo_dataset(name: str, work: Path) -> tuple[Path, dict[str, list], bool]:
+    """A labelImg photo set (train/ and test/ pooled) as a flat folder without labels, and its true boxes as the
+    app's VOC import reads them (EXIF rotation applied)."""
+    from labelstudio_desktop.core.importer import import_folder
+    from labelstudio_desktop.core.store import Store
+
+    folder, xml = work / name, work / f"{name}-xml"
+    folder.mkdir()
+    xml.mkdir()
+    for part in ("train", "test"):
+        for f in sorted((PHOTO_SETS[name] / part).iterdir()):
+            target = (xml if f.suffix.lower() == ".xml" else folder) / f"{part}_{f.name}"
+            shutil.copyfile(f, target)
+    with Store.create(folder) as store:
+        import_folder(store, fmt="voc", annotations=xml)
+        boxes = {img.path: [(b.label, b.edges) for b in store.boxes(img.id)]
+                 for img in store.images(include_excluded=False, include_missing=False)}
+    shutil.rmtree(folder / ".labelstudio")  # a fresh project: boxes come from the loop
+    return folder, {rel: b for rel, b in boxes.items() if b}, False
+
+
+def load_dataset(name: str, work: Path) -> tuple[Path, dict[str, list], bool]:
+    source = dataset_folder(name)
+    if source is not None and not source.is_dir():
+        raise MissingDataset(f"dataset {name}: folder {source} not found (the datasets live in ../shared/datasets "
+                             "beside the repository; see its README)")
+    if name == "demo":
+        return demo_dataset(work)
+    if name == "bccd":
+        return bccd_dataset(work)
+    return photo_dataset(name, work)
+
+
+def split_held_out(paths: list[str], seed: int, most: int = 100) -> tuple[list[str], list[str]]:
+    """The images held out for scoring (a third, at most ``most``: never reviewed, hidden from every model) and the
+    pool reviewed a batch per round, in review order."""
+    order = sorted(paths)
+    random.Random(seed).shuffle(order)
+    held = order[:min(most, len(order) // 3)]
+    return held, order[len(held):]
+
+
+@contextlib.contextmanager
+def hidden(store, image_ids):
+    """Hide these images from whatever reads the project meanwhile (training, calibration): excluded, then back."""
+    ids = list(image_ids)
+    for image_id in ids:
+        store.update_image_fields(image_id, {"excluded": True})
+    try:
+        yield
+    finally:
+        for image_id in ids:
+            store.update_image_fields(image_id, {"excluded": False})
+
+
+@contextlib.contextmanager
+def hidden_in(db, image_ids):
+    """:func:`hidden` for code that opens the project itself (train, calibrate): hidden while it runs."""
+    from labelstudio_desktop.core.store import Store
+
+    ids = list(image_ids)
+    with Store.open(db) as store:
+        for image_id in ids:
+            store.update_image_fields(image_id, {"excluded": True})
+    try:
+        yield
+    finally:
+        with Store.open(db) as store:
+            for image_id in ids:
+                store.update_image_fields(image_id, {"excluded": False})
+
+
 def _pending(store, image_id: int) -> list:
     return [(b.label, b.edges) for b in store.boxes(image_id, states=("pending",))]
 
 
 def _apply(store, image, proposals_records, truth) -> object:
-    """Store the simulated operator's decisions on one image, as the app would; returns the review."""
+    """Store the simulated operator's decisions on one image, as the app would (what the operator accepted: a
+    proposal accepted as is keeps its own edges); returns the review."""
     from labelstudio_desktop.core.store import BoxRecord
 
     decided = review([(b.label, b.edges) for b in proposals_records], truth)
     for d in decided.decisions:
         if d.kind == "drawn":
-            label, box = truth[d.truth]
+            label, box = d.box
             store.insert_box(BoxRecord(0, image.id, label, *box))
             continue
         record = proposals_records[d.proposal]
         if d.kind == "rejected":
             store.update_box(BoxRecord(**{**record.__dict__, "state": "rejected"}))
         else:
-            label, box = truth[d.truth]
-            edited = d.kind == "corrected"
+            label, box = d.box
             store.update_box(BoxRecord(**{**record.__dict__, "state": "accepted", "label": label,
                                           "x0": box[0], "y0": box[1], "x1": box[2], "y1": box[3],
-                                          "edited": edited}))
+                                          "edited": d.kind == "corrected"}))
     store.update_image_fields(image.id, {"status": "verified"})
     return decided
 
 
-def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, rounds: int, seed: int,
-             epochs: int | None) -> list[dict]:
+class Tally:
+    """A batch's review: actions, seconds and decisions over its objects."""
+
+    def __init__(self):
+        self.objects = self.actions = self.verify = self.navigated = self.hand = 0
+        self.seconds = self.hand_seconds = 0.0
+        self.kinds = dict.fromkeys(("accepted", "corrected", "rejected", "drawn"), 0)
+
+    def add(self, decided, objects: int) -> None:
+        self.objects += objects
+        self.actions += decided.actions
+        self.verify += decided.actions_with_verify
+        self.navigated += decided.actions_with_navigation
+        self.hand += hand_actions_with_navigation(objects)
+        self.seconds += decided.seconds
+        self.hand_seconds += hand_seconds(objects)
+        for kind in self.kinds:
+            self.kinds[kind] += decided.count(kind)
+
+    def per_object(self, value: float) -> float:
+        return value / max(1, self.objects)
+
+
+def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool, batch: int, rounds: int,
+             seed: int, epochs: int | None, quick: bool) -> list[dict]:
     from labelstudio_desktop.core.importer import import_folder
     from labelstudio_desktop.core.store import Store
     from labelstudio_desktop.ml.calibrate import calibrate
@@ -106,82 +230,114 @@ def run_loop(name: str, folder: Path, truth: dict, labelled: bool, batch: int, r
         db = store.db_path
         images = {i.path: i for i in store.images(include_excluded=False, include_missing=False)
                   if i.path in truth and not i.warnings}
-    order = sorted(images)
-    random.Random(seed).shuffle(order)
-    held = order[:min(100, len(order) // 3)]
-    pool = order[len(held):]
+    held, pool = split_held_out(list(images), seed, most=20 if quick else 100)
+    held_ids = [images[rel].id for rel in held]
+    common = Counter(label for rel in images for label, _ in truth[rel]).most_common(1)[0][0]
     centre = Quality()
     for rel in held:
         img = images[rel]
         centre.add([(label, centre_box(img.width, img.height)) for label in {t[0] for t in truth[rel]}],
                    truth[rel])
-    rows, run_id = [], None
-    print(f"\n== {name}: {len(order)} images, {sum(len(truth[r]) for r in order)} true boxes; "
-          f"{len(held)} held out for scoring; batches of {batch}")
-    print(f"centre box (central 70%, one per class present): mean best IoU {centre.mean_best_iou:.3f}, "
-          f"precision {centre.precision:.3f}, recall {centre.recall:.3f}")
+    rows, run_id, threshold, trained = [], None, None, None
+    print(f"\n== {name}, weights {weights}: {len(images)} images, {sum(len(truth[r]) for r in images)} true "
+          f"boxes; {len(held)} held out for scoring (hidden from every model); batches of {batch}", flush=True)
     for rnd in range(1, rounds + 1):
-        started = time.perf_counter()
+        reviewed = pool[(rnd - 1) * batch:rnd * batch]
+        if not reviewed:
+            break
         source = "detector" if run_id is not None else ("gradcam" if labelled else None)
-        if source == "gradcam":  # the cold start: a classifier on the image labels, then its heatmaps
-            train(db, TrainConfig(task="classify", size=128, epochs=15, batch=16, seed=seed,
-                                  augment=_augment("hflip,vflip")))
+        if source == "gradcam":  # the cold start: a classifier on the image labels (not the held-out ones)
+            t0 = time.perf_counter()
+            config = TrainConfig(task="classify", size=128, epochs=3 if quick else 15, batch=16, seed=seed,
+                                 augment=_augment("hflip,vflip"), **WEIGHTS[weights])
+            with hidden_in(db, held_ids):
+                train(db, config)
+            trained = time.perf_counter() - t0
             propose(db, source="gradcam", multi=True, use_labels=True)
         elif source == "detector":
-            propose(db, source="detector", run_id=run_id)
+            propose(db, source="detector", run_id=run_id, threshold=threshold, use_labels=labelled)
         quality = Quality()
+        tally, centre_tally = Tally(), Tally()
         with Store.open(db) as store:
             for rel in held:
                 quality.add(_pending(store, images[rel].id), truth[rel])
-            reviewed = pool[(rnd - 1) * batch:rnd * batch]
-            actions = verify_actions = objects = accepted = navigated = hand_navigated = 0
-            kinds = dict.fromkeys(("accepted", "corrected", "rejected", "drawn"), 0)
             for rel in reviewed:
                 img = images[rel]
-                decided = _apply(store, img, store.boxes(img.id, states=("pending",)), truth[rel])
-                actions += decided.actions
-                verify_actions += decided.actions_with_verify
-                navigated += decided.actions_with_navigation
-                hand_navigated += hand_actions_with_navigation(len(truth[rel]))
-                objects += len(truth[rel])
-                accepted += decided.count("accepted")
-                for kind in kinds:
-                    kinds[kind] += decided.count(kind)
-            done = rnd * batch
-        row = {"dataset": name, "round": rnd, "source": source or "none (operator draws)",
-               "reviewed_before": (rnd - 1) * batch, "mean_best_iou": quality.mean_best_iou,
+                label = img.label if labelled and img.label else common
+                centre_tally.add(review([(label, centre_box(img.width, img.height))], truth[rel]), len(truth[rel]))
+                tally.add(_apply(store, img, store.boxes(img.id, states=("pending",)), truth[rel]), len(truth[rel]))
+        row = {"dataset": name, "weights": weights, "round": rnd, "source": source or "none (operator draws)",
+               "reviewed_before": (rnd - 1) * batch, "batch_images": len(reviewed), "objects": tally.objects,
+               "train_seconds_before": trained, "threshold": threshold,
+               "mean_best_iou": quality.mean_best_iou, "centre_iou": centre.mean_best_iou,
                "precision": quality.precision, "recall": quality.recall,
-               "accepted_as_is": accepted / max(1, objects), "actions_per_object": actions / max(1, objects),
-               "actions_per_object_with_verify": verify_actions / max(1, objects),
-               "actions_per_object_with_navigation": navigated / max(1, objects),
-               "hand_actions_per_object_with_navigation": hand_navigated / max(1, objects),
-               "decisions": kinds, "hand_actions_per_object": HAND_ACTIONS_PER_OBJECT,
-               "centre_iou": centre.mean_best_iou}
+               "accepted_as_is": tally.per_object(tally.kinds["accepted"]),
+               "actions_per_object": tally.per_object(tally.actions),
+               "actions_per_object_with_verify": tally.per_object(tally.verify),
+               "actions_per_object_with_navigation": tally.per_object(tally.navigated),
+               "hand_actions_per_object_with_navigation": tally.per_object(tally.hand),
+               "seconds_per_object": tally.per_object(tally.seconds),
+               "hand_seconds_per_object": tally.per_object(tally.hand_seconds),
+               "centre_seconds_per_object": centre_tally.per_object(centre_tally.seconds),
+               "centre_actions_per_object_with_navigation": centre_tally.per_object(centre_tally.navigated),
+               "centre_accepted_as_is": centre_tally.per_object(centre_tally.kinds["accepted"]),
+               "decisions": tally.kinds, "hand_actions_per_object": HAND_ACTIONS_PER_OBJECT}
         rows.append(row)
-        print(f"round {rnd} ({row['source']}, {row['reviewed_before']} reviewed before): held-out mean best IoU "
-              f"{quality.mean_best_iou:.3f} (centre box {centre.mean_best_iou:.3f}, ratio "
-              f"{quality.mean_best_iou / max(1e-9, centre.mean_best_iou):.2f}), precision {quality.precision:.3f}, "
-              f"recall {quality.recall:.3f}; batch: {accepted}/{objects} objects accepted as is "
-              f"({row['accepted_as_is']:.0%}); actions per object: {row['actions_per_object']:.2f} one key per "
-              f"decision, {row['actions_per_object_with_verify']:.2f} with Space/Shift+Space, vs "
-              f"{HAND_ACTIONS_PER_OBJECT} drawing by hand (ratio "
-              f"{row['actions_per_object_with_verify'] / HAND_ACTIONS_PER_OBJECT:.2f}); with the key to the next "
-              f"image: {row['actions_per_object_with_navigation']:.2f} vs "
-              f"{row['hand_actions_per_object_with_navigation']:.2f} (ratio "
-              f"{navigated / max(1, hand_navigated):.2f}); decisions: "
-              + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
-        config = TrainConfig.for_task("detect", seed=seed)  # what the app's Retrain uses
+        waited = f"{trained:.0f} s of training before it" if trained is not None else "no training before it"
+        print(f"round {rnd} ({row['source']}, {row['reviewed_before']} reviewed before, {waited}): held-out mean "
+              f"best IoU {quality.mean_best_iou:.3f} (centre box {centre.mean_best_iou:.3f}), P/R@0.5 "
+              f"{quality.precision:.2f}/{quality.recall:.2f}; batch of {len(reviewed)} images, {tally.objects} "
+              f"objects: {row['accepted_as_is']:.0%} accepted as is; actions/object "
+              f"{row['actions_per_object_with_navigation']:.2f} "
+              f"(hand {row['hand_actions_per_object_with_navigation']:.2f}, centre box "
+              f"{row['centre_actions_per_object_with_navigation']:.2f}); seconds/object "
+              f"{row['seconds_per_object']:.1f} (hand {row['hand_seconds_per_object']:.1f}, centre box "
+              f"{row['centre_seconds_per_object']:.1f}); decisions: "
+              + ", ".join(f"{n} {kind}" for kind, n in tally.kinds.items()), flush=True)
+        if rnd == rounds or not pool[rnd * batch:]:
+            break  # the last round's retraining would be measured by nobody
+        if run_id is not None:  # calibrate the detector that proposed for this batch, on it (it never trained on it)
+            others = [i.id for rel, i in images.items() if rel not in set(reviewed)]
+            with hidden_in(db, others):
+                tuned = calibrate(db, run_id=run_id, source="detector")
+            threshold = tuned.params["threshold"]
+            print(f"   score threshold {threshold:.2f} calibrated on this batch, which the detector never trained "
+                  f"on (F1 {tuned.before:.2f} at 0.3 -> {tuned.after:.2f}, cross-validated within the batch)")
+        config = TrainConfig.for_task("detect", seed=seed, **WEIGHTS[weights])  # what the app's Retrain uses
         if epochs is not None:
             config.epochs = epochs
+        if quick:
+            config.epochs, config.min_steps = epochs or 3, 0
         t0 = time.perf_counter()
-        result = train(db, config, start_from=run_id)
+        with hidden_in(db, held_ids):
+            result = train(db, config, start_from=run_id)
         run_id = result.run_id
         trained = time.perf_counter() - t0
-        tuned = calibrate(db, run_id=run_id, source="detector")  # the operator's "Calibrate proposals from review"
-        print(f"   detector retrained on {done} reviewed images in {trained:.0f} s ({result.epochs} epochs); "
-              f"calibrated score threshold {tuned.params['threshold']:.2f} (F1 {tuned.before:.2f} at 0.3 -> "
-              f"{tuned.after:.2f}, cross-validated; round total {time.perf_counter() - started:.0f} s)")
+        print(f"   detector retrained on {rnd * batch} reviewed images in {trained:.0f} s ({result.epochs} epochs)",
+              flush=True)
     return rows
+
+
+def side_by_side(rows: list[dict]) -> None:
+    """Per dataset and round: pretrained and from scratch next to each other."""
+    cols = [("IoU", "mean_best_iou", "{:.2f}"), ("P", "precision", "{:.2f}"), ("R", "recall", "{:.2f}"),
+            ("as is", "accepted_as_is", "{:.0%}"), ("act/obj", "actions_per_object_with_navigation", "{:.2f}"),
+            ("s/obj", "seconds_per_object", "{:.1f}"), ("train s", "train_seconds_before", "{:.0f}")]
+    for name in dict.fromkeys(r["dataset"] for r in rows):
+        mine = [r for r in rows if r["dataset"] == name]
+        variants = list(dict.fromkeys(r["weights"] for r in mine))
+        print(f"\n{name}: " + " | ".join(f"{w}: " + " ".join(c for c, _, _ in cols) for w in variants)
+              + " | centre box: IoU act/obj s/obj | hand: act/obj s/obj")
+        for rnd in sorted({r["round"] for r in mine}):
+            cells, base = [], None
+            for w in variants:
+                r = next((r for r in mine if r["weights"] == w and r["round"] == rnd), None)
+                base = base or r
+                cells.append(" ".join("-" if r is None or r[k] is None else f.format(r[k]) for _, k, f in cols))
+            print(f"  round {rnd}: " + " | ".join(cells)
+                  + f" | {base['centre_iou']:.2f} {base['centre_actions_per_object_with_navigation']:.2f} "
+                  f"{base['centre_seconds_per_object']:.1f} | {base['hand_actions_per_object_with_navigation']:.2f} "
+                  f"{base['hand_seconds_per_object']:.1f}")
 
 
 def _augment(names: str):
@@ -197,21 +353,20 @@ def plot(rows: list[dict], out: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for name in sorted({r["dataset"] for r in rows}):
-        mine = [r for r in rows if r["dataset"] == name]
+    for name in sorted({f"{r['dataset']} ({r['weights']})" for r in rows}):
+        mine = [r for r in rows if f"{r['dataset']} ({r['weights']})" == name]
         x = [r["reviewed_before"] for r in mine]
         left.plot(x, [r["mean_best_iou"] for r in mine], "o-", label=f"{name}: proposals")
         left.axhline(mine[0]["centre_iou"], linestyle="--", linewidth=1, color=left.lines[-1].get_color(),
                      label=f"{name}: centre box")
-        right.plot(x, [r["actions_per_object_with_verify"] / HAND_ACTIONS_PER_OBJECT for r in mine], "o-",
-                   label=f"{name}")
+        right.plot(x, [r["seconds_per_object"] / r["hand_seconds_per_object"] for r in mine], "o-",
+                   label=f"{name}: seconds")
         right.plot(x, [r["actions_per_object_with_navigation"] / r["hand_actions_per_object_with_navigation"]
-                       for r in mine], "s:", color=right.lines[-1].get_color(),
-                   label=f"{name}: the key to the next image counted")
+                       for r in mine], "s:", color=right.lines[-1].get_color(), label=f"{name}: actions")
     right.axhline(1.0, linestyle="--", color="grey", label="drawing by hand")
     right.axhline(0.5, linestyle=":", color="grey", label="target: half")
     left.set(xlabel="images reviewed before the round", ylabel="mean best IoU (held-out images)", ylim=(0, 1))
-    right.set(xlabel="images reviewed before the round", ylabel="operator actions / drawing by hand",
+    right.set(xlabel="images reviewed before the round", ylabel="operator cost / drawing by hand",
               ylim=(0, 1.3))
     left.legend(fontsize=7)
     right.legend(fontsize=7)
@@ -222,24 +377,39 @@ def plot(rows: list[dict], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=["demo", "bccd"], choices=["demo", "bccd"])
-    parser.add_argument("--batch", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--dataset", action="append", choices=DATASETS,
+                        help="a dataset to run (repeatable; default: all four)")
+    parser.add_argument("--weights", choices=["imagenet", "none", "both"], default="both",
+                        help="the detector's start: pretrained (the app's default), from scratch, or both side by side")
+    parser.add_argument("--batch", type=int, default=None, help="images reviewed per round (default 20)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 4)")
     parser.add_argument("--epochs", type=int, default=None, help="detector epochs per round (default: its own)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a check that it runs: 2 rounds of 10 images, 20 held out, 3 epochs per model")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plot", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the rows here")
     args = parser.parse_args(argv)
+    names = args.dataset or list(DATASETS)
+    batch = args.batch or (10 if args.quick else 20)
+    rounds = args.rounds or (2 if args.quick else 4)
+    variants = ["imagenet", "none"] if args.weights == "both" else [args.weights]
+    missing = [f"{n}: {dataset_folder(n)}" for n in names if dataset_folder(n) and not dataset_folder(n).is_dir()]
+    if missing:
+        print("dataset folder not found (the datasets live in ../shared/datasets beside the repository): "
+              + "; ".join(missing), file=sys.stderr)
+        return 2
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.datasets:
-            if name == "bccd" and not BCCD.is_dir():
-                print(f"skipping bccd: {BCCD} not found")
-                continue
-            work = Path(tmp) / name
-            work.mkdir()
-            folder, truth, labelled = (demo_dataset if name == "demo" else bccd_dataset)(work)
-            rows += run_loop(name, folder, truth, labelled, args.batch, args.rounds, args.seed, args.epochs)
+        for name in names:
+            for weights in variants:
+                work = Path(tmp) / f"{name}-{weights}"
+                work.mkdir()
+                folder, truth, labelled = load_dataset(name, work)
+                rows += run_loop(name, weights, folder, truth, labelled, batch, rounds, args.seed, args.epochs,
+                                 args.quick)
+                shutil.rmtree(work, ignore_errors=True)
+    side_by_side(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if args.plot and rows:
