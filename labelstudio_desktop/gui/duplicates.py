@@ -177,6 +177,8 @@ class DuplicatesWindow(QWidget):
         QShortcut(QKeySequence("F"), self, activated=self.flip.toggle)
         QShortcut(QKeySequence.Undo, self, activated=lambda: self.editor.undo())
         QShortcut(QKeySequence("Ctrl+Shift+Z"), self, activated=lambda: self.editor.redo())
+        for closing in (QKeySequence(Qt.Key_Escape), QKeySequence.Close):  # a window of its own: Esc, Ctrl+W
+            QShortcut(closing, self, activated=self.close)
 
         top = QHBoxLayout()
         for w in (QLabel(self.tr("Hash"), self), self.algo, QLabel(self.tr("Threshold"), self), self.threshold,

@@ -137,3 +137,13 @@ def test_the_suggested_keeper_is_shown(dups):
     assert item.font(LEFT if big_left else RIGHT).bold() and not item.font(RIGHT if big_left else LEFT).bold()
     for n in range(dups.pairs.topLevelItemCount()):  # every pair names the keeper of its group
         assert dups.pairs.topLevelItem(n).text(KEEPER)
+
+
+@pytest.mark.parametrize("keys", [(Qt.Key_Escape, Qt.NoModifier), (Qt.Key_W, Qt.ControlModifier)])
+def test_escape_and_ctrl_w_close_the_window(dups, qtbot, keys):
+    """A window of its own, without a close button where no window manager draws one: the keys close it."""
+    qtbot.waitExposed(dups)
+    dups.activateWindow()
+    dups.pairs.setFocus()
+    qtbot.keyClick(dups.pairs, *keys)
+    assert not dups.isVisible()
