@@ -1,6 +1,18 @@
 # Two commands on a fresh machine: `make run` (the app on the demo project) and `make test`.
 PYTHON ?= python3
+# GPU=1 (`make run GPU=1`, `make test GPU=1`): TensorFlow's CUDA build (the `gpu` extra, Linux x86-64) in its own
+# environment, .venv-gpu, so the default .venv keeps tensorflow-cpu. tensorflow-cpu and tensorflow install the same
+# `tensorflow` package, and the base dependencies name tensorflow-cpu on x86-64: once both are in, tensorflow-cpu is
+# uninstalled (its files are tensorflow's too) and tensorflow reinstalled from pip's cache, so the CUDA build is what
+# imports. The Training dock and each run's record say which device a run trained on.
+GPU ?= 0
+ifeq ($(GPU),1)
+VENV := .venv-gpu
+EXTRAS := test,gpu
+else
 VENV := .venv
+EXTRAS := test
+endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The demo opened by `make run`: 30% of its images come with their true boxes and masks (verified), so a classifier,
@@ -8,13 +20,21 @@ STAMP := $(VENV)/.installed
 DEMO := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/labelstudio-desktop/demo-annotated
 DEMO_ANNOTATED := 0.3
 
-.PHONY: run test lint bench screenshot translations clean
+.PHONY: install run test lint bench screenshot translations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+ifeq ($(GPU),1)
+	if $(BIN)/python -m pip show --quiet tensorflow-cpu 2>/dev/null; then \
+	  version=$$($(BIN)/python -m pip show tensorflow | sed -n 's/^Version: //p'); \
+	  $(BIN)/python -m pip uninstall --quiet --yes tensorflow-cpu && \
+	  $(BIN)/python -m pip install --quiet --force-reinstall --no-deps "tensorflow==$$version"; fi
+endif
 	touch $(STAMP)
+
+install: $(STAMP)
 
 run: $(STAMP)
 	test -f $(DEMO)/images/.labelstudio/project.db || $(BIN)/labelstudio-desktop demo $(DEMO) --annotated $(DEMO_ANNOTATED)
