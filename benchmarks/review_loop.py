@@ -255,6 +255,10 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
             trained = time.perf_counter() - t0
             propose(db, source="gradcam", multi=True, use_labels=True)
         elif source == "detector":
+            with Store.open(db) as store:  # the held-out score is this round's source's, not a leftover's
+                for image_id in held_ids:
+                    for b in store.boxes(image_id, states=("pending",)):
+                        store.delete_box(b.id)
             propose(db, source="detector", run_id=run_id, threshold=threshold, use_labels=labelled)
         quality = Quality()
         tally, centre_tally = Tally(), Tally()
