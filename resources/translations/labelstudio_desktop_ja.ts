@@ -275,6 +275,17 @@
     </message>
 </context>
 <context>
+    <name>DeviceLine</name>
+    <message>
+        <source>This run trains on {0}</source>
+        <translation>この実行は {0} で学習します</translation>
+    </message>
+    <message>
+        <source>Trained on {0}</source>
+        <translation>{0} で学習</translation>
+    </message>
+</context>
+<context>
     <name>DuplicatesWindow</name>
     <message>
         <source>all</source>
