@@ -63,6 +63,6 @@ class CancelAtFirstBatch(JobToken):
         self.training = self.training or text.startswith("training")
 
     def progress(self, done, total):
-        if self.training:  # past data loading: these are batches
+        if self.training and done > 0:  # past data loading (whose bar training restarts at 0): these are batches
             self.batches += 1
             self.cancel()
