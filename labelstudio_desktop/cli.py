@@ -26,7 +26,7 @@ from .core.hashing import ALGORITHMS, HashError
 from .core.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .core.jobs import Cancelled, ConsoleJob
 from .core.split import DEFAULT_RATIOS, SplitError, assign_splits
-from .core.store import SPLITS, Store, StoreError
+from .core.store import REFUSAL_LISTENERS, SPLITS, Store, StoreError
 from .core.training_needs import missing_training_data
 from .ml.config import DEFAULT_BACKBONE, TASK_DEFAULTS, TASKS
 
@@ -319,6 +319,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         print("status    " + ", ".join(f"{k} {v}" for k, v in data["status"].items()))
         print("boxes     " + ", ".join(f"{k} {v}" for k, v in data["boxes"].items()))
         print("masks     " + ", ".join(f"{k} {v}" for k, v in data["mask_states"].items()))
+        for line in cli_project.refusal_lines(data["refused"]):
+            print(line)
     return EXIT_OK
 
 
@@ -591,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_OK
+    report = cli_project.RefusalReport()
+    REFUSAL_LISTENERS.append(report)
     try:
         return COMMANDS[args.command](args)
     except (StoreError, ImportFailed, ExportError, HashError, SplitError) as exc:
@@ -608,6 +612,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (sqlite3.Error, OSError) as exc:  # locked, full, read-only, damaged: one plain line, never a traceback
         print(f"error: {cli_project.plain_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        REFUSAL_LISTENERS.remove(report)
 
 
 if __name__ == "__main__":

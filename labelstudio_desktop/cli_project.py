@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .core import backups
+from .core.confine import refusal_summary
 from .core.relocate import relocate
 from .core.store import Store, StoreError
 
@@ -75,6 +76,29 @@ def cmd_relocate(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"restore": cmd_restore, "relocate": cmd_relocate}
+
+
+class RefusalReport:
+    """While a command runs, one line on stderr for each project it opens whose records were refused (records that
+    lead outside the project: :mod:`.core.confine`), so a crafted project is visible whatever the command."""
+
+    def __init__(self, stream=None):
+        self.stream = stream
+        self.seen: set[Path] = set()
+
+    def __call__(self, store: Store) -> None:
+        if store.db_path in self.seen:
+            return
+        self.seen.add(store.db_path)
+        (self.stream or sys.stderr).write(f"warning: {store.db_path}: {refusal_summary(store.refusals)}\n")
+
+
+def refusal_lines(refused: list[dict]) -> list[str]:
+    """``info``'s lines for the refused records (none when there are none)."""
+    if not refused:
+        return []
+    return [f"refused   {len(refused)} record(s) that point outside the project folder, not used:"] + [
+        f"  {r['record']}: {r['path']}: {r['reason']}" for r in refused]
 
 
 def plain_error(exc: BaseException) -> str | None:

@@ -3,8 +3,9 @@
 A backup is taken when a project is opened for writing (if it changed since the newest backup, and that one is
 more than :data:`MIN_AGE_ON_OPEN` old) and every :data:`INTERVAL` of editing. Each is a complete, checked,
 self-contained database file in ``<database folder>/backups/`` (``<name>-backups/`` for a ``--db NAME.db``
-database). The newest :data:`KEEP_RECENT` are kept, and the newest of each of the :data:`KEEP_DAYS` days before,
-so a mistake noticed a week later can still be undone. Restoring first saves the current database aside.
+database; never through a link leading out of the database's folder, :mod:`.confine`). The newest
+:data:`KEEP_RECENT` are kept, and the newest of each of the :data:`KEEP_DAYS` days before, so a mistake noticed a
+week later can still be undone. Restoring first saves the current database aside.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .confine import check_inside, resolves_inside
 from .durability import fsync_dir, fsync_file, replace_durably
 
 try:
@@ -54,10 +56,17 @@ def backup_dir(db: Path) -> Path:
     return db.parent / ("backups" if db.name == "project.db" else f"{db.stem}-backups")
 
 
+def _own_backup_dir(db: Path) -> Path:
+    """:func:`backup_dir`, after checking that it does not lead out of the database's folder (raises
+    :class:`.confine.OutsideProject`, an ``OSError``)."""
+    return check_inside(Path(db).parent, backup_dir(db), "a link leading outside the project's own folder")
+
+
 def list_backups(db: Path) -> list[Backup]:
-    """The backups of ``db``, newest first (the copies saved aside by a restore are not among them)."""
+    """The backups of ``db``, newest first (the copies saved aside by a restore are not among them); none from a
+    backup folder that leads out of the database's folder."""
     folder = backup_dir(db)
-    if not folder.is_dir():
+    if not folder.is_dir() or not resolves_inside(Path(db).parent, folder):
         return []
     found = []
     for p in folder.glob("backup-*.db"):
@@ -89,7 +98,10 @@ def make_backup(conn: sqlite3.Connection, db: Path, now: float | None = None) ->
     """Copy the database open on ``conn`` into a new backup file (atomically: a crash leaves no half backup), then
     drop the old ones. Returns None when the copy could not be made (a full disk: the project still works)."""
     now = time.time() if now is None else now
-    folder = backup_dir(db)
+    try:
+        folder = _own_backup_dir(db)
+    except OSError:
+        return None
     stamp = time.strftime(STAMP, time.localtime(now))
     same_second = [p.stem.split("-") for p in folder.glob(f"backup-{stamp}*.db")]
     n = max((int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 1 for parts in same_second), default=0)
@@ -193,7 +205,10 @@ def restore(db: Path, backup: Backup) -> Path:
     if in_use(db):
         raise RestoreError(f"{db} is open in another program (the app, or a command still running): close it "
                            "first, then restore")
-    folder = backup_dir(db)
+    try:
+        folder = _own_backup_dir(db)
+    except OSError as exc:
+        raise RestoreError(f"{backup_dir(db)}: {exc}; nothing was restored") from exc
     folder.mkdir(parents=True, exist_ok=True)
     aside = folder / f"before-restore-{time.strftime(STAMP)}.db"
     n = 2

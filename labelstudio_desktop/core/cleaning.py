@@ -1,7 +1,8 @@
 """Resolving duplicates as undoable commands: keep one, keep both, exclude, choose a label, quarantine.
 
 Excluding never touches the files. Moving excluded files to a quarantine folder is a separate, explicit
-command whose undo moves them back; it never overwrites a file.
+command whose undo moves them back; it never overwrites a file, and moves only files inside the image folder into the
+project's own quarantine folder (:mod:`.confine`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from pathlib import Path
 
 from . import file_moves
 from .commands import Command, Compound, SetImageFields
+from .confine import check_inside
 from .dedup import NOT_DUPLICATE, ordered
+from .relocate import QUARANTINE_DIRNAME
 from .store import Store
-
-QUARANTINE_DIRNAME = "quarantine"
 
 
 class SetPairDecision(Command):
@@ -75,9 +76,9 @@ class QuarantineExcluded(Command):
     files back, so the folder and the store always agree."""
 
     def __init__(self, store: Store, target: Path | None = None):
-        self.target = Path(target) if target else quarantine_dir(store)
+        self.target = check_inside(store.db_path.parent, Path(target) if target else quarantine_dir(store))
         rows = store.conn.execute("SELECT id, path FROM images WHERE excluded=1 AND missing=0 ORDER BY path")
-        self.files = [(r[0], r[1]) for r in rows]
+        self.files = [(r[0], r[1]) for r in rows if r[0] not in store.refused_images]
         self.moves: list[tuple[int, Path, Path]] = []
         self.text = f"move {len(self.files)} excluded files to {self.target}"
 
@@ -93,8 +94,8 @@ class QuarantineExcluded(Command):
         taken: set[Path] = set()
         for image_id, rel in self.files:
             src = store.abs_path(rel)
-            if src.is_file():
-                dst = _free_path(self.target / rel, taken)
+            if src.is_file() and not src.is_symlink():
+                dst = check_inside(self.target, _free_path(self.target / rel, taken))
                 taken.add(dst)
                 planned.append((image_id, src, dst))
                 journal.append((image_id, rel, dst))

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .confine import LINK, resolves_inside
 from .hamming import pack_hashes, pairs_between, pairs_within
 from .hashing import ALGORITHMS, Decoded, HashError, hash_size_for, perceptual_hashes, read_and_decode, same_pixels
 from .jobs import JobToken
@@ -100,16 +101,19 @@ def fingerprints(store: Store, images: list[ImageRecord], algo: str, bits: int, 
     cache = _load_cache(store, [i.id for i in images], keys)
     result: dict[int, dict[str, bytes]] = {}
     todo: list[tuple[ImageRecord, int, float]] = []
-    root = str(store.root)
+    paths: dict[int, Path] = {}
     for img in images:
         try:
-            st = os.stat(os.path.join(root, img.path))
+            paths[img.id] = path = store.abs_path(img)
+            st = os.stat(path)
         except OSError as exc:
             problems.append((img.path, f"cannot read ({exc.strerror})"))
             continue
         entries = [cache.get((img.id, k)) for k in keys]
         if all(e is not None and e[0] == st.st_size and e[1] == st.st_mtime for e in entries):
             result[img.id] = {k: e[2] for k, e in zip(keys, entries, strict=True)}
+        elif not resolves_inside(store.root, path):  # a link leading outside the project: never read
+            problems.append((img.path, LINK))
         else:
             todo.append((img, st.st_size, st.st_mtime))
     job.status(f"hashing {len(todo)} images ({len(result)} from the cache)")
@@ -118,7 +122,7 @@ def fingerprints(store: Store, images: list[ImageRecord], algo: str, bits: int, 
     batches = [todo[start:start + BATCH] for start in range(0, len(todo), BATCH)]
     with ThreadPoolExecutor(max_workers=_workers()) as pool:
         def submit(batch):
-            return [pool.submit(_safe_decode, os.path.join(root, t[0].path), algo, hash_size, t[0]) for t in batch]
+            return [pool.submit(_safe_decode, paths[t[0].id], algo, hash_size, t[0]) for t in batch]
 
         pending = submit(batches[0]) if batches else []
         for n_batch, batch in enumerate(batches):
@@ -146,9 +150,9 @@ def fingerprints(store: Store, images: list[ImageRecord], algo: str, bits: int, 
     return result, len(todo)
 
 
-def _safe_decode(path: str, algo: str, hash_size: int, img: ImageRecord) -> Decoded | str:
+def _safe_decode(path: Path, algo: str, hash_size: int, img: ImageRecord) -> Decoded | str:
     try:
-        return read_and_decode(Path(path), algo, hash_size, (img.width, img.height))
+        return read_and_decode(path, algo, hash_size, (img.width, img.height))
     except HashError as exc:
         return str(exc)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 
+from .confine import open_root_of, resolves_inside
 from .durability import fsync_dir
 
 #: While an export runs, where its writes go instead (:mod:`.staging` sets it): a path of the chosen folder -> the
@@ -69,14 +70,13 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def link_outside(root: Path, path: Path) -> bool:
     """True when ``path`` (inside ``root``) is, or goes through, a symbolic link that leads outside ``root``."""
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
-    return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
+    return not resolves_inside(root, path)
 
 
 def check_read(path: Path) -> None:
-    """Raise ValueError when an export is running and ``path`` leads outside its project (:data:`READ_ROOT`)."""
-    root = READ_ROOT.get()
+    """Raise ValueError when ``path`` lies in the project an export reads (:data:`READ_ROOT`), or in the image folder
+    of a project open in this process (:func:`.confine.open_root_of`), and leads outside it through a link."""
+    root = READ_ROOT.get() or open_root_of(path)
     if root is not None and link_outside(root, path):
         raise ValueError("a link leading outside the project: not read")
 

@@ -14,9 +14,16 @@ import os
 import sqlite3
 from pathlib import Path, PurePosixPath
 
+from .confine import check_inside, lexical_problem
+
 DB_DIRNAME = ".labelstudio"
 DB_FILENAME = "project.db"
 RELATIVE_ROOT = ".."
+#: Folders the program writes in the project's own folder (the database's folder), besides its backups.
+MODELS_DIRNAME = "models"
+QUARANTINE_DIRNAME = "quarantine"
+THUMBNAILS_DIRNAME = "thumbnails"
+OWN_FOLDERS = (MODELS_DIRNAME, QUARANTINE_DIRNAME, THUMBNAILS_DIRNAME)
 
 
 def is_default_place(db: Path) -> bool:
@@ -36,6 +43,38 @@ def resolve_root(stored: str, db: Path) -> Path:
     return p if p.is_absolute() else (db.parent / p).resolve()
 
 
+def _too_wide(folder: Path) -> bool:
+    """A file-system root, the home folder or a folder holding it: never an image folder, always a way out."""
+    home = Path.home().resolve()
+    return folder.parent == folder or folder == home or folder in home.parents
+
+
+def image_root(db: Path, stored: object, folder: Path | None) -> tuple[Path, str | None]:
+    """The image folder of the project whose database is ``db`` (as the user named it) and which the database
+    records as ``stored``: the folder every path of the project is confined to (:mod:`.confine`). Returns it, with
+    why the recorded value was refused (None when it was not).
+
+    It is the folder the user chose, never a wider one the database names: for a database in its default place,
+    the folder holding ``.labelstudio``; for a ``--db`` database opened with an image folder, that folder; a
+    ``--db`` database opened by itself names its own image folder, unless that is a file-system root or the home
+    folder (or holds it): then the database's own folder stands in, and the recorded value is refused."""
+    if is_default_place(db):
+        here = db.parent.parent.resolve()
+        ok = stored in (None, RELATIVE_ROOT) or (isinstance(stored, str) and resolve_root(stored, db) == here)
+        return here, None if ok else f"the recorded image folder is not this project's folder ({here}): not used"
+    recorded = resolve_root(stored, db).resolve() if isinstance(stored, str) and stored else None
+    if recorded is None and folder is None:
+        return db.resolve().parent, "the recorded image folder is not a folder's path: not used"
+    if folder is not None:
+        chosen = folder.resolve()
+        ok = recorded is None or recorded == chosen
+        return chosen, None if ok else f"the recorded image folder is not the folder opened ({chosen}): not used"
+    if _too_wide(recorded):
+        return db.resolve().parent, ("the recorded image folder is a file-system root or holds the home folder: "
+                                     "not used (open the project with its image folder, or relocate it)")
+    return recorded, None
+
+
 def to_stored(path: str | Path, db: Path) -> str:
     """A file path as stored: relative (POSIX) to the database's folder when inside it, else absolute."""
     p = Path(path)
@@ -51,6 +90,12 @@ def from_stored(stored: str | None, db: Path) -> str | None:
         return stored
     p = Path(stored)
     return str(p if p.is_absolute() else db.parent / p)
+
+
+def own_file(stored: str, db: Path) -> Path:
+    """The absolute path of a file the project keeps in its own folder (a model, a quarantined image) as stored,
+    after checking that it resolves inside the database's folder; raises :class:`.confine.OutsideProject`."""
+    return check_inside(db.parent, from_stored(stored, db) or "", "outside the project's own folder: not used")
 
 
 def _main_file(conn: sqlite3.Connection) -> Path | None:
@@ -103,7 +148,10 @@ def relocate(conn: sqlite3.Connection, db: Path, new_root: Path, force: bool = F
     new_root = Path(new_root).resolve()
     if not new_root.is_dir():
         raise ValueError(f"{new_root}: not a folder")
-    paths = [r[0] for r in conn.execute("SELECT path FROM images WHERE missing=0")]
+    if is_default_place(db):
+        raise ValueError(f"{db}: this project keeps its database in its image folder ({db.parent.parent}), so it "
+                         "moves with its images: open it there; relocate is for a --db database kept elsewhere")
+    paths = [r[0] for r in conn.execute("SELECT path FROM images WHERE missing=0") if lexical_problem(r[0]) is None]
     found = sum(1 for p in paths if os.path.isfile(new_root / p))
     if paths and not found and not force:
         raise ValueError(f"{new_root}: none of the project's {len(paths)} images are there (e.g. {paths[0]}); "

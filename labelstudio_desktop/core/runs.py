@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .relocate import from_stored, to_stored
+from .confine import OutsideProject, check_inside
+from .relocate import MODELS_DIRNAME, own_file, to_stored
 from .store import Store, StoreError
-
-MODELS_DIRNAME = "models"
 
 
 @dataclass
@@ -43,14 +42,28 @@ def models_dir(store: Store) -> Path:
 
 
 def run_dir(store: Store, run_id: int) -> Path:
-    return models_dir(store) / f"run_{run_id:04d}"
+    """The folder of a run's model files; raises :class:`.confine.OutsideProject` when a link there leads out of
+    the project's own folder (a crafted project), so nothing is ever written through it."""
+    return check_inside(store.db_path.parent, models_dir(store) / f"run_{run_id:04d}",
+                        "a link leading outside the project's own folder: nothing is written there")
+
+
+def model_file(store: Store, stored: str | None) -> str | None:
+    """A run's model path as stored (relative to the database's folder) made absolute; None when there is none, or
+    when it leads outside the project's own folder (a refused record: :mod:`.confine`)."""
+    if not stored:
+        return None
+    try:
+        return str(own_file(stored, store.db_path))
+    except OutsideProject:
+        return None
 
 
 def _row_to_run(row, store: Store) -> Run:
-    """A run as stored; its model path (stored relative to the database's folder) made absolute."""
+    """A run as stored; its model path made absolute (:func:`model_file`)."""
     params = json.loads(row["params"])
     return Run(row["id"], row["task"], params, json.loads(row["history"]),
-               from_stored(row["model_path"], store.db_path), row["status"],
+               model_file(store, row["model_path"]), row["status"],
                row["parent_id"], row["started_at"], row["finished_at"], params.get("_message", ""))
 
 

@@ -1,9 +1,11 @@
 """The project store: one SQLite database per project, the single source of truth.
 
 Every edit is one transaction, committed at once (WAL mode, ``synchronous=FULL``), so neither a crash nor a power loss
-loses an edit that was committed (:mod:`.durability`). Opening checks the database first (:mod:`.integrity`), puts
-back the files of an interrupted quarantine (:mod:`.file_moves`) and takes a rolling backup (:mod:`.backups`).
-Image paths are stored relative to the project's image root, with forward slashes.
+loses an edit that was committed (:mod:`.durability`). Opening checks the database first (:mod:`.integrity`), refuses
+the records that lead outside the project (:mod:`.confine`, :mod:`.refusals`), puts back the files of an interrupted
+quarantine (:mod:`.file_moves`) and takes a rolling backup (:mod:`.backups`).
+Image paths are stored relative to the project's image root, with forward slashes; the image root is the folder the
+user opened (:func:`.relocate.image_root`), never a wider one the database names.
 Box coordinates are 0-based pixel edges ``[x0, x1) x [y0, y1)`` in the EXIF-corrected image.
 """
 
@@ -13,16 +15,18 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import backups, integrity
+from .confine import OutsideProject, Refusal, hold_root, lexical_problem, release_root
 from .durability import SYNCHRONOUS
 from .migrations import SCHEMA_VERSION, migrate
-from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, is_default_place, resolve_root, root_setting
+from .refusals import LayoutError, check_layout, refused_records
+from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, image_root, is_default_place, root_setting
 
 #: Seconds a command waits for another program's transaction (the app's edit, an import's batch) to finish.
 BUSY_TIMEOUT = float(os.environ.get("LABELSTUDIO_BUSY_TIMEOUT", "10"))
@@ -31,6 +35,9 @@ SPLITS = ("train", "val", "test")
 STATUSES = ("unverified", "verified")
 BOX_SOURCES = ("manual", "proposal", "imported")
 BOX_STATES = ("pending", "accepted", "rejected")
+
+#: Called with each store whose opening refused records (:mod:`.confine`): the command line prints a line.
+REFUSAL_LISTENERS: list[Callable[[Store], None]] = []
 
 #: Image columns that edits may change (through :class:`SetImageFields`).
 EDITABLE_IMAGE_FIELDS = ("label", "value", "split", "status", "excluded")
@@ -123,6 +130,9 @@ class Store:
         self.root = root
         self.readonly = readonly  # opened read-only: the database cannot be written (info, export)
         self.recovered: list[str] = []  # files put back after an interrupted quarantine (core/file_moves.py)
+        self.refusals: list[Refusal] = []  # records that lead outside the project, left alone (core/confine.py)
+        self.refused_images: set[int] = set()  # ids of the refused image records: never listed, never read
+        self._held_root: Path | None = None
         self._next_backup = time.monotonic() + backups.INTERVAL
 
     # ----------------------------------------------------------------- opening
@@ -132,7 +142,9 @@ class Store:
         root = Path(root).resolve()
         if not root.is_dir():
             raise StoreError(f"{root}: not a folder")
-        db = Path(db_path).resolve() if db_path else default_db_path(root)
+        named = Path(db_path).absolute() if db_path else default_db_path(root)
+        _check_layout(named)
+        db = named.resolve()
         try:
             db.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -150,8 +162,10 @@ class Store:
         stored_root = store.get_setting("root")
         if stored_root is None:
             store.set_setting("root", root_setting(root, db))
+        store._confine(named, stored_root, root)
         if existed:
             store._opened()
+        store._tell_refusals()
         return store
 
     @classmethod
@@ -168,6 +182,8 @@ class Store:
             db = default_db_path(project)
         if not db.is_file():
             raise StoreError(f"{project}: no project here (expected {db}); run 'labelstudio-desktop import' first")
+        named = db.absolute()
+        _check_layout(named)
         db = db.resolve()
         cant_write = not integrity.writable(db)
         if cant_write and not readonly:
@@ -181,17 +197,36 @@ class Store:
         if stored_root is None:
             store.close()
             raise StoreError(f"{db}: not a labelstudio-desktop project (no image root recorded)")
-        store.root = resolve_root(stored_root, db)
+        store._confine(named, stored_root, project if project.is_dir() and project.suffix != ".db" else None)
         if not cant_write:
             store._opened()
+        store._tell_refusals()
         return store
+
+    def _confine(self, named: Path, stored_root: Any, folder: Path | None) -> None:
+        """Set the image root (the folder the user opened: :func:`.relocate.image_root`) and find the records that
+        lead outside the project (:mod:`.refusals`); they are left as they are, never used, and reported."""
+        from .file_moves import checked_rows
+
+        self.root, root_refused = image_root(named, stored_root, folder)
+        self.refusals = [Refusal("image folder", str(stored_root), root_refused)] if root_refused else []
+        refused, self.refused_images = refused_records(self)
+        self.refusals += refused + checked_rows(self)[1]
+        hold_root(self.root)
+        self._held_root = self.root
 
     def _opened(self) -> None:
         """On opening a writable project: put back the files of an interrupted quarantine, take a backup."""
         from .file_moves import recover
 
-        self.recovered = recover(self)
+        self.recovered, refused = recover(self)
+        self.refusals += refused
         backups.backup_on_open(self.conn, self.db_path)
+
+    def _tell_refusals(self) -> None:
+        if self.refusals:
+            for listener in REFUSAL_LISTENERS:
+                listener(self)
 
     @staticmethod
     def find_db(project: str | Path, db_path: str | Path | None = None) -> Path | None:
@@ -239,6 +274,9 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self._held_root is not None:
+            release_root(self._held_root)
+            self._held_root = None
 
     def __enter__(self) -> Store:
         return self
@@ -299,7 +337,13 @@ class Store:
 
     # ------------------------------------------------------------------- images
     def abs_path(self, image: ImageRecord | str) -> Path:
+        """Where an image's file is: its stored path under the image root. Raises :class:`.confine.OutsideProject`
+        (an ``OSError``, which every reader reports as an unreadable file) for a path that leads out of the image
+        folder by its name (absolute, ``..``); a link leading out is refused where files are read."""
         rel = image.path if isinstance(image, ImageRecord) else image
+        problem = lexical_problem(rel)
+        if problem is not None:
+            raise OutsideProject(rel, problem)
         return self.root / Path(rel)
 
     def add_image(self, path: str, size: int, mtime: float, width: int, height: int, channels: int,
@@ -339,12 +383,14 @@ class Store:
         return _row_to_image(row) if row else None
 
     def images(self, include_excluded: bool = True, include_missing: bool = True) -> list[ImageRecord]:
+        """The project's images, but never a refused one (:attr:`refused_images`)."""
         sql = "SELECT * FROM images WHERE 1=1"
         if not include_excluded:
             sql += " AND excluded=0"
         if not include_missing:
             sql += " AND missing=0"
-        return [_row_to_image(r) for r in self.conn.execute(sql + " ORDER BY path")]
+        rows = self.conn.execute(sql + " ORDER BY path")
+        return [_row_to_image(r) for r in rows if r["id"] not in self.refused_images]
 
     def image_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM images").fetchone()[0])
@@ -542,6 +588,7 @@ class Store:
             "mask_states": self.mask_counts(),
             "images_with_warnings": with_warnings,
             "import_problems": c.execute("SELECT COUNT(*) FROM import_problems").fetchone()[0],
+            "refused": [r.as_dict() for r in self.refusals],
         }
 
     # ---------------------------------------------------- import problem log
@@ -557,6 +604,13 @@ class Store:
     def import_problems(self) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in self.conn.execute(
             "SELECT path, severity, reason FROM import_problems ORDER BY path")]
+
+
+def _check_layout(db: Path) -> None:
+    try:
+        check_layout(db)
+    except LayoutError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 def file_facts(path: Path) -> tuple[int, float]:

@@ -213,7 +213,7 @@ class ImageListModel(QAbstractListModel):
         if pix is not None:
             self.thumbs.move_to_end(row.id)
             return pix
-        if self.loader is not None and not row.missing:
+        if self.loader is not None and not row.missing and row.id not in self.store.refused_images:  # never read
             self.loader.request(row.id, self.store.abs_path(row.path), thumbnail_key(row.path, row.size, row.mtime))
         return None
 

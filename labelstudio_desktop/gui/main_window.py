@@ -383,6 +383,10 @@ class MainWindow(QMainWindow):
         self._update_counts()
         if not self.browser.step(1):
             self.annotation.show(-1)
+        if store.refusals:  # a crafted or damaged project: said until the next message (core/confine.py)
+            self.statusBar().showMessage(self.tr(
+                "{0} record(s) of this project refused: they point outside the project folder and are not used "
+                "(labelstudio-desktop info lists them)").format(len(store.refusals)))
         return True
 
     def show_training(self) -> None:

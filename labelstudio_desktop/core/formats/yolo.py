@@ -30,6 +30,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from ..confine import resolves_inside
 from ..images import is_image_name
 from .annotations import AnnotationError, Box, ImageAnnotation, Region, number
 
@@ -124,9 +125,9 @@ def yaml_splits(path: Path) -> tuple[dict[Path, tuple[str, Path]], list[str]]:
     root = Path(str(data["path"])) if data.get("path") else base
     root = root if root.is_absolute() else base / root
     notes: list[str] = []
-    if not root.is_dir():
+    if not root.is_dir() or not resolves_inside(base, root):  # never a folder outside its own (core/confine.py)
         if data.get("path"):
-            notes.append(f"{path.name}: path {data['path']!r} is not a folder: its folder taken instead")
+            notes.append(f"{path.name}: path {data['path']!r} is not a folder in its folder: its folder taken instead")
         root = base
     out: dict[Path, tuple[str, Path]] = {}
     doubled = 0
@@ -148,8 +149,11 @@ def yaml_splits(path: Path) -> tuple[dict[Path, tuple[str, Path]], list[str]]:
 def _split_images(root: Path, entry: str, yaml_file: Path, notes: list[str]) -> list[tuple[Path, Path]]:
     """The images one ``train``/``val``/``test`` entry names: a folder (every image below it) or a list file."""
     target = Path(entry) if Path(entry).is_absolute() else root / entry
-    if not target.exists() and entry.startswith("../"):
+    if (not target.exists() or not resolves_inside(yaml_file.parent, target)) and entry.startswith("../"):
         target = root / entry[3:]  # as ultralytics' check_det_dataset retries
+    if not resolves_inside(yaml_file.parent, target):  # nothing outside the data.yaml's folder is read
+        notes.append(f"{yaml_file.name}: {entry!r} leads outside its folder, not read")
+        return []
     if target.is_dir():
         return [(p, yaml_file) for p in sorted(target.rglob("*")) if is_image_name(p) and p.is_file()]
     if not target.is_file():
