@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import file_moves
 from .backups import backup_dir
 from .confine import Refusal, lexical_problem, links_leading_out, links_out_under, resolves_inside
-from .relocate import OWN_FOLDERS, is_default_place, own_file
+from .relocate import OWN_FOLDERS, image_root, is_default_place, own_file
 
 #: Files SQLite keeps beside a database.
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -41,6 +42,17 @@ def check_layout(db: Path) -> None:
         more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
         raise LayoutError(f"{links[0]}{more}: a link leading outside the project's own folder {own}; the project "
                           "was not opened (nothing was written); remove the link to open it")
+
+
+def confine_store(store, named: Path, stored_root: object, folder: Path | None) -> None:
+    """Set ``store.root`` to the folder the user opened (:func:`.relocate.image_root`: the database's ``named`` path,
+    its recorded root, the image folder given), and ``store.refusals`` and ``store.refused_images`` to what the
+    project holds that leads outside it: its recorded root, image and run records, file-move journal rows. They are
+    left as they are, never used, and reported."""
+    store.root, root_refused = image_root(named, stored_root, folder)
+    store.refusals = [Refusal("image folder", str(stored_root), root_refused)] if root_refused else []
+    refused, store.refused_images = refused_records(store)
+    store.refusals += refused + file_moves.checked_rows(store)[1]
 
 
 def refused_records(store) -> tuple[list[Refusal], set[int]]:

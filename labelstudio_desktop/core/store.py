@@ -25,8 +25,8 @@ from . import backups, integrity
 from .confine import OutsideProject, Refusal, hold_root, lexical_problem, release_root
 from .durability import SYNCHRONOUS
 from .migrations import SCHEMA_VERSION, migrate
-from .refusals import LayoutError, check_layout, refused_records
-from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, image_root, is_default_place, root_setting
+from .refusals import LayoutError, check_layout, confine_store
+from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, is_default_place, root_setting
 
 #: Seconds a command waits for another program's transaction (the app's edit, an import's batch) to finish.
 BUSY_TIMEOUT = float(os.environ.get("LABELSTUDIO_BUSY_TIMEOUT", "10"))
@@ -204,14 +204,9 @@ class Store:
         return store
 
     def _confine(self, named: Path, stored_root: Any, folder: Path | None) -> None:
-        """Set the image root (the folder the user opened: :func:`.relocate.image_root`) and find the records that
-        lead outside the project (:mod:`.refusals`); they are left as they are, never used, and reported."""
-        from .file_moves import checked_rows
-
-        self.root, root_refused = image_root(named, stored_root, folder)
-        self.refusals = [Refusal("image folder", str(stored_root), root_refused)] if root_refused else []
-        refused, self.refused_images = refused_records(self)
-        self.refusals += refused + checked_rows(self)[1]
+        """Set the image root and the refused records (:func:`.refusals.confine_store`); while this store is open,
+        no file under its image root is read through a link leading out of it (:func:`.confine.open_root_of`)."""
+        confine_store(self, named, stored_root, folder)
         hold_root(self.root)
         self._held_root = self.root
 
