@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 
-from .confine import open_root_of, resolves_inside
+from .confine import LINK, open_root_of, resolves_inside
 from .durability import fsync_dir
 
 #: While an export runs, where its writes go instead (:mod:`.staging` sets it): a path of the chosen folder -> the
@@ -78,7 +78,7 @@ def check_read(path: Path) -> None:
     of a project open in this process (:func:`.confine.open_root_of`), and leads outside it through a link."""
     root = READ_ROOT.get() or open_root_of(path)
     if root is not None and link_outside(root, path):
-        raise ValueError("a link leading outside the project: not read")
+        raise ValueError(LINK)
 
 
 #: Characters Windows refuses in file names, besides the path separators and control characters.

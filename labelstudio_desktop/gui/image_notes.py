@@ -1,5 +1,5 @@
-"""What core says about an image (its warnings, why it could not be imported: core/images.py) or a refused label
-(core/labels_rule.py), in the UI's language.
+"""What core says about an image (its warnings, why it could not be imported: core/images.py; why its path is not used:
+core/confine.py) or a refused label (core/labels_rule.py), in the UI's language.
 
 core stays English (the command line prints the same text, and the warnings are stored in the project), so the app
 translates what it shows: each known text is a pattern of the English and a translatable template with the pattern's
@@ -52,6 +52,17 @@ IMAGE_NOTES = [
      QT_TRANSLATE_NOOP("ImageNotes", "the label {0} has a control character ({1}): a label is printable text")),
     (r"the label (.+) has a character that is not valid Unicode \((U\+[0-9A-F]+)\)",
      QT_TRANSLATE_NOOP("ImageNotes", "the label {0} has a character that is not valid Unicode ({1})")),
+    # core/confine.py: why a path a project's database holds is not used (a received project, crafted or damaged)
+    (r"leads outside the project folder: not used",
+     QT_TRANSLATE_NOOP("ImageNotes", "leads outside the project folder: not used")),
+    (r"an absolute path: not used \(paths are kept relative to the project\)",
+     QT_TRANSLATE_NOOP("ImageNotes", "an absolute path: not used (paths are kept relative to the project)")),
+    (r"leads out of its folder with '\.\.': not used",
+     QT_TRANSLATE_NOOP("ImageNotes", "leads out of its folder with '..': not used")),
+    (r"a link leading outside the project folder: not read",
+     QT_TRANSLATE_NOOP("ImageNotes", "a link leading outside the project folder: not read")),
+    (r"an empty or unreadable path: not used",
+     QT_TRANSLATE_NOOP("ImageNotes", "an empty or unreadable path: not used")),
 ]
 _NOTES = [(re.compile(pattern, re.DOTALL), template) for pattern, template in IMAGE_NOTES]
 

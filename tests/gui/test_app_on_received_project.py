@@ -3,9 +3,21 @@ thumbnails of the project's own images only, never shows a file outside the proj
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from received_project import SECRET, files_holding, received_project, snapshot
 
+from labelstudio_desktop.core import confine
+from labelstudio_desktop.gui.image_notes import IMAGE_NOTES
 from labelstudio_desktop.gui.thumbnails import thumbnail_key
+
+
+@pytest.mark.parametrize("reason", [confine.OUTSIDE, confine.ABSOLUTE, confine.PARENT, confine.LINK, confine.EMPTY])
+def test_every_reason_a_path_is_refused_for_has_a_translation_pattern(reason):
+    """The viewer shows why it cannot show an image through gui/image_notes.py: each reason has its pattern (the
+    .ts test, tests/gui/test_translations.py, checks that each pattern's template is translated)."""
+    assert [t for p, t in IMAGE_NOTES if re.fullmatch(p, reason)] == [reason]
 
 
 def test_the_app_reports_refusals_and_reads_nothing_outside_the_project(open_window, tmp_path, qtbot):
