@@ -20,7 +20,8 @@ import numpy as np
 
 from .formats.annotations import ImageAnnotation, Region
 from .formats.folders import display_path
-from .formats.regions import rasterize_polygons, rle_decode
+from .formats.regions import rasterize_polygons, rle_decode, runs_mask
+from .formats.validate import Invalid, capped
 from .images import TRANSPOSED_ORIENTATIONS, upright_array, upright_point
 from .masks import encode_mask
 from .reimport import ImportedItem, digest, file_changed, refresh_refused
@@ -47,10 +48,11 @@ class AnnotationCounts:
 
 @dataclass
 class Prepared:
-    """An annotation in the image's upright frame, in whole pixels."""
+    """An annotation in the image's upright frame, in whole pixels; each mask region as it will be stored (a PNG),
+    so the masks of an image with thousands of regions cost what their compressed pixels cost."""
 
     boxes: list[BoxRecord] = field(default_factory=list)
-    masks: list[tuple[str, np.ndarray]] = field(default_factory=list)  # one per region (instance), in file order
+    masks: list[tuple[str, bytes]] = field(default_factory=list)  # (label, PNG) per region (instance), in file order
     notes: list[str] = field(default_factory=list)
 
 
@@ -107,9 +109,9 @@ def prepare(ann: ImageAnnotation, image: ImageRecord, orientation: int) -> Prepa
         if raw:
             mask = upright_array(mask, raw)
         if mask.any():
-            out.masks.append((region.label, mask))  # each instance its own mask, as the file has it
+            out.masks.append((region.label, encode_mask(mask)))  # each instance its own mask, as the file has it
         else:
-            out.notes.append(f"'{region.label}' region covers no pixel centre: not imported")
+            out.notes.append(f"{_region_name(region)} covers no pixel centre: not imported")
     return out
 
 
@@ -126,25 +128,29 @@ def _clipped(label: str, box: list[int], width: int, height: int, slack: float,
     return cx0, cy0, cx1, cy1
 
 
+def _region_name(region: Region) -> str:
+    return f"{region.record} ('{region.label}')" if region.record else f"'{region.label}' region"
+
+
 def _region_mask(region: Region, frame: tuple[int, int], scale: tuple[float, float],
                  notes: list[str]) -> np.ndarray | None:
+    """The region's 0/1 mask on ``frame``; None with a note when it is of another size or does not decode (its size
+    is checked before anything of it is allocated)."""
     width, height = frame
-    if region.bitmap is not None:
-        mask = region.bitmap
-    elif region.rle is not None:
-        try:
-            mask = rle_decode(region.rle)
-        except ValueError as exc:
-            notes.append(f"'{region.label}' mask: {exc}, not imported")
-            return None
-    else:
-        polygons = [[v * scale[k % 2] for k, v in enumerate(flat)] for flat in region.polygons]
-        return rasterize_polygons(polygons, width, height)
-    if mask.shape != (height, width):
-        notes.append(f"'{region.label}' mask is {mask.shape[1]}x{mask.shape[0]}, the frame is {width}x{height}: "
-                     "not imported")
+    if region.frame is not None and region.frame != frame:
+        notes.append(f"{_region_name(region)}: mask is {region.frame[0]}x{region.frame[1]}, the frame is "
+                     f"{width}x{height}: not imported")
         return None
-    return (np.asarray(mask) > 0).astype(np.uint8)
+    try:
+        if region.rle is not None:
+            return rle_decode(region.rle, width, height)
+        if region.runs is not None:
+            return runs_mask(region.runs, width, height)
+    except Invalid as exc:
+        notes.append(f"{_region_name(region)}: {exc}: not imported")
+        return None
+    polygons = [[v * scale[k % 2] for k, v in enumerate(flat)] for flat in region.polygons]
+    return rasterize_polygons(polygons, width, height)
 
 
 # ------------------------------------------------------------------ storing, re-importing
@@ -199,7 +205,7 @@ class AnnotationStore:
             if self._same(previous, prepared):
                 self._link(file_id, image.id, previous)
                 return 0
-        notes = [f"{display_path(ann.file, self.store.root)}: {note}" for note in prepared.notes]
+        notes = [f"{display_path(ann.file, self.store.root)}: {note}" for note in capped(prepared.notes)]
         self.problems.extend((image.path, "warning", note) for note in notes)
         if notes:
             self.store.set_image_warnings(image.id, self.store.image(image.id).warnings + notes)
@@ -212,8 +218,7 @@ class AnnotationStore:
             box_id = self.store.insert_box(box)
             c.execute("INSERT INTO imported_boxes(box_id, file_id, digest) VALUES(?,?,?)",
                       (box_id, file_id, box_digest(box)))
-        for label, mask in masks:
-            png = encode_mask(mask)
+        for label, png in masks:
             mask_id = self.store.add_mask(image.id, label, png, source="imported", state="accepted")
             c.execute("INSERT INTO imported_region_masks(mask_id, file_id, digest) VALUES(?,?,?)",
                       (mask_id, file_id, mask_region_digest(label, png)))
@@ -270,7 +275,7 @@ class AnnotationStore:
             return False
         before = sorted(then for _, then in previous["boxes"]) + sorted(then for _, then in previous["masks"])
         now = sorted(box_digest(b) for b in prepared.boxes) + sorted(
-            mask_region_digest(label, encode_mask(m)) for label, m in prepared.masks)
+            mask_region_digest(label, png) for label, png in prepared.masks)
         return before == now
 
     def _link(self, file_id: int, image_id: int, previous: dict) -> None:
@@ -278,8 +283,8 @@ class AnnotationStore:
             "INSERT OR IGNORE INTO annotation_links(file_id, image_id, box_count, mask_count) VALUES(?,?,?,?)",
             (file_id, image_id, len(previous["boxes"]), len(previous["masks"])))
 
-    def _without_taken_labels(self, image: ImageRecord, masks: list[tuple[str, np.ndarray]],
-                              key: str) -> list[tuple[str, np.ndarray]]:
+    def _without_taken_labels(self, image: ImageRecord, masks: list[tuple[str, bytes]],
+                              key: str) -> list[tuple[str, bytes]]:
         taken = {r[0] for r in self.store.conn.execute(
             "SELECT label FROM masks WHERE image_id=? AND state='accepted'", (image.id,))}
         for label in sorted({label for label, _m in masks} & taken):

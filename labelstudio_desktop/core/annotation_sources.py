@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .formats import coco, createml, cvat, label_studio, labelme, voc, yolo
-from .formats.annotations import AnnotationError, ImageAnnotation, ImageIndex, load_json
+from .formats.annotations import AnnotationError, ImageAnnotation, ImageIndex
 from .formats.folders import display_path, image_files
+from .formats.validate import capped, load_json
 
 #: ``import --format`` values that read annotation files, in the order auto-detection prefers them.
 ANNOTATION_FORMATS = ("coco", "cvat", "labelstudio", "createml", "labelme", "voc", "yolo")
@@ -32,7 +33,7 @@ class Scan:
     files: dict[str, list[Path]] = field(default_factory=dict)
     json: dict[Path, object] = field(default_factory=dict)  # parsed once
     yamls: list[Path] = field(default_factory=list)  # ultralytics data.yaml candidates
-    problems: list[tuple[Path, str]] = field(default_factory=list)  # unreadable files: (file, reason)
+    problems: list[tuple[Path, str]] = field(default_factory=list)  # unreadable JSON files: (file, reason)
 
     def add(self, fmt: str, path: Path) -> None:
         self.files.setdefault(fmt, []).append(path)
@@ -64,8 +65,9 @@ def scan(root: Path, files: list[Path], annotations: Path | None = None) -> Scan
         elif suffix == ".json":
             try:
                 data = load_json(path)
-            except AnnotationError:
-                continue  # not an annotation file we know (or broken): other JSON may live in a folder
+            except AnnotationError as exc:  # broken, too large or too deep: named, the other files are read
+                found.problems.append((path, f"{exc}; not read as annotations"))
+                continue
             kind = next((k for k, (test, _read) in JSON_READERS.items() if test(data)), None)
             if kind:
                 found.json[path] = data
@@ -109,14 +111,16 @@ def read_format(fmt: str, found: Scan, root: Path, images: list[Path], annotatio
         _read_yolo(found, root, images, annotations, reading)
         return reading
     for path in found.files.get(fmt, []):
+        notes: list[str] = []  # of the file, where no image can be told
         try:
             if fmt == "cvat":
-                anns = cvat.read(path, index)
+                anns = cvat.read(path, index, notes)
             else:
-                anns = JSON_READERS[fmt][1](path, found.json[path], index)
+                anns = JSON_READERS[fmt][1](path, found.json[path], index, notes)
         except AnnotationError as exc:
             reading.problems.append((path, "warning", f"{TITLES[fmt]}: {exc}; not read"))
             continue
+        reading.problems.extend((path, "warning", note) for note in capped(notes))
         _collect(anns, path, root, reading)
     return reading
 
@@ -143,8 +147,9 @@ def _read_yolo(found: Scan, root: Path, images: list[Path], annotations: Path | 
         for p in labels:
             if annotations.resolve() in p.parents or annotations.resolve() == p:
                 by_stem.setdefault(p.stem, []).append(p)
-    data_yaml = yolo.find_yaml(root, found.yamls)
-    names = yolo.read_yaml_names(data_yaml) if data_yaml else None
+    yaml_notes: list[tuple[Path, str]] = []
+    data_yaml, names = yolo.find_yaml(root, found.yamls, yaml_notes) or (None, None)
+    reading.problems.extend((path, "warning", note) for path, note in yaml_notes)
     splits, notes = yolo.yaml_splits(data_yaml) if data_yaml else ({}, [])
     reading.problems.extend((data_yaml, "warning", note) for note in notes)
     listed = {image.resolve() for image in images}
@@ -164,8 +169,8 @@ def _read_yolo(found: Scan, root: Path, images: list[Path], annotations: Path | 
             continue
         label = candidates[-1]  # the labels/ folder before a sidecar txt
         used.add(label)
-        near = None if names is not None else yolo.names_near(label, root)
         try:
+            near = None if names is not None else yolo.names_near(label, root)
             ann = yolo.read_label(label, image.resolve(), names if names is not None else (near[0] if near else None))
         except AnnotationError as exc:
             reading.problems.append((label, "warning", f"{TITLES['yolo']}: {exc}; not read"))

@@ -319,6 +319,7 @@ def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = No
         if other != fmt and not (fmt == "vocdevkit" and other == "voc"):
             shown, reason = unused_note(other, paths, fmt, root)
             problems.append(Problem(shown, "warning", reason))
+    problems.extend(Problem(display_path(path, root), "warning", reason) for path, reason in found.problems)
     store.set_setting("format", report.format)
     record_classes(store, classes)
 

@@ -11,16 +11,11 @@ or a Label Studio upload name with its hash prefix).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-import numpy as np
-
 from ..images import is_image_name
-
-MAX_JSON_BYTES = 500_000_000
 
 
 class AnnotationError(Exception):
@@ -40,14 +35,29 @@ class Box:
 
 
 @dataclass
+class LocalRuns:
+    """A mask as run lengths over a rectangle of the image, row by row, starting with a run of background (CVAT)."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    runs: list[int]
+
+
+@dataclass
 class Region:
-    """A mask region: polygons (flat ``x, y, x, y ...`` lists in pixel-edge coordinates), a COCO RLE, or a
-    full-frame 0/1 bitmap."""
+    """A mask region: polygons (flat ``x, y, x, y ...`` lists in pixel-edge coordinates), a COCO RLE (as the file
+    has it: checked when decoded), or run lengths over a rectangle. ``frame`` is the (width, height) an RLE or the
+    runs were drawn on: the region is decoded only onto an image of that size, never allocated at a size a file
+    declares."""
 
     label: str
     polygons: list[list[float]] = field(default_factory=list)
     rle: dict | None = None
-    bitmap: np.ndarray | None = None
+    runs: LocalRuns | None = None
+    frame: tuple[int, int] | None = None
+    record: str = ""  # how the file names the record ("annotation 17"), for notes
 
 
 @dataclass
@@ -123,7 +133,7 @@ def image_files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if is_image_name(p) and p.is_file())
 
 
-# ------------------------------------------------------------------ reading JSON once
+# ------------------------------------------------------------------ reading files
 def checked_size(path: Path, max_bytes: int, what: str = "file") -> int:
     """The size of an annotation file; :class:`AnnotationError` when it is unreadable, empty or too large."""
     try:
@@ -135,28 +145,6 @@ def checked_size(path: Path, max_bytes: int, what: str = "file") -> int:
     if size > max_bytes:
         raise AnnotationError(f"{what} too large ({size} bytes)")
     return size
-
-
-def load_json(path: Path) -> object:
-    """A JSON file's content; :class:`AnnotationError` when it is empty, too large or not JSON."""
-    checked_size(path, MAX_JSON_BYTES)
-    try:
-        return json.loads(path.read_bytes())
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise AnnotationError(f"not valid JSON ({exc})") from exc
-    except OSError as exc:
-        raise AnnotationError(f"cannot read ({exc.strerror})") from exc
-
-
-def number(value: object, what: str) -> float:
-    """``value`` as a finite float, or :class:`ValueError` naming ``what``."""
-    try:
-        result = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} is not a number ({value!r})") from None
-    if not np.isfinite(result):
-        raise ValueError(f"{what} is not a finite number ({value!r})")
-    return result
 
 
 def split_from_name(name: str) -> str | None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region, number, split_from_name
+from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region, split_from_name
+from .regions import rle_frame
+from .validate import Invalid, identifier, numbers, polygon, shown, side, text
 
 MASK_ONLY = "mask_only"
 
@@ -25,70 +27,103 @@ def is_coco(data: object) -> bool:
         isinstance(data.get("annotations"), list)
 
 
-def read(path: Path, data: dict, index: ImageIndex) -> list[ImageAnnotation]:
-    """Every image of a COCO file with its boxes and masks; odd entries become notes of their image."""
+def read(path: Path, data: dict, index: ImageIndex, notes: list[str]) -> list[ImageAnnotation]:
+    """Every image of a COCO file with its boxes and masks; odd entries become notes of their image (or, when no
+    image can be told, of the file: ``notes``)."""
     if not is_coco(data):
         raise AnnotationError("not COCO JSON (no 'images' and 'annotations' lists)")
-    categories = {}
-    for cat in data.get("categories") or []:
-        if isinstance(cat, dict) and "id" in cat:
-            categories[cat["id"]] = str(cat.get("name", f"class_{cat['id']}"))
+    categories = _categories(data.get("categories"), notes)
     ordered = [categories[k] for k in sorted(categories, key=lambda k: (str(type(k)), k))]
     split = split_from_name(path.stem) or split_from_name(path.parent.name)
     by_id: dict[object, ImageAnnotation] = {}
     out = []
-    for entry in data["images"]:
-        if not isinstance(entry, dict) or "id" not in entry:
+    for k, entry in enumerate(data["images"], start=1):
+        try:
+            if not isinstance(entry, dict):
+                raise Invalid(f"not an object ({shown(entry)})")
+            image_id = identifier(entry.get("id"), "id")
+            reference = text(entry.get("file_name", ""), "file_name")
+        except Invalid as exc:
+            notes.append(f"image {k}: {exc}, skipped")
             continue
-        reference = str(entry.get("file_name", ""))
         image, why = index.find(reference, path.parent)
-        ann = ImageAnnotation(file=path, image=image, reference=reference, width=_size(entry, "width"),
-                              height=_size(entry, "height"), split=split, classes=ordered)
+        ann = ImageAnnotation(file=path, image=image, reference=reference, split=split, classes=ordered)
+        ann.width, ann.height = (side(entry.get(key), f"image {k}: {key}", ann.notes) for key in ("width", "height"))
         if why:
             ann.notes.append(why)
-        by_id[entry["id"]] = ann
+        by_id[image_id] = ann
         out.append(ann)
     orphans = 0
-    for k, item in enumerate(data["annotations"]):
-        ann = by_id.get(item.get("image_id")) if isinstance(item, dict) else None
+    for k, item in enumerate(data["annotations"], start=1):
+        if not isinstance(item, dict):
+            notes.append(f"annotation {k}: not an object ({shown(item)}), skipped")
+            continue
+        name = f"annotation {shown(item['id'])}" if "id" in item else f"annotation {k}"
+        try:
+            ann = by_id.get(identifier(item.get("image_id"), "image_id"))
+            category = identifier(item.get("category_id"), "category_id")
+        except Invalid as exc:
+            notes.append(f"{name}: {exc}, skipped")
+            continue
         if ann is None:
             orphans += 1
             continue
-        label = categories.get(item.get("category_id"), f"class_{item.get('category_id')}")
-        _add(ann, item, label, k)
-    if orphans and out:
-        out[0].notes.append(f"{orphans} annotation(s) name no image of the file, skipped")
+        _add(ann, item, categories.get(category, f"class_{category}"), name)
+    if orphans:
+        notes.append(f"{orphans} annotation(s) name no image of the file, skipped")
     return out
 
 
-def _size(entry: dict, key: str) -> int | None:
-    try:
-        return int(entry[key])
-    except (KeyError, TypeError, ValueError):
-        return None
+def _categories(raw: object, notes: list[str]) -> dict[int | str, str]:
+    """Category names by id; a category without a usable id or name is a note."""
+    if raw is not None and not isinstance(raw, list):
+        notes.append(f"categories: not a list ({shown(raw)}), classes named class_<id>")
+        raw = None
+    categories: dict[int | str, str] = {}
+    for k, cat in enumerate(raw or [], start=1):
+        try:
+            if not isinstance(cat, dict):
+                raise Invalid(f"not an object ({shown(cat)})")
+            cat_id = identifier(cat.get("id"), "id")
+            categories[cat_id] = text(cat["name"], "name") if "name" in cat else f"class_{cat_id}"
+        except Invalid as exc:
+            notes.append(f"category {k}: {exc}, skipped")
+    return categories
 
 
-def _add(ann: ImageAnnotation, item: dict, label: str, k: int) -> None:
-    segmentation = item.get("segmentation")
+def _add(ann: ImageAnnotation, item: dict, label: str, name: str) -> None:
+    """The box and the mask of one annotation; each part that is not usable is a note naming it."""
+    where = f"{name} ('{label}')"
     attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
-    mask_only = bool(attributes.get(MASK_ONLY))
-    if isinstance(segmentation, dict):
-        ann.regions.append(Region(label, rle=segmentation))
-    elif isinstance(segmentation, list) and segmentation:
-        polygons = [[float(v) for v in p] for p in segmentation if isinstance(p, list) and len(p) >= 6]
-        if polygons:
-            ann.regions.append(Region(label, polygons=polygons))
+    segmentation = item.get("segmentation")
+    try:
+        if isinstance(segmentation, dict):
+            ann.regions.append(Region(label, rle=segmentation, frame=rle_frame(segmentation), record=name))
+        elif isinstance(segmentation, list):
+            polygons = []
+            for n, flat in enumerate(segmentation, start=1):
+                try:
+                    polygons.append(polygon(flat, f"polygon {n}"))
+                except Invalid as exc:
+                    ann.notes.append(f"{where}: {exc}: skipped")
+            if polygons:
+                ann.regions.append(Region(label, polygons=polygons, record=name))
+        elif segmentation is not None:
+            raise Invalid(f"segmentation is neither polygons nor an RLE ({shown(segmentation)})")
+    except Invalid as exc:
+        ann.notes.append(f"{where}: {exc}: mask skipped")
     bbox = item.get("bbox")
-    if mask_only or bbox is None:
+    if attributes.get(MASK_ONLY) or bbox is None:
         return
     try:
-        x, y, w, h = (number(v, "a bbox value") for v in bbox)
-    except (TypeError, ValueError) as exc:
-        ann.notes.append(f"annotation {item.get('id', k)} ('{label}'): bbox {bbox!r}: {exc}, skipped")
+        x, y, w, h = numbers(bbox, 4, "bbox")
+    except Invalid as exc:
+        ann.notes.append(f"{where}: {exc}: box skipped")
         return
+    pose = attributes.get("pose")
     ann.boxes.append(Box(label, x, y, x + w, y + h, difficult=bool(attributes.get("difficult")),
                          truncated=bool(attributes.get("truncated")),
-                         pose=str(attributes.get("pose") or "Unspecified")))
+                         pose=pose if isinstance(pose, str) and pose else "Unspecified"))
 
 
 def document(images: list[dict], annotations: list[dict], names: list[str]) -> dict:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, number
+from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex
+from .validate import Invalid, number, shown, text
 
 
 def is_createml(data: object) -> bool:
@@ -15,29 +16,45 @@ def is_createml(data: object) -> bool:
         all(isinstance(a, dict) and "coordinates" in a for a in data[0]["annotations"])
 
 
-def read(path: Path, data: list, index: ImageIndex) -> list[ImageAnnotation]:
+def read(path: Path, data: list, index: ImageIndex, notes: list[str]) -> list[ImageAnnotation]:
+    """Every image of a CreateML file with its boxes; odd boxes become notes of their image, odd entries notes of
+    the file."""
     if not is_createml(data):
         raise AnnotationError("not CreateML JSON (no list of {'image', 'annotations'} with 'coordinates')")
     out = []
-    for entry in data:
-        if not isinstance(entry, dict):
+    for k, entry in enumerate(data, start=1):
+        try:
+            if not isinstance(entry, dict):
+                raise Invalid(f"not an object ({shown(entry)})")
+            reference = text(entry.get("image", ""), "image")
+            items = entry.get("annotations") or []
+            if not isinstance(items, list):
+                raise Invalid(f"annotations is not a list ({shown(items)})")
+        except Invalid as exc:
+            notes.append(f"image {k}: {exc}, skipped")
             continue
-        reference = str(entry.get("image", ""))
         image, why = index.find(reference, path.parent)
         ann = ImageAnnotation(file=path, image=image, reference=reference)
         if why:
             ann.notes.append(why)
-        for k, item in enumerate(entry.get("annotations") or [], start=1):
-            label = str(item.get("label", "")) if isinstance(item, dict) else ""
+        for n, item in enumerate(items, start=1):
             try:
-                c = item["coordinates"]
-                x, y, w, h = (number(c[key], key) for key in ("x", "y", "width", "height"))
-            except (KeyError, TypeError, ValueError) as exc:
-                ann.notes.append(f"annotation {k} ('{label}'): coordinates: {exc}, skipped")
-                continue
-            ann.boxes.append(Box(label, x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+                ann.boxes.append(_box(item))
+            except Invalid as exc:
+                ann.notes.append(f"annotation {n}: {exc}, skipped")
         out.append(ann)
     return out
+
+
+def _box(item: object) -> Box:
+    if not isinstance(item, dict):
+        raise Invalid(f"not an object ({shown(item)})")
+    label = text(item.get("label", ""), "label")
+    c = item.get("coordinates")
+    if not isinstance(c, dict):
+        raise Invalid(f"coordinates are not an object of x, y, width, height ({shown(c)})")
+    x, y, w, h = (number(c.get(key), key) for key in ("x", "y", "width", "height"))
+    return Box(label, x - w / 2, y - h / 2, x + w / 2, y + h / 2)
 
 
 def entry(image: str, boxes: list[tuple[str, int, int, int, int]]) -> dict:

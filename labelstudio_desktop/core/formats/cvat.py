@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from lxml import etree
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region, number, split_from_name
+from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, LocalRuns, Region, split_from_name
+from .validate import MAX_SIDE, Invalid, number, polygon, runs, side, whole
 from .voc import VocError, parse_untrusted_xml
 
 MAX_CVAT_BYTES = 500_000_000
@@ -24,7 +24,8 @@ def is_cvat(root: etree._Element) -> bool:
     return root.tag == "annotations" and root.find("image") is not None
 
 
-def read(path: Path, index: ImageIndex) -> list[ImageAnnotation]:
+def read(path: Path, index: ImageIndex, notes: list[str]) -> list[ImageAnnotation]:
+    """Every ``<image>`` of a CVAT file with its boxes and masks; odd shapes become notes of their image."""
     try:
         root = parse_untrusted_xml(path, MAX_CVAT_BYTES)
     except VocError as exc:
@@ -36,17 +37,17 @@ def read(path: Path, index: ImageIndex) -> list[ImageAnnotation]:
     for node in root.iterfind("image"):
         reference = node.get("name", "")
         image, why = index.find(reference, path.parent)
-        width, height = _int(node.get("width")), _int(node.get("height"))
-        ann = ImageAnnotation(file=path, image=image, reference=reference, width=width, height=height,
+        ann = ImageAnnotation(file=path, image=image, reference=reference,
                               split=split_from_name(node.get("subset", "")), classes=list(dict.fromkeys(classes)))
+        ann.width, ann.height = (side(node.get(key), key, ann.notes) for key in ("width", "height"))
         if why:
             ann.notes.append(why)
         unkept: list[str] = []
         for k, shape in enumerate(node, start=1):
             label = shape.get("label", "")
             try:
-                _read_shape(ann, shape, label, width, height, unkept)
-            except ValueError as exc:
+                _read_shape(ann, shape, label, f"<{shape.tag}> {k}", unkept)
+            except Invalid as exc:
                 ann.notes.append(f"<{shape.tag}> {k} ('{label}'): {exc}, skipped")
         if unkept:
             ann.notes.append(f"not kept: {', '.join(unkept)}")
@@ -54,45 +55,32 @@ def read(path: Path, index: ImageIndex) -> list[ImageAnnotation]:
     return out
 
 
-def _read_shape(ann: ImageAnnotation, shape: etree._Element, label: str, width: int | None, height: int | None,
-                unkept: list[str]) -> None:
+def _read_shape(ann: ImageAnnotation, shape: etree._Element, label: str, record: str, unkept: list[str]) -> None:
     if shape.get("occluded") == "1":
         unkept.append(f"occluded '{label}'")
     unkept.extend(f"'{label}' {a.get('name')}={(a.text or '').strip()}" for a in shape.iterfind("attribute"))
     if shape.tag == "box":
         xtl, ytl, xbr, ybr = (number(shape.get(k), k) for k in ("xtl", "ytl", "xbr", "ybr"))
-        if float(shape.get("rotation", "0") or 0):
+        if number(shape.get("rotation") or 0, "rotation"):
             unkept.append(f"rotation of a '{label}' box (its unrotated box is imported)")
         ann.boxes.append(Box(label, xtl, ytl, xbr, ybr))
     elif shape.tag == "polygon":
-        flat = [number(v, "a point") for pair in (shape.get("points") or "").split(";") for v in pair.split(",")
-                if pair.strip()]
-        if len(flat) < 6:
-            raise ValueError("fewer than 3 points")
-        ann.regions.append(Region(label, polygons=[flat]))
+        flat = [v for pair in (shape.get("points") or "").split(";") if pair.strip() for v in pair.split(",")]
+        ann.regions.append(Region(label, polygons=[polygon(flat)], record=record))
     elif shape.tag == "mask":
-        if not width or not height:
-            raise ValueError("the image has no width and height")
-        ann.regions.append(Region(label, bitmap=_mask(shape, width, height)))
+        if not ann.width or not ann.height:
+            raise Invalid("the image has no width and height")
+        ann.regions.append(Region(label, runs=_runs(shape, ann.width, ann.height), frame=(ann.width, ann.height),
+                                  record=record))
     else:
         unkept.append(f"<{shape.tag}> '{label}'")
 
 
-def _mask(shape: etree._Element, width: int, height: int) -> np.ndarray:
-    left, top, w, h = (int(number(shape.get(k), k)) for k in ("left", "top", "width", "height"))
-    runs = [int(v) for v in (shape.get("rle") or "").replace(" ", "").split(",") if v]
-    if sum(runs) != w * h:
-        raise ValueError(f"rle adds up to {sum(runs)} pixels, the mask has {w * h}")
-    values = np.zeros(len(runs), np.uint8)
-    values[1::2] = 1
-    local = np.repeat(values, runs).reshape(h, w)
-    full = np.zeros((height, width), np.uint8)
-    full[top:top + h, left:left + w] = local[:max(0, height - top), :max(0, width - left)]
-    return full
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value is not None else None
-    except ValueError:
-        return None
+def _runs(shape: etree._Element, width: int, height: int) -> LocalRuns:
+    """A ``<mask>``'s rectangle and run lengths, checked against the image it is drawn on (nothing allocated)."""
+    left, top = (whole(shape.get(k), k, -MAX_SIDE, MAX_SIDE) for k in ("left", "top"))
+    w, h = (whole(shape.get(k), k, 1, MAX_SIDE) for k in ("width", "height"))
+    if w > width or h > height:
+        raise Invalid(f"the mask ({w}x{h}) is larger than the {width}x{height} image")
+    counts = [v for v in (shape.get("rle") or "").replace(" ", "").split(",") if v]
+    return LocalRuns(left, top, w, h, runs(counts, w * h, "rle"))

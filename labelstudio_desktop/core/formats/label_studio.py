@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region, number
+from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region
+from .validate import MAX_SIDE, Invalid, number, point_pairs, polygon, shown, text, whole
 
 IMAGE_KEYS = ("image", "img", "image_url")
+KINDS = ("rectanglelabels", "polygonlabels")
 
 
 def is_label_studio(data: object) -> bool:
@@ -28,76 +30,95 @@ def is_label_studio(data: object) -> bool:
 
 
 def _is_min_values(value: object) -> bool:
-    return isinstance(value, list) and any(isinstance(v, dict) and ("rectanglelabels" in v or "polygonlabels" in v)
-                                           for v in value)
+    return isinstance(value, list) and any(isinstance(v, dict) and any(k in v for k in KINDS) for v in value)
 
 
-def read(path: Path, data: list, index: ImageIndex) -> list[ImageAnnotation]:
+def read(path: Path, data: list, index: ImageIndex, notes: list[str]) -> list[ImageAnnotation]:
+    """Every task of a Label Studio export with its rectangles and polygons; odd results become notes of their
+    image, odd tasks notes of the file."""
     if not is_label_studio(data):
         raise AnnotationError("not a Label Studio JSON export (no tasks with 'data' and 'annotations')")
     out = []
-    for task in data:
-        if not isinstance(task, dict):
+    for t, task in enumerate(data, start=1):
+        try:
+            if not isinstance(task, dict):
+                raise Invalid(f"not an object ({shown(task)})")
+            fields = task["data"] if isinstance(task.get("data"), dict) else task
+            reference = next((text(fields[k], k) for k in IMAGE_KEYS if k in fields), "")
+            results, runs = _results(task)
+        except Invalid as exc:
+            notes.append(f"task {t}: {exc}, skipped")
             continue
-        fields = task["data"] if isinstance(task.get("data"), dict) else task
-        reference = next((str(fields[k]) for k in IMAGE_KEYS if k in fields), "")
         image, why = index.find(reference, path.parent)
         ann = ImageAnnotation(file=path, image=image, reference=reference, normalized=True)
         if why:
             ann.notes.append(why)
-        for value in _results(task, ann):
-            _read_value(ann, value)
+        if runs > 1:
+            ann.notes.append(f"{runs} annotations of this task: the first is imported")
+        for r, result in enumerate(results, start=1):
+            try:
+                _read_value(ann, result, f"result {r}")
+            except Invalid as exc:
+                ann.notes.append(f"result {r}: {exc}, skipped")
         out.append(ann)
     return out
 
 
-def _results(task: dict, ann: ImageAnnotation) -> list[dict]:
-    """The values of the task's first annotation that was not cancelled (JSON-MIN: its label lists)."""
+def _results(task: dict) -> tuple[list, int]:
+    """The results of the task's first annotation that was not cancelled, each its ``value`` with the result's
+    ``type`` and original size (JSON-MIN: its label lists), and how many annotations were not cancelled."""
     if not isinstance(task.get("data"), dict):
-        return [dict(v, type=_min_type(v)) for v in task.values() if _is_min_values(v) for v in v]
-    runs = [a for a in (task.get("annotations") or task.get("completions") or []) if isinstance(a, dict)
-            and not a.get("was_cancelled")]
-    if len(runs) > 1:
-        ann.notes.append(f"{len(runs)} annotations of this task: the first is imported")
+        return [_min_value(v) for v in task.values() if _is_min_values(v) for v in v], 1
+    raw = task.get("annotations") or task.get("completions") or []
+    if not isinstance(raw, list):
+        raise Invalid(f"annotations is not a list ({shown(raw)})")
+    runs = [a for a in raw if isinstance(a, dict) and not a.get("was_cancelled")]
     if not runs:
-        return []
+        return [], 0
+    results = runs[0].get("result") or []
+    if not isinstance(results, list):
+        raise Invalid(f"its result is not a list ({shown(results)})")
     values = []
-    for result in runs[0].get("result") or []:
+    for result in results:
         if isinstance(result, dict) and isinstance(result.get("value"), dict):
             value = dict(result["value"], type=result.get("type"))
             for key in ("original_width", "original_height"):
                 value.setdefault(key, result.get(key))
             values.append(value)
-    return values
+        elif not isinstance(result, dict):
+            values.append(result)  # named by _read_value; a result without a value (a relation) has no shape
+    return values, len(runs)
 
 
-def _min_type(value: dict) -> str:
-    return "rectanglelabels" if "rectanglelabels" in value else "polygonlabels"
+def _min_value(value: object) -> object:
+    if not isinstance(value, dict):
+        return value
+    return dict(value, type=next((k for k in KINDS if k in value), None))
 
 
-def _read_value(ann: ImageAnnotation, value: dict) -> None:
+def _read_value(ann: ImageAnnotation, value: object, record: str) -> None:
+    if not isinstance(value, dict):
+        raise Invalid(f"not an object ({shown(value)})")
     kind = value.get("type")
+    kind = kind if isinstance(kind, str) else shown(kind)
     labels = value.get(kind) if isinstance(value.get(kind), list) else []
-    label = str(labels[0]) if labels else ""
+    label = text(labels[0], "label") if labels else ""
     if value.get("original_width") and value.get("original_height"):
-        ann.width, ann.height = int(value["original_width"]), int(value["original_height"])
-    try:
-        if not label:
-            ann.notes.append(f"a '{kind}' result without a label, skipped")
-        elif kind == "rectanglelabels":
-            x, y, w, h = (number(value.get(k), k) / 100 for k in ("x", "y", "width", "height"))
-            angle = number(value.get("rotation", 0) or 0, "rotation")
-            if angle:
-                ann.notes.append(f"'{label}' box rotated {angle:g} degrees: its upright bounding box is imported")
-                x, y, w, h = _bounds_of_rotated(x, y, w, h, angle, ann)
-            ann.boxes.append(Box(label, x, y, x + w, y + h))
-        elif kind == "polygonlabels":
-            points = [number(v, "a point") / 100 for p in value.get("points") or [] for v in p[:2]]
-            ann.regions.append(Region(label, polygons=[points]))
-        else:
-            ann.notes.append(f"a '{kind}' result not imported (only rectangles and polygons are)")
-    except (TypeError, ValueError, IndexError) as exc:
-        ann.notes.append(f"'{label}' {kind}: {exc}, skipped")
+        ann.width, ann.height = (whole(value[k], k, 1, MAX_SIDE) for k in ("original_width", "original_height"))
+    if not label:
+        raise Invalid(f"a '{kind}' result without a label")
+    if kind == "rectanglelabels":
+        x, y, w, h = (number(value.get(k), k) / 100 for k in ("x", "y", "width", "height"))
+        angle = number(value.get("rotation") or 0, "rotation")
+        if angle:
+            ann.notes.append(f"'{label}' box rotated {angle:g} degrees: its upright bounding box is imported")
+            x, y, w, h = _bounds_of_rotated(x, y, w, h, angle, ann)
+        ann.boxes.append(Box(label, x, y, x + w, y + h))
+    elif kind == "polygonlabels":
+        points = polygon(point_pairs(value.get("points")))
+        ann.regions.append(Region(label, polygons=[[v / 100 for v in points]], record=record))
+    else:
+        ann.notes.append(f"a '{kind}' result not imported (only rectangles and polygons are)")
 
 
 def _bounds_of_rotated(x: float, y: float, w: float, h: float, angle: float, ann: ImageAnnotation):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region, number
+from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region
+from .validate import Invalid, point_pairs, polygon, shown, side, text
 
 VERSION = "5.4.1"
 
@@ -20,58 +21,62 @@ def is_labelme(data: object) -> bool:
         ("imagePath" in data or "imageHeight" in data)
 
 
-def read(path: Path, data: dict, index: ImageIndex) -> list[ImageAnnotation]:
+def read(path: Path, data: dict, index: ImageIndex, notes: list[str]) -> list[ImageAnnotation]:
+    """The image of a labelme file with its rectangles and polygons; odd shapes become notes of the image."""
     if not is_labelme(data):
         raise AnnotationError("not a labelme file (no 'shapes' list and 'imagePath')")
-    reference = str(data.get("imagePath") or "")
+    raw_path = data.get("imagePath")
+    reference = raw_path if isinstance(raw_path, str) else ""
+    if raw_path is not None and not isinstance(raw_path, str):
+        notes.append(f"imagePath is not text ({shown(raw_path)}): the image is found by the file's name")
     image, why = index.find(reference, path.parent) if reference else (None, "no imagePath")
     if image is None:  # labelme names the JSON after the image: a.json beside a.jpg
         for candidate in sorted(path.parent.glob(path.stem + ".*")):
             if candidate.resolve() in index.images:
                 image, why = candidate.resolve(), None
                 break
-    ann = ImageAnnotation(file=path, image=image, reference=reference or path.stem,
-                          width=_int(data.get("imageWidth")), height=_int(data.get("imageHeight")))
+    ann = ImageAnnotation(file=path, image=image, reference=reference or path.stem)
+    ann.width, ann.height = (side(data.get(key), key, ann.notes) for key in ("imageWidth", "imageHeight"))
     if why:
         ann.notes.append(why)
     skipped: dict[str, int] = {}
-    groups: dict[tuple[str, object], Region] = {}
+    groups: dict[tuple[str, str], Region] = {}
     for k, shape in enumerate(data["shapes"], start=1):
-        if not isinstance(shape, dict):
-            continue
-        label = str(shape.get("label") or "")
-        kind = shape.get("shape_type") or "polygon"
         try:
-            points = [(number(p[0], "x"), number(p[1], "y")) for p in shape.get("points") or []]
-        except (TypeError, ValueError, IndexError) as exc:
-            ann.notes.append(f"shape {k} ('{label}'): points: {exc}, skipped")
-            continue
-        if not label:
-            ann.notes.append(f"shape {k}: no label, skipped")
-        elif kind == "rectangle" and len(points) == 2:
-            (xa, ya), (xb, yb) = points
-            ann.boxes.append(Box(label, min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
-        elif kind == "polygon" and len(points) >= 3:
-            flat = [v for p in points for v in p]
-            group = shape.get("group_id")
-            if group is not None and (label, str(group)) in groups:
-                groups[label, str(group)].polygons.append(flat)
-                continue
-            ann.regions.append(Region(label, polygons=[flat]))
-            if group is not None:
-                groups[label, str(group)] = ann.regions[-1]
-        else:
-            skipped[kind] = skipped.get(kind, 0) + 1
+            _read_shape(ann, shape, f"shape {k}", groups, skipped)
+        except Invalid as exc:
+            ann.notes.append(f"shape {k}: {exc}, skipped")
     for kind, n in skipped.items():
         ann.notes.append(f"{n} '{kind}' shape(s) not imported (only rectangles and polygons are)")
     return [ann]
 
 
-def _int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+def _read_shape(ann: ImageAnnotation, shape: object, record: str, groups: dict[tuple[str, str], Region],
+                skipped: dict[str, int]) -> None:
+    if not isinstance(shape, dict):
+        raise Invalid(f"not an object ({shown(shape)})")
+    label = text(shape.get("label") or "", "label")
+    kind = text(shape.get("shape_type") or "polygon", "shape_type")
+    points = point_pairs(shape.get("points"))
+    if not label:
+        raise Invalid("no label")
+    if kind == "rectangle":
+        if len(points) != 4:
+            raise Invalid(f"a rectangle of {len(points) // 2} point(s), not 2")
+        xa, ya, xb, yb = points
+        ann.boxes.append(Box(label, min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
+    elif kind == "polygon":
+        flat = polygon(points)
+        group = shape.get("group_id")
+        key = (label, shown(group))
+        if group is not None and key in groups:
+            groups[key].polygons.append(flat)
+            return
+        ann.regions.append(Region(label, polygons=[flat], record=record))
+        if group is not None:
+            groups[key] = ann.regions[-1]
+    else:
+        skipped[kind] = skipped.get(kind, 0) + 1
 
 
 def document(image_path: str, width: int, height: int, shapes: list[dict]) -> dict:

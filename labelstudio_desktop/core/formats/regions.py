@@ -13,7 +13,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .annotations import LocalRuns
+from .validate import MAX_SIDE, Invalid, whole
+from .validate import runs as checked_runs
+
 ROWS_PER_CHUNK = 256
+#: Crossings computed at once when filling a polygon (rows x edges): bounds the memory a polygon of many points takes.
+CROSSINGS_PER_CHUNK = 1 << 22
 
 
 def rasterize_polygons(polygons: list[list[float]], width: int, height: int) -> np.ndarray:
@@ -31,8 +37,9 @@ def _fill_polygon(mask: np.ndarray, points: np.ndarray) -> None:
     x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
     first = max(0, int(np.floor(y0.min() - 0.5)))
     last = min(height - 1, int(np.ceil(y0.max() - 0.5)))
-    for start in range(first, last + 1, ROWS_PER_CHUNK):
-        rows = np.arange(start, min(start + ROWS_PER_CHUNK, last + 1))
+    step = max(1, min(ROWS_PER_CHUNK, CROSSINGS_PER_CHUNK // len(points)))
+    for start in range(first, last + 1, step):
+        rows = np.arange(start, min(start + step, last + 1))
         centre = rows[:, None] + 0.5
         crossing = ((y0 <= centre) & (centre < y1)) | ((y1 <= centre) & (centre < y0))  # half-open: no double count
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -93,21 +100,48 @@ def rle_encode(mask: np.ndarray) -> dict:
     return {"size": [height, width], "counts": _compress(runs)}
 
 
-def rle_decode(rle: dict) -> np.ndarray:
-    """A COCO RLE (compressed string or list counts) as a 0/1 mask; ValueError when it does not add up."""
-    try:
-        height, width = (int(v) for v in rle["size"])
-        counts = rle["counts"]
-    except (KeyError, TypeError, ValueError):
-        raise ValueError("RLE without a size [height, width] and counts") from None
-    runs = _decompress(counts.encode("ascii") if isinstance(counts, str) else counts) \
-        if isinstance(counts, (str, bytes)) else [int(c) for c in counts]
-    if sum(runs) != height * width or any(r < 0 for r in runs):
-        raise ValueError(f"RLE runs add up to {sum(runs)} pixels, the mask has {height * width}")
-    values = np.zeros(len(runs), np.uint8)
+def rle_frame(rle: object) -> tuple[int, int]:
+    """The (width, height) a COCO RLE says it covers; :class:`.Invalid` when it says none or holds no counts."""
+    if not isinstance(rle, dict) or not isinstance(rle.get("counts"), (str, list)):
+        raise Invalid("RLE without counts (a list of run lengths or pycocotools' text)")
+    size = rle.get("size")
+    if not isinstance(size, (list, tuple)) or len(size) != 2:
+        raise Invalid("RLE without a size [height, width]")
+    height, width = (whole(v, "an RLE size", 1, MAX_SIDE) for v in size)
+    return width, height
+
+
+def rle_decode(rle: dict, width: int, height: int) -> np.ndarray:
+    """A COCO RLE (compressed text or list counts) of a ``width`` x ``height`` image as a 0/1 mask; :class:`.Invalid`
+    when it is of another size or its runs do not add up (checked before anything of its size is allocated)."""
+    frame = rle_frame(rle)
+    if frame != (width, height):
+        raise Invalid(f"RLE is {frame[0]}x{frame[1]}, the image is {width}x{height}")
+    counts = rle["counts"]
+    pixels = width * height
+    checked = checked_runs(_decompress(counts, pixels) if isinstance(counts, str) else counts, pixels)
+    return _expand(checked).reshape((height, width), order="F")
+
+
+def runs_mask(local: LocalRuns, width: int, height: int) -> np.ndarray:
+    """Run lengths over a rectangle (row by row) placed on a ``width`` x ``height`` image, clipped to it;
+    :class:`.Invalid` when the rectangle is larger than the image."""
+    if local.width > width or local.height > height:
+        raise Invalid(f"its rectangle ({local.width}x{local.height}) is larger than the {width}x{height} image")
+    inner = _expand(checked_runs(local.runs, local.width * local.height, "rle")).reshape(local.height, local.width)
+    full = np.zeros((height, width), np.uint8)
+    x0, y0 = max(0, local.left), max(0, local.top)
+    x1, y1 = min(width, local.left + local.width), min(height, local.top + local.height)
+    if x0 < x1 and y0 < y1:
+        full[y0:y1, x0:x1] = inner[y0 - local.top:y1 - local.top, x0 - local.left:x1 - local.left]
+    return full
+
+
+def _expand(checked: list[int]) -> np.ndarray:
+    """Runs of 0, 1, 0, 1 ... (checked: none negative, their sum the pixels) as a flat 0/1 array."""
+    values = np.zeros(len(checked), np.uint8)
     values[1::2] = 1
-    flat = np.repeat(values, runs)
-    return flat.reshape((height, width), order="F")
+    return np.repeat(values, checked)
 
 
 def _compress(runs: list[int]) -> str:
@@ -125,25 +159,37 @@ def _compress(runs: list[int]) -> str:
     return out.decode("ascii")
 
 
-def _decompress(text: bytes) -> list[int]:
-    runs: list[int] = []
+#: A run is at most this many 5-bit chunks of pycocotools' text (enough for any image: 2 ** 65 pixels).
+MAX_RUN_CHUNKS = 13
+
+
+def _decompress(text: str, pixels: int) -> list[int]:
+    """pycocotools' compressed counts as run lengths; :class:`.Invalid` for characters it never writes, a number that
+    ends early or has more chunks than any image needs, or more runs than ``pixels`` allow."""
+    out: list[int] = []
     pos = 0
     while pos < len(text):
+        if len(out) > pixels:
+            raise Invalid(f"RLE has more runs than the mask's {pixels} pixels")
         value, shift, more = 0, 0, True
         while more:
             if pos >= len(text):
-                raise ValueError("RLE counts end in the middle of a number")
-            chunk = text[pos] - 48
+                raise Invalid("RLE counts end in the middle of a number")
+            chunk = ord(text[pos]) - 48
+            if not 0 <= chunk < 64:
+                raise Invalid(f"RLE counts hold a character pycocotools never writes ({text[pos]!r})")
+            if shift >= MAX_RUN_CHUNKS:
+                raise Invalid("RLE counts hold a number larger than any mask")
             value |= (chunk & 0x1F) << (5 * shift)
             more = bool(chunk & 0x20)
             pos += 1
             shift += 1
             if not more and chunk & 0x10:
                 value |= -1 << (5 * shift)
-        if len(runs) > 2:
-            value += runs[-2]
-        runs.append(value)
-    return runs
+        if len(out) > 2:
+            value += out[-2]
+        out.append(value)
+    return out
 
 
 def polygons_bounds(polygons: list[list[float]]) -> tuple[float, float, float, float] | None:

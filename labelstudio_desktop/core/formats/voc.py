@@ -14,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from .annotations import AnnotationError, Box, ImageAnnotation, checked_size
+from .validate import Invalid, number, side
 
 #: No size limit below what a file may hold: nothing is expanded (entities and DTDs are refused), so memory grows
 #: with the file alone. libxml2's "huge" mode (text nodes over 10 MB, deep trees) is switched on only for a file that
@@ -133,13 +134,15 @@ def read_voc(path: Path) -> VocAnnotation:
     root = _parse(path)
     size_node = root.find("size")
     orientation = _int_or_none(root.get(RAW_FRAME_ATTRIBUTE))
+    warnings: list[str] = []
     ann = VocAnnotation(
         filename=_text(root, "filename"),
-        width=_int_or_none(_text(size_node, "width")),
-        height=_int_or_none(_text(size_node, "height")),
+        width=side(_text(size_node, "width"), "<width>", warnings),
+        height=side(_text(size_node, "height"), "<height>", warnings),
         depth=_int_or_none(_text(size_node, "depth")),
         verified=_flag(root.get("verified")),
         raw_orientation=orientation if orientation in range(2, 9) else None,
+        warnings=warnings,
     )
     zero_based = _is_zero_based(root)
     if zero_based:
@@ -152,12 +155,15 @@ def read_voc(path: Path) -> VocAnnotation:
     for index, obj in enumerate(root.iter("object"), start=1):
         name = _text(obj, "name")
         box = obj.find("bndbox")
-        coords = [_number_or_none(_text(box, t)) for t in ("xmin", "ymin", "xmax", "ymax")]
         if not name:
             ann.warnings.append(f"object {index}: no <name>, skipped")
             continue
-        if box is None or any(c is None for c in coords):
-            ann.warnings.append(f"object {index} ('{name}'): missing or non-numeric <bndbox>, skipped")
+        try:
+            if box is None:
+                raise Invalid("no <bndbox>")
+            coords = [number(_text(box, t), f"<{t}>") for t in ("xmin", "ymin", "xmax", "ymax")]
+        except Invalid as exc:
+            ann.warnings.append(f"object {index} ('{name}'): missing or non-numeric <bndbox> ({exc}), skipped")
             continue
         where = f"object {index} ('{name}')"
         whole = [int(round(c)) for c in coords]
@@ -203,6 +209,8 @@ def parse_untrusted_xml(path: Path, max_bytes: int | None = MAX_XML_BYTES) -> et
                 raise
             root = _stream(path, huge=True)
     except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in exc.msg:
+            raise VocError("nested too deeply (elements inside each other thousands of levels down)") from exc
         raise VocError(f"malformed XML ({exc.msg})") from exc
     except OSError as exc:
         raise VocError(f"cannot read ({exc})") from exc

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from ..confine import resolves_inside
 from ..images import is_image_name
-from .annotations import AnnotationError, Box, ImageAnnotation, Region, number
+from .annotations import AnnotationError, Box, ImageAnnotation, Region
+from .validate import MAX_CLASS_ID, Invalid, load_yaml, number, polygon, shown, whole
 
 NAME_FILES = ("classes.txt", "obj.names", "_darknet.labels")
 IMAGE_FOLDER, LABEL_FOLDER = "images", "labels"
@@ -53,7 +54,9 @@ def label_path_candidates(image: Path) -> list[Path]:
 
 
 def looks_like_yolo(path: Path) -> bool:
-    """A ``.txt`` whose first lines are ``int float float float float ...`` with values in 0..1 (or empty)."""
+    """A ``.txt`` one of whose first lines is ``int float float float float ...`` with values in 0..1 (or an empty
+    one). Other lines (a class ``-1``, a value ``nan`` or ``1e308``, text) do not hide the file: the reader names
+    each, and the file's good lines are imported."""
     if path.name.lower() in NAME_FILES or path.suffix.lower() != ".txt":
         return False
     try:
@@ -62,7 +65,7 @@ def looks_like_yolo(path: Path) -> bool:
     except OSError:
         return False
     lines = [line.split() for line in head if line.strip()]
-    return all(_is_label_line(parts) for parts in lines)
+    return not lines or any(_is_label_line(parts) for parts in lines)
 
 
 def _is_label_line(parts: list[str]) -> bool:
@@ -74,36 +77,56 @@ def _is_label_line(parts: list[str]) -> bool:
         return False
 
 
-def read_yaml_names(path: Path) -> list[str] | None:
-    """The ``names`` of an ultralytics ``data.yaml`` in id order, or None when it has none."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise AnnotationError(f"unreadable YAML ({exc})") from exc
+def read_yaml_names(path: Path, notes: list[str] | None = None) -> list[str] | None:
+    """The ``names`` of an ultralytics ``data.yaml`` in id order, or None when it has none; :class:`AnnotationError`
+    when the YAML cannot be read (:func:`.validate.load_yaml`: no aliases, no objects). A name whose id is not a
+    whole number in ``0..MAX_CLASS_ID`` or that is not text is left out, with a note in ``notes``."""
+    data = load_yaml(path)
     names = data.get("names") if isinstance(data, dict) else None
+    notes = notes if notes is not None else []
     if isinstance(names, dict):
-        try:
-            ids = sorted(int(k) for k in names)
-        except (TypeError, ValueError):
-            raise AnnotationError("names: ids that are not numbers") from None
-        by_id = {int(k): str(v) for k, v in names.items()}
-        return [by_id.get(k, f"class_{k}") for k in range(ids[-1] + 1)] if ids else []
+        by_id = {}
+        for key, value in names.items():
+            try:
+                by_id[whole(key, "names: id", 0, MAX_CLASS_ID)] = _name(value, f"names: {shown(key)}")
+            except Invalid as exc:
+                notes.append(f"{exc}: left out")
+        return [by_id.get(k, f"class_{k}") for k in range(max(by_id) + 1)] if by_id else []
     if isinstance(names, list):
-        return [str(n) for n in names]
+        if len(names) > MAX_CLASS_ID + 1:
+            raise AnnotationError(f"names: {len(names)} classes, more than {MAX_CLASS_ID + 1}")
+        out = []
+        for k, value in enumerate(names):
+            try:
+                out.append(_name(value, f"names: {k}"))
+            except Invalid as exc:
+                notes.append(f"{exc}: named class_{k}")
+                out.append(f"class_{k}")
+        return out
     return None
 
 
-def find_yaml(root: Path, files: list[Path]) -> Path | None:
-    """The dataset's ``data.yaml`` (or another YAML with ``names``), nearest the root."""
+def _name(value: object, what: str) -> str:
+    """A class name of a ``data.yaml``: text or a number (YAML reads ``1`` and ``true`` as such), nothing nested."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return str(value)
+    raise Invalid(f"{what} is not a name ({shown(value)})")
+
+
+def find_yaml(root: Path, files: list[Path], notes: list[tuple[Path, str]]) -> tuple[Path, list[str]] | None:
+    """The dataset's ``data.yaml`` (or another YAML with ``names``) nearest the root, and its names. A YAML that
+    cannot be read, and what was left out of the one found, are named in ``notes`` as (file, note)."""
     yamls = sorted((p for p in files if p.suffix.lower() in (".yaml", ".yml")), key=lambda p: (len(p.parts), p))
     for path in yamls:
+        left_out: list[str] = []
         try:
-            if read_yaml_names(path) is not None:
-                return path
-        except AnnotationError:
+            names = read_yaml_names(path, left_out)
+        except AnnotationError as exc:
+            notes.append((path, f"{exc}; not read"))
             continue
+        if names is not None:
+            notes.extend((path, note) for note in left_out)
+            return path, names
     return None
 
 
@@ -113,12 +136,10 @@ YAML_SPLITS = ("train", "val", "test")
 def yaml_splits(path: Path) -> tuple[dict[Path, tuple[str, Path]], list[str]]:
     """The split of each image a ``data.yaml`` names (resolved path -> (split, the file that says so: the YAML or a
     list file)), and notes on what it names that is not there. An image named by two splits keeps the first."""
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, yaml.YAMLError) as exc:
-        return {}, [f"{path.name}: unreadable YAML ({exc}), splits not read"]
+        data = load_yaml(path)
+    except AnnotationError as exc:
+        return {}, [f"{path.name}: {exc}, splits not read"]
     if not isinstance(data, dict):
         return {}, []
     base = path.parent
@@ -186,7 +207,14 @@ def _split_images(root: Path, entry: str, yaml_file: Path, notes: list[str]) -> 
 
 
 def read_name_file(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    """The names of a class name file, one a line; :class:`AnnotationError` when it cannot be read."""
+    try:
+        if path.stat().st_size > MAX_LABEL_BYTES:
+            raise AnnotationError("class name file too large")
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise AnnotationError(f"cannot read ({exc.strerror})") from exc
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def names_near(label: Path, root: Path) -> tuple[list[str], Path] | None:
@@ -222,31 +250,33 @@ def read_label(path: Path, image: Path, names: list[str] | None) -> ImageAnnotat
         if not parts:
             continue
         try:
-            if not parts[0].isdigit():
-                raise ValueError(f"class id {parts[0]!r} is not a whole number")
-            cls = int(parts[0])
-            values = [number(v, "a coordinate") for v in parts[1:]]
-        except ValueError as exc:
+            cls = whole(parts[0], "class id", 0, MAX_CLASS_ID)
+            _read_line(ann, names[cls] if names and cls < len(names) else f"class_{cls}", parts[1:], f"line {n}")
+        except Invalid as exc:
             ann.notes.append(f"line {n}: {exc}, skipped")
             continue
-        label = names[cls] if names and cls < len(names) else f"class_{cls}"
         if names is None or cls >= len(names):
             unnamed.add(cls)
-        if len(values) == 4:
-            cx, cy, w, h = values
-            ann.boxes.append(Box(label, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
-        elif len(values) >= 6 and len(values) % 2 == 0:
-            ann.regions.append(Region(label, polygons=[values]))
-        elif len(values) > 4:
-            cx, cy, w, h = values[:4]
-            ann.boxes.append(Box(label, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
-            ann.notes.append(f"line {n}: {len(values) - 4} value(s) after the box (a score, keypoints) not kept")
-        else:
-            ann.notes.append(f"line {n}: {len(values)} value(s) after the class, expected 4 (a box) or an even "
-                             "number of 6 or more (a polygon), skipped")
     if unnamed and names is not None:
         ann.notes.append(f"class id(s) {', '.join(map(str, sorted(unnamed)))} not in the class list: named class_<id>")
     return ann
+
+
+def _read_line(ann: ImageAnnotation, label: str, fields: list[str], record: str) -> None:
+    """The box or polygon of one line after its class id."""
+    values = [number(v, "a coordinate") for v in fields]
+    if len(values) == 4:
+        cx, cy, w, h = values
+        ann.boxes.append(Box(label, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    elif len(values) >= 6 and len(values) % 2 == 0:
+        ann.regions.append(Region(label, polygons=[polygon(values)], record=record))
+    elif len(values) > 4:
+        cx, cy, w, h = values[:4]
+        ann.boxes.append(Box(label, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        ann.notes.append(f"{record}: {len(values) - 4} value(s) after the box (a score, keypoints) not kept")
+    else:
+        raise Invalid(f"{len(values)} value(s) after the class, expected 4 (a box) or an even number of 6 or more "
+                      "(a polygon)")
 
 
 def label_line(class_id: int, x0: int, y0: int, x1: int, y1: int, width: int, height: int) -> str:
