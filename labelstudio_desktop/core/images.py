@@ -182,7 +182,7 @@ def probe(path: Path, check_data: bool = False) -> ImageFacts:
                 tail = head[-64:]
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                with _open_header(path, head, size) as im:
+                with _open_header(f, path, head, size) as im:
                     fmt = im.format or "?"
                     width, height = im.size
                     mode = im.mode
@@ -230,8 +230,11 @@ def _check_read(path: Path) -> None:
         raise ImageProblem(str(exc)) from exc
 
 
-def _open_header(path: Path, head: bytes, size: int) -> Image.Image:
-    """Open from the bytes already read when they hold the whole header, else from the file."""
+def _open_header(f, path: Path, head: bytes, size: int) -> Image.Image:
+    """Open from the bytes already read when they hold the whole header, else from the file. A JPEG is never handed
+    to PIL whole: PIL skips bytes that are not a marker one at a time, so a large file of a JPEG start and anything
+    else would be read through before "not an image". Its header is read segment by segment instead, each
+    segment's length telling where the next begins (:func:`_jpeg_header`)."""
     if len(head) < size:
         try:
             im = Image.open(io.BytesIO(head))
@@ -239,7 +242,33 @@ def _open_header(path: Path, head: bytes, size: int) -> Image.Image:
             return im
         except (OSError, SyntaxError, ValueError, struct.error):
             pass
+        if head[:3] == b"\xff\xd8\xff":
+            header = _jpeg_header(f, head, size)
+            if header is None:
+                raise UnidentifiedImageError("a JPEG start followed by bytes that are not a JPEG header")
+            return Image.open(io.BytesIO(header))
     return Image.open(path)
+
+
+#: Most bytes of a JPEG header (its segments before the image data) read to find its size: cameras and editors
+#: write a few megabytes at most (EXIF, ICC profiles, previews).
+MAX_JPEG_HEADER_BYTES = 64 << 20
+
+
+def _jpeg_header(f, head: bytes, size: int) -> bytes | None:
+    """A JPEG's bytes up to its start of scan, read segment by segment (at most :data:`MAX_JPEG_HEADER_BYTES`); None
+    when bytes that are not a marker come first, or the header ends or grows past the limit before the scan."""
+    data = head
+    while True:
+        end = 2
+        for _pos, marker, segment_end in jpeg_segments(data):
+            if marker == 0xDA:
+                return data
+            end = segment_end
+        if end + 4 <= len(data) or len(data) >= size or end > MAX_JPEG_HEADER_BYTES:
+            return None  # junk where a marker belongs, or no scan in the whole file, or a header past any camera's
+        f.seek(0)
+        data = f.read(min(size, end + HEADER_BYTES))
 
 
 def exif_orientation(im: Image.Image) -> int:

@@ -23,8 +23,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import numpy as np
-
 from .formats import voc
 from .formats.folders import SPLIT_FOLDER_NAMES, display_path, walk_files
 from .formats.masks import (
@@ -273,25 +271,33 @@ def _import_one(store: Store, image: ImageRecord, source: MaskSource, counts: Ma
     counts.masks += len(kept)
 
 
-def read_for_image(source: MaskSource, image: ImageRecord, image_path: Path) -> tuple[dict[str, np.ndarray], list[str]]:
-    """The file's masks in the image's upright frame, and notes; :class:`MaskProblem` when it gives none. A mask of
-    the raw frame of an EXIF-rotated photo (the size transposed) is turned upright, as the photo is."""
+def read_for_image(source: MaskSource, image: ImageRecord, image_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The file's masks in the image's upright frame, each as it will be stored (a PNG), and notes;
+    :class:`MaskProblem` when it gives none. A mask of the raw frame of an EXIF-rotated photo (the size transposed)
+    is turned upright, as the photo is. A mask of another size is refused from its header, before it is decoded;
+    the labels' masks are made one at a time and compressed at once, so a file of many labels costs one array."""
     default_label = source.label or image.label or DEFAULT_LABEL
-    reading = read_mask(source.path, source.classes, default_label, source.object_labels)
-    masks, notes = reading.masks, list(reading.notes)
-    size = (reading.width, reading.height)
-    if size != (image.width, image.height):
+    reading = read_mask(source.path, source.classes, default_label, source.object_labels,
+                        frame=(image.width, image.height))
+    notes = list(reading.notes)
+    turn = None
+    if (reading.width, reading.height) != (image.width, image.height):
         orientation = image_orientation(image_path)
-        if size == (image.height, image.width) and orientation in TRANSPOSED_ORIENTATIONS:
-            masks = {k: upright_array(m, orientation) for k, m in masks.items()}
-            notes.append(f"mask drawn on the photo's raw frame (EXIF orientation {orientation}): turned upright")
-        else:
+        if orientation not in TRANSPOSED_ORIENTATIONS:
             raise MaskProblem(f"mask is {reading.width}x{reading.height}, the image is {image.width}x{image.height} "
                               "(upright)")
-    masks = {label: m for label, m in masks.items() if m.any()}
-    if not masks:
+        turn = orientation
+        notes.append(f"mask drawn on the photo's raw frame (EXIF orientation {orientation}): turned upright")
+    pngs = {}
+    for label in reading.masks:
+        mask = reading.masks[label]
+        if turn is not None:
+            mask = upright_array(mask, turn)
+        if mask.any():
+            pngs[label] = encode_mask(mask)
+    if not pngs:
         raise MaskProblem("empty mask (no foreground pixel)")
-    return masks, notes
+    return pngs, notes
 
 
 def _refresh_refused(store: Store, image: ImageRecord, row) -> str | None:
@@ -304,8 +310,8 @@ def _refresh_refused(store: Store, image: ImageRecord, row) -> str | None:
     return refresh_refused("mask", image.status == "verified", row["mask_count"], items)
 
 
-def _without_operator_labels(store: Store, image_id: int, masks: dict[str, np.ndarray], shown: str,
-                             problems: list[tuple[str, str, str]], counts: MaskCounts) -> dict[str, np.ndarray]:
+def _without_operator_labels(store: Store, image_id: int, masks: dict[str, bytes], shown: str,
+                             problems: list[tuple[str, str, str]], counts: MaskCounts) -> dict[str, bytes]:
     """``masks`` less the labels the image already has an accepted mask of from elsewhere (drawn, another file)."""
     taken = {r[0] for r in store.conn.execute(
         "SELECT label FROM masks WHERE image_id=? AND state='accepted'", (image_id,))}
@@ -321,7 +327,7 @@ def _without_operator_labels(store: Store, image_id: int, masks: dict[str, np.nd
 
 
 def _remember_file(store: Store, row, key: str, image_id: int, size: int, mtime: float,
-                   masks: dict[str, np.ndarray] | None, problem: str | None) -> None:
+                   masks: dict[str, bytes] | None, problem: str | None) -> None:
     """Record the file's facts and link the masks it gave (``None``: the masks linked before stay)."""
     c = store.conn
     if row is None:
@@ -333,8 +339,7 @@ def _remember_file(store: Store, row, key: str, image_id: int, size: int, mtime:
                   (image_id, size, mtime, problem, file_id))
         if masks is not None:
             c.execute("UPDATE mask_files SET mask_count=? WHERE id=?", (len(masks), file_id))
-    for label, mask in (masks or {}).items():
-        png = encode_mask(mask)
+    for label, png in (masks or {}).items():
         mask_id = store.add_mask(image_id, label, png, source="imported", state="accepted")
         c.execute("INSERT INTO imported_masks(mask_id, file_id, digest) VALUES(?,?,?)",
                   (mask_id, file_id, mask_digest(label, png)))

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings as _warnings
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,22 +124,53 @@ def find_class_list(*folders: Path) -> ClassList | None:
 
 
 # ------------------------------------------------------------------ reading
+class LabelMasks(Mapping):
+    """The 0/1 mask of each label of a mask file, made when asked for from the file's one array of values (class
+    indices, colour numbers, or 0/1): a file of many labels costs one array, not one per label."""
+
+    def __init__(self, values: np.ndarray | None = None, labels: dict[str, list[int]] | None = None):
+        self.values = values
+        self.labels = labels or {}
+
+    def add(self, label: str, value: int) -> None:
+        self.labels.setdefault(label, []).append(value)
+
+    def __getitem__(self, label: str) -> np.ndarray:
+        values = self.labels[label]
+        mask = self.values == values[0] if len(values) == 1 else np.isin(self.values, values)
+        return mask.astype(np.uint8)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
 @dataclass
 class MaskReading:
-    """What a mask file holds: a 0/1 mask per label (all of the file's size), and notes worth a warning."""
+    """What a mask file holds: a 0/1 mask per label (all of the file's size, made one at a time), and notes worth a
+    warning."""
 
     width: int
     height: int
-    masks: dict[str, np.ndarray] = field(default_factory=dict)
+    masks: LabelMasks = field(default_factory=LabelMasks)
     notes: list[str] = field(default_factory=list)
 
 
-def open_mask(path: Path) -> tuple[Image.Image, str]:
-    """The mask image, EXIF orientation applied, with its format; :class:`MaskProblem` if unusable."""
+def open_mask(path: Path, frame: tuple[int, int] | None = None) -> tuple[Image.Image, str]:
+    """The mask image, EXIF orientation applied, with its format; :class:`MaskProblem` if unusable. With ``frame``
+    (the image's width and height), a mask of another size (either way round) is refused from its header, before
+    its pixels are decoded."""
     try:
         if path.stat().st_size == 0:
             raise MaskProblem("empty file (0 bytes)")
-        with Image.open(path) as im:
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below
+            im = Image.open(path)
+        with im:
+            if frame is not None and im.size not in (frame, frame[::-1]):
+                raise MaskProblem(f"mask is {im.width}x{im.height}, the image is {frame[0]}x{frame[1]} (upright)")
             im.load()
             fmt = im.format or "?"
             return ImageOps.exif_transpose(im), fmt
@@ -152,10 +185,11 @@ def open_mask(path: Path) -> tuple[Image.Image, str]:
 
 
 def read_mask(path: Path, classes: ClassList | None = None, default_label: str = DEFAULT_LABEL,
-              object_labels: list[str] | None = None) -> MaskReading:
+              object_labels: list[str] | None = None, frame: tuple[int, int] | None = None) -> MaskReading:
     """Read one mask file (see the module's table). ``object_labels``: the labels of a VOC ``SegmentationObject``
-    file's instances, index k being the k-th object of the image's annotation."""
-    im, fmt = open_mask(path)
+    file's instances, index k being the k-th object of the image's annotation. ``frame``: the image's size, see
+    :func:`open_mask`."""
+    im, fmt = open_mask(path, frame)
     reading = MaskReading(im.width, im.height)
     lossy = fmt == "JPEG"
     if im.mode == "1":
@@ -196,7 +230,7 @@ def _grey_values(im: Image.Image) -> np.ndarray:
 
 
 def _binary(reading: MaskReading, foreground: np.ndarray, label: str) -> None:
-    reading.masks[label] = np.asarray(foreground, bool).astype(np.uint8)
+    reading.masks = LabelMasks(np.asarray(foreground, bool).astype(np.uint8), {label: [1]})
 
 
 def _grey(reading: MaskReading, values: np.ndarray, classes: ClassList | None, object_labels: list[str] | None,
@@ -218,6 +252,7 @@ def _grey(reading: MaskReading, values: np.ndarray, classes: ClassList | None, o
 def _indexed(reading: MaskReading, indices: np.ndarray, classes: ClassList | None,
              object_labels: list[str] | None, palette: np.ndarray | None, default_label: str) -> None:
     unnamed = []
+    reading.masks = LabelMasks(indices)
     for k in (int(v) for v in np.unique(indices)):
         if k in (0, IGNORE_INDEX):
             continue
@@ -227,10 +262,8 @@ def _indexed(reading: MaskReading, indices: np.ndarray, classes: ClassList | Non
         elif name is None:
             name = f"class_{k}"
             unnamed.append(k)
-        if name.lower() in BACKGROUND_NAMES:
-            continue
-        mask = (indices == k).astype(np.uint8)
-        reading.masks[name] = reading.masks[name] | mask if name in reading.masks else mask
+        if name.lower() not in BACKGROUND_NAMES:
+            reading.masks.add(name, k)
     if unnamed and classes is not None:
         reading.notes.append(f"index(es) {', '.join(map(str, unnamed))} not in {Path(classes.source).name}: "
                              "named class_<index>")
@@ -251,7 +284,7 @@ def _index_name(k: int, classes: ClassList | None, object_labels: list[str] | No
 
 def _colour(reading: MaskReading, rgb: np.ndarray, classes: ClassList | None) -> None:
     colours, inverse = np.unique(rgb.reshape(-1, 3), axis=0, return_inverse=True)
-    inverse = inverse.reshape(rgb.shape[:2])
+    reading.masks = LabelMasks(inverse.reshape(rgb.shape[:2]))
     by_colour = classes.colors if classes is not None and classes.colors else None
     unknown = []
     for n, colour in enumerate(tuple(int(v) for v in c) for c in colours):
@@ -267,8 +300,7 @@ def _colour(reading: MaskReading, rgb: np.ndarray, classes: ClassList | None) ->
         if name is None:
             unknown.append(colour)
         elif name.lower() not in BACKGROUND_NAMES:
-            mask = (inverse == n).astype(np.uint8)
-            reading.masks[name] = reading.masks[name] | mask if name in reading.masks else mask
+            reading.masks.add(name, n)
     if unknown and by_colour is None:
         shown = ", ".join(str(c) for c in unknown[:4]) + (" ..." if len(unknown) > 4 else "")
         raise MaskProblem(f"colour mask with colours {shown} that no labelmap.txt names: add one beside the masks")
