@@ -4,7 +4,8 @@ Image paths are relative to the image root. The image root of a project whose da
 (``<root>/.labelstudio/project.db``) is stored as ``..``: relative to the database's folder, so moving or copying
 the folder moves the project (a copy reads its own images). A ``--db`` database elsewhere keeps the absolute image
 root it was created with (the images may sit on a read-only disk); :func:`relocate` re-points it. Model files
-are stored relative to the database's folder.
+are stored relative to the database's folder. Whatever root a database records, the folder the user opened is the
+one its paths are confined to (:func:`image_root`, :mod:`.confine`).
 """
 
 from __future__ import annotations

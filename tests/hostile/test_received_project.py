@@ -177,9 +177,10 @@ def _link_own_folder(received: Received, which: str) -> None:
 def test_a_link_among_the_projects_own_files_leading_out_is_not_opened(received, which, capsys):
     _link_own_folder(received, which)
     before = snapshot(received.victim)
-    assert main(["info", str(received.root)]) == 1
-    err = capsys.readouterr().err
-    assert "a link leading outside the project" in err and "not opened" in err
+    for command in ("info", "import", "dedup"):
+        assert main([command, str(received.root)]) == 1
+        err = capsys.readouterr().err
+        assert "a link leading outside the project" in err and "not opened" in err
     assert snapshot(received.victim) == before  # not a backup, not a journal file, nothing
 
 
