@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from helpers import write_image
-from reader_cases import BOX_A, BOX_B, CASES, Case, H, W
+from reader_cases import BOX_A, BOX_B, CASES, Case, H, W, dump
 
+from labelstudio_desktop.core.formats.validate import MAX_NOTES
 from labelstudio_desktop.core.importer import import_folder
 from labelstudio_desktop.core.store import Store
 
@@ -64,3 +65,16 @@ def test_a_hostile_record_is_named_and_the_rest_imports(tmp_path, case: Case):
         assert BOX_B in boxes["b.jpg"], shown(report)
     assert named(report, case.file, *case.words), shown(report)
     assert outside(tmp_path, root) == before
+
+
+def test_a_file_of_thousands_of_bad_records_gives_a_bounded_list_of_notes(tmp_path):
+    root = project(tmp_path)
+    bad = [{"id": k, "image_id": 1, "category_id": 2, "bbox": [float("nan"), 1, 2, 3]} for k in range(2, 2002)]
+    dump(root / "cards.json", {"images": [{"id": 1, "file_name": "b.jpg", "width": W, "height": H}],
+                               "annotations": [{"id": 1, "image_id": 1, "category_id": 2, "bbox": [5, 5, 15, 15]},
+                                               *bad], "categories": [{"id": 2, "name": "dog"}]})
+    report, boxes, _masks = run_import(root, "coco")
+    assert boxes["b.jpg"] == [BOX_B]
+    notes = [p.reason for p in report.problems if p.path == "b.jpg"]
+    assert len(notes) == MAX_NOTES + 1 and notes[0].startswith("cards.json: annotation 2 ")
+    assert notes[-1] == f"cards.json: and {2000 - MAX_NOTES} more problem(s) like these"

@@ -25,7 +25,7 @@ MAX_COORDINATE = 1e9
 #: Largest width or height an annotation file may declare for an image.
 MAX_SIDE = 1_000_000
 #: Most points of one polygon.
-MAX_POINTS = 1_000_000
+MAX_POINTS = 100_000
 #: Largest class id (YOLO lines, ``data.yaml`` names): real datasets have thousands of classes at most.
 MAX_CLASS_ID = 100_000
 #: Notes kept per file and image; the rest are counted.
