@@ -899,6 +899,26 @@ Undo (Ctrl+Z) moves them back.</source>
         <source>the label {0} has a character that is not valid Unicode ({1})</source>
         <translation>ラベル {0} に Unicode として不正な文字 ({1}) が含まれています</translation>
     </message>
+    <message>
+        <source>leads outside the project folder: not used</source>
+        <translation>プロジェクトフォルダーの外を指しています: 使用しません</translation>
+    </message>
+    <message>
+        <source>an absolute path: not used (paths are kept relative to the project)</source>
+        <translation>絶対パスです: 使用しません (パスはプロジェクトからの相対パスで保持されます)</translation>
+    </message>
+    <message>
+        <source>leads out of its folder with &apos;..&apos;: not used</source>
+        <translation>&apos;..&apos; でフォルダーの外に出ています: 使用しません</translation>
+    </message>
+    <message>
+        <source>a link leading outside the project folder: not read</source>
+        <translation>プロジェクトフォルダーの外を指すリンクです: 読み込みません</translation>
+    </message>
+    <message>
+        <source>an empty or unreadable path: not used</source>
+        <translation>空または読めないパスです: 使用しません</translation>
+    </message>
 </context>
 <context>
     <name>ImportAnnotationsDialog</name>
@@ -1432,6 +1452,10 @@ Stop it and go on?</source>
     <message>
         <source>{0} — labelstudio-desktop</source>
         <translation>{0} — labelstudio-desktop</translation>
+    </message>
+    <message>
+        <source>{0} record(s) of this project refused: they point outside the project folder and are not used (labelstudio-desktop info lists them)</source>
+        <translation>このプロジェクトの {0} 件のレコードを拒否しました: プロジェクトフォルダーの外を指しているため使用しません (labelstudio-desktop info で一覧できます)</translation>
     </message>
     <message>
         <source>Class {0}: {1}</source>
