@@ -1,86 +1,137 @@
 """The box detector's default configuration on real photos: training time, proposal speed, held-out quality.
 
-The BCCD blood-cell photos (364 microscope photos, 640x480, 3 classes, VOC layout with ImageSets/Main) are imported
-into a temporary project (``--db`` elsewhere: the dataset folder is never written). The detector trains on
-``--images`` photos of the dataset's train list (the rest of that list is excluded) with the default settings of
-``train --task detect``, validates on the val list and is evaluated on the held-out test list.
+    python benchmarks/detector_speed.py [--dataset boards|cards|bccd|PATH ...] [--images 100] [--epochs N]
+                                        [--size S] [--backbone B] [--weights W] [--augment A] [--json out.json]
 
-Prints: training time for the default epochs (target: within 5 minutes on 2 CPU cores for 200 images), proposal
-throughput (images/s of ``detect`` on the test photos, already resized; and from the files, decoding included),
-precision, recall and mean IoU at IoU 0.5 on the test photos, and the same figures for a baseline measured in the
-same run: one fixed box over the central 70% of each photo, of the most frequent class.
+Datasets (``../shared/datasets``, see its README): ``boards`` (149 phone photos of microcontroller boards, mostly one
+sizeable board each), ``cards`` (363 phone photos of playing cards, ~1.8 per photo), both ``images/{train,test}``
+with a labelImg XML beside each photo, and ``bccd`` (364 blood-cell microscope photos, many small cells, VOCdevkit
+layout with ``ImageSets/Main``). Each is imported into a temporary project (the dataset folder is never written). The
+detector trains with the app's defaults (``train --task detect``) on ``--images`` photos of the dataset's train
+split, drawn at random, and is scored on every other photo (the test and val splits and the rest of the train split:
+boards' own test split holds 7 photos). Nothing validates, as in a project whose few reviewed images all train.
 
-    python benchmarks/detector_speed.py [--dataset ../shared/datasets/BCCD_Dataset/BCCD] [--images 200]
-                                        [--epochs N] [--size S] [--backbone small]
+Prints per dataset: training time (the budget: 3 minutes for 100 images on 2 CPU cores, with the machine's load
+average alongside), proposal throughput (images/s of ``detect`` on the resized test photos, and from the files,
+decoding included; target >= 20), and on the held-out photos at the proposals' score threshold: mean best IoU per
+true box (with a box of its class, and of any class), precision and recall at IoU 0.5, AP50 (all scores), and the
+same for a baseline measured in the same run: one fixed box over the central 70% of each photo, of the most frequent
+class of the training boxes. Then the ratio of the detector's mean best IoU to the baseline's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-DEFAULT_DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "BCCD_Dataset" / "BCCD"
-BUDGET_SECONDS = 300.0
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATASETS = {"boards": SHARED / "boards" / "images", "cards": SHARED / "cards" / "images",
+            "bccd": SHARED / "BCCD_Dataset" / "BCCD"}
+BUDGET_SECONDS = 180.0
+BUDGET_IMAGES = 100
+CENTRE_BOX = (0.15, 0.15, 0.85, 0.85)
 
 
-def prepare(dataset: Path, db: Path, images: int) -> dict:
-    """Import the dataset into a project at ``db``; keep ``images`` reviewed photos in train, exclude the rest."""
+@dataclass
+class Quality:
+    """Detections against the true boxes of the held-out photos."""
+
+    mean_iou: float  # mean over true boxes of the best IoU with a detection of its class
+    mean_iou_any: float  # ... with a detection of any class (localisation alone)
+    precision: float
+    recall: float
+    ap50: float
+
+
+def dataset_folder(name: str) -> Path:
+    """A dataset's folder: a name of :data:`DATASETS`, or a path."""
+    folder = DATASETS.get(name, Path(name))
+    if not folder.is_dir():
+        raise SystemExit(f"{folder}: no such folder (the datasets live in ../shared/datasets; see its README)")
+    return folder
+
+
+def prepare(dataset: Path, db: Path, images: int, seed: int) -> dict:
+    """Import ``dataset`` into a project at ``db``; ``images`` photos with boxes, drawn at random from its train
+    split, train; every other photo with boxes (its test and val splits, the rest of its train split) is held out
+    in the test split; photos without boxes are excluded."""
     from labelstudio_desktop.core.importer import import_folder
     from labelstudio_desktop.core.store import Store
 
     with Store.create(dataset, db) as store:
         report = import_folder(store)
         boxed = {r[0] for r in store.conn.execute("SELECT DISTINCT image_id FROM boxes WHERE state='accepted'")}
-        train = [i for i in store.images() if i.split == "train" and i.id in boxed]
-        for image in train[images:]:
-            store.update_image_fields(image.id, {"excluded": 1})
-        counts = {s: sum(1 for i in store.images(include_excluded=False) if i.split == s and i.id in boxed)
-                  for s in ("train", "val", "test")}
-    return {"format": report.format, "added": report.added, "boxes": report.boxes, **counts}
+        train = [i for i in store.images() if i.id in boxed and i.split == "train"]
+        chosen = {i.id for i in random.Random(seed).sample(train, min(images, len(train)))}
+        for image in store.images():
+            fields = {"split": "train" if image.id in chosen else "test"} if image.id in boxed else {"excluded": 1}
+            store.update_image_fields(image.id, fields)
+    return {"format": report.format, "added": report.added, "boxes": report.boxes, "train": len(chosen),
+            "test": len(boxed) - len(chosen)}
 
 
-def centre_box_baseline(db: Path, size: int) -> dict:
-    """One box over the central 70% of every test photo, labelled with the most frequent class."""
+def quality(items, detections) -> Quality:
+    """Scores of ``detections`` (per image ``[(box, class, score)]``, boxes in 0..1) against the true boxes of
+    ``items`` (:class:`ImageBoxes`). IoU is the same in 0..1 of the stretched square as in pixels of the photo."""
     import numpy as np
 
-    from labelstudio_desktop.core.store import Store
-    from labelstudio_desktop.ml.data import collect
-    from labelstudio_desktop.ml.metrics import match_boxes
+    from labelstudio_desktop.ml.metrics import average_precision, box_ious, match_boxes
 
-    with Store.open(db) as store:
-        data = collect(store, "detect", size)
-    split = next(s for s in ("test", "val", "train") if len(data.x[s]))
-    common = int(np.argmax([v for v in data.counts("train").values()]))
-    tp = fp = fn = 0
-    ious = []
-    for item in data.y[split]:
-        hits, best = match_boxes(item.boxes, item.labels, [(0.15, 0.15, 0.85, 0.85)], [common], [1.0])
-        tp, fp, fn = tp + int(hits.sum()), fp + int((~hits).sum()), fn + len(item.boxes) - int(hits.sum())
-        ious.extend(best.tolist())
-    return {"precision": tp / max(tp + fp, 1), "recall": tp / max(tp + fn, 1), "mean_iou": float(np.mean(ious))}
+    tp = predicted = positives = 0
+    best, best_any, ranked = [], [], {}
+    for item, found in zip(items, detections, strict=True):
+        boxes = np.asarray([d[0] for d in found], float).reshape(-1, 4)
+        labels, scores = np.asarray([d[1] for d in found], int), np.asarray([d[2] for d in found], float)
+        hits, best_of = match_boxes(item.boxes, item.labels, boxes, labels, scores)
+        tp, predicted, positives = tp + int(hits.sum()), predicted + len(found), positives + len(item.boxes)
+        best.extend(best_of.tolist())
+        ious = box_ious(item.boxes, boxes)
+        best_any.extend((ious.max(axis=1) if len(found) else np.zeros(len(item.boxes))).tolist())
+        for c in set(item.labels.tolist()) | set(labels.tolist()):
+            entry = ranked.setdefault(c, ([], [], 0))
+            ranked[c] = (entry[0] + scores[labels == c].tolist(), entry[1] + hits[labels == c].tolist(),
+                         entry[2] + int(np.sum(item.labels == c)))
+    aps = [average_precision(s, h, n) for s, h, n in ranked.values() if n]
+    return Quality(float(np.mean(best)), float(np.mean(best_any)), tp / max(predicted, 1), tp / max(positives, 1),
+                   float(np.mean(aps)) if aps else 0.0)
 
 
-def throughput(db: Path, run_id: int, repeats: int = 3) -> tuple[float, float, int]:
-    """Images/s of ``detect`` on resized test photos (best of ``repeats``), and from the files (load + resize)."""
+def held_out(db: Path, run_id: int):
+    """The run's model, its classes' test photos (resized) and their true boxes, and the most frequent class of
+    the training boxes."""
     import numpy as np
 
-    from labelstudio_desktop.core.images import load_rgb
     from labelstudio_desktop.core.runs import get_run
     from labelstudio_desktop.core.store import Store
-    from labelstudio_desktop.ml.data import resize_square
-    from labelstudio_desktop.ml.detector import detect
+    from labelstudio_desktop.ml.data import collect
     from labelstudio_desktop.ml.train import load_model
 
     with Store.open(db) as store:
         run = get_run(store, run_id)
+        data = collect(store, "detect", int(run.params["size"]), classes=run.params["classes"])
+    common = int(np.argmax(list(data.counts("train").values())))
+    return load_model(run.model_path), data.x["test"], data.y["test"], common
+
+
+def throughput(model, db: Path, size: int, repeats: int = 3) -> tuple[float, float, int]:
+    """Images/s of ``detect`` on resized test photos (best of ``repeats``), and from the files (load + resize)."""
+    import numpy as np
+
+    from labelstudio_desktop.core.images import load_rgb
+    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.ml.data import resize_square
+    from labelstudio_desktop.ml.detector import detect
+
+    with Store.open(db) as store:
         paths = [store.abs_path(i) for i in store.images(include_excluded=False) if i.split == "test"]
-    size = int(run.params["size"])
-    model = load_model(run.model_path)
     pixels = np.stack([resize_square(load_rgb(p), size) for p in paths])
     detect(model, pixels[:8])  # warm-up (graph tracing)
     best = 0.0
@@ -90,64 +141,91 @@ def throughput(db: Path, run_id: int, repeats: int = 3) -> tuple[float, float, i
         best = max(best, len(pixels) / (time.perf_counter() - start))
     start = time.perf_counter()
     detect(model, np.stack([resize_square(load_rgb(p), size) for p in paths]))
-    from_files = len(paths) / (time.perf_counter() - start)
-    return best, from_files, len(paths)
+    return best, len(paths) / (time.perf_counter() - start), len(paths)
 
 
-def main() -> None:
-    from labelstudio_desktop.ml.config import TASK_DEFAULTS
+def load() -> str:
+    """The machine's load average (1, 5, 15 minutes): timings mean little on a busy machine."""
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
-    defaults = TASK_DEFAULTS["detect"]
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
-    parser.add_argument("--images", type=int, default=200, help="training photos (default 200)")
-    parser.add_argument("--epochs", type=int, default=defaults["epochs"])
-    parser.add_argument("--size", type=int, default=defaults["size"])
-    parser.add_argument("--backbone", default="small")
-    parser.add_argument("--augment", default=defaults["augment"])
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--keep", type=Path, help="keep the project database here instead of a temporary folder")
-    args = parser.parse_args()
-    if not args.dataset.is_dir():
-        raise SystemExit(f"{args.dataset}: no such folder (pass --dataset)")
 
+def run_dataset(name: str, args, folder: Path) -> dict:
+    """Train on one dataset, print its figures and return them."""
     from labelstudio_desktop.ml.config import AugmentConfig, TrainConfig
-    from labelstudio_desktop.ml.evaluate import evaluate
+    from labelstudio_desktop.ml.detector import decode, predict
+    from labelstudio_desktop.ml.propose import DETECTOR_THRESHOLD
     from labelstudio_desktop.ml.train import train
 
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="detector-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    db = folder / "project.db"
-    counts = prepare(args.dataset, db, args.images)
-    print(f"{args.dataset.name}: {counts['added']} photos, {counts['boxes']} boxes ({counts['format']}); "
-          f"train {counts['train']}, val {counts['val']}, test {counts['test']} reviewed photos")
-    config = TrainConfig(task="detect", backbone=args.backbone, epochs=args.epochs, size=args.size,
-                         learning_rate=args.lr, augment=AugmentConfig.from_names(args.augment))
-    print(f"training: {args.backbone}, {args.size} px, {args.epochs} epochs, batch {config.batch}, "
-          f"augment {args.augment or 'none'}, {os.cpu_count()} CPU cores")
+    db = folder / name.replace("/", "_") / "project.db"
+    counts = prepare(dataset_folder(name), db, args.images, args.seed)
+    print(f"\n== {name}: {counts['added']} photos, {counts['boxes']} boxes ({counts['format']}); train on "
+          f"{counts['train']} photos, score on {counts['test']} held-out photos")
+    values = {k: v for k, v in (("epochs", args.epochs), ("size", args.size), ("backbone", args.backbone),
+                                ("weights", args.weights), ("learning_rate", args.lr),
+                                ("trainable_layers", args.trainable_layers),
+                                ("min_steps", args.min_steps)) if v is not None}
+    if args.augment is not None:
+        values["augment"] = AugmentConfig.from_names(args.augment)
+    config = TrainConfig.for_task("detect", seed=args.seed, **values)
+    print(f"training: {config.backbone} ({config.weights}), {config.size} px, {config.epochs} epochs (at least "
+          f"{config.min_steps} batches), batch {config.batch}, {os.cpu_count()} CPU cores, load {load()}")
     start = time.perf_counter()
     result = train(db, config)
     seconds = time.perf_counter() - start
-    print(f"  {result.status} in {seconds:.0f} s ({seconds / 60:.1f} min; budget {BUDGET_SECONDS / 60:.0f} min: "
-          f"{seconds / BUDGET_SECONDS:.2f} of it), {seconds / max(result.epochs, 1):.1f} s per epoch; "
-          f"best val_loss {min(result.history.get('val_loss', [float('nan')])):.3f}")
-    evaluation = evaluate(db, result.run_id)
-    m = evaluation.metrics
-    per_s, from_files, n = throughput(db, result.run_id)
-    baseline = centre_box_baseline(db, args.size)
-    print(f"proposal speed on {n} test photos: {per_s:.0f} images/s resized, {from_files:.0f} images/s from the "
-          "files (decoding and resizing included; target >= 20)")
-    print(f"\nheld-out {evaluation.split} split ({m['images']:.0f} photos, {m['true_boxes']:.0f} boxes), IoU 0.5, "
-          f"score >= {m['score_threshold']:.2f}:")
-    print(f"  {'':22} {'precision':>9} {'recall':>7} {'mean IoU':>9}")
-    print(f"  {'detector':22} {m['precision']:9.3f} {m['recall']:7.3f} {m['mean_iou']:9.3f}   (mAP50 {m['map50']:.3f})")
-    print(f"  {'centre box (baseline)':22} {baseline['precision']:9.3f} {baseline['recall']:7.3f} "
-          f"{baseline['mean_iou']:9.3f}")
-    print(f"  ratio (detector / baseline) mean IoU: {m['mean_iou'] / max(baseline['mean_iou'], 1e-9):.1f}")
-    for name in evaluation.classes:
-        print(f"  {name:22} {m[f'precision_{name}']:9.3f} {m[f'recall_{name}']:7.3f}   AP50 {m[f'ap50_{name}']:.3f}")
-    print(f"\nproject kept in {folder}" if args.keep else "")
+    budget = BUDGET_SECONDS * counts["train"] / BUDGET_IMAGES
+    print(f"  {result.status} in {seconds:.0f} s, {result.epochs} epochs ({seconds / budget:.2f} of the budget of "
+          f"{BUDGET_SECONDS / 60:.0f} min per {BUDGET_IMAGES} images); load after {load()}")
+    model, x, items, common = held_out(db, result.run_id)
+    outputs = predict(model, x)
+    ours = quality(items, decode(outputs, DETECTOR_THRESHOLD, max_boxes=100))
+    ours.ap50 = quality(items, decode(outputs, 0.01, max_boxes=100)).ap50  # every score: the precision-recall curve
+    centre = quality(items, [[(CENTRE_BOX, common, 1.0)]] * len(items))
+    per_s, from_files, n = throughput(model, db, config.size)
+    print(f"proposals: {per_s:.0f} images/s resized, {from_files:.0f} images/s from the files (target >= 20)")
+    print(f"held out ({n} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {DETECTOR_THRESHOLD}:")
+    print(f"  {'':14} {'mean IoU':>8} {'any class':>9} {'precision':>9} {'recall':>7} {'AP50':>6}")
+    for label, q in (("detector", ours), ("centre box", centre)):
+        print(f"  {label:14} {q.mean_iou:8.3f} {q.mean_iou_any:9.3f} {q.precision:9.3f} {q.recall:7.3f} {q.ap50:6.3f}")
+    ratio = ours.mean_iou / max(centre.mean_iou, 1e-9)
+    print(f"  ratio (detector / centre box), mean best IoU: {ratio:.2f} (any class: "
+          f"{ours.mean_iou_any / max(centre.mean_iou_any, 1e-9):.2f})")
+    return {"dataset": name, **counts, "config": config.as_params(), "seconds": seconds, "epochs": result.epochs,
+            "images_per_s": per_s, "images_per_s_files": from_files, "detector": asdict(ours),
+            "centre_box": asdict(centre), "ratio": ratio, "load": os.getloadavg()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", action="append", help=f"{' | '.join(DATASETS)} | a folder (repeat it; "
+                                                           "default: all three)")
+    parser.add_argument("--images", type=int, default=BUDGET_IMAGES, help="training photos (default 100)")
+    parser.add_argument("--epochs", type=int, help="default: the app's")
+    parser.add_argument("--size", type=int, help="default: the app's")
+    parser.add_argument("--backbone", help="default: the app's (mobilenetv2); small: from scratch")
+    parser.add_argument("--weights", help="imagenet (default) | none | FILE")
+    parser.add_argument("--trainable-layers", type=int)
+    parser.add_argument("--min-steps", type=int, help="default: the app's")
+    parser.add_argument("--augment", help="default: the app's")
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--keep", type=Path, help="keep the projects here instead of a temporary folder")
+    args = parser.parse_args(argv)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="detector-bench-"))
+    rows = [run_dataset(name, args, folder) for name in args.dataset or list(DATASETS)]
+    print(f"\n{'dataset':8} {'train s':>7} {'img/s':>6} {'mean IoU':>8} {'centre':>6} {'ratio':>5} {'P':>5} {'R':>5} "
+          f"{'AP50':>5}")
+    for r in rows:
+        d = r["detector"]
+        print(f"{r['dataset']:8} {r['seconds']:7.0f} {r['images_per_s_files']:6.0f} {d['mean_iou']:8.3f} "
+              f"{r['centre_box']['mean_iou']:6.3f} {r['ratio']:5.2f} {d['precision']:5.2f} {d['recall']:5.2f} "
+              f"{d['ap50']:5.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    if args.keep:
+        print(f"projects kept in {folder}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

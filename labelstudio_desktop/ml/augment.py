@@ -1,9 +1,9 @@
 """Batched augmentation in TensorFlow, applied identically to an image and its mask.
 
-Geometric changes (flips, shift, rotation, zoom) move image and mask together; brightness and random
-erasing touch the image only. Random erasing follows Zhong et al.: with probability ``p`` a rectangle of
-area fraction ``s_l..s_h`` and aspect ``r_1..r_2`` is filled with one value from ``v_l..v_h`` or, with
-``pixel_level``, with a value per pixel.
+Geometric changes (flips, shift, rotation, zoom, random scale + crop) move image and mask together; brightness,
+colour (contrast and saturation) and random erasing touch the image only. Random erasing follows Zhong et al.:
+with probability ``p`` a rectangle of area fraction ``s_l..s_h`` and aspect ``r_1..r_2`` is filled with one value
+from ``v_l..v_h`` or, with ``pixel_level``, with a value per pixel.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ def _transforms(batch: int, size: int, cfg: AugmentConfig, seed_op) -> tf.Tensor
     scale = 1.0 + seed_op((batch,), -cfg.zoom, cfg.zoom)
     tx = seed_op((batch,), -cfg.shift, cfg.shift) * size
     ty = seed_op((batch,), -cfg.shift, cfg.shift) * size
+    if cfg.scale:  # random scale + crop: anywhere the scaled image still covers (or stays inside) the frame
+        scale = scale * tf.exp(seed_op((batch,), -math.log1p(cfg.scale), math.log1p(cfg.scale)))
+        room = tf.abs(scale - 1.0) / 2 * size
+        tx = tx + seed_op((batch,), -1.0, 1.0) * room
+        ty = ty + seed_op((batch,), -1.0, 1.0) * room
     flip_x = tf.where(seed_op((batch,), 0.0, 1.0) < (0.5 if cfg.hflip else 0.0), -1.0, 1.0)
     flip_y = tf.where(seed_op((batch,), 0.0, 1.0) < (0.5 if cfg.vflip else 0.0), -1.0, 1.0)
     cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
@@ -40,6 +45,18 @@ def _warp(images: tf.Tensor, transforms: tf.Tensor, interpolation: str) -> tf.Te
     return tf.raw_ops.ImageProjectiveTransformV3(
         images=images, transforms=transforms, output_shape=size, fill_value=0.0,
         interpolation=interpolation, fill_mode="REFLECT")
+
+
+def _color(images: tf.Tensor, strength: float, uniform) -> tf.Tensor:
+    """Colour jitter: per image, contrast (about its mean grey) and saturation (about each pixel's grey) by
+    factors in 1 +- ``strength``."""
+    batch = tf.shape(images)[0]
+    grey = tf.reduce_sum(images * tf.constant([0.299, 0.587, 0.114]), axis=-1, keepdims=True)
+    saturation = uniform((batch, 1, 1, 1), 1.0 - strength, 1.0 + strength)
+    images = grey + saturation * (images - grey)
+    mean = tf.reduce_mean(grey, axis=(1, 2, 3), keepdims=True)
+    contrast = uniform((batch, 1, 1, 1), 1.0 - strength, 1.0 + strength)
+    return tf.clip_by_value(mean + contrast * (images - mean), 0.0, 255.0)
 
 
 def _erase(images: tf.Tensor, cfg: AugmentConfig, uniform) -> tf.Tensor:
@@ -77,7 +94,7 @@ def augment_batch(images: tf.Tensor, masks: tf.Tensor | None, cfg: AugmentConfig
         return tf.random.uniform(shape, lo, hi)
 
     batch = tf.shape(images)[0]
-    if cfg.hflip or cfg.vflip or cfg.shift or cfg.rotate or cfg.zoom:
+    if cfg.geometric:
         transforms = _transforms(batch, size, cfg, uniform)
         images = _warp(images, transforms, "BILINEAR")
         if masks is not None:
@@ -85,6 +102,8 @@ def augment_batch(images: tf.Tensor, masks: tf.Tensor | None, cfg: AugmentConfig
     if cfg.brightness:
         factor = uniform((batch, 1, 1, 1), 1.0 - cfg.brightness, 1.0 + cfg.brightness)
         images = tf.clip_by_value(images * factor, 0.0, 255.0)
+    if cfg.color:
+        images = _color(images, cfg.color, uniform)
     if cfg.erase_p:
         images = _erase(images, cfg, uniform)
     return images, masks

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "brightness", "erase")
+OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "scale", "brightness", "color", "erase")
 TASKS = ("classify", "segment", "regress", "detect")
 #: What a new run of a task gets when the user sets nothing (the CLI and the Training dock). No default flips
 #: vertically or rotates: photos have an up (vflip stays an option for slides and aerial views, which have none).
@@ -24,6 +24,10 @@ TASK_DEFAULTS = {
 }
 
 
+#: The strength an option named in ``--augment`` gets (flips and random erasing are on or off).
+NAMED_STRENGTHS = {"shift": 0.1, "rotate": 15.0, "zoom": 0.1, "scale": 0.5, "brightness": 0.2, "color": 0.3}
+
+
 @dataclass
 class AugmentConfig:
     hflip: bool = False
@@ -31,7 +35,9 @@ class AugmentConfig:
     shift: float = 0.0  # fraction of the size
     rotate: float = 0.0  # degrees
     zoom: float = 0.0  # fraction: scale in 1 +- zoom
+    scale: float = 0.0  # random scale and crop: a factor in 1 / (1 + scale) .. 1 + scale, at a random position
     brightness: float = 0.0  # fraction: factor in 1 +- brightness
+    color: float = 0.0  # colour jitter: contrast and saturation factors in 1 +- color
     erase_p: float = 0.0
     erase_s: tuple[float, float] = (0.02, 0.4)
     erase_r: tuple[float, float] = (0.3, 1 / 0.3)
@@ -40,7 +46,22 @@ class AugmentConfig:
 
     @property
     def active(self) -> bool:
-        return any((self.hflip, self.vflip, self.shift, self.rotate, self.zoom, self.brightness, self.erase_p))
+        return any((self.hflip, self.vflip, self.geometric, self.photometric))
+
+    @property
+    def geometric(self) -> bool:
+        """True when the options move pixels (and so masks and boxes with them)."""
+        return any((self.hflip, self.vflip, self.shift, self.rotate, self.zoom, self.scale))
+
+    @property
+    def photometric(self) -> bool:
+        """True when the options change pixel values only (brightness, colour, random erasing)."""
+        return any((self.brightness, self.color, self.erase_p))
+
+    def photometric_only(self) -> AugmentConfig:
+        """The same brightness, colour and random erasing, without any geometric change."""
+        return AugmentConfig(brightness=self.brightness, color=self.color, erase_p=self.erase_p, erase_s=self.erase_s,
+                             erase_r=self.erase_r, erase_v=self.erase_v, erase_pixel_level=self.erase_pixel_level)
 
     @classmethod
     def from_names(cls, names: list[str] | str | None) -> AugmentConfig:
@@ -55,9 +76,8 @@ class AugmentConfig:
         on = set(OPTIONS) if "all" in names else set(names)
         if "flip" in on:
             on.add("hflip")
-        return cls(hflip="hflip" in on, vflip="vflip" in on, shift=0.1 if "shift" in on else 0.0,
-                   rotate=15.0 if "rotate" in on else 0.0, zoom=0.1 if "zoom" in on else 0.0,
-                   brightness=0.2 if "brightness" in on else 0.0, erase_p=0.5 if "erase" in on else 0.0)
+        strength = {name: value if name in on else 0.0 for name, value in NAMED_STRENGTHS.items()}
+        return cls(hflip="hflip" in on, vflip="vflip" in on, erase_p=0.5 if "erase" in on else 0.0, **strength)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,6 +101,7 @@ class TrainConfig:
     snapshot_every: int = 0
     snapshot_images: int = 4
     hard_negative_weight: float = 4.0  # detect: background loss weight at the centre of a rejected proposal
+    stride: int = 8  # detect: the output grid is size / stride (4, 8 or 16)
     head: str = "avg"  # classify, small backbone: global average (localises better) or max pooling
     min_steps: int = 0  # a new run trains at least this many batches (more epochs when there are few images)
 

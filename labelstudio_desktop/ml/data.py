@@ -13,6 +13,7 @@ tf.data pipeline (shuffle, batch, augment, prefetch) then runs on tensors and is
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -261,68 +262,99 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch: int, training: bool, augme
 
 
 # ---------------------------------------------------------------- detection
+#: A box an augmentation cuts to less than this share of its area is no longer an object to find: it leaves the
+#: targets and becomes an ignored region (no loss at its centre either way: what is left of it is not background).
+MIN_VISIBLE = 0.4
+GREY = (114, 114, 114)  # what an augmentation that shrinks or moves an image shows beyond its edges
+
+
+def detection_affine(cfg: AugmentConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A random map ``u' = a * u + b`` per axis (``a``, ``b``: ``(x, y)`` pairs) of 0..1 image coordinates: flips,
+    then a scale about the centre (``zoom``: 1 +- zoom; ``scale``: log-uniform in 1 / (1 + scale) .. 1 + scale) and
+    a translation (``shift``: +- shift; with ``scale``, anywhere the scaled image still covers, or stays inside, the
+    frame: a random crop of the enlarged image, a random place for the reduced one)."""
+    a, b = np.ones(2), np.zeros(2)
+    for axis, on in ((0, cfg.hflip), (1, cfg.vflip)):
+        if on and rng.random() < 0.5:
+            a[axis], b[axis] = -1.0, 1.0
+    factor = 1.0 + rng.uniform(-cfg.zoom, cfg.zoom) if cfg.zoom else 1.0
+    if cfg.scale:
+        factor *= math.exp(rng.uniform(-math.log1p(cfg.scale), math.log1p(cfg.scale)))
+    shift = rng.uniform(-cfg.shift, cfg.shift, 2) if cfg.shift else np.zeros(2)
+    if cfg.scale:
+        shift = shift + rng.uniform(-1.0, 1.0, 2) * abs(factor - 1) / 2
+    # u' = factor * (a u + b - 0.5) + 0.5 + shift
+    return factor * a, factor * (b - 0.5) + 0.5 + shift
+
+
+def move_boxes(boxes: ImageBoxes, a: np.ndarray, b: np.ndarray) -> ImageBoxes:
+    """``boxes`` through ``u' = a * u + b``, clipped to the frame. An accepted box keeping less than
+    :data:`MIN_VISIBLE` of its area becomes an ignored region; such a rejected box is dropped; an ignored region is
+    kept while any of it is in the frame."""
+    def move(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(rows, np.float64).reshape(-1, 4)
+        ends = rows.reshape(-1, 2, 2) * a + b  # (K, corner, axis)
+        moved = np.concatenate([ends.min(axis=1), ends.max(axis=1)], axis=1)
+        clipped = np.clip(moved, 0.0, 1.0)
+        area = np.prod(moved[:, 2:] - moved[:, :2], axis=1)
+        visible = np.prod(np.clip(clipped[:, 2:] - clipped[:, :2], 0, None), axis=1)
+        return clipped.astype(np.float32), visible / np.maximum(area, 1e-12)
+
+    boxes_at, boxes_seen = move(boxes.boxes)
+    hard_at, hard_seen = move(boxes.hard)
+    ignore_at, ignore_seen = move(boxes.ignore)
+    kept, cut = boxes_seen >= MIN_VISIBLE, (boxes_seen > 0) & (boxes_seen < MIN_VISIBLE)
+    hard, ignored = hard_seen >= MIN_VISIBLE, ignore_seen > 0
+    return ImageBoxes(boxes_at[kept], boxes.labels[kept], hard_at[hard], boxes.hard_labels[hard],
+                      np.concatenate([ignore_at[ignored], boxes_at[cut]]),
+                      np.concatenate([boxes.ignore_labels[ignored], boxes.labels[cut]]))
+
+
 def augment_detection(image: np.ndarray, boxes: ImageBoxes, cfg: AugmentConfig,
                       rng: np.random.Generator) -> tuple[np.ndarray, ImageBoxes]:
-    """Flips, shift and zoom applied to one image and, identically, to its boxes (before targets are encoded).
-
-    A box pushed out of the frame is clipped; one keeping less than 40% of its area is dropped. Rotation is not
-    used for detection (a rotated box is no longer tight)."""
+    """Flips, shift, zoom and random scale + crop (:func:`detection_affine`) applied to one image in one warp and,
+    identically, to its boxes (before targets are encoded). Rotation is not used for detection (a rotated box is no
+    longer tight); brightness, colour and erasing are the batch's (:func:`make_detect_dataset`)."""
+    if not cfg.geometric:
+        return image, boxes
     size = image.shape[0]
-    if cfg.hflip and rng.random() < 0.5:
-        image = image[:, ::-1]
-        boxes = boxes.transformed(lambda b: (np.stack([1 - b[:, 2], b[:, 1], 1 - b[:, 0], b[:, 3]], 1),
-                                             np.ones(len(b), bool)))
-    if cfg.vflip and rng.random() < 0.5:
-        image = image[::-1]
-        boxes = boxes.transformed(lambda b: (np.stack([b[:, 0], 1 - b[:, 3], b[:, 2], 1 - b[:, 1]], 1),
-                                             np.ones(len(b), bool)))
-    if cfg.shift or cfg.zoom:
-        scale = 1.0 + rng.uniform(-cfg.zoom, cfg.zoom)
-        tx, ty = rng.uniform(-cfg.shift, cfg.shift, 2)
-        # in 0..1 edge coordinates u' = scale * (u - 0.5) + 0.5 + t; cv2 works on pixel centres
-        offset = (1 - scale) * (size / 2 - 0.5)
-        matrix = np.float32([[scale, 0, offset + tx * size], [0, scale, offset + ty * size]])
-        image = cv2.warpAffine(np.ascontiguousarray(image), matrix, (size, size), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT, borderValue=(114, 114, 114))
-
-        def move(b):
-            moved = (b - 0.5) * scale + 0.5 + np.float32([tx, ty, tx, ty])
-            clipped = np.clip(moved, 0.0, 1.0)
-            area = np.prod(moved[:, 2:] - moved[:, :2], axis=1)
-            kept = np.prod(np.clip(clipped[:, 2:] - clipped[:, :2], 0, None), axis=1)
-            return clipped, kept >= 0.4 * np.maximum(area, 1e-12)
-
-        boxes = boxes.transformed(move)
-    return np.ascontiguousarray(image), boxes
+    a, b = detection_affine(cfg, rng)
+    if np.array_equal(a, np.ones(2)) and not b.any():  # nothing drawn moved it (rotation alone: not for boxes)
+        return image, boxes
+    # pixel centres: x = u * size - 0.5, so x' = a x + (a - 1) / 2 + b * size
+    offset = (a - 1) / 2 + b * size
+    matrix = np.float32([[a[0], 0, offset[0]], [0, a[1], offset[1]]])
+    image = cv2.warpAffine(np.ascontiguousarray(image), matrix, (size, size), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=GREY)
+    return image, move_boxes(boxes, a, b)
 
 
 def make_detect_dataset(x: np.ndarray, items, classes: int, batch: int, training: bool,
                         augment: AugmentConfig | None = None, seed: int = 0,
-                        hard_negative_weight: float = 4.0):
-    """A tf.data pipeline of (images, targets): targets encoded per batch after the geometric augmentation, so
-    boxes move with their images; brightness and random erasing then touch the images only."""
+                        hard_negative_weight: float = 4.0, stride: int = STRIDE):
+    """A tf.data pipeline of (images, targets) for a detector of output ``stride``: targets encoded per batch after
+    the geometric augmentation, so boxes move with their images; brightness, colour and random erasing then touch
+    the images only."""
     import tensorflow as tf
 
     from .augment import augment_batch
 
     size = x.shape[1]
-    grid = size // STRIDE
+    grid = size // stride
     channels = target_channels(classes)
     cfg = augment if training and augment is not None else AugmentConfig()
-    geometric = cfg.hflip or cfg.vflip or cfg.shift or cfg.zoom
-    photometric = AugmentConfig(brightness=cfg.brightness, erase_p=cfg.erase_p, erase_s=cfg.erase_s,
-                                erase_r=cfg.erase_r, erase_v=cfg.erase_v, erase_pixel_level=cfg.erase_pixel_level)
+    photometric = cfg.photometric_only()
     ds = tf.data.Dataset.range(len(x))
     if training:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch)
-    if geometric:
+    if cfg.geometric:
         rng = np.random.default_rng(seed)
 
         def load(index: np.ndarray):
             pairs = [augment_detection(x[i], items[i], cfg, rng) for i in index]
             images = np.stack([p[0] for p in pairs]).astype(np.float32)
-            return images, encode_batch([p[1] for p in pairs], classes, size, hard_negative_weight)
+            return images, encode_batch([p[1] for p in pairs], classes, size, stride, hard_negative_weight)
 
         def gather(index):
             images, targets = tf.numpy_function(load, [index], [tf.float32, tf.float32], stateful=True)
@@ -333,7 +365,7 @@ def make_detect_dataset(x: np.ndarray, items, classes: int, batch: int, training
         ds = ds.map(gather)  # sequential: the random stream (and so a seeded run) stays reproducible
     else:
         images = tf.constant(x)
-        targets = tf.constant(encode_batch(list(items), classes, size, hard_negative_weight))
+        targets = tf.constant(encode_batch(list(items), classes, size, stride, hard_negative_weight))
         ds = ds.map(lambda index: (tf.cast(tf.gather(images, index), tf.float32), tf.gather(targets, index)),
                     num_parallel_calls=tf.data.AUTOTUNE)
     if photometric.active:

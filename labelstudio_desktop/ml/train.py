@@ -42,7 +42,7 @@ from .data import (
     make_dataset,
     make_detect_dataset,
 )
-from .detector import build_detector, compile_detector, decode, register_losses
+from .detector import build_detector, compile_detector, decode, output_stride, register_losses
 from .device import training_device
 from .models import (
     SEGMENT_LOSSES,
@@ -224,7 +224,7 @@ def _build(config: TrainConfig, data: TaskData) -> keras.Model:
                                trainable_layers=config.trainable_layers)
     if config.task == "detect":
         return build_detector(config.size, len(data.classes), config.backbone, config.weights,
-                              config.trainable_layers)
+                              config.trainable_layers, stride=config.stride)
     return build_unet(config.size, depth=config.unet_depth, backbone=config.backbone, weights=config.weights,
                       trainable_layers=config.trainable_layers)
 
@@ -305,11 +305,12 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     if config.task == "detect":
         if config.augment.rotate:
             job.status("rotation is not used for detection (a rotated box is no longer tight)")
-        seed = config.seed + first_epoch
+        seed, stride = config.seed + first_epoch, output_stride(model)  # a run of an earlier version: stride 4
         train_ds = make_detect_dataset(x, y, len(data.classes), config.batch, True, config.augment, seed,
-                                       config.hard_negative_weight)
+                                       config.hard_negative_weight, stride)
         val_ds = make_detect_dataset(data.x["val"], data.y["val"], len(data.classes), config.batch, False,
-                                     hard_negative_weight=config.hard_negative_weight) if has_val else None
+                                     hard_negative_weight=config.hard_negative_weight, stride=stride) \
+            if has_val else None
     else:
         train_ds = make_dataset(x, y, config.batch, True, config.augment, config.seed, config.task)
         val_ds = make_dataset(data.x["val"], data.y["val"], config.batch, False, task=config.task) \

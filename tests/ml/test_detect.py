@@ -13,17 +13,20 @@ from fixed_model import IMAGE_SIZE, SQUARES, write_squares
 from helpers import CancelAtFirstBatch
 
 from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.runs import get_run, snapshots
+from labelstudio_desktop.core.runs import get_run, snapshots, update_run
 from labelstudio_desktop.core.store import BoxRecord, Store
 from labelstudio_desktop.ml.config import AugmentConfig, TrainConfig
-from labelstudio_desktop.ml.data import DataError, augment_detection, collect
+from labelstudio_desktop.ml.data import DataError, augment_detection, collect, detection_affine, move_boxes
 from labelstudio_desktop.ml.detector import (
     ImageBoxes,
     build_detector,
     decode,
     detect,
     encode,
+    encode_batch,
     nms,
+    output_stride,
+    refine,
     targets_as_outputs,
     unflip,
 )
@@ -45,22 +48,26 @@ def _sorted(detections):
 
 
 # ---------------------------------------------------------------- encoding and decoding (no training)
-def test_encode_decode_round_trip_is_exact():
-    rows = [(0.10, 0.12, 0.40, 0.50), (0.50, 0.50, 0.90, 0.95), (0.45, 0.05, 0.52, 0.13),  # a small one
-            (0.55, 0.55, 0.80, 0.85),  # overlaps the second, other class
-            (0.00, 0.70, 0.20, 1.00)]  # on the border
-    labels = [0, 1, 0, 2, 2]
-    target = encode(_boxes(rows, labels), 3, 64)
-    assert target.shape == (16, 16, 3 * 2 + 5)
+ROWS = [(0.10, 0.12, 0.40, 0.50), (0.50, 0.50, 0.90, 0.95), (0.45, 0.05, 0.52, 0.13),  # a small one
+        (0.55, 0.55, 0.80, 0.85),  # overlaps the second, other class
+        (0.00, 0.70, 0.20, 1.00)]  # on the border
+LABELS = [0, 1, 0, 2, 2]
+
+
+@pytest.mark.parametrize(("stride", "size"), [(4, 64), (8, 128), (16, 256)])
+def test_encode_decode_round_trip_is_exact_at_every_stride(stride, size):
+    target = encode(_boxes(ROWS, LABELS), 3, size, stride)
+    assert target.shape == (size // stride, size // stride, 3 * 2 + 5)
     found = decode(targets_as_outputs(target, 3)[None], score_threshold=0.5)[0]
-    assert len(found) == len(rows) and all(score == 1.0 for _b, _c, score in found)
-    expected = sorted((tuple(r), c) for r, c in zip(rows, labels, strict=True))
+    assert len(found) == len(ROWS) and all(score == 1.0 for _b, _c, score in found)
+    expected = sorted((tuple(r), c) for r, c in zip(ROWS, LABELS, strict=True))
     for (box, cls), (want, want_cls) in zip(_sorted(found), expected, strict=True):
         assert cls == want_cls
         np.testing.assert_allclose(box, want, atol=1e-5)
     weights = target[..., 3 + 4]
-    assert weights.sum() == pytest.approx(len(rows), rel=1e-5)  # one unit of regression weight per object
+    assert weights.sum() == pytest.approx(len(ROWS), rel=1e-5)  # one unit of regression weight per object
     assert np.all(target[..., 3 + 5:] == 1.0)  # no review: plain background everywhere
+    assert encode_batch([_boxes(ROWS, LABELS)] * 2, 3, size, stride).shape == (2, *target.shape)
 
 
 def test_outputs_of_a_mirror_image_map_back_onto_the_image():
@@ -74,20 +81,83 @@ def test_outputs_of_a_mirror_image_map_back_onto_the_image():
         np.testing.assert_allclose(box, want, atol=1e-5)
 
 
-def test_flips_shift_and_zoom_move_image_and_boxes_together():
+def _visible_box(image: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(image[..., 0] > 200)
+    return np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]) / image.shape[0]
+
+
+@pytest.mark.parametrize("cfg", [AugmentConfig(hflip=True, vflip=True, shift=0.1, zoom=0.1),
+                                 AugmentConfig(hflip=True, scale=0.5), AugmentConfig(scale=1.0, shift=0.1)],
+                         ids=["flips-shift-zoom", "flip-scale", "strong-scale"])
+def test_geometric_augmentation_moves_image_and_boxes_together(cfg):
     size = 64
     image = np.zeros((size, size, 3), np.uint8)
     image[8:24, 12:40] = 255  # rows y 8..24, columns x 12..40
     boxes = _boxes([(12 / size, 8 / size, 40 / size, 24 / size)], [0])
-    cfg = AugmentConfig(hflip=True, vflip=True, shift=0.1, zoom=0.1)
-    for seed in range(12):
+    for seed in range(16):
         out, moved = augment_detection(image, boxes, cfg, np.random.default_rng(seed))
-        assert len(moved.boxes) == 1
-        ys, xs = np.nonzero(out[..., 0] > 127)
-        seen = np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]) / size
-        np.testing.assert_allclose(moved.boxes[0], seen, atol=1.5 / size)  # the box still hugs the square
-        found = decode(targets_as_outputs(encode(moved, 1, size), 1)[None], 0.5)[0]
+        if len(moved.boxes) == 0:  # cut mostly out of the frame: an ignored region, never background
+            assert len(moved.ignore) == 1 and moved.ignore_labels.tolist() == [0]
+            continue
+        assert len(moved.boxes) == 1 and len(moved.ignore) == 0
+        if np.array_equal(moved.boxes[0], np.clip(moved.boxes[0], 1 / size, 1 - 1 / size)):  # inside the frame
+            np.testing.assert_allclose(moved.boxes[0], _visible_box(out), atol=1.5 / size)  # it still hugs the square
+        found = decode(targets_as_outputs(encode(moved, 1, size, 4), 1)[None], 0.5)[0]
         np.testing.assert_allclose(found[0][0], moved.boxes[0], atol=1e-5)
+
+
+def test_random_scale_and_crop_draws_both_ways_and_keeps_the_frame_covered():
+    """Enlarged: the crop stays inside the enlarged image (no grey border); reduced: the image stays inside the
+    frame (all of it is seen)."""
+    cfg = AugmentConfig(scale=0.5)
+    factors = []
+    for seed in range(200):
+        a, b = detection_affine(cfg, np.random.default_rng(seed))
+        assert a[0] == a[1] and 1 / 1.5 - 1e-9 <= a[0] <= 1.5 + 1e-9
+        lo, hi = b, a + b  # where the image's edges 0 and 1 land
+        if a[0] >= 1:
+            assert np.all(lo <= 1e-9) and np.all(hi >= 1 - 1e-9)
+        else:
+            assert np.all(lo >= -1e-9) and np.all(hi <= 1 + 1e-9)
+        factors.append(a[0])
+    assert min(factors) < 0.8 and max(factors) > 1.3
+
+
+def test_a_box_cut_by_the_frame_is_kept_ignored_or_dropped_by_what_is_left():
+    items = ImageBoxes(np.float32([[0.0, 0.0, 0.4, 0.4], [0.7, 0.7, 0.95, 0.95]]), np.int64([0, 1]),
+                       np.float32([[0.8, 0.1, 0.95, 0.3]]), np.int64([0]), np.float32([[0.1, 0.8, 0.2, 0.9]]),
+                       np.int64([1]))
+    moved = move_boxes(items, np.array([2.0, 2.0]), np.array([-0.5, -0.5]))  # enlarged twice about the centre
+    assert moved.labels.tolist() == [] and moved.hard_labels.tolist() == []  # both mostly out of the frame
+    np.testing.assert_allclose(moved.ignore, [[0.0, 0.0, 0.3, 0.3], [0.9, 0.9, 1.0, 1.0]], atol=1e-6)
+    assert moved.ignore_labels.tolist() == [0, 1]  # the objects' remains: no loss either way; the old ignore left
+    kept = move_boxes(items, np.array([1.0, 1.0]), np.array([0.1, 0.0]))
+    np.testing.assert_allclose(kept.boxes, [[0.1, 0.0, 0.5, 0.4], [0.8, 0.7, 1.0, 0.95]], atol=1e-6)
+    assert kept.labels.tolist() == [0, 1] and len(kept.hard) == 1 and len(kept.ignore) == 1
+
+
+def test_refinement_averages_the_neighbours_that_agree_with_the_peak():
+    """The peak's own box is off; its neighbours regress the true one: the refined box moves towards theirs by
+    their weights. A neighbour regressing another object is left out."""
+    grid, classes = 8, 1
+    out = np.zeros((grid, grid, classes + 4))
+    out[..., classes + 2:] = np.log(2.0)  # 2 x 2 cells everywhere
+    out[3, 3, 0], out[3, 4, 0], out[2, 3, 0] = 0.9, 0.5, 0.3
+    out[3, 4, classes] = -1.0  # the right neighbour: the same box as the peak (centre one cell to the left)
+    out[3, 3, classes] = 0.2  # the peak's own box, a fifth of a cell to the right
+    out[2, 3, classes + 1] = 1.0  # the upper neighbour regresses the same box as the peak's...
+    out[2, 3, classes] = 0.0
+    peak = decode(out[None], score_threshold=0.8, refine_iou=2.0)[0][0][0]  # refinement off: the peak's own box
+    np.testing.assert_allclose(peak, np.array([2.7, 2.5, 4.7, 4.5]) / grid, atol=1e-9)
+    refined = refine(out, np.array([3]), np.array([3]), np.array([0]))[0]
+    want = (0.9 * np.array([2.7, 2.5, 4.7, 4.5]) + 0.5 * np.array([2.5, 2.5, 4.5, 4.5]) +
+            0.3 * np.array([2.5, 2.5, 4.5, 4.5])) / 1.7 / grid
+    np.testing.assert_allclose(refined, want, atol=1e-9)
+    out[3, 4, classes] = 1.0  # now the right neighbour regresses an object a cell further right
+    refined = refine(out, np.array([3]), np.array([3]), np.array([0]))[0]
+    want = (0.9 * np.array([2.7, 2.5, 4.7, 4.5]) + 0.3 * np.array([2.5, 2.5, 4.5, 4.5])) / 1.2 / grid
+    np.testing.assert_allclose(refined, want, atol=1e-9)
+    assert decode(out[None], score_threshold=0.8)[0][0][0] == pytest.approx(tuple(refined))
 
 
 def test_peak_extraction_and_nms_suppress_duplicates():
@@ -162,16 +232,16 @@ def test_only_reviewed_images_are_used_and_rejections_become_hard_negatives(squa
         return int((y0 + y1) / 2), int((x0 + x1) / 2)
 
     red = 1
-    target = encode(items["red_2"], 2, 32)
+    target = encode(items["red_2"], 2, 32, stride=4)  # an 8 x 8 grid
     negatives = target[..., 2 + 5:]
     assert negatives[centre((60, 2, 92, 30))][red] == pytest.approx(4.0)  # hard negative, full weight
     assert negatives[centre((60, 2, 92, 30))][0] == 1.0  # a rejected red box says nothing about blue
     duplicate = centre((9, 8, 32, 32))
     assert negatives[duplicate][red] == 1.0 and target[duplicate][red] == 1.0  # still an object
-    assert encode(items["red_2"], 2, 32, hard_negative_weight=2.0)[..., 2 + 5:][centre((60, 2, 92, 30))][red] == 2.0
-    pending = encode(items["red_0"], 2, 32)[..., 2 + 5:]
+    assert encode(items["red_2"], 2, 32, 4, hard_negative_weight=2.0)[..., 2 + 5:][centre((60, 2, 92, 30))][red] == 2.0
+    pending = encode(items["red_0"], 2, 32, 4)[..., 2 + 5:]
     assert pending[centre((60, 30, 90, 60))][red] == pytest.approx(0.0, abs=1e-6)  # no loss either way
-    background = encode(items["green_0"], 2, 32)
+    background = encode(items["green_0"], 2, 32, 4)
     assert background[..., :2].max() == 0.0 and np.all(background[..., 2 + 5:] == 1.0)
 
 
@@ -206,7 +276,7 @@ def test_detector_trains_resumes_and_is_loadable_in_safe_mode(boxed):
     assert first.status == "finished" and first.epochs == 2
     assert {"loss", "val_loss", "heatmap_loss", "box_loss", "val_box_loss"} <= set(first.history)
     model = load_model(first.model_path)  # safe mode, custom loss known
-    assert model.output_shape == (None, 8, 8, 3 + 4)
+    assert model.output_shape == (None, 4, 4, 3 + 4) and output_stride(model) == 8
     assert not any(isinstance(layer, keras.Model) for layer in model.layers)
     with Store.open(boxed) as store:
         run = get_run(store, first.run_id)
@@ -267,9 +337,38 @@ def test_retrain_after_a_new_class_keeps_what_fits(boxed):
         assert get_run(store, second.run_id).parent_id == first.run_id
 
 
+def test_a_stride_4_run_of_an_earlier_version_resumes_retrains_and_proposes(boxed):
+    """Detectors saved before the stride was a setting are stride 4 and their records name no stride: the stride is
+    read from the model, for training targets and for decoding alike."""
+    first = train(boxed, TrainConfig(task="detect", epochs=1, stride=4, **TINY))
+    with Store.open(boxed) as store:  # the record as an earlier version wrote it
+        params = get_run(store, first.run_id).params
+        del params["stride"]
+        update_run(store, first.run_id, params=params)
+    assert output_stride(load_model(first.model_path)) == 4
+    resumed = train(boxed, TrainConfig(task="detect", epochs=1), resume=first.run_id)
+    assert resumed.status == "finished" and resumed.epochs == 2
+    retrained = train(boxed, TrainConfig.from_params(params), start_from=first.run_id)
+    assert retrained.status == "finished"
+    for result in (resumed, retrained):
+        model = load_model(result.model_path)
+        assert model.output_shape == (None, 8, 8, 3 + 4)
+        pixels = np.random.default_rng(0).integers(0, 255, (2, 32, 32, 3), dtype=np.uint8)
+        for boxes in detect(model, pixels, score_threshold=0.0, max_boxes=5):
+            assert all(0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1 for (x0, y0, x1, y1), _c, _s in boxes)
+
+
+@pytest.mark.parametrize("stride", [4, 8, 16])
+def test_the_small_detector_builds_at_every_stride(stride):
+    model = build_detector(64, 2, "small", "none", stride=stride)
+    assert model.output_shape == (None, 64 // stride, 64 // stride, 6) and output_stride(model) == stride
+    with pytest.raises(ValueError, match="stride 2"):
+        build_detector(64, 2, "small", "none", stride=2)
+
+
 def test_transfer_backbone_is_flat_and_offline_imagenet_says_what_to_do(offline):
     model = build_detector(64, 2, "mobilenetv2", "none")
-    assert model.output_shape == (None, 16, 16, 6)
+    assert model.output_shape == (None, 8, 8, 6)
     assert not any(isinstance(layer, keras.Model) for layer in model.layers)
     assert all(layer.trainable for layer in model.layers)  # no pretrained weights: the whole base learns
     with pytest.raises(ValueError, match="multiple of 32"):
