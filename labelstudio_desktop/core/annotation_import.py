@@ -90,7 +90,7 @@ def prepare(ann: ImageAnnotation, image: ImageRecord, orientation: int) -> Prepa
         if raw:
             corners = [upright_point(x, y, raw, *frame) for x, y in corners]
         xs, ys = sorted(c[0] for c in corners), sorted(c[1] for c in corners)
-        exact = [xs[0], ys[0], xs[1] + ann.far_edge_offset, ys[1] + ann.far_edge_offset]
+        exact = [xs[0], ys[0], xs[1], ys[1]]
         whole = [int(round(v)) for v in exact]
         change = max(abs(v - w) for v, w in zip(exact, whole, strict=True))
         rounded += change > ROUNDING_REPORTED

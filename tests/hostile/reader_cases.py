@@ -147,8 +147,8 @@ LABELME = [
 
 # ------------------------------------------------------------------ YOLO
 def _yolo_line(label_id: int, x0, y0, x1, y1) -> str:
-    """A box as ultralytics' VOC converter writes it (the reader adds its far pixel back)."""
-    return f"{label_id} {(x0 + x1 - 1) / 2 / W} {(y0 + y1 - 1) / 2 / H} {(x1 - x0 - 1) / W} {(y1 - y0 - 1) / H}"
+    """A box in the common YOLO convention (continuous pixel coordinates of the edges)."""
+    return f"{label_id} {(x0 + x1) / 2 / W} {(y0 + y1) / 2 / H} {(x1 - x0) / W} {(y1 - y0) / H}"
 
 
 def _yolo(root: Path, bad_line: str = "", first: bool = False, yaml: str | None = None) -> None:

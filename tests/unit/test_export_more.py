@@ -52,9 +52,9 @@ def test_yolo_ultralytics_layout(project, tmp_path):
     report = export_more(project, tmp_path / "y", "yolo")
     names = (tmp_path / "y" / "labels" / "train" / "classes.txt").read_text().split()
     nut, bolt = names.index("nut"), names.index("bolt")
-    # ultralytics' VOC converter: cx = (xmin + xmax) / 2 - 1, w = xmax - xmin (1-based VOC 21..60 x 11..30)
+    # the common convention: cx = (x0 + x1) / 2 / W, w = (x1 - x0) / W (1-based VOC 21..60 x 11..30: pixels 20..59)
     assert (tmp_path / "y" / "labels" / "train" / "a.txt").read_text().splitlines() == [
-        f"{nut} 0.395000 0.390000 0.390000 0.380000", f"{bolt} 0.045000 0.090000 0.090000 0.180000"]
+        f"{nut} 0.400000 0.400000 0.400000 0.400000", f"{bolt} 0.050000 0.100000 0.100000 0.200000"]
     assert not (tmp_path / "y" / "labels" / "train" / "b.txt").exists()  # unverified, no box: not a negative
     assert Image.open(tmp_path / "y" / "images" / "train" / "a.jpg").size == (100, 50)
     assert report.objects == 2  # the pending proposal is left out

@@ -36,9 +36,9 @@ def _import(root, **kw):
 def test_labelimg_yolo_with_classes_txt(tmp_path):
     write_image(tmp_path / "a.jpg", W, H)
     (tmp_path / "classes.txt").write_text("cat\ndog\n")
-    # ultralytics' VOC converter convention: cx = (xmin + xmax) / 2 - 1, w = xmax - xmin from 1-based VOC
-    lines = [f"{k} {((x0 + 1 + x1) / 2 - 1) / W} {((y0 + 1 + y1) / 2 - 1) / H} {(x1 - x0 - 1) / W} "
-             f"{(y1 - y0 - 1) / H}" for k, (_, x0, y0, x1, y1) in enumerate(TRUTH)]
+    # the common convention: cx = (x0 + x1) / 2 / W, w = (x1 - x0) / W for a box covering pixels x0..x1-1
+    lines = [f"{k} {(x0 + x1) / 2 / W} {(y0 + y1) / 2 / H} {(x1 - x0) / W} {(y1 - y0) / H}"
+             for k, (_, x0, y0, x1, y1) in enumerate(TRUTH)]
     (tmp_path / "a.txt").write_text("\n".join(lines) + "\n")
     store, report = _import(tmp_path)
     assert report.format == "yolo" and report.boxes == 2
@@ -59,7 +59,7 @@ def test_ultralytics_layout_with_data_yaml_and_segments(tmp_path):
     assert report.format == "yolo"
     rows = {i.path: i.split for i in store.images()}
     assert rows == {"images/train/train1.jpg": "train", "images/val/val1.jpg": "val"}
-    assert _boxes(store, "images/val/val1.jpg") == [("bicycle", 40, 30, 61, 51)]
+    assert _boxes(store, "images/val/val1.jpg") == [("bicycle", 40, 30, 60, 50)]
     image = store.image_by_path("images/val/val1.jpg")
     (mask,) = store.masks(image.id)
     pixels = decode_mask(mask["png"], W, H)

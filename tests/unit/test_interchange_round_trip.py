@@ -92,25 +92,51 @@ def test_yolo_export_is_what_ultralytics_and_labelimg_read(project, tmp_path):
     assert sorted(labels["train"]) == ["a.jpg", "d.jpg"] and labels["train"]["d.jpg"].shape == (0, 5)
     names = class_names(project)
     nut = labels["train"]["a.jpg"][0]
-    # ultralytics' own VOC converter on VOC 11,21,40,60: x = (11 + 40) / 2 - 1, w = 40 - 11
-    assert int(nut[0]) == names.index("nut") and np.allclose(nut[1:] * [100, 80, 100, 80], [24.5, 39.5, 29, 39])
+    # VOC 11,21,40,60 covers pixels 10..39 x 20..59: cx = (10 + 40) / 2, w = 40 - 10 (the common convention)
+    assert int(nut[0]) == names.index("nut") and np.allclose(nut[1:] * [100, 80, 100, 80], [25, 40, 30, 40])
     boxes = labelimg_yolo_boxes(tmp_path / "y" / "labels" / "train" / "a.txt", 100, 80)
-    assert ("nut", 10, 20, 39, 59) in boxes  # labelImg's points: within a pixel of the box
+    assert ("nut", 10, 20, 40, 60) in boxes  # labelImg's corner points: the box's edges
 
 
-def test_labelimg_reads_every_yolo_box_with_its_far_edges_exactly_one_pixel_short(project, tmp_path):
-    """The documented tolerance (formats/yolo.py): exact near edges, far edges x1 - 1 and y1 - 1, on every box of every
-    split, while the numbers stay those of ultralytics' VOC converter."""
+def test_every_yolo_line_is_the_common_convention_and_labelimg_reads_the_edges_exactly(project, tmp_path):
+    """formats/yolo.py: ``cx = (x0 + x1) / 2``, ``w = x1 - x0`` in pixels of a box covering ``x0 .. x1 - 1``, on every
+    box of every split; labelImg's reader, taking ``cx -+ w / 2`` as corners, gets the edges back."""
     export_more(project, tmp_path / "y", "yolo")
     for img in project.images():
         label = tmp_path / "y" / "labels" / (img.split or "train") / f"{PurePosixPath(img.path).stem}.txt"
         got = sorted(labelimg_yolo_boxes(label, img.width, img.height))
-        assert got == sorted((b.label, b.x0, b.y0, b.x1 - 1, b.y1 - 1) for b in project.boxes(img.id))
+        assert got == sorted((b.label, b.x0, b.y0, b.x1, b.y1) for b in project.boxes(img.id))
         for line, b in zip(label.read_text().splitlines(), project.boxes(img.id), strict=True):
-            xmin, ymin, xmax, ymax = b.x0 + 1, b.y0 + 1, b.x1, b.y1  # VOC, 1-based
-            converter = [(xmin + xmax) / 2 - 1, (ymin + ymax) / 2 - 1, xmax - xmin, ymax - ymin]
+            common = [(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, b.x1 - b.x0, b.y1 - b.y0]
             values = [float(v) for v in line.split()[1:]]
-            assert np.allclose(np.multiply(values, [img.width, img.height] * 2), converter, atol=1e-4)
+            assert np.allclose(np.multiply(values, [img.width, img.height] * 2), common, atol=1e-4)
+
+
+def test_a_yolo_file_written_the_common_way_round_trips_unchanged(tmp_path):
+    """A label file as CVAT, Roboflow or Label Studio write it (continuous centre and size of boxes covering whole
+    pixels) imports at those pixels and exports to the same numbers; YOLO -> VOC -> YOLO is exact too."""
+    root = tmp_path / "given"
+    write_image(root / "images" / "train" / "a.jpg", 97, 61, seed=3)
+    edges = [(0, 0, 97, 61), (13, 7, 14, 8), (5, 11, 60, 40), (90, 50, 97, 61)]
+    lines = [f"0 {(x0 + x1) / 2 / 97:.6f} {(y0 + y1) / 2 / 61:.6f} {(x1 - x0) / 97:.6f} {(y1 - y0) / 61:.6f}"
+             for x0, y0, x1, y1 in edges]
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("\n".join(lines) + "\n")
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [cell]\n")
+    given = _import_back(root, tmp_path)
+    (image,) = given.images()
+    assert sorted(b.edges for b in given.boxes(image.id)) == sorted(edges)
+    export_more(given, tmp_path / "again", "yolo")
+    assert (tmp_path / "again" / "labels" / "train" / "a.txt").read_text().splitlines() == lines
+    export_voc(given, tmp_path / "voc", layout="vocdevkit")
+    back = Store.create(tmp_path / "voc", tmp_path / "voc.db")
+    import_folder(back)
+    (image,) = back.images()
+    assert sorted(b.edges for b in back.boxes(image.id)) == sorted(edges)
+    export_more(back, tmp_path / "from-voc", "yolo")
+    assert (tmp_path / "from-voc" / "labels" / "train" / "a.txt").read_text().splitlines() == lines
+    for store in (given, back):
+        store.close()
 
 
 def test_yolov3_lines_are_what_keras_yolo3_trains_on(project, tmp_path):

@@ -9,7 +9,7 @@ from labelstudio_desktop.core.importer import import_folder
 from labelstudio_desktop.core.store import Store
 
 W, H = 100, 80
-LINE = "0 0.5 0.5 0.2 0.25\n"  # (40, 30, 61, 51) in ultralytics' converter convention
+LINE = "0 0.5 0.5 0.2 0.25\n"  # (40, 30, 60, 50) on a 100 x 80 image
 
 
 def _dataset(root, names):
@@ -40,7 +40,7 @@ def test_train_and_val_as_list_files_of_image_paths(tmp_path):
     assert report.format == "yolo"
     assert splits == {"images/a.jpg": "train", "images/b.jpg": "train", "images/c.jpg": "val",
                       "images/n.jpg": "val"}
-    assert boxes["images/c.jpg"] == [("nut", 40, 30, 61, 51)] and boxes["images/n.jpg"] == []
+    assert boxes["images/c.jpg"] == [("nut", 40, 30, 60, 50)] and boxes["images/n.jpg"] == []
     assert any("1 listed image(s) not found: ./images/gone.jpg" in p.reason for p in report.problems)
 
 
@@ -53,5 +53,5 @@ def test_a_list_of_folders_and_a_moved_absolute_path(tmp_path):
                                         "val: images/holdout\nnames: [nut]\n")
     report, splits, boxes = _imported(tmp_path)
     assert splits == {"images/part1/a.jpg": "train", "images/part2/b.jpg": "train", "images/holdout/c.jpg": "val"}
-    assert all(b == [("nut", 40, 30, 61, 51)] for b in boxes.values())
+    assert all(b == [("nut", 40, 30, 60, 50)] for b in boxes.values())
     assert any("is not a folder" in p.reason for p in report.problems)

@@ -79,7 +79,6 @@ class ImageAnnotation:
     exif_ignored: bool = False
     exact: bool = False  # integer coordinates by the format's definition (VOC): nothing to round
     normalized: bool = False  # coordinates are fractions of the frame (YOLO, Label Studio's percent / 100)
-    far_edge_offset: float = 0.0  # added to x1, y1 (YOLO as ultralytics' VOC converter writes it: 1)
     edge_slack: float = 0.0  # a box past the image by at most this many pixels is clipped without a warning
     notes: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)  # the file's class list in its order (ids), if it has one

@@ -1,17 +1,13 @@
 """YOLO txt labels: darknet and labelImg (``classes.txt``), ultralytics (``data.yaml``, ``images/{split}`` +
 ``labels/{split}``), YOLO-seg polygons.
 
-A line is ``class cx cy w h`` normalised to 0..1 (a polygon: ``class x1 y1 x2 y2 ...``). The box convention is the
-one of ultralytics' own VOC converter: from VOC's 1-based ``xmin..xmax``, ``cx = (xmin + xmax) / 2 - 1`` and
-``w = xmax - xmin`` (in pixels, before dividing by the width). So the box's left edge is ``cx - w / 2`` and its right
-edge ``cx + w / 2`` plus one pixel: reading adds the pixel back, writing takes it off, and a round trip is exact.
-
-labelImg's YOLO reader takes ``cx - w / 2`` and ``cx + w / 2`` as its corner points, so it reads our ``x0`` exactly
-and ``x1 - 1`` for the far edge: one pixel short, never more (tested with its reader in ``tests/strict_readers.py``).
-No line can be exact for both: the converter's far edge ``cx + w / 2`` *is* ``x1 - 1``, and labelImg reads that same
-number, so giving labelImg ``x1`` means writing numbers a pixel off the ones ultralytics' converter writes for the
-same VOC boxes. We keep the converter's numbers (a dataset converted by ultralytics and our export agree to the
-digit); labelImg and darknet users lose one pixel at the far edges, as they do with ultralytics' own conversion.
+A line is ``class cx cy w h`` normalised to 0..1 (a polygon: ``class x1 y1 x2 y2 ...``). Boxes follow the common
+convention, in continuous pixel coordinates: a box covering pixels ``x0 .. x1 - 1`` (our 0-based edges ``x0, x1``) is
+``cx = (x0 + x1) / 2 / W`` and ``w = (x1 - x0) / W``, as CVAT, Roboflow, Label Studio, X-AnyLabeling and most
+converters write it; reading takes ``cx - w / 2`` and ``cx + w / 2`` back as the edges. So a YOLO file round-trips
+through import and export unchanged, and VOC -> YOLO -> VOC is exact. (Ultralytics' one VOC conversion script writes
+``cx = (xmin + xmax) / 2 - 1``, ``w = xmax - xmin`` from 1-based VOC: its boxes read one pixel short at the far edges,
+half a pixel at most off the object's centre, which a file cannot tell from the common convention.)
 
 Where a label file is found for an image: beside it (``a.jpg`` + ``a.txt``, labelImg), in the ``labels`` folder that
 stands where the image has ``images`` (ultralytics, Roboflow), or by stem in an ``--annotations`` folder. Class names
@@ -38,8 +34,8 @@ from .validate import MAX_CLASS_ID, Invalid, load_yaml, number, polygon, shown, 
 NAME_FILES = ("classes.txt", "obj.names", "_darknet.labels")
 IMAGE_FOLDER, LABEL_FOLDER = "images", "labels"
 MAX_LABEL_BYTES = 5_000_000
-#: ultralytics' VOC converter leaves one pixel out of the width: read boxes gain it back.
-FAR_EDGE_OFFSET = 1.0
+#: normalised numbers written with 6 decimals land up to half a pixel past the image's edge: clipped without a warning
+EDGE_SLACK = 0.5
 
 
 def label_path_candidates(image: Path) -> list[Path]:
@@ -243,7 +239,7 @@ def read_label(path: Path, image: Path, names: list[str] | None) -> ImageAnnotat
     except OSError as exc:
         raise AnnotationError(f"cannot read ({exc.strerror})") from exc
     ann = ImageAnnotation(file=path, image=image, reference=path.name, normalized=True,
-                          far_edge_offset=FAR_EDGE_OFFSET, edge_slack=FAR_EDGE_OFFSET, classes=list(names or []))
+                          edge_slack=EDGE_SLACK, classes=list(names or []))
     unnamed: set[int] = set()
     for n, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
@@ -280,9 +276,9 @@ def _read_line(ann: ImageAnnotation, label: str, fields: list[str], record: str)
 
 
 def label_line(class_id: int, x0: int, y0: int, x1: int, y1: int, width: int, height: int) -> str:
-    """One box as ultralytics' VOC converter writes it (``x0, y0, x1, y1``: 0-based pixel edges)."""
-    cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
-    w, h = x1 - x0 - 1, y1 - y0 - 1
+    """One box in the common convention (``x0, y0, x1, y1``: 0-based pixel edges, ``x1`` past the last pixel)."""
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = x1 - x0, y1 - y0
     return f"{class_id} {cx / width:.6f} {cy / height:.6f} {w / width:.6f} {h / height:.6f}"
 
 
