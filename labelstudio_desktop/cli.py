@@ -26,7 +26,7 @@ from .core.hashing import ALGORITHMS, HashError
 from .core.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .core.jobs import Cancelled, ConsoleJob
 from .core.split import DEFAULT_RATIOS, SplitError, assign_splits
-from .core.store import REFUSAL_LISTENERS, SPLITS, Store, StoreError
+from .core.store import NOTE_LISTENERS, REFUSAL_LISTENERS, SPLITS, Store, StoreError
 from .core.training_needs import missing_training_data
 from .ml.config import DEFAULT_BACKBONE, TASK_DEFAULTS, TASKS
 
@@ -595,6 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     report = cli_project.RefusalReport()
     REFUSAL_LISTENERS.append(report)
+    NOTE_LISTENERS.append(report.note)
     try:
         return COMMANDS[args.command](args)
     except (StoreError, ImportFailed, ExportError, HashError, SplitError) as exc:
@@ -614,6 +615,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     finally:
         REFUSAL_LISTENERS.remove(report)
+        NOTE_LISTENERS.remove(report.note)
 
 
 if __name__ == "__main__":

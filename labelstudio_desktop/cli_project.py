@@ -80,7 +80,8 @@ COMMANDS = {"restore": cmd_restore, "relocate": cmd_relocate}
 
 class RefusalReport:
     """While a command runs, one line on stderr for each project it opens whose records were refused (records that
-    lead outside the project: :mod:`.core.confine`), so a crafted project is visible whatever the command."""
+    lead outside the project: :mod:`.core.confine`), so a crafted project is visible whatever the command; and one
+    for each value of its database that could not be used (:meth:`note`)."""
 
     def __init__(self, stream=None):
         self.stream = stream
@@ -91,6 +92,10 @@ class RefusalReport:
             return
         self.seen.add(store.db_path)
         (self.stream or sys.stderr).write(f"warning: {store.db_path}: {refusal_summary(store.refusals)}\n")
+
+    def note(self, store: Store, text: str) -> None:
+        """A value of the project's database that could not be used (:attr:`.core.store.Store.notes`)."""
+        (self.stream or sys.stderr).write(f"warning: {store.db_path}: {text}\n")
 
 
 def refusal_lines(refused: list[dict]) -> list[str]:

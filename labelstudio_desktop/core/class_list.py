@@ -48,7 +48,7 @@ def project_classes(store: Store) -> list[ProjectClass]:
     """The class list, every label in use included (appended alphabetically and recorded when new)."""
     rows = list(store.conn.execute("SELECT id, name, position FROM project_classes ORDER BY position, id"))
     names = {r["name"] for r in rows}
-    earlier = [n for key in EARLIER_ORDERS for n in store.get_setting(key, [])] if not rows else []
+    earlier = [n for key in EARLIER_ORDERS for n in store.get_names(key)] if not rows else []
     new = [n for n in dict.fromkeys(earlier + classes_in_use(store)) if n not in names]
     if new:
         try:
@@ -70,7 +70,7 @@ def object_class_names(store: Store) -> list[str]:
     """The object classes (see the module's docstring) in the project's order: index k is the YOLO class id, k + 1
     the COCO category id and the mask index every box and mask export writes. Image-only classes are left out."""
     names = class_names(store)
-    recorded = list(store.get_setting(OBJECT_CLASSES, []))
+    recorded = store.get_names(OBJECT_CLASSES)
     used = [r[0] for r in store.conn.execute("SELECT label FROM boxes UNION SELECT label FROM masks ORDER BY 1")]
     new = [n for n in used if n not in recorded]
     if new:
@@ -88,7 +88,7 @@ def record_classes(store: Store, names: list[str], objects: bool = True) -> None
     class list, a class added in the app) they are object classes too."""
     with store.transaction() as c:
         if objects:
-            recorded = list(store.get_setting(OBJECT_CLASSES, []))
+            recorded = store.get_names(OBJECT_CLASSES)
             new = [n for n in dict.fromkeys(names) if n and n not in recorded]
             if new:
                 store.set_setting(OBJECT_CLASSES, recorded + new)
@@ -128,7 +128,7 @@ def rename_class(store: Store, old: str, new: str) -> None:
         else:
             c.execute("UPDATE project_classes SET name=? WHERE name=?", (new, old))
         for key in EARLIER_ORDERS:  # the older orders follow, so digit keys and mask indices keep their class
-            order = store.get_setting(key, [])
+            order = store.get_names(key)
             if old in order:
                 store.set_setting(key, list(dict.fromkeys(new if n == old else n for n in order)))
 

@@ -30,6 +30,7 @@ from .export_masks import components, images_with_masks, label_masks
 from .fsutil import atomic_write, inside, unique_safe_names
 from .images import ImageProblem, load_rgb
 from .jobs import JobToken
+from .masks import decoded_masks
 from .staging import staged_export
 from .store import ImageRecord, Store
 
@@ -67,7 +68,7 @@ def _write_crops(store: Store, out: Path, source: str, padding: float, cutout: b
                  overwrite: bool, job: JobToken, report: ExportReport) -> None:
     states = export_states(include_pending)
     note_links_outside(store, report)
-    crops = _mask_crops(store, states, padding) if source == "masks" else _box_crops(store, states, padding)
+    crops = _mask_crops(store, states, padding, report) if source == "masks" else _box_crops(store, states, padding)
     if not crops:
         report.nothing_because = nothing_to_export(store, source, include_pending)
         return
@@ -105,16 +106,17 @@ def _box_crops(store: Store, states: tuple[str, ...], padding: float) -> list[Cr
             for img in exportable_images(store) for b in store.boxes(img.id, states=states)]
 
 
-def _mask_crops(store: Store, states: tuple[str, ...], padding: float) -> list[Crop]:
+def _mask_crops(store: Store, states: tuple[str, ...], padding: float, report: ExportReport) -> list[Crop]:
     crops = []
     for img, rows in images_with_masks(store, states):
-        for row in rows:
-            mask = label_masks([row], img.width, img.height)[row["label"]]
+        notes: list[str] = []
+        for row, mask in decoded_masks(rows, img.width, img.height, notes):
             count, _labels, stats = components(mask)
             for k in range(1, count + 1):
                 x, y, w, h = (int(v) for v in stats[k, :4])
                 edges = pad_box((x, y, x + w, y + h), padding, (img.width, img.height))
                 crops.append(Crop(img, row["label"], edges, row["id"], k))
+        report.problems.extend((img.path, note) for note in notes)
     return crops
 
 
@@ -123,7 +125,7 @@ def _crop_png(store: Store, crop: Crop, pixels: np.ndarray, cutout: bool) -> byt
     region = pixels[y0:y1, x0:x1]
     if cutout:
         row = store.mask(crop.mask_row)
-        _count, labels, _stats = components(label_masks([row], crop.image.width, crop.image.height)[row["label"]])
+        _count, labels, _stats = components(label_masks([row], crop.image.width, crop.image.height, None)[row["label"]])
         alpha = np.where(labels[y0:y1, x0:x1] == crop.component, 255, 0).astype(np.uint8)
         region = np.dstack([region, alpha])
     buf = io.BytesIO()

@@ -37,7 +37,7 @@ from .formats import coco, labelme
 from .formats.regions import mask_polygons, rle_encode
 from .fsutil import atomic_write
 from .jobs import JobToken
-from .masks import decode_mask
+from .masks import decoded_masks
 from .store import SPLITS, BoxRecord, ImageRecord, Store
 
 MASK_FORMATS = ("rle", "polygons")
@@ -52,10 +52,11 @@ def _work(store: Store, include_pending: bool, report: ExportReport
     out = []
     for img in store.images(include_excluded=False, include_missing=False):
         rows = [r for r in store.masks(img.id) if r["state"] in states]
-        if img.id in boxed or rows:
-            boxes = boxed[img.id][1] if img.id in boxed else []
-            out.append((img, boxes, [(r["label"], decode_mask(bytes(r["png"]), img.width, img.height))
-                                     for r in rows]))
+        notes: list[str] = []
+        masks = [(r["label"], mask) for r, mask in decoded_masks(rows, img.width, img.height, notes)]
+        report.problems.extend((img.path, note) for note in notes)
+        if img.id in boxed or masks:
+            out.append((img, boxed[img.id][1] if img.id in boxed else [], masks))
     if out:
         report.nothing_because = ""
     return out

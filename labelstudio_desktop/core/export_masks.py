@@ -39,7 +39,7 @@ from .formats.masks import IGNORE_INDEX, grey_png, labelmap_name, labelmap_text,
 from .fsutil import atomic_write
 from .images import ImageProblem
 from .jobs import JobToken
-from .masks import decode_mask
+from .masks import decoded_masks
 from .store import SPLITS, ImageRecord, Store
 
 MASK_LAYOUTS = {"flat": "", "labelimg": "", "vocdevkit": "VOCdevkit/VOC2012"}
@@ -57,11 +57,11 @@ def images_with_masks(store: Store, states: tuple[str, ...]) -> list[tuple[Image
     return out
 
 
-def label_masks(rows: list, width: int, height: int) -> dict[str, np.ndarray]:
-    """The union of each label's masks as 0/1 arrays (a pending mask cut at 0.5, as training reads masks)."""
+def label_masks(rows: list, width: int, height: int, notes: list[str] | None) -> dict[str, np.ndarray]:
+    """The union of each label's masks as 0/1 arrays (a pending mask cut at 0.5, as training reads masks); a mask
+    that cannot be used is left out with a note (:func:`.masks.decoded_masks`)."""
     by_label: dict[str, np.ndarray] = {}
-    for r in rows:
-        m = decode_mask(bytes(r["png"]), width, height)
+    for r, m in decoded_masks(rows, width, height, notes):
         by_label[r["label"]] = by_label[r["label"]] | m if r["label"] in by_label else m
     return by_label
 
@@ -113,7 +113,13 @@ def export_masks(store: Store, out: Path, include_pending: bool = False, overwri
         except (ImageProblem, OSError) as exc:
             report.problems.append((img.path, f"skipped: {exc}"))
             continue
-        class_index, object_index, instances = _index_images(rows, img.width, img.height, classes, img.path, report)
+        notes: list[str] = []
+        masks = decoded_masks(rows, img.width, img.height, notes)
+        report.problems.extend((img.path, note) for note in notes)
+        if not masks:
+            report.problems.append((img.path, "skipped: none of its masks can be used"))
+            continue
+        class_index, object_index, instances = _index_images(masks, img.width, img.height, classes, img.path, report)
         if border:
             class_index[border_band(class_index, border)] = IGNORE_INDEX
             object_index[border_band(object_index, border)] = IGNORE_INDEX
@@ -141,13 +147,12 @@ def export_masks(store: Store, out: Path, include_pending: bool = False, overwri
     return report
 
 
-def _index_images(rows: list, width: int, height: int, classes: list[str], path: str,
+def _index_images(decoded: list, width: int, height: int, classes: list[str], path: str,
                   report: ExportReport) -> tuple[np.ndarray, np.ndarray, int]:
     """The class index image (labels in class order, a later class over an earlier one where masks overlap) and
     the object index image: one index per connected component of each stored mask (an instance imported from COCO
     or labelme stays apart from a touching one of its class), in class order, then the masks' order, then position."""
-    masks = sorted(((r["label"], decode_mask(bytes(r["png"]), width, height)) for r in rows),
-                   key=lambda item: classes.index(item[0]))
+    masks = sorted(((r["label"], mask) for r, mask in decoded), key=lambda item: classes.index(item[0]))
     class_index = np.zeros((height, width), np.uint8)
     object_index = np.zeros((height, width), np.uint8)
     instances = 0

@@ -95,7 +95,9 @@ def _augmented(store, out, images, ids, states, variants, seed, overwrite, repor
             continue
         h, w = pixels.shape[:2]
         boxes: list[BoxRecord] = store.boxes(img.id, states=states)
-        mask = union_mask(store, img.id, img.width, img.height)
+        notes: list[str] = []
+        mask = union_mask(store, img.id, img.width, img.height, notes=notes)
+        report.problems.extend((img.path, note) for note in notes)
         for k in range(variants):
             matrix, flip, bright = random_transform(rng, w, h)
             warped = cv2.warpAffine(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)

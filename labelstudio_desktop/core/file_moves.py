@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .confine import OutsideProject, Refusal, check_inside
+from .db_values import process_alive
 from .durability import fsync_dir
+from .formats.validate import Invalid, whole
 from .relocate import own_file, to_stored
 
 OWNER = "file_moves_owner"
@@ -74,16 +76,9 @@ def _owner_alive(owner: dict) -> bool:
     if owner.get("host") not in (None, socket.gethostname()):
         return True  # another machine's process: cannot tell, leave its moves alone
     try:
-        pid = int(owner["pid"])
-    except (KeyError, TypeError, ValueError):
+        return process_alive(owner.get("pid"))
+    except Invalid:  # no process id recorded: no process of it can be moving
         return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError, ValueError):
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _ends(store, image_id: object, rel: object, stored_dst: object) -> tuple[Path, Path, int]:
@@ -104,7 +99,7 @@ def _ends(store, image_id: object, rel: object, stored_dst: object) -> tuple[Pat
     dst = own_file(stored_dst, store.db_path)
     if dst.is_symlink():
         raise OutsideProject(stored_dst, "a link, not the moved file: not used")
-    return src, dst, int(row[1])
+    return src, dst, whole(row[1], "its image's recorded size", 0, 2 ** 63 - 1)
 
 
 def checked_rows(store) -> tuple[list[Move], list[Refusal]]:

@@ -10,7 +10,6 @@ again when they were added or changed, and replace what they gave an image the o
 
 from __future__ import annotations
 
-import struct
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +36,7 @@ from .images import ImageProblem, probe, unsupported_image
 from .jobs import JobToken
 from .labels_rule import label_problem
 from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
+from .masks import mask_size
 from .store import Store, file_facts
 
 FORMATS = ("auto", "flat", "classes", "vocdevkit", "cifar", *ANNOTATION_FORMATS)
@@ -430,7 +430,7 @@ def _flag_boxes_beyond(store: Store, image_id: int, rel: str, width: int, height
     for box in beyond:
         if box.state == "accepted":
             store.update_box(replace(box, state="pending"))
-    resized = [m for m in store.masks(image_id) if _png_size(bytes(m["png"])) not in (None, (width, height))]
+    resized = [m for m in store.masks(image_id) if mask_size(bytes(m["png"])) not in (None, (width, height))]
     for mask in resized:
         if mask["state"] == "accepted":
             store.update_mask(mask["id"], "pending", bytes(mask["png"]), mask["label"])
@@ -441,13 +441,6 @@ def _flag_boxes_beyond(store: Store, image_id: int, rel: str, width: int, height
                 "for review")
         report.problems.append(Problem(rel, "warning", note))
         store.set_image_warnings(image_id, [*notes, note])
-
-
-def _png_size(png: bytes) -> tuple[int, int] | None:
-    """Width and height from a PNG's header (a stored mask), None when it is not one."""
-    if png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR":
-        return struct.unpack(">II", png[16:24])
-    return None
 
 
 def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: ImportReport,

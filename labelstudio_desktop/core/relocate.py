@@ -16,6 +16,8 @@ import sqlite3
 from pathlib import Path, PurePosixPath
 
 from .confine import check_inside, lexical_problem
+from .db_values import loaded
+from .formats.validate import Invalid
 
 DB_DIRNAME = ".labelstudio"
 DB_FILENAME = "project.db"
@@ -123,8 +125,12 @@ def migrate_to_relative(conn: sqlite3.Connection) -> None:
     if db is None:  # an in-memory database: nothing to make relative
         return
     row = conn.execute("SELECT value FROM settings WHERE key='root'").fetchone()
-    if row is not None and is_default_place(db):
-        stored = Path(json.loads(row[0]))
+    try:
+        recorded = loaded(row[0], "the recorded image folder") if row is not None else None
+    except Invalid:  # not JSON: left as it is, and refused where the project is opened (:func:`image_root`)
+        recorded = None
+    if isinstance(recorded, str) and recorded and is_default_place(db):
+        stored = Path(recorded)
         here = db.parent.parent
         paths = [r[0] for r in conn.execute("SELECT path FROM images LIMIT 20")]
         if (stored == here or not stored.is_dir() or not paths

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from .confine import OutsideProject, check_inside
+from .db_values import finite, loaded, process_alive, seconds, series, stored_json
+from .formats.validate import Invalid
+from .masks import mask_size
 from .relocate import MODELS_DIRNAME, own_file, to_stored
 from .store import Store, StoreError
 
@@ -60,11 +63,19 @@ def model_file(store: Store, stored: str | None) -> str | None:
 
 
 def _row_to_run(row, store: Store) -> Run:
-    """A run as stored; its model path made absolute (:func:`model_file`)."""
-    params = json.loads(row["params"])
-    return Run(row["id"], row["task"], params, json.loads(row["history"]),
-               model_file(store, row["model_path"]), row["status"],
-               row["parent_id"], row["started_at"], row["finished_at"], params.get("_message", ""))
+    """A run as stored; its model path made absolute (:func:`model_file`). Values the database holds that are not
+    what a run records (parameters or history that are not JSON objects, times that are not numbers) are left out,
+    and its message says so (:mod:`.db_values`)."""
+    params, note = stored_json(row["params"], dict, "its parameters in the database")
+    history, notes = series(row["history"], "its history in the database")
+    started, started_note = seconds(row["started_at"], "its start time in the database")
+    finished, finished_note = seconds(row["finished_at"], "its end time in the database")
+    message = params.get("_message", "")
+    odd = [n for n in (note, *notes, started_note, finished_note) if n]
+    if not isinstance(message, str) or odd:
+        message = "; ".join([*odd, *([message] if isinstance(message, str) and message else [])])
+    return Run(row["id"], str(row["task"]), params, history, model_file(store, row["model_path"]), str(row["status"]),
+               row["parent_id"] if isinstance(row["parent_id"], int) else None, started or 0.0, finished, message)
 
 
 def create_run(store: Store, task: str, params: dict, parent_id: int | None = None) -> int:
@@ -99,29 +110,19 @@ def update_run(store: Store, run_id: int, **values: Any) -> None:
     params = dict(values.pop("params", run.params))
     if "message" in values:
         params["_message"] = values.pop("message")
-    history = values.pop("history", run.history)
+    history = values.pop("history", None)  # kept as stored unless given (what could not be read stays named)
     if values.get("model_path"):  # relative to the database's folder, so the project can move
         values["model_path"] = to_stored(values["model_path"], store.db_path)
     with store.transaction() as c:
-        c.execute("UPDATE runs SET params=?, history=?, model_path=COALESCE(?, model_path), "
+        c.execute("UPDATE runs SET params=?, history=COALESCE(?, history), model_path=COALESCE(?, model_path), "
                   "status=COALESCE(?, status), finished_at=COALESCE(?, finished_at) WHERE id=?",
-                  (json.dumps(params), json.dumps(history), values.get("model_path"), values.get("status"),
-                   values.get("finished_at"), run_id))
+                  (json.dumps(params), None if history is None else json.dumps(history), values.get("model_path"),
+                   values.get("status"), values.get("finished_at"), run_id))
 
 
 def owner_params() -> dict[str, Any]:
     """The process that trains a run (kept in its params, so a crash can be told from a run still going)."""
     return {"_pid": os.getpid(), "_host": socket.gethostname()}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def recover_interrupted(store: Store) -> list[int]:
@@ -134,10 +135,14 @@ def recover_interrupted(store: Store) -> list[int]:
         if run.status != "running":
             continue
         pid, host = run.params.get("_pid"), run.params.get("_host")
-        if host not in (None, socket.gethostname()) or (pid is not None and _alive(int(pid))):
-            continue
+        why = "a crash or a kill"
+        try:
+            if host not in (None, socket.gethostname()) or (pid is not None and process_alive(pid)):
+                continue
+        except Invalid as exc:  # no process can be found by it: none of this machine trains the run
+            why = f"{exc} in the database, so no process of it can be found"
         update_run(store, run.id, status="interrupted", message=(
-            f"the training process stopped after epoch {run.epochs} (a crash or a kill); "
+            f"the training process stopped after epoch {run.epochs} ({why}); "
             f"`train --resume {run.id}` continues from there"))
         marked.append(run.id)
     return marked
@@ -149,13 +154,35 @@ def add_snapshot(store: Store, run_id: int, epoch: int, image_id: int, kind: str
                   (run_id, epoch, image_id, kind, data))
 
 
+#: Largest side of a mask snapshot (they are made at the model's input size).
+SNAPSHOT_MAX_SIDE = 4096
+
+
 def snapshots(store: Store, run_id: int) -> dict[int, list[tuple[int, str, bytes]]]:
-    """Per image: (epoch, kind, data) in epoch order — a strip across training."""
+    """Per image of the project: (epoch, kind, data) in epoch order — a strip across training. A snapshot whose
+    values are not what training writes (:func:`usable_snapshot`) is left out."""
     out: dict[int, list[tuple[int, str, bytes]]] = {}
-    for r in store.conn.execute("SELECT image_id, epoch, kind, data FROM snapshots WHERE run_id=? "
-                                "ORDER BY image_id, epoch", (run_id,)):
-        out.setdefault(r[0], []).append((r[1], r[2], bytes(r[3])))
+    for image_id, epoch, kind, data in store.conn.execute(
+            "SELECT s.image_id, s.epoch, s.kind, CAST(s.data AS BLOB) FROM snapshots s JOIN images i "
+            "ON i.id = s.image_id WHERE s.run_id=? ORDER BY s.image_id, s.epoch", (run_id,)):
+        if isinstance(epoch, int) and usable_snapshot(kind, data):
+            out.setdefault(image_id, []).append((epoch, kind, data))
     return out
+
+
+def usable_snapshot(kind: object, data: bytes) -> bool:
+    """Whether a snapshot holds what training writes: a mask PNG of at most :data:`SNAPSHOT_MAX_SIDE` a side,
+    a JSON list of boxes each with a finite score, or (a prediction) a JSON list of finite numbers or one."""
+    if kind == "mask":
+        size = mask_size(data)
+        return size is not None and 0 < min(size) and max(size) <= SNAPSHOT_MAX_SIDE
+    try:
+        value = loaded(data, "a snapshot")
+    except Invalid:
+        return False
+    if kind == "boxes":
+        return isinstance(value, list) and all(isinstance(b, dict) and finite(b.get("score")) for b in value)
+    return finite(value) or (isinstance(value, list) and bool(value) and all(finite(v) for v in value))
 
 
 def held_out_images(store: Store, run: Run) -> list:

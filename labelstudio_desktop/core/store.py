@@ -23,7 +23,9 @@ from typing import Any
 
 from . import backups, integrity
 from .confine import OutsideProject, Refusal, hold_root, lexical_problem, release_root
+from .db_values import loaded, text_list
 from .durability import SYNCHRONOUS
+from .formats.validate import Invalid, shown
 from .migrations import SCHEMA_VERSION, migrate
 from .refusals import LayoutError, check_layout, confine_store
 from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, is_default_place, root_setting
@@ -38,6 +40,10 @@ BOX_STATES = ("pending", "accepted", "rejected")
 
 #: Called with each store whose opening refused records (:mod:`.confine`): the command line prints a line.
 REFUSAL_LISTENERS: list[Callable[[Store], None]] = []
+
+#: Called with a store and a note on a value of its database that could not be used (:attr:`Store.notes`), once
+#: each: the command line prints a line.
+NOTE_LISTENERS: list[Callable[[Store, str], None]] = []
 
 #: Image columns that edits may change (through :class:`SetImageFields`).
 EDITABLE_IMAGE_FIELDS = ("label", "value", "split", "status", "excluded")
@@ -95,6 +101,9 @@ BOX_COLUMNS = (
     "id", "image_id", "label", "x0", "y0", "x1", "y1", "source", "state", "run_id", "method", "score",
     "difficult", "truncated", "pose", "edited", "threshold", "map_iou",
 )
+#: A mask row as read: its PNG always a blob (a crafted database's number there would otherwise be read as a size to
+#: allocate by ``bytes()``).
+MASK_COLUMNS = "id, image_id, label, CAST(png AS BLOB) AS png, source, state, run_id, created_at, edited"
 IMAGE_COLUMNS = (
     "id", "path", "size", "mtime", "width", "height", "channels", "label", "value", "split", "status",
     "excluded", "missing", "warnings",
@@ -110,7 +119,7 @@ def _row_to_image(row: sqlite3.Row) -> ImageRecord:
     data = dict(row)
     data["excluded"] = bool(data["excluded"])
     data["missing"] = bool(data["missing"])
-    data["warnings"] = json.loads(data["warnings"] or "[]")
+    data["warnings"] = text_list(data["warnings"] or "[]", "its warnings in the database")
     return ImageRecord(**{k: data[k] for k in IMAGE_COLUMNS})
 
 
@@ -132,6 +141,7 @@ class Store:
         self.recovered: list[str] = []  # files put back after an interrupted quarantine (core/file_moves.py)
         self.refusals: list[Refusal] = []  # records that lead outside the project, left alone (core/confine.py)
         self.refused_images: set[int] = set()  # ids of the refused image records: never listed, never read
+        self.notes: list[str] = []  # values of the database that could not be used, and what was used instead
         self._held_root: Path | None = None
         self._next_backup = time.monotonic() + backups.INTERVAL
 
@@ -320,8 +330,37 @@ class Store:
 
     # ----------------------------------------------------------------- settings
     def get_setting(self, key: str, default: Any = None) -> Any:
+        """A setting's value; ``default`` when there is none, or (with a note in :attr:`notes`) when the database
+        holds something that is not JSON, or not of the kind of a ``default`` given (a list, a dict...)."""
         row = self.conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
+        if row is None:
+            return default
+        what = f"the setting {key!r} in the database"
+        try:
+            value = loaded(row[0], what)
+        except Invalid as exc:
+            self._note(f"{exc}: ignored")
+            return default
+        if default is not None and not isinstance(value, type(default)):
+            self._note(f"{what}: not a {type(default).__name__} ({shown(value)}): ignored")
+            return default
+        return value
+
+    def get_names(self, key: str) -> list[str]:
+        """A setting that holds an ordered list of names (an order of classes): its texts, anything else in it left
+        out with a note."""
+        value = self.get_setting(key, [])
+        names = [n for n in value if isinstance(n, str)]
+        if len(names) != len(value):
+            self._note(f"the setting {key!r} in the database: {len(value) - len(names)} value(s) that are not "
+                       "names: ignored")
+        return names
+
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+            for listener in NOTE_LISTENERS:
+                listener(self, note)
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as c:
@@ -429,7 +468,7 @@ class Store:
         since then appended alphabetically. A class keeps its place (and key) even while no image has it."""
         current = [r[0] for r in self.conn.execute(
             "SELECT DISTINCT label FROM images WHERE label IS NOT NULL ORDER BY label")]
-        order = list(self.get_setting("class_keys", []))
+        order = self.get_names("class_keys")
         new = [c for c in current if c not in order]
         if new:
             order += new
@@ -528,10 +567,10 @@ class Store:
             return int(cur.lastrowid)
 
     def masks(self, image_id: int) -> list[sqlite3.Row]:
-        return list(self.conn.execute("SELECT * FROM masks WHERE image_id=? ORDER BY id", (image_id,)))
+        return list(self.conn.execute(f"SELECT {MASK_COLUMNS} FROM masks WHERE image_id=? ORDER BY id", (image_id,)))
 
     def mask(self, mask_id: int) -> sqlite3.Row:
-        row = self.conn.execute("SELECT * FROM masks WHERE id=?", (mask_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {MASK_COLUMNS} FROM masks WHERE id=?", (mask_id,)).fetchone()
         if row is None:
             raise StoreError(f"no mask with id {mask_id}")
         return row

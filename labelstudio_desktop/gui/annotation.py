@@ -287,8 +287,13 @@ class AnnotationController(QObject):
         import cv2
         import numpy as np
 
-        gray = cv2.imdecode(np.frombuffer(row[0], np.uint8), cv2.IMREAD_GRAYSCALE)
-        colored = cv2.applyColorMap(cv2.resize(gray, (self.image.width, self.image.height)), cv2.COLORMAP_JET)
+        from ..core.masks import BadMask, decode_grey
+
+        try:  # a heatmap the database holds: its size checked before it is decoded
+            gray = decode_grey(row[0], self.image.width, self.image.height, cv2.INTER_LINEAR)
+        except BadMask:
+            return None
+        colored = cv2.applyColorMap(gray, cv2.COLORMAP_JET)
         rgb = np.ascontiguousarray(colored[..., ::-1])
         return QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.shape[1] * 3, QImage.Format_RGB888).copy()
 

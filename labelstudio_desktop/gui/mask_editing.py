@@ -33,7 +33,7 @@ from ..core.mask_edits import (
     grabcut,
     grabcut_region,
 )
-from ..core.masks import decode_mask
+from ..core.masks import BadMask, decode_grey, decode_mask, decoded_masks, mask_note
 from ..core.review_memory import is_background
 from ..core.store import ImageRecord
 from .canvas import Canvas, label_color
@@ -181,17 +181,25 @@ class MaskEditor(QObject):
     def _load(self, rows) -> None:
         w, h = self.image.width, self.image.height
         target = self.target
-        if target is None:
-            mask = np.zeros((h, w), np.uint8)
-        elif target.state == "pending":
-            grey = cv2.imdecode(np.frombuffer(target.png, np.uint8), cv2.IMREAD_GRAYSCALE)
-            grey = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
-            mask = binarise(grey, self.panel.threshold.value() / 100, self.panel.equalize.isChecked())
-        else:
-            mask = decode_mask(target.png, w, h)
-        others = [(decode_mask(r["png"], w, h), label_color(r["label"])) for r in rows
-                  if r["state"] == "accepted" and (target is None or r["id"] != target.id)]
+        notes: list[str] = []
+        mask = np.zeros((h, w), np.uint8)
+        try:
+            if target is not None and target.state == "pending":
+                grey = decode_grey(target.png, w, h, cv2.INTER_LINEAR)
+                mask = binarise(grey, self.panel.threshold.value() / 100, self.panel.equalize.isChecked())
+            elif target is not None:
+                mask = decode_mask(target.png, w, h)
+        except BadMask as exc:  # a stored mask that cannot be shown: the layer starts empty, painting replaces it
+            notes.append(mask_note(target.id, target.label, exc))
+        others = [(m, label_color(r["label"])) for r, m in decoded_masks(
+            [r for r in rows if r["state"] == "accepted" and (target is None or r["id"] != target.id)], w, h, notes)]
+        self._cannot_show(notes)
         self.layer.load(mask, self._color(), others)
+
+    def _cannot_show(self, notes: list[str]) -> None:
+        if notes:
+            self.sig_message.emit(self.tr("Masks of {0} that cannot be shown: {1}").format(
+                self.image.path, "; ".join(notes)))
 
     def _color(self):
         """Green for a proposal under review, else the colour of the label painted."""
@@ -371,7 +379,11 @@ class MaskEditor(QObject):
         if action == "reject":
             after = replace(before, state="rejected")
         else:
-            grey = cv2.imdecode(np.frombuffer(before.png, np.uint8), cv2.IMREAD_GRAYSCALE)
+            try:
+                grey = decode_grey(before.png, self.image.width, self.image.height, cv2.INTER_LINEAR)
+            except BadMask as exc:
+                self._cannot_show([mask_note(before.id, before.label, exc)])
+                return False
             binary = binarise(grey, self.panel.threshold.value() / 100, self.panel.equalize.isChecked())
             label = self.label or (self.image.label if self.image.label and not is_background(self.image.label)
                                    else before.label)

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from ..core.annotation_work import WORK_TASKS, annotation_work
 from ..core.jobs import EtaEstimator
 from ..core.runs import Run, get_run, last_run, list_runs, recover_interrupted, snapshots
-from ..core.store import Store
+from ..core.store import Store, StoreError
 from ..core.training_needs import train_counts
 from .evaluation_table import EvaluationView
 from .job_status import run_status, translate_status
@@ -494,7 +494,10 @@ class TrainingPanel(QWidget):
         if item is None or self.runner.busy():
             return
         run: Run = item.data(0, Qt.UserRole)
-        parent = get_run(self.store, run.parent_id) if run.parent_id is not None else None
+        try:
+            parent = get_run(self.store, run.parent_id) if run.parent_id is not None else None
+        except StoreError:  # a parent the database names but does not hold
+            parent = None
         self.plot.set_history(run.history, parent.history if parent else None,
                               self.tr("run {0}").format(parent.id) if parent else "")
         self.show_snapshots(run)
@@ -508,7 +511,8 @@ class TrainingPanel(QWidget):
         self.snapshots.setIconSize(QSize(2 * SNAPSHOT_PX + 2, SNAPSHOT_PX) if masks else QSize(48, 48))
         epochs = sorted({epoch for strip in strips.values() for epoch, _k, _d in strip})
         self.snapshots.setColumnCount(1 + len(epochs))
-        classes = run.params.get("classes") or []
+        classes = run.params.get("classes")
+        classes = classes if isinstance(classes, list) else []
         for image_id, strip in strips.items():
             item = QTreeWidgetItem([self.store.image(image_id).path])
             item.setData(0, Qt.UserRole, image_id)
