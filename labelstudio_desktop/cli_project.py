@@ -4,13 +4,14 @@ gives for a busy database, a full disk or a damaged file."""
 from __future__ import annotations
 
 import argparse
-import errno
 import sqlite3
 import sys
 from pathlib import Path
 
-from .core import backups
+from .core import backups, db_errors
 from .core.confine import refusal_summary
+from .core.db_errors import MESSAGE as DISK_FULL
+from .core.db_errors import disk_full
 from .core.relocate import relocate
 from .core.store import Store, StoreError
 
@@ -109,23 +110,21 @@ def refusal_lines(refused: list[dict]) -> list[str]:
 def plain_error(exc: BaseException) -> str | None:
     """The one-line message for a database or disk failure that reached the command line (None: not one)."""
     text = str(exc)
-    low = text.lower()
+    if disk_full(exc):  # by the error codes (ENOSPC, SQLITE_FULL: core/db_errors.py), as every kind here
+        where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
+        return f"{where}{DISK_FULL} (what was already saved is kept; the unfinished step was not saved)"
     if isinstance(exc, sqlite3.Error):
-        if "locked" in low or "busy" in low:
+        code = db_errors.sqlite_code(exc)
+        if code in (db_errors.SQLITE_BUSY, db_errors.SQLITE_LOCKED):
             return ("the project database is busy: another program (the app, or another command) is writing to it "
                     "and did not finish in time; nothing was changed by this step: run the command again")
-        if "full" in low:
-            return ("the disk holding the project database is full: free some space and run the command again "
-                    "(what was already saved is kept; the unfinished step was not saved)")
-        if "readonly" in low or "read-only" in low:
+        if code == db_errors.SQLITE_READONLY:
             return "the project database is read-only here: copy the project somewhere writable to change it"
-        if "malformed" in low or "not a database" in low or "corrupt" in low:
+        if code in (db_errors.SQLITE_CORRUPT, db_errors.SQLITE_NOTADB):
             return (f"the project database is damaged ({text}): `labelstudio-desktop restore PROJECT` lists its "
                     "backups and restores one")
         return f"the project database failed: {text}"
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return f"{where}the disk is full: free some space and run the command again"
         return f"{where}{exc.strerror or text}"
     return None

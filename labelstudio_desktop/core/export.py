@@ -10,13 +10,15 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .class_list import class_names, object_class_names
 from .formats.masks import labelmap_name, labelmap_text
 from .formats.voc import VocObject, voc_xml
-from .fsutil import atomic_write, link_outside, unique_safe_names
+from .fsutil import WRITTEN, atomic_write, link_outside, name_refused, unique_safe_names
 from .images import ImageProblem, open_upright, probe, raw_point
 from .jobs import JobToken
 from .staging import staged_export
@@ -163,8 +165,52 @@ def unique_ids(paths: list[str]) -> dict[str, str]:
     return ids
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name the file system refuses (too long...) does not, and is skipped when written
+    (:func:`each_file`)."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        if name_refused(exc):
+            return False
+        raise
+
+
+@dataclass
+class FileStep:
+    """What :func:`each_file` did: ``skipped`` when the file system refused a name."""
+
+    skipped: bool = False
+
+
+@contextmanager
+def each_file(report: ExportReport, record: str) -> Iterator[FileStep]:
+    """One image's (or one list's) files of an export, written in the ``with`` block: when the file system refuses
+    a name (:func:`.fsutil.name_refused`: too long, a character it cannot hold), the files the block wrote are removed,
+    ``record`` is noted as skipped with the name, and the export goes on after the block. Blocks nest: what an inner
+    one wrote counts as written by the outer one too."""
+    step = FileStep()
+    written: list[Path] = []
+    token = WRITTEN.set(written)
+    try:
+        yield step
+    except OSError as exc:
+        if not name_refused(exc):
+            raise
+        for path in written:
+            path.unlink(missing_ok=True)
+        name = Path(exc.filename).name if exc.filename else "?"
+        report.problems.append((record, f"skipped: the file system refuses the name {name!r} ({exc.strerror})"))
+        step.skipped = True
+    finally:
+        WRITTEN.reset(token)
+        outer = WRITTEN.get()
+        if outer is not None and not step.skipped:
+            outer.extend(written)
+
+
 def _check_targets(targets: list[Path], overwrite: bool) -> None:
-    existing = [t for t in targets if t.exists()]
+    existing = [t for t in targets if _exists(t)]
     if existing and not overwrite:
         shown = ", ".join(str(t) for t in existing[:3])
         more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
@@ -207,13 +253,14 @@ def _export_labelimg(store: Store, out: Path, images: list[ImageRecord], include
         width, height, orientation = img.width, img.height, _orientation(src)
         if orientation != 1:
             objects, (width, height) = _raw_frame(objects, img, orientation)
-            raw_frames += 1
         xml = voc_xml(folder=xml_text(src.parent.name), filename=xml_text(src.name), path=xml_text(str(src)),
                       width=width, height=height, depth=3, objects=objects, verified=img.status == "verified",
                       raw_orientation=orientation if orientation != 1 else None)
-        atomic_write(targets[img.path], xml)
-        report.images += 1
-        report.objects += len(objects)
+        with each_file(report, img.path):
+            atomic_write(targets[img.path], xml)
+            raw_frames += int(orientation != 1)
+            report.images += 1
+            report.objects += len(objects)
         job.progress(n + 1, len(todo))
     if raw_frames:
         report.problems.append(("", f"{raw_frames} EXIF-rotated photo(s): their XML gives the raw frame labelImg "
@@ -265,7 +312,8 @@ def _jpeg_bytes(src: Path) -> tuple[bytes, bool]:
 
 def write_upright_copy(store: Store, img: ImageRecord, target: Path, report: ExportReport) -> bool:
     """Write the image as an upright JPEG at ``target`` (its own bytes when they already are one); False, with the
-    reason in ``report``, when it cannot be read or is a link leading outside the project (never read)."""
+    reason in ``report``, when it cannot be read, is a link leading outside the project (never read), or the file
+    system refuses the name of ``target`` (:func:`each_file`)."""
     if link_outside(store.root, store.abs_path(img)):
         note = (img.path, LINK_OUTSIDE)
         if note not in report.problems:
@@ -276,9 +324,10 @@ def write_upright_copy(store: Store, img: ImageRecord, target: Path, report: Exp
     except (ImageProblem, OSError) as exc:
         report.problems.append((img.path, f"skipped: {exc}"))
         return False
-    atomic_write(target, data)
-    report.reencoded += int(reencoded)
-    return True
+    with each_file(report, img.path) as step:  # a name the file system refuses: noted, and False
+        atomic_write(target, data)
+        report.reencoded += int(reencoded)
+    return not step.skipped
 
 
 def _class_presence(boxes: list[BoxRecord]) -> dict[str, int]:
@@ -317,17 +366,18 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
         job.check()
         ident = ids[img.path]
         jpeg = base / "JPEGImages" / f"{ident}.jpg"
-        if not write_upright_copy(store, img, jpeg, report):
-            continue
-        objects = [_voc_object(b) for b in boxes]
-        xml = voc_xml(folder=VOC_YEAR, filename=jpeg.name, path=str(jpeg), width=img.width, height=img.height,
-                      depth=3, objects=objects, verified=img.status == "verified",
-                      database="labelstudio-desktop")
-        atomic_write(base / "Annotations" / f"{ident}.xml", xml)
-        listed[split_or_train(img, report)].append(ident)
-        presence[ident] = _class_presence(boxes)
-        report.images += 1
-        report.objects += len(objects)
+        with each_file(report, img.path):
+            if not write_upright_copy(store, img, jpeg, report):
+                continue
+            objects = [_voc_object(b) for b in boxes]
+            xml = voc_xml(folder=VOC_YEAR, filename=jpeg.name, path=str(jpeg), width=img.width, height=img.height,
+                          depth=3, objects=objects, verified=img.status == "verified",
+                          database="labelstudio-desktop")
+            atomic_write(base / "Annotations" / f"{ident}.xml", xml)
+            listed[split_or_train(img, report)].append(ident)
+            presence[ident] = _class_presence(boxes)
+            report.images += 1
+            report.objects += len(objects)
         job.progress(n + 1, len(todo))
     listed_trainval = listed["train"] + listed["val"]
     used = {c for per_image in presence.values() for c in per_image}
@@ -337,7 +387,8 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
         atomic_write(sets / f"{name}.txt", "".join(f"{i}\n" for i in idents).encode("utf-8"))
         for cls in classes:  # the per-class lists of the VOC devkit: 1 present, -1 absent, 0 difficult only
             lines = "".join(f"{i} {presence[i].get(cls, -1):>2}\n" for i in idents)
-            atomic_write(sets / f"{stems[cls]}_{name}.txt", lines.encode("utf-8"))
+            with each_file(report, f"class {cls!r}"):
+                atomic_write(sets / f"{stems[cls]}_{name}.txt", lines.encode("utf-8"))
     # Datumaro (and CVAT through it) refuse classes outside VOC's 20 without a labelmap: the project's object classes,
     # numbered as in every other export (the masks export's palette indices among them); image-only classes take none
     atomic_write(base / "labelmap.txt", labelmap_text(object_class_names(store)).encode("utf-8"))

@@ -20,6 +20,7 @@ from .export import (
     ExportError,
     ExportReport,
     _check_targets,
+    each_file,
     export_states,
     exportable_images,
     note_links_outside,
@@ -81,6 +82,7 @@ def _write_crops(store: Store, out: Path, source: str, padding: float, cutout: b
         targets.append(inside(out, out / folders[c.label] / f"{ids[c.image.path]}_{n}.png"))
     _check_targets(targets, overwrite)
     pixels: dict[int, np.ndarray] = {}
+    cropped: set[int] = set()  # images with at least one crop written
     for k, (crop, target) in enumerate(zip(crops, targets, strict=True)):
         job.check()
         try:
@@ -91,10 +93,12 @@ def _write_crops(store: Store, out: Path, source: str, padding: float, cutout: b
         except (ImageProblem, OSError) as exc:
             report.problems.append((crop.image.path, f"skipped: {exc}"))
             continue
-        atomic_write(target, _crop_png(store, crop, pixels[crop.image.id], cutout))
-        report.objects += 1
+        with each_file(report, crop.image.path):
+            atomic_write(target, _crop_png(store, crop, pixels[crop.image.id], cutout))
+            report.objects += 1
+            cropped.add(crop.image.id)
         job.progress(k + 1, len(crops))
-    report.images = len({c.image.id for c in crops})
+    report.images = len(cropped)
     renamed = [label for label, folder in folders.items() if folder != label]
     if renamed:
         report.problems.append(("", "label(s) made safe as folder names: " + ", ".join(

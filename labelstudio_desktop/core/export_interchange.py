@@ -26,6 +26,7 @@ from .export import (
     ExportError,
     ExportReport,
     _check_targets,
+    each_file,
     export_states,
     images_with_boxes,
     note_unsplit,
@@ -131,20 +132,21 @@ def export_labelme(store: Store, out: Path, include_pending: bool, overwrite: bo
     _check_targets([out / f"{ids[img.path]}.{e}" for img, _b, _m in todo for e in ("jpg", "json")], overwrite)
     for n, (img, boxes, masks) in enumerate(todo):
         job.check()
-        if not write_upright_copy(store, img, out / f"{ids[img.path]}.jpg", report):
-            continue
-        shapes = [labelme.shape(b.label, "rectangle", [[b.x0, b.y0], [b.x1, b.y1]]) for b in boxes]
-        groups = 0
-        for label, mask in masks:
-            polygons = mask_polygons(mask)
-            group = None
-            if len(polygons) > 1:  # the parts of one mask: one instance, as labelme groups shapes
-                groups += 1
-                group = groups
-            for polygon in polygons:
-                shapes.append(labelme.shape(label, "polygon", np.asarray(polygon).reshape(-1, 2).tolist(), group))
-        doc = labelme.document(f"{ids[img.path]}.jpg", img.width, img.height, shapes)
-        atomic_write(out / f"{ids[img.path]}.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
-        report.images += 1
-        report.objects += len(shapes)
+        with each_file(report, img.path):
+            if not write_upright_copy(store, img, out / f"{ids[img.path]}.jpg", report):
+                continue
+            shapes = [labelme.shape(b.label, "rectangle", [[b.x0, b.y0], [b.x1, b.y1]]) for b in boxes]
+            groups = 0
+            for label, mask in masks:
+                polygons = mask_polygons(mask)
+                group = None
+                if len(polygons) > 1:  # the parts of one mask: one instance, as labelme groups shapes
+                    groups += 1
+                    group = groups
+                for polygon in polygons:
+                    shapes.append(labelme.shape(label, "polygon", np.asarray(polygon).reshape(-1, 2).tolist(), group))
+            doc = labelme.document(f"{ids[img.path]}.jpg", img.width, img.height, shapes)
+            atomic_write(out / f"{ids[img.path]}.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+            report.images += 1
+            report.objects += len(shapes)
         job.progress(n + 1, len(todo))

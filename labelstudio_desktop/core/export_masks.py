@@ -30,6 +30,7 @@ from .export import (
     ExportReport,
     _check_targets,
     _jpeg_bytes,
+    each_file,
     export_states,
     exportable_images,
     nothing_to_export,
@@ -123,16 +124,17 @@ def export_masks(store: Store, out: Path, include_pending: bool = False, overwri
         if border:
             class_index[border_band(class_index, border)] = IGNORE_INDEX
             object_index[border_band(object_index, border)] = IGNORE_INDEX
-        atomic_write(base / "JPEGImages" / f"{ident}.jpg", jpeg)
-        atomic_write(base / "SegmentationClass" / f"{ident}.png", palette_png(class_index))
-        atomic_write(base / "SegmentationClassRaw" / f"{ident}.png", grey_png(class_index))
-        atomic_write(base / "SegmentationObject" / f"{ident}.png", palette_png(object_index))
-        if img.split is None:
-            report.unsplit += 1
-        listed[img.split or "train"].append(ident)
-        report.images += 1
-        report.objects += instances
-        report.reencoded += int(reencoded)
+        with each_file(report, img.path):
+            atomic_write(base / "JPEGImages" / f"{ident}.jpg", jpeg)
+            atomic_write(base / "SegmentationClass" / f"{ident}.png", palette_png(class_index))
+            atomic_write(base / "SegmentationClassRaw" / f"{ident}.png", grey_png(class_index))
+            atomic_write(base / "SegmentationObject" / f"{ident}.png", palette_png(object_index))
+            if img.split is None:
+                report.unsplit += 1
+            listed[img.split or "train"].append(ident)
+            report.images += 1
+            report.objects += instances
+            report.reencoded += int(reencoded)
         job.progress(n + 1, len(todo))
     for name, idents in (*listed.items(), ("trainval", listed["train"] + listed["val"])):
         atomic_write(sets / f"{name}.txt", "".join(f"{i}\n" for i in idents).encode("utf-8"))

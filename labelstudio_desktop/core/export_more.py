@@ -15,7 +15,16 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .export import ExportError, ExportReport, _check_targets, export_states, exportable_images, unique_ids, xml_text
+from .export import (
+    ExportError,
+    ExportReport,
+    _check_targets,
+    each_file,
+    export_states,
+    exportable_images,
+    unique_ids,
+    xml_text,
+)
 from .export_crops import export_crops
 from .export_interchange import export_coco, export_labelme
 from .export_masks import export_masks
@@ -93,36 +102,41 @@ def _augmented(store, out, images, ids, states, variants, seed, overwrite, repor
         except (ImageProblem, OSError) as exc:
             report.problems.append((img.path, f"skipped: {exc}"))
             continue
-        h, w = pixels.shape[:2]
         boxes: list[BoxRecord] = store.boxes(img.id, states=states)
         notes: list[str] = []
         mask = union_mask(store, img.id, img.width, img.height, notes=notes)
         report.problems.extend((img.path, note) for note in notes)
-        for k in range(variants):
-            matrix, flip, bright = random_transform(rng, w, h)
-            warped = cv2.warpAffine(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-            if flip:
-                warped = warped[:, ::-1]
-            warped = np.clip(warped.astype(np.float32) * bright, 0, 255).astype(np.uint8)
-            objects = []
-            for b in boxes:
-                moved = transform_box(b.edges, matrix, flip, w, h)
-                if moved:
-                    objects.append(VocObject(xml_text(b.label), *moved, xml_text(b.pose), b.truncated, b.difficult))
-            stem = f"{ids[img.path]}_aug{k}"
-            buf = io.BytesIO()
-            Image.fromarray(np.ascontiguousarray(warped)).save(buf, "JPEG", quality=95)
-            atomic_write(out / f"{stem}.jpg", buf.getvalue())
-            atomic_write(out / f"{stem}.xml", voc_xml(out.name, f"{stem}.jpg", str(out / f"{stem}.jpg"), w, h, 3,
-                                                      objects))
-            if mask is not None:
-                moved_mask = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST,
-                                            borderMode=cv2.BORDER_CONSTANT)
-                if flip:
-                    moved_mask = moved_mask[:, ::-1]
-                mbuf = io.BytesIO()
-                Image.fromarray(np.ascontiguousarray(moved_mask) * 255).save(mbuf, "PNG")
-                atomic_write(out / f"{stem}_mask.png", mbuf.getvalue())
-            report.objects += len(objects)
-            report.images += 1
+        with each_file(report, img.path):  # all of an image's copies, or none
+            kept = [_write_copy(out, f"{ids[img.path]}_aug{k}", pixels, mask, boxes, rng) for k in range(variants)]
+            report.images += variants
+            report.objects += sum(kept)
         job.progress(n + 1, len(images))
+
+
+def _write_copy(out: Path, stem: str, pixels: np.ndarray, mask: np.ndarray | None, boxes: list[BoxRecord],
+                rng: np.random.Generator) -> int:
+    """One transformed copy of an image as ``stem``: JPEG, VOC XML and (when the image has masks) its mask PNG;
+    returns how many boxes it keeps."""
+    h, w = pixels.shape[:2]
+    matrix, flip, bright = random_transform(rng, w, h)
+    warped = cv2.warpAffine(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    if flip:
+        warped = warped[:, ::-1]
+    warped = np.clip(warped.astype(np.float32) * bright, 0, 255).astype(np.uint8)
+    objects = []
+    for b in boxes:
+        moved = transform_box(b.edges, matrix, flip, w, h)
+        if moved:
+            objects.append(VocObject(xml_text(b.label), *moved, xml_text(b.pose), b.truncated, b.difficult))
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(warped)).save(buf, "JPEG", quality=95)
+    atomic_write(out / f"{stem}.jpg", buf.getvalue())
+    atomic_write(out / f"{stem}.xml", voc_xml(out.name, f"{stem}.jpg", str(out / f"{stem}.jpg"), w, h, 3, objects))
+    if mask is not None:
+        moved_mask = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT)
+        if flip:
+            moved_mask = moved_mask[:, ::-1]
+        mbuf = io.BytesIO()
+        Image.fromarray(np.ascontiguousarray(moved_mask) * 255).save(mbuf, "PNG")
+        atomic_write(out / f"{stem}_mask.png", mbuf.getvalue())
+    return len(objects)

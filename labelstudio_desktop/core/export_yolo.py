@@ -23,6 +23,7 @@ from .class_list import object_class_names
 from .export import (
     ExportReport,
     _check_targets,
+    each_file,
     images_with_boxes,
     note_unsplit,
     split_or_train,
@@ -63,14 +64,16 @@ def export_yolo(store: Store, out: Path, include_pending: bool, overwrite: bool,
     used: set[str] = set()
     for n, (img, boxes) in enumerate(todo):
         job.check()
-        if not write_upright_copy(store, img, out / "images" / splits[img.path] / f"{ids[img.path]}.jpg", report):
-            continue
-        split = split_or_train(img, report)
-        rows = [label_line(names.index(b.label), b.x0, b.y0, b.x1, b.y1, img.width, img.height) for b in boxes]
-        atomic_write(out / "labels" / split / f"{ids[img.path]}.txt", "".join(r + "\n" for r in rows).encode())
-        used.add(split)
-        report.images += 1
-        report.objects += len(rows)
+        with each_file(report, img.path):
+            if not write_upright_copy(store, img, out / "images" / splits[img.path] / f"{ids[img.path]}.jpg",
+                                      report):
+                continue
+            split = split_or_train(img, report)
+            rows = [label_line(names.index(b.label), b.x0, b.y0, b.x1, b.y1, img.width, img.height) for b in boxes]
+            atomic_write(out / "labels" / split / f"{ids[img.path]}.txt", "".join(r + "\n" for r in rows).encode())
+            used.add(split)
+            report.images += 1
+            report.objects += len(rows)
         job.progress(n + 1, len(todo))
     text = _name_lines(names, report)
     for split in used:

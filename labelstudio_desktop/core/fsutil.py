@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import unicodedata
@@ -17,6 +18,12 @@ from .durability import fsync_dir
 WRITE_REDIRECT: ContextVar[Callable[[Path], Path] | None] = ContextVar("write_redirect", default=None)
 #: While an export runs, the project folder its image reads must stay inside (no link leading outside is read).
 READ_ROOT: ContextVar[Path | None] = ContextVar("read_root", default=None)
+#: While one image's files of an export are written (:func:`.export.each_file`), the files written so far, as
+#: written (in the staging folder): removed again when the file system refuses the name of the next one.
+WRITTEN: ContextVar[list[Path] | None] = ContextVar("written", default=None)
+#: What the file system says when it refuses a file's name: too long, a byte sequence or a character it cannot hold
+#: (a FAT or NTFS drive, a file system that only takes UTF-8).
+REFUSED_NAME_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL})
 #: Bytes of the target's name kept in a temporary name: with the random part and ``.tmp`` it stays far below the
 #: 255 bytes file systems allow, whatever the target's name.
 TEMP_NAME_BYTES = 120
@@ -47,11 +54,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     The file gets the umask's mode. During an export the write lands in the export's staging folder
     (:data:`WRITE_REDIRECT`), which the export renames into place when it is complete.
     """
+    target = Path(path)
     redirect = WRITE_REDIRECT.get()
     if redirect is not None:
-        path = redirect(Path(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
+        path = redirect(target)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # named by the file asked for, not by a temporary or staging name
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
     try:
         with os.fdopen(fd, "wb") as f:
             os.chmod(tmp, file_mode())
@@ -60,12 +71,22 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
         fsync_dir(path.parent)  # the rename itself survives a power loss
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise
+    written = WRITTEN.get()
+    if written is not None:
+        written.append(path)
+
+
+def name_refused(exc: OSError) -> bool:
+    """Whether the file system refused a file's name (:data:`REFUSED_NAME_ERRNOS`)."""
+    return exc.errno in REFUSED_NAME_ERRNOS
 
 
 def link_outside(root: Path, path: Path) -> bool:

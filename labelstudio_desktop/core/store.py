@@ -23,6 +23,8 @@ from typing import Any
 
 from . import backups, integrity
 from .confine import OutsideProject, Refusal, hold_root, lexical_problem, release_root
+from .db_errors import MESSAGE as DISK_FULL
+from .db_errors import disk_full
 from .db_values import loaded, text_list
 from .durability import SYNCHRONOUS
 from .formats.validate import Invalid, shown
@@ -51,6 +53,18 @@ EDITABLE_IMAGE_FIELDS = ("label", "value", "split", "status", "excluded")
 
 class StoreError(Exception):
     """A project that cannot be opened or an edit that the store refuses."""
+
+
+class DiskFull(StoreError):
+    """The disk holding the project is full (:mod:`.db_errors`): nothing could be written."""
+
+
+def _failure(db: Path, exc: BaseException, what: str) -> StoreError:
+    """The error for a database that failed to open or be created: the full disk said as such (by its error codes,
+    :func:`.db_errors.disk_full`), anything else as ``what`` with SQLite's words."""
+    if disk_full(exc, db.parent):
+        return DiskFull(f"{db}: {DISK_FULL}; nothing was changed")
+    return StoreError(f"{db}: {what} ({exc})")
 
 
 @dataclass
@@ -158,6 +172,8 @@ class Store:
         try:
             db.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if disk_full(exc):
+                raise DiskFull(f"{db.parent}: {DISK_FULL}") from exc
             raise StoreError(
                 f"{db.parent}: cannot create the project folder ({exc.strerror}); "
                 "use --db PATH to keep the database elsewhere"
@@ -167,7 +183,7 @@ class Store:
             try:
                 integrity.create_new(db, root_setting(root, db))
             except (OSError, sqlite3.Error) as exc:
-                raise StoreError(f"{db}: cannot create the project database ({exc})") from exc
+                raise _failure(db, exc, "cannot create the project database") from exc
         store = cls._connect(db, root)
         stored_root = store.get_setting("root")
         if stored_root is None:
@@ -200,7 +216,16 @@ class Store:
             raise StoreError(f"{db}: the project database is read-only here (no permission to write it or its "
                              "folder, or a read-only disk): `info` and `export` can read it; to edit the project, "
                              "copy its folder somewhere writable")
-        store = cls._connect(db, None, readonly=cant_write)
+        try:
+            store = cls._connect(db, None, readonly=cant_write)
+        except DiskFull as full:
+            if not readonly or cant_write:
+                raise
+            try:  # reading is all that is asked, and reading needs no space
+                store, cant_write = cls._connect(db, None, readonly=True), True
+            except StoreError:
+                raise full from None
+            store._note(f"{DISK_FULL}: opened read-only")
         stored_root = store.get_setting("root")
         if stored_root is None and is_default_place(db):  # created, then killed before its root was recorded
             stored_root = RELATIVE_ROOT
@@ -254,7 +279,7 @@ class Store:
         except integrity.DamagedDatabase as exc:
             raise StoreError(str(exc)) from exc
         except sqlite3.Error as exc:
-            raise StoreError(f"{db}: cannot open the database ({exc})") from exc
+            raise _failure(db, exc, "cannot open the database") from exc
         conn.row_factory = sqlite3.Row
         try:
             conn.execute("PRAGMA foreign_keys=ON")
@@ -274,7 +299,7 @@ class Store:
             raise
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"{db}: not a usable project database ({exc})") from exc
+            raise _failure(db, exc, "not a usable project database") from exc
         return cls(conn, db, root or db.parent, readonly)
 
     def close(self) -> None:
