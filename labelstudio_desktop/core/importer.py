@@ -33,11 +33,12 @@ from .formats.folders import (
 )
 from .fsutil import atomic_write
 from .images import ImageProblem, probe, unsupported_image
+from .integrity import ProjectBusy, project_lock
 from .jobs import JobToken
 from .labels_rule import label_problem
 from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
 from .masks import mask_size
-from .store import Store, file_facts
+from .store import BUSY_TIMEOUT, Store, file_facts
 
 FORMATS = ("auto", "flat", "classes", "vocdevkit", "cifar", *ANNOTATION_FORMATS)
 CIFAR_OUTPUT_DIR = "cifar-png"
@@ -279,8 +280,18 @@ def _cifar_label(label: int, names: list[str] | None) -> str | None:
 def import_folder(store: Store, fmt: str = "auto", annotations: Path | None = None, view: str | None = None,
                   job: JobToken | None = None, masks: Path | None = None) -> ImportReport:
     """Import (or re-import) the project's image folder, its annotation files (of ``fmt``, or the format found),
-    and masks (from ``masks``, or found in the layout). Problems are reported, never raised per file."""
-    job = job or JobToken()
+    and masks (from ``masks``, or found in the layout). Problems are reported, never raised per file. One import of
+    a project runs at a time: another one (a second first import of the folder, the app's) waits for it up to the
+    busy timeout, then stops with a plain :class:`ImportFailed` (:func:`.integrity.project_lock`)."""
+    try:
+        with project_lock(store.db_path, BUSY_TIMEOUT):
+            return _import_folder(store, fmt, annotations, view, job or JobToken(), masks)
+    except ProjectBusy as exc:
+        raise ImportFailed(str(exc)) from exc
+
+
+def _import_folder(store: Store, fmt: str, annotations: Path | None, view: str | None, job: JobToken,
+                   masks: Path | None) -> ImportReport:
     root = store.root
     if fmt not in FORMATS:
         raise ImportFailed(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -8,10 +8,19 @@ read-only folder, disk or file) opens read-only where reading is all that is ask
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 #: Databases already checked by this process, as (path, inode, size, mtime) of the file when it passed: the app and
 #: its workers reopen the same file many times, and a check per reopen would read the whole file each time. A file
@@ -21,6 +30,51 @@ _CHECKED: set[tuple[str, int, int, int]] = set()
 
 class DamagedDatabase(Exception):
     """The database fails the integrity check, or is empty."""
+
+
+class ProjectBusy(Exception):
+    """Another process held the project's lock (creating the project, importing into it) past the wait allowed."""
+
+
+@contextmanager
+def project_lock(db: Path, timeout: float) -> Iterator[None]:
+    """Hold the lock of the project whose database is ``db`` (to be) while creating it or importing into it, so two
+    imports of one folder never build its database at once. It is an advisory lock on the database's folder, which
+    the system releases when the process ends, however it ends (a killed import leaves nothing to clean up).
+    Another process waits for it up to ``timeout`` seconds, then gets :class:`ProjectBusy`. Where the file system
+    has no such locks (Windows, some network shares), nothing is held."""
+    fd = _lock_fd(db.parent)
+    if fd is None:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise ProjectBusy(f"{db}: another import is creating this project or importing into it, and did not "
+                                  f"finish within {timeout:g} s; run this command again once it has")
+            time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock_fd(folder: Path) -> int | None:
+    if fcntl is None:
+        return None
+    try:
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the lock if it is free; True also where the file system refuses such locks (nothing to hold)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        return exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+    return True
 
 
 def recovery_hint(db: Path) -> str:

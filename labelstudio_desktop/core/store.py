@@ -181,7 +181,12 @@ class Store:
         existed = db.is_file()
         if not existed:
             try:
-                integrity.create_new(db, root_setting(root, db))
+                with integrity.project_lock(db, BUSY_TIMEOUT):  # two first imports of a folder: one creates it
+                    existed = db.is_file()  # created by the other while this one waited
+                    if not existed:
+                        integrity.create_new(db, root_setting(root, db))
+            except integrity.ProjectBusy as exc:
+                raise StoreError(str(exc)) from exc
             except (OSError, sqlite3.Error) as exc:
                 raise _failure(db, exc, "cannot create the project database") from exc
         store = cls._connect(db, root)
