@@ -48,6 +48,11 @@ DETECTOR_THRESHOLD = 0.3
 COLD_START = {"flip": True, "keep": 0.2, "refine": "grabcut", "padding": 0.15}
 MAP_SIZE = 64
 BATCH = 32
+#: The report's note when the cold start cannot run: no detector, no classifier, and no image with a class.
+NO_CLASSES = ("no image has a class yet: draw the first boxes, or set the images' classes for Grad-CAM "
+              "proposals")
+#: The most images per class :func:`fitted_feature_cam` fits its heads on.
+HEAD_IMAGES = 100
 
 
 @dataclass
@@ -84,14 +89,17 @@ class ProposeReport:
     other: str = ""  # the other source, used per image where ``source`` found nothing ("" when none)
     fallback: int = 0  # images whose proposals came from ``other``
     kept_pending: int = 0  # images whose pending proposals were kept (of a source not measured worse)
+    note: str = ""  # why nothing was proposed at all (e.g. :data:`NO_CLASSES`); empty otherwise
 
     def as_json(self) -> dict:
         return {"proposals": [p.as_json() for p in self.proposals], "source": self.source, "other": self.other,
                 "held_out": self.held_out, "scores": {k: round(v, 6) for k, v in self.scores.items()},
-                "runs": self.runs, "fallback": self.fallback, "kept_pending": self.kept_pending}
+                "runs": self.runs, "fallback": self.fallback, "kept_pending": self.kept_pending, "note": self.note}
 
     def decision(self) -> str:
         """Which source proposed, why, and what was kept, in a sentence (the CLI; the app says it translated)."""
+        if self.note:
+            return self.note
         if not self.other:
             text = f"proposals from {self.source}"
         elif self.scores:
@@ -189,6 +197,12 @@ def images_to_propose(store: Store, images: str | None = None, limit: int | None
     return (kept[:limit] if limit is not None else kept), len(todo) - len(kept)
 
 
+def has_image_classes(store: Store) -> bool:
+    """Whether a usable image has a class that is not a background class (the cold start needs one)."""
+    return any(img.label and not is_background(img.label)
+               for img in store.images(include_excluded=False, include_missing=False))
+
+
 def image_class(img, prior: bool) -> str | None:
     """The label an image's proposals must take under the class prior: its class, unless it has none or the prior
     is off. A background class is returned too (such an image gets no proposal)."""
@@ -196,14 +210,13 @@ def image_class(img, prior: bool) -> str | None:
 
 
 class _GradCamBoxes:
-    """Boxes fitted to the Grad-CAM heatmap of a classifier (the cold start); with ``use_labels`` (the class
-    prior) the heatmap of the image's class, and that class as the label."""
+    """Boxes fitted to the class heatmap of a classifier (the cold start; :func:`class_maps`); with ``use_labels``
+    (the class prior) the heatmap of the image's class, and that class as the label."""
 
     source = "gradcam"
 
     def __init__(self, store: Store, run_id, method, threshold, multi, min_area, padding, layer, max_iter,
                  use_labels, levers: dict | None = None):
-        from .gradcam import GradCam
         from .train import load_model
 
         if method not in METHODS:
@@ -217,7 +230,7 @@ class _GradCamBoxes:
         self.method, self.multi, self.max_iter, self.use_labels = method, multi, max_iter, use_labels
         self.levers = {**COLD_START, **{k: tuned[k] for k in COLD_START if k in tuned}, **(levers or {})}
         self.padding = padding if padding is not None else self.levers["padding"]
-        self.cam = GradCam(load_model(self.run.model_path), layer or tuned.get("layer_name"))
+        self.cam = class_maps(store, self.run, load_model(self.run.model_path), layer or tuned.get("layer_name"))
 
     def __call__(self, batch, pixels, report: ProposeReport):
         chosen = None
@@ -231,19 +244,70 @@ class _GradCamBoxes:
             if is_background(label):
                 report.without_box.append((img.path, f"classified as the background class '{label}'"))
             else:
-                found = heatmap_boxes(heat, pixels[n], self.threshold, self.method, self.multi, self.min_area,
-                                      self.max_iter, self.levers["keep"], self.levers["refine"])
+                found = cold_start_boxes(heat, pixels[n], (img.width, img.height), self.threshold, self.levers,
+                                         self.padding, self.method, self.multi, self.min_area, self.max_iter)
                 if not found:
                     report.without_box.append((img.path, no_box_reason(heat, self.threshold, self.multi,
                                                                        self.min_area)))
-            candidates = []
             grid = upsample(heat) if found else None
-            for fitted in found:
-                box = scale_box(fitted.box, (MAP_SIZE, MAP_SIZE), (img.width, img.height))
-                if self.padding:
-                    box = pad_box(box, self.padding, (img.width, img.height))
-                candidates.append(Candidate(label, box, box_score(score, grid, fitted.box), fitted.iou))
+            candidates = [Candidate(label, box, box_score(score, grid, fitted.box), fitted.iou)
+                          for box, fitted in found]
             yield img, candidates, heat
+
+
+def cold_start_boxes(heat: np.ndarray, pixels: np.ndarray, size: tuple[int, int], threshold: float, levers: dict,
+                     padding: float, method: str = "exact", multi: bool = False, min_area: int = 4,
+                     max_iter: int = 10) -> list[tuple[tuple[int, int, int, int], object]]:
+    """The cold start's boxes of one image from its class heatmap: (box in pixel edges of the ``size`` (w, h)
+    image, padded, the box fitted on the map grid) per box, with the levers ``keep`` and ``refine`` of
+    :data:`COLD_START` (``flip`` acts on the heatmap)."""
+    found = heatmap_boxes(heat, pixels, threshold, method, multi, min_area, max_iter, levers["keep"],
+                          levers["refine"])
+    out = []
+    for fitted in found:
+        box = scale_box(fitted.box, (MAP_SIZE, MAP_SIZE), size)
+        out.append((pad_box(box, padding, size) if padding else box, fitted))
+    return out
+
+
+def class_maps(store: Store, run, model, layer: str | None):
+    """The cold start's class activation method for the classifier ``model`` of ``run``: with a pretrained backbone
+    and no ``layer`` asked for (or calibrated), the class activation maps of heads fitted on its features
+    (:class:`.gradcam.FeatureCam`, :func:`fitted_feature_cam`), which benchmarks/cold_start.py measured far above
+    Grad-CAM on real photos; else, or when fewer than two classes have images, Grad-CAM of ``layer`` (default: the
+    last convolutional layer)."""
+    from .backbones import APPLICATIONS
+    from .gradcam import GradCam
+
+    cam = None
+    if layer is None and run.params.get("backbone") in APPLICATIONS:
+        cam = fitted_feature_cam(store, model, run.params["classes"], int(run.params["size"]))
+    return cam or GradCam(model, layer)
+
+
+def fitted_feature_cam(store: Store, model, classes: list[str], size: int):
+    """A :class:`.gradcam.FeatureCam` of ``model`` fitted on :func:`head_images`; None when they hold fewer than two
+    classes (Grad-CAM then explains the classifier itself)."""
+    from .gradcam import FeatureCam
+
+    pixels, labels = head_images(store, classes, size)
+    return FeatureCam(model).fit(pixels, labels) if len(set(labels.tolist())) >= 2 else None
+
+
+def head_images(store: Store, classes: list[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels (at the model's ``size``) and class indices of the project's readable images whose class the
+    classifier knows: at most :data:`HEAD_IMAGES` per class, spread over the class."""
+    by_class: dict[str, list] = {}
+    for img in store.images(include_excluded=False, include_missing=False):
+        if img.label in classes:
+            by_class.setdefault(img.label, []).append(img)
+    chosen = [img for imgs in by_class.values()
+              for img in (imgs if len(imgs) <= HEAD_IMAGES else
+                          [imgs[k] for k in np.linspace(0, len(imgs) - 1, HEAD_IMAGES).round().astype(int)])]
+    loaded, pixels = load_batch(store, chosen, size, ProposeReport(0, "", 0.0))
+    if not loaded:
+        return np.zeros((0, size, size, 3), np.uint8), np.zeros(0, int)
+    return np.stack(pixels), np.array([classes.index(img.label) for img in loaded])
 
 
 class _DetectorBoxes:
@@ -319,6 +383,11 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
         if resolved == "unet":
             raise StoreError("U-Net proposals are masks: use propose_masks (propose --source unet)")
         prior = class_per_image(store) if use_labels is None else bool(use_labels)
+        if resolved == "gradcam" and run_id is None and last_run(store, "classify") is None \
+                and not has_image_classes(store):
+            todo, skipped = images_to_propose(store, images, limit, include_verified)
+            return ProposeReport(0, method, 0.0, images=len(todo), skipped_verified=skipped, note=NO_CLASSES,
+                                 seconds=time.perf_counter() - started)
 
         def maker(kind: str, run: int | None, cut: float | None):
             if kind == "detector":
