@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from .records import NAMED
 from .store import Store, StoreError
 
 OBJECT_CLASSES = "object_classes"
@@ -39,8 +40,8 @@ class ProjectClass:
 
 
 def classes_in_use(store: Store) -> list[str]:
-    rows = store.conn.execute("SELECT label FROM boxes UNION SELECT label FROM masks UNION "
-                              "SELECT label FROM images WHERE label IS NOT NULL ORDER BY 1")
+    rows = store.conn.execute(f"SELECT label FROM boxes WHERE {NAMED} UNION SELECT label FROM masks WHERE {NAMED} "
+                              f"UNION SELECT label FROM images WHERE {NAMED} ORDER BY 1")
     return [r[0] for r in rows]
 
 
@@ -71,7 +72,8 @@ def object_class_names(store: Store) -> list[str]:
     the COCO category id and the mask index every box and mask export writes. Image-only classes are left out."""
     names = class_names(store)
     recorded = store.get_names(OBJECT_CLASSES)
-    used = [r[0] for r in store.conn.execute("SELECT label FROM boxes UNION SELECT label FROM masks ORDER BY 1")]
+    used = [r[0] for r in store.conn.execute(f"SELECT label FROM boxes WHERE {NAMED} UNION SELECT label FROM masks "
+                                             f"WHERE {NAMED} ORDER BY 1")]
     new = [n for n in used if n not in recorded]
     if new:
         try:

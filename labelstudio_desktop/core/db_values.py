@@ -18,6 +18,12 @@ from .formats.validate import Invalid, shown, whole
 _KIND_NAMES = {list: "list", dict: "JSON object"}
 
 
+def lenient_text(data: bytes) -> str:
+    """A text column as read (SQLite's text factory of every project connection): bytes that are not UTF-8 (a crafted
+    or damaged database) read as U+FFFD, where the default would fail the whole query."""
+    return data.decode("utf-8", "replace")
+
+
 def loaded(text: object, what: str) -> object:
     """The JSON value that a column holds; :class:`.formats.validate.Invalid` naming ``what`` otherwise."""
     if isinstance(text, bytes):

@@ -474,7 +474,7 @@ def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: Im
         image_id = existing.id
         if existing.size != size or existing.mtime != mtime or existing.missing:
             store.refresh_image(existing.id, size, mtime, facts.width, facts.height, facts.channels, notes)
-            if (facts.width, facts.height) != (existing.width, existing.height):
+            if existing.width and (facts.width, facts.height) != (existing.width, existing.height):  # 0: not known
                 _flag_boxes_beyond(store, existing.id, cand.rel, facts.width, facts.height, notes, report)
             if existing.missing and existing.size == size:
                 report.restored += 1

@@ -20,6 +20,7 @@ from PIL import Image
 
 from .formats.validate import shown
 from .images import MAX_PIXELS
+from .records import NAMED
 from .store import Store
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -95,6 +96,8 @@ def decoded_masks(rows: Sequence[sqlite3.Row], width: int, height: int, notes: l
     out = []
     for row in rows:
         try:
+            if not isinstance(row["label"], str) or not row["label"]:
+                raise BadMask("its class in the database is not a name")
             out.append((row, decode_mask(row["png"], width, height)))
         except BadMask as exc:
             if notes is None:
@@ -136,7 +139,7 @@ def mask_class_order(store: Store, labels: list[str] | set[str] = ()) -> list[st
     the project (a class list's order when masks were imported with one), then new ``labels`` and every label in
     use, alphabetically. A label keeps its index even while no mask has it."""
     order = store.get_names(MASK_CLASSES_SETTING)
-    in_use = {r[0] for r in store.conn.execute("SELECT DISTINCT label FROM masks")}
+    in_use = {r[0] for r in store.conn.execute(f"SELECT DISTINCT label FROM masks WHERE {NAMED}")}
     new = sorted((set(labels) | in_use) - set(order))
     if new:
         order += new

@@ -17,7 +17,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +24,29 @@ from . import backups, integrity
 from .confine import OutsideProject, Refusal, hold_root, lexical_problem, release_root
 from .db_errors import MESSAGE as DISK_FULL
 from .db_errors import disk_full
-from .db_values import loaded, text_list
+from .db_values import lenient_text, loaded
 from .durability import SYNCHRONOUS
 from .formats.validate import Invalid, shown
 from .migrations import SCHEMA_VERSION, migrate
+from .records import (  # noqa: F401 - the records are the store's, and imported from here
+    BOX_COLUMNS,
+    BOX_SOURCES,
+    BOX_STATES,
+    IMAGE_COLUMNS,
+    MASK_COLUMNS,
+    NAMED,
+    SPLITS,
+    STATUSES,
+    BoxRecord,
+    ImageRecord,
+    box_from_row,
+    image_from_row,
+)
 from .refusals import LayoutError, check_layout, confine_store
 from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, is_default_place, root_setting
 
 #: Seconds a command waits for another program's transaction (the app's edit, an import's batch) to finish.
 BUSY_TIMEOUT = float(os.environ.get("LABELSTUDIO_BUSY_TIMEOUT", "10"))
-
-SPLITS = ("train", "val", "test")
-STATUSES = ("unverified", "verified")
-BOX_SOURCES = ("manual", "proposal", "imported")
-BOX_STATES = ("pending", "accepted", "rejected")
 
 #: Called with each store whose opening refused records (:mod:`.confine`): the command line prints a line.
 REFUSAL_LISTENERS: list[Callable[[Store], None]] = []
@@ -67,81 +75,9 @@ def _failure(db: Path, exc: BaseException, what: str) -> StoreError:
     return StoreError(f"{db}: {what} ({exc})")
 
 
-@dataclass
-class ImageRecord:
-    id: int
-    path: str
-    size: int
-    mtime: float
-    width: int
-    height: int
-    channels: int
-    label: str | None = None
-    value: float | None = None
-    split: str | None = None
-    status: str = "unverified"
-    excluded: bool = False
-    missing: bool = False
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class BoxRecord:
-    id: int
-    image_id: int
-    label: str
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    source: str = "manual"
-    state: str = "accepted"
-    run_id: int | None = None
-    method: str | None = None
-    score: float | None = None
-    difficult: bool = False
-    truncated: bool = False
-    pose: str = "Unspecified"
-    edited: bool = False
-    threshold: float | None = None  # proposals: the heatmap binarisation threshold
-    map_iou: float | None = None  # proposals: IoU of the box with the binary map it was fitted to
-
-    @property
-    def edges(self) -> tuple[int, int, int, int]:
-        return (self.x0, self.y0, self.x1, self.y1)
-
-
-BOX_COLUMNS = (
-    "id", "image_id", "label", "x0", "y0", "x1", "y1", "source", "state", "run_id", "method", "score",
-    "difficult", "truncated", "pose", "edited", "threshold", "map_iou",
-)
-#: A mask row as read: its PNG always a blob (a crafted database's number there would otherwise be read as a size to
-#: allocate by ``bytes()``).
-MASK_COLUMNS = "id, image_id, label, CAST(png AS BLOB) AS png, source, state, run_id, created_at, edited"
-IMAGE_COLUMNS = (
-    "id", "path", "size", "mtime", "width", "height", "channels", "label", "value", "split", "status",
-    "excluded", "missing", "warnings",
-)
-
-
 def default_db_path(root: str | Path) -> Path:
     """Where a project's database lives when no ``--db`` is given."""
     return Path(root) / DB_DIRNAME / DB_FILENAME
-
-
-def _row_to_image(row: sqlite3.Row) -> ImageRecord:
-    data = dict(row)
-    data["excluded"] = bool(data["excluded"])
-    data["missing"] = bool(data["missing"])
-    data["warnings"] = text_list(data["warnings"] or "[]", "its warnings in the database")
-    return ImageRecord(**{k: data[k] for k in IMAGE_COLUMNS})
-
-
-def _row_to_box(row: sqlite3.Row) -> BoxRecord:
-    data = {k: row[k] for k in BOX_COLUMNS}
-    for flag in ("difficult", "truncated", "edited"):
-        data[flag] = bool(data[flag])
-    return BoxRecord(**data)
 
 
 class Store:
@@ -286,6 +222,7 @@ class Store:
         except sqlite3.Error as exc:
             raise _failure(db, exc, "cannot open the database") from exc
         conn.row_factory = sqlite3.Row
+        conn.text_factory = lenient_text
         try:
             conn.execute("PRAGMA foreign_keys=ON")
             if readonly:
@@ -440,21 +377,23 @@ class Store:
         row = self.conn.execute("SELECT * FROM images WHERE id=?", (image_id,)).fetchone()
         if row is None:
             raise StoreError(f"no image with id {image_id}")
-        return _row_to_image(row)
+        return image_from_row(row)
 
     def image_by_path(self, path: str) -> ImageRecord | None:
         row = self.conn.execute("SELECT * FROM images WHERE path=?", (path,)).fetchone()
-        return _row_to_image(row) if row else None
+        return image_from_row(row) if row else None
 
     def images(self, include_excluded: bool = True, include_missing: bool = True) -> list[ImageRecord]:
-        """The project's images, but never a refused one (:attr:`refused_images`)."""
+        """The project's images, but never a refused one (:attr:`refused_images`). An image whose facts in the
+        database cannot be used is read as missing (:func:`.records.image_from_row`)."""
         sql = "SELECT * FROM images WHERE 1=1"
         if not include_excluded:
             sql += " AND excluded=0"
         if not include_missing:
             sql += " AND missing=0"
         rows = self.conn.execute(sql + " ORDER BY path")
-        return [_row_to_image(r) for r in rows if r["id"] not in self.refused_images]
+        images = (image_from_row(r) for r in rows if r["id"] not in self.refused_images)
+        return [img for img in images if include_missing or not img.missing]
 
     def image_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM images").fetchone()[0])
@@ -489,7 +428,7 @@ class Store:
     def classes(self) -> list[str]:
         """Class labels in use on images and boxes, sorted."""
         rows = self.conn.execute(
-            "SELECT label FROM images WHERE label IS NOT NULL UNION SELECT label FROM boxes ORDER BY 1"
+            f"SELECT label FROM images WHERE {NAMED} UNION SELECT label FROM boxes WHERE {NAMED} ORDER BY 1"
         )
         return [r[0] for r in rows]
 
@@ -497,7 +436,7 @@ class Store:
         """Image classes in a stable order, for the digit keys: the order recorded with the project, classes new
         since then appended alphabetically. A class keeps its place (and key) even while no image has it."""
         current = [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT label FROM images WHERE label IS NOT NULL ORDER BY label")]
+            f"SELECT DISTINCT label FROM images WHERE {NAMED} ORDER BY label")]
         order = self.get_names("class_keys")
         new = [c for c in current if c not in order]
         if new:
@@ -518,13 +457,22 @@ class Store:
         if states:
             sql += f" AND state IN ({','.join('?' * len(states))})"
             args.extend(states)
-        return [_row_to_box(r) for r in self.conn.execute(sql + " ORDER BY image_id, id", args)]
+        boxes = []
+        for row in self.conn.execute(sql + " ORDER BY image_id, id", args):
+            try:
+                boxes.append(box_from_row(row))
+            except Invalid as exc:  # a value no box can have: left out, and said once
+                self._note(f"box {row['id']} of image {row['image_id']}: {exc} in the database: left out")
+        return boxes
 
     def box(self, box_id: int) -> BoxRecord:
         row = self.conn.execute("SELECT * FROM boxes WHERE id=?", (box_id,)).fetchone()
         if row is None:
             raise StoreError(f"no box with id {box_id}")
-        return _row_to_box(row)
+        try:
+            return box_from_row(row)
+        except Invalid as exc:
+            raise StoreError(f"box {box_id}: {exc} in the database") from exc
 
     def insert_box(self, box: BoxRecord, keep_id: bool = False) -> int:
         """Insert ``box``; with ``keep_id`` its id is reused (used by undo to restore a deleted box exactly)."""
@@ -628,13 +576,13 @@ class Store:
         c = self.conn
         total = c.execute("SELECT COUNT(*) FROM images").fetchone()[0]
         by_class = {r[0] if r[0] is not None else "": r[1] for r in c.execute(
-            "SELECT label, COUNT(*) FROM images WHERE excluded=0 GROUP BY label ORDER BY label")}
+            f"SELECT CASE WHEN {NAMED} THEN label END, COUNT(*) FROM images WHERE excluded=0 GROUP BY 1 ORDER BY 1")}
         by_split = {r[0] if r[0] is not None else "": r[1] for r in c.execute(
             "SELECT split, COUNT(*) FROM images WHERE excluded=0 GROUP BY split ORDER BY split")}
         by_status = {r[0]: r[1] for r in c.execute("SELECT status, COUNT(*) FROM images GROUP BY status")}
         with_warnings = c.execute("SELECT COUNT(*) FROM images WHERE warnings != '[]'").fetchone()[0]
         box_labels = {r[0]: r[1] for r in c.execute(
-            "SELECT label, COUNT(*) FROM boxes WHERE state='accepted' GROUP BY label ORDER BY label")}
+            f"SELECT label, COUNT(*) FROM boxes WHERE state='accepted' AND {NAMED} GROUP BY label ORDER BY label")}
         return {
             "root": str(self.root),
             "database": str(self.db_path),

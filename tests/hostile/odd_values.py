@@ -67,6 +67,7 @@ class OddProject:
     def sql(self, statement: str, args: tuple = ()) -> int:
         """Run one statement on the database as a foreign program would (no checks); the new row's id."""
         c = sqlite3.connect(self.db, isolation_level=None)
+        c.execute("PRAGMA ignore_check_constraints=ON")
         try:
             return int(c.execute(statement, args).lastrowid or 0)
         finally:

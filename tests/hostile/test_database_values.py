@@ -154,3 +154,38 @@ def test_settings_that_are_not_json_are_named_and_the_export_uses_the_rest(odd, 
     assert "the setting 'class_keys' in the database: not JSON ('[not json'): ignored" in err
     assert "the setting 'object_classes' in the database: 2 value(s) that are not names: ignored" in err
     assert "names:\n  0: cat\n  1: dog\n" in (tmp_path / "out" / "data.yaml").read_text()
+
+
+def test_an_image_whose_facts_are_not_numbers_is_read_as_missing_until_the_next_import_reads_it(odd, tmp_path,
+                                                                                                   capsys):
+    odd.sql("UPDATE images SET width='wide', mtime='now' WHERE id=?", (odd.images["b.jpg"],))
+    assert main(["info", str(odd.root), "--images"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("b.jpg"))
+    assert "missing" in line and "its width is not a whole number ('wide') in the database" in line
+    assert main(["export", str(odd.root), "--format", "yolo", "--out", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "labels" / "train").glob("?.txt")) == ["a.txt", "c.txt"]
+    assert main(["import", str(odd.root)]) == 0  # reads the file again: the record is whole
+    with Store.open(odd.root) as store:
+        b = store.image(odd.images["b.jpg"])
+    assert (b.width, b.height, b.missing, b.warnings) == (W, H, False, [])
+
+
+def test_a_box_whose_values_no_box_can_have_is_left_out_by_name_and_the_rest_exported(odd, tmp_path, capsys):
+    box = "INSERT INTO boxes(image_id, label, x0, y0, x1, y1, source, state, created_at) VALUES(?, ?, ?, 2, ?, 9, " \
+          "'manual', 'accepted', 0)"
+    a = odd.images["a.jpg"]
+    odd_boxes = {odd.sql(box, (a, "cat", "left", 9)): "x0 is not a whole number ('left')",
+                 odd.sql(box, (a, "cat", 1, 1e308)): "x1 1e+308 is out of range",
+                 odd.sql(box, (a, b"\xff", 1, 9)): "its class is not a name"}
+    odd.sql("UPDATE images SET label=?, split=? WHERE id=?", (b"\xff\xfe", "elsewhere", a))
+    odd.sql("UPDATE images SET warnings=CAST(X'5b2261ff225d' AS TEXT) WHERE id=?", (odd.images["c.jpg"],))
+    assert main(["export", str(odd.root), "--format", "coco", "--out", str(tmp_path / "out"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["objects"] == 6  # a box and a mask for each image
+    for box_id, reason in odd_boxes.items():
+        assert f"box {box_id} of image {a}: {reason}" in captured.err and "in the database: left out" in captured.err
+    assert main(["info", str(odd.root), "--json", "--images"]) == 0
+    rows = {r["path"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["a.jpg"]["class"] is None and rows["a.jpg"]["split"] is None
+    assert "its class in the database is not one (b'\\xff\\xfe'): ignored" in rows["a.jpg"]["warnings"]
+    assert rows["c.jpg"]["warnings"] == ["a\ufffd"]  # bytes that are not UTF-8, read as U+FFFD
