@@ -1,5 +1,10 @@
 """Box proposals, stored as pending for review: from the box detector trained on reviewed boxes, or (the cold
-start) from a classifier's Grad-CAM heatmap -> binary map -> box(es); U-Net masks as pending masks.
+start) from a classifier's class heatmap -> binary map -> box(es); U-Net masks as pending masks.
+
+The cold start's heatmap (:func:`class_maps`): for a pretrained classifier, the class activation maps of linear heads
+fitted on its own features from the image classes (:class:`.gradcam.FeatureCam`); Grad-CAM otherwise, or for a
+layer asked for. With no detector, no classifier and no image class, nothing can propose: the report's note says so
+(:data:`NO_CLASSES`) and the operator draws the first boxes.
 
 Each proposal keeps its provenance (run, method: ``exact``/``bayes`` for Grad-CAM boxes, ``detector``,
 ``unet``; threshold, IoU to the binary map, score). Proposals never touch accepted or manual boxes; proposing
@@ -41,7 +46,7 @@ from .data import class_per_image, resize_square
 METHODS = ("exact", "bayes")
 SOURCES = ("auto", "gradcam", "detector", "unet")
 DETECTOR_THRESHOLD = 0.3
-#: Grad-CAM levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
+#: Cold-start levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
 #: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map, and
 #: padding (a share of the box's size on each side: Grad-CAM lights the most telling part of an object, a white
 #: cell's nucleus or an animal's face, so its boxes are too small on real photos).
@@ -372,10 +377,11 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
     ``use_labels`` (the class prior): an image's class is the label of its proposals and Grad-CAM explains that
     class (when the classifier knows it); None: when the project is one class per image
     (:func:`.data.class_per_image`); False: the predicted class. Parameters left as None come from the run's
-    calibration when there is one, else defaults: Grad-CAM threshold 0.3, padding 0.15 (:data:`COLD_START`),
-    components of 4 cells, the last convolutional layer; detector: ``threshold`` is the lowest score kept
-    (default 0.3), at most ``max_boxes`` boxes per image. ``threshold`` applies to the source ``source`` resolves
-    to; the other one uses its own."""
+    calibration when there is one, else defaults: cold-start threshold 0.3, padding 0.15 (:data:`COLD_START`),
+    components of 4 cells, the heatmap of :func:`class_maps` (``layer``: Grad-CAM of that layer); detector:
+    ``threshold`` is the lowest score kept (default 0.3), at most ``max_boxes`` boxes per image. ``threshold``
+    applies to the source ``source`` resolves to; the other one uses its own. With no detector, no classifier and
+    no image class the report holds no proposal and the note :data:`NO_CLASSES`."""
     job = job or JobToken()
     started = time.perf_counter()
     with Store.open(db_path) as store:
