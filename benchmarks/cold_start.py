@@ -189,23 +189,33 @@ def photo_folds(name: str, work: Path, split: str, seed: int) -> tuple[list[Fold
     from review_loop import photo_dataset
 
     folder, truth, _ = photo_dataset(name, work)
+    photos, left_out = photos_with_a_class(folder, truth)
+    return [Fold(class_folder_project(work / f"fold{k}", learn), score)
+            for k, (learn, score) in enumerate(split_photos(photos, split, seed))], left_out
+
+
+def photos_with_a_class(folder: Path, truth: dict[str, list]) -> tuple[list[Unseen], int]:
+    """The photos whose boxes all share one class (their image class), and how many hold several classes."""
     photos, left_out = [], 0
     for rel, boxes in sorted(truth.items()):
         labels = {label for label, _box in boxes}
-        if len(labels) > 1:
-            left_out += 1
+        if len(labels) != 1:
+            left_out += len(labels) > 1
             continue
         path = folder / rel
         photos.append(Unseen(path, labels.pop(), *upright_size(path), boxes))
-    if split == "folder":  # photo_dataset names the copies train_* and test_*
-        groups = [([p for p in photos if p.path.name.startswith("train_")],
-                   [p for p in photos if p.path.name.startswith("test_")])]
-    else:
-        order = photos[:]
-        random.Random(seed).shuffle(order)
-        groups = [([p for n, p in enumerate(order) if n % FOLDS != k], order[k::FOLDS]) for k in range(FOLDS)]
-    return [Fold(class_folder_project(work / f"fold{k}", learn), score)
-            for k, (learn, score) in enumerate(groups)], left_out
+    return photos, left_out
+
+
+def split_photos(photos: list[Unseen], split: str, seed: int) -> list[tuple[list[Unseen], list[Unseen]]]:
+    """(photos to learn from, photos to score) per fold: ``folder``, one fold of the train_* and the test_* copies
+    (as review_loop.photo_dataset names them); ``folds``, :data:`FOLDS` folds of the shuffled photos."""
+    if split == "folder":
+        return [([p for p in photos if p.path.name.startswith("train_")],
+                 [p for p in photos if p.path.name.startswith("test_")])]
+    order = photos[:]
+    random.Random(seed).shuffle(order)
+    return [([p for n, p in enumerate(order) if n % FOLDS != k], order[k::FOLDS]) for k in range(FOLDS)]
 
 
 def dataset_folds(name: str, work: Path, args) -> tuple[list[Fold], int]:
