@@ -1663,6 +1663,10 @@ Stop it and go on?</source>
         <translation>{0}のマスク「{1}」</translation>
     </message>
     <message>
+        <source>Masks of {0} that cannot be shown: {1}</source>
+        <translation>表示できない {0} のマスク: {1}</translation>
+    </message>
+    <message>
         <source>fill polygon</source>
         <translation>ポリゴンの塗りつぶし</translation>
     </message>
