@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import cli_project
+from . import cli_features, cli_project
 from .core.dedup import DEFAULT_THRESHOLD_64, find_duplicates
 from .core.export import LAYOUTS, ExportError, export_voc
 from .core.export_crops import CROP_SOURCES
@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"largest Hamming distance of a near pair, inclusive (default {DEFAULT_THRESHOLD_64} "
                         "for 64 bits, scaled for other sizes)")
     p.add_argument("--mirror", action="store_true", help="also find horizontally flipped copies")
+    cli_features.add_dedup_options(p)
     p.add_argument("--json", action="store_true", help="print pairs, groups, conflicts and leaks as JSON")
 
     p = sub.add_parser("split", help="stratified train/val/test split keeping duplicate groups together")
@@ -206,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     cli_project.add_parsers(sub, _add_project)
+    cli_features.add_parsers(sub, _add_project)
 
     p = sub.add_parser("gui", help="open the desktop app")
     _add_project(p, optional=True)
@@ -349,8 +351,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_dedup(args: argparse.Namespace) -> int:
     with Store.open(args.project, args.db) as store:
-        result = find_duplicates(store, algo=args.hash, bits=args.bits, threshold=args.threshold,
-                                 mirror=args.mirror, job=ConsoleJob("hashing"))
+        result = find_duplicates(store, algo=args.hash, bits=args.bits, threshold=args.threshold, mirror=args.mirror,
+                                 job=ConsoleJob("hashing"), **cli_features.dedup_options(args, store))
     if args.json:
         print(json.dumps(result.as_json(), indent=1, ensure_ascii=False))
         return EXIT_OK
@@ -584,7 +586,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "dedup": cmd_dedup, "split": cmd_split,
             "train": cmd_train, "evaluate": cmd_evaluate, "propose": cmd_propose, "export": cmd_export,
-            "gui": cmd_gui, **cli_project.COMMANDS}
+            "gui": cmd_gui, **cli_project.COMMANDS, **cli_features.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,12 @@ Default near-duplicate threshold (pHash, 64 bits): 12, inclusive. Chosen on real
 and on the demo project: resized, recompressed, brightened and 3%-cropped copies stayed at distance <= 10,
 while the closest distinct pictures were at 16 or more; 12 keeps a margin on both sides. Other sizes scale
 it by ``bits / 64``.
+
+Look-alikes (``similar``): pairs whose image features (:mod:`.features`, computed beforehand by ``ml/features.py``)
+have a look-alike score at or above a threshold (a cosine similarity corrected for how alike the project's images are
+anyway, :mod:`.similar`): crops, quarter turns, colour-shifted mirrors and rescaled screenshots that perceptual
+hashes miss. A pair found by a hash too is listed as exact or near. Images whose features are not computed yet are
+left out of that search and counted (:attr:`DedupResult.features_missing`).
 """
 
 from __future__ import annotations
@@ -21,14 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .confine import LINK, resolves_inside
+from .features import load_features
 from .hamming import pack_hashes, pairs_between, pairs_within
 from .hashing import ALGORITHMS, Decoded, HashError, hash_size_for, perceptual_hashes, read_and_decode, same_pixels
 from .jobs import JobToken
+from .similar import similar_pairs
 from .store import ImageRecord, Store
 
 DEFAULT_THRESHOLD_64 = 12
 BATCH = 64
 NOT_DUPLICATE = "not_duplicate"
+#: Kinds of pairs, strongest first: a pair found as two kinds is listed as the stronger one.
+KINDS = ("exact", "near", "similar")
 
 
 def default_threshold(bits: int) -> int:
@@ -39,9 +49,10 @@ def default_threshold(bits: int) -> int:
 class Pair:
     a: int
     b: int
-    kind: str  # "exact" or "near"
-    distance: int
+    kind: str  # one of KINDS
+    distance: int | float  # Hamming distance of the hashes; for "similar": 1 - similarity
     mirrored: bool = False
+    similarity: float | None = None  # the look-alike score of the features ("similar" pairs; core/similar.py)
 
 
 @dataclass
@@ -55,6 +66,8 @@ class DedupResult:
     problems: list[tuple[str, str]] = field(default_factory=list)
     hashed: int = 0  # fingerprints computed in this run (the rest came from the cache)
     seconds: float = 0.0
+    similar_threshold: float | None = None  # the look-alike search's threshold; None: not searched
+    features_missing: int = 0  # usable images left out of the look-alike search: no current features
 
     def group_of(self, image_id: int) -> int | None:
         for n, group in enumerate(self.groups):
@@ -66,10 +79,13 @@ class DedupResult:
         path = {i: img.path for i, img in self.images.items()}
         return {
             "pairs": [{"a": path[p.a], "b": path[p.b], "kind": p.kind, "distance": p.distance,
-                       **({"mirrored": True} if p.mirrored else {})} for p in self.pairs],
+                       **({"mirrored": True} if p.mirrored else {}),
+                       **({"similarity": p.similarity} if p.similarity is not None else {})} for p in self.pairs],
             "groups": [[path[i] for i in g] for g in self.groups],
             "conflicts": [[path[i] for i in self.groups[n]] for n in self.conflicts],
             "leaks": [[path[i] for i in self.groups[n]] for n in self.leaks],
+            **({"similar": {"threshold": self.similar_threshold, "features_missing": self.features_missing}}
+               if self.similar_threshold is not None else {}),
         }
 
 
@@ -169,8 +185,10 @@ def ordered(a: int, b: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------ finding
 def find_duplicates(store: Store, algo: str = "phash", bits: int = 64, threshold: int | None = None,
-                    mirror: bool = False, job: JobToken | None = None) -> DedupResult:
-    """Exact and near-duplicate pairs among the project's usable images, grouped, with conflicts and leaks."""
+                    mirror: bool = False, job: JobToken | None = None, similar: float | None = None) -> DedupResult:
+    """Exact and near-duplicate pairs among the project's usable images, grouped, with conflicts and leaks;
+    with ``similar`` (a look-alike score, :mod:`.similar`) also the look-alike pairs of the images whose features
+    are computed."""
     job = job or JobToken()
     if algo not in ALGORITHMS:
         raise HashError(f"unknown hash {algo!r}; choose one of {', '.join(ALGORITHMS)}")
@@ -182,12 +200,13 @@ def find_duplicates(store: Store, algo: str = "phash", bits: int = 64, threshold
     ids = sorted(prints)
     found: dict[tuple[int, int], Pair] = {}
 
-    def add(a: int, b: int, kind: str, distance: int, mirrored: bool = False) -> None:
+    def add(a: int, b: int, kind: str, distance: int | float, mirrored: bool = False,
+            similarity: float | None = None) -> None:
         key = ordered(a, b)
         old = found.get(key)
-        if old is None or (kind == "exact" and old.kind != "exact") or \
+        if old is None or KINDS.index(kind) < KINDS.index(old.kind) or \
                 (old.kind == kind and distance < old.distance):
-            found[key] = Pair(key[0], key[1], kind, distance, mirrored)
+            found[key] = Pair(key[0], key[1], kind, distance, mirrored, similarity)
 
     job.status("searching pairs")
     for key in ("sha256", "content"):
@@ -209,9 +228,18 @@ def find_duplicates(store: Store, algo: str = "phash", bits: int = 64, threshold
                 if i != j:
                     add(ids[i], ids[j], "near", int(d), mirrored=True)
     _upgrade_identical_pixels(store, images, found.values(), {i: prints[i][f"gray-{algo}{bits}"] for i in ids})
+    if similar is not None:
+        job.status("comparing features")
+        result.similar_threshold = similar
+        usable = [images[i] for i in ids]
+        with_features, vectors = load_features(store, usable)
+        result.features_missing = len(usable) - len(with_features)
+        for i, j, score in zip(*similar_pairs(vectors, similar, job.check), strict=True):
+            add(with_features[i], with_features[j], "similar", round(1.0 - float(score), 4),
+                similarity=round(float(score), 4))
     rejected = {k for k, v in decisions(store).items() if v == NOT_DUPLICATE}
     result.pairs = sorted((p for k, p in found.items() if k not in rejected),
-                          key=lambda p: (p.kind != "exact", p.distance, images[p.a].path, images[p.b].path))
+                          key=lambda p: (KINDS.index(p.kind), p.distance, images[p.a].path, images[p.b].path))
     _group(store, result)
     result.seconds = time.perf_counter() - started
     return result

@@ -200,9 +200,25 @@ CREATE TABLE file_moves (
 );
 """
 
+# Image features (core/features.py): per image and model, two float16 vectors (the pooled output of the upright image,
+# and the mean over eight views of it: four quarter turns of the whole and of its centre) and the file's size and
+# mtime when they were computed.
+_V8 = """
+CREATE TABLE features (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    model    TEXT NOT NULL,
+    size     INTEGER NOT NULL,
+    mtime    REAL NOT NULL,
+    pooled   BLOB NOT NULL,
+    views    BLOB NOT NULL,
+    PRIMARY KEY (image_id, model)
+);
+"""
+
 #: MIGRATIONS[n] takes a database at version n to version n + 1: an SQL script, or a function run in the
 #: migration's transaction. v7: the image root and model paths stored relative to the project (core/relocate.py).
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1, _V2, _V3, _V4, _V5, _V6, migrate_to_relative]
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1, _V2, _V3, _V4, _V5, _V6, migrate_to_relative,
+                                                                _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

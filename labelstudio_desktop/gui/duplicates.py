@@ -1,6 +1,8 @@
 """The duplicates view: find pairs in the background, review them side by side, resolve them undoably.
 
-Left: the pairs, closest first, with kind, distance and conflict/leak badges, and filters. Right: the two
+Left: the pairs, closest first, with kind, distance and conflict/leak badges, and filters. Kinds: exact copies, near
+duplicates (perceptual hash) and look-alikes (image features, computed in the background after an import:
+``feature_jobs.py``; the images without them yet are counted under the list). Right: the two
 images with synchronised zoom and pan, a flip/blink toggle and a difference view, each side's facts, and
 the actions (keep left, keep right, keep both, exclude both, choose the label of a conflict). Every action
 is a core command on the window's undo stack; excluded files stay on disk until the explicit quarantine.
@@ -18,6 +20,7 @@ from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -36,16 +39,18 @@ from ..core.cleaning import QuarantineExcluded, choose_label, exclude_all, keep_
 from ..core.dedup import DEFAULT_THRESHOLD_64, DedupResult, Pair, find_duplicates
 from ..core.hashing import ALGORITHMS
 from ..core.images import ImageProblem, open_upright
+from ..core.similar import DEFAULT_SIMILAR
 from ..core.store import ImageRecord, Store
 from .annotation import pil_to_qimage
 from .canvas import Canvas
 from .undo import Editor
 from .workers import JobRunner
 
-KIND_FILTERS = ("all", "exact", "near")
+KIND_FILTERS = ("all", "exact", "near", "similar")
 KIND_TITLES = {"all": QT_TRANSLATE_NOOP("DuplicatesWindow", "all"),
                "exact": QT_TRANSLATE_NOOP("DuplicatesWindow", "exact"),
-               "near": QT_TRANSLATE_NOOP("DuplicatesWindow", "near")}
+               "near": QT_TRANSLATE_NOOP("DuplicatesWindow", "near"),
+               "similar": QT_TRANSLATE_NOOP("DuplicatesWindow", "look-alike")}
 LEFT_COLUMN, RIGHT_COLUMN, KEEP_COLUMN = 3, 4, 5
 
 
@@ -116,6 +121,19 @@ class DuplicatesWindow(QWidget):
         self.threshold.setValue(DEFAULT_THRESHOLD_64)
         self.threshold.setToolTip(self.tr("Largest Hamming distance of a near pair (inclusive, 64-bit hash)"))
         self.mirror = QCheckBox(self.tr("Mirrored too"), self)
+        self.similar = QCheckBox(self.tr("Look-alikes"), self)
+        self.similar.setChecked(True)
+        self.similar.setToolTip(self.tr("Also pairs whose image features look alike: crops, quarter turns, mirrored "
+                                        "and colour-shifted copies, rescaled screenshots"))
+        self.similar_threshold = QDoubleSpinBox(self)
+        self.similar_threshold.setRange(-1.0, 1.0)
+        self.similar_threshold.setSingleStep(0.05)
+        self.similar_threshold.setDecimals(2)
+        self.similar_threshold.setValue(DEFAULT_SIMILAR)
+        self.similar_threshold.setToolTip(self.tr(
+            "Lowest look-alike score of a pair: the cosine similarity of the two images' features less their usual "
+            "similarity to their closest images (higher: fewer pairs)"))
+        self.similar.toggled.connect(self.similar_threshold.setEnabled)
         self.find_button = QPushButton(self.tr("Find duplicates"), self)
         self.find_button.clicked.connect(self.start)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
@@ -182,7 +200,7 @@ class DuplicatesWindow(QWidget):
 
         top = QHBoxLayout()
         for w in (QLabel(self.tr("Hash"), self), self.algo, QLabel(self.tr("Threshold"), self), self.threshold,
-                  self.mirror, self.find_button, self.cancel_button):
+                  self.mirror, self.similar, self.similar_threshold, self.find_button, self.cancel_button):
             top.addWidget(w)
         top.addStretch(1)
         filters = QHBoxLayout()
@@ -229,10 +247,12 @@ class DuplicatesWindow(QWidget):
     def start(self) -> None:
         db = str(self.store.db_path)
         algo, threshold, mirror = self.algo.currentText(), self.threshold.value(), self.mirror.isChecked()
+        similar = self.similar_threshold.value() if self.similar.isChecked() else None
 
         def job(token):
             with Store.open(db) as store:
-                return find_duplicates(store, algo=algo, threshold=threshold, mirror=mirror, job=token)
+                return find_duplicates(store, algo=algo, threshold=threshold, mirror=mirror, job=token,
+                                       similar=similar)
 
         self.result = None
         self.runner.start(self.tr("Finding duplicates"), job)
@@ -241,8 +261,12 @@ class DuplicatesWindow(QWidget):
         self.result = result
         self.resolved.clear()
         self._decisions.clear()
-        self.status.setText(self.tr("{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed").format(
-            len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks), result.hashed))
+        text = self.tr("{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed").format(
+            len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks), result.hashed)
+        if result.features_missing:
+            text += "\n" + self.tr("{0} images left out of the look-alike search: their features are not computed "
+                                   "yet (they are after an import, in the background)").format(result.features_missing)
+        self.status.setText(text)
         self._fill()
 
     def _flags(self, pair: Pair) -> list[str]:
@@ -272,8 +296,11 @@ class DuplicatesWindow(QWidget):
             keep = self.tr("left") if keeper == pair.a else self.tr("right") if keeper == pair.b else \
                 self.tr("neither: {0}").format(self.result.images[keeper].path)
             kind_text = self.tr(KIND_TITLES[pair.kind]) if pair.kind in KIND_TITLES else pair.kind
-            item = QTreeWidgetItem([kind_text, str(pair.distance), ", ".join(flags), a.path, b.path, keep])
+            distance = f"{pair.similarity:.2f}" if pair.similarity is not None else str(pair.distance)
+            item = QTreeWidgetItem([kind_text, distance, ", ".join(flags), a.path, b.path, keep])
             item.setData(0, Qt.UserRole, pair)
+            if pair.similarity is not None:
+                item.setToolTip(1, self.tr("look-alike score {0:.3f} (1 is the closest)").format(pair.similarity))
             for col, image_id in ((LEFT_COLUMN, pair.a), (RIGHT_COLUMN, pair.b)):
                 if image_id == keeper:
                     font = item.font(col)

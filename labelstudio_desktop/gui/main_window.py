@@ -27,6 +27,7 @@ from .canvas import Canvas
 from .class_list_dialog import show_class_list
 from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
 from .duplicates import DuplicatesWindow
+from .feature_jobs import FeatureJobs
 from .import_dialog import import_annotations_dialog
 from .labels import ElidedLabel
 from .language import LanguageMenu
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.jobs = ProjectJobs(self)
         self.review = ReviewFlow(self)
         self._build_status_bar()
+        self.features = FeatureJobs(self)  # after the status bar, to the right of the project jobs' progress
         self._build_actions()
         self._set_project_actions_enabled(False)
         geometry = self.settings.value("window/geometry")
@@ -321,6 +323,7 @@ class MainWindow(QMainWindow):
     def stop_jobs(self) -> None:
         """Stop every background job of the window and wait for it (after :meth:`confirm_stop_jobs`)."""
         self.jobs.stop()
+        self.features.stop()
         for owner in (self.training, self.duplicates):
             if owner is not None:
                 owner.runner.stop()

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..core.export import ExportError
-from ..core.importer import import_folder
+from ..core.importer import ImportReport, import_folder
 from ..core.mask_import import NOT_USED, MaskCounts
 from ..core.store import Store
 from .export_dialog import ExportChoice, ExportDialog, app_wording, run_export
@@ -250,3 +250,5 @@ class ProjectJobs(QObject):
         self._stopped(title)  # what comes after (a message box) never shows beside a "running" bar
         if after is not None:
             after(result)
+        if isinstance(result, ImportReport):  # the images new or changed get their features in the background
+            self.window.features.start()

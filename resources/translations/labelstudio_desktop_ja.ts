@@ -300,6 +300,10 @@
         <translation>類似</translation>
     </message>
     <message>
+        <source>look-alike</source>
+        <translation>見た目の類似</translation>
+    </message>
+    <message>
         <source>Duplicates</source>
         <translation>重複画像</translation>
     </message>
@@ -314,6 +318,18 @@
     <message>
         <source>Mirrored too</source>
         <translation>左右反転も検出</translation>
+    </message>
+    <message>
+        <source>Look-alikes</source>
+        <translation>見た目の類似も検出</translation>
+    </message>
+    <message>
+        <source>Also pairs whose image features look alike: crops, quarter turns, mirrored and colour-shifted copies, rescaled screenshots</source>
+        <translation>画像特徴量が似ているペアも検出します：切り抜き、90 度回転、左右反転と色の変更、縮小したスクリーンショット</translation>
+    </message>
+    <message>
+        <source>Lowest look-alike score of a pair: the cosine similarity of the two images&apos; features less their usual similarity to their closest images (higher: fewer pairs)</source>
+        <translation>ペアの類似スコアの下限：2 枚の画像特徴量のコサイン類似度から、それぞれが最も近い画像たちと普段どれだけ似ているかを引いた値（高いほどペアが減ります）</translation>
     </message>
     <message>
         <source>Find duplicates</source>
@@ -428,6 +444,10 @@
         <translation>{1} グループに {0} ペア · ラベル競合 {2} · リーク {3} · ハッシュ計算済み {4}</translation>
     </message>
     <message>
+        <source>{0} images left out of the look-alike search: their features are not computed yet (they are after an import, in the background)</source>
+        <translation>{0} 枚の画像は見た目の類似の検索から除外されました：特徴量がまだ計算されていません（インポート後にバックグラウンドで計算されます）</translation>
+    </message>
+    <message>
         <source>conflict</source>
         <translation>ラベル競合</translation>
     </message>
@@ -450,6 +470,10 @@
     <message>
         <source>neither: {0}</source>
         <translation>どちらでもない: {0}</translation>
+    </message>
+    <message>
+        <source>look-alike score {0:.3f} (1 is the closest)</source>
+        <translation>類似スコア {0:.3f}（1 が最も近い）</translation>
     </message>
     <message>
         <source>{0} (suggested keeper)</source>
@@ -811,6 +835,37 @@ Undo (Ctrl+Z) moves them back.</source>
     </message>
 </context>
 <context>
+    <name>FeatureJobs</name>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Stop computing image features (the images done are kept; the next import goes on from there)</source>
+        <translation>画像特徴量の計算を中止します（計算済みの画像は保持され、次のインポートで続きから計算します）</translation>
+    </message>
+    <message>
+        <source>Image features could not be computed: {0}</source>
+        <translation>画像特徴量を計算できませんでした：{0}</translation>
+    </message>
+    <message>
+        <source>Image features</source>
+        <translation>画像特徴量</translation>
+    </message>
+    <message>
+        <source>Image features…</source>
+        <translation>画像特徴量…</translation>
+    </message>
+    <message>
+        <source>Image features {0}/{1}</source>
+        <translation>画像特徴量 {0}/{1}</translation>
+    </message>
+    <message>
+        <source>Image features: {0} computed, {1} already done, {2} failed ({3:.0f} s)</source>
+        <translation>画像特徴量：{0} 枚を計算、{1} 枚は計算済み、{2} 枚は失敗（{3:.0f} 秒）</translation>
+    </message>
+</context>
+<context>
     <name>ImageListModel</name>
     <message>
         <source>no split</source>
@@ -1045,6 +1100,14 @@ Undo (Ctrl+Z) moves them back.</source>
     <message>
         <source>searching pairs</source>
         <translation>ペアを検索中</translation>
+    </message>
+    <message>
+        <source>comparing features</source>
+        <translation>特徴量を比較中</translation>
+    </message>
+    <message>
+        <source>computing features of {0} images ({1} already done)</source>
+        <translation>{0} 枚の画像の特徴量を計算中（{1} 枚は計算済み）</translation>
     </message>
     <message>
         <source>loading {0} images</source>

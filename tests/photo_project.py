@@ -1,0 +1,36 @@
+"""A tiny project of real photos (``tests/data/photos``: clearly different scenes) with planted look-alike copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PIL import Image, ImageEnhance, ImageOps
+
+PHOTOS = Path(__file__).parent / "data" / "photos"
+
+
+def plant_copies(folder: Path) -> dict[str, str]:
+    """Copies that perceptual hashes miss, written into ``folder``: {copy: the photo it copies}."""
+    planted = {}
+    with Image.open(PHOTOS / "cards_on_table.jpg") as im:
+        w, h = im.size
+        im.crop((int(w * 0.1), int(h * 0.05), int(w * 0.95), int(h * 0.9))).save(folder / "copy_crop.jpg", quality=95)
+    planted["copy_crop.jpg"] = "cards_on_table.jpg"
+    with Image.open(PHOTOS / "board_on_desk.jpg") as im:
+        mirrored = ImageEnhance.Brightness(ImageOps.mirror(im)).enhance(1.15)
+        ImageEnhance.Color(mirrored).enhance(0.8).save(folder / "copy_mirror.jpg", quality=95)
+    planted["copy_mirror.jpg"] = "board_on_desk.jpg"
+    with Image.open(PHOTOS / "blood_smear.jpg") as im:
+        im.transpose(Image.Transpose.ROTATE_90).save(folder / "copy_turn.jpg", quality=95)
+    planted["copy_turn.jpg"] = "blood_smear.jpg"
+    return planted
+
+
+def photo_folder(folder: Path, copies: bool = True) -> dict[str, str]:
+    """``folder`` filled with the photos (and, with ``copies``, the planted copies, returned as by
+    :func:`plant_copies`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for photo in sorted(PHOTOS.glob("*.jpg")):
+        shutil.copy(photo, folder / photo.name)
+    return plant_copies(folder) if copies else {}
