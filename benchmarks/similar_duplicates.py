@@ -13,14 +13,18 @@ For each dataset (``/work/shared/datasets``: boards, cards, BCCD; each reported 
 3. the features are computed (``embed``) and the app's ``find_duplicates`` runs once with ``mirror=True`` and
    ``similar=--threshold``.
 
-Prints, per dataset, the recall of the planted pairs and the share of false pairs (reported pairs that are not a
-photo and its planted copy) of pHash (the exact and near pairs of that run) and of pHash + similar (every pair of that
-run), recall per kind, and the seconds per image of the features. ``--sweep`` adds a table of the similar search's
-recall and false share by threshold (computed with ``core/similar.py`` on the same features): where the default
-threshold comes from. Target (issue 23): recall at least 0.9 at most 5% false pairs on each dataset.
+Prints, per dataset, the recall of the planted pairs and two shares of false pairs, of pHash (the exact and near pairs
+of that run) and of pHash + similar (every pair of that run): *strict*, every reported pair that is not a photo and its
+planted copy; and *copies*, among the pairs that hold a planted copy, those that pair it with another photo. The two
+differ by the pairs of two of the dataset's own photos that pHash did not flag: mostly the same subject shot twice
+(burst shots, the same blood cell in a shifted field), look-alikes the benchmark cannot judge, listed (``--list N``,
+the closest first) for a person to look at. Also recall per kind and the seconds per image of the features.
+``--sweep`` adds a table of the similar search's recall and false shares by threshold (computed with
+``core/similar.py`` on the same features): where the default threshold comes from. Target (issue 23): recall at
+least 0.9 at most 5% false pairs on each dataset.
 
     python benchmarks/similar_duplicates.py [--datasets boards,cards,bccd] [--per-kind 15] [--limit N] [--sweep]
-                                            [--work DIR]
+                                            [--work DIR] [--list N]
 
 ``--work DIR`` keeps the projects there, and a later run with the same ``--work`` reuses them (their features are
 stored: only the search runs again).
@@ -82,8 +86,10 @@ def plant(im: Image.Image, kind: str, rng: np.random.Generator) -> tuple[Image.I
 @dataclass
 class Figures:
     recall: float
-    false_share: float
+    false_share: float  # strict: every pair that is not a photo and its planted copy
+    copies_false_share: float  # among the pairs holding a planted copy, those with another photo
     pairs: int
+    own: int  # pairs of two of the dataset's own photos
 
 
 @dataclass
@@ -92,16 +98,20 @@ class Outcome:
     photos: int
     dropped: int
     planted: dict[tuple[int, int], str] = field(default_factory=dict)  # (photo id, copy id) -> kind
+    copies: set[int] = field(default_factory=set)
     phash: Figures | None = None
     both: Figures | None = None
     per_kind: dict[str, float] = field(default_factory=dict)
-    seconds_per_image: float = 0.0
+    seconds_per_image: float | None = None  # None: the features were in the project already (--work)
     sweep: list[tuple[float, Figures]] = field(default_factory=list)
+    listed: list[tuple[str, float, str, str]] = field(default_factory=list)  # closest pairs that were not planted
 
 
-def figures(found: set[tuple[int, int]], planted: set[tuple[int, int]]) -> Figures:
-    true = len(found & planted)
-    return Figures(true / max(1, len(planted)), (len(found) - true) / max(1, len(found)), len(found))
+def figures(found: set[tuple[int, int]], outcome: Outcome) -> Figures:
+    true = len(found & set(outcome.planted))
+    with_copy = [pair for pair in found if outcome.copies & set(pair)]
+    return Figures(true / max(1, len(outcome.planted)), (len(found) - true) / max(1, len(found)),
+                   (len(with_copy) - true) / max(1, len(with_copy)), len(found), len(found) - len(with_copy))
 
 
 def photo_files(name: str, limit: int | None, rng: np.random.Generator) -> list[Path]:
@@ -121,6 +131,7 @@ def reopen(folder: Path) -> tuple[Store, Outcome]:
         if img.path.startswith("planted/"):
             kind, stem = Path(img.path).stem.split("_", 1)
             outcome.planted[tuple(sorted((by_stem[stem], img.id)))] = kind
+            outcome.copies.add(img.id)
     return store, outcome
 
 
@@ -153,7 +164,9 @@ def prepare(name: str, work: Path, args) -> tuple[Store, Outcome]:
         sources[target.relative_to(folder).as_posix()] = (photo.id, kind)
     import_folder(store)
     for rel, (photo_id, kind) in sources.items():
-        outcome.planted[tuple(sorted((photo_id, store.image_by_path(rel).id)))] = kind
+        copy_id = store.image_by_path(rel).id
+        outcome.planted[tuple(sorted((photo_id, copy_id)))] = kind
+        outcome.copies.add(copy_id)
     return store, outcome
 
 
@@ -161,12 +174,14 @@ def measure(store: Store, outcome: Outcome, args) -> None:
     from labelstudio_desktop.ml.features import compute_features
 
     report = compute_features(store)
-    outcome.seconds_per_image = report.seconds / max(1, report.done)
+    outcome.seconds_per_image = report.seconds / report.done if report.done else None
     result = find_duplicates(store, mirror=True, similar=args.threshold)
-    planted = set(outcome.planted)
     pairs = {(p.a, p.b): p.kind for p in result.pairs}
-    outcome.phash = figures({k for k, kind in pairs.items() if kind != "similar"}, planted)
-    outcome.both = figures(set(pairs), planted)
+    outcome.phash = figures({k for k, kind in pairs.items() if kind != "similar"}, outcome)
+    outcome.both = figures(set(pairs), outcome)
+    unplanted = [p for p in result.pairs if (p.a, p.b) not in outcome.planted]
+    outcome.listed = [(p.kind, p.similarity if p.similarity is not None else p.distance, result.images[p.a].path,
+                       result.images[p.b].path) for p in unplanted[:args.list]]
     for kind in KINDS:
         of_kind = [k for k, v in outcome.planted.items() if v == kind]
         outcome.per_kind[kind] = sum(k in pairs for k in of_kind) / max(1, len(of_kind))
@@ -175,19 +190,24 @@ def measure(store: Store, outcome: Outcome, args) -> None:
         ids, vectors = load_features(store, images)
         i, j, score = similar_pairs(vectors, min(SWEEP))
         scored = {tuple(sorted((ids[a], ids[b]))): s for a, b, s in zip(i, j, score, strict=True)}
-        outcome.sweep = [(t, figures({k for k, s in scored.items() if s >= t}, planted)) for t in SWEEP]
+        outcome.sweep = [(t, figures({k for k, s in scored.items() if s >= t}, outcome)) for t in SWEEP]
 
 
 def show(o: Outcome, threshold: float) -> None:
+    speed = "stored before" if o.seconds_per_image is None else f"{o.seconds_per_image * 1000:.0f} ms per image"
     print(f"\n{o.name}: {o.photos} photos ({o.dropped} excluded as the dataset's own pHash duplicates), "
-          f"{len(o.planted)} planted copies; features {o.seconds_per_image * 1000:.0f} ms per image")
+          f"{len(o.planted)} planted copies; features {speed}")
     for label, f in (("pHash (exact + near, mirrored too)", o.phash),
                      (f"pHash + similar >= {threshold}", o.both)):
-        print(f"  {label:38} recall {f.recall:.2f}   false pairs {f.false_share:.3f} ({f.pairs} pairs)")
+        print(f"  {label:38} recall {f.recall:.2f}   false pairs: strict {f.false_share:.3f}, copies "
+              f"{f.copies_false_share:.3f}   ({f.pairs} pairs, {f.own} of two own photos)")
     print("  recall by kind (pHash + similar): " + ", ".join(f"{k} {v:.2f}" for k, v in o.per_kind.items()))
     if o.sweep:
-        print("  similar alone, by threshold:  " + "  ".join(f"{t:.2f}: {f.recall:.2f}/{f.false_share:.3f}"
-                                                           for t, f in o.sweep) + "  (recall/false)")
+        print("  similar alone by threshold (recall / strict false / copies false):")
+        print("    " + "  ".join(f"{t:.2f}: {f.recall:.2f}/{f.false_share:.2f}/{f.copies_false_share:.2f}"
+                                 for t, f in o.sweep))
+    for kind, value, a, b in o.listed:
+        print(f"    not planted: {kind} {value:.2f}  {a}  {b}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--sweep", action="store_true", help="also recall and false share by threshold")
     parser.add_argument("--work", type=Path, help="keep the projects in this folder (reused by a later run)")
+    parser.add_argument("--list", type=int, default=5, help="list this many pairs that were not planted (default 5)")
     args = parser.parse_args(argv)
     outcomes = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             show(outcome, args.threshold)
             print(f"  ({time.perf_counter() - started:.0f} s)")
             outcomes.append(outcome)
-    met = all(o.both.recall >= 0.9 and o.both.false_share <= 0.05 for o in outcomes)
-    print(f"\ntarget (recall >= 0.9 at <= 5% false pairs, each dataset): {'met' if met else 'NOT met'}")
+    print()
+    for label, share in (("strict", "false_share"), ("copies", "copies_false_share")):
+        met = all(o.both.recall >= 0.9 and getattr(o.both, share) <= 0.05 for o in outcomes)
+        print(f"target (recall >= 0.9 at <= 5% false pairs, each dataset), {label}: {'met' if met else 'NOT met'}")
     return 0
 
 

@@ -27,6 +27,18 @@ def plant_copies(folder: Path) -> dict[str, str]:
     return planted
 
 
+def photo_project(folder: Path) -> tuple[Path, dict[str, str]]:
+    """A project of the photos and their planted copies (a crop, a colour-shifted mirror, a quarter turn), imported:
+    its folder and the copies as by :func:`plant_copies`."""
+    from labelstudio_desktop.core.importer import import_folder
+    from labelstudio_desktop.core.store import Store
+
+    planted = photo_folder(folder)
+    with Store.create(folder) as store:
+        import_folder(store)
+    return folder, planted
+
+
 def photo_folder(folder: Path, copies: bool = True) -> dict[str, str]:
     """``folder`` filled with the photos (and, with ``copies``, the planted copies, returned as by
     :func:`plant_copies`)."""

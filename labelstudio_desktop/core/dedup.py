@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .batches import read_ahead
 from .confine import LINK, resolves_inside
 from .features import load_features
 from .hamming import pack_hashes, pairs_between, pairs_within
@@ -136,33 +137,24 @@ def fingerprints(store: Store, images: list[ImageRecord], algo: str, bits: int, 
     # reading and decoding in threads (the GIL is released there), hashing batched in this thread while
     # the threads already decode the next batch
     batches = [todo[start:start + BATCH] for start in range(0, len(todo), BATCH)]
-    with ThreadPoolExecutor(max_workers=_workers()) as pool:
-        def submit(batch):
-            return [pool.submit(_safe_decode, paths[t[0].id], algo, hash_size, t[0]) for t in batch]
 
-        pending = submit(batches[0]) if batches else []
-        for n_batch, batch in enumerate(batches):
-            try:
-                job.check()
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
-            decoded = [f.result() for f in pending]
-            pending = submit(batches[n_batch + 1]) if n_batch + 1 < len(batches) else []
-            good = [(t, d) for t, d in zip(batch, decoded, strict=True) if not isinstance(d, str)]
-            problems.extend((t[0].path, d) for t, d in zip(batch, decoded, strict=True) if isinstance(d, str))
-            hashes, mirrors = perceptual_hashes([d for _, d in good], algo, hash_size, mirror)
-            rows = []
-            for n, ((img, size, mtime), d) in enumerate(good):
-                values = {"sha256": d.sha256, "content": d.content or b"", f"gray-{algo}{bits}": d.gray_digest,
-                          f"{algo}{bits}": hashes[n]}
-                if mirror:
-                    values[f"{algo}{bits}-mirror"] = mirrors[n]
-                result[img.id] = values
-                rows += [(img.id, k, size, mtime, v) for k, v in values.items()]
-            _store_batch(store, rows)
-            job.progress(min((n_batch + 1) * BATCH, len(todo)), len(todo))
+    def decode(t: tuple[ImageRecord, int, float]) -> Decoded | str:
+        return _safe_decode(paths[t[0].id], algo, hash_size, t[0])
+
+    for n_batch, (batch, decoded) in enumerate(read_ahead(batches, decode, job, _workers())):
+        good = [(t, d) for t, d in zip(batch, decoded, strict=True) if not isinstance(d, str)]
+        problems.extend((t[0].path, d) for t, d in zip(batch, decoded, strict=True) if isinstance(d, str))
+        hashes, mirrors = perceptual_hashes([d for _, d in good], algo, hash_size, mirror)
+        rows = []
+        for n, ((img, size, mtime), d) in enumerate(good):
+            values = {"sha256": d.sha256, "content": d.content or b"", f"gray-{algo}{bits}": d.gray_digest,
+                      f"{algo}{bits}": hashes[n]}
+            if mirror:
+                values[f"{algo}{bits}-mirror"] = mirrors[n]
+            result[img.id] = values
+            rows += [(img.id, k, size, mtime, v) for k, v in values.items()]
+        _store_batch(store, rows)
+        job.progress(min((n_batch + 1) * BATCH, len(todo)), len(todo))
     return result, len(todo)
 
 

@@ -14,7 +14,6 @@ or killed run keeps what it finished and the next run resumes there.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import keras
@@ -22,6 +21,7 @@ import numpy as np
 from keras import layers
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..core.batches import read_ahead
 from ..core.features import INPUT_SIZE, EmbedReport, FeatureState, feature_state, save_features
 from ..core.fsutil import check_read
 from ..core.images import to_rgb
@@ -122,32 +122,20 @@ def _run_batches(store: Store, model: keras.Model, todo: list[tuple[ImageRecord,
                  job: JobToken, report: EmbedReport) -> None:
     size = int(model.input_shape[1])
     batches = [todo[start:start + batch] for start in range(0, len(todo), batch)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        def submit(items):
-            return [pool.submit(_safe_input, store.abs_path(img), size) for img, _size, _mtime in items]
-
-        pending = submit(batches[0])
-        job.progress(0, len(todo))
-        for n, items in enumerate(batches):
-            try:
-                job.check()
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
-            inputs = [f.result() for f in pending]
-            pending = submit(batches[n + 1]) if n + 1 < len(batches) else []
-            good = [(item, x) for item, x in zip(items, inputs, strict=True) if not isinstance(x, str)]
-            for (img, _size, _mtime), x in zip(items, inputs, strict=True):
-                if isinstance(x, str):
-                    report.failed += 1
-                    report.problems.append((img.path, x))
-            if good:
-                pooled, views = view_features(model, np.stack([x for _, x in good]))
-                save_features(store, [(img.id, fsize, mtime, pooled[k], views[k])
-                                      for k, ((img, fsize, mtime), _x) in enumerate(good)])
-                report.done += len(good)
-            job.progress(min((n + 1) * batch, len(todo)), len(todo))
+    job.progress(0, len(todo))
+    for n, (items, inputs) in enumerate(read_ahead(batches, lambda t: _safe_input(store.abs_path(t[0]), size), job,
+                                                   workers=2)):
+        good = [(item, x) for item, x in zip(items, inputs, strict=True) if not isinstance(x, str)]
+        for (img, _size, _mtime), x in zip(items, inputs, strict=True):
+            if isinstance(x, str):
+                report.failed += 1
+                report.problems.append((img.path, x))
+        if good:
+            pooled, views = view_features(model, np.stack([x for _, x in good]))
+            save_features(store, [(img.id, fsize, mtime, pooled[k], views[k])
+                                  for k, ((img, fsize, mtime), _x) in enumerate(good)])
+            report.done += len(good)
+        job.progress(min((n + 1) * batch, len(todo)), len(todo))
 
 
 def embed_project(db_path: str, job: JobToken | None = None) -> dict:

@@ -4,10 +4,9 @@ and the duplicates window listing a look-alike pair, or saying how many images i
 from __future__ import annotations
 
 import pytest
-from photo_project import photo_folder
+from photo_project import photo_project
 
 from labelstudio_desktop.core.features import feature_state
-from labelstudio_desktop.core.importer import import_folder
 from labelstudio_desktop.core.store import Store
 
 KIND, LEFT, RIGHT = 0, 3, 4
@@ -15,11 +14,7 @@ KIND, LEFT, RIGHT = 0, 3, 4
 
 @pytest.fixture
 def photos(tmp_path):
-    folder = tmp_path / "photos"
-    planted = photo_folder(folder)
-    with Store.create(folder) as store:
-        import_folder(store)
-    return folder, planted
+    return photo_project(tmp_path / "photos")
 
 
 def _listed(d) -> dict[frozenset, str]:

@@ -8,12 +8,11 @@ import os
 
 import numpy as np
 import pytest
-from photo_project import photo_folder
+from photo_project import photo_project
 
 from labelstudio_desktop import cli
 from labelstudio_desktop.core.dedup import find_duplicates
 from labelstudio_desktop.core.features import DIM, load_features
-from labelstudio_desktop.core.importer import import_folder
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
 from labelstudio_desktop.core.similar import DEFAULT_SIMILAR
 from labelstudio_desktop.core.store import Store
@@ -29,12 +28,7 @@ def extractor():
 
 @pytest.fixture
 def project(tmp_path):
-    """The photos and their planted copies (a crop, a colour-shifted mirror, a quarter turn), imported."""
-    folder = tmp_path / "photos"
-    planted = photo_folder(folder)
-    with Store.create(folder) as store:
-        import_folder(store)
-    return folder, planted
+    return photo_project(tmp_path / "photos")
 
 
 def test_features_are_stored_reused_and_recomputed_for_a_changed_file(project, extractor):
