@@ -31,6 +31,7 @@ batch and decodes.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -278,22 +279,39 @@ def unflip(outputs: np.ndarray) -> np.ndarray:
     return back
 
 
+#: A traced forward pass per model, for any batch size (one trace: Keras' predict function traces again for each
+#: new batch size, seconds each on a CPU, and calling the model eagerly is several times slower). It holds the model
+#: weakly, so it goes with the model.
+_FORWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _forward(model):
+    fn = _FORWARD.get(model)
+    if fn is None:
+        import tensorflow as tf
+
+        ref = weakref.ref(model)
+        spec = tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)
+        fn = _FORWARD[model] = tf.function(lambda x: ref()(x, training=False), input_signature=[spec])
+    return fn
+
+
 def predict(model, images: np.ndarray, batch: int = 32, flip: bool = TEST_TIME_FLIP) -> np.ndarray:
-    """Raw outputs ``(N, G, G, C + 4)`` of ``model`` on 0-255 images, in batches through the model's compiled
-    forward pass (Keras' predict function: a traced graph, several times faster on a CPU than calling the model
-    eagerly, without ``predict``'s per-call set-up). ``flip``: the mean of the outputs of each image and of its
-    mirror image (test-time augmentation; both go through the model in one batch)."""
+    """Raw outputs ``(N, G, G, C + 4)`` of ``model`` on 0-255 images, in batches through its traced forward pass.
+    ``flip``: the mean of the outputs of each image and of its mirror image (test-time augmentation; both go
+    through the model in one batch)."""
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[None]
+    forward = _forward(model)
     parts = []
     for start in range(0, len(images), batch):
         chunk = images[start:start + batch].astype(np.float32)
         if flip:
-            both = np.asarray(model.predict_on_batch(np.concatenate([chunk, chunk[:, :, ::-1]])))
+            both = forward(np.concatenate([chunk, chunk[:, :, ::-1]])).numpy()
             parts.append((both[:len(chunk)] + unflip(both[len(chunk):])) / 2)
         else:
-            parts.append(np.asarray(model.predict_on_batch(chunk)))
+            parts.append(forward(chunk).numpy())
     if not parts:
         shape = model.output_shape
         return np.zeros((0, *shape[1:]), np.float32)

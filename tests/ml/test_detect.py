@@ -375,3 +375,16 @@ def test_transfer_backbone_is_flat_and_offline_imagenet_says_what_to_do(offline)
         build_detector(48, 2)
     with pytest.raises(WeightsError, match="--weights FILE"):  # vgg16's weights do not ship: Keras downloads them
         build_detector(64, 2, "vgg16", "imagenet")
+
+
+def test_the_detectors_learning_rate_warms_up_then_decays():
+    from labelstudio_desktop.ml.train import FINAL_SHARE, _CosineSchedule, _JobCallback
+
+    schedule = _CosineSchedule(1e-3, 200, _JobCallback(None, 10, 20, 0))
+    rates = [schedule.at(step) for step in range(200)]
+    assert rates[0] == pytest.approx(1e-4) and max(rates) == pytest.approx(1e-3, rel=1e-6)
+    peak = int(np.argmax(rates))
+    assert peak == schedule.warmup == 10
+    assert all(a <= b for a, b in zip(rates[:peak], rates[1:peak + 1], strict=True))  # up, then down
+    assert all(a >= b for a, b in zip(rates[peak:], rates[peak + 1:], strict=False))
+    assert rates[-1] == pytest.approx(1e-3 * FINAL_SHARE, rel=0.05)
