@@ -425,7 +425,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .ml.train import TrainConfig, TrainError, strategy_from_name, train
 
     if previous is not None:
-        config = TrainConfig.from_params(previous.params)
+        from .ml.config import ParamsError
+
+        notes: list[str] = []
+        try:
+            config = TrainConfig.from_params(previous.params, notes, f"run {previous.id}", previous.task)
+        except ParamsError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        for note in notes:
+            print(f"warning: {note}", file=sys.stderr)
         config.epochs = args.epochs or TASK_DEFAULTS[config.task]["epochs"]
     elif args.resume is None and args.task is None:
         print("error: --task is required for a new run", file=sys.stderr)

@@ -81,17 +81,19 @@ def snapshot_views(png: bytes) -> QPixmap:
                                     QImage.Format_Grayscale8).copy())
 
 
-def retrain_plan(db) -> tuple[int | None, object]:
+def retrain_plan(db, notes: list[str] | None = None) -> tuple[int | None, object]:
     """What one click on Retrain trains: (the run to start from or None, the config), or (None, None) when there
     is nothing to retrain. Reviewed boxes make it the detector's job, accepted masks the U-Net's (with both, the
-    one trained last: see :func:`~..core.annotation_work.annotation_work`); before either, the last task again."""
+    one trained last: see :func:`~..core.annotation_work.annotation_work`); before either, the last task again.
+    The run's stored values that no run can have take their defaults, with a note in ``notes`` each; a run whose
+    parameters name no task raises :class:`~..ml.config.ParamsError`."""
     from ..ml.config import TrainConfig
 
     with Store.open(db) as store:
         task = WORK_TASKS.get(annotation_work(store))
         previous = last_run(store, task) if task else last_run(store)
     if previous is not None:
-        return previous.id, TrainConfig.from_params(previous.params)
+        return previous.id, TrainConfig.from_params(previous.params, notes, f"run {previous.id}", previous.task)
     return None, (TrainConfig.for_task(task) if task else None)
 
 
@@ -390,11 +392,22 @@ class TrainingPanel(QWidget):
         """One click: once the project has reviewed boxes the box detector, once it has accepted masks the U-Net
         (from its last model, or a new one with the task's defaults); before, the last task again from its last
         model; always on the current reviewed annotations."""
-        start_from, config = retrain_plan(self.db)
+        from ..ml.config import ParamsError
+
+        notes: list[str] = []
+        try:
+            start_from, config = retrain_plan(self.db, notes)
+        except ParamsError as exc:
+            QMessageBox.warning(self, self.tr("Retrain"), self.tr("Cannot retrain: {0}").format(str(exc)))
+            return False
         if config is None:
             QMessageBox.information(self, self.tr("Retrain"), self.tr("Train a model first."))
             return False
-        return self.start(start_from=start_from, config=config)
+        started = self.start(start_from=start_from, config=config)
+        if started and notes:
+            self.status.setText(self.tr("Values of the run that cannot be used were replaced: {0}").format(
+                "; ".join(notes)))
+        return started
 
     def resume_selected(self) -> bool:
         """Continue the selected run for the number of epochs set above."""

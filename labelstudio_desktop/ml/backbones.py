@@ -15,6 +15,7 @@ unfreezes learn at :data:`BACKBONE_LR_FACTOR` times the learning rate of the new
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -109,6 +110,21 @@ def resolve_weights(backbone: str, weights: str | None) -> tuple[str | None, Pat
     if not path.is_file():
         raise WeightsError(f"{weights}: weights file not found (use imagenet, none, or a local .h5/.weights.h5)")
     return None, path
+
+
+def zip_damage(path: Path) -> str | None:
+    """Why a ``.keras`` file (a zip archive) is not a whole one, or None: a file cut short has no central
+    directory at its end, a damaged member fails its CRC."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except zipfile.BadZipFile:
+        return "it is not a whole Keras model file (truncated or damaged: not a complete zip archive)"
+    except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError) as exc:
+        return f"it cannot be read as a Keras model file ({exc.__class__.__name__}: {exc})"
+    if bad is not None:
+        return f"it is damaged (its part {bad!r} fails its checksum)"
+    return None
 
 
 def download_error(name: str, exc: Exception) -> WeightsError:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core.bayes_box import _gpyopt
 from ..core.boxes import box_iou, pad_box, scale_box
-from ..core.images import load_rgb
+from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.runs import update_run
 from ..core.store import Store, StoreError
@@ -30,6 +30,7 @@ from .propose import (
     load_batch,
     model_run,
     resolve_source,
+    run_model,
 )
 
 DEFAULTS = {"threshold": 0.3, "padding": COLD_START["padding"], "min_area": 4, "layer": 0}
@@ -107,32 +108,39 @@ def calibrate(db_path, run_id: int | None = None, multi: bool = False, folds: in
     """Tune the proposal parameters on the images whose boxes were reviewed: of the detector (its score
     threshold) once there is one (``source``: auto | detector | gradcam), else of a classifier's Grad-CAM."""
     from .gradcam import GradCam
-    from .train import load_model
+    from .train import TrainError
 
     job = job or JobToken()
     with Store.open(db_path) as store:
         if resolve_source(store, source, run_id) == "detector":
             return calibrate_detector(store, run_id, folds, seed, job)
         run = model_run(store, run_id, "classify")
-        classes, size = run.params["classes"], int(run.params["size"])
+        classes, model, size = run_model(run, [])  # the size used is the model's own
         reviewed = [i for i in store.images(include_excluded=False, include_missing=False)
                     if store.boxes(i.id, states=("accepted",)) and i.label in classes]
         if len(reviewed) < 2:
             raise StoreError("calibration needs reviewed boxes on at least 2 images: accept or correct "
                              "some proposals first")
-        model = load_model(run.model_path)
         layers = _conv_layers(model)
+        if not layers:
+            raise TrainError(f"model {run.model_path} (run {run.id}) has no convolutional feature map: its class "
+                             "heatmaps cannot be calibrated")
         cams = [GradCam(model, name) for name in layers]
         samples = []
         job.status(f"heatmaps of {len(reviewed)} reviewed images, {len(layers)} layers")
         for n, img in enumerate(reviewed):
             job.check()
-            x = resize_square(load_rgb(store.abs_path(img)), size)[None]
+            try:
+                x = resize_square(load_rgb(store.abs_path(img)), size)[None]
+            except (ImageProblem, OSError):  # an image gone or damaged since: calibrated on the others
+                continue
             chosen = np.array([classes.index(img.label)])
             heatmaps = [cam(x, chosen, flip=COLD_START["flip"])[0][0] for cam in cams]
             truth = [b.edges for b in store.boxes(img.id, states=("accepted",))]
             samples.append((heatmaps, x[0], (img.width, img.height), truth))
             job.progress(n + 1, len(reviewed))
+        if len(samples) < 2:
+            raise StoreError("calibration needs reviewed boxes on at least 2 readable images")
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(samples))
         k = max(2, min(folds, len(samples)))
@@ -186,16 +194,14 @@ def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, 
     proposals. The reviewed images are those the detector trained on, so the figures lean optimistic."""
     from .detector import detect
     from .propose import ProposeReport
-    from .train import load_model
 
     job = job or JobToken()
     run = model_run(store, run_id, "detect")
-    classes, size = run.params["classes"], int(run.params["size"])
+    classes, model, size = run_model(run, [])  # the size used is the model's own
     reviewed = [i for i in store.images(include_excluded=False, include_missing=False)
                 if i.status == "verified" or store.boxes(i.id, states=("accepted",))]
     if len(reviewed) < 2:
         raise StoreError("calibration needs at least 2 reviewed images (verified, or with accepted boxes)")
-    model = load_model(run.model_path)
     report = ProposeReport(run.id, "detector", min(THRESHOLDS))
     samples = []
     job.status(f"detections on {len(reviewed)} reviewed images")

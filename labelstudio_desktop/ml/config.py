@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from ..core.formats.validate import shown
 
 OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "scale", "brightness", "color", "erase")
 TASKS = ("classify", "segment", "regress", "detect")
@@ -122,13 +124,206 @@ class TrainConfig:
         return params
 
     @classmethod
-    def from_params(cls, params: dict) -> TrainConfig:
-        known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
-        aug = known.pop("augment", {}) or {}
-        for key in ("erase_s", "erase_r", "erase_v"):
-            if key in aug:
-                aug[key] = tuple(aug[key])
-        return cls(augment=AugmentConfig(**aug), **known)
+    def from_params(cls, params: object, notes: list[str] | None = None, what: str = "the run",
+                    task: str | None = None) -> TrainConfig:
+        """The config a run's stored parameters describe (:func:`checked_params`): a value that no run can have is
+        replaced by its default, with a note in ``notes`` naming ``what`` (the run) and the value."""
+        return checked_params(params, notes if notes is not None else [], what, task)
+
+
+# ---------------------------------------------------------------- a run's stored parameters
+class ParamsError(ValueError):
+    """A run whose stored parameters cannot be used at all (its task, its classes, its input size); the message is
+    plain and names the run."""
+
+
+#: What a stored training parameter may be: (kind, lowest, highest); ``None`` allowed where the field allows it.
+_NUMBER_FIELDS: dict[str, tuple[type, float, float]] = {
+    "epochs": (int, 0, 100_000), "batch": (int, 1, 4096), "size": (int, 16, 2048),
+    "learning_rate": (float, 1e-9, 10.0), "unet_depth": (int, 1, 8), "seed": (int, 0, 2 ** 31 - 1),
+    "snapshot_every": (int, 0, 100_000), "snapshot_images": (int, 0, 64), "hard_negative_weight": (float, 0.0, 100.0),
+    "min_steps": (int, 0, 10_000_000), "trainable_layers": (int, 0, 100_000),
+}
+#: The names a stored text parameter may hold.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "backbone": ("mobilenetv2", "small", "resnet50v2", "vgg16"),
+    "balance": ("none", "weights", "oversample", "undersample"),
+    "loss": ("bce", "dice", "bce+dice"), "head": ("avg", "max"),
+}
+_STRIDES = (4, 8, 16)
+#: An augmentation option's range: strengths, the probability of random erasing; the pairs of random erasing.
+_AUGMENT_NUMBERS = {"shift": (0.0, 1.0), "rotate": (0.0, 180.0), "zoom": (0.0, 0.9), "scale": (0.0, 4.0),
+                    "brightness": (0.0, 1.0), "color": (0.0, 1.0), "erase_p": (0.0, 1.0)}
+_AUGMENT_PAIRS = {"erase_s": (0.0, 1.0), "erase_r": (1e-3, 1e3), "erase_v": (0.0, 255.0)}
+_AUGMENT_FLAGS = ("hflip", "vflip", "erase_pixel_level")
+
+
+def stored_number(value: object, kind: type, low: float, high: float) -> int | float | None:
+    """``value`` as an int (``kind`` int: a whole number) or float within ``low..high``; None when it is anything
+    else (text, a list, NaN, a bool, out of range)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        as_float = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    if not math.isfinite(as_float) or not low <= as_float <= high:
+        return None
+    if kind is int:
+        return int(value) if as_float.is_integer() else None
+    return as_float
+
+
+def _odd(notes: list[str], what: str, key: str, value: object, used: object, why: str = "") -> None:
+    notes.append(f"{what}: its stored {key} ({shown(value)}) is not {why or 'a usable value'}: {shown(used)} used")
+
+
+def checked_params(params: object, notes: list[str], what: str = "the run", task: str | None = None) -> TrainConfig:
+    """A :class:`TrainConfig` from a run's stored parameters (JSON from a project database, so from anyone): each
+    known field that holds what no run can have (text where a number belongs, a list, NaN, a huge or negative
+    number, an unknown name) takes its default, with a note in ``notes`` naming ``what`` and the value; unknown
+    augmentation options are left out with a note. Raises :class:`ParamsError` when neither the parameters nor
+    ``task`` (the run's task column) name a task."""
+    if not isinstance(params, dict):
+        notes.append(f"{what}: its stored parameters are not a JSON object ({shown(params)}): defaults used")
+        params = {}
+    stored_task = params.get("task", task)
+    if stored_task not in TASKS:
+        if task not in TASKS:
+            raise ParamsError(f"{what}: its task ({shown(stored_task)}) is not one of {', '.join(TASKS)}: the run "
+                              "cannot be used")
+        if "task" in params:
+            _odd(notes, what, "task", stored_task, task, "a task")
+        stored_task = task
+    config = TrainConfig(task=stored_task)  # what a field missing from the parameters always meant
+    defaults = {f.name: getattr(config, f.name) for f in fields(TrainConfig)}
+    for key, (kind, low, high) in _NUMBER_FIELDS.items():
+        if key not in params:
+            continue
+        value = params[key]
+        if key == "trainable_layers" and value is None:
+            config.trainable_layers = None
+            continue
+        checked = stored_number(value, kind, low, high)
+        if checked is None:
+            why = f"{'a whole number' if kind is int else 'a number'} in {low:g}..{high:g}"
+            _odd(notes, what, key, value, defaults[key], why)
+        else:
+            setattr(config, key, checked)
+    for key, choices in _CHOICES.items():
+        if key in params:
+            if isinstance(params[key], str) and params[key] in choices:
+                setattr(config, key, params[key])
+            else:
+                _odd(notes, what, key, params[key], defaults[key], f"one of {', '.join(choices)}")
+    if "stride" in params:
+        if stored_number(params["stride"], int, 4, 16) in _STRIDES:
+            config.stride = int(params["stride"])
+        else:
+            _odd(notes, what, "stride", params["stride"], defaults["stride"], "one of 4, 8, 16")
+    if "weights" in params:
+        weights = params["weights"]
+        if weights in ("imagenet", "none"):
+            config.weights = weights
+        elif isinstance(weights, str) and weights:
+            # a file named by a database (someone else's path) is never read: the run's own model holds its weights
+            notes.append(f"{what}: its weights file {shown(weights)} is not read again: imagenet used for a new base")
+        else:
+            _odd(notes, what, "weights", weights, defaults["weights"], "imagenet, none or a file")
+    if "augment" in params:
+        config.augment = checked_augment(params["augment"], notes, what, config.augment)
+    return config
+
+
+def checked_augment(value: object, notes: list[str], what: str = "the run",
+                    default: AugmentConfig | None = None) -> AugmentConfig:
+    """An :class:`AugmentConfig` from stored options (see :func:`checked_params`): odd values take the default's,
+    unknown options are left out, each with a note."""
+    default = default or AugmentConfig()
+    if not isinstance(value, dict):
+        if value is not None:
+            _odd(notes, what, "augmentation", value, "the task's default", "a JSON object of options")
+        return default
+    out = AugmentConfig(**default.as_dict())
+    for key, option in value.items():
+        if key in _AUGMENT_FLAGS:
+            if isinstance(option, bool):
+                setattr(out, key, option)
+            else:
+                _odd(notes, what, f"augmentation {key}", option, getattr(default, key), "true or false")
+        elif key in _AUGMENT_NUMBERS:
+            low, high = _AUGMENT_NUMBERS[key]
+            checked = stored_number(option, float, low, high)
+            if checked is None:
+                _odd(notes, what, f"augmentation {key}", option, getattr(default, key),
+                     f"a number in {low:g}..{high:g}")
+            else:
+                setattr(out, key, checked)
+        elif key in _AUGMENT_PAIRS:
+            low, high = _AUGMENT_PAIRS[key]
+            pair = [stored_number(v, float, low, high) for v in option] \
+                if isinstance(option, (list, tuple)) and len(option) == 2 else [None]
+            if None in pair or pair[0] > pair[1]:
+                _odd(notes, what, f"augmentation {key}", option, getattr(default, key),
+                     f"two ascending numbers in {low:g}..{high:g}")
+            else:
+                setattr(out, key, (pair[0], pair[1]))
+        else:
+            notes.append(f"{what}: its stored augmentation option {shown(key)} is unknown: ignored")
+    return out
+
+
+def stored_classes(params: object, what: str = "the run") -> list[str]:
+    """A run's class names: a list of distinct non-empty texts; :class:`ParamsError` when the stored value is not
+    (the model's outputs could not be named)."""
+    classes = params.get("classes") if isinstance(params, dict) else None
+    if not isinstance(classes, list) or not classes or len(classes) > 100_000 \
+            or not all(isinstance(c, str) and c for c in classes) or len(set(classes)) != len(classes):
+        raise ParamsError(f"{what}: its stored classes ({shown(classes)}) are not a list of distinct class names: "
+                          "the run cannot be used; train a new one")
+    return classes
+
+
+def stored_size(params: object, what: str = "the run") -> int | None:
+    """A run's square input size as stored, or None when it is not a usable size (the model's own input size then
+    decides: see ``ml.train.task_model``)."""
+    size = params.get("size") if isinstance(params, dict) else None
+    low, high = _NUMBER_FIELDS["size"][1:]
+    return stored_number(size, int, low, high)
+
+
+def tuned_value(tuned: dict, key: str, default, notes: list[str], what: str = "the run",
+                low: float = 0.0, high: float = 1.0, kind: type = float):
+    """A calibrated proposal parameter (``proposal_params``) of a run: ``tuned[key]`` when it is a number in
+    ``low..high`` (a bool for ``kind`` bool, one of ``high`` for ``kind`` str), else ``default`` with a note."""
+    if key not in tuned:
+        return default
+    value = tuned[key]
+    if kind is bool:
+        ok = isinstance(value, bool)
+        why = "true or false"
+    elif kind is str:
+        ok = isinstance(value, str) and value in high
+        why = f"one of {', '.join(high)}"
+    else:
+        value = stored_number(value, kind, low, high)
+        ok = value is not None
+        why = f"a number in {low:g}..{high:g}"
+    if ok:
+        return value
+    _odd(notes, what, f"calibrated {key}", tuned[key], default, why)
+    return default
+
+
+def stored_tuned(params: object, notes: list[str], what: str = "the run") -> dict:
+    """A run's calibrated proposal parameters (``proposal_params``): a JSON object, else none (with a note)."""
+    tuned = params.get("proposal_params") if isinstance(params, dict) else None
+    if tuned is None:
+        return {}
+    if not isinstance(tuned, dict):
+        notes.append(f"{what}: its stored calibration ({shown(tuned)}) is not a JSON object: ignored")
+        return {}
+    return tuned
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,11 @@ def collect(store: Store, task: str, size: int, job: JobToken | None = None,
         elif task == "detect":
             target = image_boxes(reviewed[img.id], img, data.classes)
         else:
-            mask = union_mask(store, img.id, img.width, img.height)
+            notes: list[str] = []
+            mask = union_mask(store, img.id, img.width, img.height, notes=notes)
+            if notes:  # a stored mask that cannot be used (a PNG bomb, text): the image would teach a wrong mask
+                data.problems += [(img.path, f"{note}; the image is left out") for note in notes]
+                continue
             if mask is None:
                 continue
             target = resize_square(mask, size, nearest=True)[..., None].astype(np.float32)

@@ -16,6 +16,7 @@ from ..core.fsutil import link_outside, safe_name  # noqa: E402
 from ..core.jobs import JobToken  # noqa: E402
 from ..core.runs import get_run, last_run, run_dir  # noqa: E402
 from ..core.store import Store, StoreError  # noqa: E402
+from .config import ParamsError, stored_classes, stored_size
 from .data import collect  # noqa: E402
 from .metrics import (  # noqa: E402
     average_precision,
@@ -100,7 +101,7 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
     """Metrics of a run (default: the last run with a model, of ``task`` if given) on its test split (the val
     split when the test split has no usable image, then train). A detector keeps boxes scoring at least
     ``score_threshold``."""
-    from .train import load_model
+    from .train import TrainError, task_model
 
     job = job or JobToken()
     with Store.open(db_path) as store:
@@ -109,10 +110,16 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
             raise StoreError("no trained model to evaluate: run `train` first")
         if not run.model_path:
             raise StoreError(f"run {run.id} has no saved model ({run.status}: {run.message})")
-        size = int(run.params["size"])
-        data = collect(store, run.task, size, job, classes=run.params.get("classes"))
+        what, notes = f"run {run.id}", []
+        try:
+            classes = stored_classes(run.params, what) if run.task in ("classify", "detect") else None
+        except ParamsError as exc:
+            raise TrainError(str(exc)) from exc
+        model, size = task_model(run.model_path, run.task, classes, stored_size(run.params, what), what, notes)
+        for note in notes:
+            job.status(note)
+        data = collect(store, run.task, size, job, classes=classes)
         split = next((s for s in ("test", "val", "train") if len(data.x[s])), "train")
-        model = load_model(run.model_path)
         out_dir = run_dir(store, run.id) / "eval"
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = {i.id: i.path for i in store.images()}

@@ -22,6 +22,7 @@ from .backbones import (  # noqa: F401 - WeightsError re-exported: callers catch
     download_error,
     freeze,
     resolve_weights,
+    zip_damage,
 )
 
 BACKBONES = ("mobilenetv2", "small", "resnet50v2", "vgg16")
@@ -89,6 +90,9 @@ def transfer_base(inputs: keras.KerasTensor, backbone: str = DEFAULT_BACKBONE, w
             raise download_error(name, exc) from exc
         raise
     if weights_file is not None:
+        damage = zip_damage(weights_file) if weights_file.suffix == ".keras" else None
+        if damage:
+            raise WeightsError(f"{weights_file}: {damage}")
         try:
             keras.Model(base.input, base.output).load_weights(str(weights_file))
         except Exception as exc:  # noqa: BLE001 - a wrong or broken file raises many kinds of errors

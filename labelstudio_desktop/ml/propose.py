@@ -35,12 +35,14 @@ import numpy as np
 from PIL import Image
 
 from ..core.boxes import best_box_exact, component_boxes, pad_box, scale_box
+from ..core.formats.validate import shown
 from ..core.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.review_memory import Candidate, is_background, remembered, review_of
 from ..core.runs import get_run, held_out_images, last_run
 from ..core.store import BoxRecord, Store, StoreError
+from .config import ParamsError, stored_classes, stored_size, stored_tuned, tuned_value
 from .data import class_per_image, resize_square
 
 METHODS = ("exact", "bayes")
@@ -222,20 +224,38 @@ class _GradCamBoxes:
 
     def __init__(self, store: Store, run_id, method, threshold, multi, min_area, padding, layer, max_iter,
                  use_labels, levers: dict | None = None):
-        from .train import load_model
-
         if method not in METHODS:
             raise StoreError(f"unknown method {method!r}: {', '.join(METHODS)}")
         self.run = model_run(store, run_id, "classify")
-        self.classes = self.run.params["classes"]
-        self.size = int(self.run.params["size"])
-        tuned = self.run.params.get("proposal_params") or {}
-        self.threshold = threshold if threshold is not None else tuned.get("threshold", 0.3)
-        self.min_area = min_area if min_area is not None else tuned.get("min_area", 4)
+        self.notes: list[str] = []
+        self.classes, model, self.size = run_model(self.run, self.notes)
+        what = f"run {self.run.id}"
+        tuned = stored_tuned(self.run.params, self.notes, what)
+        self.threshold = threshold if threshold is not None else \
+            tuned_value(tuned, "threshold", 0.3, self.notes, what)
+        self.min_area = min_area if min_area is not None else \
+            tuned_value(tuned, "min_area", 4, self.notes, what, 1, MAP_SIZE * MAP_SIZE, int)
         self.method, self.multi, self.max_iter, self.use_labels = method, multi, max_iter, use_labels
-        self.levers = {**COLD_START, **{k: tuned[k] for k in COLD_START if k in tuned}, **(levers or {})}
+        stored = {"flip": tuned_value(tuned, "flip", COLD_START["flip"], self.notes, what, kind=bool),
+                  "keep": tuned_value(tuned, "keep", COLD_START["keep"], self.notes, what),
+                  "refine": tuned_value(tuned, "refine", COLD_START["refine"], self.notes, what,
+                                        high=("grabcut", "none"), kind=str),
+                  "padding": tuned_value(tuned, "padding", COLD_START["padding"], self.notes, what)}
+        self.levers = {**stored, **(levers or {})}
         self.padding = padding if padding is not None else self.levers["padding"]
-        self.cam = class_maps(store, self.run, load_model(self.run.model_path), layer or tuned.get("layer_name"))
+        if layer is None and "layer_name" in tuned:
+            layer = tuned["layer_name"]
+            if not isinstance(layer, str) or layer not in {existing.name for existing in model.layers}:
+                self.notes.append(f"{what}: its calibrated layer_name ({shown(layer)}) is not a layer of its model: "
+                                  "the default heatmap used")
+                layer = None
+        from .train import TrainError
+
+        try:
+            self.cam = class_maps(store, self.run, model, layer, self.classes, self.size)
+        except ValueError as exc:  # a classifier without a convolutional feature map, a layer it does not have
+            raise TrainError(f"model {self.run.model_path} (run {self.run.id}): no class heatmap can be made from "
+                             f"it ({exc})") from exc
 
     def __call__(self, batch, pixels, report: ProposeReport):
         chosen = None
@@ -275,18 +295,36 @@ def cold_start_boxes(heat: np.ndarray, pixels: np.ndarray, size: tuple[int, int]
     return out
 
 
-def class_maps(store: Store, run, model, layer: str | None):
-    """The cold start's class activation method for the classifier ``model`` of ``run``: with a pretrained backbone
-    and no ``layer`` asked for (or calibrated), the class activation maps of heads fitted on its features
-    (:class:`.gradcam.FeatureCam`, :func:`fitted_feature_cam`), which benchmarks/cold_start.py measured far above
-    Grad-CAM on real photos; else, or when fewer than two classes have images, Grad-CAM of ``layer`` (default: the
-    last convolutional layer)."""
+def run_model(run, notes: list[str]) -> tuple[list[str], object, int]:
+    """The classes, the model and its input size of a classify or detect ``run`` whose model proposes: its stored
+    classes checked (:func:`.config.stored_classes`), its model loaded and checked to be a model of its task for those
+    classes (:func:`.train.task_model`: a plain :class:`.train.TrainError` otherwise), its input size the model's
+    own (a note in ``notes`` when the stored one differs)."""
+    from .train import TrainError, task_model
+
+    what = f"run {run.id}"
+    try:
+        classes = stored_classes(run.params, what)
+    except ParamsError as exc:
+        raise TrainError(str(exc)) from exc
+    model, size = task_model(run.model_path, run.task, classes, stored_size(run.params, what), what, notes)
+    return classes, model, size
+
+
+def class_maps(store: Store, run, model, layer: str | None, classes: list[str] | None = None,
+               size: int | None = None):
+    """The cold start's class activation method for the classifier ``model`` of ``run`` (its ``classes`` and
+    input ``size``; default: as stored): with a pretrained backbone and no ``layer`` asked for (or calibrated), the
+    class activation maps of heads fitted on its features (:class:`.gradcam.FeatureCam`, :func:`fitted_feature_cam`),
+    which benchmarks/cold_start.py measured far above Grad-CAM on real photos; else, or when fewer than two classes
+    have images, Grad-CAM of ``layer`` (default: the last convolutional layer)."""
     from .backbones import APPLICATIONS
     from .gradcam import GradCam
 
     cam = None
-    if layer is None and run.params.get("backbone") in APPLICATIONS:
-        cam = fitted_feature_cam(store, model, run.params["classes"], int(run.params["size"]))
+    backbone = run.params.get("backbone")
+    if layer is None and isinstance(backbone, str) and backbone in APPLICATIONS:
+        cam = fitted_feature_cam(store, model, classes or run.params["classes"], size or int(run.params["size"]))
     return cam or GradCam(model, layer)
 
 
@@ -323,15 +361,13 @@ class _DetectorBoxes:
     source = "detector"
 
     def __init__(self, store: Store, run_id, threshold, max_boxes, prior: bool = False):
-        from .train import load_model
-
         self.run = model_run(store, run_id, "detect")
-        self.classes = self.run.params["classes"]
-        self.size = int(self.run.params["size"])
-        tuned = self.run.params.get("proposal_params") or {}  # propose --calibrate
-        self.threshold = threshold if threshold is not None else tuned.get("threshold", DETECTOR_THRESHOLD)
+        self.notes: list[str] = []
+        self.classes, self.model, self.size = run_model(self.run, self.notes)
+        tuned = stored_tuned(self.run.params, self.notes, f"run {self.run.id}")  # propose --calibrate
+        self.threshold = threshold if threshold is not None else \
+            tuned_value(tuned, "threshold", DETECTOR_THRESHOLD, self.notes, f"run {self.run.id}")
         self.max_boxes, self.prior = max_boxes, prior
-        self.model = load_model(self.run.model_path)
 
     def __call__(self, batch, pixels, report: ProposeReport):
         from .detector import detect, nms
@@ -425,6 +461,8 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
                                source=primary.source, skipped_verified=skipped, held_out=held, scores=scores,
                                runs={m.source: m.run.id for m in (primary, second) if m is not None},
                                other=second.source if second is not None else "")
+        for maker in (primary, second):  # what the runs' stored parameters held that could not be used
+            report.problems += [(f"run {maker.run.id}", note) for note in getattr(maker, "notes", [])]
         for start in range(0, len(todo), BATCH):
             job.check()
             found = _candidates(store, primary, todo[start:start + BATCH], report)
@@ -537,17 +575,18 @@ def propose_masks(db_path, run_id: int | None = None, threshold: float = 0.5, bo
                   include_verified: bool = False, job: JobToken | None = None) -> ProposeReport:
     """U-Net masks as pending mask proposals (probabilities kept, so the threshold can change in review),
     and, unless ``boxes`` is ``none``, their box(es) as pending box proposals (``largest`` or ``all``)."""
-    from .train import load_model
+    from .train import task_model
 
     job = job or JobToken()
     started = time.perf_counter()
     with Store.open(db_path) as store:
         run = model_run(store, run_id, "segment")
-        size = int(run.params["size"])
-        model = load_model(run.model_path)
+        notes: list[str] = []
+        model, size = task_model(run.model_path, "segment", size=stored_size(run.params), what=f"run {run.id}",
+                                 notes=notes)
         todo, verified = images_to_propose(store, images, limit, include_verified)
         report = ProposeReport(run.id, "unet", threshold, images=len(todo), source="unet",
-                               skipped_verified=verified)
+                               skipped_verified=verified, problems=[(f"run {run.id}", note) for note in notes])
         for start in range(0, len(todo), BATCH):
             job.check()
             batch, pixels = load_batch(store, todo[start:start + BATCH], size, report)

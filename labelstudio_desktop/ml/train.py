@@ -27,11 +27,21 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from ..core.db_values import finite
+from ..core.formats.validate import shown
 from ..core.jobs import JobToken
 from ..core.runs import add_snapshot, create_run, get_run, owner_params, recover_interrupted, run_dir, update_run
 from ..core.store import Store
-from .backbones import BackboneAdam, slow_layers
-from .config import AugmentConfig, EpochPlan, TrainConfig, epoch_plan  # noqa: F401 - re-exported for train()
+from .backbones import APPLICATIONS, PRETRAINED, BackboneAdam, slow_layers, zip_damage
+from .config import (  # noqa: F401 - AugmentConfig, EpochPlan, epoch_plan re-exported for train()
+    AugmentConfig,
+    EpochPlan,
+    ParamsError,
+    TrainConfig,
+    epoch_plan,
+    stored_classes,
+    stored_size,
+)
 from .data import (
     BALANCES,
     TaskData,
@@ -88,15 +98,74 @@ def strategy_from_name(name: str | None):
 
 
 def load_model(path: str | Path) -> keras.Model:
-    """Load a saved model in Keras' safe mode, with a plain message when the file is missing or corrupt."""
+    """Load a saved model in Keras' safe mode, with a plain message when the file is missing, cut short (a copy
+    stopped half-way: not a whole zip archive) or corrupt."""
     path = Path(path)
     if not path.is_file():
         raise TrainError(f"checkpoint {path} is missing")
+    if path.suffix == ".keras":
+        damage = zip_damage(path)
+        if damage:
+            raise TrainError(f"checkpoint {path} cannot be loaded: {damage}; retrain the run, or copy the file again")
     register_losses()
     try:
         return keras.models.load_model(str(path), safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - corrupt files raise many kinds of errors
         raise TrainError(f"checkpoint {path} cannot be loaded ({exc.__class__.__name__}: {exc})") from exc
+
+
+#: What each task's model is called in a message.
+MODEL_KINDS = {"classify": "a classifier", "detect": "a detector", "segment": "a U-Net (mask model)",
+               "regress": "a regressor"}
+
+
+def model_kind(model: keras.Model) -> tuple[str | None, str, int | None]:
+    """(the task a model's shapes fit, or None; what it is, in words; its square input size or None). A model takes
+    one square RGB image; a classifier outputs class scores (N, C), a regressor one value (N, 1), a U-Net a mask at
+    the input size (N, S, S, 1), a detector a coarser grid of C heatmaps and 4 box values (N, G, G, C + 4)."""
+    inputs, outputs = list(model.inputs), list(model.outputs)
+    if len(inputs) != 1 or len(outputs) != 1:
+        return None, f"a model of {len(inputs)} inputs and {len(outputs)} outputs", None
+    shape_in, shape_out = tuple(inputs[0].shape), tuple(outputs[0].shape)
+    if len(shape_in) != 4 or shape_in[1] is None or shape_in[1] != shape_in[2] or shape_in[3] != 3:
+        return None, f"a model whose input is {shape_in[1:]}, not a square RGB image", None
+    size = int(shape_in[1])
+    if len(shape_out) == 2 and shape_out[1] == 1:
+        return "regress", "a regressor (one value per image)", size
+    if len(shape_out) == 2 and shape_out[1] is not None and shape_out[1] >= 2:
+        return "classify", f"a classifier of {shape_out[1]} classes", size
+    if len(shape_out) == 4 and shape_out[1:3] == (size, size) and shape_out[3] == 1:
+        return "segment", "a U-Net (a mask per image)", size
+    if len(shape_out) == 4 and shape_out[1] is not None and shape_out[1] == shape_out[2] and shape_out[1] < size \
+            and shape_out[3] is not None and shape_out[3] > 4:
+        return "detect", f"a detector of {shape_out[3] - 4} classes", size
+    return None, f"a model whose output is {shape_out[1:]}", size
+
+
+def model_classes(model: keras.Model, task: str) -> int | None:
+    """How many classes a classifier or detector of ``task`` outputs (None for the other tasks)."""
+    shape = tuple(model.outputs[0].shape)
+    return {"classify": shape[-1], "detect": shape[-1] - 4}.get(task)
+
+
+def task_model(path: str | Path, task: str, classes: list[str] | None = None, size: int | None = None,
+               what: str = "the run", notes: list[str] | None = None) -> tuple[keras.Model, int]:
+    """The model of a ``task`` run (``what``) loaded from ``path`` and its input size, checked to be that kind of
+    model (:func:`model_kind`) for ``classes`` (the run's); a plain :class:`TrainError` naming the file otherwise.
+    A stored ``size`` (None: not a usable one) that is not the model's own input size gives way to it, with a note in
+    ``notes``."""
+    model = load_model(path)
+    kind, words, own = model_kind(model)
+    if kind != task:
+        raise TrainError(f"model {path} ({what}) is {words}, not {MODEL_KINDS.get(task, 'a ' + str(task) + ' model')}")
+    count = model_classes(model, task)
+    if classes is not None and count is not None and count != len(classes):
+        raise TrainError(f"model {path} ({what}) is {words}, but the run names {len(classes)} classes: the run cannot "
+                         "be used; train a new one")
+    if size != own and notes is not None:
+        notes.append(f"{what}: its stored input size is {'not usable' if size is None else size}; the model's own "
+                     f"({own} px) used")
+    return model, own
 
 
 def _atomic_save(model: keras.Model, path: Path) -> None:
@@ -264,10 +333,20 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
     strategy = strategy or tf.distribute.get_strategy()
     with Store.open(db_path) as store:
         recover_interrupted(store)
+        notes: list[str] = []
+        classes = None
         if resume is not None:
             previous = get_run(store, resume)
             extra = config.epochs
-            config = TrainConfig.from_params(previous.params)
+            what = f"run {previous.id}"
+            try:
+                config = TrainConfig.from_params(previous.params, notes, what, previous.task)
+                classes = stored_classes(previous.params, what) if config.task in ("classify", "detect") else None
+            except ParamsError as exc:
+                raise TrainError(f"{exc}; it cannot be resumed") from exc
+            if stored_size(previous.params, what) is None:
+                raise TrainError(f"{what}: its stored input size ({shown(previous.params.get('size'))}) is not a "
+                                 "size: it cannot be resumed; train a new run")
             run_id, history = previous.id, previous.history
             first_epoch = previous.epochs
             config.epochs = first_epoch + extra
@@ -275,9 +354,13 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
             previous, run_id, history, first_epoch = None, None, {}, 0
         if config.balance not in BALANCES:
             raise TrainError(f"unknown balance {config.balance!r}: {', '.join(BALANCES)}")
+        unusable_weights(config)
+        for note in notes:
+            job.status(note)
         ensure_split(store, seed=config.seed)
-        classes = previous.params.get("classes") if previous is not None else None
         data = collect(store, config.task, config.size, job, classes=classes)
+        for path, reason in data.problems[:20]:  # images left out (unreadable, or a mask that cannot be used)
+            job.status(f"{path}: {reason}")
         if run_id is None:
             params = config.as_params()
             params["classes"] = data.classes
@@ -293,7 +376,10 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
         try:
             with strategy.scope():
                 if resume is not None:
-                    model = load_model(folder / "last.keras")
+                    model, size = task_model(folder / "last.keras", config.task, classes, what=f"run {run_id}")
+                    if size != config.size:
+                        raise TrainError(f"run {run_id}: its model takes {size} px images, its stored size is "
+                                         f"{config.size}: it cannot be resumed; train a new run")
                 else:
                     model = _build(config, data) if start_from is None else \
                         _start_model(get_run(store, start_from), config, data)
@@ -304,10 +390,26 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
         return _fit(store, run_id, model, config, data, job, history, first_epoch, folder)
 
 
+def unusable_weights(config: TrainConfig) -> None:
+    """A plain :class:`TrainError` when ``config.weights`` names a file that its backbone cannot use: the small
+    networks train from scratch (``imagenet`` is their default and means nothing to them), so a file given with them
+    would be silently ignored; and a missing file."""
+    if config.weights in (None, "", "none", PRETRAINED):
+        return
+    if config.backbone == "small":
+        raise TrainError(f"--weights {config.weights}: the small backbone trains from scratch and cannot use a weights "
+                         f"file; use a pretrained backbone ({', '.join(APPLICATIONS)}) with it, or --weights none")
+    if not Path(config.weights).is_file():
+        raise TrainError(f"{config.weights}: weights file not found (use imagenet, none, or a local .h5/.weights.h5)")
+
+
 def _start_model(parent, config: TrainConfig, data: TaskData) -> keras.Model:
     """The retrain's initial model: the parent's best, or, when the classes changed since (a new box label), a new
     model taking every parent weight whose shape still fits (all but the class outputs)."""
-    old = load_model(parent.model_path)
+    old, size = task_model(parent.model_path, config.task, what=f"run {parent.id}")
+    if size != config.size:
+        raise TrainError(f"run {parent.id}: its model takes {size} px images, its stored size is {config.size}: it "
+                         "cannot be retrained; train a new run")
     if parent.params.get("classes", data.classes) == data.classes:
         return old
     model = _build(config, data)
@@ -386,7 +488,8 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
         status, message = "cancelled", "cancelled; the best checkpoint so far is kept"
     history = merged(checkpoints.history)
     params = get_run(store, run_id).params
-    params["seconds"] = params.get("seconds", 0.0) + (time.time() - started)
+    before = params.get("seconds", 0.0)  # a number unless the database was edited
+    params["seconds"] = (float(before) if finite(before) else 0.0) + (time.time() - started)
     update_run(store, run_id, history=history, status=status, finished_at=time.time(), message=message,
                model_path=str(best) if best.is_file() else None, params=params)
     return RunResult(run_id, config.task, len(history.get("loss", [])), history,
