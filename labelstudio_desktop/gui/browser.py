@@ -240,10 +240,12 @@ SORT_KEYS = {  # the name in natural order breaks every tie
 
 
 class ImageFilterModel(QSortFilterProxyModel):
-    """Filters by class, split, status, flags and file name; sorts by name, date, size or class."""
+    """Filters by class, split, status, flags, file name and a set of images (``ids``: the dataset map's lasso);
+    sorts by name, date, size or class."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.ids: frozenset[int] | None = None
         self.label: str | None = None
         self.split: str | None = None
         self.status: str | None = None
@@ -267,6 +269,8 @@ class ImageFilterModel(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, parent: QModelIndex) -> bool:
         r: Row = self.sourceModel().rows[source_row]
+        if self.ids is not None and r.id not in self.ids:
+            return False
         if self.label is not None and r.label != (self.label or None):
             return False
         if self.split is not None and r.split != (self.split or None):
@@ -390,10 +394,16 @@ class BrowserPanel(QWidget):
         self.mode_button.setText(self.tr("List"))
         self.mode_button.setCheckable(True)
         self.mode_button.toggled.connect(self.set_list_mode)
+        self.only_button = QToolButton(self)  # shown while the list holds the dataset map's selection only
+        self.only_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.only_button.setToolTip(self.tr("Show every image again"))
+        self.only_button.clicked.connect(lambda: self.show_only(None))
+        self.only_button.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.search)
+        layout.addWidget(self.only_button)
         row1, row2 = QHBoxLayout(), QHBoxLayout()
         row1.addWidget(self.class_box)
         row1.addWidget(self.split_box)
@@ -431,6 +441,12 @@ class BrowserPanel(QWidget):
             finally:
                 self._quiet_id = -1
             self.view.scroll_to_later(index)
+
+    def show_only(self, ids: list[int] | None) -> None:
+        """List only these images (the dataset map's selection), or every image again (None)."""
+        self.only_button.setText(self.tr("Map selection: {0} images ✕").format(len(ids)) if ids is not None else "")
+        self.only_button.setVisible(ids is not None)
+        self.set_filter(ids=None if ids is None else frozenset(ids))
 
     def refresh_classes(self) -> None:
         current = self.class_box.currentData()
@@ -473,6 +489,8 @@ class BrowserPanel(QWidget):
         for box in (self.class_box, self.split_box, self.status_box, self.flag_box):
             box.setCurrentIndex(0)
         self.search.clear()
+        if self.proxy.ids is not None:
+            self.show_only(None)
 
     def step(self, delta: int, predicate=None) -> bool:
         """Move the selection by ``delta`` rows (optionally to the next row matching ``predicate``)."""

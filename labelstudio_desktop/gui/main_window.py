@@ -25,6 +25,7 @@ from .annotation import AnnotationController
 from .browser import BrowserPanel
 from .canvas import Canvas
 from .class_list_dialog import show_class_list
+from .dataset_map import DatasetMapDock
 from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
 from .duplicates import DuplicatesWindow
 from .feature_jobs import FeatureJobs
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewFlow(self)
         self._build_status_bar()
         self.features = FeatureJobs(self)  # after the status bar, to the right of the project jobs' progress
+        self.map = DatasetMapDock(self)
         self._build_actions()
         self._set_project_actions_enabled(False)
         geometry = self.settings.value("window/geometry")
@@ -272,7 +274,7 @@ class MainWindow(QMainWindow):
                                   self.act_calibrate]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, None,
                                 self.act_fit, self.act_actual, self.act_hide, self.act_show_rejected,
-                                self.act_heatmap]),
+                                self.act_heatmap, None, self.map.action]),
             (self.tr("&Settings"), [self.act_ask_label, self.act_ask_always, self.act_keep_drawing, None,
                                     self.language.menu.menuAction()]),
             (self.tr("&Help"), [self.act_help]),
@@ -324,6 +326,8 @@ class MainWindow(QMainWindow):
         """Stop every background job of the window and wait for it (after :meth:`confirm_stop_jobs`)."""
         self.jobs.stop()
         self.features.stop()
+        if self.map.panel is not None:
+            self.map.panel.stop()
         for owner in (self.training, self.duplicates):
             if owner is not None:
                 owner.runner.stop()
@@ -384,6 +388,7 @@ class MainWindow(QMainWindow):
         self.act_redo.setEnabled(False)
         self._remember_project(folder if db is None else str(store.db_path))
         self._update_counts()
+        self.map.project_opened()
         if not self.browser.step(1):
             self.annotation.show(-1)
         if store.refusals:  # a crafted or damaged project: said until the next message (core/confine.py)
@@ -424,6 +429,7 @@ class MainWindow(QMainWindow):
             self.duplicates.close()
             self.duplicates.deleteLater()
             self.duplicates = None
+        self.map.project_closed()
         if self.loader is not None:
             self.loader.shutdown()
         if self.annotation is not None:

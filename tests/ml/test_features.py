@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pytest
 from photo_project import photo_project
+from PIL import Image
 
 from labelstudio_desktop import cli
 from labelstudio_desktop.core.dedup import find_duplicates
@@ -98,6 +99,24 @@ def test_dedup_similar_computes_the_missing_features_first(project, capsys):
     assert {frozenset((p["a"], p["b"])) for p in data["pairs"]} == {frozenset(pair) for pair in planted.items()}
     assert all(p["kind"] == "similar" and p["similarity"] >= DEFAULT_SIMILAR for p in data["pairs"])
     assert data["similar"] == {"threshold": DEFAULT_SIMILAR, "features_missing": 0}
+
+
+def test_map_places_every_photo_draws_it_and_says_what_it_could_not_place(project, capsys, tmp_path):
+    folder, planted = project
+    (folder / "copy_turn.jpg").write_bytes(b"not an image")  # imported as an image, unreadable now
+    png = tmp_path / "map.png"
+    assert cli.main(["map", str(folder), "--json", "--png", str(png), "--side", "300", "--colour", "status"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    placed = {p["path"] for p in data["points"]}
+    assert len(placed) == PHOTOS + len(planted) - 1 and "copy_turn.jpg" not in placed
+    assert data["method"] == "pca" and data["without_features"] == 1
+    assert all(0 <= p["x"] <= 1 and 0 <= p["y"] <= 1 and p["status"] == "unverified" for p in data["points"])
+    assert "no features for copy_turn.jpg" in captured.err
+    with Image.open(png) as im:
+        assert im.size == (300, 300)
+    assert cli.main(["map", str(folder), "--method", "no-such"]) == 1
+    assert "not available here: pca" in capsys.readouterr().err
 
 
 def test_a_uniform_border_is_trimmed_and_a_photo_is_kept_whole():

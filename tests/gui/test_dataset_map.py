@@ -1,0 +1,85 @@
+"""The Dataset map dock, used as an operator would: opened from the View menu, a click on a point opens its image,
+a drag around points lists them alone in the browser, hovering shows the image's name and thumbnail."""
+
+from __future__ import annotations
+
+import pytest
+from photo_project import photo_project
+from PySide6.QtCore import QPoint, Qt
+
+from labelstudio_desktop.core.store import Store
+
+
+@pytest.fixture
+def photos(tmp_path):
+    from labelstudio_desktop.ml.features import compute_features
+
+    folder, planted = photo_project(tmp_path / "photos")
+    with Store.open(folder) as store:
+        for img in store.images():
+            if img.path.startswith("copy_"):
+                store.update_image_fields(img.id, {"label": "copy"})
+        compute_features(store)
+    return folder, planted
+
+
+def _map(window, qtbot):
+    window.map.action.trigger()
+    qtbot.waitUntil(lambda: window.map.panel is not None and window.map.panel.found is not None, timeout=60000)
+    return window.map.panel
+
+
+def test_the_map_opens_from_the_view_menu_and_a_click_opens_the_image(open_window, photos, qtbot):
+    folder, planted = photos
+    window = open_window(folder)
+    assert not window.map.dock.isVisible()
+    panel = _map(window, qtbot)
+    assert window.map.dock.isVisible()
+    assert len(panel.found.ids) == 10 and "10 images placed" in panel.info.text()
+    assert panel.canvas.names == ["copy"]  # coloured by class: the three copies have one
+
+    target = window.store.image_by_path("cards_on_table.jpg").id
+    assert window.browser.current_id() != target
+    where = panel.canvas.place_of(target).toPoint()
+    assert panel.canvas.point_at(where.toPointF()) == target  # nothing else drawn on top of it
+    qtbot.mouseClick(panel.canvas, Qt.LeftButton, pos=where)
+    assert window.browser.current_id() == target
+
+    panel.colour_box.setCurrentIndex(panel.colour_box.findData("status"))
+    assert panel.canvas.names == ["unverified"]
+
+
+def test_a_drag_around_points_lists_them_alone_and_the_browser_shows_all_again(open_window, photos, qtbot):
+    folder, _planted = photos
+    window = open_window(folder)
+    panel = _map(window, qtbot)
+    canvas = panel.canvas
+    target = window.store.image_by_path("board_on_desk.jpg").id
+    centre = canvas.place_of(target).toPoint()
+    corners = [centre + QPoint(dx, dy) for dx, dy in ((-4, -4), (4, -4), (4, 4), (-4, 4))]
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=corners[0])
+    for corner in corners[1:]:
+        qtbot.mouseMove(canvas, corner)
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=corners[-1])
+    browser = window.browser
+    listed = {browser.proxy.index(r, 0).data(Qt.UserRole + 1) for r in range(browser.proxy.rowCount())}
+    assert target in browser.proxy.ids and browser.proxy.rowCount() == len(browser.proxy.ids) < 10
+    assert browser.only_button.isVisible() and f"{len(browser.proxy.ids)} images" in browser.only_button.text()
+    assert canvas.selected.sum() == len(browser.proxy.ids)
+    assert listed  # the rows the browser shows
+    qtbot.mouseClick(browser.only_button, Qt.LeftButton)
+    assert browser.proxy.ids is None and browser.proxy.rowCount() == 10 and not browser.only_button.isVisible()
+
+
+def test_hovering_a_point_shows_its_name_and_thumbnail(open_window, photos, qtbot):
+    folder, _planted = photos
+    window = open_window(folder)
+    panel = _map(window, qtbot)
+    target = window.store.image_by_path("board_on_desk.jpg").id
+    qtbot.mouseMove(panel.canvas, panel.canvas.place_of(target).toPoint())
+    qtbot.waitUntil(lambda: panel.preview.isVisible())
+    qtbot.waitUntil(lambda: panel.preview.pixmap() is not None and not panel.preview.pixmap().isNull(),
+                    timeout=20000)
+    assert panel.preview.toolTip() == "board_on_desk.jpg"
+    qtbot.mouseMove(panel.canvas, QPoint(2, panel.canvas.height() - 2))  # a corner where no point is
+    qtbot.waitUntil(lambda: not panel.preview.isVisible())
