@@ -52,8 +52,8 @@ def run_ours(folder: str) -> dict:
     from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
     from labelstudio_desktop.gui.browser import BrowserPanel
     from labelstudio_desktop.gui.thumbnails import ThumbnailLoader
 

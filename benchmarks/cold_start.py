@@ -82,7 +82,7 @@ class Unseen:
 def demo_dataset(work: Path, seed: int) -> tuple[Path, list[Unseen]]:
     """The demo project (to train on) and the labelled images of a demo from another seed (to score on)."""
     from labelstudio_desktop.core.demo import create_demo_project
-    from labelstudio_desktop.core.store import default_db_path
+    from labelstudio_desktop.core.store.store import default_db_path
 
     store, _ = create_demo_project(work / "demo")
     store.close()
@@ -119,8 +119,8 @@ def bccd_wbc_dataset(work: Path, seed: int) -> tuple[Path, list[Unseen]]:
     from PIL import Image
 
     from labelstudio_desktop.core.formats.voc import read_voc
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     rng = np.random.default_rng(seed)
     xmls = sorted((BCCD / "Annotations").glob("*.xml"))
@@ -171,8 +171,8 @@ def upright_size(path: Path) -> tuple[int, int]:
 
 def class_folder_project(folder: Path, photos: list[Unseen]) -> Path:
     """A project of ``photos`` copied into one folder per class (no boxes): what the classifier learns from."""
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     for photo in photos:
         target = folder / photo.label / photo.path.name
@@ -265,8 +265,8 @@ def class_activation_methods(store, run, model) -> tuple[dict[str, object], str]
 def score_fold(fold: Fold, args, scores: Scores) -> None:
     """Train the classifier of one fold and add every row's proposals on its unseen photos to ``scores``."""
     from labelstudio_desktop.core.images import load_rgb
-    from labelstudio_desktop.core.runs import get_run
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.store import Store
     from labelstudio_desktop.ml.config import TrainConfig
     from labelstudio_desktop.ml.data import resize_square
     from labelstudio_desktop.ml.propose import COLD_START, cold_start_boxes

@@ -132,9 +132,9 @@ def run_imagededup(folder: Path, threshold: int) -> tuple[float, set[frozenset]]
 
 
 def run_ours(folder: Path, threshold: int) -> tuple[float, set[frozenset], object]:
-    from labelstudio_desktop.core.dedup import find_duplicates
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.cleaning.dedup import find_duplicates
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     db = Path(tempfile.mkdtemp()) / "bench.db"
     with Store.create(folder, db) as store:
@@ -148,7 +148,7 @@ def run_ours(folder: Path, threshold: int) -> tuple[float, set[frozenset], objec
 
 
 def search_benchmark() -> float:
-    from labelstudio_desktop.core.hamming import pack_hashes, pairs_within
+    from labelstudio_desktop.core.cleaning.hamming import pack_hashes, pairs_within
 
     rng = np.random.default_rng(0)
     packed = pack_hashes(rng.integers(0, 256, (100_000, 8), dtype=np.uint8), 64)
@@ -158,7 +158,7 @@ def search_benchmark() -> float:
 
 
 def main() -> None:
-    from labelstudio_desktop.core.dedup import DEFAULT_THRESHOLD_64
+    from labelstudio_desktop.core.cleaning.dedup import DEFAULT_THRESHOLD_64
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", type=Path, default=Path(tempfile.mkdtemp(prefix="lsd-dedup-")))

@@ -63,8 +63,8 @@ def prepare(dataset: Path, db: Path, images: int, seed: int) -> dict:
     """Import ``dataset`` into a project at ``db``; ``images`` photos with boxes, drawn at random from its train
     split, train; every other photo with boxes (its test and val splits, the rest of its train split) is held out
     in the test split; photos without boxes are excluded."""
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     with Store.create(dataset, db) as store:
         report = import_folder(store)
@@ -109,8 +109,8 @@ def held_out(db: Path, run_id: int):
     the training boxes."""
     import numpy as np
 
-    from labelstudio_desktop.core.runs import get_run
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.store import Store
     from labelstudio_desktop.ml.data import collect
     from labelstudio_desktop.ml.train import load_model
 
@@ -126,7 +126,7 @@ def throughput(model, db: Path, size: int, repeats: int = 3) -> tuple[float, flo
     import numpy as np
 
     from labelstudio_desktop.core.images import load_rgb
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
     from labelstudio_desktop.ml.data import resize_square
     from labelstudio_desktop.ml.detector import detect
 

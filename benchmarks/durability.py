@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labelstudio_desktop.core import backups, integrity, relocate  # noqa: E402
-from labelstudio_desktop.core.store import BoxRecord, Store  # noqa: E402
+from labelstudio_desktop.core.store import backups, integrity, relocate  # noqa: E402
+from labelstudio_desktop.core.store.store import BoxRecord, Store  # noqa: E402
 
 
 def make_images(folder: Path, count: int, size: tuple[int, int] = (1600, 1200)) -> None:
@@ -111,7 +111,7 @@ def open_cost(folder: Path, repeats: int = 5) -> dict[str, float]:
             "quick_check ms": 1000 * statistics.median(checked), "backup ms": 1000 * statistics.median(backed)}
 
 
-BASELINE = ("import sys; from labelstudio_desktop.core import importer, mask_import; "
+BASELINE = ("import sys; from labelstudio_desktop.core.transfer import importer, mask_import; "
             "importer.INGEST_SECONDS = mask_import.BATCH_SECONDS = 1e9; "  # fixed batches: 200 images, 100 masks
             "mask_import._read_ahead = lambda *a: None; "  # each mask read by _import_one, inside the transaction
             "from labelstudio_desktop.cli import main; sys.exit(main(['import', sys.argv[1], '--db', sys.argv[2]]))")
@@ -153,7 +153,7 @@ def main() -> None:
     work.mkdir()
     for p in sorted((images / "images").glob("*.jpg"))[:50]:
         os.link(p, work / p.name) if hasattr(os, "link") else None
-    from labelstudio_desktop.core.importer import import_folder
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     with Store.create(work) as store:
         import_folder(store)

@@ -28,8 +28,8 @@ def box_search(folder: Path, maps: int) -> None:
     import cv2
     from PIL import Image
 
-    from labelstudio_desktop.core.bayes_box import best_box_bayes
-    from labelstudio_desktop.core.boxes import best_box_exact
+    from labelstudio_desktop.core.boxes.bayes_box import best_box_bayes
+    from labelstudio_desktop.core.boxes.boxes import best_box_exact
 
     rng = np.random.default_rng(0)
     paths = sorted((folder / "ground_truth" / "masks").rglob("*.png"))
@@ -54,7 +54,7 @@ def box_search(folder: Path, maps: int) -> None:
 
 
 def quality(folder: Path, epochs: int, size: int) -> None:
-    from labelstudio_desktop.core.boxes import box_iou
+    from labelstudio_desktop.core.boxes.boxes import box_iou
     from labelstudio_desktop.ml.augment import AugmentConfig
     from labelstudio_desktop.ml.propose import propose
     from labelstudio_desktop.ml.train import TrainConfig, train
@@ -83,7 +83,7 @@ def quality(folder: Path, epochs: int, size: int) -> None:
               f"{report.images / report.seconds:.1f} images/s end to end (Grad-CAM + box)")
     # calibration: the operator corrects the proposals of 24 images (here: their true boxes); proposals on
     # the other images before and after tuning show what the corrections bought
-    from labelstudio_desktop.core.store import BoxRecord, Store
+    from labelstudio_desktop.core.store.store import BoxRecord, Store
     from labelstudio_desktop.ml.calibrate import calibrate
 
     boxed = [rel for rel, info in truth["images"].items() if info["boxes"]]

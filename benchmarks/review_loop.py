@@ -97,8 +97,8 @@ def bccd_dataset(work: Path) -> tuple[Path, dict[str, list], bool]:
 def photo_dataset(name: str, work: Path) -> tuple[Path, dict[str, list], bool]:
     """A labelImg photo set (train/ and test/ pooled) as a flat folder without labels, and its true boxes as the
     app's VOC import reads them (EXIF rotation applied)."""
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     folder, xml = work / name, work / f"{name}-xml"
     folder.mkdir()
@@ -152,7 +152,7 @@ def hidden(store, image_ids):
 @contextlib.contextmanager
 def hidden_in(db, image_ids):
     """:func:`hidden` for code that opens the project itself (train, calibrate): hidden while it runs."""
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
 
     ids = list(image_ids)
     with Store.open(db) as store:
@@ -173,7 +173,7 @@ def _pending(store, image_id: int) -> list:
 def _apply(store, image, proposals_records, truth) -> object:
     """Store the simulated operator's decisions on one image, as the app would (what the operator accepted: a
     proposal accepted as is keeps its own edges); returns the review."""
-    from labelstudio_desktop.core.store import BoxRecord
+    from labelstudio_desktop.core.store.store import BoxRecord
 
     decided = review([(b.label, b.edges) for b in proposals_records], truth)
     for d in decided.decisions:
@@ -218,8 +218,8 @@ class Tally:
 
 def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool, batch: int, rounds: int,
              seed: int, epochs: int | None, quick: bool) -> list[dict]:
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
     from labelstudio_desktop.ml.calibrate import calibrate
     from labelstudio_desktop.ml.config import TrainConfig
     from labelstudio_desktop.ml.propose import propose

@@ -20,7 +20,7 @@ differ by the pairs of two of the dataset's own photos that pHash did not flag: 
 (burst shots, the same blood cell in a shifted field), look-alikes the benchmark cannot judge, listed (``--list N``,
 the closest first) for a person to look at. Also recall per kind and the seconds per image of the features.
 ``--sweep`` adds a table of the similar search's recall and false shares by threshold (computed with
-``core/similar.py`` on the same features): where the default threshold comes from. Target (issue 23): recall at
+``core/cleaning/similar.py`` on the same features): where the default threshold comes from. Target (issue 23): recall at
 least 0.9 at most 5% false pairs on each dataset.
 
     python benchmarks/similar_duplicates.py [--datasets boards,cards,bccd] [--per-kind 15] [--limit N] [--sweep]
@@ -46,13 +46,13 @@ from PIL import Image, ImageEnhance, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from labelstudio_desktop.core.commands import SetImageFields  # noqa: E402
-from labelstudio_desktop.core.dedup import find_duplicates  # noqa: E402
-from labelstudio_desktop.core.features import load_features  # noqa: E402
+from labelstudio_desktop.core.cleaning.dedup import find_duplicates  # noqa: E402
+from labelstudio_desktop.core.cleaning.similar import DEFAULT_SIMILAR, similar_pairs  # noqa: E402
+from labelstudio_desktop.core.editing.commands import SetImageFields  # noqa: E402
 from labelstudio_desktop.core.images import IMAGE_EXTENSIONS  # noqa: E402
-from labelstudio_desktop.core.importer import import_folder  # noqa: E402
-from labelstudio_desktop.core.similar import DEFAULT_SIMILAR, similar_pairs  # noqa: E402
-from labelstudio_desktop.core.store import Store  # noqa: E402
+from labelstudio_desktop.core.store.features import load_features  # noqa: E402
+from labelstudio_desktop.core.store.store import Store  # noqa: E402
+from labelstudio_desktop.core.transfer.importer import import_folder  # noqa: E402
 
 DATASETS = {"boards": "boards/images", "cards": "cards/images", "bccd": "BCCD_Dataset/BCCD/JPEGImages"}
 ROOT = Path("/work/shared/datasets")

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from labelstudio_desktop.core.boxes import Box
-from labelstudio_desktop.core.boxes import box_iou as iou
+from labelstudio_desktop.core.boxes.boxes import Box
+from labelstudio_desktop.core.boxes.boxes import box_iou as iou
 
 ACCEPT_IOU = 0.7
 CORRECT_IOU = 0.3

@@ -40,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from labelstudio_desktop.core.demo import create_demo_project
     from labelstudio_desktop.core.images import load_rgb
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.masks import union_mask
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.masks import union_mask
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
     from labelstudio_desktop.ml.config import TrainConfig
     from labelstudio_desktop.ml.data import resize_square
     from labelstudio_desktop.ml.metrics import iou_dice

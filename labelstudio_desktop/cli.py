@@ -15,19 +15,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import cli_features, cli_project
-from .core.dedup import DEFAULT_THRESHOLD_64, find_duplicates
-from .core.export import LAYOUTS, ExportError, export_voc
-from .core.export_crops import CROP_SOURCES
-from .core.export_interchange import MASK_FORMATS
-from .core.export_more import FORMATS as MORE_FORMATS
-from .core.export_more import export_more
+from .core.cleaning.dedup import DEFAULT_THRESHOLD_64, find_duplicates
+from .core.cleaning.hashing import ALGORITHMS, HashError
+from .core.cleaning.split import DEFAULT_RATIOS, SplitError, assign_splits
+from .core.editing.training_needs import missing_training_data
 from .core.formats.cifar import VIEWS
-from .core.hashing import ALGORITHMS, HashError
-from .core.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .core.jobs import Cancelled, ConsoleJob
-from .core.split import DEFAULT_RATIOS, SplitError, assign_splits
-from .core.store import NOTE_LISTENERS, REFUSAL_LISTENERS, SPLITS, Store, StoreError
-from .core.training_needs import missing_training_data
+from .core.store.store import NOTE_LISTENERS, REFUSAL_LISTENERS, SPLITS, Store, StoreError
+from .core.transfer.export import LAYOUTS, ExportError, export_voc
+from .core.transfer.export_crops import CROP_SOURCES
+from .core.transfer.export_interchange import MASK_FORMATS
+from .core.transfer.export_more import FORMATS as MORE_FORMATS
+from .core.transfer.export_more import export_more
+from .core.transfer.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .ml.config import DEFAULT_BACKBONE, TASK_DEFAULTS, TASKS
 
 EXIT_OK, EXIT_ERROR, EXIT_NOTHING_IMPORTED = 0, 1, 2
@@ -407,7 +407,7 @@ class TrainJob(ConsoleJob):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .core.runs import last_run
+    from .core.store.runs import last_run
 
     with Store.open(args.project, args.db) as store:  # what is missing is said before TensorFlow loads
         db = store.db_path

@@ -12,11 +12,11 @@ import json
 import sys
 from pathlib import Path
 
+from .core.cleaning.similar import DEFAULT_SIMILAR
 from .core.dataset_map import COLOUR_BY, MapError, colours_of, dataset_map, methods, render
-from .core.features import INPUT_SIZE, MODEL, EmbedReport, feature_state
 from .core.jobs import ConsoleJob
-from .core.similar import DEFAULT_SIMILAR
-from .core.store import Store
+from .core.store.features import INPUT_SIZE, MODEL, EmbedReport, feature_state
+from .core.store.store import Store
 
 EXIT_OK, EXIT_ERROR = 0, 1
 

@@ -8,12 +8,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from .core import backups, db_errors
 from .core.confine import refusal_summary
-from .core.db_errors import MESSAGE as DISK_FULL
-from .core.db_errors import disk_full
-from .core.relocate import relocate
-from .core.store import Store, StoreError
+from .core.store import backups, db_errors
+from .core.store.db_errors import MESSAGE as DISK_FULL
+from .core.store.db_errors import disk_full
+from .core.store.relocate import relocate
+from .core.store.store import Store, StoreError
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -110,7 +110,7 @@ def refusal_lines(refused: list[dict]) -> list[str]:
 def plain_error(exc: BaseException) -> str | None:
     """The one-line message for a database or disk failure that reached the command line (None: not one)."""
     text = str(exc)
-    if disk_full(exc):  # by the error codes (ENOSPC, SQLITE_FULL: core/db_errors.py), as every kind here
+    if disk_full(exc):  # by the error codes (ENOSPC, SQLITE_FULL: core/store/db_errors.py), as every kind here
         where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
         return f"{where}{DISK_FULL} (what was already saved is kept; the unfinished step was not saved)"
     if isinstance(exc, sqlite3.Error):

@@ -29,7 +29,7 @@ def demo(demo_source, tmp_path) -> Path:
     """A private copy of the demo folder (images, database and ground truth)."""
     target = tmp_path / "demo"
     shutil.copytree(demo_source, target)
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
 
     with Store.open(target / "images") as store:  # the copy's recorded root must point at the copy
         store.set_setting("root", str((target / "images").resolve()))

@@ -69,9 +69,9 @@ def colour_classifier(size: int = 32):
 def squares_project(folder: Path):
     """Import the squares as a project (class folders) and register the fixed classifier as a finished
     classify run; returns (database path, run id)."""
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.runs import create_run, run_dir, update_run
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.runs import create_run, run_dir, update_run
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     write_squares(folder)
     with Store.create(folder) as store:

@@ -30,8 +30,8 @@ def plant_copies(folder: Path) -> dict[str, str]:
 def photo_project(folder: Path) -> tuple[Path, dict[str, str]]:
     """A project of the photos and their planted copies (a crop, a colour-shifted mirror, a quarter turn), imported:
     its folder and the copies as by :func:`plant_copies`."""
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     planted = photo_folder(folder)
     with Store.create(folder) as store:

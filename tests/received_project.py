@@ -24,8 +24,8 @@ from pathlib import Path
 
 from helpers import write_image
 
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 SECRET = b"VICTIM-SECRET-7f3a91: never read, never moved\n"
 #: The project's own images: each must keep working (exported, fingerprinted, shown).

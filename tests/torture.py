@@ -46,8 +46,8 @@ SHORT_TRIALS = {"edit": 3, "import": 3, "export": 4, "quarantine": 4, "train": 1
 
 EDIT_LOOP = """
 import sys
-from labelstudio_desktop.core.commands import AddBox, History, SetImageFields
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.editing.commands import AddBox, History, SetImageFields
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 store = Store.open(sys.argv[1])
 history, ids, n = History(store), [img.id for img in store.images()], 0
 while True:
@@ -65,9 +65,9 @@ while True:
 
 QUARANTINE = """
 import os, signal, sys
-from labelstudio_desktop.core import file_moves
-from labelstudio_desktop.core.cleaning import QuarantineExcluded
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store import file_moves
+from labelstudio_desktop.core.cleaning.resolve import QuarantineExcluded
+from labelstudio_desktop.core.store.store import Store
 folder, after, phase = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 real, moved = file_moves.move, []
 def move(src, dst):  # the real move; a real SIGKILL after the n-th
@@ -93,9 +93,9 @@ def make_template(where: Path, per_class: int) -> Path:
     """Three class folders of small real JPEGs, imported, each image with an accepted box, verified, split."""
     from helpers import write_image
 
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.split import assign_splits
-    from labelstudio_desktop.core.store import BoxRecord, Store
+    from labelstudio_desktop.core.cleaning.split import assign_splits
+    from labelstudio_desktop.core.store.store import BoxRecord, Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     folder = where / "images"
     for c, name in enumerate(("apple", "pear", "plum")):
@@ -167,7 +167,7 @@ class Trial:
         self.failures.append(f"[{self.kind} seed {self.seed}] {text}")
 
     def check_store(self) -> None:
-        from labelstudio_desktop.core.store import Store, StoreError
+        from labelstudio_desktop.core.store.store import Store, StoreError
 
         result = integrity(self.db)
         if result != "ok":
@@ -180,7 +180,7 @@ class Trial:
 
     # ------------------------------------------------------------------ kinds
     def edit(self) -> None:
-        from labelstudio_desktop.core.store import Store
+        from labelstudio_desktop.core.store.store import Store
 
         proc, self.killed = start_and_kill([sys.executable, "-c", EDIT_LOOP, str(self.folder)],
                                            self.rng.uniform(0.2, WINDOW["edit"]), stdout=subprocess.PIPE)
@@ -199,7 +199,7 @@ class Trial:
         self.note = f"{len(acked) + len(undone)} acknowledged"
 
     def import_(self) -> None:
-        from labelstudio_desktop.core.store import Store
+        from labelstudio_desktop.core.store.store import Store
 
         shutil.rmtree(self.folder / ".labelstudio")  # a first import, of a folder with no project yet
         for n in range(self.rng.randint(0, 20)):  # some new files too
@@ -240,7 +240,7 @@ class Trial:
         self.note = fmt
 
     def quarantine(self) -> None:
-        from labelstudio_desktop.core.store import Store
+        from labelstudio_desktop.core.store.store import Store
 
         before = {p.relative_to(self.folder).as_posix(): p.stat().st_size for p in self.folder.rglob("*.jpg")
                   if ".labelstudio" not in p.parts}
@@ -268,8 +268,8 @@ class Trial:
         self.note = f"{phase}, killed after {after} moves"
 
     def train(self) -> None:
-        from labelstudio_desktop.core.runs import list_runs, recover_interrupted
-        from labelstudio_desktop.core.store import Store
+        from labelstudio_desktop.core.store.runs import list_runs, recover_interrupted
+        from labelstudio_desktop.core.store.store import Store
 
         cmd = cli("train", self.folder, "--task", "classify", "--epochs", "4", "--size", "32", "--batch", "16")
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

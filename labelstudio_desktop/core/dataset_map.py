@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import load_features
-from .store import ImageRecord, Store
+from .store.features import load_features
+from .store.store import ImageRecord, Store
 
 #: Exact SVD up to this many images; a randomised one above.
 EXACT_UP_TO = 5_000

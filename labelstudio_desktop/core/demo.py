@@ -285,8 +285,8 @@ def create_demo_project(out: Path, seed: int = 7, job=None, annotated: float = 0
     """Generate the demo into ``out``, import ``out/images`` as a project and apply the naive split; with
     ``annotated`` > 0, that fraction of the images gets its true boxes and masks as the operator's work."""
     from .demo_annotations import annotate_from_truth, check_fraction
-    from .importer import import_folder
-    from .store import Store
+    from .store.store import Store
+    from .transfer.importer import import_folder
 
     check_fraction(annotated)  # before anything is written
 

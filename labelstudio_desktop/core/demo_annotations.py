@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from .fsutil import atomic_write
-from .mask_import import MaskSource, import_mask_sources
-from .store import BoxRecord, Store
+from .store.store import BoxRecord, Store
+from .transfer.mask_import import MaskSource, import_mask_sources
 
 ANNOTATED_LIST = "annotated.txt"
 

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from ..core.commands import AddBox, Compound, DeleteBox, SetImageFields, UpdateBox, verifying
+from ..core.editing.commands import AddBox, Compound, DeleteBox, SetImageFields, UpdateBox, verifying
+from ..core.editing.review_memory import is_background
 from ..core.images import ImageProblem, open_upright
 from ..core.labels_rule import label_problem
-from ..core.review_memory import is_background
-from ..core.store import BoxRecord, ImageRecord, Store
+from ..core.store.store import BoxRecord, ImageRecord, Store
 from .canvas import Canvas
 from .image_notes import translate_note
 from .mask_editing import MaskEditor
@@ -287,7 +287,7 @@ class AnnotationController(QObject):
         import cv2
         import numpy as np
 
-        from ..core.masks import BadMask, decode_grey
+        from ..core.store.masks import BadMask, decode_grey
 
         try:  # a heatmap the database holds: its size checked before it is decoded
             gray = decode_grey(row[0], self.image.width, self.image.height, cv2.INTER_LINEAR)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from ..core.store import Store
+from ..core.store.store import Store
 from .language import chosen_language, install_translators
 from .resources import APP_ID, app_icon
 

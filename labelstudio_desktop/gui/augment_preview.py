@@ -8,7 +8,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout
 
 from ..core.images import load_rgb
-from ..core.store import Store
+from ..core.store.store import Store
 from .annotation import pil_to_qimage
 from .process_job import in_process
 from .workers import JobRunner

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.store import SPLITS, STATUSES, Store
+from ..core.store.store import SPLITS, STATUSES, Store
 from .image_notes import translate_note
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, thumbnail_key
 

@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from ..core.store import BoxRecord
+from ..core.store.store import BoxRecord
 
 HANDLE_RADIUS_PX = 7.0
 HANDLE_SIZE_PX = HANDLE_RADIUS_PX * 0.8  # the drawn handle squares

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.class_list import object_class_names, project_classes
-from ..core.commands import CLASS_TABLES, AddClass, RenameClass, ReorderClasses
+from ..core.editing.class_list import object_class_names, project_classes
+from ..core.editing.commands import CLASS_TABLES, AddClass, RenameClass, ReorderClasses
 from ..core.labels_rule import label_problem
-from ..core.store import StoreError
+from ..core.store.store import StoreError
 from .image_notes import translate_note
 from .undo import Editor, save_error_text
 

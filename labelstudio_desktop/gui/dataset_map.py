@@ -33,7 +33,7 @@ from ..core.dataset_map import (
     to_map,
     to_pixels,
 )
-from ..core.store import Store
+from ..core.store.store import Store
 from .thumbnails import thumbnail_key
 from .workers import JobRunner
 

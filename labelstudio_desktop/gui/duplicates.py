@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ..core.cleaning import QuarantineExcluded, choose_label, exclude_all, keep_both, keep_only
-from ..core.dedup import DEFAULT_THRESHOLD_64, DedupResult, Pair, find_duplicates
-from ..core.hashing import ALGORITHMS
+from ..core.cleaning.dedup import DEFAULT_THRESHOLD_64, DedupResult, Pair, find_duplicates
+from ..core.cleaning.hashing import ALGORITHMS
+from ..core.cleaning.resolve import QuarantineExcluded, choose_label, exclude_all, keep_both, keep_only
+from ..core.cleaning.similar import DEFAULT_SIMILAR
 from ..core.images import ImageProblem, open_upright
-from ..core.similar import DEFAULT_SIMILAR
-from ..core.store import ImageRecord, Store
+from ..core.store.store import ImageRecord, Store
 from .annotation import pil_to_qimage
 from .canvas import Canvas
 from .undo import Editor
@@ -318,7 +318,7 @@ class DuplicatesWindow(QWidget):
     def keeper(self, pair: Pair) -> int:
         """The suggested keeper of the pair's group (the copy with the operator's work: verified, more accepted boxes
         and masks, a class; then the largest resolution, then file, then the oldest; see
-        :func:`~labelstudio_desktop.core.dedup.suggest_keeper`); -1 while a new search runs."""
+        :func:`~labelstudio_desktop.core.cleaning.dedup.suggest_keeper`); -1 while a new search runs."""
         group = self.result.group_of(pair.a) if self.result is not None else None
         return self.result.keepers[group] if group is not None else -1
 

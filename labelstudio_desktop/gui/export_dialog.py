@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.export import VOC_YEAR, ExportReport, export_voc
-from ..core.export_formats import EXPORT_FORMATS
-from ..core.export_masks import MASK_LAYOUTS
-from ..core.export_more import export_more
 from ..core.jobs import JobToken
-from ..core.store import Store
+from ..core.store.store import Store
+from ..core.transfer.export import VOC_YEAR, ExportReport, export_voc
+from ..core.transfer.export_formats import EXPORT_FORMATS
+from ..core.transfer.export_masks import MASK_LAYOUTS
+from ..core.transfer.export_more import export_more
 
 FOLDER_KEY = "export/folder/{0}"  # per project (its database path's digest): never another project's folder
 FORMAT_KEY = "export/format"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QProgressBar, QToolButton
 
-from ..core.features import EmbedReport, feature_state
-from ..core.store import Store
+from ..core.store.features import EmbedReport, feature_state
+from ..core.store.store import Store
 from .job_status import translate_status
 from .labels import ElidedLabel
 from .process_job import in_process

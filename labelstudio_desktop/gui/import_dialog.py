@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.importer import FORMATS
+from ..core.transfer.importer import FORMATS
 
 CONTEXT = "ImportAnnotationsDialog"
 #: A readable title for every ``import --format`` value, in the order the list shows them.

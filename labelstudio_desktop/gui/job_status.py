@@ -39,7 +39,7 @@ STATUS_LINES = [
 ]
 _LINES = [(re.compile(pattern), template) for pattern, template in STATUS_LINES]
 
-#: A training run's status (core/runs.py, ml/train.py), as the Runs list and the end of a run show it.
+#: A training run's status (core/store/runs.py, ml/train.py), as the Runs list and the end of a run show it.
 RUN_STATUS = {
     "running": QT_TRANSLATE_NOOP("JobStatus", "running"),
     "finished": QT_TRANSLATE_NOOP("JobStatus", "finished"),

@@ -183,21 +183,20 @@ def rebuild_in_language(window, code: str):
     """A new main window in the language of ``code`` ("" = the system's) in ``window``'s place, size and dock layout,
     on its project and image; ``window`` closes. None (nothing changed) when the user keeps running jobs, which a
     rebuild would stop."""
-    from .main_window import WINDOW_STATE_VERSION
-
+    version = window.state_version
     if window.running_jobs() and not window.confirm_stop_jobs(
             QCoreApplication.translate("LanguageMenu", "Changing the language now")):
         return None
     window.stop_jobs()  # agreed: the old window's close would ask again
     project = window.settings.value("last_project", "") if window.store is not None else ""
     image_id = window.annotation.image.id if window.annotation is not None and window.annotation.image else None
-    geometry, state = window.saveGeometry(), window.saveState(WINDOW_STATE_VERSION)
+    geometry, state = window.saveGeometry(), window.saveState(version)
     install_translators(code)
     new = type(window)(window.settings)
     new.restoreGeometry(geometry)
     if not window.isMaximized() and not window.isFullScreen():  # restoreGeometry may fit it to a small screen
         new.setGeometry(window.geometry())
-    new.restoreState(state, WINDOW_STATE_VERSION)
+    new.restoreState(state, version)
     new.training_dock.hide()  # empty until Train opens it, as at start
     new.show()  # before the old one closes: the application never has no window
     window.setAttribute(Qt.WA_DeleteOnClose)

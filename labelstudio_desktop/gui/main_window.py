@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.annotation_work import mask_counts
-from ..core.store import Store
+from ..core.editing.annotation_work import mask_counts
+from ..core.store.store import Store
 from .annotation import AnnotationController
 from .browser import BrowserPanel
 from .canvas import Canvas
@@ -48,6 +48,9 @@ WINDOW_STATE_VERSION = 1  # 1: the mask toolbar on a row of its own (an older sa
 
 
 class MainWindow(QMainWindow):
+    #: The version its saved dock and toolbar layout is stored under (read by a rebuild in another language).
+    state_version = WINDOW_STATE_VERSION
+
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings or QSettings()

@@ -18,9 +18,8 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 
-from ..core.commands import SetMask
-from ..core.images import ImageProblem, open_upright
-from ..core.mask_edits import (
+from ..core.editing.commands import SetMask
+from ..core.editing.mask_edits import (
     HINT_BACKGROUND,
     HINT_FOREGROUND,
     MaskRow,
@@ -33,9 +32,10 @@ from ..core.mask_edits import (
     grabcut,
     grabcut_region,
 )
-from ..core.masks import BadMask, decode_grey, decode_mask, decoded_masks, mask_note
-from ..core.review_memory import is_background
-from ..core.store import ImageRecord
+from ..core.editing.review_memory import is_background
+from ..core.images import ImageProblem, open_upright
+from ..core.store.masks import BadMask, decode_grey, decode_mask, decoded_masks, mask_note
+from ..core.store.store import ImageRecord
 from .canvas import Canvas, label_color
 from .image_notes import translate_note
 from .mask_layer import PENDING_COLOR, MaskLayer

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 from PySide6.QtGui import QColor, QImage
 
-from ..core.mask_edits import Rect, clip_rect
+from ..core.editing.mask_edits import Rect, clip_rect
 
 PENDING_COLOR = QColor(40, 220, 90)  # a proposal under review
 

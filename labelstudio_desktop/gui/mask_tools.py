@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
 
-from ..core.mask_edits import Rect, stroke_segment
+from ..core.editing.mask_edits import Rect, stroke_segment
 
 TOOLS = ("brush", "eraser", "polygon", "grabcut")
 MIN_BRUSH, MAX_BRUSH, DEFAULT_BRUSH = 1, 1000, 25  # brush diameter in image pixels

@@ -7,10 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..core.export import ExportError
-from ..core.importer import ImportReport, import_folder
-from ..core.mask_import import NOT_USED, MaskCounts
-from ..core.store import Store
+from ..core.store.store import Store
+from ..core.transfer.export import ExportError
+from ..core.transfer.importer import ImportReport, import_folder
+from ..core.transfer.mask_import import NOT_USED, MaskCounts
 from .export_dialog import ExportChoice, ExportDialog, app_wording, run_export
 from .image_notes import translate_note
 from .job_status import translate_status

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.labels_rule import label_problem
-from ..core.store import SPLITS, BoxRecord, ImageRecord
+from ..core.store.store import SPLITS, BoxRecord, ImageRecord
 from .canvas import label_color
 from .image_notes import translate_note
 from .mask_panel import MaskControls

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
-from ..core.annotation_work import annotation_work, images_with_pending_masks
-from ..core.commands import Compound, UpdateBox, verifying
-from ..core.runs import last_run
+from ..core.editing.annotation_work import annotation_work, images_with_pending_masks
+from ..core.editing.commands import Compound, UpdateBox, verifying
+from ..core.store.runs import last_run
 from .process_job import in_process
 
 

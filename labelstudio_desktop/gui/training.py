@@ -37,11 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.annotation_work import WORK_TASKS, annotation_work
+from ..core.editing.annotation_work import WORK_TASKS, annotation_work
+from ..core.editing.training_needs import train_counts
 from ..core.jobs import EtaEstimator
-from ..core.runs import Run, get_run, last_run, list_runs, recover_interrupted, snapshots
-from ..core.store import Store, StoreError
-from ..core.training_needs import train_counts
+from ..core.store.runs import Run, get_run, last_run, list_runs, recover_interrupted, snapshots
+from ..core.store.store import Store, StoreError
 from .evaluation_table import EvaluationView
 from .job_status import run_status, translate_status
 from .labels import FlowLabel, scrolled

@@ -12,8 +12,8 @@ import sqlite3
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..core.commands import Command
-from ..core.store import Store, StoreError
+from ..core.editing.commands import Command
+from ..core.store.store import Store, StoreError
 
 MERGEABLE_ID = 1001
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.bayes_box import _gpyopt
-from ..core.boxes import box_iou, pad_box, scale_box
+from ..core.boxes.bayes_box import _gpyopt
+from ..core.boxes.boxes import box_iou, pad_box, scale_box
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
-from ..core.runs import update_run
-from ..core.store import Store, StoreError
+from ..core.store.runs import update_run
+from ..core.store.store import Store, StoreError
 from .data import resize_square
 from .propose import (
     COLD_START,

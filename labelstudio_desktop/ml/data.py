@@ -20,13 +20,13 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from ..core.dedup import find_duplicates
+from ..core.cleaning.dedup import find_duplicates
+from ..core.cleaning.split import assign_splits
+from ..core.editing.review_memory import is_background
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
-from ..core.masks import union_mask
-from ..core.review_memory import is_background
-from ..core.split import assign_splits
-from ..core.store import SPLITS, ImageRecord, Store
+from ..core.store.masks import union_mask
+from ..core.store.store import SPLITS, ImageRecord, Store
 from .config import TASKS, AugmentConfig  # noqa: F401 - TASKS re-exported: one list for the CLI, GUI, training
 from .detector import STRIDE, ImageBoxes, encode_batch, target_channels
 

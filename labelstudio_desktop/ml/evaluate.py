@@ -14,8 +14,8 @@ import numpy as np  # noqa: E402
 
 from ..core.fsutil import link_outside, safe_name  # noqa: E402
 from ..core.jobs import JobToken  # noqa: E402
-from ..core.runs import get_run, last_run, run_dir  # noqa: E402
-from ..core.store import Store, StoreError  # noqa: E402
+from ..core.store.runs import get_run, last_run, run_dir  # noqa: E402
+from ..core.store.store import Store, StoreError  # noqa: E402
 from .config import ParamsError, stored_classes, stored_size
 from .data import collect  # noqa: E402
 from .metrics import (  # noqa: E402

@@ -22,11 +22,11 @@ from keras import layers
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..core.batches import read_ahead
-from ..core.features import INPUT_SIZE, EmbedReport, FeatureState, feature_state, save_features
 from ..core.fsutil import check_read
 from ..core.images import to_rgb
 from ..core.jobs import JobToken
-from ..core.store import ImageRecord, Store
+from ..core.store.features import INPUT_SIZE, EmbedReport, FeatureState, feature_state, save_features
+from ..core.store.store import ImageRecord, Store
 from .models import transfer_base
 
 #: Images per batch (the network runs on eight times as many: :func:`view_features`); the job stops between batches.

@@ -34,14 +34,14 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..core.boxes import best_box_exact, component_boxes, pad_box, scale_box
+from ..core.boxes.boxes import best_box_exact, component_boxes, pad_box, scale_box
+from ..core.boxes.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
+from ..core.editing.review_memory import Candidate, is_background, remembered, review_of
 from ..core.formats.validate import shown
-from ..core.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
-from ..core.review_memory import Candidate, is_background, remembered, review_of
-from ..core.runs import get_run, held_out_images, last_run
-from ..core.store import BoxRecord, Store, StoreError
+from ..core.store.runs import get_run, held_out_images, last_run
+from ..core.store.store import BoxRecord, Store, StoreError
 from .config import ParamsError, stored_classes, stored_size, stored_tuned, tuned_value
 from .data import class_per_image, resize_square
 
@@ -156,7 +156,7 @@ def fit_boxes(binary: np.ndarray, method: str = "exact", multi: bool = False, mi
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: {', '.join(METHODS)}")
     if method == "bayes":
-        from ..core.bayes_box import best_box_bayes
+        from ..core.boxes.bayes_box import best_box_bayes
 
         def fit(component):
             return best_box_bayes(component, max_iter=max_iter)

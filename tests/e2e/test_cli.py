@@ -92,8 +92,8 @@ def test_dedup_json_and_split(tmp_path):
 def test_train_and_evaluate_a_detector(tmp_path):
     from fixed_model import SQUARES, write_squares
 
-    from labelstudio_desktop.core.runs import get_run
-    from labelstudio_desktop.core.store import BoxRecord, Store
+    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.store import BoxRecord, Store
 
     project = tmp_path / "squares"
     write_squares(project)

@@ -11,9 +11,9 @@ from helpers import write_image
 from mask_files import save_grey, save_palette, square
 from PIL import Image
 
-from labelstudio_desktop.core.runs import get_run
-from labelstudio_desktop.core.store import Store
-from labelstudio_desktop.core.training_needs import missing_training_data
+from labelstudio_desktop.core.editing.training_needs import missing_training_data
+from labelstudio_desktop.core.store.runs import get_run
+from labelstudio_desktop.core.store.store import Store
 
 
 def run(*args):

@@ -9,11 +9,11 @@ from mask_files import square
 from PIL import Image
 from strict_readers import tf_raw_class_indices, tf_voc_class_indices
 
-from labelstudio_desktop.core.export_masks import export_masks
 from labelstudio_desktop.core.formats.masks import VOC_COLORMAP
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import encode_mask
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.masks import encode_mask
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.export_masks import export_masks
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 def test_tensorflow_gets_colours_from_the_palette_png_and_indices_from_the_raw_one(tmp_path):

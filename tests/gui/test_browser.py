@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QListView
 
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.gui.browser import (
     TILE_WIDTH,
     BrowserPanel,

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from widgets_helper import browser_ids, click_browser_row
 
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.store import BoxRecord
 
 
 def _choose(qtbot, combo, data) -> None:

@@ -6,7 +6,7 @@ import pytest
 from dialogs_helper import answer_next_dialog
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.store import BoxRecord
 
 
 def _at(canvas, x, y) -> QPoint:

@@ -9,8 +9,8 @@ from dialogs_helper import answer_next_message_box, answer_next_modal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
-from labelstudio_desktop.core.class_list import project_classes
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.editing.class_list import project_classes
+from labelstudio_desktop.core.store.store import BoxRecord
 from labelstudio_desktop.gui.class_list_dialog import ClassListDialog
 
 

@@ -7,7 +7,7 @@ import pytest
 from photo_project import photo_project
 from PySide6.QtCore import QPoint, Qt
 
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
 
 
 @pytest.fixture

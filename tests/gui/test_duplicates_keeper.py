@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.store import BoxRecord
 
 LEFT, RIGHT, KEEPER = 3, 4, 5
 BIG, SMALL = "bolt/bolt_002.jpg", "bolt/bolt_002_small.jpg"

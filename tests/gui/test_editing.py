@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.store import BoxRecord
 
 BOX = (1000, 600, 2000, 1400)  # on the 3000 x 2000 photo
 
@@ -17,8 +17,8 @@ def photo_window(open_window, tmp_path):
     """A window on a project of one large photo (3000 x 2000) with one accepted box."""
     from helpers import write_image
 
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     folder = tmp_path / "photos"
     write_image(folder / "big.jpg", 3000, 2000, seed=4)

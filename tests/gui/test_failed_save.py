@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.store import BoxRecord
 
 
 def _drag_right_edge(qtbot, window, box_id, pixels=10):
@@ -113,8 +113,8 @@ def small_tmpfs(tmp_path):
 
 
 def test_a_full_disk_is_a_message_and_the_next_edit_works_once_there_is_space(qtbot, settings, demo, small_tmpfs):
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
     from labelstudio_desktop.gui.main_window import MainWindow
 
     db = small_tmpfs / "project.db"

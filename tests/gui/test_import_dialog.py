@@ -10,7 +10,7 @@ from dialogs_helper import answer_next_folder_dialog, answer_next_message_box, a
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit
 
-from labelstudio_desktop.core.importer import FORMATS
+from labelstudio_desktop.core.transfer.importer import FORMATS
 from labelstudio_desktop.gui.import_dialog import FORMAT_TITLES, ImportAnnotationsDialog
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from photo_project import photo_project
 
-from labelstudio_desktop.core.features import feature_state
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.features import feature_state
+from labelstudio_desktop.core.store.store import Store
 
 KIND, LEFT, RIGHT = 0, 3, 4
 

@@ -10,8 +10,8 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 
-from labelstudio_desktop.core.runs import add_snapshot, create_run, list_runs, update_run
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.runs import add_snapshot, create_run, list_runs, update_run
+from labelstudio_desktop.core.store.store import BoxRecord
 
 
 def _png(array: np.ndarray) -> bytes:
@@ -92,7 +92,7 @@ def _paint_square(qtbot, window, x0, y0, x1, y1) -> None:
 
 def test_paint_retrain_the_unet_propose_and_review(window, qtbot):
     """The operator's loop with a real U-Net (tiny and short: the test checks the loop, not the masks)."""
-    from labelstudio_desktop.core.masks import decode_mask
+    from labelstudio_desktop.core.store.masks import decode_mask
 
     store = window.store
     window.canvas.setFocus()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from labelstudio_desktop.core.masks import decode_mask
+from labelstudio_desktop.core.store.masks import decode_mask
 
 
 def _at(canvas, x: float, y: float) -> QPoint:
@@ -134,8 +134,8 @@ def test_polygon_clicks_backspace_enter_double_click_and_esc(window, qtbot, scal
 @pytest.fixture
 def disc_window(open_window, tmp_path):
     """A window on one 400x300 photo-like picture: a red disc (centre 200, 150, radius 70) on a green texture."""
-    from labelstudio_desktop.core.importer import import_folder
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     folder = tmp_path / "disc"
     folder.mkdir()

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMenu
 
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.store import BoxRecord
 
 
 def _proposal(window, image_id: int, edges, score: float) -> int:

@@ -15,7 +15,7 @@ from mask_files import save_grey
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.gui.project_jobs import DEMO_ANNOTATED, DEMO_NAME, demo_folder
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt
 from widgets_helper import open_and_propose
 
-from labelstudio_desktop.core.store import BoxRecord
+from labelstudio_desktop.core.store.store import BoxRecord
 
 
 def _pending(window, image_id, edges, score):
@@ -94,7 +94,7 @@ def test_heatmap_overlay(window, qtbot):
 
 
 def test_mask_proposal_overlay_threshold_and_accept(window, qtbot):
-    from labelstudio_desktop.core.masks import decode_mask
+    from labelstudio_desktop.core.store.masks import decode_mask
 
     image = window.annotation.image
     ramp = np.tile(np.linspace(0, 255, image.width).astype(np.uint8), (image.height, 1))  # left 0 -> right 1

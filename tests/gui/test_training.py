@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labelstudio_desktop.core.runs import list_runs
+from labelstudio_desktop.core.store.runs import list_runs
 
 
 def _run(panel, qtbot, start, timeout=120000):
@@ -76,8 +76,8 @@ def test_augmentation_preview_shows_originals_and_variants(window, qtbot):
 
 
 def test_retrain_trains_the_detector_once_there_are_reviewed_boxes(window):
-    from labelstudio_desktop.core.runs import create_run, update_run
-    from labelstudio_desktop.core.store import BoxRecord
+    from labelstudio_desktop.core.store.runs import create_run, update_run
+    from labelstudio_desktop.core.store.store import BoxRecord
     from labelstudio_desktop.gui.training import retrain_plan
 
     db = window.store.db_path

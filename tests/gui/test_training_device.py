@@ -3,7 +3,7 @@ kept after it ends, and the Runs list's tooltip from the run's record."""
 
 from __future__ import annotations
 
-from labelstudio_desktop.core.runs import list_runs
+from labelstudio_desktop.core.store.runs import list_runs
 from labelstudio_desktop.gui.run_device import DeviceLine
 from labelstudio_desktop.ml.config import TrainConfig
 

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from widgets_helper import Clock, settle
 
-from labelstudio_desktop.core.store import BoxRecord, Store
-from labelstudio_desktop.core.training_needs import train_counts
+from labelstudio_desktop.core.editing.training_needs import train_counts
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.config import TASK_DEFAULTS, epoch_plan
 
 

@@ -242,7 +242,7 @@ def test_the_scan_catches_unwrapped_strings_and_untabled_variables(tmp_path):
 def test_every_export_format_of_core_has_its_title_and_readers_marked_for_translation():
     """The Export dialog shows core's format titles and reader lines (core has no Qt): the gui's table of them must
     say the same, or a new or reworded format would show untranslated."""
-    from labelstudio_desktop.core.export_formats import EXPORT_FORMATS
+    from labelstudio_desktop.core.transfer.export_formats import EXPORT_FORMATS
     from labelstudio_desktop.gui.export_dialog import FORMAT_TEXTS
 
     assert {key: (f.title, f.readers) for key, f in EXPORT_FORMATS.items()} == FORMAT_TEXTS

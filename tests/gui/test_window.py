@@ -8,7 +8,7 @@ import sys
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 
 
 def _current_path(window):
@@ -223,7 +223,7 @@ def test_switching_project_while_a_job_runs_asks_first(window, qtbot, tmp_path):
     from dialogs_helper import answer_next_message_box
     from helpers import write_image
 
-    from labelstudio_desktop.core.importer import import_folder
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     other = tmp_path / "other"
     write_image(other / "one.jpg", 64, 48)

@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from widgets_helper import settle
 
-from labelstudio_desktop.core.runs import create_run, update_run
+from labelstudio_desktop.core.store.runs import create_run, update_run
 
 #: A Propose report as the window words it, with the source comparison (about 150 characters).
 MESSAGE = ("69 proposals on 63 of 84 images, from Grad-CAM (F1 0.71 against the detector's 0.67 on 6 reviewed images "

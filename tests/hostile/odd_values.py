@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from helpers import write_image
 
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import encode_mask
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.masks import encode_mask
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 W, H = 64, 48
 #: Every image of the project, each with an accepted box and a valid mask.

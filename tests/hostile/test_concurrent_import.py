@@ -19,8 +19,8 @@ from pathlib import Path
 from helpers import write_image, write_labelimg_xml
 
 from labelstudio_desktop.core.formats.voc import VocObject
-from labelstudio_desktop.core.integrity import project_lock
-from labelstudio_desktop.core.store import Store, default_db_path
+from labelstudio_desktop.core.store.integrity import project_lock
+from labelstudio_desktop.core.store.store import Store, default_db_path
 
 ROUNDS, IMAGES, GAP_S = 4, 3, 1.0
 RACER = Path(__file__).with_name("import_racer.py")

@@ -16,9 +16,16 @@ import pytest
 from odd_values import BOMB_SIDE, IMAGES, H, W, block_mask, odd_project, png_bomb
 
 from labelstudio_desktop.cli import main
-from labelstudio_desktop.core.masks import BadMask, decode_grey, decode_mask, decoded_masks, encode_mask, union_mask
-from labelstudio_desktop.core.runs import list_runs, recover_interrupted, snapshots
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.masks import (
+    BadMask,
+    decode_grey,
+    decode_mask,
+    decoded_masks,
+    encode_mask,
+    union_mask,
+)
+from labelstudio_desktop.core.store.runs import list_runs, recover_interrupted, snapshots
+from labelstudio_desktop.core.store.store import Store
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from helpers import write_image
 from odd_values import H, W, block_mask
 
 from labelstudio_desktop.cli import main
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import encode_mask
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.masks import encode_mask
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 FULL = "the disk is full; free space and retry"
 MOUNT = "mount -t tmpfs -o size=2m tmpfs {0} && exec {1} {2} {0}"

@@ -21,9 +21,9 @@ from helpers import write_image
 from received_project import EXCLUDED, SECRET, VALID, Received, files_holding, received_project, snapshot
 
 from labelstudio_desktop.cli import main
-from labelstudio_desktop.core.cleaning import QuarantineExcluded
-from labelstudio_desktop.core.masks import encode_mask
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.cleaning.resolve import QuarantineExcluded
+from labelstudio_desktop.core.store.masks import encode_mask
+from labelstudio_desktop.core.store.store import Store
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,9 +12,9 @@ import pytest
 from fixed_model import IMAGE_SIZE, SQUARES, write_squares
 from helpers import CancelAtFirstBatch
 
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.runs import get_run, snapshots, update_run
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.runs import get_run, snapshots, update_run
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 from labelstudio_desktop.ml.config import AugmentConfig, TrainConfig
 from labelstudio_desktop.ml.data import DataError, augment_detection, collect, detection_affine, move_boxes
 from labelstudio_desktop.ml.detector import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fixed_model import SQUARES, squares_project
 
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _f1, calibrate
 from labelstudio_desktop.ml.propose import denormalise, propose
 
@@ -67,7 +67,7 @@ def test_detector_proposals_are_pending_valid_and_remember_the_review(squares_wi
         accepted = {b.image_id: b for b in store.boxes(states=("accepted",))}
         for b in pending:  # never over an accepted box of the same label
             same = [a for a in store.boxes(b.image_id, states=("accepted",)) if a.label == b.label]
-            from labelstudio_desktop.core.boxes import box_iou
+            from labelstudio_desktop.core.boxes.boxes import box_iou
 
             assert all(box_iou(a.edges, b.edges) < 0.5 for a in same)
         assert accepted.keys() <= reviewed

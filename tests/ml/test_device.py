@@ -8,8 +8,8 @@ import re
 
 from labelstudio_desktop.cli import TrainJob
 from labelstudio_desktop.core.jobs import JobToken
-from labelstudio_desktop.core.runs import get_run
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.runs import get_run
+from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.device import cpu_cores, describe, training_device
 from labelstudio_desktop.ml.train import TrainConfig, train
 

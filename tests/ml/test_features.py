@@ -12,11 +12,11 @@ from photo_project import photo_project
 from PIL import Image
 
 from labelstudio_desktop import cli
-from labelstudio_desktop.core.dedup import find_duplicates
-from labelstudio_desktop.core.features import DIM, load_features
+from labelstudio_desktop.core.cleaning.dedup import find_duplicates
+from labelstudio_desktop.core.cleaning.similar import DEFAULT_SIMILAR
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
-from labelstudio_desktop.core.similar import DEFAULT_SIMILAR
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.features import DIM, load_features
+from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.features import build_extractor, compute_features, trim_border
 
 PHOTOS = 7

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from labelstudio_desktop.core.images import load_rgb
-from labelstudio_desktop.core.runs import get_run
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.runs import get_run
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.backbones import (
     SHIPPED,
     BackboneAdam,

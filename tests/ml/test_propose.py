@@ -11,8 +11,8 @@ import sys
 import pytest
 from fixed_model import SQUARES, squares_project
 
-from labelstudio_desktop.core.boxes import box_iou
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.boxes.boxes import box_iou
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.propose import fit_boxes, no_box_reason, propose
 from labelstudio_desktop.ml.train import TrainConfig, train
 
@@ -131,7 +131,7 @@ def test_cli_json_uses_voc_coordinates_and_names_images_without_a_box(squares):
 
 
 def test_unet_masks_become_pending_masks_and_boxes(demo_with_masks):
-    from labelstudio_desktop.core.commands import History, UpdateMask
+    from labelstudio_desktop.core.editing.commands import History, UpdateMask
     from labelstudio_desktop.ml.propose import mask_boxes, propose_masks
 
     run = train(demo_with_masks, TrainConfig(task="segment", size=32, epochs=2, batch=16)).run_id
@@ -159,7 +159,7 @@ def test_unet_masks_become_pending_masks_and_boxes(demo_with_masks):
 
 
 def test_calibration_from_reviewed_boxes(squares):
-    from labelstudio_desktop.core.runs import get_run
+    from labelstudio_desktop.core.store.runs import get_run
     from labelstudio_desktop.ml.calibrate import calibrate
 
     db, run = squares
@@ -222,7 +222,7 @@ def test_auto_source_is_gradcam_until_a_detector_exists(squares):
 
 def test_grad_cam_boxes_are_padded_by_the_cold_start_default(squares):
     """Grad-CAM lights the most telling part of an object: its boxes grow by COLD_START["padding"] per side."""
-    from labelstudio_desktop.core.boxes import pad_box
+    from labelstudio_desktop.core.boxes.boxes import pad_box
     from labelstudio_desktop.ml.propose import COLD_START
 
     db, run = squares

@@ -11,10 +11,10 @@ import pytest
 from fixed_model import SQUARES, squares_project
 from PIL import Image
 
-from labelstudio_desktop.core.boxes import box_iou, pad_box
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.runs import get_run, update_run
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.boxes.boxes import box_iou, pad_box
+from labelstudio_desktop.core.store.runs import get_run, update_run
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 from labelstudio_desktop.ml.propose import COLD_START, NO_CLASSES, class_maps, cold_start_boxes, propose
 
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from fixed_model import CLASSES, SQUARES, squares_project
 
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 
 SIZE = 32
 GRID = SIZE // 4
@@ -56,7 +56,7 @@ def silent_detector():
 
 def add_detector(db, model) -> int:
     """Register ``model`` as a finished detect run of the project; returns its id."""
-    from labelstudio_desktop.core.runs import create_run, run_dir, update_run
+    from labelstudio_desktop.core.store.runs import create_run, run_dir, update_run
 
     with Store.open(db) as store:
         run = create_run(store, "detect", {"task": "detect", "size": SIZE, "classes": CLASSES, "backbone": "fixed"})

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from helpers import CancelAtFirstBatch
 
-from labelstudio_desktop.core.runs import get_run, snapshots
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.runs import get_run, snapshots
+from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.augment import AugmentConfig
 from labelstudio_desktop.ml.data import DataError
 from labelstudio_desktop.ml.evaluate import evaluate, export_misses
@@ -158,7 +158,7 @@ def test_a_killed_run_is_marked_interrupted_and_resumes_from_its_last_epoch(demo
     import sys
     import time
 
-    from labelstudio_desktop.core.runs import list_runs, recover_interrupted
+    from labelstudio_desktop.core.store.runs import list_runs, recover_interrupted
 
     child = subprocess.Popen([sys.executable, "-m", "labelstudio_desktop", "train", str(demo_db.parent.parent),
                               "--task", "classify", "--size", "32", "--batch", "16", "--epochs", "500", "--weights",
@@ -194,7 +194,7 @@ def test_a_killed_run_is_marked_interrupted_and_resumes_from_its_last_epoch(demo
 
 
 def test_a_run_of_a_live_process_is_not_marked_interrupted(demo_db):
-    from labelstudio_desktop.core.runs import create_run, owner_params, recover_interrupted
+    from labelstudio_desktop.core.store.runs import create_run, owner_params, recover_interrupted
 
     with Store.open(demo_db) as store:
         mine = create_run(store, "classify", {"size": 32, **owner_params()})  # this test's own process
@@ -208,7 +208,7 @@ def test_a_full_disk_while_saving_a_checkpoint_fails_the_run_plainly_and_leaves_
     import shutil
     import subprocess
 
-    from labelstudio_desktop.core.importer import import_folder
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     disk = tmp_path / "tmpfs"
     disk.mkdir()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from labelstudio_desktop.core.editing.training_needs import train_counts
 from labelstudio_desktop.core.jobs import JobToken
-from labelstudio_desktop.core.store import Store
-from labelstudio_desktop.core.training_needs import train_counts
+from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.config import epoch_plan
 from labelstudio_desktop.ml.train import TrainConfig, train
 

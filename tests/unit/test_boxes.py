@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labelstudio_desktop.core.boxes import (
+from labelstudio_desktop.core.boxes.boxes import (
     best_box_brute_force,
     best_box_exact,
     box_iou,
@@ -58,7 +58,7 @@ def test_geometry():
 
 
 def test_bayes_returns_a_valid_box():
-    from labelstudio_desktop.core.bayes_box import best_box_bayes
+    from labelstudio_desktop.core.boxes.bayes_box import best_box_bayes
 
     m = np.zeros((16, 16), bool)
     m[4:10, 5:12] = True

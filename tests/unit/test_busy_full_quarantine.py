@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from helpers import write_image
 
-from labelstudio_desktop.core import importer
-from labelstudio_desktop.core.importer import import_folder
 from labelstudio_desktop.core.jobs import JobToken
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer import importer
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 def run(*args, **env):
@@ -33,9 +33,9 @@ def _images(folder: Path, n: int) -> None:
 # ------------------------------------------------------------------------ item 7: quarantine journal
 KILLER = textwrap.dedent("""
     import os, signal, sys
-    from labelstudio_desktop.core import file_moves
-    from labelstudio_desktop.core.cleaning import QuarantineExcluded
-    from labelstudio_desktop.core.store import Store
+    from labelstudio_desktop.core.store import file_moves
+    from labelstudio_desktop.core.cleaning.resolve import QuarantineExcluded
+    from labelstudio_desktop.core.store.store import Store
 
     folder, after, phase = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     real, moved = file_moves.move, []
@@ -80,7 +80,7 @@ def test_a_quarantine_killed_part_way_is_put_back_on_the_next_opening(tmp_path, 
 
 
 def test_a_finished_quarantine_is_left_alone_on_opening(tmp_path):
-    from labelstudio_desktop.core.cleaning import QuarantineExcluded
+    from labelstudio_desktop.core.cleaning.resolve import QuarantineExcluded
 
     folder = tmp_path / "p"
     _images(folder, 6)
@@ -116,7 +116,7 @@ def test_a_quarantine_still_going_on_in_another_process_is_left_alone(tmp_path):
 
 
 def test_an_undo_blocked_by_a_new_file_keeps_both_files_and_records_what_moved_back(tmp_path):
-    from labelstudio_desktop.core.cleaning import QuarantineExcluded
+    from labelstudio_desktop.core.cleaning.resolve import QuarantineExcluded
 
     folder = tmp_path / "p"
     _images(folder, 6)
@@ -138,8 +138,8 @@ def test_an_undo_blocked_by_a_new_file_keeps_both_files_and_records_what_moved_b
 
 
 def test_recovery_never_deletes_a_quarantined_file_that_differs_from_the_one_in_place(tmp_path):
-    from labelstudio_desktop.core import file_moves
-    from labelstudio_desktop.core.cleaning import QuarantineExcluded
+    from labelstudio_desktop.core.cleaning.resolve import QuarantineExcluded
+    from labelstudio_desktop.core.store import file_moves
 
     folder = tmp_path / "p"
     _images(folder, 3)

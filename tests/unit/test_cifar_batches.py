@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from labelstudio_desktop.core.formats import cifar
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 NAMES = [b"cat", b"dog", b"ship"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from helpers import write_image
 
-from labelstudio_desktop.core.class_list import (
+from labelstudio_desktop.core.editing.class_list import (
     add_class,
     class_names,
     project_classes,
     rename_class,
     reorder_classes,
 )
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import BoxRecord, Store, StoreError
+from labelstudio_desktop.core.store.store import BoxRecord, Store, StoreError
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 @pytest.fixture

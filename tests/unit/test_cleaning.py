@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from labelstudio_desktop.core.cleaning import QuarantineExcluded, choose_label, exclude_all, keep_both, keep_only
-from labelstudio_desktop.core.commands import History
-from labelstudio_desktop.core.dedup import find_duplicates
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.cleaning.dedup import find_duplicates
+from labelstudio_desktop.core.cleaning.resolve import (
+    QuarantineExcluded,
+    choose_label,
+    exclude_all,
+    keep_both,
+    keep_only,
+)
+from labelstudio_desktop.core.editing.commands import History
+from labelstudio_desktop.core.store.store import Store
 
 PAIR = ("nut/nut_008.jpg", "nut/nut_008_bright.jpg")
 

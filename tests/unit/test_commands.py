@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from labelstudio_desktop.core.commands import AddBox, Compound, DeleteBox, History, SetImageFields, UpdateBox
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.editing.commands import AddBox, Compound, DeleteBox, History, SetImageFields, UpdateBox
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from labelstudio_desktop.core import dataset_map as dm
-from labelstudio_desktop.core.features import DIM, save_features
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.features import DIM, save_features
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 def _clusters(n_per: int, centres: int, seed: int = 0, dim: int = 64) -> tuple[np.ndarray, np.ndarray]:

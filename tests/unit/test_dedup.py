@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from labelstudio_desktop.core.dedup import NOT_DUPLICATE, find_duplicates, suggest_keeper
-from labelstudio_desktop.core.hashing import content_digest, fingerprint, read_and_decode
-from labelstudio_desktop.core.importer import import_folder
+from labelstudio_desktop.core.cleaning.dedup import NOT_DUPLICATE, find_duplicates, suggest_keeper
+from labelstudio_desktop.core.cleaning.hashing import content_digest, fingerprint, read_and_decode
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 def _truth(demo):

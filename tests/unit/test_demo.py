@@ -9,7 +9,7 @@ import numpy as np
 
 from labelstudio_desktop.core.demo import generate
 from labelstudio_desktop.core.images import load_rgb
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
 
 
 def _digest(folder):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from labelstudio_desktop.core.demo import create_demo_project
 from labelstudio_desktop.core.demo_annotations import choose_annotated
-from labelstudio_desktop.core.masks import union_mask
+from labelstudio_desktop.core.store.masks import union_mask
 
 
 def test_a_fraction_of_each_class_gets_its_true_boxes_and_masks(tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers import write_image
 
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import BoxRecord, Store
-from labelstudio_desktop.core.training_needs import TrainCounts, train_counts
+from labelstudio_desktop.core.editing.training_needs import TrainCounts, train_counts
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 from labelstudio_desktop.ml.config import TASK_DEFAULTS, EpochPlan, epoch_plan
 
 

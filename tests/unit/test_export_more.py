@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labelstudio_desktop.core.export import ExportError
-from labelstudio_desktop.core.export_more import export_more
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import encode_mask
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.masks import encode_mask
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.export import ExportError
+from labelstudio_desktop.core.transfer.export_more import export_more
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_augmented_copies_move_boxes_and_masks_together(project, tmp_path):
 
 def test_every_export_format_is_listed_for_the_dialog():
     from labelstudio_desktop.cli import build_parser
-    from labelstudio_desktop.core.export_formats import EXPORT_FORMATS
+    from labelstudio_desktop.core.transfer.export_formats import EXPORT_FORMATS
 
     export = next(a for a in build_parser()._subparsers._group_actions[0].choices["export"]._actions
                   if a.dest == "format")

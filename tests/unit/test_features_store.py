@@ -1,4 +1,4 @@
-"""Stored image features (core/features.py): float16 rows keyed by the file's size and time, current or to do."""
+"""Stored image features (core/store/features.py): float16 rows keyed by the file's size and time, current or to do."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from photo_project import photo_folder
 
-from labelstudio_desktop.core.features import DIM, MODEL, feature_state, load_features, save_features
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.features import DIM, MODEL, feature_state, load_features, save_features
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 @pytest.fixture

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labelstudio_desktop.core.hamming import _brute_force, multi_index_pairs, pack_hashes, pairs_between, pairs_within
+from labelstudio_desktop.core.cleaning.hamming import (
+    _brute_force,
+    multi_index_pairs,
+    pack_hashes,
+    pairs_between,
+    pairs_within,
+)
 
 
 def _planted(n, bits, threshold, seed=0):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from labelstudio_desktop.core.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
+from labelstudio_desktop.core.boxes.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 
 
 def test_strong_components_drop_the_specks_and_keep_the_objects():

@@ -11,10 +11,10 @@ import pytest
 from helpers import jpeg_bytes, write_cifar, write_image, write_labelimg_xml
 from PIL import Image
 
-from labelstudio_desktop.core.commands import AddBox, History, SetImageFields
+from labelstudio_desktop.core.editing.commands import AddBox, History, SetImageFields
 from labelstudio_desktop.core.formats.voc import VocObject
-from labelstudio_desktop.core.importer import ImportFailed, import_folder
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import ImportFailed, import_folder
 
 
 def _import(root, **kw):

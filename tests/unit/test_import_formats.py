@@ -13,9 +13,9 @@ import pytest
 from helpers import write_image
 from PIL import Image
 
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import decode_mask
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.masks import decode_mask
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 W, H = 100, 80
 #: (label, x0, y0, x1, y1) in pixel edges
@@ -150,7 +150,7 @@ def test_cvat_for_images_xml(tmp_path):
     assert masks["cat"].sum() == 100
     assert np.argwhere(masks["dog"]).tolist() == [[60, 71], [60, 72], [61, 71], [61, 72]]
     assert any("breed=husky" in w and "occluded" in w for w in image.warnings)
-    from labelstudio_desktop.core.class_list import class_names
+    from labelstudio_desktop.core.editing.class_list import class_names
 
     assert class_names(store)[:2] == ["dog", "cat"]  # the order of the task's labels
     store.close()
@@ -274,8 +274,8 @@ def test_annotation_files_of_another_format_are_named_not_ignored(tmp_path):
     assert any("labelme JSON" in p.reason and "--format labelme" in p.reason for p in report.problems)
     store.close()
 def test_the_apps_own_yolo_export_comes_back(tmp_path):
-    from labelstudio_desktop.core.export_more import export_more
-    from labelstudio_desktop.core.store import BoxRecord
+    from labelstudio_desktop.core.store.store import BoxRecord
+    from labelstudio_desktop.core.transfer.export_more import export_more
 
     src = tmp_path / "src"
     write_image(src / "a.jpg", W, H)

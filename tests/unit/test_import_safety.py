@@ -20,8 +20,8 @@ from helpers import write_image
 from PIL import Image
 
 from labelstudio_desktop.core.images import probe
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 NOBODY = 65534
 
@@ -229,8 +229,8 @@ def test_a_class_folder_whose_name_has_a_control_character_gives_no_class(tmp_pa
 def test_boxes_beyond_a_smaller_replacement_image_are_kept_and_set_for_review(tmp_path):
     from mask_files import square
 
-    from labelstudio_desktop.core.masks import encode_mask
-    from labelstudio_desktop.core.store import BoxRecord
+    from labelstudio_desktop.core.store.masks import encode_mask
+    from labelstudio_desktop.core.store.store import BoxRecord
 
     root = tmp_path / "p"
     photo = write_image(root / "a.jpg", 64, 48)

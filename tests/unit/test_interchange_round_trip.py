@@ -17,12 +17,12 @@ from strict_readers import (
     ultralytics_labels,
 )
 
-from labelstudio_desktop.core.class_list import class_names, object_class_names
-from labelstudio_desktop.core.export import export_voc
-from labelstudio_desktop.core.export_more import export_more
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import decode_mask, encode_mask
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.editing.class_list import class_names, object_class_names
+from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.export import export_voc
+from labelstudio_desktop.core.transfer.export_more import export_more
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 SPLIT_OF = {"a": "train", "b": "val", "c": "test", "d": "train"}
 

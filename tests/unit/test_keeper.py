@@ -15,8 +15,8 @@ import numpy as np
 from PIL import Image
 
 from labelstudio_desktop.cli import main
-from labelstudio_desktop.core.dedup import accepted_annotations, find_duplicates, suggest_keeper
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.cleaning.dedup import accepted_annotations, find_duplicates, suggest_keeper
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 
 BIG, SMALL = "bolt/bolt_002.jpg", "bolt/bolt_002_small.jpg"  # the demo's resized copy (80% of the size)
 

@@ -12,9 +12,9 @@ from PIL import Image
 
 from labelstudio_desktop.core.formats.voc import VocObject
 from labelstudio_desktop.core.images import load_rgb
-from labelstudio_desktop.core.importer import ImportFailed, import_folder
-from labelstudio_desktop.core.masks import decode_mask, encode_mask, union_mask
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.masks import decode_mask, encode_mask, union_mask
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import ImportFailed, import_folder
 
 
 def _masks(store, rel):

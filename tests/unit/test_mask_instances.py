@@ -11,10 +11,10 @@ from helpers import write_image
 from pycocotools import mask as coco_mask
 from pycocotools.coco import COCO
 
-from labelstudio_desktop.core.export_more import export_more
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import decode_mask, encode_mask
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.export_more import export_more
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 W, H = 64, 48
 

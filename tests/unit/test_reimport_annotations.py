@@ -9,9 +9,9 @@ import os
 from helpers import write_image
 from test_import_formats import H, W, _voc
 
-from labelstudio_desktop.core.commands import History, UpdateBox
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.editing.commands import History, UpdateBox
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 def _touch_later(path):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from labelstudio_desktop.core.review_memory import Candidate, Review, remembered, review_of, why_dropped
-from labelstudio_desktop.core.store import BoxRecord, Store
+from labelstudio_desktop.core.editing.review_memory import Candidate, Review, remembered, review_of, why_dropped
+from labelstudio_desktop.core.store.store import BoxRecord, Store
 
 
 def _review(accepted=None, rejected=None):
@@ -41,7 +41,7 @@ def test_remembered_keeps_the_best_of_duplicates_and_counts_what_it_dropped():
 def test_review_of_reads_accepted_and_rejected_boxes_of_one_image(tmp_path):
     from helpers import write_image
 
-    from labelstudio_desktop.core.importer import import_folder
+    from labelstudio_desktop.core.transfer.importer import import_folder
 
     write_image(tmp_path / "p" / "a.jpg", 64, 48)
     with Store.create(tmp_path / "p") as store:

@@ -1,12 +1,13 @@
-"""The look-alike search (core/similar.py): blocked exact search, the neighbourhood correction, the size limit."""
+"""The look-alike search (core/cleaning/similar.py): blocked exact search, the neighbourhood correction, the size
+limit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from labelstudio_desktop.core import similar
-from labelstudio_desktop.core.similar import TooManyImages, neighbourhoods, prepared, similar_pairs
+from labelstudio_desktop.core.cleaning import similar
+from labelstudio_desktop.core.cleaning.similar import TooManyImages, neighbourhoods, prepared, similar_pairs
 
 
 def _clusters(seed: int = 3) -> np.ndarray:

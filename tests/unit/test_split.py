@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from labelstudio_desktop.core.dedup import find_duplicates
-from labelstudio_desktop.core.split import SplitError, assign_splits
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.cleaning.dedup import find_duplicates
+from labelstudio_desktop.core.cleaning.split import SplitError, assign_splits
+from labelstudio_desktop.core.store.store import Store
 
 
 @pytest.fixture

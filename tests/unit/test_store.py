@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from labelstudio_desktop.core.migrations import SCHEMA_VERSION
-from labelstudio_desktop.core.store import BoxRecord, Store, StoreError, default_db_path
+from labelstudio_desktop.core.store.migrations import SCHEMA_VERSION
+from labelstudio_desktop.core.store.store import BoxRecord, Store, StoreError, default_db_path
 
 
 @pytest.fixture

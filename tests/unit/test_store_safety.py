@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from helpers import write_image
 
-from labelstudio_desktop.core import backups
-from labelstudio_desktop.core.export import export_voc
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.runs import create_run, get_run, last_run, update_run
-from labelstudio_desktop.core.store import BoxRecord, Store, StoreError, default_db_path
+from labelstudio_desktop.core.store import backups
+from labelstudio_desktop.core.store.runs import create_run, get_run, last_run, update_run
+from labelstudio_desktop.core.store.store import BoxRecord, Store, StoreError, default_db_path
+from labelstudio_desktop.core.transfer.export import export_voc
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 def run(*args, **env):
@@ -137,7 +137,7 @@ def test_a_moved_project_reads_its_images_and_models_in_the_new_place(tmp_path):
 
 
 def test_a_copied_project_reads_and_quarantines_its_own_copy(tmp_path):
-    from labelstudio_desktop.core.cleaning import QuarantineExcluded
+    from labelstudio_desktop.core.cleaning.resolve import QuarantineExcluded
 
     make_project(tmp_path / "orig")
     shutil.copytree(tmp_path / "orig", tmp_path / "copy")

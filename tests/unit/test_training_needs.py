@@ -6,10 +6,10 @@ import pytest
 from helpers import write_image
 from mask_files import square
 
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.masks import encode_mask
-from labelstudio_desktop.core.store import BoxRecord, Store
-from labelstudio_desktop.core.training_needs import missing_training_data
+from labelstudio_desktop.core.editing.training_needs import missing_training_data
+from labelstudio_desktop.core.store.masks import encode_mask
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from helpers import write_image
 
-from labelstudio_desktop.core.importer import import_folder
-from labelstudio_desktop.core.store import Store
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.transfer.importer import import_folder
 
 W, H = 100, 80
 LINE = "0 0.5 0.5 0.2 0.25\n"  # (40, 30, 60, 50) on a 100 x 80 image

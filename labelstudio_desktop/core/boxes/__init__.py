@@ -1,0 +1,3 @@
+"""Boxes from maps: the exact box of highest IoU on a binary map and per-component boxes (with box
+geometry), the published Bayesian box search (GPyOpt), and a class heatmap's thresholds and boxes. Pure NumPy on
+arrays: imports nothing else of the project."""

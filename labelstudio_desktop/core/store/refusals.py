@@ -1,0 +1,79 @@
+"""What a project holds that the confinement rule (:mod:`.confine`) refuses, checked each time it is opened.
+
+Two kinds of check. The project's layout, before the database is touched: a database in its default place must be
+inside the folder opened, and neither the database's side files nor anything in the folders the program writes in
+(backups, models, quarantine, thumbnails) may be a link leading out of the project's own folder; such a project is
+not opened (:class:`LayoutError`), since opening it would write outside it. Then its records: image paths that lead
+outside the image folder (``..``, absolute, through a link), file-move journal rows whose ends are not both confined,
+runs whose model file is not in the project's own folder. Those are refused one by one; the rest of the project works.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..confine import Refusal, lexical_problem, links_leading_out, links_out_under, resolves_inside
+from . import file_moves
+from .backups import backup_dir
+from .relocate import OWN_FOLDERS, image_root, is_default_place, own_file
+
+#: Files SQLite keeps beside a database.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class LayoutError(Exception):
+    """A project whose own files lead outside it: opening it would write there."""
+
+
+def check_layout(db: Path) -> None:
+    """Raise :class:`LayoutError` when the database ``db`` (as the user named it) or one of the project's own
+    folders leads outside the project through a link (see the module's docstring)."""
+    if is_default_place(db):
+        here = db.parent.parent
+        for path in (db.parent, db):
+            if not resolves_inside(here, path):
+                raise LayoutError(f"{path}: a link leading outside the project folder {here}; the project was not "
+                                  "opened (nothing was written); remove the link to open it")
+    own = db.parent
+    links = [p for p in (Path(f"{db}{s}") for s in SIDE_FILES) if p.is_symlink() and not resolves_inside(own, p)]
+    for folder in [own / name for name in OWN_FOLDERS] + [backup_dir(db)]:
+        links += links_out_under(own, folder)
+    if links:
+        more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
+        raise LayoutError(f"{links[0]}{more}: a link leading outside the project's own folder {own}; the project "
+                          "was not opened (nothing was written); remove the link to open it")
+
+
+def confine_store(store, named: Path, stored_root: object, folder: Path | None) -> None:
+    """Set ``store.root`` to the folder the user opened (:func:`.relocate.image_root`: the database's ``named`` path,
+    its recorded root, the image folder given), and ``store.refusals`` and ``store.refused_images`` to what the
+    project holds that leads outside it: its recorded root, image and run records, file-move journal rows. They are
+    left as they are, never used, and reported."""
+    store.root, root_refused = image_root(named, stored_root, folder)
+    store.refusals = [Refusal("image folder", str(stored_root), root_refused)] if root_refused else []
+    refused, store.refused_images = refused_records(store)
+    store.refusals += refused + file_moves.checked_rows(store)[1]
+
+
+def refused_records(store) -> tuple[list[Refusal], set[int]]:
+    """The project's image and run records that lead outside it, and the ids of the refused images (the file-move
+    journal's rows, which depend on these, are checked by :func:`.file_moves.checked_rows`)."""
+    refusals: list[Refusal] = []
+    images: set[int] = set()
+    clean: dict[str, int] = {}
+    for image_id, rel in store.conn.execute("SELECT id, path FROM images ORDER BY id"):
+        problem = lexical_problem(rel)
+        if problem is None:
+            clean[rel] = image_id
+        else:
+            refusals.append(Refusal(f"image {image_id}", str(rel), problem))
+            images.add(image_id)
+    for rel, reason in links_leading_out(store.root, clean).items():
+        refusals.append(Refusal(f"image {clean[rel]}", rel, reason))
+        images.add(clean[rel])
+    for run_id, stored in store.conn.execute("SELECT id, model_path FROM runs WHERE model_path IS NOT NULL"):
+        try:
+            own_file(stored, store.db_path)
+        except (OSError, TypeError, ValueError) as exc:
+            refusals.append(Refusal(f"run {run_id}", str(stored), f"its model file: {exc}"))
+    return refusals, images
