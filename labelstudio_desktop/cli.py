@@ -24,9 +24,9 @@ from .core.jobs import Cancelled, ConsoleJob
 from .core.store.store import NOTE_LISTENERS, REFUSAL_LISTENERS, SPLITS, Store, StoreError
 from .core.transfer.export import LAYOUTS, ExportError, export_voc
 from .core.transfer.export_crops import CROP_SOURCES
+from .core.transfer.export_formats import FORMATS as MORE_FORMATS
+from .core.transfer.export_formats import export_more
 from .core.transfer.export_interchange import MASK_FORMATS
-from .core.transfer.export_more import FORMATS as MORE_FORMATS
-from .core.transfer.export_more import export_more
 from .core.transfer.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .ml.config import DEFAULT_BACKBONE, TASK_DEFAULTS, TASKS
 

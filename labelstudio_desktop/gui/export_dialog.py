@@ -1,9 +1,9 @@
 """The Export dialog: every format of ``labelstudio-desktop export``, each with only the options it takes.
 
-The formats, who reads them and their options come from :data:`..core.export_formats.EXPORT_FORMATS`, the list the
-command line shows too. The dialog gathers an :class:`ExportChoice`; :func:`run_export` hands it to the core (in a
-background job, see :class:`.project_jobs.ProjectJobs`), which writes inside the chosen folder only. The folder and
-the format are remembered in QSettings.
+The formats, who reads them and their options come from :data:`..core.transfer.export_formats.EXPORT_FORMATS`, the
+list the command line shows too. The dialog gathers an :class:`ExportChoice`; :func:`run_export` hands it to the
+core (in a background job, see :class:`.project_jobs.ProjectJobs`), which writes inside the chosen folder only. The
+folder and the format are remembered in QSettings.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ from PySide6.QtWidgets import (
 from ..core.jobs import JobToken
 from ..core.store.store import Store
 from ..core.transfer.export import VOC_YEAR, ExportReport, export_voc
-from ..core.transfer.export_formats import EXPORT_FORMATS
+from ..core.transfer.export_formats import EXPORT_FORMATS, export_more
 from ..core.transfer.export_masks import MASK_LAYOUTS
-from ..core.transfer.export_more import export_more
 
 FOLDER_KEY = "export/folder/{0}"  # per project (its database path's digest): never another project's folder
 FORMAT_KEY = "export/format"
@@ -44,7 +43,7 @@ class ExportChoice:
     """What the user chose: the core's export arguments (as ``labelstudio-desktop export`` takes them)."""
 
     out: Path
-    fmt: str = "voc"  # voc or one of export_more.FORMATS
+    fmt: str = "voc"  # voc or one of export_formats.FORMATS
     layout: str = "labelimg"  # voc: labelimg | vocdevkit; masks: flat | vocdevkit
     include_pending: bool = False
     overwrite: bool = False

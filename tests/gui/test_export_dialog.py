@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.core.transfer.export_formats import EXPORT_FORMATS
-from labelstudio_desktop.core.transfer.export_more import FORMATS as MORE_FORMATS
+from labelstudio_desktop.core.transfer.export_formats import FORMATS as MORE_FORMATS
 from labelstudio_desktop.core.transfer.importer import import_folder
 from labelstudio_desktop.gui.export_dialog import ExportDialog
 

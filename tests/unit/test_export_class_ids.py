@@ -16,8 +16,8 @@ from labelstudio_desktop.core.editing.class_list import object_class_names, reor
 from labelstudio_desktop.core.formats.masks import parse_labelmap
 from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.export_formats import export_more
 from labelstudio_desktop.core.transfer.export_masks import export_masks
-from labelstudio_desktop.core.transfer.export_more import export_more
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 

@@ -21,8 +21,7 @@ from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.core.transfer.export import export_voc
 from labelstudio_desktop.core.transfer.export_crops import export_crops
-from labelstudio_desktop.core.transfer.export_formats import EXPORT_FORMATS
-from labelstudio_desktop.core.transfer.export_more import export_more
+from labelstudio_desktop.core.transfer.export_formats import EXPORT_FORMATS, export_more
 from labelstudio_desktop.core.transfer.importer import import_folder
 from labelstudio_desktop.core.transfer.staging import COMMITTED, FILES, STAGE_PREFIX, clean_leftovers
 

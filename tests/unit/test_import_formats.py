@@ -275,7 +275,7 @@ def test_annotation_files_of_another_format_are_named_not_ignored(tmp_path):
     store.close()
 def test_the_apps_own_yolo_export_comes_back(tmp_path):
     from labelstudio_desktop.core.store.store import BoxRecord
-    from labelstudio_desktop.core.transfer.export_more import export_more
+    from labelstudio_desktop.core.transfer.export_formats import export_more
 
     src = tmp_path / "src"
     write_image(src / "a.jpg", W, H)

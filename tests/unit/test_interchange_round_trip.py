@@ -21,7 +21,7 @@ from labelstudio_desktop.core.editing.class_list import class_names, object_clas
 from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.core.transfer.export import export_voc
-from labelstudio_desktop.core.transfer.export_more import export_more
+from labelstudio_desktop.core.transfer.export_formats import export_more
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 SPLIT_OF = {"a": "train", "b": "val", "c": "test", "d": "train"}

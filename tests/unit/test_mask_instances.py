@@ -13,7 +13,7 @@ from pycocotools.coco import COCO
 
 from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
 from labelstudio_desktop.core.store.store import Store
-from labelstudio_desktop.core.transfer.export_more import export_more
+from labelstudio_desktop.core.transfer.export_formats import export_more
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 W, H = 64, 48

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,6 +22,7 @@ from ..fsutil import WRITTEN, atomic_write, link_outside, name_refused, unique_s
 from ..images import ImageProblem, open_upright, probe, raw_point
 from ..jobs import JobToken
 from ..store.store import SPLITS, BoxRecord, ImageRecord, Store
+from .export_registry import ExportFormat, register
 from .staging import staged_export
 
 LAYOUTS = ("labelimg", "vocdevkit")
@@ -393,3 +394,28 @@ def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], includ
     # numbered as in every other export (the masks export's palette indices among them); image-only classes take none
     atomic_write(base / "labelmap.txt", labelmap_text(object_class_names(store)).encode("utf-8"))
     note_unsplit(report)
+
+
+def staged_writer(key: str, write_into: Callable, *option_names: str) -> Callable:
+    """A registry writer (:class:`.export_registry.ExportFormat`) for ``write_into(store, out, include_pending,
+    overwrite, job, report, **options)``: ``out`` resolved, a report of layout ``key``, the whole export staged
+    (a killed export leaves nothing half-written in ``out``); ``option_names``: the export options it takes."""
+    def write(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
+              **options) -> ExportReport:
+        out = Path(out).resolve()
+        report = ExportReport(layout=key, out=out)
+        with staged_export(store.root, out):
+            taken = {k: options[k] for k in option_names if k in options}
+            write_into(store, out, include_pending, overwrite, job, report, **taken)
+        return report
+    return write
+
+
+def _write_voc(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
+               layout: str = "labelimg", **_) -> ExportReport:
+    return export_voc(store, out, layout=layout, include_pending=include_pending, overwrite=overwrite, job=job)
+
+
+register(ExportFormat("voc", "Pascal VOC (boxes)", "XML per image, read by labelImg, CVAT and Datumaro (with "
+                      "labelmap.txt), TensorFlow's VOC scripts, keras-yolo3, torchvision.", ("layout",),
+                      {"layout": LAYOUTS}, _write_voc))

@@ -33,6 +33,7 @@ from .export import (
     unique_ids,
 )
 from .export_masks import components, images_with_masks, label_masks
+from .export_registry import ExportFormat, register
 from .staging import staged_export
 
 CROP_SOURCES = ("boxes", "masks")
@@ -135,3 +136,12 @@ def _crop_png(store: Store, crop: Crop, pixels: np.ndarray, cutout: bool) -> byt
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(region)).save(buf, "PNG")
     return buf.getvalue()
+
+
+def _registered_crops(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
+                 source: str = "boxes", padding: float = 0.1, cutout: bool = False, **_) -> ExportReport:
+    return export_crops(store, out, source, padding, cutout, include_pending, overwrite, job)
+
+
+register(ExportFormat("crops", "Crops (label trimming)", "A PNG per box or mask part, a folder per label: a "
+                      "classifier's training folders.", ("source", "cutout", "padding"), {}, _registered_crops))

@@ -37,9 +37,11 @@ from .export import (
     images_with_boxes,
     note_unsplit,
     split_or_train,
+    staged_writer,
     unique_ids,
     write_upright_copy,
 )
+from .export_registry import ExportFormat, register
 
 MASK_FORMATS = ("rle", "polygons")
 
@@ -150,3 +152,10 @@ def export_labelme(store: Store, out: Path, include_pending: bool, overwrite: bo
             report.images += 1
             report.objects += len(shapes)
         job.progress(n + 1, len(todo))
+
+
+register(ExportFormat("coco", "COCO JSON (boxes and masks)", "annotations/instances_{split}.json and images/{split}: "
+                      "pycocotools, Detectron2, MMDetection, CVAT.", ("mask_format",),
+                      {"mask_format": MASK_FORMATS}, staged_writer("coco", export_coco, "mask_format")))
+register(ExportFormat("labelme", "labelme JSON (boxes and masks)", "A JSON and an upright JPEG per image: rectangles "
+                      "and polygons that labelme opens.", (), {}, staged_writer("labelme", export_labelme)))

@@ -42,6 +42,8 @@ from .export import (
     nothing_to_export,
     unique_ids,
 )
+from .export_registry import ExportFormat, register
+from .staging import staged_export
 
 MASK_LAYOUTS = {"flat": "", "labelimg": "", "vocdevkit": "VOCdevkit/VOC2012"}
 FOLDERS = ("JPEGImages", "SegmentationClass", "SegmentationClassRaw", "SegmentationObject")
@@ -170,3 +172,14 @@ def _index_images(decoded: list, width: int, height: int, classes: list[str], pa
             instances += 1
             object_index[labels == k] = instances
     return class_index, object_index, instances
+
+
+def _write_masks(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken, border: int = 0,
+                 layout: str = "flat", **_) -> ExportReport:
+    with staged_export(store.root, out):  # a killed export leaves nothing half-written in ``out``
+        return export_masks(store, out, include_pending, overwrite, border=border, layout=layout, job=job)
+
+
+register(ExportFormat("masks", "VOC segmentation set (masks)", "Read by torchvision's VOCSegmentation, TensorFlow "
+                      "DeepLab, Datumaro and CVAT.", ("layout", "border"), {"layout": ("flat", "vocdevkit")},
+                      _write_masks))

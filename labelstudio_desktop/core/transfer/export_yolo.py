@@ -31,9 +31,11 @@ from .export import (
     images_with_boxes,
     note_unsplit,
     split_or_train,
+    staged_writer,
     unique_ids,
     write_upright_copy,
 )
+from .export_registry import ExportFormat, register
 
 
 def _images_classes_ids(store: Store, include_pending: bool, report: ExportReport) -> tuple[list, list, dict]:
@@ -123,3 +125,11 @@ def export_yolov3(store: Store, out: Path, include_pending: bool, overwrite: boo
         report.problems.append(("", f"{difficult} difficult box(es) left out, as keras-yolo3's voc_annotation.py "
                                     "does"))
     note_unsplit(report)
+
+
+register(ExportFormat("yolo", "YOLO (boxes)", "images/{split}, labels/{split} and data.yaml that Ultralytics trains "
+                      "on; classes.txt beside the labels for labelImg and darknet.", (), {},
+                      staged_writer("yolo", export_yolo)))
+register(ExportFormat("yolov3", "YOLOv3-keras (boxes)", "train.txt, val.txt, test.txt of keras-yolo3 annotation "
+                      "lines with upright JPEG copies and classes.txt.", (), {},
+                      staged_writer("yolov3", export_yolov3)))

@@ -1,5 +1,4 @@
-"""More exports: augmented copies here; YOLO and YOLOv3-keras (:mod:`.export_yolo`), COCO and labelme
-(:mod:`.export_interchange`), VOC segmentation masks and crops are dispatched to their own modules.
+"""The augmented export: transformed copies of each image with its boxes (VOC XML) and masks, moved alike.
 
 Only accepted boxes and masks by default (``include_pending`` adds proposals). Files are written atomically
 and, like the VOC export, existing files are only replaced with ``overwrite``.
@@ -22,7 +21,6 @@ from ..jobs import JobToken
 from ..store.masks import union_mask
 from ..store.store import BoxRecord, Store
 from .export import (
-    ExportError,
     ExportReport,
     _check_targets,
     each_file,
@@ -31,41 +29,19 @@ from .export import (
     unique_ids,
     xml_text,
 )
-from .export_crops import export_crops
-from .export_interchange import export_coco, export_labelme
-from .export_masks import export_masks
-from .export_yolo import export_yolo, export_yolov3
+from .export_registry import ExportFormat, register
 from .staging import staged_export
 
-BOX_EXPORTS = {"yolov3": export_yolov3, "yolo": export_yolo, "coco": export_coco, "labelme": export_labelme}
 
-FORMATS = ("yolov3", "yolo", "coco", "labelme", "masks", "crops", "augmented")
-
-
-def export_more(store: Store, out: Path, fmt: str, include_pending: bool = False, overwrite: bool = False,
-                variants: int = 4, padding: float = 0.1, seed: int = 0, job: JobToken | None = None,
-                crop_source: str = "boxes", cutout: bool = False, border: int = 0,
-                layout: str = "flat", mask_format: str = "rle") -> ExportReport:
-    """Write one of :data:`FORMATS` into ``out`` (masks: :mod:`.export_masks`; crops: :mod:`.export_crops`)."""
-    job = job or JobToken()
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}; choose one of voc, {', '.join(FORMATS)}")
-    if fmt == "masks":
-        with staged_export(store.root, out):
-            return export_masks(store, out, include_pending, overwrite, border=border, layout=layout, job=job)
-    if fmt == "crops":
-        return export_crops(store, out, crop_source, padding, cutout, include_pending, overwrite, job)
+def write_augmented(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
+                    variants: int = 4, seed: int = 0, **_) -> ExportReport:
+    """Write augmented copies of every usable image into ``out`` (the ``augmented`` export)."""
     out = Path(out).resolve()
-    report = ExportReport(layout=fmt, out=out)
+    report = ExportReport(layout="augmented", out=out)
     with staged_export(store.root, out):  # a killed export leaves nothing half-written in ``out``
-        if fmt in BOX_EXPORTS:
-            kwargs = {"mask_format": mask_format} if fmt == "coco" else {}
-            BOX_EXPORTS[fmt](store, out, include_pending, overwrite, job, report, **kwargs)
-        else:
-            images = exportable_images(store)
-            ids = unique_ids([i.path for i in images])
-            _augmented(store, out, images, ids, export_states(include_pending), variants, seed, overwrite, report,
-                       job)
+        images = exportable_images(store)
+        ids = unique_ids([i.path for i in images])
+        _augmented(store, out, images, ids, export_states(include_pending), variants, seed, overwrite, report, job)
     return report
 
 
@@ -140,3 +116,7 @@ def _write_copy(out: Path, stem: str, pixels: np.ndarray, mask: np.ndarray | Non
         Image.fromarray(np.ascontiguousarray(moved_mask) * 255).save(mbuf, "PNG")
         atomic_write(out / f"{stem}_mask.png", mbuf.getvalue())
     return len(objects)
+
+
+register(ExportFormat("augmented", "Augmented copies", "Transformed copies of each image with its boxes (VOC XML) and "
+                      "masks: more training data.", ("variants",), {}, write_augmented))
