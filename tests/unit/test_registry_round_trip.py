@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 from helpers import write_image
 
+from labelstudio_desktop.core.formats.registry import READERS
 from labelstudio_desktop.core.jobs import JobToken
 from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.core.transfer.export_formats import EXPORT_FORMATS
+from labelstudio_desktop.core.transfer.importer import FORMATS as IMPORT_FORMATS
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 #: How each format's export is read back: (export options, what must come back the same).
@@ -72,6 +74,13 @@ def _masks(store: Store) -> dict:
 def test_every_registered_format_is_read_back_or_says_why_not():
     covered = {key.split("-")[0] for key in READ_BACK} | set(NOT_READ_BACK)
     assert covered == set(EXPORT_FORMATS)
+
+
+def test_every_registered_reader_is_an_import_format_in_detection_order():
+    ranks = sorted(READERS.values(), key=lambda f: f.rank)
+    assert [f.key for f in ranks] == [k for k in IMPORT_FORMATS if k in READERS]
+    assert all(f.title for f in ranks) and len({f.rank for f in ranks}) == len(ranks)
+    assert all((f.sniff_json is None) == (f.read_json is None) for f in ranks)
 
 
 @pytest.mark.parametrize("case", sorted(READ_BACK))

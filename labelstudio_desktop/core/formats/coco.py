@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region, split_from_name
 from .regions import rle_frame
+from .registry import ReaderFormat, register_reader
 from .validate import Invalid, identifier, numbers, polygon, shown, side, text
 
 MASK_ONLY = "mask_only"
@@ -131,3 +132,6 @@ def document(images: list[dict], annotations: list[dict], names: list[str]) -> d
     return {"info": {"description": "exported by labelstudio-desktop"}, "licenses": [],
             "images": images, "annotations": annotations,
             "categories": [{"id": k + 1, "name": name, "supercategory": ""} for k, name in enumerate(names)]}
+
+
+register_reader(ReaderFormat("coco", "COCO JSON", 0, is_coco, read))

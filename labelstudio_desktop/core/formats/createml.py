@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex
+from .registry import ReaderFormat, register_reader
 from .validate import Invalid, number, shown, text
 
 
@@ -61,3 +62,6 @@ def entry(image: str, boxes: list[tuple[str, int, int, int, int]]) -> dict:
     return {"image": image, "annotations": [
         {"label": label, "coordinates": {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "width": x1 - x0,
                                          "height": y1 - y0}} for label, x0, y0, x1, y1 in boxes]}
+
+
+register_reader(ReaderFormat("createml", "CreateML JSON", 3, is_createml, read))

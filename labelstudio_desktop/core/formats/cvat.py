@@ -14,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, LocalRuns, Region, split_from_name
+from .registry import ReaderFormat, register_reader
 from .validate import MAX_SIDE, Invalid, number, polygon, runs, side, whole
 from .voc import VocError, parse_untrusted_xml
 
@@ -84,3 +85,6 @@ def _runs(shape: etree._Element, width: int, height: int) -> LocalRuns:
         raise Invalid(f"the mask ({w}x{h}) is larger than the {width}x{height} image")
     counts = [v for v in (shape.get("rle") or "").replace(" ", "").split(",") if v]
     return LocalRuns(left, top, w, h, runs(counts, w * h, "rle"))
+
+
+register_reader(ReaderFormat("cvat", "CVAT for images XML", 1))

@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 
 from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region
+from .registry import ReaderFormat, register_reader
 from .validate import MAX_SIDE, Invalid, number, point_pairs, polygon, shown, text, whole
 
 IMAGE_KEYS = ("image", "img", "image_url")
@@ -129,3 +130,6 @@ def _bounds_of_rotated(x: float, y: float, w: float, h: float, angle: float, ann
     xs = [x * sx + cx * math.cos(a) - cy * math.sin(a) for cx, cy in corners]
     ys = [y * sy + cx * math.sin(a) + cy * math.cos(a) for cx, cy in corners]
     return min(xs) / sx, min(ys) / sy, (max(xs) - min(xs)) / sx, (max(ys) - min(ys)) / sy
+
+
+register_reader(ReaderFormat("labelstudio", "Label Studio JSON", 2, is_label_studio, read))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region
+from .registry import ReaderFormat, register_reader
 from .validate import Invalid, point_pairs, polygon, shown, side, text
 
 VERSION = "5.4.1"
@@ -87,3 +88,6 @@ def document(image_path: str, width: int, height: int, shapes: list[dict]) -> di
 def shape(label: str, kind: str, points: list[list[float]], group_id: int | None = None) -> dict:
     return {"label": label, "points": points, "group_id": group_id, "description": "", "shape_type": kind,
             "flags": {}}
+
+
+register_reader(ReaderFormat("labelme", "labelme JSON", 4, is_labelme, read))

@@ -14,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from .annotations import AnnotationError, Box, ImageAnnotation, checked_size
+from .registry import ReaderFormat, register_reader
 from .validate import Invalid, number, side
 
 #: No size limit below what a file may hold: nothing is expanded (entities and DTDs are refused), so memory grows
@@ -301,3 +302,6 @@ def voc_xml(folder: str, filename: str, path: str, width: int, height: int, dept
         _sub(box, "ymax", int(obj.y1))
     etree.indent(root, space="\t")
     return etree.tostring(root, encoding="utf-8", pretty_print=True)
+
+
+register_reader(ReaderFormat("voc", "Pascal VOC XML", 5))

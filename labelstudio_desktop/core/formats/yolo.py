@@ -29,6 +29,7 @@ from pathlib import Path
 from ..confine import resolves_inside
 from ..images import is_image_name
 from .annotations import AnnotationError, Box, ImageAnnotation, Region
+from .registry import ReaderFormat, register_reader
 from .validate import MAX_CLASS_ID, Invalid, load_yaml, number, polygon, shown, whole
 
 NAME_FILES = ("classes.txt", "obj.names", "_darknet.labels")
@@ -306,3 +307,6 @@ def data_yaml(folder: Path, names: list[str], splits: dict[str, str]) -> str:
 
     data = {"path": str(folder), **splits, "nc": len(names), "names": dict(enumerate(names))}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+register_reader(ReaderFormat("yolo", "YOLO txt", 6))

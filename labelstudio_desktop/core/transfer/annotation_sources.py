@@ -11,18 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..formats import coco, createml, cvat, label_studio, labelme, voc, yolo
+from ..formats import coco, createml, cvat, label_studio, labelme, voc, yolo  # noqa: F401 (each registers itself)
 from ..formats.annotations import AnnotationError, ImageAnnotation, ImageIndex
 from ..formats.folders import display_path, image_files
+from ..formats.registry import by_rank
 from ..formats.validate import capped, load_json
 
-#: ``import --format`` values that read annotation files, in the order auto-detection prefers them.
-ANNOTATION_FORMATS = ("coco", "cvat", "labelstudio", "createml", "labelme", "voc", "yolo")
-TITLES = {"voc": "Pascal VOC XML", "yolo": "YOLO txt", "coco": "COCO JSON", "labelme": "labelme JSON",
-          "cvat": "CVAT for images XML", "labelstudio": "Label Studio JSON", "createml": "CreateML JSON"}
-JSON_READERS = {"coco": (coco.is_coco, coco.read), "labelme": (labelme.is_labelme, labelme.read),
-                "labelstudio": (label_studio.is_label_studio, label_studio.read),
-                "createml": (createml.is_createml, createml.read)}
+#: ``import --format`` values that read annotation files, in the order auto-detection prefers them (each format's
+#: module registers itself: :mod:`..formats.registry`).
+ANNOTATION_FORMATS = tuple(f.key for f in by_rank())
+TITLES = {f.key: f.title for f in by_rank()}
+JSON_READERS = {f.key: (f.sniff_json, f.read_json) for f in by_rank() if f.sniff_json is not None}
 XML_SNIFF_BYTES = 4096
 
 
