@@ -206,7 +206,7 @@ def checked_params(params: object, notes: list[str], what: str = "the run", task
             continue
         checked = stored_number(value, kind, low, high)
         if checked is None:
-            why = f"{'a whole number' if kind is int else 'a number'} in {low:g}..{high:g}"
+            why = f"a whole number in {low}..{high}" if kind is int else f"a number in {low:g}..{high:g}"
             _odd(notes, what, key, value, defaults[key], why)
         else:
             setattr(config, key, checked)

@@ -8,12 +8,12 @@ layer asked for. With no detector, no classifier and no image class, nothing can
 
 Each proposal keeps its provenance (run, method: ``exact``/``bayes`` for Grad-CAM boxes, ``detector``,
 ``unet``; threshold, IoU to the binary map, score). Proposals never touch accepted or manual boxes; proposing
-again replaces only the pending proposals of an image, and obeys the review (:mod:`core.review_memory`).
+again replaces only the pending proposals of an image, and obeys the review (:mod:`core.editing.review_memory`).
 Images predicted as a background class (``empty``, ``background``, ``none``, ``negative``) get no box.
 
 Proposals never get worse by surprise (``source="auto"`` with both a detector and a classifier): the two sources
 are scored (F1 at IoU 0.5, labels compared) on the reviewed images the detector did not train on
-(:func:`core.runs.held_out_images`); the one measured better proposes (on a tie, or with nothing to measure on,
+(:func:`core.store.runs.held_out_images`); the one measured better proposes (on a tie, or with nothing to measure on,
 the source of the pending proposals; the detector when there are none), and where it finds nothing on an image
 the other source proposes there. An image's pending proposals are replaced only by proposals of their own source
 or of a source measured better than theirs, and never by nothing. The report carries the figures.
@@ -311,6 +311,12 @@ def run_model(run, notes: list[str]) -> tuple[list[str], object, int]:
     return classes, model, size
 
 
+def run_note(note: str) -> tuple[str, str]:
+    """A note on a run's stored values (``run N: what was wrong``) as a report's (what, reason) problem."""
+    what, _sep, reason = note.partition(": ")
+    return what, reason
+
+
 def class_maps(store: Store, run, model, layer: str | None, classes: list[str] | None = None,
                size: int | None = None):
     """The cold start's class activation method for the classifier ``model`` of ``run`` (its ``classes`` and
@@ -462,7 +468,7 @@ def propose(db_path, run_id: int | None = None, method: str = "exact", threshold
                                runs={m.source: m.run.id for m in (primary, second) if m is not None},
                                other=second.source if second is not None else "")
         for maker in (primary, second):  # what the runs' stored parameters held that could not be used
-            report.problems += [(f"run {maker.run.id}", note) for note in getattr(maker, "notes", [])]
+            report.problems += [run_note(note) for note in getattr(maker, "notes", [])]
         for start in range(0, len(todo), BATCH):
             job.check()
             found = _candidates(store, primary, todo[start:start + BATCH], report)
@@ -586,7 +592,7 @@ def propose_masks(db_path, run_id: int | None = None, threshold: float = 0.5, bo
                                  notes=notes)
         todo, verified = images_to_propose(store, images, limit, include_verified)
         report = ProposeReport(run.id, "unet", threshold, images=len(todo), source="unet",
-                               skipped_verified=verified, problems=[(f"run {run.id}", note) for note in notes])
+                               skipped_verified=verified, problems=[run_note(note) for note in notes])
         for start in range(0, len(todo), BATCH):
             job.check()
             batch, pixels = load_batch(store, todo[start:start + BATCH], size, report)
