@@ -46,3 +46,25 @@ def photo_folder(folder: Path, copies: bool = True) -> dict[str, str]:
     for photo in sorted(PHOTOS.glob("*.jpg")):
         shutil.copy(photo, folder / photo.name)
     return plant_copies(folder) if copies else {}
+
+
+CARD_PHOTOS = ("card_on_cat.jpg", "card_on_cloth.jpg", "cards_on_deck.jpg", "cards_on_table.jpg", "cards_on_wood.jpg",
+               "copy_crop.jpg")
+
+
+def labelled_photo_project(folder: Path) -> Path:
+    """:func:`photo_project` with each photo labelled 'cards' or 'other' (cards_on_wood.jpg wrongly 'other') and two
+    accepted boxes of its true class on each."""
+    from labelstudio_desktop.core.store.records import BoxRecord
+    from labelstudio_desktop.core.store.store import Store
+
+    folder, _planted = photo_project(folder)
+    with Store.open(folder) as store:
+        for img in store.images():
+            label = "cards" if img.path in CARD_PHOTOS else "other"
+            store.update_image_fields(img.id, {"label": "other" if img.path == "cards_on_wood.jpg" else label})
+            w, h = img.width, img.height
+            for k in range(2):
+                store.insert_box(BoxRecord(0, img.id, label, k * w // 4, k * h // 4, w // 2 + k * w // 4,
+                                           h // 2 + k * h // 4))
+    return folder

@@ -88,15 +88,15 @@ def methods() -> list[str]:
     return found
 
 
-def principal_components(x: np.ndarray, k: int = 2, seed: int = 0) -> np.ndarray:
-    """``x`` (N x D) centred and projected on its ``k`` first principal components (N x k): exactly by an SVD up
-    to :data:`EXACT_UP_TO` rows, by a randomised SVD above. Each component's sign is fixed (its largest loading
-    positive), so the same data gives the same map."""
+def principal_axes(x: np.ndarray, k: int = 2, seed: int = 0) -> np.ndarray:
+    """The ``k`` first principal axes of ``x`` (N x D; centred here) as rows (k x D): exactly by an SVD up to
+    :data:`EXACT_UP_TO` rows, by a randomised SVD above. Each axis's sign is fixed (its largest loading positive), so
+    the same data gives the same axes."""
     x = np.asarray(x, np.float32)
     x = x - x.mean(axis=0, keepdims=True)
     if len(x) <= EXACT_UP_TO:
         _u, _s, vt = np.linalg.svd(x, full_matrices=False)
-        basis = vt[:k]
+        axes = vt[:k]
     else:
         rng = np.random.default_rng(seed)
         q = x.T @ rng.standard_normal((len(x), k + OVERSAMPLE)).astype(np.float32)  # D x (k + p)
@@ -106,9 +106,14 @@ def principal_components(x: np.ndarray, k: int = 2, seed: int = 0) -> np.ndarray
         q, _r = np.linalg.qr(q)
         small = x @ q  # N x (k + p): the data in the found subspace
         _u, _s, vt = np.linalg.svd(small.T @ small)
-        basis = (q @ vt.T[:, :k]).T
-    basis = basis * np.sign(basis[np.arange(len(basis)), np.abs(basis).argmax(axis=1)])[:, None]
-    return x @ basis.T
+        axes = (q @ vt.T[:, :k]).T
+    return axes * np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])[:, None]
+
+
+def principal_components(x: np.ndarray, k: int = 2, seed: int = 0) -> np.ndarray:
+    """``x`` (N x D) centred and projected on its ``k`` first principal axes (N x k)."""
+    x = np.asarray(x, np.float32)
+    return (x - x.mean(axis=0, keepdims=True)) @ principal_axes(x, k, seed).T
 
 
 def project(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:

@@ -39,6 +39,7 @@ from .image_notes import translate_note
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, thumbnail_key
 
 ImageIdRole = Qt.UserRole + 1
+LISTED = "listed"  # the sort key of a list shown alone in its own order (show_only)
 SortRole = Qt.UserRole + 2
 MEMORY_THUMBS = 2000
 TILE_WIDTH = 96
@@ -151,6 +152,7 @@ class ImageListModel(QAbstractListModel):
         self.thumbs: OrderedDict[int, QPixmap] = OrderedDict()
         self.show_thumbnails = True
         self.sort_key = "name"
+        self.listed: dict[int, int] = {}  # image id -> place, for the LISTED order
         if loader is not None:
             loader.sig_loaded.connect(self._thumbnail_loaded)
         self.reload()
@@ -169,7 +171,11 @@ class ImageListModel(QAbstractListModel):
         self.endResetModel()
 
     def _sort_rows(self) -> None:
-        self.rows.sort(key=SORT_KEYS[self.sort_key])
+        if self.sort_key == LISTED:  # the order of a list shown alone (likely mistakes: worst first)
+            last = len(self.listed)
+            self.rows.sort(key=lambda r: (self.listed.get(r.id, last), r.order))
+        else:
+            self.rows.sort(key=SORT_KEYS[self.sort_key])
         self.row_of = {r.id: i for i, r in enumerate(self.rows)}
 
     @staticmethod
@@ -442,11 +448,25 @@ class BrowserPanel(QWidget):
                 self._quiet_id = -1
             self.view.scroll_to_later(index)
 
-    def show_only(self, ids: list[int] | None) -> None:
-        """List only these images (the dataset map's selection), or every image again (None)."""
-        self.only_button.setText(self.tr("Map selection: {0} images ✕").format(len(ids)) if ids is not None else "")
-        self.only_button.setVisible(ids is not None)
-        self.set_filter(ids=None if ids is None else frozenset(ids))
+    def show_only(self, ids: list[int] | None, title: str = "", in_order: bool = False) -> None:
+        """List only these images (the dataset map's selection, the likely mistakes), or every image again (None).
+        ``title`` names the list on the button that clears it; ``in_order``: in the order of ``ids``."""
+        if ids is None:
+            self.only_button.setVisible(False)
+            if self.model.sort_key == LISTED:
+                self.model.listed = {}
+                self.proxy.set_sort_key(self.sort_box.currentData())
+            self.set_filter(ids=None)
+            return
+        self.only_button.setText(self.tr("{0}: {1} images ✕").format(title or self.tr("Map selection"), len(ids)))
+        self.only_button.setVisible(True)
+        if in_order:
+            self.model.listed = {image_id: n for n, image_id in enumerate(ids)}
+            self.proxy.set_sort_key(LISTED)
+        elif self.model.sort_key == LISTED:
+            self.model.listed = {}
+            self.proxy.set_sort_key(self.sort_box.currentData())
+        self.set_filter(ids=frozenset(ids))
 
     def refresh_classes(self) -> None:
         current = self.class_box.currentData()

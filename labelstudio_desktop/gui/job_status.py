@@ -35,6 +35,8 @@ STATUS_LINES = [
      QT_TRANSLATE_NOOP("JobStatus", "heatmaps of {0} reviewed images, {1} layers")),
     (r"tuning fold (\d+)/(\d+)", QT_TRANSLATE_NOOP("JobStatus", "tuning fold {0}/{1}")),
     (r"tuning on all reviewed images", QT_TRANSLATE_NOOP("JobStatus", "tuning on all reviewed images")),
+    (r"image features", QT_TRANSLATE_NOOP("JobStatus", "image features")),
+    (r"box features", QT_TRANSLATE_NOOP("JobStatus", "box features")),
     (r"detections on (\d+) reviewed images", QT_TRANSLATE_NOOP("JobStatus", "detections on {0} reviewed images")),
 ]
 _LINES = [(re.compile(pattern), template) for pattern, template in STATUS_LINES]

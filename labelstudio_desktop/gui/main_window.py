@@ -33,6 +33,7 @@ from .import_dialog import import_annotations_dialog
 from .labels import ElidedLabel
 from .language import LanguageMenu
 from .mask_actions import MaskActions
+from .mistakes import MistakesDock
 from .project_jobs import ProjectJobs
 from .properties import PropertiesPanel
 from .resources import app_icon, decorate
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.features = FeatureJobs(self)  # after the status bar, to the right of the project jobs' progress
         self.map = DatasetMapDock(self)
+        self.mistakes = MistakesDock(self)
         self._build_actions()
         self._set_project_actions_enabled(False)
         geometry = self.settings.value("window/geometry")
@@ -160,7 +162,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self._project_actions: list[QAction] = []
+        self._project_actions: list[QAction] = [self.mistakes.action]
         a = self._action
         self.act_open = a(self.tr("Open"), self.choose_folder, QKeySequence.Open,
                           self.tr("Open a folder of images as a project"), project=False)
@@ -274,7 +276,7 @@ class MainWindow(QMainWindow):
             (self.tr("&Class"), self.class_actions),
             (self.tr("&Review"), [self.act_accept, self.act_reject, self.act_accept_all, self.act_accept_score,
                                   None, self.act_verify, self.act_verify_reject, None, self.act_next_pending,
-                                  self.act_calibrate]),
+                                  self.act_calibrate, None, self.mistakes.action]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, None,
                                 self.act_fit, self.act_actual, self.act_hide, self.act_show_rejected,
                                 self.act_heatmap, None, self.map.action]),
@@ -331,6 +333,8 @@ class MainWindow(QMainWindow):
         self.features.stop()
         if self.map.panel is not None:
             self.map.panel.stop()
+        if self.mistakes.panel is not None:
+            self.mistakes.panel.stop()
         for owner in (self.training, self.duplicates):
             if owner is not None:
                 owner.runner.stop()
@@ -433,6 +437,7 @@ class MainWindow(QMainWindow):
             self.duplicates.deleteLater()
             self.duplicates = None
         self.map.project_closed()
+        self.mistakes.project_closed()
         if self.loader is not None:
             self.loader.shutdown()
         if self.annotation is not None:
