@@ -75,10 +75,13 @@ def _print_report(kind: str, report: MistakeReport, limit: int) -> None:
               + (f"; too few: {_counts(report.too_few)}" if report.too_few else "") + ")")
         return
     likely = report.likely
-    print(f"{what}: {len(likely)} likely mistakes among {len(report.scored)} judged (the model gives their class "
-          f"less than {DOUBT_BELOW:.0%})" + (f"; too few to judge: {_counts(report.too_few)}" if report.too_few
-                                             else "")
-          + (f"; {report.without_features} without features" if report.without_features else ""))
+    line = (f"{what}: {len(likely)} likely mistakes among {len(report.scored)} judged (the model gives their class "
+            f"less than {DOUBT_BELOW:.0%}; it agrees with {report.agreement:.0%} of the classes)")
+    if report.too_few:
+        line += f"; too few to judge: {_counts(report.too_few)}"
+    if report.without_features:
+        line += f"; {report.without_features} without features"
+    print(line)
     for doubt in likely[:limit]:
         where = f" box {doubt.box_id}" if doubt.box_id is not None else ""
         print(f"  {doubt.path}{where}: {doubt.label} ({doubt.p_label:.0%}), the model says {doubt.suggested} "

@@ -72,11 +72,20 @@ class MistakeReport:
     without_features: int = 0
 
     @property
+    def agreement(self) -> float | None:
+        """The share of judged items whose recorded class is the model's favourite: how far to trust the judge
+        (None when nothing was judged)."""
+        if not self.scored:
+            return None
+        return sum(d.suggested == d.label for d in self.scored) / len(self.scored)
+
+    @property
     def likely(self) -> list[Doubt]:
         return [d for d in self.scored if d.p_label < DOUBT_BELOW]
 
     def as_dict(self) -> dict:
         return {"likely": [d.as_dict() for d in self.likely], "judged": len(self.scored), "classes": self.classes,
+                "agreement": None if self.agreement is None else round(self.agreement, 4),
                 "too_few": self.too_few, "without_features": self.without_features, "folds": FOLDS}
 
 

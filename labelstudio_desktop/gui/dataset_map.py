@@ -127,7 +127,11 @@ class MapCanvas(QWidget):
     def _draw_legend(self, painter: QPainter) -> None:
         metrics = painter.fontMetrics()
         line = metrics.height() + 2
-        for k, name in enumerate(self.names[:len(PALETTE)]):
+        shown = self.names[:len(PALETTE)]
+        if shown:  # a pale card under the legend: points never hide it
+            width = 30 + max(metrics.horizontalAdvance(metrics.elidedText(n, Qt.ElideRight, 160)) for n in shown)
+            painter.fillRect(QRect(4, 4, width, 6 + line * len(shown)), QColor(255, 255, 255, 215))
+        for k, name in enumerate(shown):
             top = 6 + k * line
             painter.fillRect(QRect(8, top + 3, 10, 10), QColor(*PALETTE[k]))
             painter.setPen(QColor(30, 30, 30))

@@ -116,6 +116,10 @@ class MistakesPanel(QWidget):
             self._add(doubt)
         judged = result["images"]["judged"] + result["boxes"]["judged"]
         text = self.tr("{0} likely mistakes among {1} image and box classes judged.").format(len(doubts), judged)
+        for kind, title in (("images", self.tr("image classes")), ("boxes", self.tr("box classes"))):
+            if result[kind]["agreement"] is not None:
+                text += " " + self.tr("The model agrees with {0:.0%} of the {1}.").format(
+                    result[kind]["agreement"], title)
         unjudged = {**result["images"]["too_few"], **result["boxes"]["too_few"]}
         if unjudged:
             text += " " + self.tr("Too few to judge: {0}.").format(
@@ -203,6 +207,7 @@ class MistakesDock(QWidget):
         self.dock.setObjectName("dock-mistakes")
         self.dock.setWidget(QWidget(window))
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        window.tabifyDockWidget(window.map.dock, self.dock)  # the two feature views share their place
         self.dock.hide()
         self.action = QAction(self.tr("Find likely &mistakes…"), window)
         self.action.setStatusTip(self.tr("Image and box classes the images' features disagree with, worst first"))

@@ -54,6 +54,9 @@ def test_a_flipped_class_is_the_most_doubted_and_its_true_class_suggested():
     assert first.p_label < 0.2 and first.doubt > 0.8
     assert report.likely[0].image_id == 5 and len(report.likely) <= 3
     assert len(report.scored) == 36 and report.classes == list(CLASSES)
+    agreed = sum(d.suggested == d.label for d in report.scored)
+    assert report.agreement == agreed / 36 and 33 <= agreed <= 35  # not the flipped one
+    assert report.as_dict()["agreement"] == round(agreed / 36, 4)
     assert report.as_dict()["likely"][0] == {"image": 5, "box": None, "path": "5.jpg", "label": "washer",
                                             "suggested": "bolt", "p_label": round(first.p_label, 4),
                                             "p_suggested": round(first.p_suggested, 4),
@@ -65,7 +68,7 @@ def test_classes_too_small_to_judge_are_named_and_one_class_judges_nothing():
     report = m.judge([(n, None, f"{n}.jpg", c) for n, c in enumerate(labels)], _cluster_vectors(labels))
     assert report.too_few == {"washer": 2} and report.classes == ["bolt", "nut"] and len(report.scored) == 20
     alone = m.judge([(n, None, f"{n}.jpg", "bolt") for n in range(5)], _cluster_vectors(["bolt"] * 5))
-    assert alone.scored == [] and alone.classes == ["bolt"]
+    assert alone.scored == [] and alone.classes == ["bolt"] and alone.agreement is None
 
 
 @pytest.fixture
