@@ -18,6 +18,7 @@ STATUS_LINES = [
     (r"scanning folder", QT_TRANSLATE_NOOP("JobStatus", "scanning folder")),
     (r"reading image headers", QT_TRANSLATE_NOOP("JobStatus", "reading image headers")),
     (r"unpacking (.+)", QT_TRANSLATE_NOOP("JobStatus", "unpacking {0}")),
+    (r"left out of training: (.+?): (.+)", QT_TRANSLATE_NOOP("JobStatus", "left out of training: {0}: {1}")),
     (r"reading masks", QT_TRANSLATE_NOOP("JobStatus", "reading masks")),
     (r"hashing (\d+) images \((\d+) from the cache\)",
      QT_TRANSLATE_NOOP("JobStatus", "hashing {0} images ({1} from the cache)")),

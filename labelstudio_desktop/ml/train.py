@@ -92,7 +92,8 @@ def strategy_from_name(name: str | None):
         return tf.distribute.MirroredStrategy()
     if name == "multiworker":
         if "TF_CONFIG" not in os.environ:
-            raise TrainError("--distribute multiworker needs TF_CONFIG describing the cluster (see README)")
+            raise TrainError("--distribute multiworker needs TF_CONFIG describing the cluster "
+                             "(see docs/training-hardware.md)")
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise TrainError(f"unknown strategy {name!r}: default, mirrored or multiworker")
 
@@ -360,7 +361,7 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
         ensure_split(store, seed=config.seed)
         data = collect(store, config.task, config.size, job, classes=classes)
         for path, reason in data.problems[:20]:  # images left out (unreadable, or a mask that cannot be used)
-            job.status(f"{path}: {reason}")
+            job.status(f"left out of training: {path}: {reason}")
         if run_id is None:
             params = config.as_params()
             params["classes"] = data.classes

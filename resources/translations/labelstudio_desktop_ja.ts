@@ -145,6 +145,18 @@
         <translation>リスト</translation>
     </message>
     <message>
+        <source>Show every image again</source>
+        <translation>すべての画像を再表示</translation>
+    </message>
+    <message>
+        <source>{0}: {1} images ✕</source>
+        <translation>{0}: {1} 枚 ✕</translation>
+    </message>
+    <message>
+        <source>Map selection</source>
+        <translation>マップの選択</translation>
+    </message>
+    <message>
         <source>no class</source>
         <translation>クラスなし</translation>
     </message>
@@ -272,6 +284,85 @@
     <message>
         <source>{0} (previous)</source>
         <translation>{0}（前回）</translation>
+    </message>
+</context>
+<context>
+    <name>DatasetMapDock</name>
+    <message>
+        <source>Dataset map</source>
+        <translation>データセットマップ</translation>
+    </message>
+    <message>
+        <source>Dataset &amp;map</source>
+        <translation>データセットマップ(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Every image as a point, look-alikes near each other</source>
+        <translation>すべての画像を点で表示し、似た画像を近くに置きます</translation>
+    </message>
+</context>
+<context>
+    <name>DatasetMapPanel</name>
+    <message>
+        <source>Colour by class</source>
+        <extracomment>Pixels around the map, the pointer&apos;s reach for a click or a hover, and the least drag that draws a lasso.</extracomment>
+        <translation>クラスで色分け</translation>
+    </message>
+    <message>
+        <source>Colour by split</source>
+        <translation>分割で色分け</translation>
+    </message>
+    <message>
+        <source>Colour by status</source>
+        <translation>状態で色分け</translation>
+    </message>
+    <message>
+        <source>PCA</source>
+        <translation>PCA</translation>
+    </message>
+    <message>
+        <source>UMAP</source>
+        <translation>UMAP</translation>
+    </message>
+    <message>
+        <source>t-SNE</source>
+        <translation>t-SNE</translation>
+    </message>
+    <message>
+        <source>How the features are placed in two dimensions (UMAP and t-SNE where their package is installed)</source>
+        <translation>特徴量を二次元に配置する方法（UMAP と t-SNE はパッケージがインストールされている場合）</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Place the images again (after an import, or when features were computed since)</source>
+        <translation>画像を配置し直します（インポート後、または特徴量が計算された後）</translation>
+    </message>
+    <message>
+        <source>Placing the images…</source>
+        <translation>画像を配置しています…</translation>
+    </message>
+    <message>
+        <source>Dataset map</source>
+        <translation>データセットマップ</translation>
+    </message>
+    <message>
+        <source>No image has features yet: they are computed after an import (the status bar shows their progress); then press Refresh.</source>
+        <translation>特徴量のある画像がまだありません。特徴量はインポート後に計算されます（進み具合はステータスバーに表示）。その後「更新」を押してください。</translation>
+    </message>
+    <message>
+        <source>{0} images placed ({1})</source>
+        <translation>{0} 枚の画像を配置しました（{1}）</translation>
+    </message>
+    <message>
+        <source>; {0} without features yet</source>
+        <translation>。特徴量がまだない画像 {0} 枚</translation>
+    </message>
+    <message>
+        <source>. Click a point to open its image; drag around points to list them.</source>
+        <translation>。点をクリックすると画像を開きます。点を囲むようにドラッグすると一覧に表示します。</translation>
     </message>
 </context>
 <context>
@@ -1090,6 +1181,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>{0} を展開中</translation>
     </message>
     <message>
+        <source>left out of training: {0}: {1}</source>
+        <translation>学習から外しました: {0}: {1}</translation>
+    </message>
+    <message>
         <source>reading masks</source>
         <translation>マスクを読み込み中</translation>
     </message>
@@ -1138,12 +1233,20 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>レビュー済みのすべての画像で調整中</translation>
     </message>
     <message>
+        <source>image features</source>
+        <translation>画像の特徴量</translation>
+    </message>
+    <message>
+        <source>box features</source>
+        <translation>ボックスの特徴量</translation>
+    </message>
+    <message>
         <source>detections on {0} reviewed images</source>
         <translation>レビュー済みの {0} 枚の画像で検出中</translation>
     </message>
     <message>
         <source>running</source>
-        <extracomment>A training run&apos;s status (core/runs.py, ml/train.py), as the Runs list and the end of a run show it.</extracomment>
+        <extracomment>A training run&apos;s status (core/store/runs.py, ml/train.py), as the Runs list and the end of a run show it.</extracomment>
         <translation>実行中</translation>
     </message>
     <message>
@@ -1194,6 +1297,7 @@ Undo (Ctrl+Z) moves them back.</source>
     <name>MainWindow</name>
     <message>
         <source>labelstudio-desktop</source>
+        <extracomment>The version its saved dock and toolbar layout is stored under (read by a rebuild in another language).</extracomment>
         <translation>labelstudio-desktop</translation>
     </message>
     <message>
@@ -1780,6 +1884,140 @@ Stop it and go on?</source>
     <message>
         <source>paint mask</source>
         <translation>マスクを塗る</translation>
+    </message>
+</context>
+<context>
+    <name>MistakesDock</name>
+    <message>
+        <source>Likely mistakes</source>
+        <translation>誤りの候補</translation>
+    </message>
+    <message>
+        <source>Find likely &amp;mistakes…</source>
+        <translation>誤りの候補を探す(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Image and box classes the images&apos; features disagree with, worst first</source>
+        <translation>画像の特徴量と合わない画像クラスとボックスクラスを、疑わしい順に表示</translation>
+    </message>
+</context>
+<context>
+    <name>MistakesPanel</name>
+    <message>
+        <source>Likely mistakes could not be found: {0}</source>
+        <translation>誤りの候補を探せませんでした: {0}</translation>
+    </message>
+    <message>
+        <source>Find likely mistakes</source>
+        <translation>誤りの候補を探す</translation>
+    </message>
+    <message>
+        <source>Judge every image class and box class by a model fitted on the other images&apos; features (out of fold)</source>
+        <translation>すべての画像クラスとボックスクラスを、ほかの画像の特徴量で学習したモデルで判定します（アウトオブフォールド）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Not searched yet.</source>
+        <translation>まだ探していません。</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>画像</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>オブジェクト</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>クラス</translation>
+    </message>
+    <message>
+        <source>Model says</source>
+        <translation>モデルの判定</translation>
+    </message>
+    <message>
+        <source>Doubt</source>
+        <translation>疑わしさ</translation>
+    </message>
+    <message>
+        <source>Fix</source>
+        <translation>修正</translation>
+    </message>
+    <message>
+        <source>Give it the class the model says (Enter; undo with Ctrl+Z)</source>
+        <translation>モデルの判定したクラスにします（Enter。Ctrl+Z で元に戻せます）</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>そのまま</translation>
+    </message>
+    <message>
+        <source>Leave its class as it is and take it off the list (Delete)</source>
+        <translation>クラスをそのままにして一覧から外します（Delete）</translation>
+    </message>
+    <message>
+        <source>Computing features and judging every class…</source>
+        <translation>特徴量を計算し、すべてのクラスを判定しています…</translation>
+    </message>
+    <message>
+        <source>Likely mistakes</source>
+        <translation>誤りの候補</translation>
+    </message>
+    <message>
+        <source>{0} likely mistakes among {1} image and box classes judged.</source>
+        <translation>判定した画像クラスとボックスクラス {1} 件のうち、誤りの候補は {0} 件です。</translation>
+    </message>
+    <message>
+        <source>image classes</source>
+        <translation>画像クラス</translation>
+    </message>
+    <message>
+        <source>box classes</source>
+        <translation>ボックスクラス</translation>
+    </message>
+    <message>
+        <source>The model agrees with {0:.0%} of the {1}.</source>
+        <translation>モデルは{1}の {0:.0%} と一致しています。</translation>
+    </message>
+    <message>
+        <source>Too few to judge: {0}.</source>
+        <translation>少なすぎて判定できません: {0}。</translation>
+    </message>
+    <message>
+        <source>Nothing to judge: at least two classes with three images or boxes each are needed.</source>
+        <translation>判定するものがありません。画像またはボックスが 3 件以上あるクラスが 2 つ以上必要です。</translation>
+    </message>
+    <message>
+        <source>{0} images could not be read.</source>
+        <translation>{0} 枚の画像を読み込めませんでした。</translation>
+    </message>
+    <message>
+        <source>box {0}</source>
+        <translation>ボックス {0}</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>画像</translation>
+    </message>
+    <message>
+        <source>The model gives this class {0:.0%}</source>
+        <translation>モデルはこのクラスを {0:.0%} と見ています</translation>
+    </message>
+    <message>
+        <source>That box changed since the search: left as it is.</source>
+        <translation>そのボックスは検索後に変更されたため、そのままにしました。</translation>
+    </message>
+    <message>
+        <source>{0}: class set to {1}</source>
+        <translation>{0}: クラスを {1} にしました</translation>
+    </message>
+    <message>
+        <source>Kept as it is.</source>
+        <translation>そのままにしました。</translation>
     </message>
 </context>
 <context>
@@ -2500,8 +2738,16 @@ Stop it and go on?</source>
         <translation>再学習</translation>
     </message>
     <message>
+        <source>Cannot retrain: {0}</source>
+        <translation>再学習できません: {0}</translation>
+    </message>
+    <message>
         <source>Train a model first.</source>
         <translation>先にモデルを学習してください。</translation>
+    </message>
+    <message>
+        <source>Values of the run that cannot be used were replaced: {0}</source>
+        <translation>使えない実行の値を置き換えました: {0}</translation>
     </message>
     <message>
         <source>This run: </source>
