@@ -2,6 +2,7 @@
 
     python benchmarks/detector_speed.py [--dataset boards|cards|bccd|PATH ...] [--images 100] [--epochs N]
                                         [--size S] [--backbone B] [--weights W] [--augment A] [--json out.json]
+                                        [--against-one-pass]
 
 Datasets (``../shared/datasets``, see its README): ``boards`` (149 phone photos of microcontroller boards, mostly one
 sizeable board each), ``cards`` (363 phone photos of playing cards, ~1.8 per photo), both ``images/{train,test}``
@@ -22,6 +23,7 @@ class of the training boxes. Then the ratio of the detector's mean best IoU to t
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import random
@@ -152,9 +154,6 @@ def load() -> str:
 def run_dataset(name: str, args, folder: Path) -> dict:
     """Train on one dataset, print its figures and return them."""
     from labelstudio_desktop.ml.config import AugmentConfig, TrainConfig
-    from labelstudio_desktop.ml.detector import decode, predict
-    from labelstudio_desktop.ml.propose import DETECTOR_THRESHOLD
-    from labelstudio_desktop.ml.train import train
 
     db = folder / name.replace("/", "_") / "project.db"
     counts = prepare(dataset_folder(name), db, args.images, args.seed)
@@ -169,30 +168,57 @@ def run_dataset(name: str, args, folder: Path) -> dict:
     config = TrainConfig.for_task("detect", seed=args.seed, **values)
     print(f"training: {config.backbone} ({config.weights}), {config.size} px, {config.epochs} epochs (at least "
           f"{config.min_steps} batches), batch {config.batch}, {os.cpu_count()} CPU cores, load {load()}")
+    row = {"dataset": name, **counts, "config": config.as_params()}
+    if args.against_one_pass:  # the plan before: every epoch one pass over the images, however few
+        import labelstudio_desktop.ml.config as ml_config
+
+        epoch_batches, ml_config.MIN_EPOCH_BATCHES = ml_config.MIN_EPOCH_BATCHES, 1
+        try:
+            row["one_pass"] = train_and_score(db, config, counts, "one pass per epoch (before)", throughput_too=False)
+        finally:
+            ml_config.MIN_EPOCH_BATCHES = epoch_batches
+    row.update(train_and_score(db, config, counts, "detector"))
+    if args.against_one_pass:
+        before = row["one_pass"]
+        print(f"  training time, one pass per epoch / epochs of several passes: {before['seconds']:.0f} s / "
+              f"{row['seconds']:.0f} s = {before['seconds'] / row['seconds']:.2f}x; mean IoU "
+              f"{before['detector']['mean_iou']:.3f} / {row['detector']['mean_iou']:.3f}")
+    return row
+
+
+def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: bool = True) -> dict:
+    """Train a run of ``config`` on the project, print its time and quality on the held-out photos."""
+    from labelstudio_desktop.ml.detector import decode, predict
+    from labelstudio_desktop.ml.propose import DETECTOR_THRESHOLD
+    from labelstudio_desktop.ml.train import train
+
     start, cpu = time.perf_counter(), time.process_time()
-    result = train(db, config)
+    result = train(db, copy.deepcopy(config))
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     budget = BUDGET_SECONDS * counts["train"] / BUDGET_IMAGES
-    print(f"  {result.status} in {seconds:.0f} s, {result.epochs} epochs ({seconds / budget:.2f} of the budget of "
-          f"{BUDGET_SECONDS / 60:.0f} min per {BUDGET_IMAGES} images); {cpu:.0f} CPU seconds (on a busy machine "
-          f"the wall time grows, these hardly); load after {load()}")
+    print(f"  {label}: {result.status} in {seconds:.0f} s, {result.epochs} epochs ({seconds / budget:.2f} of the "
+          f"budget of {BUDGET_SECONDS / 60:.0f} min per {BUDGET_IMAGES} images); {cpu:.0f} CPU seconds (on a busy "
+          f"machine the wall time grows, these hardly); load after {load()}")
     model, x, items, common = held_out(db, result.run_id)
     outputs = predict(model, x)
     ours = quality(items, decode(outputs, DETECTOR_THRESHOLD, max_boxes=100))
     ours.ap50 = quality(items, decode(outputs, 0.01, max_boxes=100)).ap50  # every score: the precision-recall curve
     centre = quality(items, [[(CENTRE_BOX, common, 1.0)]] * len(items))
-    per_s, from_files, n = throughput(model, db, config.size)
-    print(f"proposals: {per_s:.0f} images/s resized, {from_files:.0f} images/s from the files (target >= 20)")
-    print(f"held out ({n} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {DETECTOR_THRESHOLD}:")
+    row = {"seconds": seconds, "cpu_seconds": cpu, "epochs": result.epochs, "detector": asdict(ours),
+           "centre_box": asdict(centre), "ratio": ours.mean_iou / max(centre.mean_iou, 1e-9),
+           "load": os.getloadavg()}
+    if throughput_too:
+        per_s, from_files, n = throughput(model, db, config.size)
+        print(f"proposals: {per_s:.0f} images/s resized, {from_files:.0f} images/s from the files (target >= 20)")
+        row.update(images_per_s=per_s, images_per_s_files=from_files)
+    print(f"held out ({len(items)} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {DETECTOR_THRESHOLD}:")
     print(f"  {'':14} {'mean IoU':>8} {'any class':>9} {'precision':>9} {'recall':>7} {'AP50':>6}")
-    for label, q in (("detector", ours), ("centre box", centre)):
-        print(f"  {label:14} {q.mean_iou:8.3f} {q.mean_iou_any:9.3f} {q.precision:9.3f} {q.recall:7.3f} {q.ap50:6.3f}")
-    ratio = ours.mean_iou / max(centre.mean_iou, 1e-9)
-    print(f"  ratio (detector / centre box), mean best IoU: {ratio:.2f} (any class: "
+    for name, q in ((label, ours), ("centre box", centre)):
+        print(f"  {name[:14]:14} {q.mean_iou:8.3f} {q.mean_iou_any:9.3f} {q.precision:9.3f} {q.recall:7.3f} "
+              f"{q.ap50:6.3f}")
+    print(f"  ratio ({label} / centre box), mean best IoU: {row['ratio']:.2f} (any class: "
           f"{ours.mean_iou_any / max(centre.mean_iou_any, 1e-9):.2f})")
-    return {"dataset": name, **counts, "config": config.as_params(), "seconds": seconds, "cpu_seconds": cpu,
-            "epochs": result.epochs, "images_per_s": per_s, "images_per_s_files": from_files, "detector": asdict(ours),
-            "centre_box": asdict(centre), "ratio": ratio, "load": os.getloadavg()}
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--augment", help="default: the app's")
     parser.add_argument("--lr", type=float)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--against-one-pass", action="store_true",
+                        help="train a second detector on the same photos whose epochs are one pass each, however "
+                             "few the photos (the plan before epochs of several passes), and compare the times")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--keep", type=Path, help="keep the projects here instead of a temporary folder")
     args = parser.parse_args(argv)

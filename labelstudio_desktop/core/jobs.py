@@ -77,7 +77,9 @@ class ConsoleJob(JobToken):
         if isinstance(plan, dict):
             self.finish()
             text = f"{plan['epochs']} epochs of {plan['steps']} batches"
-            if plan["epochs"] > plan["asked"]:
+            if plan.get("passes", 1) > 1:
+                text += f" ({plan['passes']} passes over the training images each)"
+            if plan.get("raised", plan["epochs"] > plan["asked"]):
                 text += (f" ({plan['asked']} asked; raised so that the run trains at least {plan['min_steps']} "
                          "batches: few images make short epochs)")
             self.stream.write(text + "\n")

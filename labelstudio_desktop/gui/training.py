@@ -321,7 +321,9 @@ class TrainingPanel(QWidget):
     def plan_text(self, plan: dict, head: str) -> str:
         """``head`` + ``300 epochs (batches per epoch: 2)`` and, when the task's minimum of batches raised them, why."""
         text = head + self.tr("{0} epochs (batches per epoch: {1})").format(plan["epochs"], plan["steps"])
-        if plan["epochs"] > plan["asked"]:
+        if plan.get("passes", 1) > 1:
+            text += self.tr(" ({0} passes over the training images each)").format(plan["passes"])
+        if plan.get("raised", plan["epochs"] > plan["asked"]):
             text += self.tr(" ({0} asked: raised so that it trains at least {1} batches, since few images make "
                             "short epochs)").format(plan["asked"], plan["min_steps"])
         return text

@@ -326,36 +326,53 @@ def stored_tuned(params: object, notes: list[str], what: str = "the run") -> dic
     return tuned
 
 
+#: An epoch of a run its minimum of batches lengthens goes over the images again until it holds this many batches:
+#: every epoch ends in a validation and maybe a checkpoint (a second or more with a pretrained backbone), which 600
+#: epochs of one batch each paid 600 times (a 20-image retrain took 11 minutes, issue 20).
+MIN_EPOCH_BATCHES = 20
+
+
 @dataclass(frozen=True)
 class EpochPlan:
-    """How many epochs a run does and why: ``asked`` epochs, raised to ``epochs`` when the task's minimum of
-    batches (``min_steps``) needs more at ``steps`` batches per epoch."""
+    """How many epochs a run does and why: ``asked`` epochs (one pass over the training images each), raised when the
+    task's minimum of batches (``min_steps``) needs more; ``steps`` batches per epoch, which are ``passes`` passes
+    over the images when the images are few (``MIN_EPOCH_BATCHES``)."""
 
     asked: int
     epochs: int
     steps: int
     min_steps: int = 0
+    passes: int = 1
 
     @property
     def raised(self) -> bool:
         """True when the minimum of batches made the run longer than asked."""
-        return self.epochs > self.asked
+        return self.batches > self.asked * (self.steps // self.passes)
 
     @property
     def batches(self) -> int:
         return self.epochs * self.steps
 
     def as_dict(self) -> dict:
-        return {"asked": self.asked, "epochs": self.epochs, "steps": self.steps, "min_steps": self.min_steps}
+        return {"asked": self.asked, "epochs": self.epochs, "steps": self.steps, "min_steps": self.min_steps,
+                "passes": self.passes, "raised": self.raised}
 
     @classmethod
     def from_dict(cls, data: dict) -> EpochPlan:
-        return cls(int(data["asked"]), int(data["epochs"]), int(data["steps"]), int(data.get("min_steps", 0)))
+        return cls(int(data["asked"]), int(data["epochs"]), int(data["steps"]), int(data.get("min_steps", 0)),
+                   int(data.get("passes", 1)))
 
 
 def epoch_plan(epochs: int, batch: int, images: int, min_steps: int = 0) -> EpochPlan:
     """The epochs a new run of ``epochs`` trains on ``images`` training images in batches of ``batch``: at least
-    ``ceil(min_steps / batches per epoch)`` when the task has a minimum of batches (``TASK_DEFAULTS``)."""
-    steps = max(1, math.ceil(max(0, images) / max(1, batch)))
-    planned = max(epochs, math.ceil(min_steps / steps)) if min_steps else epochs
-    return EpochPlan(asked=epochs, epochs=planned, steps=steps, min_steps=min_steps)
+    ``min_steps`` batches in all when the task has such a minimum (``TASK_DEFAULTS``), then in epochs of at least
+    ``MIN_EPOCH_BATCHES`` batches (several passes over few images)."""
+    one_pass = max(1, math.ceil(max(0, images) / max(1, batch)))
+    if not min_steps or epochs * one_pass >= min_steps:
+        return EpochPlan(asked=epochs, epochs=epochs, steps=one_pass, min_steps=min_steps)
+    if images <= 0:  # nothing to go over again: one (empty) batch an epoch
+        return EpochPlan(asked=epochs, epochs=min_steps, steps=1, min_steps=min_steps)
+    passes = max(1, min(math.ceil(MIN_EPOCH_BATCHES / one_pass), math.ceil(min_steps / one_pass)))
+    steps = one_pass * passes
+    return EpochPlan(asked=epochs, epochs=math.ceil(min_steps / steps), steps=steps, min_steps=min_steps,
+                     passes=passes)

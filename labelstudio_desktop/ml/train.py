@@ -476,8 +476,11 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     job.status(f"training {config.task}: {len(x)} images, {steps} batches per epoch")
     job.progress(0, (config.epochs - first_epoch) * steps)  # a new stage: the bar of loading starts again at 0
     try:
+        if plan.passes > 1:  # few images: an epoch goes over them several times (MIN_EPOCH_BATCHES)
+            train_ds = train_ds.repeat()
         model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=first_epoch,
-                  class_weight=weights, callbacks=callbacks, verbose=0)
+                  steps_per_epoch=steps if plan.passes > 1 else None, class_weight=weights, callbacks=callbacks,
+                  verbose=0)
     except tf.errors.ResourceExhaustedError as exc:
         status, message = "failed", f"out of memory: use a smaller --batch or --size ({exc.message[:200]})"
     except TrainError as exc:  # a checkpoint could not be written

@@ -18,12 +18,13 @@ def test_the_dock_says_how_many_epochs_will_run_and_why(window, panel, qtbot):
     assert panel.plan.text() == f"A new run: 10 epochs (batches per epoch: {-(-counts.images // 16)})"
     ids = [img.id for img in window.store.images() if img.split == "train"][:3]
     panel.task.setCurrentText("detect")
-    for image_id in ids:  # three reviewed images: one batch per epoch, the detector's 600 batches need 600 epochs
+    for image_id in ids:  # three reviewed images: one batch a pass; the detector's 600 batches in epochs of 20 passes
         window.store.insert_box(BoxRecord(0, image_id, "bolt", 1, 1, 20, 20))
-    qtbot.waitUntil(lambda: "600 epochs" in panel.plan.text(), timeout=5000)  # the dock follows the project
+    qtbot.waitUntil(lambda: "30 epochs" in panel.plan.text(), timeout=5000)  # the dock follows the project
     plan = epoch_plan(40, 16, 3, TASK_DEFAULTS["detect"]["min_steps"])
-    assert panel.plan.text() == ("A new run: 600 epochs (batches per epoch: 1) (40 asked: raised so that it trains "
-                                 "at least 600 batches, since few images make short epochs)") and plan.epochs == 600
+    assert panel.plan.text() == ("A new run: 30 epochs (batches per epoch: 20) (20 passes over the training images "
+                                 "each) (40 asked: raised so that it trains at least 600 batches, since few images "
+                                 "make short epochs)") and plan.epochs == 30
     assert panel.counts.text() == "Accepted boxes in train images: bolt 3"
     panel.epochs.setValue(12)  # epochs chosen by hand: no minimum
     assert panel.plan.text() == "A new run: 12 epochs (batches per epoch: 1)"

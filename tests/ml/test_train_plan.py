@@ -13,16 +13,19 @@ def test_the_run_reports_its_plan_and_does_it(demo_db):
     reports = []
     with Store.open(demo_db) as store:
         images = train_counts(store, "classify").images
-    # one batch per epoch
+    # one batch a pass: the two batches asked for are one epoch of two passes
     config = TrainConfig(task="classify", size=32, epochs=1, batch=256, min_steps=2, backbone="small")
-    result = train(demo_db, config, JobToken(on_report=reports.append))
+    batches = []
+    result = train(demo_db, config, JobToken(on_report=reports.append, on_progress=lambda d, t: batches.append((d, t))))
     plans = [r["plan"] for r in reports if "plan" in r]
-    assert plans == [{"asked": 1, "epochs": 2, "steps": 1, "min_steps": 2}]
+    assert plans == [{"asked": 1, "epochs": 1, "steps": 2, "min_steps": 2, "passes": 2, "raised": True}]
     assert plans[0] == epoch_plan(1, 256, images, 2).as_dict()  # what the dock computed before the run
-    assert result.status == "finished" and result.epochs == 2
+    assert result.status == "finished" and result.epochs == 1
+    assert batches[-2:] == [(1, 2), (2, 2)]  # the epoch trained its two batches (the data went round twice)
     resumed = []
     train(demo_db, TrainConfig(task="classify", epochs=1), JobToken(on_report=resumed.append), resume=result.run_id)
-    assert [r["plan"] for r in resumed if "plan" in r] == [{"asked": 1, "epochs": 1, "steps": 1, "min_steps": 0}]
+    assert [r["plan"] for r in resumed if "plan" in r] == [
+        {"asked": 1, "epochs": 1, "steps": 1, "min_steps": 0, "passes": 1, "raised": False}]
 
 
 def test_the_training_stage_starts_its_bar_at_zero(demo_db):

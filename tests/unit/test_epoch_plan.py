@@ -8,25 +8,35 @@ from helpers import write_image
 from labelstudio_desktop.core.editing.training_needs import TrainCounts, train_counts
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.core.transfer.importer import import_folder
-from labelstudio_desktop.ml.config import TASK_DEFAULTS, EpochPlan, epoch_plan
+from labelstudio_desktop.ml.config import MIN_EPOCH_BATCHES, TASK_DEFAULTS, EpochPlan, epoch_plan
 
 
-def test_few_images_raise_the_epochs_to_the_minimum_of_batches():
-    plan = epoch_plan(40, 16, 20, TASK_DEFAULTS["detect"]["min_steps"])  # 20 images: 2 batches per epoch
-    assert (plan.asked, plan.epochs, plan.steps, plan.batches) == (40, 300, 2, 600)
-    assert plan.raised
+def test_few_images_raise_the_epochs_to_the_minimum_of_batches_in_epochs_of_several_passes():
+    """20 images make 2 batches a pass: 600 epochs of one pass would end 300 times in a validation and a checkpoint
+    (a 20-image retrain took 11 minutes); epochs of 10 passes (20 batches) end 30 times."""
+    plan = epoch_plan(40, 16, 20, TASK_DEFAULTS["detect"]["min_steps"])
+    assert (plan.asked, plan.epochs, plan.steps, plan.passes, plan.batches) == (40, 30, 20, 10, 600)
+    assert plan.raised and plan.steps >= MIN_EPOCH_BATCHES
+    plan = epoch_plan(40, 16, 3, 600)  # one batch a pass
+    assert (plan.epochs, plan.steps, plan.passes, plan.batches, plan.raised) == (30, 20, 20, 600, True)
+    plan = epoch_plan(40, 16, 100, 600)  # 7 batches a pass: 3 passes, 29 epochs of 21 batches
+    assert (plan.epochs, plan.steps, plan.passes, plan.raised) == (29, 21, 3, True) and plan.batches >= 600
 
 
 def test_enough_images_keep_the_epochs_asked():
     plan = epoch_plan(40, 16, 16 * 20, 600)  # 20 batches per epoch: 40 epochs are 800 batches
-    assert (plan.epochs, plan.steps, plan.raised) == (40, 20, False)
+    assert (plan.epochs, plan.steps, plan.passes, plan.raised) == (40, 20, 1, False)
     assert epoch_plan(3, 16, 5).epochs == 3 and epoch_plan(3, 16, 5).steps == 1  # no minimum: as asked
     assert epoch_plan(3, 16, 0, 10).steps == 1  # no image yet: one (empty) batch, never a division by zero
+    assert epoch_plan(3, 16, 0, 10).passes == 1  # and never an endless pass over nothing
 
 
 def test_the_plan_travels_as_a_dict():
-    plan = epoch_plan(30, 16, 40, 400)
-    assert EpochPlan.from_dict(plan.as_dict()) == plan and plan.epochs == 134
+    plan = epoch_plan(30, 16, 40, 400)  # 3 batches a pass: 7 passes, 20 epochs of 21 batches
+    assert EpochPlan.from_dict(plan.as_dict()) == plan and (plan.epochs, plan.passes) == (20, 7)
+    assert plan.as_dict()["raised"] is True
+    old = {"asked": 40, "epochs": 300, "steps": 2, "min_steps": 600}  # what an earlier version reported
+    assert EpochPlan.from_dict(old).passes == 1 and EpochPlan.from_dict(old).raised
 
 
 @pytest.fixture
