@@ -2718,6 +2718,10 @@ Stop it and go on?</source>
         <translation>{0} エポック（1 エポックあたりのバッチ数: {1}）</translation>
     </message>
     <message>
+        <source> ({0} passes over the training images each)</source>
+        <translation>（1 エポックで学習画像を {0} 回たどります）</translation>
+    </message>
+    <message>
         <source> ({0} asked: raised so that it trains at least {1} batches, since few images make short epochs)</source>
         <translation>（指定は {0}: 画像が少なく 1 エポックが短いため、少なくとも {1} バッチ学習するよう増やしました）</translation>
     </message>
