@@ -1,5 +1,5 @@
-"""Command line: ``embed`` (image features, :mod:`.core.features`), ``map`` (:mod:`.core.dataset_map`) and the
-look-alike option of ``dedup``.
+"""Command line: ``embed`` (image features, :mod:`.core.features`), ``map`` (:mod:`.core.dataset_map`),
+``review-order`` (:mod:`.core.editing.review_order`) and the look-alike option of ``dedup``.
 
 TensorFlow is imported only when some image needs its features computed: ``embed`` on a project whose features are
 all current, or ``dedup --similar`` after it, answers at once.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .core.cleaning.similar import DEFAULT_SIMILAR
 from .core.dataset_map import COLOUR_BY, MapError, colours_of, dataset_map, methods, render
+from .core.editing.review_order import review_order
 from .core.jobs import ConsoleJob
 from .core.store.features import INPUT_SIZE, MODEL, EmbedReport, feature_state
 from .core.store.store import Store
@@ -35,6 +36,12 @@ def add_parsers(sub, add_project) -> None:
     p.add_argument("--png", type=Path, help="draw the map into this PNG file")
     p.add_argument("--side", type=int, default=800, help="the PNG's side in pixels (default 800)")
     p.add_argument("--json", action="store_true", help="print every image's place as JSON")
+    p = sub.add_parser("review-order", help="the images still to review, first to review first: the model least "
+                                            "sure of its proposals, least like the reviewed images (missing "
+                                            "features are computed first)")
+    add_project(p)
+    p.add_argument("--limit", type=int, default=20, help="list at most this many (default 20)")
+    p.add_argument("--json", action="store_true", help="print the order as JSON")
 
 
 def _score(text: str) -> float:
@@ -142,6 +149,33 @@ def cmd_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review_order(args: argparse.Namespace) -> int:
+    try:
+        with Store.open(args.project, args.db) as store:
+            report = embed(store)
+            order = review_order(store)
+            paths = {img.id: img.path for img in store.images()}
+    except FeaturesUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for path, reason in report.problems:
+        print(f"  no features for {path}: {reason}", file=sys.stderr)
+    rows = [{"id": i, "path": paths[i], "doubt": round(order.doubt[i], 4),
+             "novelty": round(order.novelty[i], 4) if i in order.novelty else None} for i in order.ids]
+    if args.json:
+        print(json.dumps({"to_review": len(rows), "reviewed": order.reviewed, "order": rows[:max(0, args.limit)]},
+                         indent=1, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{len(rows)} images to review ({order.reviewed} reviewed); first to review first "
+          "(doubt: of the least sure proposal, 1 at its threshold; novelty: 1 for the image least like those reviewed)")
+    for row in rows[:max(0, args.limit)]:
+        novelty = "no features" if row["novelty"] is None else f"novelty {row['novelty']:.2f}"
+        print(f"  {row['path']}: doubt {row['doubt']:.2f}, {novelty}")
+    if len(rows) > args.limit:
+        print(f"  ... and {len(rows) - args.limit} more (--limit)")
+    return EXIT_OK
+
+
 def _save_png(path: Path, rgba, names: list[str]) -> None:
     """The map with a legend of its first categories in the top-left corner."""
     from PIL import Image, ImageDraw
@@ -156,4 +190,4 @@ def _save_png(path: Path, rgba, names: list[str]) -> None:
     image.save(path)
 
 
-COMMANDS = {"embed": cmd_embed, "map": cmd_map}
+COMMANDS = {"embed": cmd_embed, "map": cmd_map, "review-order": cmd_review_order}

@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.editing.review_order import review_order
 from ..core.store.store import SPLITS, STATUSES, Store
 from .image_notes import translate_note
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, thumbnail_key
 
 ImageIdRole = Qt.UserRole + 1
 LISTED = "listed"  # the sort key of a list shown alone in its own order (show_only)
+TO_REVIEW = "review"  # the sort key of the review order: the image to review first on top (core.editing.review_order)
 SortRole = Qt.UserRole + 2
 MEMORY_THUMBS = 2000
 TILE_WIDTH = 96
@@ -171,9 +173,10 @@ class ImageListModel(QAbstractListModel):
         self.endResetModel()
 
     def _sort_rows(self) -> None:
-        if self.sort_key == LISTED:  # the order of a list shown alone (likely mistakes: worst first)
-            last = len(self.listed)
-            self.rows.sort(key=lambda r: (self.listed.get(r.id, last), r.order))
+        if self.sort_key in (LISTED, TO_REVIEW):  # a list shown alone (likely mistakes: worst first), review order
+            places = self.listed if self.sort_key == LISTED else review_order(self.store).place()
+            last = len(places)
+            self.rows.sort(key=lambda r: (places.get(r.id, last), r.order))
         else:
             self.rows.sort(key=SORT_KEYS[self.sort_key])
         self.row_of = {r.id: i for i, r in enumerate(self.rows)}
@@ -393,8 +396,12 @@ class BrowserPanel(QWidget):
             (self.tr("excluded"), "excluded")])
         self.sort_box = QComboBox(self)
         for title, key in ((self.tr("Sort by name"), "name"), (self.tr("Sort by date"), "date"),
-                           (self.tr("Sort by size"), "size"), (self.tr("Sort by class"), "class")):
+                           (self.tr("Sort by size"), "size"), (self.tr("Sort by class"), "class"),
+                           (self.tr("To review first"), TO_REVIEW)):
             self.sort_box.addItem(title, key)
+        self.sort_box.setItemData(self.sort_box.findData(TO_REVIEW), self.tr(
+            "Images still to review, the one the model is least sure about and least like those reviewed first "
+            "(Shift+N goes to it)"), Qt.ToolTipRole)
         self.sort_box.currentIndexChanged.connect(lambda _: self.proxy.set_sort_key(self.sort_box.currentData()))
         self.mode_button = QToolButton(self)
         self.mode_button.setText(self.tr("List"))
@@ -504,6 +511,11 @@ class BrowserPanel(QWidget):
         self.view.setCurrentIndex(index)
         self.view.scroll_to_later(index)
         return True
+
+    def listed(self, image_id: int) -> bool:
+        """True when the image is in the list as filtered now."""
+        row = self.model.row_of.get(image_id)
+        return row is not None and self.proxy.mapFromSource(self.model.index(row)).isValid()
 
     def reset_filters(self) -> None:
         for box in (self.class_box, self.split_box, self.status_box, self.flag_box):

@@ -184,6 +184,9 @@ class MainWindow(QMainWindow):
         self.act_accept_score = a(self.tr("Accept all with score ≥ …"), self.review.accept_by_score)
         self.act_next_pending = a(self.tr("Next image with proposals"), self.review.next_pending, "N",
                                   canvas=True)
+        self.act_next_to_review = a(self.tr("Next image to review"), self.review.next_to_review, "Shift+N",
+                                    self.tr("The image the model is least sure about, least like those reviewed "
+                                            "(Shift+N)"), canvas=True)
         self.act_calibrate = a(self.tr("Calibrate proposals from review"), self.review.calibrate,
                                tip=self.tr("Tune threshold, padding and layer on the boxes reviewed so far"))
         self.act_heatmap = a(self.tr("Heatmap"), self.review.toggle_heatmap, "G",
@@ -276,7 +279,7 @@ class MainWindow(QMainWindow):
             (self.tr("&Class"), self.class_actions),
             (self.tr("&Review"), [self.act_accept, self.act_reject, self.act_accept_all, self.act_accept_score,
                                   None, self.act_verify, self.act_verify_reject, None, self.act_next_pending,
-                                  self.act_calibrate, None, self.mistakes.action]),
+                                  self.act_next_to_review, self.act_calibrate, None, self.mistakes.action]),
             (self.tr("&View"), [self.act_next, self.act_prev, self.act_next_unverified, None,
                                 self.act_fit, self.act_actual, self.act_hide, self.act_show_rejected,
                                 self.act_heatmap, None, self.map.action]),

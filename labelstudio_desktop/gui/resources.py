@@ -60,7 +60,7 @@ ACTION_ICONS = {
     "act_verify_reject": "verify-reject", "act_fit": "fit", "act_actual": "zoom-actual", "act_help": "help",
     "act_accept": "accept", "act_reject": "reject", "act_accept_all": "accept-all",
     "act_accept_score": "accept-score", "act_next_pending": "next-pending", "act_calibrate": "calibrate",
-    "act_heatmap": "heatmap",
+    "act_next_to_review": "next-to-review", "act_heatmap": "heatmap",
     "mask.brush": "brush", "mask.eraser": "eraser", "mask.polygon": "polygon", "mask.grabcut": "grabcut",
     "mask.smaller": "brush-smaller", "mask.larger": "brush-larger", "mask.outline": "outline",
     "mask.fill_holes": "fill-holes", "mask.clear": "clear-mask", "mask.accept": "accept-mask",

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..core.editing.annotation_work import annotation_work, images_with_pending_masks
 from ..core.editing.commands import Compound, UpdateBox, verifying
+from ..core.editing.review_order import review_order
 from ..core.store.runs import last_run
 from .process_job import in_process
 
@@ -162,6 +163,17 @@ class ReviewFlow(QObject):
             w.statusBar().showMessage(self.tr("No image with pending proposals after this one"), 4000)
             return False
         return True
+
+    def next_to_review(self) -> bool:
+        """Among the images still to review that the browser lists, the one the model is least sure about and least
+        like those reviewed (core.editing.review_order), other than the one shown."""
+        w = self.window
+        shown = w.annotation.image.id if w.annotation is not None and w.annotation.image is not None else None
+        for image_id in review_order(w.store).ids:
+            if image_id != shown and w.browser.listed(image_id):
+                return w.browser.select_id(image_id)
+        w.statusBar().showMessage(self.tr("No other image to review in the list"), 4000)
+        return False
 
     def image_reviewed(self) -> None:
         """The last proposal of the image was decided: on to the next image with proposals."""

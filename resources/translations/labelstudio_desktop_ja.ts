@@ -141,6 +141,14 @@
         <translation>クラス順</translation>
     </message>
     <message>
+        <source>To review first</source>
+        <translation>レビューする順</translation>
+    </message>
+    <message>
+        <source>Images still to review, the one the model is least sure about and least like those reviewed first (Shift+N goes to it)</source>
+        <translation>まだレビューしていない画像を、モデルの確信が最も低く、レビュー済みの画像に最も似ていないものから並べます（Shift+N でその画像へ移動）</translation>
+    </message>
+    <message>
         <source>List</source>
         <translation>リスト</translation>
     </message>
@@ -1385,6 +1393,14 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>提案のある次の画像</translation>
     </message>
     <message>
+        <source>Next image to review</source>
+        <translation>次にレビューする画像</translation>
+    </message>
+    <message>
+        <source>The image the model is least sure about, least like those reviewed (Shift+N)</source>
+        <translation>モデルの確信が最も低く、レビュー済みの画像に最も似ていない画像（Shift+N）</translation>
+    </message>
+    <message>
         <source>Calibrate proposals from review</source>
         <translation>レビュー結果から提案を調整</translation>
     </message>
@@ -2307,6 +2323,10 @@ Stop it and go on?</source>
     <message>
         <source>No image with pending proposals after this one</source>
         <translation>この後に保留中の提案のある画像はありません</translation>
+    </message>
+    <message>
+        <source>No other image to review in the list</source>
+        <translation>一覧にはほかにレビューする画像がありません</translation>
     </message>
     <message>
         <source>accept {0} proposals</source>

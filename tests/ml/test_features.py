@@ -128,3 +128,23 @@ def test_a_uniform_border_is_trimmed_and_a_photo_is_kept_whole():
     assert np.array_equal(trim_border(photo), photo)
     blank = np.full((40, 40, 3), 7, np.uint8)
     assert trim_border(blank).shape == (20, 20, 3)  # never more than a quarter of each side
+
+
+def test_review_order_puts_the_look_alike_of_a_reviewed_photo_behind_the_new_ones(project, capsys):
+    """Real features of real photos: with cards_on_table.jpg verified, its planted crop is the image most like a
+    reviewed one, so it comes after every photo of another scene (no proposals yet: every doubt is the same)."""
+    folder, planted = project
+    with Store.open(folder) as store:
+        reviewed = next(img for img in store.images() if img.path == "cards_on_table.jpg")
+        store.update_image_fields(reviewed.id, {"status": "verified"})
+    assert cli.main(["review-order", str(folder), "--json", "--limit", "100"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    order = [row["path"] for row in data["order"]]
+    assert data["reviewed"] == 1 and data["to_review"] == PHOTOS + len(planted) - 1
+    assert "cards_on_table.jpg" not in order and {*planted} <= set(order)
+    assert order.index("copy_crop.jpg") >= PHOTOS - 1  # behind the six other scenes
+    assert all(row["doubt"] == 0.5 for row in data["order"])
+    assert cli.main(["review-order", str(folder), "--limit", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"{PHOTOS + len(planted) - 1} images to review (1 reviewed)")
+    assert "more (--limit)" in printed
