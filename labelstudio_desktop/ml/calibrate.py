@@ -232,25 +232,3 @@ def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, 
     update_run(store, run.id, params=params)
     return Calibration(run.id, len(samples), sum(len(s[1]) for s in samples), float(np.mean(before)),
                        float(np.mean(after)), final, [], metric="F1 at IoU 0.5")
-
-
-# ------------------------------------------------------------------ sources
-def score_sources(store: Store, images: list, makers: list) -> dict[str, float]:
-    """Each proposal source (a ``propose`` box maker) scored on reviewed ``images``: F1 at IoU 0.5 of what it
-    proposes there (labels compared, review memory not applied) against the accepted boxes; a verified image
-    without boxes makes every proposal on it a false positive. Keyed by the makers' ``source``."""
-    from .metrics import labelled_f1
-    from .propose import ProposeReport
-
-    truth = {i.id: [(b.label, b.edges) for b in store.boxes(i.id, states=("accepted",))] for i in images}
-    scores = {}
-    for maker in makers:
-        scratch = ProposeReport(0, "", 0.0)
-        samples = []
-        for start in range(0, len(images), 32):
-            batch, pixels = load_batch(store, images[start:start + 32], maker.size, scratch)
-            if batch:
-                samples += [(truth[img.id], [(c.label, c.box, c.score) for c in candidates])
-                            for img, candidates, _heat in maker(batch, pixels, scratch)]
-        scores[maker.source] = labelled_f1(samples)[0]
-    return scores

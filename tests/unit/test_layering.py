@@ -134,11 +134,6 @@ def test_subpackages_say_what_they_own_and_may_import():
         assert doc and ("may import" in doc.lower() or "imports nothing" in doc.lower()), init
 
 
-#: Cycles still to break, each with how: ml.propose (choosing a source on its own) imports ml.calibrate's
-#: score_sources lazily, and calibrate imports propose; score_sources belongs in propose.py.
-KNOWN_CYCLES = [["labelstudio_desktop.ml.calibrate", "labelstudio_desktop.ml.propose"]]
-
-
 def test_no_import_cycle():
     graph = {m: _project_imports(p) for m, p in MODULES.items()}
     index: dict[str, int] = {}
@@ -171,7 +166,6 @@ def test_no_import_cycle():
     for v in sorted(graph):
         if v not in index:
             visit(v)
-    cycles = [c for c in cycles if c not in KNOWN_CYCLES]
     assert not cycles, f"modules importing each other: {cycles}"
 
 
