@@ -20,13 +20,14 @@ from .core.cleaning.hashing import ALGORITHMS, HashError
 from .core.cleaning.split import DEFAULT_RATIOS, SplitError, assign_splits
 from .core.editing.training_needs import missing_training_data
 from .core.formats.cifar import VIEWS
+from .core.formats.coco import MASK_FORMATS
+from .core.formats.crops import CROP_SOURCES
+from .core.formats.voc import LAYOUTS, export_voc
+from .core.formats.writing import ExportError
 from .core.jobs import Cancelled, ConsoleJob
 from .core.store.store import NOTE_LISTENERS, REFUSAL_LISTENERS, SPLITS, Store, StoreError
-from .core.transfer.export import LAYOUTS, ExportError, export_voc
-from .core.transfer.export_crops import CROP_SOURCES
 from .core.transfer.export_formats import FORMATS as MORE_FORMATS
 from .core.transfer.export_formats import export_more
-from .core.transfer.export_interchange import MASK_FORMATS
 from .core.transfer.importer import FORMATS, ImportFailed, ImportReport, import_folder
 from .ml.config import DEFAULT_BACKBONE, TASK_DEFAULTS, TASKS
 

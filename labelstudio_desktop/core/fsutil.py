@@ -13,12 +13,12 @@ from pathlib import Path
 from .confine import LINK, open_root_of, resolves_inside
 from .durability import fsync_dir
 
-#: While an export runs, where its writes go instead (:mod:`.staging` sets it): a path of the chosen folder -> the
-#: same path in the export's staging folder. None outside an export.
+#: While an export runs, where its writes go instead (:mod:`.formats.staging` sets it): a path of the chosen folder ->
+#: the same path in the export's staging folder. None outside an export.
 WRITE_REDIRECT: ContextVar[Callable[[Path], Path] | None] = ContextVar("write_redirect", default=None)
 #: While an export runs, the project folder its image reads must stay inside (no link leading outside is read).
 READ_ROOT: ContextVar[Path | None] = ContextVar("read_root", default=None)
-#: While one image's files of an export are written (:func:`.export.each_file`), the files written so far, as
+#: While one image's files of an export are written (:func:`.formats.writing.each_file`), the files written so far, as
 #: written (in the staging folder): removed again when the file system refuses the name of the next one.
 WRITTEN: ContextVar[list[Path] | None] = ContextVar("written", default=None)
 #: What the file system says when it refuses a file's name: too long, a byte sequence or a character it cannot hold

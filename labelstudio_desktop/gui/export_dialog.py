@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.formats.masks import MASK_LAYOUTS
+from ..core.formats.voc import VOC_YEAR, export_voc
+from ..core.formats.writing import ExportReport
 from ..core.jobs import JobToken
 from ..core.store.store import Store
-from ..core.transfer.export import VOC_YEAR, ExportReport, export_voc
 from ..core.transfer.export_formats import EXPORT_FORMATS, export_more
-from ..core.transfer.export_masks import MASK_LAYOUTS
 
 FOLDER_KEY = "export/folder/{0}"  # per project (its database path's digest): never another project's folder
 FORMAT_KEY = "export/format"

@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ..core.formats.writing import ExportError
 from ..core.store.store import Store
-from ..core.transfer.export import ExportError
 from ..core.transfer.importer import ImportReport, import_folder
 from ..core.transfer.mask_import import NOT_USED, MaskCounts
 from .export_dialog import ExportChoice, ExportDialog, app_wording, run_export

@@ -37,11 +37,11 @@ from PIL import Image
 from ..core.boxes.boxes import best_box_exact, component_boxes, pad_box, scale_box
 from ..core.boxes.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 from ..core.editing.review_memory import Candidate, is_background, remembered, review_of
-from ..core.formats.validate import shown
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.store.runs import get_run, held_out_images, last_run
 from ..core.store.store import BoxRecord, Store, StoreError
+from ..core.validate import shown
 from .config import ParamsError, stored_classes, stored_size, stored_tuned, tuned_value
 from .data import class_per_image, resize_square
 

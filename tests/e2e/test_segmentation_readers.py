@@ -9,10 +9,9 @@ from mask_files import square
 from PIL import Image
 from strict_readers import tf_raw_class_indices, tf_voc_class_indices
 
-from labelstudio_desktop.core.formats.masks import VOC_COLORMAP
+from labelstudio_desktop.core.formats.masks import VOC_COLORMAP, export_masks
 from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import Store
-from labelstudio_desktop.core.transfer.export_masks import export_masks
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 

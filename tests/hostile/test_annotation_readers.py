@@ -12,9 +12,9 @@ import pytest
 from helpers import write_image
 from reader_cases import BOX_A, BOX_B, CASES, Case, H, W, dump
 
-from labelstudio_desktop.core.formats.validate import MAX_NOTES
 from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.core.transfer.importer import import_folder
+from labelstudio_desktop.core.validate import MAX_NOTES
 
 
 def project(tmp_path: Path) -> Path:

@@ -13,9 +13,9 @@ from PIL import Image
 from strict_readers import keras_yolo3_lines, tf_record_fields
 from test_voc import LABELIMG_XML
 
-from labelstudio_desktop.core.formats.voc import VocObject
+from labelstudio_desktop.core.formats.voc import VocObject, export_voc
+from labelstudio_desktop.core.formats.writing import ExportError, unique_ids
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.core.transfer.export import ExportError, export_voc, unique_ids
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 NUMBER_TAGS = re.compile(rb"<(width|height|depth|xmin|ymin|xmax|ymax|truncated|difficult)>([^<]*)<")

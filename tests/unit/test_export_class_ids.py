@@ -13,11 +13,10 @@ from PIL import Image
 from strict_readers import labelimg_yolo_boxes, ultralytics_labels
 
 from labelstudio_desktop.core.editing.class_list import object_class_names, reorder_classes
-from labelstudio_desktop.core.formats.masks import parse_labelmap
+from labelstudio_desktop.core.formats.masks import export_masks, parse_labelmap
 from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.core.transfer.export_formats import export_more
-from labelstudio_desktop.core.transfer.export_masks import export_masks
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 

@@ -10,11 +10,11 @@ import pytest
 from mask_files import square
 from PIL import Image
 
+from labelstudio_desktop.core.formats.crops import export_crops
+from labelstudio_desktop.core.formats.writing import ExportError
 from labelstudio_desktop.core.fsutil import inside, safe_name, unique_safe_names
 from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.core.transfer.export import ExportError
-from labelstudio_desktop.core.transfer.export_crops import export_crops
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 

@@ -9,11 +9,10 @@ from mask_files import square
 from PIL import Image
 from strict_readers import torchvision_voc_segmentation
 
-from labelstudio_desktop.core.formats.masks import VOC_COLORMAP, parse_labelmap
+from labelstudio_desktop.core.formats.masks import VOC_COLORMAP, export_masks, parse_labelmap
+from labelstudio_desktop.core.formats.writing import ExportError
 from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
 from labelstudio_desktop.core.store.store import Store
-from labelstudio_desktop.core.transfer.export import ExportError
-from labelstudio_desktop.core.transfer.export_masks import export_masks
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from labelstudio_desktop.core.formats.writing import ExportError
 from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.core.transfer.export import ExportError
 from labelstudio_desktop.core.transfer.export_formats import export_more
 from labelstudio_desktop.core.transfer.importer import import_folder
 

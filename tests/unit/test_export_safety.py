@@ -17,13 +17,13 @@ import pytest
 from helpers import write_image
 from mask_files import square
 
+from labelstudio_desktop.core.formats.crops import export_crops
+from labelstudio_desktop.core.formats.staging import COMMITTED, FILES, STAGE_PREFIX, clean_leftovers
+from labelstudio_desktop.core.formats.voc import export_voc
 from labelstudio_desktop.core.store.masks import encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.core.transfer.export import export_voc
-from labelstudio_desktop.core.transfer.export_crops import export_crops
 from labelstudio_desktop.core.transfer.export_formats import EXPORT_FORMATS, export_more
 from labelstudio_desktop.core.transfer.importer import import_folder
-from labelstudio_desktop.core.transfer.staging import COMMITTED, FILES, STAGE_PREFIX, clean_leftovers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,8 +47,8 @@ def _boxed_project(root: Path, n: int, labels=("nut",)) -> Store:
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from labelstudio_desktop.core.transfer.export import export_voc
-from labelstudio_desktop.core.transfer.export_crops import export_crops
+from labelstudio_desktop.core.formats.voc import export_voc
+from labelstudio_desktop.core.formats.crops import export_crops
 from labelstudio_desktop.core.jobs import JobToken
 from labelstudio_desktop.core.store.store import Store
 

@@ -18,9 +18,9 @@ from strict_readers import (
 )
 
 from labelstudio_desktop.core.editing.class_list import class_names, object_class_names
+from labelstudio_desktop.core.formats.voc import export_voc
 from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.core.transfer.export import export_voc
 from labelstudio_desktop.core.transfer.export_formats import export_more
 from labelstudio_desktop.core.transfer.importer import import_folder
 

@@ -19,7 +19,7 @@ FORBIDDEN_LAYERS = {"core": ("ml", "gui", "cli", "cli_project", "cli_features"),
                     "ml": ("gui", "cli", "cli_project", "cli_features")}
 
 #: Modules at core's top level that every subpackage may use; they import no subpackage.
-CORE_BASE = {"images", "jobs", "batches", "fsutil", "durability", "confine", "labels_rule"}
+CORE_BASE = {"images", "jobs", "batches", "fsutil", "durability", "confine", "labels_rule", "validate"}
 #: Modules at core's top level that use the subpackages; nothing inside core imports them.
 CORE_TOP = {"demo", "demo_annotations", "dataset_map", "mistakes"}
 #: The contract inside core: what each part (a subpackage, ``base`` for :data:`CORE_BASE`, ``top`` for
@@ -27,10 +27,10 @@ CORE_TOP = {"demo", "demo_annotations", "dataset_map", "mistakes"}
 CORE_MAY_IMPORT = {
     "base": set(),
     "boxes": set(),
-    "formats": {"base"},
-    "store": {"base", "formats"},
-    "editing": {"base", "formats", "store", "boxes"},
-    "cleaning": {"base", "formats", "store", "editing"},
+    "store": {"base"},
+    "editing": {"base", "store", "boxes"},
+    "cleaning": {"base", "store", "editing"},
+    "formats": {"base", "store", "editing", "boxes"},
     "transfer": {"base", "formats", "store", "editing", "boxes"},
     "top": {"base", "formats", "store", "editing", "cleaning", "transfer", "boxes", "top"},
 }

@@ -1,6 +1,6 @@
-"""Every registered export format (core/transfer/export_registry.py) exported and imported back: the same boxes,
-classes and masks for each format the importer reads; a format it does not read says why here. A new format is
-added to :data:`READ_BACK` or :data:`NOT_READ_BACK`, or this test fails."""
+"""Every registered export format (core/formats/registry.py: each format's module registers it) exported and
+imported back: the same boxes, classes and masks for each format the importer reads; a format it does not read says
+why here. A new format is added to :data:`READ_BACK` or :data:`NOT_READ_BACK`, or this test fails."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from helpers import write_image
 
-from labelstudio_desktop.core.formats.registry import READERS
+from labelstudio_desktop.core.formats.catalog import READERS
 from labelstudio_desktop.core.jobs import JobToken
 from labelstudio_desktop.core.store.masks import decode_mask, encode_mask
 from labelstudio_desktop.core.store.store import BoxRecord, Store

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from helpers import write_image
 
+from labelstudio_desktop.core.formats.voc import export_voc
 from labelstudio_desktop.core.store import backups
 from labelstudio_desktop.core.store.runs import create_run, get_run, last_run, update_run
 from labelstudio_desktop.core.store.store import BoxRecord, Store, StoreError, default_db_path
-from labelstudio_desktop.core.transfer.export import export_voc
 from labelstudio_desktop.core.transfer.importer import import_folder
 
 

@@ -18,10 +18,6 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from ..images import is_image_name
 
 
-class AnnotationError(Exception):
-    """An annotation file that cannot be used at all; the message is a plain reason."""
-
-
 @dataclass
 class Box:
     label: str
@@ -130,20 +126,6 @@ def _path_parts(reference: str) -> list[str]:
 
 def image_files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if is_image_name(p) and p.is_file())
-
-
-# ------------------------------------------------------------------ reading files
-def checked_size(path: Path, max_bytes: int, what: str = "file") -> int:
-    """The size of an annotation file; :class:`AnnotationError` when it is unreadable, empty or too large."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise AnnotationError(f"cannot read ({exc.strerror})") from exc
-    if size == 0:
-        raise AnnotationError(f"empty {what} (0 bytes)")
-    if size > max_bytes:
-        raise AnnotationError(f"{what} too large ({size} bytes)")
-    return size
 
 
 def split_from_name(name: str) -> str | None:

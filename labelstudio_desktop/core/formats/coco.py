@@ -9,18 +9,47 @@ dictionary Datumaro and CVAT write too), so reading it back gives no extra box.
 
 ``file_name`` is found relative to the JSON's folder, then by name. Several files are several splits; the split
 comes from the file's name (``instances_val2017.json``) or its folder (Roboflow: ``valid/_annotations.coco.json``).
+
+The ``coco`` export::
+
+    images/{split}/ID.jpg                 upright JPEG copies, safe names
+    annotations/instances_{split}.json    images, annotations, categories (ids 1.. in the project's class order)
+
+A box is an annotation with its ``bbox``; each mask (an instance: several masks of one label stay several) is an
+annotation with its ``segmentation`` (compressed RLE, exact, or polygons along the pixels' outer edges: holes are
+lost) and the mask's bounds as ``bbox``, marked ``mask_only``. Difficult, truncated and pose go into ``attributes``
+(as Datumaro writes them) when set.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region, split_from_name
-from .regions import rle_frame
-from .registry import ReaderFormat, register_reader
-from .validate import Invalid, identifier, numbers, polygon, shown, side, text
+import numpy as np
+
+from ..editing.class_list import object_class_names
+from ..fsutil import atomic_write
+from ..jobs import JobToken
+from ..store.store import SPLITS, BoxRecord, Store
+from ..validate import AnnotationError, Invalid, identifier, numbers, polygon, shown, side, text
+from .annotations import Box, ImageAnnotation, ImageIndex, Region, split_from_name
+from .regions import mask_polygons, rle_encode, rle_frame
+from .registry import ExportFormat, ReaderFormat, register_export, register_reader
+from .writing import (
+    ExportError,
+    ExportReport,
+    check_targets,
+    images_with_boxes_and_masks,
+    note_unsplit,
+    split_or_train,
+    staged_writer,
+    unique_ids,
+    write_upright_copy,
+)
 
 MASK_ONLY = "mask_only"
+MASK_FORMATS = ("rle", "polygons")  # of the coco export
 
 
 def is_coco(data: object) -> bool:
@@ -134,4 +163,68 @@ def document(images: list[dict], annotations: list[dict], names: list[str]) -> d
             "categories": [{"id": k + 1, "name": name, "supercategory": ""} for k, name in enumerate(names)]}
 
 
+# ------------------------------------------------------------------ writing: the coco export
+def _box_attributes(b: BoxRecord) -> dict:
+    attributes = {}
+    if b.difficult:
+        attributes["difficult"] = True
+    if b.truncated:
+        attributes["truncated"] = True
+    if b.pose and b.pose != "Unspecified":
+        attributes["pose"] = b.pose
+    return attributes
+
+
+def export_coco(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
+                report: ExportReport, mask_format: str = "rle") -> None:
+    if mask_format not in MASK_FORMATS:
+        raise ExportError(f"unknown mask format {mask_format!r}; choose one of {', '.join(MASK_FORMATS)}")
+    todo = images_with_boxes_and_masks(store, include_pending, report)
+    if not todo:  # nothing to write: report.nothing_because says why
+        return
+    names = object_class_names(store)
+    ids = unique_ids([img.path for img, _b, _m in todo])
+    splits = {img.path: img.split or "train" for img, _b, _m in todo}
+    check_targets([out / "images" / splits[img.path] / f"{ids[img.path]}.jpg" for img, _b, _m in todo] +
+                   [out / "annotations" / f"instances_{s}.json" for s in set(splits.values())], overwrite)
+    documents: dict[str, tuple[list, list]] = {}
+    for n, (img, boxes, masks) in enumerate(todo):
+        job.check()
+        if not write_upright_copy(store, img, out / "images" / splits[img.path] / f"{ids[img.path]}.jpg", report):
+            continue
+        split = split_or_train(img, report)
+        images, annotations = documents.setdefault(split, ([], []))
+        image_id = len(images) + 1
+        images.append({"id": image_id, "file_name": f"{ids[img.path]}.jpg", "width": img.width,
+                       "height": img.height})
+        for b in boxes:
+            w, h = b.x1 - b.x0, b.y1 - b.y0
+            annotations.append({"id": len(annotations) + 1, "image_id": image_id,
+                                "category_id": names.index(b.label) + 1, "bbox": [b.x0, b.y0, w, h],
+                                "area": w * h, "iscrowd": 0, "segmentation": [],
+                                "attributes": _box_attributes(b)})
+        for label, mask in masks:
+            ys, xs = np.nonzero(mask)
+            if not len(xs):
+                continue
+            segmentation = rle_encode(mask) if mask_format == "rle" else mask_polygons(mask)
+            annotations.append({"id": len(annotations) + 1, "image_id": image_id,
+                                "category_id": names.index(label) + 1,
+                                "bbox": [int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1),
+                                         int(ys.max() - ys.min() + 1)],
+                                "area": int(mask.sum()), "iscrowd": 0, "segmentation": segmentation,
+                                "attributes": {MASK_ONLY: True}})
+        report.images += 1
+        report.objects += len(boxes) + len(masks)
+        job.progress(n + 1, len(todo))
+    for split in sorted(documents, key=SPLITS.index):
+        images, annotations = documents[split]
+        text = json.dumps(document(images, annotations, names), ensure_ascii=False)
+        atomic_write(out / "annotations" / f"instances_{split}.json", text.encode("utf-8"))
+    note_unsplit(report)
+
+
 register_reader(ReaderFormat("coco", "COCO JSON", 0, is_coco, read))
+register_export(ExportFormat("coco", "COCO JSON (boxes and masks)", "annotations/instances_{split}.json and "
+                             "images/{split}: pycocotools, Detectron2, MMDetection, CVAT.", ("mask_format",),
+                             {"mask_format": MASK_FORMATS}, staged_writer("coco", export_coco, "mask_format"), rank=50))

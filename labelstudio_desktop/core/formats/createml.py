@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex
+from ..validate import AnnotationError, Invalid, number, shown, text
+from .annotations import Box, ImageAnnotation, ImageIndex
 from .registry import ReaderFormat, register_reader
-from .validate import Invalid, number, shown, text
 
 
 def is_createml(data: object) -> bool:

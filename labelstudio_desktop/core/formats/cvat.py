@@ -13,9 +13,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, LocalRuns, Region, split_from_name
+from ..validate import MAX_SIDE, AnnotationError, Invalid, number, polygon, runs, side, whole
+from .annotations import Box, ImageAnnotation, ImageIndex, LocalRuns, Region, split_from_name
 from .registry import ReaderFormat, register_reader
-from .validate import MAX_SIDE, Invalid, number, polygon, runs, side, whole
 from .voc import VocError, parse_untrusted_xml
 
 MAX_CVAT_BYTES = 500_000_000

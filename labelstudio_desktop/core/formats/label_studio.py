@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region
+from ..validate import MAX_SIDE, AnnotationError, Invalid, number, point_pairs, polygon, shown, text, whole
+from .annotations import Box, ImageAnnotation, ImageIndex, Region
 from .registry import ReaderFormat, register_reader
-from .validate import MAX_SIDE, Invalid, number, point_pairs, polygon, shown, text, whole
 
 IMAGE_KEYS = ("image", "img", "image_url")
 KINDS = ("rectanglelabels", "polygonlabels")

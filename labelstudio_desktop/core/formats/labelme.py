@@ -4,15 +4,34 @@ A shape is ``{"label", "points": [[x, y], ...], "shape_type", "group_id", "flags
 corners) becomes a box, a ``polygon`` a mask of its label (an instance); polygons of one label that share a
 ``group_id`` are one instance (one mask), as labelme's own ``labelme2coco`` groups them. Circles, lines and points
 are named in a note.
+
+The ``labelme`` export: ``ID.jpg`` (upright copy) and ``ID.json`` per image: rectangles for boxes, polygons for masks
+(the parts of one mask share a ``group_id``).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from .annotations import AnnotationError, Box, ImageAnnotation, ImageIndex, Region
-from .registry import ReaderFormat, register_reader
-from .validate import Invalid, point_pairs, polygon, shown, side, text
+import numpy as np
+
+from ..fsutil import atomic_write
+from ..jobs import JobToken
+from ..store.store import Store
+from ..validate import AnnotationError, Invalid, point_pairs, polygon, shown, side, text
+from .annotations import Box, ImageAnnotation, ImageIndex, Region
+from .regions import mask_polygons
+from .registry import ExportFormat, ReaderFormat, register_export, register_reader
+from .writing import (
+    ExportReport,
+    check_targets,
+    each_file,
+    images_with_boxes_and_masks,
+    staged_writer,
+    unique_ids,
+    write_upright_copy,
+)
 
 VERSION = "5.4.1"
 
@@ -90,4 +109,37 @@ def shape(label: str, kind: str, points: list[list[float]], group_id: int | None
             "flags": {}}
 
 
+# ------------------------------------------------------------------ writing: the labelme export
+def export_labelme(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
+                   report: ExportReport) -> None:
+    todo = images_with_boxes_and_masks(store, include_pending, report)
+    if not todo:  # nothing to write: report.nothing_because says why
+        return
+    ids = unique_ids([img.path for img, _b, _m in todo])
+    check_targets([out / f"{ids[img.path]}.{e}" for img, _b, _m in todo for e in ("jpg", "json")], overwrite)
+    for n, (img, boxes, masks) in enumerate(todo):
+        job.check()
+        with each_file(report, img.path):
+            if not write_upright_copy(store, img, out / f"{ids[img.path]}.jpg", report):
+                continue
+            shapes = [shape(b.label, "rectangle", [[b.x0, b.y0], [b.x1, b.y1]]) for b in boxes]
+            groups = 0
+            for label, mask in masks:
+                polygons = mask_polygons(mask)
+                group = None
+                if len(polygons) > 1:  # the parts of one mask: one instance, as labelme groups shapes
+                    groups += 1
+                    group = groups
+                for polygon in polygons:
+                    shapes.append(shape(label, "polygon", np.asarray(polygon).reshape(-1, 2).tolist(), group))
+            doc = document(f"{ids[img.path]}.jpg", img.width, img.height, shapes)
+            atomic_write(out / f"{ids[img.path]}.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+            report.images += 1
+            report.objects += len(shapes)
+        job.progress(n + 1, len(todo))
+
+
 register_reader(ReaderFormat("labelme", "labelme JSON", 4, is_labelme, read))
+register_export(ExportFormat("labelme", "labelme JSON (boxes and masks)", "A JSON and an upright JPEG per image: "
+                             "rectangles and polygons that labelme opens.", (), {},
+                             staged_writer("labelme", export_labelme), rank=60))

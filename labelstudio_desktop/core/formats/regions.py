@@ -13,9 +13,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..validate import MAX_SIDE, Invalid, whole
+from ..validate import runs as checked_runs
 from .annotations import LocalRuns
-from .validate import MAX_SIDE, Invalid, whole
-from .validate import runs as checked_runs
 
 ROWS_PER_CHUNK = 256
 #: Crossings computed at once when filling a polygon (rows x edges): bounds the memory a polygon of many points takes.

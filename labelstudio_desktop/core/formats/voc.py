@@ -1,21 +1,46 @@
-"""Pascal VOC XML: safe reading and strict-reader-proof writing (the labelImg layout).
+"""Pascal VOC XML: safe reading, and strict-reader-proof writing, in the labelImg layout or as
+``VOCdevkit/VOC2007`` (the ``voc`` export).
 
 VOC coordinates are 1-based inclusive integers; internally boxes are 0-based pixel edges
 ``[x0, x1)``. So ``xmin = x0 + 1`` and ``xmax = x1``, and reading inverts it: a round trip is exact.
 XML from outside is untrusted: entities are not resolved, no DTD or network is touched.
+
+Written so strict readers never choke: integer coordinates, every tag (``pose``, ``truncated``,
+``difficult``), the size of the EXIF-corrected image, and ids that never collide. Files are written
+atomically; existing files are replaced only when asked (``overwrite``).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from .annotations import AnnotationError, Box, ImageAnnotation, checked_size
-from .registry import ReaderFormat, register_reader
-from .validate import Invalid, number, side
+from ..editing.class_list import class_names, object_class_names
+from ..fsutil import atomic_write, unique_safe_names
+from ..images import ImageProblem, probe, raw_point
+from ..jobs import JobToken
+from ..store.store import SPLITS, BoxRecord, ImageRecord, Store
+from ..validate import AnnotationError, Invalid, checked_size, number, side
+from .annotations import Box, ImageAnnotation
+from .masks import labelmap_name, labelmap_text
+from .registry import ExportFormat, ReaderFormat, register_export, register_reader
+from .staging import staged_export
+from .writing import (
+    ExportError,
+    ExportReport,
+    check_targets,
+    each_file,
+    exportable_images,
+    images_with_boxes,
+    note_unsplit,
+    split_or_train,
+    unique_ids,
+    write_upright_copy,
+)
 
 #: No size limit below what a file may hold: nothing is expanded (entities and DTDs are refused), so memory grows
 #: with the file alone. libxml2's "huge" mode (text nodes over 10 MB, deep trees) is switched on only for a file that
@@ -23,6 +48,8 @@ from .validate import Invalid, number, side
 MAX_XML_BYTES: int | None = None
 #: Set on the root of an XML whose boxes are in the raw frame of an EXIF-rotated photo (what labelImg shows).
 RAW_FRAME_ATTRIBUTE = "exif_orientation"
+LAYOUTS = ("labelimg", "vocdevkit")  # of the voc export
+VOC_YEAR = "VOC2007"
 
 
 class VocError(Exception):
@@ -304,4 +331,159 @@ def voc_xml(folder: str, filename: str, path: str, width: int, height: int, dept
     return etree.tostring(root, encoding="utf-8", pretty_print=True)
 
 
+# ------------------------------------------------------------------ writing: the voc export
+def export_voc(store: Store, out: Path, layout: str = "labelimg", include_pending: bool = False,
+               overwrite: bool = False, job: JobToken | None = None) -> ExportReport:
+    """Write Pascal VOC annotations for every usable image of the project."""
+    job = job or JobToken()
+    if layout not in LAYOUTS:
+        raise ExportError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+    out = Path(out).resolve()
+    images = exportable_images(store)
+    report = ExportReport(layout=layout, out=out)
+    with staged_export(store.root, out):  # a killed export leaves nothing half-written in ``out``
+        if layout == "labelimg":
+            _export_labelimg(store, out, images, include_pending, overwrite, job, report)
+        else:
+            _export_vocdevkit(store, out, images, include_pending, overwrite, job, report)
+    return report
+
+
+def _export_labelimg(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
+                     overwrite: bool, job: JobToken, report: ExportReport) -> None:
+    """An XML per image beside a copy of the folder tree. labelImg shows a photo's raw frame (it ignores EXIF), so
+    the XML of an EXIF-rotated photo gives the raw frame's size and boxes, and says so (``exif_orientation``):
+    the file it references is described as that file is."""
+    todo = images_with_boxes(store, include_pending, report)
+    if not todo:  # nothing to write: report.nothing_because says why
+        return
+    targets = {img.path: out / PurePosixPath(img.path).with_suffix(".xml") for img, _boxes in todo}
+    check_targets(list(targets.values()), overwrite)
+    raw_frames = 0
+    for n, (img, boxes) in enumerate(todo):
+        job.check()
+        src = store.abs_path(img)
+        objects = [_voc_object(b) for b in boxes]
+        width, height, orientation = img.width, img.height, _orientation(src)
+        if orientation != 1:
+            objects, (width, height) = _raw_frame(objects, img, orientation)
+        xml = voc_xml(folder=xml_text(src.parent.name), filename=xml_text(src.name), path=xml_text(str(src)),
+                      width=width, height=height, depth=3, objects=objects, verified=img.status == "verified",
+                      raw_orientation=orientation if orientation != 1 else None)
+        with each_file(report, img.path):
+            atomic_write(targets[img.path], xml)
+            raw_frames += int(orientation != 1)
+            report.images += 1
+            report.objects += len(objects)
+        job.progress(n + 1, len(todo))
+    if raw_frames:
+        report.problems.append(("", f"{raw_frames} EXIF-rotated photo(s): their XML gives the raw frame labelImg "
+                                    "shows (size and boxes), marked exif_orientation; importing it turns them upright"))
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold (control characters, lone surrogates) as ``_``: a label
+    stored before labels were checked at entry must not stop the export."""
+    return _NOT_XML.sub("_", text)
+
+
+def _voc_object(b: BoxRecord) -> VocObject:
+    return VocObject(xml_text(b.label), b.x0, b.y0, b.x1, b.y1, xml_text(b.pose), b.truncated, b.difficult)
+
+
+def _orientation(path: Path) -> int:
+    try:
+        return probe(path).orientation
+    except ImageProblem:
+        return 1
+
+
+def _raw_frame(objects: list[VocObject], img: ImageRecord, orientation: int
+               ) -> tuple[list[VocObject], tuple[int, int]]:
+    """Boxes of the upright image in the raw frame of a photo of this EXIF orientation, and that frame's size."""
+    raw_w, raw_h = (img.height, img.width) if orientation in (5, 6, 7, 8) else (img.width, img.height)
+    moved = []
+    for o in objects:
+        corners = [raw_point(x, y, orientation, raw_w, raw_h) for x, y in ((o.x0, o.y0), (o.x1, o.y1))]
+        xs, ys = sorted(int(c[0]) for c in corners), sorted(int(c[1]) for c in corners)
+        moved.append(VocObject(o.name, xs[0], ys[0], xs[1], ys[1], o.pose, o.truncated, o.difficult))
+    return moved, (raw_w, raw_h)
+
+
+def _class_presence(boxes: list[BoxRecord]) -> dict[str, int]:
+    presence: dict[str, int] = {}
+    for b in boxes:
+        presence[b.label] = max(presence.get(b.label, 0), 0 if b.difficult else 1)
+    return presence
+
+
+def class_list_stems(classes: list[str], report: ExportReport) -> dict[str, str]:
+    """The name of each class's ``<class>_<split>.txt`` lists: the class's ``labelmap.txt`` name when it is a safe
+    file name, so readers find a class's lists by its name; one of its own (``_2``...) when two would share one."""
+    stems = unique_safe_names(classes, fallback="class")
+    renamed = [c for c in classes if stems[c] != labelmap_name(c)]
+    if renamed:
+        report.problems.append(("", "per-class lists named apart from their class: " + ", ".join(
+            f"{c!r} -> {stems[c]}_*.txt" for c in renamed[:5]) + (" ..." if len(renamed) > 5 else "")))
+    return stems
+
+
+def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
+                      overwrite: bool, job: JobToken, report: ExportReport) -> None:
+    base = out / "VOCdevkit" / VOC_YEAR
+    todo = images_with_boxes(store, include_pending, report)
+    if not todo:  # nothing to write: report.nothing_because says why
+        return
+    ids = unique_ids([img.path for img, _boxes in todo])
+    sets = base / "ImageSets" / "Main"
+    targets = [p for img, _boxes in todo for p in (base / "Annotations" / f"{ids[img.path]}.xml",
+                                                   base / "JPEGImages" / f"{ids[img.path]}.jpg")]
+    targets += [sets / f"{name}.txt" for name in (*SPLITS, "trainval")] + [base / "labelmap.txt"]
+    check_targets(targets, overwrite)
+    listed: dict[str, list[str]] = {s: [] for s in SPLITS}
+    presence: dict[str, dict[str, int]] = {}  # id -> class -> 1 present, 0 only difficult
+    for n, (img, boxes) in enumerate(todo):
+        job.check()
+        ident = ids[img.path]
+        jpeg = base / "JPEGImages" / f"{ident}.jpg"
+        with each_file(report, img.path):
+            if not write_upright_copy(store, img, jpeg, report):
+                continue
+            objects = [_voc_object(b) for b in boxes]
+            xml = voc_xml(folder=VOC_YEAR, filename=jpeg.name, path=str(jpeg), width=img.width, height=img.height,
+                          depth=3, objects=objects, verified=img.status == "verified",
+                          database="labelstudio-desktop")
+            atomic_write(base / "Annotations" / f"{ident}.xml", xml)
+            listed[split_or_train(img, report)].append(ident)
+            presence[ident] = _class_presence(boxes)
+            report.images += 1
+            report.objects += len(objects)
+        job.progress(n + 1, len(todo))
+    listed_trainval = listed["train"] + listed["val"]
+    used = {c for per_image in presence.values() for c in per_image}
+    classes = [c for c in class_names(store) if c in used]
+    stems = class_list_stems(classes, report)
+    for name, idents in (*listed.items(), ("trainval", listed_trainval)):
+        atomic_write(sets / f"{name}.txt", "".join(f"{i}\n" for i in idents).encode("utf-8"))
+        for cls in classes:  # the per-class lists of the VOC devkit: 1 present, -1 absent, 0 difficult only
+            lines = "".join(f"{i} {presence[i].get(cls, -1):>2}\n" for i in idents)
+            with each_file(report, f"class {cls!r}"):
+                atomic_write(sets / f"{stems[cls]}_{name}.txt", lines.encode("utf-8"))
+    # Datumaro (and CVAT through it) refuse classes outside VOC's 20 without a labelmap: the project's object classes,
+    # numbered as in every other export (the masks export's palette indices among them); image-only classes take none
+    atomic_write(base / "labelmap.txt", labelmap_text(object_class_names(store)).encode("utf-8"))
+    note_unsplit(report)
+
+
+def _write_voc(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
+               layout: str = "labelimg", **_) -> ExportReport:
+    return export_voc(store, out, layout=layout, include_pending=include_pending, overwrite=overwrite, job=job)
+
+
 register_reader(ReaderFormat("voc", "Pascal VOC XML", 5))
+register_export(ExportFormat("voc", "Pascal VOC (boxes)", "XML per image, read by labelImg, CVAT and Datumaro (with "
+                             "labelmap.txt), TensorFlow's VOC scripts, keras-yolo3, torchvision.", ("layout",),
+                             {"layout": LAYOUTS}, _write_voc, rank=10))

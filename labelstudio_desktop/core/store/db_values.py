@@ -12,7 +12,7 @@ import json
 import math
 import os
 
-from ..formats.validate import Invalid, shown, whole
+from ..validate import Invalid, shown, whole
 
 #: What a kind of JSON value is called in a note.
 _KIND_NAMES = {list: "list", dict: "JSON object"}
@@ -25,7 +25,7 @@ def lenient_text(data: bytes) -> str:
 
 
 def loaded(text: object, what: str) -> object:
-    """The JSON value that a column holds; :class:`.formats.validate.Invalid` naming ``what`` otherwise."""
+    """The JSON value that a column holds; :class:`..validate.Invalid` naming ``what`` otherwise."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -86,7 +86,7 @@ def seconds(value: object, what: str) -> tuple[float | None, str | None]:
 
 def process_alive(value: object) -> bool:
     """Whether the process of this machine whose id a run or a journal recorded still runs (someone else's process
-    counts as running); :class:`.formats.validate.Invalid` when the value is no process id (text, 0, negative: ids
+    counts as running); :class:`..validate.Invalid` when the value is no process id (text, 0, negative: ids
     that ``kill`` would read as a whole group of processes)."""
     pid = whole(value, "its process id", 1, 2 ** 31 - 1)
     try:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..confine import OutsideProject, Refusal, check_inside
 from ..durability import fsync_dir
-from ..formats.validate import Invalid, whole
+from ..validate import Invalid, whole
 from .db_values import process_alive
 from .relocate import own_file, to_stored
 

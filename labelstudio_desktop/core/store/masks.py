@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..formats.validate import shown
 from ..images import MAX_PIXELS
+from ..validate import shown
 from .records import NAMED
 from .store import Store
 

@@ -6,8 +6,8 @@ of bytes. An image whose facts (size in bytes, time, width, height, channels) ca
 with a warning saying why: nothing reads its file, no export writes it, and the next import reads the file again and
 records its facts anew (as it does for any image that comes back). Its other values (class, value, split, status)
 fall back to none with a warning. A box whose coordinates, class, state or source cannot be used is left out
-(:class:`.formats.validate.Invalid` says why; the store notes it). Coordinates are bounded by
-:data:`.formats.validate.MAX_SIDE`, so every product of them stays small.
+(:class:`..validate.Invalid` says why; the store notes it). Coordinates are bounded by
+:data:`..validate.MAX_SIDE`, so every product of them stays small.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..formats.validate import MAX_SIDE, Invalid, shown, whole
+from ..validate import MAX_SIDE, Invalid, shown, whole
 from .db_values import finite, text_list
 
 SPLITS = ("train", "val", "test")
@@ -113,7 +113,7 @@ def image_from_row(row: sqlite3.Row) -> ImageRecord:
 
 
 def box_from_row(row: sqlite3.Row) -> BoxRecord:
-    """The box a row holds; :class:`.formats.validate.Invalid` when its edges, class, source or state cannot be used
+    """The box a row holds; :class:`..validate.Invalid` when its edges, class, source or state cannot be used
     (its score, threshold, IoU and pose fall back to none)."""
     data = {k: row[k] for k in BOX_COLUMNS}
     for name in ("x0", "y0", "x1", "y1"):

@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path, PurePosixPath
 
 from ..confine import check_inside, lexical_problem
-from ..formats.validate import Invalid
+from ..validate import Invalid
 from .db_values import loaded
 
 DB_DIRNAME = ".labelstudio"

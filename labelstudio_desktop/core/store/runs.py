@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..confine import OutsideProject, check_inside
-from ..formats.validate import Invalid
+from ..validate import Invalid
 from .db_values import finite, loaded, process_alive, seconds, series, stored_json
 from .masks import mask_size
 from .relocate import MODELS_DIRNAME, own_file, to_stored

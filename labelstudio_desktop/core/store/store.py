@@ -22,7 +22,7 @@ from typing import Any
 
 from ..confine import OutsideProject, Refusal, hold_root, lexical_problem, release_root
 from ..durability import SYNCHRONOUS
-from ..formats.validate import Invalid, shown
+from ..validate import Invalid, shown
 from . import backups, integrity
 from .db_errors import MESSAGE as DISK_FULL
 from .db_errors import disk_full

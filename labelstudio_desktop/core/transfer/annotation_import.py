@@ -21,10 +21,10 @@ import numpy as np
 from ..formats.annotations import ImageAnnotation, Region
 from ..formats.folders import display_path
 from ..formats.regions import rasterize_polygons, rle_decode, runs_mask
-from ..formats.validate import Invalid, capped
 from ..images import TRANSPOSED_ORIENTATIONS, upright_array, upright_point
 from ..store.masks import encode_mask
 from ..store.store import BoxRecord, ImageRecord, Store, file_facts
+from ..validate import Invalid, capped
 from .reimport import ImportedItem, digest, file_changed, refresh_refused
 
 MIRRORED = {2: "mirrored left to right", 3: "turned 180°", 4: "mirrored top to bottom"}

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..formats import coco, createml, cvat, label_studio, labelme, voc, yolo  # noqa: F401 (each registers itself)
-from ..formats.annotations import AnnotationError, ImageAnnotation, ImageIndex
+from ..formats import cvat, voc, yolo
+from ..formats.annotations import ImageAnnotation, ImageIndex
+from ..formats.catalog import by_rank
 from ..formats.folders import display_path, image_files
-from ..formats.registry import by_rank
-from ..formats.validate import capped, load_json
+from ..validate import AnnotationError, capped, load_json
 
 #: ``import --format`` values that read annotation files, in the order auto-detection prefers them (each format's
-#: module registers itself: :mod:`..formats.registry`).
+#: module registers itself: :mod:`..formats.catalog` imports them all).
 ANNOTATION_FORMATS = tuple(f.key for f in by_rank())
 TITLES = {f.key: f.title for f in by_rank()}
 JSON_READERS = {f.key: (f.sniff_json, f.read_json) for f in by_rank() if f.sniff_json is not None}

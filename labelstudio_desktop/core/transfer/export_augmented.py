@@ -14,23 +14,15 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..formats.voc import VocObject, voc_xml
+from ..formats.registry import ExportFormat, register_export
+from ..formats.staging import staged_export
+from ..formats.voc import VocObject, voc_xml, xml_text
+from ..formats.writing import ExportReport, check_targets, each_file, export_states, exportable_images, unique_ids
 from ..fsutil import atomic_write
 from ..images import ImageProblem, load_rgb
 from ..jobs import JobToken
 from ..store.masks import union_mask
 from ..store.store import BoxRecord, Store
-from .export import (
-    ExportReport,
-    _check_targets,
-    each_file,
-    export_states,
-    exportable_images,
-    unique_ids,
-    xml_text,
-)
-from .export_registry import ExportFormat, register
-from .staging import staged_export
 
 
 def write_augmented(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
@@ -69,7 +61,7 @@ def transform_box(box: tuple[int, int, int, int], matrix: np.ndarray, flip: bool
 def _augmented(store, out, images, ids, states, variants, seed, overwrite, report, job) -> None:
     """``ID_augN.jpg`` + ``ID_augN.xml`` (VOC) and ``ID_augN_mask.png``: image, boxes and masks moved alike."""
     targets = [out / f"{ids[i.path]}_aug{k}.{e}" for i in images for k in range(variants) for e in ("jpg", "xml")]
-    _check_targets(targets, overwrite)
+    check_targets(targets, overwrite)
     rng = np.random.default_rng(seed)
     for n, img in enumerate(images):
         job.check()
@@ -118,5 +110,5 @@ def _write_copy(out: Path, stem: str, pixels: np.ndarray, mask: np.ndarray | Non
     return len(objects)
 
 
-register(ExportFormat("augmented", "Augmented copies", "Transformed copies of each image with its boxes (VOC XML) and "
-                      "masks: more training data.", ("variants",), {}, write_augmented))
+register_export(ExportFormat("augmented", "Augmented copies", "Transformed copies of each image with its boxes (VOC "
+                             "XML) and masks: more training data.", ("variants",), {}, write_augmented, rank=40))

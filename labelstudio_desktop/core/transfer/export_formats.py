@@ -1,22 +1,23 @@
 """Every export format with who reads it and the options it takes: the one list the command line and the app's
 Export dialog show (``labelstudio-desktop export --format``), and the dispatch to the format's writer.
 
-Each writer module registers its formats (:func:`.export_registry.register`) when it is imported; the modules are
-imported here, in the order the formats are listed."""
+Each format registers its writer from its own module in ``formats`` (:func:`..formats.registry.register_export`);
+:mod:`..formats.catalog` imports them all, and :mod:`.export_augmented` registers the augmented copies. The list is
+in the order of the formats' ranks."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..formats.catalog import EXPORT_FORMATS, ExportFormat
+from ..formats.writing import ExportError, ExportReport
 from ..jobs import JobToken
 from ..store.store import Store
-from . import export, export_augmented, export_crops, export_interchange, export_masks, export_yolo  # noqa: F401
-from .export import ExportError, ExportReport
-from .export_registry import EXPORT_FORMATS, ExportFormat
+from . import export_augmented  # noqa: F401 (registers the augmented copies)
 
 __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "export_more"]
 
-#: The formats besides Pascal VOC (which :func:`.export.export_voc` writes with its own defaults).
+#: The formats besides Pascal VOC (which :func:`..formats.voc.export_voc` writes with its own defaults).
 FORMATS = tuple(key for key in EXPORT_FORMATS if key != "voc")
 
 

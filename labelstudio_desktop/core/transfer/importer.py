@@ -17,7 +17,6 @@ from typing import Any
 
 from ..editing.class_list import record_classes
 from ..formats import cifar
-from ..formats.annotations import AnnotationError
 from ..formats.folders import (
     Candidate,
     class_folder_candidates,
@@ -36,6 +35,7 @@ from ..labels_rule import label_problem
 from ..store.integrity import ProjectBusy, project_lock
 from ..store.masks import mask_size
 from ..store.store import BUSY_TIMEOUT, Store, file_facts
+from ..validate import AnnotationError
 from .annotation_import import AnnotationCounts, AnnotationStore
 from .annotation_sources import ANNOTATION_FORMATS, Scan, read_format, scan, unused_note, voc_annotation
 from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources

@@ -1,8 +1,10 @@
-"""Exporting a project: Pascal VOC in the labelImg layout or as ``VOCdevkit/VOC2007``.
+"""What every writer of an export shares: the report and the error, the images an export reads (usable, with their
+boxes, their masks), their file ids, the refusal to replace files unless asked, a file name the file system refuses
+(skipped with a note), the upright JPEG copies, and the staged writer every format registers
+(:func:`staged_writer`: a killed export leaves nothing half-written, :mod:`.staging`).
 
-Written so strict readers never choke: integer coordinates, every tag (``pose``, ``truncated``,
-``difficult``), the size of the EXIF-corrected image, and ids that never collide. Files are written
-atomically; existing files are replaced only when asked (``overwrite``).
+Files are written atomically (:func:`.fsutil.atomic_write`); existing files are replaced only when asked
+(``overwrite``).
 """
 
 from __future__ import annotations
@@ -15,18 +17,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..editing.class_list import class_names, object_class_names
-from ..formats.masks import labelmap_name, labelmap_text
-from ..formats.voc import VocObject, voc_xml
-from ..fsutil import WRITTEN, atomic_write, link_outside, name_refused, unique_safe_names
-from ..images import ImageProblem, open_upright, probe, raw_point
-from ..jobs import JobToken
-from ..store.store import SPLITS, BoxRecord, ImageRecord, Store
-from .export_registry import ExportFormat, register
-from .staging import staged_export
+import numpy as np
 
-LAYOUTS = ("labelimg", "vocdevkit")
-VOC_YEAR = "VOC2007"
+from ..fsutil import WRITTEN, atomic_write, link_outside, name_refused
+from ..images import ImageProblem, open_upright, probe
+from ..jobs import JobToken
+from ..store.masks import decoded_masks
+from ..store.store import BoxRecord, ImageRecord, Store
+from .staging import staged_export
 
 
 class ExportError(Exception):
@@ -74,11 +72,6 @@ def nothing_to_export(store: Store, kind: str, include_pending: bool) -> str:
             f"({sum(counts.values())} {kind} in all; rejected ones, and excluded or missing images, are left out)")
 
 
-def _objects(store: Store, image: ImageRecord, include_pending: bool) -> list[VocObject]:
-    return [VocObject(b.label, b.x0, b.y0, b.x1, b.y1, b.pose, b.truncated, b.difficult)
-            for b in store.boxes(image.id, states=export_states(include_pending))]
-
-
 def exportable_images(store: Store) -> list[ImageRecord]:
     """Images an export reads: not excluded, not missing, and not a link leading outside the project (never read:
     see :func:`links_outside`)."""
@@ -118,6 +111,25 @@ def images_with_boxes(store: Store, include_pending: bool, report: ExportReport
                                     "to export it as a negative)"))
     if not out and not report.nothing_because:
         report.nothing_because = nothing_to_export(store, "boxes", include_pending)
+    return out
+
+
+def images_with_boxes_and_masks(store: Store, include_pending: bool, report: ExportReport
+                                ) -> list[tuple[ImageRecord, list[BoxRecord], list[tuple[str, np.ndarray]]]]:
+    """Images with boxes (or verified), and images with masks, each with its boxes and its masks (label, 0/1 array:
+    one per stored mask, oldest first): what the COCO and labelme writers write."""
+    states = export_states(include_pending)
+    boxed = {img.id: (img, boxes) for img, boxes in images_with_boxes(store, include_pending, report)}
+    out = []
+    for img in store.images(include_excluded=False, include_missing=False):
+        rows = [r for r in store.masks(img.id) if r["state"] in states]
+        notes: list[str] = []
+        masks = [(r["label"], mask) for r, mask in decoded_masks(rows, img.width, img.height, notes)]
+        report.problems.extend((img.path, note) for note in notes)
+        if img.id in boxed or masks:
+            out.append((img, boxed[img.id][1] if img.id in boxed else [], masks))
+    if out:
+        report.nothing_because = ""
     return out
 
 
@@ -210,7 +222,7 @@ def each_file(report: ExportReport, record: str) -> Iterator[FileStep]:
             outer.extend(written)
 
 
-def _check_targets(targets: list[Path], overwrite: bool) -> None:
+def check_targets(targets: list[Path], overwrite: bool) -> None:
     existing = [t for t in targets if _exists(t)]
     if existing and not overwrite:
         shown = ", ".join(str(t) for t in existing[:3])
@@ -219,88 +231,7 @@ def _check_targets(targets: list[Path], overwrite: bool) -> None:
                           "choose another folder or pass --overwrite")
 
 
-def export_voc(store: Store, out: Path, layout: str = "labelimg", include_pending: bool = False,
-               overwrite: bool = False, job: JobToken | None = None) -> ExportReport:
-    """Write Pascal VOC annotations for every usable image of the project."""
-    job = job or JobToken()
-    if layout not in LAYOUTS:
-        raise ExportError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
-    out = Path(out).resolve()
-    images = exportable_images(store)
-    report = ExportReport(layout=layout, out=out)
-    with staged_export(store.root, out):  # a killed export leaves nothing half-written in ``out``
-        if layout == "labelimg":
-            _export_labelimg(store, out, images, include_pending, overwrite, job, report)
-        else:
-            _export_vocdevkit(store, out, images, include_pending, overwrite, job, report)
-    return report
-
-
-def _export_labelimg(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
-                     overwrite: bool, job: JobToken, report: ExportReport) -> None:
-    """An XML per image beside a copy of the folder tree. labelImg shows a photo's raw frame (it ignores EXIF), so
-    the XML of an EXIF-rotated photo gives the raw frame's size and boxes, and says so (``exif_orientation``):
-    the file it references is described as that file is."""
-    todo = images_with_boxes(store, include_pending, report)
-    if not todo:  # nothing to write: report.nothing_because says why
-        return
-    targets = {img.path: out / PurePosixPath(img.path).with_suffix(".xml") for img, _boxes in todo}
-    _check_targets(list(targets.values()), overwrite)
-    raw_frames = 0
-    for n, (img, boxes) in enumerate(todo):
-        job.check()
-        src = store.abs_path(img)
-        objects = [_voc_object(b) for b in boxes]
-        width, height, orientation = img.width, img.height, _orientation(src)
-        if orientation != 1:
-            objects, (width, height) = _raw_frame(objects, img, orientation)
-        xml = voc_xml(folder=xml_text(src.parent.name), filename=xml_text(src.name), path=xml_text(str(src)),
-                      width=width, height=height, depth=3, objects=objects, verified=img.status == "verified",
-                      raw_orientation=orientation if orientation != 1 else None)
-        with each_file(report, img.path):
-            atomic_write(targets[img.path], xml)
-            raw_frames += int(orientation != 1)
-            report.images += 1
-            report.objects += len(objects)
-        job.progress(n + 1, len(todo))
-    if raw_frames:
-        report.problems.append(("", f"{raw_frames} EXIF-rotated photo(s): their XML gives the raw frame labelImg "
-                                    "shows (size and boxes), marked exif_orientation; importing it turns them upright"))
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    """``text`` with the characters XML 1.0 cannot hold (control characters, lone surrogates) as ``_``: a label
-    stored before labels were checked at entry must not stop the export."""
-    return _NOT_XML.sub("_", text)
-
-
-def _voc_object(b: BoxRecord) -> VocObject:
-    return VocObject(xml_text(b.label), b.x0, b.y0, b.x1, b.y1, xml_text(b.pose), b.truncated, b.difficult)
-
-
-def _orientation(path: Path) -> int:
-    try:
-        return probe(path).orientation
-    except ImageProblem:
-        return 1
-
-
-def _raw_frame(objects: list[VocObject], img: ImageRecord, orientation: int
-               ) -> tuple[list[VocObject], tuple[int, int]]:
-    """Boxes of the upright image in the raw frame of a photo of this EXIF orientation, and that frame's size."""
-    raw_w, raw_h = (img.height, img.width) if orientation in (5, 6, 7, 8) else (img.width, img.height)
-    moved = []
-    for o in objects:
-        corners = [raw_point(x, y, orientation, raw_w, raw_h) for x, y in ((o.x0, o.y0), (o.x1, o.y1))]
-        xs, ys = sorted(int(c[0]) for c in corners), sorted(int(c[1]) for c in corners)
-        moved.append(VocObject(o.name, xs[0], ys[0], xs[1], ys[1], o.pose, o.truncated, o.difficult))
-    return moved, (raw_w, raw_h)
-
-
-def _jpeg_bytes(src: Path) -> tuple[bytes, bool]:
+def jpeg_bytes(src: Path) -> tuple[bytes, bool]:
     """The JPEG to put in JPEGImages: the original bytes when they are an upright RGB JPEG, else re-encoded."""
     facts = probe(src)
     if facts.format == "JPEG" and facts.orientation == 1 and facts.mode in ("RGB", "L") \
@@ -321,7 +252,7 @@ def write_upright_copy(store: Store, img: ImageRecord, target: Path, report: Exp
             report.problems.append(note)
         return False
     try:
-        data, reencoded = _jpeg_bytes(store.abs_path(img))
+        data, reencoded = jpeg_bytes(store.abs_path(img))
     except (ImageProblem, OSError) as exc:
         report.problems.append((img.path, f"skipped: {exc}"))
         return False
@@ -331,73 +262,8 @@ def write_upright_copy(store: Store, img: ImageRecord, target: Path, report: Exp
     return not step.skipped
 
 
-def _class_presence(boxes: list[BoxRecord]) -> dict[str, int]:
-    presence: dict[str, int] = {}
-    for b in boxes:
-        presence[b.label] = max(presence.get(b.label, 0), 0 if b.difficult else 1)
-    return presence
-
-
-def class_list_stems(classes: list[str], report: ExportReport) -> dict[str, str]:
-    """The name of each class's ``<class>_<split>.txt`` lists: the class's ``labelmap.txt`` name when it is a safe
-    file name, so readers find a class's lists by its name; one of its own (``_2``...) when two would share one."""
-    stems = unique_safe_names(classes, fallback="class")
-    renamed = [c for c in classes if stems[c] != labelmap_name(c)]
-    if renamed:
-        report.problems.append(("", "per-class lists named apart from their class: " + ", ".join(
-            f"{c!r} -> {stems[c]}_*.txt" for c in renamed[:5]) + (" ..." if len(renamed) > 5 else "")))
-    return stems
-
-
-def _export_vocdevkit(store: Store, out: Path, images: list[ImageRecord], include_pending: bool,
-                      overwrite: bool, job: JobToken, report: ExportReport) -> None:
-    base = out / "VOCdevkit" / VOC_YEAR
-    todo = images_with_boxes(store, include_pending, report)
-    if not todo:  # nothing to write: report.nothing_because says why
-        return
-    ids = unique_ids([img.path for img, _boxes in todo])
-    sets = base / "ImageSets" / "Main"
-    targets = [p for img, _boxes in todo for p in (base / "Annotations" / f"{ids[img.path]}.xml",
-                                                   base / "JPEGImages" / f"{ids[img.path]}.jpg")]
-    targets += [sets / f"{name}.txt" for name in (*SPLITS, "trainval")] + [base / "labelmap.txt"]
-    _check_targets(targets, overwrite)
-    listed: dict[str, list[str]] = {s: [] for s in SPLITS}
-    presence: dict[str, dict[str, int]] = {}  # id -> class -> 1 present, 0 only difficult
-    for n, (img, boxes) in enumerate(todo):
-        job.check()
-        ident = ids[img.path]
-        jpeg = base / "JPEGImages" / f"{ident}.jpg"
-        with each_file(report, img.path):
-            if not write_upright_copy(store, img, jpeg, report):
-                continue
-            objects = [_voc_object(b) for b in boxes]
-            xml = voc_xml(folder=VOC_YEAR, filename=jpeg.name, path=str(jpeg), width=img.width, height=img.height,
-                          depth=3, objects=objects, verified=img.status == "verified",
-                          database="labelstudio-desktop")
-            atomic_write(base / "Annotations" / f"{ident}.xml", xml)
-            listed[split_or_train(img, report)].append(ident)
-            presence[ident] = _class_presence(boxes)
-            report.images += 1
-            report.objects += len(objects)
-        job.progress(n + 1, len(todo))
-    listed_trainval = listed["train"] + listed["val"]
-    used = {c for per_image in presence.values() for c in per_image}
-    classes = [c for c in class_names(store) if c in used]
-    stems = class_list_stems(classes, report)
-    for name, idents in (*listed.items(), ("trainval", listed_trainval)):
-        atomic_write(sets / f"{name}.txt", "".join(f"{i}\n" for i in idents).encode("utf-8"))
-        for cls in classes:  # the per-class lists of the VOC devkit: 1 present, -1 absent, 0 difficult only
-            lines = "".join(f"{i} {presence[i].get(cls, -1):>2}\n" for i in idents)
-            with each_file(report, f"class {cls!r}"):
-                atomic_write(sets / f"{stems[cls]}_{name}.txt", lines.encode("utf-8"))
-    # Datumaro (and CVAT through it) refuse classes outside VOC's 20 without a labelmap: the project's object classes,
-    # numbered as in every other export (the masks export's palette indices among them); image-only classes take none
-    atomic_write(base / "labelmap.txt", labelmap_text(object_class_names(store)).encode("utf-8"))
-    note_unsplit(report)
-
-
 def staged_writer(key: str, write_into: Callable, *option_names: str) -> Callable:
-    """A registry writer (:class:`.export_registry.ExportFormat`) for ``write_into(store, out, include_pending,
+    """A registry writer (:class:`.registry.ExportFormat`) for ``write_into(store, out, include_pending,
     overwrite, job, report, **options)``: ``out`` resolved, a report of layout ``key``, the whole export staged
     (a killed export leaves nothing half-written in ``out``); ``option_names``: the export options it takes."""
     def write(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
@@ -409,13 +275,3 @@ def staged_writer(key: str, write_into: Callable, *option_names: str) -> Callabl
             write_into(store, out, include_pending, overwrite, job, report, **taken)
         return report
     return write
-
-
-def _write_voc(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
-               layout: str = "labelimg", **_) -> ExportReport:
-    return export_voc(store, out, layout=layout, include_pending=include_pending, overwrite=overwrite, job=job)
-
-
-register(ExportFormat("voc", "Pascal VOC (boxes)", "XML per image, read by labelImg, CVAT and Datumaro (with "
-                      "labelmap.txt), TensorFlow's VOC scripts, keras-yolo3, torchvision.", ("layout",),
-                      {"layout": LAYOUTS}, _write_voc))

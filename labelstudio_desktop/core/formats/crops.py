@@ -1,4 +1,5 @@
-"""Crops ("label trimming"): each box's region, or each mask component's bounding region, one folder per label.
+"""The ``crops`` export ("label trimming"): each box's region, or each mask component's bounding region, one folder
+per label (the layout of class folders a classifier trains on).
 
 ``OUT/<label>/<id>_<n>.png``: ``<label>`` made safe by :func:`.fsutil.safe_name` (a label such as ``../../x``
 or ``/tmp/x`` never leaves ``OUT``), ``<id>`` the image's export id, ``n`` counting the image's crops. Regions
@@ -21,10 +22,13 @@ from ..images import ImageProblem, load_rgb
 from ..jobs import JobToken
 from ..store.masks import decoded_masks
 from ..store.store import ImageRecord, Store
-from .export import (
+from .masks import components, images_with_masks, label_masks
+from .registry import ExportFormat, register_export
+from .staging import staged_export
+from .writing import (
     ExportError,
     ExportReport,
-    _check_targets,
+    check_targets,
     each_file,
     export_states,
     exportable_images,
@@ -32,9 +36,6 @@ from .export import (
     nothing_to_export,
     unique_ids,
 )
-from .export_masks import components, images_with_masks, label_masks
-from .export_registry import ExportFormat, register
-from .staging import staged_export
 
 CROP_SOURCES = ("boxes", "masks")
 PIXEL_CACHE = 8
@@ -81,7 +82,7 @@ def _write_crops(store: Store, out: Path, source: str, padding: float, cutout: b
     for c in crops:
         n = counters[c.image.id] = counters.get(c.image.id, -1) + 1
         targets.append(inside(out, out / folders[c.label] / f"{ids[c.image.path]}_{n}.png"))
-    _check_targets(targets, overwrite)
+    check_targets(targets, overwrite)
     pixels: dict[int, np.ndarray] = {}
     cropped: set[int] = set()  # images with at least one crop written
     for k, (crop, target) in enumerate(zip(crops, targets, strict=True)):
@@ -139,9 +140,10 @@ def _crop_png(store: Store, crop: Crop, pixels: np.ndarray, cutout: bool) -> byt
 
 
 def _registered_crops(store: Store, out: Path, include_pending: bool, overwrite: bool, job: JobToken,
-                 source: str = "boxes", padding: float = 0.1, cutout: bool = False, **_) -> ExportReport:
+                      source: str = "boxes", padding: float = 0.1, cutout: bool = False, **_) -> ExportReport:
     return export_crops(store, out, source, padding, cutout, include_pending, overwrite, job)
 
 
-register(ExportFormat("crops", "Crops (label trimming)", "A PNG per box or mask part, a folder per label: a "
-                      "classifier's training folders.", ("source", "cutout", "padding"), {}, _registered_crops))
+register_export(ExportFormat("crops", "Crops (label trimming)", "A PNG per box or mask part, a folder per label: a "
+                             "classifier's training folders.", ("source", "cutout", "padding"), {},
+                             _registered_crops, rank=30))
