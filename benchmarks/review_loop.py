@@ -2,6 +2,7 @@
 
     python benchmarks/review_loop.py [--dataset demo|bccd|boards|cards ...] [--weights imagenet|none|both]
                                      [--batch 20] [--rounds 4] [--quick] [--json rows.json] [--plot out.png]
+                                     [--order random|file|review ...]
 
 Datasets: the demo project (class folders; its true boxes are kept apart from the project), the blood-cell photos of
 ``../shared/datasets/BCCD_Dataset`` (VOC, many small objects) and two sets of ordinary phone photos with a labelImg
@@ -57,6 +58,7 @@ BCCD = SHARED / "BCCD_Dataset" / "BCCD"
 PHOTO_SETS = {"boards": SHARED / "boards" / "images", "cards": SHARED / "cards" / "images"}
 DATASETS = ("demo", "bccd", "boards", "cards")
 WEIGHTS = {"imagenet": {}, "none": {"backbone": "small", "weights": "none"}}
+ORDERS = ("random", "file", "review")
 
 
 class MissingDataset(Exception):
@@ -217,7 +219,8 @@ class Tally:
 
 
 def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool, batch: int, rounds: int,
-             seed: int, epochs: int | None, quick: bool) -> list[dict]:
+             seed: int, epochs: int | None, quick: bool, order: str = "random") -> list[dict]:
+    from labelstudio_desktop.core.editing.review_order import review_order
     from labelstudio_desktop.core.store.store import Store
     from labelstudio_desktop.core.transfer.importer import import_folder
     from labelstudio_desktop.ml.calibrate import calibrate
@@ -231,6 +234,15 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
         images = {i.path: i for i in store.images(include_excluded=False, include_missing=False)
                   if i.path in truth and not i.warnings}
     held, pool = split_held_out(list(images), seed, most=20 if quick else 100)
+    if order == "file":
+        pool = sorted(pool)
+    elif order == "review":  # the review order needs every image's features (the app computes them after import)
+        from labelstudio_desktop.ml.features import compute_features
+
+        t0 = time.perf_counter()
+        with Store.open(db) as store:
+            embedded = compute_features(store)
+        print(f"   features of {embedded.done} images in {time.perf_counter() - t0:.0f} s", flush=True)
     held_ids = [images[rel].id for rel in held]
     common = Counter(label for rel in images for label, _ in truth[rel]).most_common(1)[0][0]
     centre = Quality()
@@ -239,12 +251,21 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
         centre.add([(label, centre_box(img.width, img.height)) for label in {t[0] for t in truth[rel]}],
                    truth[rel])
     rows, run_id, threshold, trained = [], None, None, None
-    print(f"\n== {name}, weights {weights}: {len(images)} images, {sum(len(truth[r]) for r in images)} true "
-          f"boxes; {len(held)} held out for scoring (hidden from every model); batches of {batch}", flush=True)
+    print(f"\n== {name}, weights {weights}, {order} order: {len(images)} images, "
+          f"{sum(len(truth[r]) for r in images)} true boxes; {len(held)} held out for scoring (hidden from every "
+          f"model); batches of {batch}", flush=True)
+    done: set[str] = set()
     for rnd in range(1, rounds + 1):
-        reviewed = pool[(rnd - 1) * batch:rnd * batch]
+        remaining = [rel for rel in pool if rel not in done]
+        if order == "review":  # what the app's Next image to review (Shift+N) goes through
+            by_id = {images[rel].id: rel for rel in remaining}
+            with Store.open(db) as store:
+                reviewed = [by_id[i] for i in review_order(store, candidates=list(by_id)).ids[:batch]]
+        else:
+            reviewed = remaining[:batch]
         if not reviewed:
             break
+        done.update(reviewed)
         source = "detector" if run_id is not None else ("gradcam" if labelled else None)
         if source == "gradcam":  # the cold start: a classifier on the image labels (not the held-out ones)
             t0 = time.perf_counter()
@@ -270,7 +291,8 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
                 label = img.label if labelled and img.label else common
                 centre_tally.add(review([(label, centre_box(img.width, img.height))], truth[rel]), len(truth[rel]))
                 tally.add(_apply(store, img, store.boxes(img.id, states=("pending",)), truth[rel]), len(truth[rel]))
-        row = {"dataset": name, "weights": weights, "round": rnd, "source": source or "none (operator draws)",
+        row = {"dataset": name, "weights": weights, "order": order, "round": rnd,
+               "source": source or "none (operator draws)",
                "reviewed_before": (rnd - 1) * batch, "batch_images": len(reviewed), "objects": tally.objects,
                "train_seconds_before": trained, "threshold": threshold,
                "mean_best_iou": quality.mean_best_iou, "centre_iou": centre.mean_best_iou,
@@ -298,7 +320,7 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
               f"{row['seconds_per_object']:.1f} (hand {row['hand_seconds_per_object']:.1f}, centre box "
               f"{row['centre_seconds_per_object']:.1f}); decisions: "
               + ", ".join(f"{n} {kind}" for kind, n in tally.kinds.items()), flush=True)
-        if rnd == rounds or not pool[rnd * batch:]:
+        if rnd == rounds or len(done) == len(pool):
             break  # the last round's retraining would be measured by nobody
         if run_id is not None:  # calibrate the detector that proposed for this batch, on it (it never trained on it)
             others = [i.id for rel, i in images.items() if rel not in set(reviewed)]
@@ -329,19 +351,43 @@ def side_by_side(rows: list[dict]) -> None:
             ("s/obj", "seconds_per_object", "{:.1f}"), ("train s", "train_seconds_before", "{:.0f}")]
     for name in dict.fromkeys(r["dataset"] for r in rows):
         mine = [r for r in rows if r["dataset"] == name]
-        variants = list(dict.fromkeys(r["weights"] for r in mine))
+        variants = list(dict.fromkeys(_variant(r) for r in mine))
         print(f"\n{name}: " + " | ".join(f"{w}: " + " ".join(c for c, _, _ in cols) for w in variants)
               + " | centre box: IoU act/obj s/obj | hand: act/obj s/obj")
         for rnd in sorted({r["round"] for r in mine}):
             cells, base = [], None
             for w in variants:
-                r = next((r for r in mine if r["weights"] == w and r["round"] == rnd), None)
+                r = next((r for r in mine if _variant(r) == w and r["round"] == rnd), None)
                 base = base or r
                 cells.append(" ".join("-" if r is None or r[k] is None else f.format(r[k]) for _, k, f in cols))
             print(f"  round {rnd}: " + " | ".join(cells)
                   + f" | {base['centre_iou']:.2f} {base['centre_actions_per_object_with_navigation']:.2f} "
                   f"{base['centre_seconds_per_object']:.1f} | {base['hand_actions_per_object_with_navigation']:.2f} "
                   f"{base['hand_seconds_per_object']:.1f}")
+
+
+def _variant(row: dict) -> str:
+    """How a row's loop ran: its weights, and its review order (rows saved before issue 23 have none: random)."""
+    order = row.get("order")
+    return row["weights"] if order is None else f"{row['weights']}, {order} order"
+
+
+def reached(rows: list[dict]) -> None:
+    """Per dataset and weights: after how many reviewed images each order's held-out IoU reached what file order
+    has after its last round (issue 23: the review order should get there after at most 40 of file order's 60)."""
+    for key in dict.fromkeys((r["dataset"], r["weights"]) for r in rows):
+        mine = [r for r in rows if (r["dataset"], r["weights"]) == key]
+        file_rows = [r for r in mine if r.get("order") == "file"]
+        if not file_rows or len({r.get("order") for r in mine}) < 2:
+            continue
+        goal = file_rows[-1]
+        print(f"\n{key[0]} ({key[1]}): file order's held-out IoU after {goal['reviewed_before']} reviewed: "
+              f"{goal['mean_best_iou']:.3f}; reached by")
+        for order in dict.fromkeys(r.get("order") for r in mine):
+            hit = next((r for r in mine if r.get("order") == order and r["mean_best_iou"] >= goal["mean_best_iou"]),
+                       None)
+            print(f"  {order} order: " + (f"{hit['reviewed_before']} reviewed images (IoU {hit['mean_best_iou']:.3f})"
+                                          if hit else "not within the rounds run"))
 
 
 def _augment(names: str):
@@ -357,8 +403,8 @@ def plot(rows: list[dict], out: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for name in sorted({f"{r['dataset']} ({r['weights']})" for r in rows}):
-        mine = [r for r in rows if f"{r['dataset']} ({r['weights']})" == name]
+    for name in sorted({f"{r['dataset']} ({_variant(r)})" for r in rows}):
+        mine = [r for r in rows if f"{r['dataset']} ({_variant(r)})" == name]
         x = [r["reviewed_before"] for r in mine]
         left.plot(x, [r["mean_best_iou"] for r in mine], "o-", label=f"{name}: proposals")
         left.axhline(mine[0]["centre_iou"], linestyle="--", linewidth=1, color=left.lines[-1].get_color(),
@@ -390,6 +436,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=None, help="detector epochs per round (default: its own)")
     parser.add_argument("--quick", action="store_true",
                         help="a check that it runs: 2 rounds of 10 images, 20 held out, 3 epochs per model")
+    parser.add_argument("--order", action="append", choices=ORDERS,
+                        help="the order images are reviewed in (repeatable, each a loop of its own; default random): "
+                             "random (seeded), file (by name), review (the app's Next image to review: the least "
+                             "sure proposals, least like the reviewed images)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plot", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the rows here")
@@ -407,13 +457,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             for weights in variants:
-                work = Path(tmp) / f"{name}-{weights}"
-                work.mkdir()
-                folder, truth, labelled = load_dataset(name, work)
-                rows += run_loop(name, weights, folder, truth, labelled, batch, rounds, args.seed, args.epochs,
-                                 args.quick)
-                shutil.rmtree(work, ignore_errors=True)
+                for order in args.order or ["random"]:
+                    work = Path(tmp) / f"{name}-{weights}-{order}"
+                    work.mkdir()
+                    folder, truth, labelled = load_dataset(name, work)
+                    rows += run_loop(name, weights, folder, truth, labelled, batch, rounds, args.seed, args.epochs,
+                                     args.quick, order)
+                    shutil.rmtree(work, ignore_errors=True)
     side_by_side(rows)
+    reached(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if args.plot and rows:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from photo_project import photo_project
 from PySide6.QtCore import QPoint, Qt
+from widgets_helper import hover
 
 from labelstudio_desktop.core.store.store import Store
 
@@ -76,10 +77,10 @@ def test_hovering_a_point_shows_its_name_and_thumbnail(open_window, photos, qtbo
     window = open_window(folder)
     panel = _map(window, qtbot)
     target = window.store.image_by_path("board_on_desk.jpg").id
-    qtbot.mouseMove(panel.canvas, panel.canvas.place_of(target).toPoint())
+    hover(panel.canvas, panel.canvas.place_of(target).toPoint())
     qtbot.waitUntil(lambda: panel.preview.isVisible())
     qtbot.waitUntil(lambda: panel.preview.pixmap() is not None and not panel.preview.pixmap().isNull(),
                     timeout=20000)
     assert panel.preview.toolTip() == "board_on_desk.jpg"
-    qtbot.mouseMove(panel.canvas, QPoint(2, panel.canvas.height() - 2))  # a corner where no point is
+    hover(panel.canvas, QPoint(2, panel.canvas.height() - 2))  # a corner where no point is
     qtbot.waitUntil(lambda: not panel.preview.isVisible())

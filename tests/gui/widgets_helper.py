@@ -3,7 +3,8 @@ clicks them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 
@@ -12,6 +13,15 @@ def settle(qtbot) -> None:
     for _ in range(3):
         QApplication.processEvents()
         qtbot.wait(10)
+
+
+def hover(widget, pos: QPoint) -> None:
+    """Move the pointer, no button held, to ``pos`` on ``widget``. qtbot.mouseMove on a widget moves the offscreen
+    cursor, whose event goes to the first shown top-level window under it, which may be a window an earlier test left
+    for deletion; sent to the widget's own window, the move reaches the widget whatever else is open."""
+    window = widget.window()
+    QTest.mouseMove(window.windowHandle(), widget.mapTo(window, pos))
+    QApplication.processEvents()
 
 
 class Clock:
