@@ -1,5 +1,5 @@
-"""The build copies the top-level ``resources/`` folder (icons, translations, the desktop entry, the ImageNet MobileNetV2
-weights in ``resources/weights/`` with their README and licence) into the package, so a
+"""The build copies the top-level ``resources/`` folder (icons, translations, the desktop entry, the ImageNet
+MobileNetV2 weights in ``resources/weights/`` with their README and licence) into the package, so a
 wheel installs it as ``labelstudio_desktop/resources``; the desktop entry and the app icon also go to ``share/`` (the
 places a Linux desktop looks). Everything else is in pyproject.toml.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, fields
 
-from ..core.formats.validate import shown
+from ..core.validate import shown
 
 OPTIONS = ("hflip", "vflip", "shift", "rotate", "zoom", "scale", "brightness", "color", "erase")
 TASKS = ("classify", "segment", "regress", "detect")

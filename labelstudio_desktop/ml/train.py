@@ -27,11 +27,11 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from ..core.formats.validate import shown
 from ..core.jobs import JobToken
 from ..core.store.db_values import finite
 from ..core.store.runs import add_snapshot, create_run, get_run, owner_params, recover_interrupted, run_dir, update_run
 from ..core.store.store import Store
+from ..core.validate import shown
 from .backbones import APPLICATIONS, PRETRAINED, BackboneAdam, slow_layers, zip_damage
 from .config import (  # noqa: F401 - AugmentConfig, EpochPlan, epoch_plan re-exported for train()
     AugmentConfig,
