@@ -53,6 +53,28 @@ class JobToken:
             raise Cancelled()
 
 
+class JobPart(JobToken):
+    """Part ``index`` of ``parts`` equal parts of ``job``: its progress fills that share of the job's bar; status and
+    cancellation are the job's."""
+
+    def __init__(self, job: JobToken, index: int, parts: int):
+        super().__init__()
+        self.job, self.index, self.parts = job, index, max(1, parts)
+
+    def progress(self, done: int, total: int) -> None:
+        total = max(1, total)
+        self.job.progress(self.index * total + min(done, total), self.parts * total)
+
+    def status(self, text: str) -> None:
+        self.job.status(text)
+
+    def cancel(self) -> None:
+        self.job.cancel()
+
+    def cancelled(self) -> bool:
+        return self.job.cancelled()
+
+
 class ConsoleJob(JobToken):
     """A token that draws a one-line progress bar on a terminal (nothing when not a terminal)."""
 

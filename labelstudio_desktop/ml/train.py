@@ -498,3 +498,22 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
                model_path=str(best) if best.is_file() else None, params=params)
     return RunResult(run_id, config.task, len(history.get("loss", [])), history,
                      str(best) if best.is_file() else None, status, message)
+
+
+def fit_detector(config: TrainConfig, x: np.ndarray, items, classes: list[str], job: JobToken,
+                 seed: int = 0) -> tuple[keras.Model, bool]:
+    """A detector trained in memory on ``x`` and ``items`` (:class:`ImageBoxes`), as a new run would train it (the
+    config's model, plan of batches, augmentation and learning-rate schedule), without a run, a validation split or
+    checkpoints: for models that judge the project rather than serve it (``ml/out_of_fold.py``). Returns the model
+    and whether it trained to the end (not cancelled, no NaN loss)."""
+    keras.utils.set_random_seed(seed)
+    model = _build(config, TaskData(task="detect", size=config.size, classes=classes))
+    _compile(model, config)
+    dataset = make_detect_dataset(x, items, len(classes), config.batch, True, config.augment, seed,
+                                  config.hard_negative_weight, output_stride(model))
+    plan = epoch_plan(config.epochs, config.batch, len(x), config.min_steps)
+    progress = _JobCallback(job, plan.epochs, plan.steps, 0)
+    model.fit(dataset.repeat() if plan.passes > 1 else dataset, epochs=plan.epochs,
+              steps_per_epoch=plan.steps if plan.passes > 1 else None, verbose=0,
+              callbacks=[_CosineSchedule(config.learning_rate, plan.batches, progress), progress])
+    return model, not (progress.cancelled or progress.nan_at)

@@ -21,7 +21,7 @@ FORBIDDEN_LAYERS = {"core": ("ml", "gui", "cli", "cli_project", "cli_features"),
 #: Modules at core's top level that every subpackage may use; they import no subpackage.
 CORE_BASE = {"images", "jobs", "batches", "fsutil", "durability", "confine", "labels_rule", "validate"}
 #: Modules at core's top level that use the subpackages; nothing inside core imports them.
-CORE_TOP = {"demo", "demo_annotations", "dataset_map", "mistakes"}
+CORE_TOP = {"demo", "demo_annotations", "dataset_map", "mistakes", "box_places"}
 #: The contract inside core: what each part (a subpackage, ``base`` for :data:`CORE_BASE`, ``top`` for
 #: :data:`CORE_TOP`) may import besides itself. Each subpackage's ``__init__`` docstring says the same in words.
 CORE_MAY_IMPORT = {

@@ -1,0 +1,90 @@
+"""Out-of-fold detections: every reviewed image looked at by a box detector that never trained on it.
+
+The reviewed images (the detector's training data, whatever their split) are dealt at random into :data:`FOLDS`
+folds; for each fold a detector is trained in memory on the other folds with the app's defaults (no run is
+recorded, nothing is written) and proposes on the fold's images at the proposals' threshold. Where the project is
+one class per image, an image's detections take its class, as proposals do. ``core/box_places.py`` compares these
+detections with the recorded boxes: likely missing and misplaced boxes. Training :data:`FOLDS` detectors takes
+minutes (about 3 per 100 images on two CPU cores), which is why the search is asked for, never automatic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core.box_places import Edges, PlaceReport, place_mistakes
+from ..core.jobs import Cancelled, JobPart, JobToken
+from ..core.store.store import SPLITS, Store
+from .config import TrainConfig
+from .data import class_per_image, collect, ensure_split
+from .detector import detect
+from .propose import DETECTOR_THRESHOLD, denormalise
+from .train import TrainError, fit_detector
+
+FOLDS = 3
+
+
+@dataclass
+class OutOfFold:
+    """The reviewed images (id, path), their accepted boxes (box id, class, edges) and their out-of-fold detections
+    (class, edges, score), in pixels of the image; the images that could not be read."""
+
+    images: list[tuple[int, str]] = field(default_factory=list)
+    recorded: dict[int, list[tuple[int, str, Edges]]] = field(default_factory=dict)
+    detected: dict[int, list[tuple[str, Edges, float]]] = field(default_factory=dict)
+    folds: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def fold_of(count: int, folds: int, seed: int) -> np.ndarray:
+    """Each of ``count`` items' fold: a seeded shuffle dealt round-robin, so the folds differ by one at most."""
+    fold = np.empty(count, np.int64)
+    fold[np.random.default_rng(seed).permutation(count)] = np.arange(count) % folds
+    return fold
+
+
+def out_of_fold_detections(store: Store, job: JobToken | None = None, folds: int = FOLDS,
+                           config: TrainConfig | None = None, seed: int = 0) -> OutOfFold:
+    """Train ``folds`` detectors (see the module's docstring) and return every reviewed image's detections by the
+    one that did not train on it. Raises :class:`..data.DataError` when nothing is reviewed, ``Cancelled`` when
+    the job is cancelled, :class:`..train.TrainError` when a detector's loss diverged."""
+    job = job or JobToken()
+    config = config or TrainConfig.for_task("detect")
+    ensure_split(store, seed=config.seed)  # as training does: the reviewed images need a split to be collected
+    data = collect(store, "detect", config.size, job)
+    x = np.concatenate([data.x[s] for s in SPLITS])
+    items = np.concatenate([data.y[s] for s in SPLITS])
+    ids = [i for s in SPLITS for i in data.ids[s]]
+    records = {img.id: img for img in store.images()}
+    result = OutOfFold(images=[(i, records[i].path) for i in ids], problems=data.problems,
+                       folds=min(folds, len(ids)))
+    for box in store.boxes(states=("accepted",)):
+        if box.image_id in records:
+            result.recorded.setdefault(box.image_id, []).append((box.id, box.label, box.edges))
+    prior = class_per_image(store)
+    fold = fold_of(len(ids), result.folds, seed)
+    for k in range(result.folds):
+        test, train = np.flatnonzero(fold == k), np.flatnonzero(fold != k)
+        if not len(train):
+            continue
+        job.status(f"fold {k + 1}/{result.folds}: training a detector on {len(train)} images")
+        model, finished = fit_detector(config, x[train], items[train], data.classes, JobPart(job, k, result.folds),
+                                       seed + k)
+        if job.cancelled():
+            raise Cancelled()
+        if not finished:
+            raise TrainError(f"fold {k + 1}: the detector's loss became NaN; check the boxes, or try a lower "
+                             "learning rate")
+        for n, found in zip(test, detect(model, x[test], score_threshold=DETECTOR_THRESHOLD), strict=True):
+            img = records[ids[n]]
+            label = img.label if prior and img.label else None
+            result.detected[img.id] = [(label or data.classes[c], denormalise(box, img.width, img.height),
+                                        float(score)) for box, c, score in found]
+    return result
+
+
+def place_report(found: OutOfFold) -> PlaceReport:
+    """The likely missing and misplaced boxes of ``found``."""
+    return place_mistakes(found.images, found.recorded, found.detected, found.folds)

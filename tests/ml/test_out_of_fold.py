@@ -1,0 +1,68 @@
+"""Out-of-fold detections (ml/out_of_fold.py) with real tiny detectors on the coloured squares: every reviewed image
+looked at once, by a detector trained on the other folds only; nothing recorded in the project."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_detect import TINY, boxed, squares  # noqa: F401 - fixtures
+
+from labelstudio_desktop.core.jobs import Cancelled, JobToken
+from labelstudio_desktop.core.store.runs import list_runs
+from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.ml import out_of_fold
+from labelstudio_desktop.ml.config import TrainConfig
+from labelstudio_desktop.ml.out_of_fold import fold_of, out_of_fold_detections, place_report
+
+CONFIG = {"task": "detect", "epochs": 1, "min_steps": 0, **TINY}
+
+
+def test_folds_are_even_and_seeded():
+    fold = fold_of(10, 3, seed=4)
+    assert sorted(np.bincount(fold).tolist()) == [3, 3, 4]
+    assert (fold_of(10, 3, seed=4) == fold).all() and not (fold_of(10, 3, seed=5) == fold).all()
+
+
+def test_every_reviewed_image_is_judged_by_a_detector_that_never_trained_on_it(boxed, monkeypatch):  # noqa: F811
+    trained_on: list[set[bytes]] = []
+    real_fit = out_of_fold.fit_detector
+
+    def recording_fit(config, x, items, classes, job, seed=0):
+        trained_on.append({image.tobytes() for image in x})
+        return real_fit(config, x, items, classes, job, seed)
+
+    judged: list[set[bytes]] = []
+    real_detect = out_of_fold.detect
+
+    def recording_detect(model, images, **kwargs):
+        judged.append({image.tobytes() for image in images})
+        return real_detect(model, images, **kwargs)
+
+    monkeypatch.setattr(out_of_fold, "fit_detector", recording_fit)
+    monkeypatch.setattr(out_of_fold, "detect", recording_detect)
+    progress: list[tuple[int, int]] = []
+    with Store.open(boxed) as store:
+        files_before = sorted(p.name for p in store.db_path.parent.rglob("*"))
+        found = out_of_fold_detections(store, JobToken(on_progress=lambda d, t: progress.append((d, t))),
+                                       config=TrainConfig(**CONFIG))
+        assert list_runs(store) == [] and sorted(p.name for p in store.db_path.parent.rglob("*")) == files_before
+        reviewed = {img.id for img in store.images() if store.boxes(image_id=img.id, states=("accepted",))
+                    or img.status == "verified"}
+    assert found.folds == 3 and len(trained_on) == len(judged) == 3
+    assert all(not (trained_on[k] & judged[k]) for k in range(3))  # each fold's judge never saw its images
+    assert sum(len(j) for j in judged) == len(found.images)
+    assert {i for i, _path in found.images} == reviewed == set(found.detected)
+    assert sum(len(boxes) for boxes in found.recorded.values()) == 8  # every accepted square
+    assert max(done / total for done, total in progress) == 1.0  # the three folds fill one bar
+    for detections in found.detected.values():
+        for label, (x0, y0, x1, y1), score in detections:
+            assert label in {"red", "green", "blue"} and 0 <= x0 < x1 and 0 <= y0 < y1 and 0 < score <= 1
+    report = place_report(found)
+    assert report.images == len(reviewed) and report.boxes == 8 and report.folds == 3
+
+
+def test_cancelling_stops_the_folds(boxed):  # noqa: F811
+    job = JobToken()
+    job.cancel()
+    with Store.open(boxed) as store, pytest.raises(Cancelled):
+        out_of_fold_detections(store, job, config=TrainConfig(**CONFIG))
