@@ -1,7 +1,9 @@
-"""Command line: ``mistakes``, the image and box classes the features disagree with (:mod:`.core.mistakes`).
+"""Command line: ``mistakes``, the image and box classes the features disagree with (:mod:`.core.mistakes`), and
+the boxes likely missing or misplaced (:mod:`.core.box_places`).
 
 Image classes are judged by the stored whole-image features (missing ones computed first); box classes by the
-features of the boxes' crops, computed for the run (TensorFlow loads only then).
+features of the boxes' crops, computed for the run (TensorFlow loads only then); box places by a detector per fold
+(``ml/out_of_fold.py``: minutes), only when asked (``--kind places`` or ``all``).
 """
 
 from __future__ import annotations
@@ -11,20 +13,24 @@ import json
 import sys
 
 from .cli_features import FeaturesUnavailable, embed
+from .core.box_places import PlaceReport
 from .core.jobs import ConsoleJob
 from .core.mistakes import DOUBT_BELOW, MistakeReport, box_mistakes, class_mistakes, judged_boxes
 from .core.store.store import Store
 
 EXIT_OK, EXIT_ERROR = 0, 1
-KINDS = ("images", "boxes")
+KINDS = ("images", "boxes", "places")
+CHOICES = {"classes": ("images", "boxes"), "all": KINDS, **{kind: (kind,) for kind in KINDS}}
 
 
 def add_parsers(sub, add_project) -> None:
     p = sub.add_parser("mistakes", help="likely mistakes: image and box classes that a model fitted on the other "
-                                        "images (out of fold) disagrees with, most doubted first")
+                                        "images (out of fold) disagrees with, and boxes likely missing or "
+                                        "misplaced, most doubted first")
     add_project(p)
-    p.add_argument("--kind", choices=[*KINDS, "all"], default="all", help="judge image classes, box classes or "
-                                                                          "both (default)")
+    p.add_argument("--kind", choices=list(CHOICES), default="classes",
+                   help="images: image classes; boxes: box classes; classes: both (default); places: boxes likely "
+                        "missing or misplaced (trains a detector per fold: minutes); all: the three")
     p.add_argument("--limit", type=int, default=50, help="list at most this many of each kind (default 50)")
     p.add_argument("--json", action="store_true", help="print the likely mistakes as JSON")
 
@@ -47,8 +53,8 @@ def judge_boxes(store: Store) -> MistakeReport:
 
 
 def cmd_mistakes(args: argparse.Namespace) -> int:
-    kinds = KINDS if args.kind == "all" else (args.kind,)
-    reports: dict[str, MistakeReport] = {}
+    kinds = CHOICES[args.kind]
+    reports: dict[str, MistakeReport | PlaceReport] = {}
     try:
         with Store.open(args.project, args.db) as store:
             if "images" in kinds:
@@ -56,7 +62,9 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
                 reports["images"] = class_mistakes(store)
             if "boxes" in kinds:
                 reports["boxes"] = judge_boxes(store)
-    except FeaturesUnavailable as exc:
+            if "places" in kinds:
+                reports["places"] = judge_places(store)
+    except (FeaturesUnavailable, PlacesUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.json:
@@ -64,8 +72,47 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
                           for kind, report in reports.items()}, indent=1, ensure_ascii=False))
         return EXIT_OK
     for kind, report in reports.items():
-        _print_report(kind, report, args.limit)
+        (_print_places if kind == "places" else _print_report)(kind, report, args.limit)
     return EXIT_OK
+
+
+class PlacesUnavailable(Exception):
+    """Nothing to train the detectors on (no reviewed boxes), or one diverged: the message says which."""
+
+
+def judge_places(store: Store) -> PlaceReport:
+    """The boxes likely missing or misplaced, by a detector per fold."""
+    from .ml.data import DataError
+    from .ml.out_of_fold import out_of_fold_detections, place_report
+    from .ml.train import TrainError
+
+    try:
+        found = out_of_fold_detections(store, ConsoleJob("box places"))
+    except (DataError, TrainError) as exc:
+        raise PlacesUnavailable(f"box places: {exc}") from exc
+    for path, reason in found.problems:
+        print(f"  left out: {path}: {reason}", file=sys.stderr)
+    return place_report(found)
+
+
+def _print_places(_kind: str, report: PlaceReport, limit: int) -> None:
+    missing = sum(d.kind == "missing" for d in report.doubts)
+    print(f"box places: {missing} likely missing and {len(report.doubts) - missing} likely misplaced boxes on "
+          f"{report.images} reviewed images ({report.boxes} boxes; {report.folds} detectors, each judging the images "
+          f"it did not train on, confirm {report.agreement or 0:.0%} of the boxes)")
+    for doubt in report.doubts[:limit]:
+        if doubt.kind == "missing":
+            print(f"  {doubt.path}: missing box '{doubt.label}' at {_edges(doubt.edges)} (the detector: "
+                  f"{doubt.score:.0%})")
+        else:
+            print(f"  {doubt.path} box {doubt.box_id}: misplaced '{doubt.label}' at {_edges(doubt.was)}, the detector "
+                  f"puts it at {_edges(doubt.edges)} ({doubt.score:.0%}, IoU {doubt.iou:.2f})")
+    if len(report.doubts) > limit:
+        print(f"  ... and {len(report.doubts) - limit} more (--limit)")
+
+
+def _edges(edges) -> str:
+    return "({}, {}, {}, {})".format(*edges)
 
 
 def _print_report(kind: str, report: MistakeReport, limit: int) -> None:

@@ -39,6 +39,8 @@ STATUS_LINES = [
     (r"image features", QT_TRANSLATE_NOOP("JobStatus", "image features")),
     (r"box features", QT_TRANSLATE_NOOP("JobStatus", "box features")),
     (r"detections on (\d+) reviewed images", QT_TRANSLATE_NOOP("JobStatus", "detections on {0} reviewed images")),
+    (r"fold (\d+)/(\d+): training a detector on (\d+) images",
+     QT_TRANSLATE_NOOP("JobStatus", "fold {0}/{1}: training a detector on {2} images")),
 ]
 _LINES = [(re.compile(pattern), template) for pattern, template in STATUS_LINES]
 

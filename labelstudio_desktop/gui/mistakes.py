@@ -1,11 +1,14 @@
-"""The Likely mistakes dock: image and box classes the features disagree with, worst first, one click to fix.
+"""The Likely mistakes dock: image and box classes the features disagree with, and boxes likely missing or
+misplaced, worst first, one click to fix.
 
 *Review → Find likely mistakes* (or the dock's Find button) runs ``ml/mistakes.py`` in a child process (TensorFlow
 never loads into the app): image classes judged out of fold by the images' features, box classes by their crops'
-features (``core/mistakes.py``). The list shows each doubted image or box with its class, what the model says and how
-sure; the browser then lists those images alone, worst first (cleared from its button). Selecting a row shows the
-image (and selects the box); **Fix** (Enter) gives it the model's class, **Keep** (Delete) leaves it as it is; both
-take the row off the list, and Fix is undone with Ctrl+Z like any edit.
+features (``core/mistakes.py``), and with *Also missing and misplaced boxes* checked, the reviewed boxes against a
+detector per fold (``ml/out_of_fold.py``, minutes). The list shows each doubted image or box with its class, what the
+model says and how sure; the browser then lists those images alone, worst first (cleared from its button). Selecting
+a row shows the image (and selects the box); **Fix** (Enter) gives it the model's class, adds the missing box or
+moves the misplaced one where the detector puts it; **Keep** (Delete) leaves it as it is; both take the row off the
+list, and Fix is undone with Ctrl+Z like any edit.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -24,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.editing.commands import SetImageFields, UpdateBox
+from ..core.editing.commands import AddBox, SetImageFields, UpdateBox
+from ..core.store.records import BoxRecord
 from .job_status import translate_status
 from .process_job import in_process
 from .workers import JobRunner
@@ -43,7 +48,7 @@ class MistakesPanel(QWidget):
         super().__init__(parent)
         self.window = window
         self.runner = JobRunner(self)
-        self.runner.sig_done.connect(lambda _title, result: self._found(result))
+        self.runner.sig_done.connect(lambda _title, result: self.show_result(result))
         self.runner.sig_failed.connect(lambda _title, message: self._stopped(
             self.tr("Likely mistakes could not be found: {0}").format(message)))
         self.runner.sig_progress.connect(self._progress)
@@ -53,6 +58,9 @@ class MistakesPanel(QWidget):
         self.find_button.setToolTip(self.tr("Judge every image class and box class by a model fitted on the other "
                                             "images' features (out of fold)"))
         self.find_button.clicked.connect(self.find)
+        self.places_box = QCheckBox(self.tr("Also missing and misplaced boxes"), self)
+        self.places_box.setToolTip(self.tr("Train a box detector on each part of the reviewed images and compare "
+                                           "the boxes with what the one that never saw the image finds (minutes)"))
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.clicked.connect(self.runner.cancel)
         self.progress = QProgressBar(self)
@@ -74,6 +82,7 @@ class MistakesPanel(QWidget):
             QShortcut(QKeySequence(key), self.tree, slot, context=Qt.WidgetShortcut)
         top, bottom = QHBoxLayout(), QHBoxLayout()
         top.addWidget(self.find_button)
+        top.addWidget(self.places_box)
         top.addWidget(self.progress, 1)
         top.addWidget(self.cancel_button)
         bottom.addWidget(self.fix_button)
@@ -93,10 +102,12 @@ class MistakesPanel(QWidget):
             return
         self._busy(True)
         self.status.setText(self.tr("Computing features and judging every class…"))
-        self.runner.start(self.tr("Likely mistakes"), in_process(TARGET, db_path=str(self.window.store.db_path)))
+        self.runner.start(self.tr("Likely mistakes"), in_process(TARGET, db_path=str(self.window.store.db_path),
+                                                                  places=self.places_box.isChecked()))
 
     def _busy(self, on: bool) -> None:
         self.find_button.setEnabled(not on)
+        self.places_box.setEnabled(not on)
         self.cancel_button.setVisible(on)
         self.progress.setVisible(on)
         self.progress.setRange(0, 0)
@@ -109,13 +120,20 @@ class MistakesPanel(QWidget):
         self._busy(False)
         self.status.setText(text)
 
-    def _found(self, result: dict) -> None:
+    def show_result(self, result: dict) -> None:
+        """List what a search found (``ml/mistakes.py``'s dict), worst first, and say what was judged."""
+        self._busy(False)
         self.tree.clear()
-        doubts = sorted(result["images"]["likely"] + result["boxes"]["likely"], key=lambda d: -d["doubt"])
+        places = result.get("places")
+        doubts = sorted(result["images"]["likely"] + result["boxes"]["likely"] + (places or {}).get("likely", []),
+                        key=lambda d: -d["doubt"])
         for doubt in doubts:
             self._add(doubt)
         judged = result["images"]["judged"] + result["boxes"]["judged"]
-        text = self.tr("{0} likely mistakes among {1} image and box classes judged.").format(len(doubts), judged)
+        text = self.tr("{0} likely mistakes among {1} image and box classes judged.").format(
+            len(doubts) - len((places or {}).get("likely", [])), judged)
+        if places is not None:
+            text += " " + self._places_text(places)
         for kind, title in (("images", self.tr("image classes")), ("boxes", self.tr("box classes"))):
             if result[kind]["agreement"] is not None:
                 text += " " + self.tr("The model agrees with {0:.0%} of the {1}.").format(
@@ -124,20 +142,40 @@ class MistakesPanel(QWidget):
         if unjudged:
             text += " " + self.tr("Too few to judge: {0}.").format(
                 ", ".join(f"{label} ({n})" for label, n in sorted(unjudged.items())))
-        if not judged:
+        if not judged and not (places or {}).get("boxes"):
             text = self.tr("Nothing to judge: at least two classes with three images or boxes each are needed.")
+            if places is not None:
+                text += " " + self._places_text(places)
         if result["problems"]:
             text += " " + self.tr("{0} images could not be read.").format(len(result["problems"]))
         self.status.setText(text)
         self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self.sig_found.emit(self.image_ids())
 
+    def _places_text(self, places: dict) -> str:
+        if places.get("note"):
+            return self.tr("Box places not judged: {0}").format(places["note"])
+        missing = sum(d["kind"] == "missing" for d in places["likely"])
+        return self.tr("{0} boxes likely missing and {1} likely misplaced on {2} reviewed images; the detectors "
+                       "confirm {3:.0%} of the boxes.").format(missing, len(places["likely"]) - missing,
+                                                               places["images"], places["agreement"] or 0)
+
     def _add(self, doubt: dict) -> None:
-        item = QTreeWidgetItem([doubt["path"], self.tr("box {0}").format(doubt["box"]) if doubt["box"] else
-                                self.tr("image"), doubt["label"],
-                                f"{doubt['suggested']} ({doubt['p_suggested']:.0%})", f"{doubt['doubt']:.2f}"])
+        if doubt.get("kind") == "missing":
+            cells = [self.tr("missing box"), doubt["label"], self.tr("a box here ({0:.0%})").format(doubt["score"])]
+        elif doubt.get("kind") == "misplaced":
+            cells = [self.tr("box {0}").format(doubt["box"]), doubt["label"],
+                     self.tr("moved ({0:.0%})").format(doubt["score"])]
+        else:
+            cells = [self.tr("box {0}").format(doubt["box"]) if doubt["box"] else self.tr("image"), doubt["label"],
+                     f"{doubt['suggested']} ({doubt['p_suggested']:.0%})"]
+        item = QTreeWidgetItem([doubt["path"], *cells, f"{doubt['doubt']:.2f}"])
         item.setData(IMAGE, DoubtRole, doubt)
-        item.setToolTip(CLASS, self.tr("The model gives this class {0:.0%}").format(doubt["p_label"]))
+        if "p_label" in doubt:
+            item.setToolTip(CLASS, self.tr("The model gives this class {0:.0%}").format(doubt["p_label"]))
+        elif doubt["kind"] == "misplaced":
+            item.setToolTip(SUGGESTED, self.tr("The detector's box overlaps this one at IoU {0:.2f}").format(
+                doubt["iou"]))
         self.tree.addTopLevelItem(item)
 
     def image_ids(self) -> list[int]:
@@ -169,6 +207,9 @@ class MistakesPanel(QWidget):
         if doubt is None:
             return
         store, editor = self.window.store, self.window.editor
+        if doubt.get("kind"):
+            self._fix_place(doubt)
+            return
         if doubt["box"]:
             box = store.box(doubt["box"])
             if box is None or box.label != doubt["label"]:  # deleted or relabelled since the search
@@ -179,6 +220,23 @@ class MistakesPanel(QWidget):
             command = SetImageFields(store, doubt["image"], label=doubt["suggested"])
         if editor.push(command):
             self._drop(self.tr("{0}: class set to {1}").format(doubt["path"], doubt["suggested"]))
+
+    def _fix_place(self, doubt: dict) -> None:
+        """Add the missing box (accepted) or move the misplaced one to the detector's edges."""
+        store, editor = self.window.store, self.window.editor
+        x0, y0, x1, y1 = doubt["edges"]
+        if doubt["kind"] == "missing":
+            command = AddBox(BoxRecord(0, doubt["image"], doubt["label"], x0, y0, x1, y1))
+            done = self.tr("{0}: box '{1}' added").format(doubt["path"], doubt["label"])
+        else:
+            box = store.box(doubt["box"])
+            if box is None or list(box.edges) != doubt["was"]:  # deleted or moved since the search
+                self._drop(self.tr("That box changed since the search: left as it is."))
+                return
+            command = UpdateBox(store, doubt["box"], x0=x0, y0=y0, x1=x1, y1=y1, edited=True)
+            done = self.tr("{0}: box {1} moved").format(doubt["path"], doubt["box"])
+        if editor.push(command):
+            self._drop(done)
 
     def keep(self) -> None:
         if self.current() is not None:
@@ -215,8 +273,13 @@ class MistakesDock(QWidget):
         self.action.triggered.connect(self.open_and_find)
 
     def open_and_find(self) -> None:
+        if self.show_panel():
+            self.panel.find()
+
+    def show_panel(self) -> bool:
+        """Show the dock (its panel made for the open project); False when no project is open."""
         if self.window.store is None:
-            return
+            return False
         if self.panel is None:
             self.panel = MistakesPanel(self.window, self.dock)
             self.panel.sig_found.connect(lambda ids: self.window.browser.show_only(
@@ -224,7 +287,7 @@ class MistakesDock(QWidget):
             self.dock.setWidget(self.panel)
         self.dock.show()
         self.dock.raise_()
-        self.panel.find()
+        return True
 
     def project_closed(self) -> None:
         if self.panel is not None:

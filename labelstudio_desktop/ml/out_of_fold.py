@@ -38,6 +38,11 @@ class OutOfFold:
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
+def detector_config() -> TrainConfig:
+    """The detectors' settings: the app's defaults for a new detector."""
+    return TrainConfig.for_task("detect")
+
+
 def fold_of(count: int, folds: int, seed: int) -> np.ndarray:
     """Each of ``count`` items' fold: a seeded shuffle dealt round-robin, so the folds differ by one at most."""
     fold = np.empty(count, np.int64)
@@ -51,7 +56,7 @@ def out_of_fold_detections(store: Store, job: JobToken | None = None, folds: int
     one that did not train on it. Raises :class:`..data.DataError` when nothing is reviewed, ``Cancelled`` when
     the job is cancelled, :class:`..train.TrainError` when a detector's loss diverged."""
     job = job or JobToken()
-    config = config or TrainConfig.for_task("detect")
+    config = config or detector_config()
     ensure_split(store, seed=config.seed)  # as training does: the reviewed images need a split to be collected
     data = collect(store, "detect", config.size, job)
     x = np.concatenate([data.x[s] for s in SPLITS])

@@ -1253,6 +1253,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>レビュー済みの {0} 枚の画像で検出中</translation>
     </message>
     <message>
+        <source>fold {0}/{1}: training a detector on {2} images</source>
+        <translation>分割 {0}/{1}: {2} 枚の画像で検出器を学習中</translation>
+    </message>
+    <message>
         <source>running</source>
         <extracomment>A training run&apos;s status (core/store/runs.py, ml/train.py), as the Runs list and the end of a run show it.</extracomment>
         <translation>実行中</translation>
@@ -1932,6 +1936,14 @@ Stop it and go on?</source>
         <translation>すべての画像クラスとボックスクラスを、ほかの画像の特徴量で学習したモデルで判定します（アウトオブフォールド）</translation>
     </message>
     <message>
+        <source>Also missing and misplaced boxes</source>
+        <translation>欠けているボックスと位置のずれたボックスも</translation>
+    </message>
+    <message>
+        <source>Train a box detector on each part of the reviewed images and compare the boxes with what the one that never saw the image finds (minutes)</source>
+        <translation>確認済み画像の各分割でボックス検出器を学習し、その画像を一度も見ていない検出器が見つけるボックスと比べます（数分かかります）</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
@@ -2012,8 +2024,28 @@ Stop it and go on?</source>
         <translation>{0} 枚の画像を読み込めませんでした。</translation>
     </message>
     <message>
+        <source>Box places not judged: {0}</source>
+        <translation>ボックスの位置は判定されませんでした: {0}</translation>
+    </message>
+    <message>
+        <source>{0} boxes likely missing and {1} likely misplaced on {2} reviewed images; the detectors confirm {3:.0%} of the boxes.</source>
+        <translation>確認済み画像 {2} 枚で、欠けている可能性のあるボックス {0} 個、位置がずれている可能性のあるボックス {1} 個。検出器はボックスの {3:.0%} を確認しています。</translation>
+    </message>
+    <message>
+        <source>missing box</source>
+        <translation>欠けているボックス</translation>
+    </message>
+    <message>
+        <source>a box here ({0:.0%})</source>
+        <translation>ここにボックス（{0:.0%}）</translation>
+    </message>
+    <message>
         <source>box {0}</source>
         <translation>ボックス {0}</translation>
+    </message>
+    <message>
+        <source>moved ({0:.0%})</source>
+        <translation>移動（{0:.0%}）</translation>
     </message>
     <message>
         <source>image</source>
@@ -2024,12 +2056,24 @@ Stop it and go on?</source>
         <translation>モデルはこのクラスを {0:.0%} と見ています</translation>
     </message>
     <message>
+        <source>The detector&apos;s box overlaps this one at IoU {0:.2f}</source>
+        <translation>検出器のボックスはこのボックスと IoU {0:.2f} で重なっています</translation>
+    </message>
+    <message>
         <source>That box changed since the search: left as it is.</source>
         <translation>そのボックスは検索後に変更されたため、そのままにしました。</translation>
     </message>
     <message>
         <source>{0}: class set to {1}</source>
         <translation>{0}: クラスを {1} にしました</translation>
+    </message>
+    <message>
+        <source>{0}: box &apos;{1}&apos; added</source>
+        <translation>{0}: ボックス「{1}」を追加しました</translation>
+    </message>
+    <message>
+        <source>{0}: box {1} moved</source>
+        <translation>{0}: ボックス {1} を移動しました</translation>
     </message>
     <message>
         <source>Kept as it is.</source>

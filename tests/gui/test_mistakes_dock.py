@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from photo_project import labelled_photo_project
 from PySide6.QtCore import Qt
+from widgets_helper import give_focus
 
 from labelstudio_desktop.gui.mistakes import IMAGE, DoubtRole
 
@@ -38,7 +39,7 @@ def test_find_fix_undo_and_keep(open_window, photos, qtbot):
 
     first = rows[0]
     assert browser.current_id() == first["image"]  # the first row is shown
-    panel.tree.setFocus()
+    give_focus(qtbot, panel.tree)
     qtbot.keyClick(panel.tree, Qt.Key_Return)
     store = window.store
     now = store.box(first["box"]).label if first["box"] else store.image(first["image"]).label

@@ -24,6 +24,16 @@ def hover(widget, pos: QPoint) -> None:
     QApplication.processEvents()
 
 
+def give_focus(qtbot, widget) -> None:
+    """Focus ``widget`` as a click would, its window made active first: keys and a widget's own shortcuts go to the
+    focused widget of the active window only, and another test's window may be the active one."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=5000)
+
+
 class Clock:
     """Made-up time, advanced by the test."""
 

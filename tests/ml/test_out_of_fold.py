@@ -3,10 +3,14 @@ looked at once, by a detector trained on the other folds only; nothing recorded 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from test_detect import TINY, boxed, squares  # noqa: F401 - fixtures
 
+from labelstudio_desktop.cli_mistakes import _print_places
+from labelstudio_desktop.core.box_places import PlaceDoubt, PlaceReport
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
 from labelstudio_desktop.core.store.runs import list_runs
 from labelstudio_desktop.core.store.store import Store
@@ -66,3 +70,37 @@ def test_cancelling_stops_the_folds(boxed):  # noqa: F811
     job.cancel()
     with Store.open(boxed) as store, pytest.raises(Cancelled):
         out_of_fold_detections(store, job, config=TrainConfig(**CONFIG))
+
+
+@pytest.fixture
+def tiny_detectors(monkeypatch):
+    """The app's paths with detectors small enough for a test (still real Keras training)."""
+    monkeypatch.setattr(out_of_fold, "detector_config", lambda: TrainConfig(**CONFIG))
+
+
+def test_box_places_on_the_command_line(boxed, tiny_detectors, capsys):  # noqa: F811
+    from labelstudio_desktop import cli
+
+    project = boxed.parent.parent if boxed.parent.name == ".labelstudio" else boxed.parent
+    assert cli.main(["mistakes", str(project), "--kind", "places", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"places"} and data["places"]["boxes"] == 8 and data["places"]["folds"] == 3
+    for row in data["places"]["likely"]:
+        assert row["kind"] in ("missing", "misplaced") and (row["box"] is None) == (row["kind"] == "missing")
+    report = PlaceReport(doubts=[PlaceDoubt(1, "red/red_0.png", "missing", "red", (1, 2, 30, 40), 0.8),
+                                 PlaceDoubt(2, "red/red_2.png", "misplaced", "red", (5, 5, 40, 40), 0.6, 9,
+                                            (25, 5, 60, 40), 0.3)], images=8, boxes=8, confirmed=6, folds=3)
+    _print_places("places", report, limit=1)
+    assert capsys.readouterr().out.splitlines() == [
+        "box places: 1 likely missing and 1 likely misplaced boxes on 8 reviewed images (8 boxes; 3 detectors, each "
+        "judging the images it did not train on, confirm 75% of the boxes)",
+        "  red/red_0.png: missing box 'red' at (1, 2, 30, 40) (the detector: 80%)",
+        "  ... and 1 more (--limit)"]
+
+
+def test_box_places_without_reviewed_boxes_say_so(squares, tiny_detectors, capsys):  # noqa: F811
+    from labelstudio_desktop import cli
+
+    project = squares.parent.parent if squares.parent.name == ".labelstudio" else squares.parent
+    assert cli.main(["mistakes", str(project), "--kind", "places"]) == 1
+    assert "box places: no accepted boxes to learn from" in capsys.readouterr().err
