@@ -77,6 +77,7 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python main.py $(SHOT)/images --db $(SHOT)/shot.db \
 	  --image nut/nut_000.jpg --language ja --screenshot docs/main-window-ja.png
 	$(BIN)/python docs/review_screenshot.py docs/review.png --ja docs/review-ja.png
+	$(BIN)/python docs/map_screenshot.py docs/dataset-map.png --ja docs/dataset-map-ja.png --project $(SHOT)
 
 # The Japanese UI: pyside6-lupdate extracts every tr()/translate() string of gui/ into the .ts (the translations' source,
 # edited by hand or in pyside6-linguist; entries without a translation are marked unfinished), pyside6-lrelease
