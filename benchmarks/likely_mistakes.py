@@ -16,7 +16,7 @@ mistakes (class probability under 0.5 out of fold). Target (issue 23): at least 
 10%.
 
 ``--places`` measures the boxes' places instead (one round per dataset: it trains three detectors): with every true
-box accepted, :data:`FLIP_SHARE` of the boxes are dropped and as many others shifted by half their size (their width
+box accepted and every photo verified (reviewed), :data:`FLIP_SHARE` of the boxes are dropped and as many others shifted by half their size (their width
 and height times half the cosine and sine of a random angle, kept inside the photo); ``ml/out_of_fold.py`` trains a
 detector per fold, ``core/box_places.py`` ranks the likely missing and misplaced boxes. A dropped box counts as found
 when a "missing" row overlaps it at IoU 0.5 or more, a shifted one when its "misplaced" row is listed; the top 10%
@@ -24,7 +24,8 @@ is as many rows as a tenth of the boxes. The random ranking shuffles every box (
 "missing" row. Also printed: whether the suggested fix is right (IoU >= 0.5 with the true box), and the "missing"
 rows that match no dropped box (the photo sets' own unboxed objects, or the detector's mistakes).
 
-    python benchmarks/likely_mistakes.py [--datasets boards,cards,bccd] [--rounds 5] [--work DIR] [--places]
+    python benchmarks/likely_mistakes.py [--datasets boards,cards,bccd] [--rounds 5] [--work DIR]
+                                         [--places [--detections DIR]]
 """
 
 from __future__ import annotations
@@ -205,30 +206,51 @@ def _found_planted(rows, dropped: dict, shifted: dict) -> tuple[set, set]:
     return drops, shifts
 
 
-def places_round(name: str, work: Path, seed: int = 0) -> bool:
+def places_round(name: str, work: Path, seed: int = 0, saved: Path | None = None) -> bool:
     """Plant dropped and shifted boxes in a fresh copy of the dataset, find them out of fold, print the figures;
-    whether at least 80% of them are in the top 10%."""
+    whether at least 80% of them are in the top 10%. With ``saved``, the detections are kept in that file, or read
+    from it when it exists (the ranking scored again without training)."""
+    import pickle
+
+    if saved is not None and saved.is_file():
+        found, dropped, shifted, seconds = pickle.loads(saved.read_bytes())
+    else:
+        found, dropped, shifted, seconds = _detect_planted(name, work, seed)
+        if saved is not None:
+            saved.write_bytes(pickle.dumps((found, dropped, shifted, seconds)))
+    return score_places(name, found, dropped, shifted, seconds, random.Random(seed))
+
+
+def _detect_planted(name: str, work: Path, seed: int):
+    """The dataset with planted drops and shifts, and the out-of-fold detections on it."""
     from review_loop import load_dataset
 
-    from labelstudio_desktop.core.boxes.boxes import box_iou
     from labelstudio_desktop.core.store.records import BoxRecord
     from labelstudio_desktop.core.transfer.importer import import_folder
-    from labelstudio_desktop.ml.out_of_fold import out_of_fold_detections, place_report
+    from labelstudio_desktop.ml.out_of_fold import out_of_fold_detections
 
     source = work / f"{name}-places-source"
     shutil.rmtree(source, ignore_errors=True)
     source.mkdir(parents=True)
     folder, truth, _ = load_dataset(name, source)
-    rng = random.Random(seed)
     with Store.create(folder) as store:
         import_folder(store)
         for img in store.images(include_excluded=False):
             for label, (x0, y0, x1, y1) in truth.get(img.path, []):
                 store.insert_box(BoxRecord(0, img.id, label, int(x0), int(y0), int(x1), int(y1)))
-        dropped, shifted = _plant_places(store, rng)
+            store.update_image_fields(img.id, {"status": "verified"})  # every photo was reviewed: a dropped box
+            # leaves its photo reviewed (with fewer boxes), as an operator's forgotten box would
+        dropped, shifted = _plant_places(store, random.Random(seed))
         started = time.perf_counter()
         found = out_of_fold_detections(store, seed=seed)
-        seconds = time.perf_counter() - started
+        return found, dropped, shifted, time.perf_counter() - started
+
+
+def score_places(name: str, found, dropped: dict, shifted: dict, seconds: float, rng: random.Random) -> bool:
+    """Print how many planted drops and shifts the top 10% of the ranking holds, beside a random ranking."""
+    from labelstudio_desktop.core.boxes.boxes import box_iou
+    from labelstudio_desktop.ml.out_of_fold import place_report
+
     report = place_report(found)
     top = max(1, round(TOP_SHARE * report.boxes))
     ours = _found_planted(report.doubts[:top], dropped, shifted)
@@ -262,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--work", type=Path, help="keep the projects here (a later run reuses them)")
     parser.add_argument("--places", action="store_true", help="dropped and shifted boxes instead of classes")
+    parser.add_argument("--detections", type=Path, help="with --places: keep each dataset's detections in this "
+                                                        "folder, or score again those kept there before")
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} CPU cores, load {os.getloadavg()[0]:.1f}; flips {FLIP_SHARE:.0%} of the photos per "
           f"round, top {TOP_SHARE:.0%} of the ranking")
@@ -270,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for name in args.datasets.split(",") if args.places else ():
-            met["box places"] &= places_round(name, work)
+            saved = args.detections / f"{name}-places.pickle" if args.detections else None
+            met["box places"] &= places_round(name, work, saved=saved)
         for name in args.datasets.split(",") if not args.places else ():
             if name != "bccd":
                 met["image classes"] &= rounds(f"{name} image classes", project_of(name, work), args.rounds)

@@ -24,7 +24,7 @@ from .boxes.boxes import box_iou
 
 MATCH_IOU = 0.5
 NEAR_IOU = 0.1
-MISSING_SCORE = 0.5
+MISSING_SCORE = 0.3
 MISSING_IOU = 0.3
 KINDS = ("missing", "misplaced")
 

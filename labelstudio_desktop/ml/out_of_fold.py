@@ -2,7 +2,7 @@
 
 The reviewed images (the detector's training data, whatever their split) are dealt at random into :data:`FOLDS`
 folds; for each fold a detector is trained in memory on the other folds with the app's defaults (no run is
-recorded, nothing is written) and proposes on the fold's images at the proposals' threshold. Where the project is
+recorded, nothing is written) and finds boxes on the fold's images down to :data:`SCORE_FLOOR`. Where the project is
 one class per image, an image's detections take its class, as proposals do. ``core/box_places.py`` compares these
 detections with the recorded boxes: likely missing and misplaced boxes. Training :data:`FOLDS` detectors takes
 minutes (about 3 per 100 images on two CPU cores), which is why the search is asked for, never automatic.
@@ -20,10 +20,13 @@ from ..core.store.store import SPLITS, Store
 from .config import TrainConfig
 from .data import class_per_image, collect, ensure_split
 from .detector import detect
-from .propose import DETECTOR_THRESHOLD, denormalise
+from .propose import denormalise
 from .train import TrainError, fit_detector
 
 FOLDS = 3
+#: Detections down to this score are kept: weak ones still show where a recorded box may belong
+#: (``core/box_places.py`` sets the scores each kind of doubt needs).
+SCORE_FLOOR = 0.1
 
 
 @dataclass
@@ -82,7 +85,7 @@ def out_of_fold_detections(store: Store, job: JobToken | None = None, folds: int
         if not finished:
             raise TrainError(f"fold {k + 1}: the detector's loss became NaN; check the boxes, or try a lower "
                              "learning rate")
-        for n, found in zip(test, detect(model, x[test], score_threshold=DETECTOR_THRESHOLD), strict=True):
+        for n, found in zip(test, detect(model, x[test], score_threshold=SCORE_FLOOR), strict=True):
             img = records[ids[n]]
             label = img.label if prior and img.label else None
             result.detected[img.id] = [(label or data.classes[c], denormalise(box, img.width, img.height),
