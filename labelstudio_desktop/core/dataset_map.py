@@ -183,14 +183,16 @@ def colours_of(categories: np.ndarray) -> np.ndarray:
 
 
 def render(xy: np.ndarray, colours: np.ndarray, width: int, height: int, point: int = 3, margin: int = 8,
-           highlighted: np.ndarray | None = None, background=(255, 255, 255)) -> np.ndarray:
+           highlighted: np.ndarray | None = None, background=(255, 255, 255),
+           inset: tuple[int, int] = (0, 0)) -> np.ndarray:
     """The map as an RGBA array (height x width x 4): each point a ``point``-pixel square of its colour, drawn in
-    order (later points on top); ``highlighted`` points (a boolean mask) get a dark ring and are drawn last."""
+    order (later points on top); ``highlighted`` points (a boolean mask) get a dark ring and are drawn last.
+    ``inset``: pixels kept free of points on the left and at the top (a legend's place; see :func:`to_pixels`)."""
     image = np.empty((height, width, 4), np.uint8)
     image[...] = (*background, 255)
     if not len(xy):
         return image
-    px, py = to_pixels(xy, width, height, margin)
+    px, py = to_pixels(xy, width, height, margin, inset)
     marked = np.zeros(len(xy), bool) if highlighted is None else np.asarray(highlighted, bool)
     plain, ring = np.flatnonzero(~marked), np.flatnonzero(marked)
     _squares(image, px[plain], py[plain], colours[plain], point)
@@ -200,22 +202,26 @@ def render(xy: np.ndarray, colours: np.ndarray, width: int, height: int, point: 
     return image
 
 
-def to_pixels(xy: np.ndarray, width: int, height: int, margin: int) -> tuple[np.ndarray, np.ndarray]:
+def to_pixels(xy: np.ndarray, width: int, height: int, margin: int,
+              inset: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, np.ndarray]:
     """Pixel columns and rows of map places in a ``width`` x ``height`` picture with ``margin`` pixels around,
-    the map's square scaled to fit (the inverse is :func:`to_map`)."""
-    side, left, top = _frame(width, height, margin)
+    the map's square scaled to fit beside ``inset`` (pixels kept free on the left, at the top), centred in what is
+    left (the inverse is :func:`to_map`)."""
+    side, left, top = _frame(width, height, margin, inset)
     return (left + xy[:, 0] * side).round().astype(np.int64), (top + xy[:, 1] * side).round().astype(np.int64)
 
 
-def to_map(px: float, py: float, width: int, height: int, margin: int) -> tuple[float, float]:
+def to_map(px: float, py: float, width: int, height: int, margin: int,
+           inset: tuple[int, int] = (0, 0)) -> tuple[float, float]:
     """The map place of a pixel (see :func:`to_pixels`)."""
-    side, left, top = _frame(width, height, margin)
+    side, left, top = _frame(width, height, margin, inset)
     return (px - left) / side, (py - top) / side
 
 
-def _frame(width: int, height: int, margin: int) -> tuple[float, float, float]:
+def _frame(width: int, height: int, margin: int, inset: tuple[int, int] = (0, 0)) -> tuple[float, float, float]:
+    width, height = width - inset[0], height - inset[1]
     side = max(1.0, min(width, height) - 2.0 * margin)
-    return side, (width - side) / 2, (height - side) / 2
+    return side, inset[0] + (width - side) / 2, inset[1] + (height - side) / 2
 
 
 def _squares(image: np.ndarray, px: np.ndarray, py: np.ndarray, colours: np.ndarray, point: int) -> None:

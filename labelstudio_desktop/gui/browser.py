@@ -357,9 +357,11 @@ class BadgeDelegate(QStyledItemDelegate):
 
 
 class BrowserPanel(QWidget):
-    """The dock's content: filters on top, the grid or list below. ``sig_activated(image_id)``."""
+    """The dock's content: filters on top, the grid or list below. ``sig_activated(image_id)``; ``sig_listed(ids)``
+    after :meth:`show_only` (None: every image listed again)."""
 
     sig_activated = Signal(int)
+    sig_listed = Signal(object)
 
     def __init__(self, store: Store, loader: ThumbnailLoader | None, parent=None):
         super().__init__(parent)
@@ -457,14 +459,21 @@ class BrowserPanel(QWidget):
 
     def show_only(self, ids: list[int] | None, title: str = "", in_order: bool = False) -> None:
         """List only these images (the dataset map's selection, the likely mistakes), or every image again (None).
-        ``title`` names the list on the button that clears it; ``in_order``: in the order of ``ids``."""
+        ``title`` names the list on the button that clears it; ``in_order``: in the order of ``ids``.
+
+        The image open stays current when the list holds it; else the list's first image opens. Either way the list
+        scrolls to it (the view keeps its old scroll position otherwise, which may show none of the listed images)."""
         if ids is None:
             self.only_button.setVisible(False)
             if self.model.sort_key == LISTED:
                 self.model.listed = {}
                 self.proxy.set_sort_key(self.sort_box.currentData())
             self.set_filter(ids=None)
+            self._scroll_to_current()
+            self.sig_listed.emit(None)
             return
+        if self._anchor_id not in ids:  # the image open leaves the list: the first listed one opens, not a neighbour
+            self.view.selectionModel().clearCurrentIndex()
         self.only_button.setText(self.tr("{0}: {1} images ✕").format(title or self.tr("Map selection"), len(ids)))
         self.only_button.setVisible(True)
         if in_order:
@@ -474,6 +483,15 @@ class BrowserPanel(QWidget):
             self.model.listed = {}
             self.proxy.set_sort_key(self.sort_box.currentData())
         self.set_filter(ids=frozenset(ids))
+        if not self.view.currentIndex().isValid() and self.proxy.rowCount():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+        self._scroll_to_current()
+        self.sig_listed.emit(list(ids))
+
+    def _scroll_to_current(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.view.scroll_to_later(index)
 
     def refresh_classes(self) -> None:
         current = self.class_box.currentData()

@@ -1,6 +1,7 @@
 """The Dataset map dock: every image with features as a point, look-alikes near each other (core/dataset_map.py).
 
-Points are coloured by class, split or status with a legend; a click opens the image under the pointer, a drag draws
+Points are coloured by class, split or status with a legend beside them (grey ones named too), the image open in the
+window is marked with a ring; a click opens the image under the pointer, a drag draws
 a lasso and lists the images inside it in the browser (its "map selection" filter, cleared there), and hovering shows
 the image's thumbnail and name. The places are computed in the background (reading 100,000 feature rows takes a few
 seconds); the picture is drawn with NumPy into one image, so 100,000 points redraw in milliseconds.
@@ -9,7 +10,7 @@ seconds); the picture is drawn with NumPy into one image, so 100,000 points redr
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.dataset_map import (
+    NONE_COLOUR,
     PALETTE,
     DatasetMap,
     MapError,
@@ -41,11 +43,25 @@ from .workers import JobRunner
 MARGIN = 14
 REACH = 6
 LASSO_MIN = 5
+# The widest the hover preview's name is shown (longer paths elided in the middle).
+PREVIEW_TEXT = 260
+# The size the dock opens at the first time it is shown when the window's layout gives it less (a tiny map is no
+# use): at least this wide, and this share of its column's height.
+DOCK_WIDTH = 420
+DOCK_HEIGHT_SHARE = 0.6
+# The widest a legend line's text is drawn (longer names are elided), and the colour of the open image's mark.
+LEGEND_TEXT = 160
+MARK_COLOUR = QColor(20, 20, 20)
+
+
+def _frame_side(width: int, height: int, inset: tuple[int, int]) -> float:
+    """The side of the map's square in a ``width`` x ``height`` canvas with ``inset`` kept free (core's framing)."""
+    return max(1.0, min(width - inset[0], height - inset[1]) - 2.0 * MARGIN)
 
 
 class MapCanvas(QWidget):
-    """The points, the legend and the lasso being drawn. ``sig_clicked(image id)``, ``sig_lasso(ids)``,
-    ``sig_hover(image id or -1, global position)``."""
+    """The points, the legend beside them (never over them), the open image's mark and the lasso being drawn.
+    ``sig_clicked(image id)``, ``sig_lasso(ids)``, ``sig_hover(image id or -1, global position)``."""
 
     sig_clicked = Signal(int)
     sig_lasso = Signal(list)
@@ -58,30 +74,42 @@ class MapCanvas(QWidget):
         self.map: DatasetMap | None = None
         self.colours = np.zeros((0, 3), np.uint8)
         self.names: list[str] = []
+        self.none_name = ""  # the legend's name of the grey points (no value), shown when there are some
+        self.has_none = False
+        self.open_name = ""  # the legend's name of the open image's mark
+        self.current_id = -1  # the image open in the window: marked on the map
         self.selected = np.zeros(0, bool)
         self._picture: QImage | None = None
         self._lasso: list[QPointF] = []
 
-    def show_map(self, found: DatasetMap | None, names: list[str], categories: np.ndarray) -> None:
-        self.map, self.names = found, names
+    def show_map(self, found: DatasetMap | None, names: list[str], categories: np.ndarray,
+                 none_name: str = "") -> None:
+        self.map, self.names, self.none_name = found, names, none_name
         self.colours = colours_of(categories)
+        self.has_none = bool((np.asarray(categories) < 0).any())
         if found is None or len(self.selected) != len(found.ids):
             self.selected = np.zeros(0 if found is None else len(found.ids), bool)
         self._redraw()
 
     def select(self, ids: list[int]) -> None:
-        """Ring these images' points (those on the map)."""
+        """Ring these images' points (those on the map); none for an empty list."""
         if self.map is not None:
             self.selected = np.isin(self.map.ids, np.array(ids, np.int64))
             self._redraw()
+
+    def mark_current(self, image_id: int) -> None:
+        """Mark the point of the image open in the window (-1: none)."""
+        if image_id != self.current_id:
+            self.current_id = image_id
+            self.update()
 
     def point_at(self, pos: QPointF) -> int | None:
         """The image whose point is within reach of ``pos`` (widget pixels), or None."""
         if self.map is None:
             return None
-        x, y = to_map(pos.x(), pos.y(), self.width(), self.height(), MARGIN)
-        reach = REACH / max(1.0, min(self.width(), self.height()) - 2.0 * MARGIN)
-        return self.map.nearest(x, y, reach)
+        x, y = to_map(pos.x(), pos.y(), self.width(), self.height(), MARGIN, self.inset())
+        side = _frame_side(self.width(), self.height(), self.inset())
+        return self.map.nearest(x, y, REACH / side)
 
     def place_of(self, image_id: int) -> QPointF | None:
         """Where an image's point is drawn (widget pixels), or None when it is not on the map."""
@@ -89,8 +117,40 @@ class MapCanvas(QWidget):
         if not len(at):
             return None
         k = int(at[0])
-        px, py = to_pixels(self.map.xy[k:k + 1], self.width(), self.height(), MARGIN)
+        px, py = to_pixels(self.map.xy[k:k + 1], self.width(), self.height(), MARGIN, self.inset())
         return QPointF(float(px[0]), float(py[0]))
+
+    # -------------------------------------------------------------- legend
+    def legend(self) -> list[tuple[str, tuple[int, int, int] | None]]:
+        """The legend's lines: each category's name and colour, the grey points' name, the open image's mark
+        (colour None)."""
+        if self.map is None or not len(self.map.ids):
+            return []
+        lines = [(name, PALETTE[k]) for k, name in enumerate(self.names[:len(PALETTE)])]
+        if self.has_none:
+            lines.append((self.none_name, NONE_COLOUR))
+        if self.open_name:
+            lines.append((self.open_name, None))
+        return lines
+
+    def legend_rect(self) -> QRect:
+        """Where the legend's card is drawn (an empty rectangle when there is no legend)."""
+        lines = self.legend()
+        if not lines:
+            return QRect()
+        metrics = self.fontMetrics()
+        width = 30 + max(metrics.horizontalAdvance(metrics.elidedText(n, Qt.ElideRight, LEGEND_TEXT)) for n, _ in lines)
+        return QRect(4, 4, width, 6 + (metrics.height() + 2) * len(lines))
+
+    def inset(self) -> tuple[int, int]:
+        """The pixels kept free of points for the legend: on its left or above it, whichever leaves the map more
+        room."""
+        card = self.legend_rect()
+        if card.isEmpty():
+            return 0, 0
+        beside, above = (card.right() + 1, 0), (0, card.bottom() + 1)
+        w, h = self.width(), self.height()
+        return beside if _frame_side(w, h, beside) >= _frame_side(w, h, above) else above
 
     # ------------------------------------------------------------- drawing
     def _redraw(self) -> None:
@@ -110,10 +170,13 @@ class MapCanvas(QWidget):
         if self._picture is None:
             xy = self.map.xy if self.map is not None else np.zeros((0, 2), np.float32)
             rgba = render(xy, self.colours, self.width(), self.height(), self._point_size(), MARGIN,
-                          self.selected if self.selected.any() else None)
+                          self.selected if self.selected.any() else None, inset=self.inset())
             self._picture = QImage(rgba.data, rgba.shape[1], rgba.shape[0], rgba.strides[0],
                                    QImage.Format_RGBA8888).copy()
         painter.drawImage(0, 0, self._picture)
+        current = self.place_of(self.current_id) if self.current_id >= 0 else None
+        if current is not None:
+            self._draw_mark(painter, current, self._point_size() + 4)
         self._draw_legend(painter)
         if len(self._lasso) > 1:
             path = QPainterPath(self._lasso[0])
@@ -124,18 +187,37 @@ class MapCanvas(QWidget):
             painter.setBrush(QColor(0, 114, 178, 40))
             painter.drawPath(path)
 
+    @staticmethod
+    def _draw_mark(painter: QPainter, at: QPointF, radius: float) -> None:
+        """The open image's mark: a ring with ticks outside it, dark on a white halo, so it shows on any colour."""
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setBrush(Qt.NoBrush)
+        tick = max(3.0, 0.6 * radius)
+        ticks = [(QPointF(radius, 0), QPointF(radius + tick, 0)), (QPointF(-radius, 0), QPointF(-radius - tick, 0)),
+                 (QPointF(0, radius), QPointF(0, radius + tick)), (QPointF(0, -radius), QPointF(0, -radius - tick))]
+        for colour, width in ((QColor(255, 255, 255), 4.5), (MARK_COLOUR, 2.0)):
+            painter.setPen(QPen(colour, width))
+            painter.drawEllipse(at, radius, radius)
+            for a, b in ticks:
+                painter.drawLine(at + a, at + b)
+        painter.restore()
+
     def _draw_legend(self, painter: QPainter) -> None:
+        lines = self.legend()
+        if not lines:
+            return
         metrics = painter.fontMetrics()
         line = metrics.height() + 2
-        shown = self.names[:len(PALETTE)]
-        if shown:  # a pale card under the legend: points never hide it
-            width = 30 + max(metrics.horizontalAdvance(metrics.elidedText(n, Qt.ElideRight, 160)) for n in shown)
-            painter.fillRect(QRect(4, 4, width, 6 + line * len(shown)), QColor(255, 255, 255, 215))
-        for k, name in enumerate(shown):
+        painter.fillRect(self.legend_rect(), QColor(255, 255, 255, 230))
+        for k, (name, colour) in enumerate(lines):
             top = 6 + k * line
-            painter.fillRect(QRect(8, top + 3, 10, 10), QColor(*PALETTE[k]))
+            if colour is None:
+                self._draw_mark(painter, QPointF(13, top + 8), 3.5)
+            else:
+                painter.fillRect(QRect(8, top + 3, 10, 10), QColor(*colour))
             painter.setPen(QColor(30, 30, 30))
-            painter.drawText(24, top + metrics.ascent(), metrics.elidedText(name, Qt.ElideRight, 160))
+            painter.drawText(24, top + metrics.ascent(), metrics.elidedText(name, Qt.ElideRight, LEGEND_TEXT))
 
     # ---------------------------------------------------------------- mouse
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -163,7 +245,8 @@ class MapCanvas(QWidget):
                 self.sig_clicked.emit(found)
             return
         if self.map is not None:
-            polygon = np.array([to_map(p.x(), p.y(), self.width(), self.height(), MARGIN) for p in points])
+            inset = self.inset()
+            polygon = np.array([to_map(p.x(), p.y(), self.width(), self.height(), MARGIN, inset) for p in points])
             self.sig_lasso.emit(self.map.inside(polygon))
 
     def leaveEvent(self, event) -> None:
@@ -204,12 +287,24 @@ class DatasetMapPanel(QWidget):
         self.info = QLabel(self)
         self.info.setWordWrap(True)
         self.canvas = MapCanvas(self)
+        self.canvas.open_name = self.tr("open image")
         self.canvas.sig_clicked.connect(self.sig_open)
         self.canvas.sig_lasso.connect(self._lassoed)
         self.canvas.sig_hover.connect(self._hover)
-        self.preview = QLabel(self, Qt.ToolTip)
+        # the hover preview: the thumbnail with the image's name under it (a tooltip window: the pointer stays on the
+        # map, so the name is on it, not in a tooltip of its own nobody can reach)
+        self.preview = QFrame(self, Qt.ToolTip)
         self.preview.setFrameShape(QFrame.Box)
-        self.preview.setAlignment(Qt.AlignCenter)
+        self.preview.setAutoFillBackground(True)
+        self.preview_image = QLabel(self.preview)
+        self.preview_image.setAlignment(Qt.AlignCenter)
+        self.preview_name = QLabel(self.preview)
+        self.preview_name.setAlignment(Qt.AlignCenter)
+        box = QVBoxLayout(self.preview)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.setSpacing(2)
+        box.addWidget(self.preview_image)
+        box.addWidget(self.preview_name)
         self._hovered = -1
         row = QHBoxLayout()
         row.addWidget(self.colour_box, 1)
@@ -259,8 +354,10 @@ class DatasetMapPanel(QWidget):
             return
         current = {img.id: img for img in self.store.images()}
         self.found.records.update({i: current[i] for i in self.found.records if i in current})
-        names, categories = self.found.categories(self.colour_box.currentData())
-        self.canvas.show_map(self.found, names, categories)
+        by = self.colour_box.currentData()
+        names, categories = self.found.categories(by)
+        none_name = {"label": self.tr("no class"), "split": self.tr("no split")}.get(by, self.tr("unknown"))
+        self.canvas.show_map(self.found, names, categories, none_name)
         text = self.tr("{0} images placed ({1})").format(len(self.found.ids), self.method_box.currentText())
         if self.found.without_features:
             text += self.tr("; {0} without features yet").format(self.found.without_features)
@@ -273,6 +370,19 @@ class DatasetMapPanel(QWidget):
         self.canvas.select(ids)
         self.sig_select.emit(ids)
 
+    def browser_lists(self, ids) -> None:
+        """The browser lists these images alone (None: every image again): the lasso's rings stay only while it
+        lists the lasso's images."""
+        if self.canvas.map is None or not self.canvas.selected.any():
+            return
+        ringed = set(self.canvas.map.ids[self.canvas.selected].tolist())
+        if ids is None or set(ids) != ringed:
+            self.canvas.select([])
+
+    def mark_current(self, image_id: int) -> None:
+        """Mark the image the window shows (-1: none)."""
+        self.canvas.mark_current(image_id)
+
     # ------------------------------------------------------------ preview
     def _hover(self, image_id: int, where: QPoint) -> None:
         self._hovered = image_id
@@ -280,7 +390,11 @@ class DatasetMapPanel(QWidget):
             self.preview.hide()
             return
         img = self.found.records[image_id]
-        self.preview.setText(img.path)
+        self.preview_name.setText(self.preview_name.fontMetrics().elidedText(img.path, Qt.ElideMiddle, PREVIEW_TEXT))
+        self.preview_name.setToolTip(img.path)
+        self.preview_image.clear()
+        self.preview_image.setVisible(False)
+        self.preview.adjustSize()
         self.preview.move(where + QPoint(16, 16))
         self.preview.show()
         if self.window.loader is not None and not img.missing:
@@ -289,9 +403,8 @@ class DatasetMapPanel(QWidget):
     def _thumbnail_loaded(self, image_id: int, image: QImage) -> None:
         if image_id != self._hovered or image.isNull() or not self.preview.isVisible():
             return
-        img = self.found.records.get(image_id) if self.found is not None else None
-        self.preview.setPixmap(QPixmap.fromImage(image))
-        self.preview.setToolTip(img.path if img else "")
+        self.preview_image.setPixmap(QPixmap.fromImage(image))
+        self.preview_image.setVisible(True)
         self.preview.adjustSize()
 
     def stop(self) -> None:
@@ -306,6 +419,7 @@ class DatasetMapDock(QWidget):
         super().__init__(window)
         self.window = window
         self.panel: DatasetMapPanel | None = None
+        self._sized = False  # given a usable size once (see _first_size)
         self.dock = QDockWidget(self.tr("Dataset map"), window)
         self.dock.setObjectName("dock-map")
         self.dock.setWidget(QWidget(window))
@@ -323,12 +437,33 @@ class DatasetMapDock(QWidget):
             self.panel.refresh()
 
     def _visibility(self, visible: bool) -> None:
+        if visible and not self._sized:
+            self._sized = True
+            QTimer.singleShot(0, self, self._first_size)  # once the layout has placed the dock
         if visible and self.panel is None and self.window.store is not None:
             self.panel = DatasetMapPanel(self.window, self.dock)
-            self.panel.sig_open.connect(self.window.browser.select_id)
-            self.panel.sig_select.connect(self.window.browser.show_only)
+            browser = self.window.browser
+            self.panel.sig_open.connect(browser.select_id)
+            self.panel.sig_select.connect(browser.show_only)
+            browser.sig_activated.connect(self.panel.mark_current)
+            browser.sig_listed.connect(self.panel.browser_lists)
+            shown = self.window.annotation.image if self.window.annotation is not None else None
+            self.panel.mark_current(shown.id if shown is not None else -1)
             self.dock.setWidget(self.panel)
             self.panel.refresh()
+
+    def _first_size(self) -> None:
+        """The first time the dock is shown docked, a usable size when the layout gives it a sliver (the window's
+        default layout puts it under the Image and objects dock, 300 pixels wide); a size the user gave it (a
+        layout restored from the last session) is kept."""
+        if self.dock.isFloating():
+            return
+        column = self.window.centralWidget().height()  # a side dock area's height, without top or bottom docks
+        height = int(column * DOCK_HEIGHT_SHARE)
+        if self.dock.width() < DOCK_WIDTH:
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Horizontal)
+        if self.dock.height() < height:
+            self.window.resizeDocks([self.dock], [height], Qt.Vertical)
 
     def project_opened(self) -> None:
         if self.dock.isVisible():

@@ -349,6 +349,10 @@
         <translation>画像を配置し直します（インポート後、または特徴量が計算された後）</translation>
     </message>
     <message>
+        <source>open image</source>
+        <translation>表示中の画像</translation>
+    </message>
+    <message>
         <source>Placing the images…</source>
         <translation>画像を配置しています…</translation>
     </message>
@@ -359,6 +363,18 @@
     <message>
         <source>No image has features yet: they are computed after an import (the status bar shows their progress); then press Refresh.</source>
         <translation>特徴量のある画像がまだありません。特徴量はインポート後に計算されます（進み具合はステータスバーに表示）。その後「更新」を押してください。</translation>
+    </message>
+    <message>
+        <source>no class</source>
+        <translation>クラスなし</translation>
+    </message>
+    <message>
+        <source>no split</source>
+        <translation>分割なし</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>不明</translation>
     </message>
     <message>
         <source>{0} images placed ({1})</source>

@@ -79,8 +79,12 @@ def test_hovering_a_point_shows_its_name_and_thumbnail(open_window, photos, qtbo
     target = window.store.image_by_path("board_on_desk.jpg").id
     hover(panel.canvas, panel.canvas.place_of(target).toPoint())
     qtbot.waitUntil(lambda: panel.preview.isVisible())
-    qtbot.waitUntil(lambda: panel.preview.pixmap() is not None and not panel.preview.pixmap().isNull(),
+    assert panel.preview_name.isVisible() and panel.preview_name.text() == "board_on_desk.jpg"  # before the picture
+    image = panel.preview_image
+    qtbot.waitUntil(lambda: image.isVisible() and image.pixmap() is not None and not image.pixmap().isNull(),
                     timeout=20000)
-    assert panel.preview.toolTip() == "board_on_desk.jpg"
+    assert panel.preview_name.isVisible() and panel.preview_name.text() == "board_on_desk.jpg"  # under it
+    assert panel.preview_name.geometry().top() >= image.geometry().bottom()
+    assert panel.preview.height() >= image.pixmap().height() + panel.preview_name.height()
     hover(panel.canvas, QPoint(2, panel.canvas.height() - 2))  # a corner where no point is
     qtbot.waitUntil(lambda: not panel.preview.isVisible())
