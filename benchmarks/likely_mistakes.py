@@ -16,11 +16,11 @@ mistakes (class probability under 0.5 out of fold). Target (issue 23): at least 
 10%.
 
 ``--places`` measures the boxes' places instead (one round per dataset: it trains three detectors): with every true
-box accepted and every photo verified (reviewed), :data:`FLIP_SHARE` of the boxes are dropped and as many others shifted by half their size (their width
-and height times half the cosine and sine of a random angle, kept inside the photo); ``ml/out_of_fold.py`` trains a
-detector per fold, ``core/box_places.py`` ranks the likely missing and misplaced boxes. A dropped box counts as found
-when a "missing" row overlaps it at IoU 0.5 or more, a shifted one when its "misplaced" row is listed; the top 10%
-is as many rows as a tenth of the boxes. The random ranking shuffles every box (any may be misplaced) with every
+box accepted and every photo verified (reviewed), :data:`FLIP_SHARE` of the boxes are dropped and as many others
+shifted by half their size (their width and height times half the cosine and sine of a random angle, kept inside the
+photo); ``ml/out_of_fold.py`` trains a detector per fold, ``core/box_places.py`` ranks the likely missing and
+misplaced boxes. A dropped box counts as found when a "missing" row overlaps it at IoU 0.5 or more, a shifted one
+when its "misplaced" row is listed; the top 10% is as many rows as a tenth of the boxes. The random ranking shuffles every box (any may be misplaced) with every
 "missing" row. Also printed: whether the suggested fix is right (IoU >= 0.5 with the true box), and the "missing"
 rows that match no dropped box (the photo sets' own unboxed objects, or the detector's mistakes).
 
@@ -71,23 +71,33 @@ def project_of(name: str, work: Path) -> Path:
     return folder
 
 
-def box_project_of(name: str, work: Path) -> tuple[Path, list[int], object]:
-    """The dataset's photos with every true box accepted, and the boxes' crop features (ids, vectors)."""
+def true_box_project(name: str, source: Path, verified: bool = False) -> Path:
+    """A fresh project of the dataset's photos (copied into ``source``) with every true box accepted, and with
+    ``verified`` every photo marked reviewed; its folder."""
     from review_loop import load_dataset
 
     from labelstudio_desktop.core.store.records import BoxRecord
     from labelstudio_desktop.core.transfer.importer import import_folder
-    from labelstudio_desktop.ml.box_features import box_features
 
-    source = work / f"{name}-boxes-source"
-    shutil.rmtree(source, ignore_errors=True)  # crop features are not stored: the project is made afresh
-    source.mkdir()
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir(parents=True)
     folder, truth, _ = load_dataset(name, source)
     with Store.create(folder) as store:
         import_folder(store)
         for img in store.images(include_excluded=False):
             for label, (x0, y0, x1, y1) in truth.get(img.path, []):
                 store.insert_box(BoxRecord(0, img.id, label, int(x0), int(y0), int(x1), int(y1)))
+            if verified:
+                store.update_image_fields(img.id, {"status": "verified"})
+    return folder
+
+
+def box_project_of(name: str, work: Path) -> tuple[Path, list[int], object]:
+    """The dataset's photos with every true box accepted, and the boxes' crop features (ids, vectors)."""
+    from labelstudio_desktop.ml.box_features import box_features
+
+    folder = true_box_project(name, work / f"{name}-boxes-source")  # crop features are not stored: made afresh
+    with Store.open(folder) as store:
         found = box_features(store, judged_boxes(store))
         print(f"{name}: {len(found.ids)} boxes, crop features in {found.seconds:.0f} s "
               f"({1000 * found.seconds / max(1, len(found.ids)):.0f} ms a box); {len(found.problems)} not cut")
@@ -223,23 +233,11 @@ def places_round(name: str, work: Path, seed: int = 0, saved: Path | None = None
 
 def _detect_planted(name: str, work: Path, seed: int):
     """The dataset with planted drops and shifts, and the out-of-fold detections on it."""
-    from review_loop import load_dataset
-
-    from labelstudio_desktop.core.store.records import BoxRecord
-    from labelstudio_desktop.core.transfer.importer import import_folder
     from labelstudio_desktop.ml.out_of_fold import out_of_fold_detections
 
-    source = work / f"{name}-places-source"
-    shutil.rmtree(source, ignore_errors=True)
-    source.mkdir(parents=True)
-    folder, truth, _ = load_dataset(name, source)
-    with Store.create(folder) as store:
-        import_folder(store)
-        for img in store.images(include_excluded=False):
-            for label, (x0, y0, x1, y1) in truth.get(img.path, []):
-                store.insert_box(BoxRecord(0, img.id, label, int(x0), int(y0), int(x1), int(y1)))
-            store.update_image_fields(img.id, {"status": "verified"})  # every photo was reviewed: a dropped box
-            # leaves its photo reviewed (with fewer boxes), as an operator's forgotten box would
+    # every photo reviewed: a dropped box leaves its photo reviewed (with fewer boxes), as a forgotten box would
+    folder = true_box_project(name, work / f"{name}-places-source", verified=True)
+    with Store.open(folder) as store:
         dropped, shifted = _plant_places(store, random.Random(seed))
         started = time.perf_counter()
         found = out_of_fold_detections(store, seed=seed)
