@@ -15,14 +15,14 @@ same items), the share whose suggested class is the true one, and how many items
 mistakes (class probability under 0.5 out of fold). Target (issue 23): at least 80% of the planted errors in the top
 10%.
 
-``--places`` measures the boxes' places instead (one round per dataset: it trains three detectors): with every true
-box accepted and every photo verified (reviewed), :data:`FLIP_SHARE` of the boxes are dropped and as many others
-shifted by half their size (their width and height times half the cosine and sine of a random angle, kept inside the
-photo); ``ml/out_of_fold.py`` trains a detector per fold, ``core/box_places.py`` ranks the likely missing and
-misplaced boxes. A dropped box counts as found when a "missing" row overlaps it at IoU 0.5 or more, a shifted one
-when its "misplaced" row is listed; the top 10% is as many rows as a tenth of the boxes. The random ranking shuffles every box (any may be misplaced) with every
-"missing" row. Also printed: whether the suggested fix is right (IoU >= 0.5 with the true box), and the "missing"
-rows that match no dropped box (the photo sets' own unboxed objects, or the detector's mistakes).
+``--places`` measures the boxes' places instead (one round per dataset: it trains three detectors): with every true box
+accepted and every photo verified (reviewed), :data:`FLIP_SHARE` of the boxes are dropped and as many others shifted by
+half their size (their width and height times half the cosine and sine of a random angle, kept inside the photo);
+``ml/out_of_fold.py`` trains a detector per fold, ``core/box_places.py`` ranks the likely missing and misplaced boxes. A
+dropped box counts as found when a "missing" row overlaps it at IoU 0.5 or more, a shifted one when its "misplaced" row
+is listed; the top 10% is as many rows as a tenth of the boxes. The random ranking shuffles every box (any may be
+misplaced) with every "missing" row. Also printed: whether the suggested fix is right (IoU >= 0.5 with the true box),
+and the "missing" rows that match no dropped box (the photo sets' own unboxed objects, or the detector's mistakes).
 
     python benchmarks/likely_mistakes.py [--datasets boards,cards,bccd] [--rounds 5] [--work DIR]
                                          [--places [--detections DIR]]
