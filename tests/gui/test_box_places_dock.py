@@ -24,9 +24,9 @@ def boxed(tmp_path):
 
 
 def _search_result(store) -> dict:
-    """What a search returns when a detector puts board_on_desk.jpg's first box half its width to the right (doubt
-    0.9 x (1 - IoU 1/3) = 0.6), and finds a third object on blood_smear.jpg (doubt 0.55): core/box_places.py's
-    report of those detections."""
+    """What a search returns when a detector puts board_on_desk.jpg's first box half its width to the right (score
+    0.9), and finds a third object on blood_smear.jpg (score 0.55): core/box_places.py's report of those
+    detections."""
     board, smear = store.image_by_path("board_on_desk.jpg"), store.image_by_path("blood_smear.jpg")
     recorded = {img.id: [(b.id, b.label, b.edges) for b in store.boxes(img.id)] for img in (board, smear)}
     moved = store.boxes(board.id)[0]
