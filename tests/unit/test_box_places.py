@@ -44,6 +44,6 @@ def test_the_report_ranks_every_image_s_doubts_and_counts_what_it_looked_at():
         [(1, "a.jpg"), (2, "b.jpg"), (3, "c.jpg")],
         {1: [(7, "cat", _shifted(CAT, 25, 25))], 2: [(8, "cat", CAT)], 3: [(9, "cat", CAT)]},
         {1: [("cat", CAT, 0.9)], 2: [("cat", CAT, 0.95), ("dog", dog, 0.6)], 3: []}, folds=3)
-    assert [(d.image_id, d.kind) for d in report.doubts] == [(1, "misplaced"), (2, "missing")]  # by the detections' scores, 0.9 and 0.6
+    assert [(d.image_id, d.kind) for d in report.doubts] == [(1, "misplaced"), (2, "missing")]  # scores 0.9, 0.6
     assert (report.images, report.boxes, report.confirmed, report.agreement) == (3, 3, 1, 1 / 3)
     assert report.as_dict()["likely"][0]["was"] == list(_shifted(CAT, 25, 25)) and report.as_dict()["folds"] == 3
