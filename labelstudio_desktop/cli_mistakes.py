@@ -82,17 +82,14 @@ class PlacesUnavailable(Exception):
 
 def judge_places(store: Store) -> PlaceReport:
     """The boxes likely missing or misplaced, by a detector per fold."""
-    from .ml.data import DataError
-    from .ml.out_of_fold import out_of_fold_detections, place_report
-    from .ml.train import TrainError
+    from .ml.out_of_fold import judge_places
 
-    try:
-        found = out_of_fold_detections(store, ConsoleJob("box places"))
-    except (DataError, TrainError) as exc:
-        raise PlacesUnavailable(f"box places: {exc}") from exc
-    for path, reason in found.problems:
+    report, problems = judge_places(store, ConsoleJob("box places"))
+    if report.note:
+        raise PlacesUnavailable(f"box places: {report.note}")
+    for path, reason in problems:
         print(f"  left out: {path}: {reason}", file=sys.stderr)
-    return place_report(found)
+    return report
 
 
 def _print_places(_kind: str, report: PlaceReport, limit: int) -> None:

@@ -64,13 +64,15 @@ class PlaceDoubt:
 @dataclass
 class PlaceReport:
     """Every likely missing or misplaced box, most doubted first; how many images and boxes were looked at, and how
-    many recorded boxes a detection confirmed (how far to trust the detector)."""
+    many recorded boxes a detection confirmed (how far to trust the detector); ``note``: why nothing could be judged
+    (no reviewed boxes, a diverged detector), None when it was."""
 
     doubts: list[PlaceDoubt] = field(default_factory=list)
     images: int = 0
     boxes: int = 0
     confirmed: int = 0
     folds: int = 0
+    note: str | None = None
 
     @property
     def agreement(self) -> float | None:
@@ -79,7 +81,7 @@ class PlaceReport:
 
     def as_dict(self) -> dict:
         return {"likely": [d.as_dict() for d in self.doubts], "images": self.images, "boxes": self.boxes,
-                "confirmed": self.confirmed, "folds": self.folds,
+                "confirmed": self.confirmed, "folds": self.folds, "note": self.note,
                 "agreement": None if self.agreement is None else round(self.agreement, 4)}
 
 

@@ -207,18 +207,21 @@ def to_pixels(xy: np.ndarray, width: int, height: int, margin: int,
     """Pixel columns and rows of map places in a ``width`` x ``height`` picture with ``margin`` pixels around,
     the map's square scaled to fit beside ``inset`` (pixels kept free on the left, at the top), centred in what is
     left (the inverse is :func:`to_map`)."""
-    side, left, top = _frame(width, height, margin, inset)
+    side, left, top = map_frame(width, height, margin, inset)
     return (left + xy[:, 0] * side).round().astype(np.int64), (top + xy[:, 1] * side).round().astype(np.int64)
 
 
 def to_map(px: float, py: float, width: int, height: int, margin: int,
            inset: tuple[int, int] = (0, 0)) -> tuple[float, float]:
     """The map place of a pixel (see :func:`to_pixels`)."""
-    side, left, top = _frame(width, height, margin, inset)
+    side, left, top = map_frame(width, height, margin, inset)
     return (px - left) / side, (py - top) / side
 
 
-def _frame(width: int, height: int, margin: int, inset: tuple[int, int] = (0, 0)) -> tuple[float, float, float]:
+def map_frame(width: int, height: int, margin: int,
+              inset: tuple[int, int] = (0, 0)) -> tuple[float, float, float]:
+    """The side, left and top edge (pixels) of the map's square in a ``width`` x ``height`` picture with ``margin``
+    around and ``inset`` kept free on the left and at the top."""
     width, height = width - inset[0], height - inset[1]
     side = max(1.0, min(width, height) - 2.0 * margin)
     return side, inset[0] + (width - side) / 2, inset[1] + (height - side) / 2

@@ -30,6 +30,7 @@ from ..core.dataset_map import (
     MapError,
     colours_of,
     dataset_map,
+    map_frame,
     methods,
     render,
     to_map,
@@ -52,11 +53,6 @@ DOCK_HEIGHT_SHARE = 0.6
 # The widest a legend line's text is drawn (longer names are elided), and the colour of the open image's mark.
 LEGEND_TEXT = 160
 MARK_COLOUR = QColor(20, 20, 20)
-
-
-def _frame_side(width: int, height: int, inset: tuple[int, int]) -> float:
-    """The side of the map's square in a ``width`` x ``height`` canvas with ``inset`` kept free (core's framing)."""
-    return max(1.0, min(width - inset[0], height - inset[1]) - 2.0 * MARGIN)
 
 
 class MapCanvas(QWidget):
@@ -108,7 +104,7 @@ class MapCanvas(QWidget):
         if self.map is None:
             return None
         x, y = to_map(pos.x(), pos.y(), self.width(), self.height(), MARGIN, self.inset())
-        side = _frame_side(self.width(), self.height(), self.inset())
+        side = map_frame(self.width(), self.height(), MARGIN, self.inset())[0]
         return self.map.nearest(x, y, REACH / side)
 
     def place_of(self, image_id: int) -> QPointF | None:
@@ -150,7 +146,7 @@ class MapCanvas(QWidget):
             return 0, 0
         beside, above = (card.right() + 1, 0), (0, card.bottom() + 1)
         w, h = self.width(), self.height()
-        return beside if _frame_side(w, h, beside) >= _frame_side(w, h, above) else above
+        return beside if map_frame(w, h, MARGIN, beside)[0] >= map_frame(w, h, MARGIN, above)[0] else above
 
     # ------------------------------------------------------------- drawing
     def _redraw(self) -> None:

@@ -125,13 +125,16 @@ class MistakesPanel(QWidget):
         self._busy(False)
         self.tree.clear()
         places = result.get("places")
-        doubts = sorted(result["images"]["likely"] + result["boxes"]["likely"] + (places or {}).get("likely", []),
-                        key=lambda d: -d["doubt"])
-        for doubt in doubts:
+        class_rows = result["images"]["likely"] + result["boxes"]["likely"]
+        for doubt in sorted(class_rows + (places["likely"] if places else []), key=lambda d: -d["doubt"]):
             self._add(doubt)
         judged = result["images"]["judged"] + result["boxes"]["judged"]
-        text = self.tr("{0} likely mistakes among {1} image and box classes judged.").format(
-            len(doubts) - len((places or {}).get("likely", [])), judged)
+        anything = judged or (places or {}).get("boxes")
+        if anything:
+            text = self.tr("{0} likely mistakes among {1} image and box classes judged.").format(len(class_rows),
+                                                                                                   judged)
+        else:
+            text = self.tr("Nothing to judge: at least two classes with three images or boxes each are needed.")
         if places is not None:
             text += " " + self._places_text(places)
         for kind, title in (("images", self.tr("image classes")), ("boxes", self.tr("box classes"))):
@@ -139,13 +142,9 @@ class MistakesPanel(QWidget):
                 text += " " + self.tr("The model agrees with {0:.0%} of the {1}.").format(
                     result[kind]["agreement"], title)
         unjudged = {**result["images"]["too_few"], **result["boxes"]["too_few"]}
-        if unjudged:
+        if unjudged and anything:
             text += " " + self.tr("Too few to judge: {0}.").format(
                 ", ".join(f"{label} ({n})" for label, n in sorted(unjudged.items())))
-        if not judged and not (places or {}).get("boxes"):
-            text = self.tr("Nothing to judge: at least two classes with three images or boxes each are needed.")
-            if places is not None:
-                text += " " + self._places_text(places)
         if result["problems"]:
             text += " " + self.tr("{0} images could not be read.").format(len(result["problems"]))
         self.status.setText(text)

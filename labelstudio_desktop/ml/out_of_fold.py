@@ -18,7 +18,7 @@ from ..core.box_places import Edges, PlaceReport, place_mistakes
 from ..core.jobs import Cancelled, JobPart, JobToken
 from ..core.store.store import SPLITS, Store
 from .config import TrainConfig
-from .data import class_per_image, collect, ensure_split
+from .data import DataError, class_per_image, collect, ensure_split
 from .detector import detect
 from .propose import denormalise
 from .train import TrainError, fit_detector
@@ -68,8 +68,9 @@ def out_of_fold_detections(store: Store, job: JobToken | None = None, folds: int
     records = {img.id: img for img in store.images()}
     result = OutOfFold(images=[(i, records[i].path) for i in ids], problems=data.problems,
                        folds=min(folds, len(ids)))
+    judged = set(ids)
     for box in store.boxes(states=("accepted",)):
-        if box.image_id in records:
+        if box.image_id in judged:
             result.recorded.setdefault(box.image_id, []).append((box.id, box.label, box.edges))
     prior = class_per_image(store)
     fold = fold_of(len(ids), result.folds, seed)
@@ -96,3 +97,14 @@ def out_of_fold_detections(store: Store, job: JobToken | None = None, folds: int
 def place_report(found: OutOfFold) -> PlaceReport:
     """The likely missing and misplaced boxes of ``found``."""
     return place_mistakes(found.images, found.recorded, found.detected, found.folds)
+
+
+def judge_places(store: Store, job: JobToken | None = None) -> tuple[PlaceReport, list[tuple[str, str]]]:
+    """The project's likely missing and misplaced boxes (a report with a ``note`` instead when nothing could be
+    judged: no reviewed boxes, a diverged detector), and the images that could not be read. ``Cancelled`` when the
+    job is cancelled."""
+    try:
+        found = out_of_fold_detections(store, job)
+    except (DataError, TrainError) as exc:
+        return PlaceReport(note=str(exc)), []
+    return place_report(found), found.problems

@@ -476,11 +476,8 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     job.status(f"training {config.task}: {len(x)} images, {steps} batches per epoch")
     job.progress(0, (config.epochs - first_epoch) * steps)  # a new stage: the bar of loading starts again at 0
     try:
-        if plan.passes > 1:  # few images: an epoch goes over them several times (MIN_EPOCH_BATCHES)
-            train_ds = train_ds.repeat()
-        model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=first_epoch,
-                  steps_per_epoch=steps if plan.passes > 1 else None, class_weight=weights, callbacks=callbacks,
-                  verbose=0)
+        model.fit(validation_data=val_ds, epochs=config.epochs, initial_epoch=first_epoch, class_weight=weights,
+                  callbacks=callbacks, verbose=0, **_epochs_of(train_ds, plan))
     except tf.errors.ResourceExhaustedError as exc:
         status, message = "failed", f"out of memory: use a smaller --batch or --size ({exc.message[:200]})"
     except TrainError as exc:  # a checkpoint could not be written
@@ -500,6 +497,14 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
                      str(best) if best.is_file() else None, status, message)
 
 
+def _epochs_of(dataset, plan: EpochPlan) -> dict:
+    """``model.fit``'s data and epoch length for ``plan``: with few images an epoch goes over them several times
+    (``MIN_EPOCH_BATCHES``), the data repeated and the epoch's batches counted; otherwise one pass is an epoch."""
+    if plan.passes > 1:
+        return {"x": dataset.repeat(), "steps_per_epoch": plan.steps}
+    return {"x": dataset, "steps_per_epoch": None}
+
+
 def fit_detector(config: TrainConfig, x: np.ndarray, items, classes: list[str], job: JobToken,
                  seed: int = 0) -> tuple[keras.Model, bool]:
     """A detector trained in memory on ``x`` and ``items`` (:class:`ImageBoxes`), as a new run would train it (the
@@ -513,7 +518,6 @@ def fit_detector(config: TrainConfig, x: np.ndarray, items, classes: list[str], 
                                   config.hard_negative_weight, output_stride(model))
     plan = epoch_plan(config.epochs, config.batch, len(x), config.min_steps)
     progress = _JobCallback(job, plan.epochs, plan.steps, 0)
-    model.fit(dataset.repeat() if plan.passes > 1 else dataset, epochs=plan.epochs,
-              steps_per_epoch=plan.steps if plan.passes > 1 else None, verbose=0,
-              callbacks=[_CosineSchedule(config.learning_rate, plan.batches, progress), progress])
+    callbacks = [_CosineSchedule(config.learning_rate, plan.batches, progress), progress]
+    model.fit(epochs=plan.epochs, callbacks=callbacks, verbose=0, **_epochs_of(dataset, plan))
     return model, not (progress.cancelled or progress.nan_at)
