@@ -71,6 +71,7 @@ def shoot(app, images: Path, db: Path, out: Path) -> None:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
+    from labelstudio_desktop.gui.app import save_screenshot
     from labelstudio_desktop.gui.main_window import MainWindow
 
     # Fresh settings for each window: the user's layout is neither read nor changed, and the Japanese window does
@@ -100,17 +101,8 @@ def shoot(app, images: Path, db: Path, out: Path) -> None:
     shown = window.annotation.image
     if target is not None and (shown is None or shown.id != target.id):  # another point lay on top of it
         window.browser.select_id(target.id)
-    for _ in range(3):
-        window.wait_idle()
-        app.processEvents()
-    window.canvas.fit()
-    app.processEvents()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(out)):
+    if save_screenshot(app, window, out):  # settles, fits the image, saves and closes the window
         sys.exit(f"could not save {out}")
-    window.close()
-    app.processEvents()
-    print(f"saved {out}")
 
 
 if __name__ == "__main__":

@@ -52,11 +52,11 @@ def run_app(project: Path | None = None, db: Path | None = None, screenshot: Pat
         window.resize(1280, 800)
     window.show()
     if screenshot is not None:
-        return _screenshot(app, window, Path(screenshot))
+        return save_screenshot(app, window, Path(screenshot))
     return app.exec()
 
 
-def _screenshot(app: QApplication, window, path: Path) -> int:
+def save_screenshot(app: QApplication, window, path: Path) -> int:
     while window.jobs.runner.busy():  # an import started by opening a new folder
         app.processEvents()
     for _ in range(3):
