@@ -1,6 +1,7 @@
-"""The image browser: a list model over the store, a filter/sort proxy, a badge delegate and the dock widget.
+"""The image browser: a list model over the store (ordered and filtered in SQL, read a page at a time), a badge
+delegate and the dock widget.
 
-One model row per image, read from the store in a single query; never a widget per item and never a
+One model row per listed image, its details read only when it is shown; never a widget per item and never a
 decode of an image just to list it. Thumbnails come from :class:`ThumbnailLoader` when a row is painted.
 """
 
@@ -8,15 +9,15 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import replace
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -35,6 +36,17 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.editing.review_order import review_order
+from ..core.store.image_list import (
+    CACHED_ROWS,
+    PAGE,
+    IdIndex,
+    ListedImage,
+    ListFilter,
+    listed_images,
+    natural_key,
+    ordered_ids,
+    passing,
+)
 from ..core.store.store import SPLITS, STATUSES, Store
 from .image_notes import translate_note
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, thumbnail_key
@@ -49,16 +61,6 @@ NEIGHBOURS = 50  # rows either side remembered over a reload, in case the curren
 ELLIPSIS = "\u2026"
 END_FIRST = 4  # characters of the end of a name kept before any of its start
 _DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """Case-insensitive key that compares digit runs as numbers: ``img-2`` before ``img-10``.
-
-    The parts alternate text, number, text, ... (``re.split`` with a group), so parts at one position are
-    always of one type and tuples compare without a type error.
-    """
-    parts = _DIGITS.split(text.casefold())
-    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -110,103 +112,122 @@ def _elide_inside(lead: str, middle: str, trail: str, fits) -> str:
     return lead + middle[:head] + ELLIPSIS + middle[tail:] + trail
 
 
-@dataclass
-class Row:
-    id: int
-    path: str
-    size: int
-    mtime: float
-    label: str | None
-    split: str | None
-    status: str
-    excluded: bool
-    missing: bool
-    warnings: bool
-    boxes: int
-    pending: int  # pending box and mask proposals
-    name: str = ""
-    order: tuple = field(default=(), compare=False, repr=False)  # natural order: name, then path
-
-    def __post_init__(self) -> None:
-        self.name = self.path.rsplit("/", 1)[-1]
-        self.order = (natural_key(self.name), natural_key(self.path), self.path)
-
-
-ROWS_SQL = """
-SELECT i.id, i.path, i.size, i.mtime, i.label, i.split, i.status, i.excluded, i.missing, i.warnings != '[]',
-       COALESCE(SUM(b.state = 'accepted'), 0), COALESCE(SUM(b.state = 'pending'), 0)
-         + (SELECT COUNT(*) FROM masks m WHERE m.image_id = i.id AND m.state = 'pending')
-FROM images i LEFT JOIN boxes b ON b.image_id = i.id
-{where}
-GROUP BY i.id ORDER BY i.path
-"""
-
-
 class ImageListModel(QAbstractListModel):
-    """All images of the project, one row each."""
+    """The images the browser lists, one row each, in the chosen order and passing the filter.
+
+    Ordering and filtering run in SQL (:mod:`~labelstudio_desktop.core.store.image_list`); the model holds the ids
+    in order and the positions passing the filter as two arrays, and reads a row's details only when it is shown, a
+    page at a time, so a million images cost tens of megabytes, not a Python object each."""
 
     def __init__(self, store: Store, loader: ThumbnailLoader | None = None, parent=None):
         super().__init__(parent)
         self.store = store
         self.loader = loader
-        self.rows: list[Row] = []
-        self.row_of: dict[int, int] = {}
+        self.order = np.zeros(0, dtype=np.int64)  # every image id, in the list's order
+        self.passing = np.zeros(0, dtype=np.int64)  # positions in ``order`` the filter lets through, increasing
+        self._where = IdIndex(self.order)
+        self._rows: OrderedDict[int, ListedImage] = OrderedDict()  # read rows by id, the latest last
         self.thumbs: OrderedDict[int, QPixmap] = OrderedDict()
         self.show_thumbnails = True
         self.sort_key = "name"
+        self.filter = ListFilter()
         self.listed: dict[int, int] = {}  # image id -> place, for the LISTED order
         if loader is not None:
             loader.sig_loaded.connect(self._thumbnail_loaded)
         self.reload()
 
+    # ------------------------------------------------------------------ listing
     def reload(self) -> None:
+        """Read the order and the filter again (after an import, a training run, a class renamed...)."""
         self.beginResetModel()
-        self.rows = [self._row(r) for r in self.store.conn.execute(ROWS_SQL.format(where=""))]
-        self._sort_rows()
+        self._order_rows()
         self.endResetModel()
 
     def set_sort_key(self, key: str) -> None:
-        """Order the rows (sorting here, in one Python sort, is far faster than a proxy's lessThan)."""
         self.beginResetModel()
         self.sort_key = key
-        self._sort_rows()
+        self._order_rows()
         self.endResetModel()
 
-    def _sort_rows(self) -> None:
-        if self.sort_key in (LISTED, TO_REVIEW):  # a list shown alone (likely mistakes: worst first), review order
-            places = self.listed if self.sort_key == LISTED else review_order(self.store).place()
-            last = len(places)
-            self.rows.sort(key=lambda r: (places.get(r.id, last), r.order))
-        else:
-            self.rows.sort(key=SORT_KEYS[self.sort_key])
-        self.row_of = {r.id: i for i, r in enumerate(self.rows)}
+    def set_filter(self, **values) -> None:
+        """Change the filter (fields of :class:`ListFilter`)."""
+        self.beginResetModel()
+        self.filter = replace(self.filter, **values)
+        self.passing = passing(self.store, self.filter, self.order, self._where)
+        self.endResetModel()
 
-    @staticmethod
-    def _row(r) -> Row:
-        return Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), bool(r[8]), bool(r[9]), r[10], r[11])
+    def _order_rows(self) -> None:
+        places = None
+        if self.sort_key == LISTED:  # a list shown alone (likely mistakes: worst first)
+            places = self.listed
+        elif self.sort_key == TO_REVIEW:
+            places = review_order(self.store).place()
+        self.order = ordered_ids(self.store, "name" if places is not None else self.sort_key, places)
+        self._where = IdIndex(self.order)
+        self.passing = passing(self.store, self.filter, self.order, self._where)
+        self._rows.clear()
+
+    def labels(self) -> list[str]:
+        """The classes images have, in natural order."""
+        return sorted((r[0] for r in self.store.conn.execute(
+            "SELECT DISTINCT label FROM images WHERE label IS NOT NULL AND label != ''") if isinstance(r[0], str)),
+            key=natural_key)
+
+    # ------------------------------------------------------------------ rows
+    def id_at(self, row: int) -> int:
+        return int(self.order[self.passing[row]])
+
+    def row(self, row: int) -> ListedImage:
+        """The details of listed row ``row``, read with the rows of its page when not read yet."""
+        image_id = self.id_at(row)
+        found = self._rows.get(image_id)
+        if found is None:
+            start = row - row % PAGE
+            page = [int(i) for i in self.order[self.passing[start:start + PAGE]]]
+            self._rows.update(listed_images(self.store, page))
+            while len(self._rows) > CACHED_ROWS:
+                self._rows.popitem(last=False)
+            found = self._rows.get(image_id) or ListedImage(image_id, f"#{image_id}", 0, 0, None, None,
+                                                              "unverified", False, True, False, 0, 0)
+        else:
+            self._rows.move_to_end(image_id)
+        return found
+
+    def place_of(self, image_id: int) -> int | None:
+        """Where the image is in the order, listed or not (None: not in the project)."""
+        return self._where.row_of(image_id)
+
+    def row_of(self, image_id: int) -> int | None:
+        """The listed row of the image (None: not listed)."""
+        place = self.place_of(image_id)
+        if place is None:
+            return None
+        row = int(np.searchsorted(self.passing, place))
+        return row if row < len(self.passing) and self.passing[row] == place else None
+
+    def first_row_after(self, place: int, forward: bool) -> int:
+        """The first listed row after ``place`` in the order (``forward``), or the first at or after it."""
+        return int(np.searchsorted(self.passing, place, side="right" if forward else "left"))
 
     def refresh(self, image_id: int) -> None:
-        """Re-read one image's row after an edit."""
-        i = self.row_of.get(image_id)
-        if i is None:
-            return
-        r = self.store.conn.execute(ROWS_SQL.format(where="WHERE i.id = ?"), (image_id,)).fetchone()
-        if r is not None:
-            self.rows[i] = self._row(r)
-            index = self.index(i)
+        """Read one image's row again after an edit."""
+        self._rows.pop(image_id, None)
+        row = self.row_of(image_id)
+        if row is not None:
+            index = self.index(row)
             self.dataChanged.emit(index, index)
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.passing)
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
         if not index.isValid():
             return None
-        row = self.rows[index.row()]
+        if role == ImageIdRole:
+            return self.id_at(index.row())
+        row = self.row(index.row())
         if role == Qt.DisplayRole:
             return row.name
-        if role == ImageIdRole:
-            return row.id
         if role == Qt.ToolTipRole:
             split = row.split or self.tr("no split")
             tip = [row.path, f"{row.label or '-'} · {split} · {row.status}"]
@@ -217,7 +238,7 @@ class ImageListModel(QAbstractListModel):
             return self._thumbnail(row)
         return None
 
-    def _thumbnail(self, row: Row) -> QPixmap | None:
+    def _thumbnail(self, row: ListedImage) -> QPixmap | None:
         pix = self.thumbs.get(row.id)
         if pix is not None:
             self.thumbs.move_to_end(row.id)
@@ -234,80 +255,17 @@ class ImageListModel(QAbstractListModel):
         self.thumbs[image_id] = QPixmap.fromImage(image)
         while len(self.thumbs) > MEMORY_THUMBS:
             self.thumbs.popitem(last=False)
-        i = self.row_of.get(image_id)
+        i = self.row_of(image_id)
         if i is not None:
             index = self.index(i)
             self.dataChanged.emit(index, index, [Qt.DecorationRole])
-
-
-SORT_KEYS = {  # the name in natural order breaks every tie
-    "name": lambda r: r.order,
-    "date": lambda r: (r.mtime, r.order),
-    "size": lambda r: (r.size, r.order),
-    "class": lambda r: (natural_key(r.label or ""), r.order),
-}
-
-
-class ImageFilterModel(QSortFilterProxyModel):
-    """Filters by class, split, status, flags, file name and a set of images (``ids``: the dataset map's lasso);
-    sorts by name, date, size or class."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.ids: frozenset[int] | None = None
-        self.label: str | None = None
-        self.split: str | None = None
-        self.status: str | None = None
-        self.flag: str | None = None
-        self.text = ""
-        self.setDynamicSortFilter(False)
-
-    def set_filter(self, **values) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter() is deprecated there
-            self.beginFilterChange()
-            for key, value in values.items():
-                setattr(self, key, value)
-            self.endFilterChange()
-        else:
-            for key, value in values.items():
-                setattr(self, key, value)
-            self.invalidateFilter()
-
-    def set_sort_key(self, key: str) -> None:
-        self.sourceModel().set_sort_key(key)
-
-    def filterAcceptsRow(self, source_row: int, parent: QModelIndex) -> bool:
-        r: Row = self.sourceModel().rows[source_row]
-        if self.ids is not None and r.id not in self.ids:
-            return False
-        if self.label is not None and r.label != (self.label or None):
-            return False
-        if self.split is not None and r.split != (self.split or None):
-            return False
-        if self.status is not None and r.status != self.status:
-            return False
-        if self.flag != "excluded" and r.excluded:
-            return False
-        if self.flag == "excluded" and not r.excluded:
-            return False
-        if self.flag == "boxes" and not r.boxes:
-            return False
-        if self.flag == "no boxes" and (r.boxes or r.pending):
-            return False
-        if self.flag == "pending" and not r.pending:
-            return False
-        if self.flag == "warnings" and not r.warnings:
-            return False
-        return not self.text or self.text.lower() in r.path.lower()
-
 
 
 class BadgeDelegate(QStyledItemDelegate):
     """Thumbnail (or a neutral tile) with the file name and badges: verified, warnings, pending, boxes."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        source = index.model().mapToSource(index) if isinstance(index.model(), QSortFilterProxyModel) else index
-        row: Row = source.model().rows[source.row()]
+        row = index.model().row(index.row())
         painter.save()
         if option.state & QStyle.State_Selected:
             painter.fillRect(option.rect, option.palette.highlight())
@@ -366,17 +324,16 @@ class BrowserPanel(QWidget):
     def __init__(self, store: Store, loader: ThumbnailLoader | None, parent=None):
         super().__init__(parent)
         self.model = ImageListModel(store, loader, self)
-        self.proxy = ImageFilterModel(self)
         # a reload or a new sort resets the model: the current image stays current (see _restore_current);
-        # remembered before the proxy forgets its rows, restored after the proxy and the view have reset
+        # remembered before the model forgets its rows, restored after the model and the view have reset
         self._before_reset: list[tuple[int, tuple]] = []
         self._quiet_id = -1
         self._anchor_id = -1  # the image last current: where A/D/N go on from when a filter hides it
+        self._filtering = False  # a filter change: the current image stays current only if still listed
         self.model.modelAboutToBeReset.connect(self._remember_current)
-        self.proxy.setSourceModel(self.model)
-        self.model.modelReset.connect(self._restore_current)
         self.view = BrowserView(self)
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
+        self.model.modelReset.connect(self._restore_current)  # after the view's own reset, which clears the current
         self.view.setItemDelegate(BadgeDelegate(self.view))
         self.view.setUniformItemSizes(True)
         self.view.setLayoutMode(QListView.Batched)
@@ -404,7 +361,7 @@ class BrowserPanel(QWidget):
         self.sort_box.setItemData(self.sort_box.findData(TO_REVIEW), self.tr(
             "Images still to review, the one the model is least sure about and least like those reviewed first "
             "(Shift+N goes to it)"), Qt.ToolTipRole)
-        self.sort_box.currentIndexChanged.connect(lambda _: self.proxy.set_sort_key(self.sort_box.currentData()))
+        self.sort_box.currentIndexChanged.connect(lambda _: self.model.set_sort_key(self.sort_box.currentData()))
         self.mode_button = QToolButton(self)
         self.mode_button.setText(self.tr("List"))
         self.mode_button.setCheckable(True)
@@ -442,13 +399,18 @@ class BrowserPanel(QWidget):
         return box
 
     def set_filter(self, **values) -> None:
-        """Filter the list (see :meth:`ImageFilterModel.set_filter`). The image shown stays the anchor of A, D and N
-        even when the filter hides it, and is current again (not shown again) once a filter lists it."""
-        self.proxy.set_filter(**values)
+        """Filter the list (fields of :class:`~labelstudio_desktop.core.store.image_list.ListFilter`). The image shown
+        stays the anchor of A, D and N even when the filter hides it, and is current again (not shown again) once a
+        filter lists it."""
+        self._filtering = True
+        try:
+            self.model.set_filter(**values)
+        finally:
+            self._filtering = False
         if self.view.currentIndex().isValid():
             return
-        row = self.model.row_of.get(self._anchor_id)
-        index = self.proxy.mapFromSource(self.model.index(row)) if row is not None else QModelIndex()
+        row = self.model.row_of(self._anchor_id)
+        index = self.model.index(row) if row is not None else QModelIndex()
         if index.isValid():
             self._quiet_id = self._anchor_id
             try:
@@ -467,7 +429,7 @@ class BrowserPanel(QWidget):
             self.only_button.setVisible(False)
             if self.model.sort_key == LISTED:
                 self.model.listed = {}
-                self.proxy.set_sort_key(self.sort_box.currentData())
+                self.model.set_sort_key(self.sort_box.currentData())
             self.set_filter(ids=None)
             self._scroll_to_current()
             self.sig_listed.emit(None)
@@ -478,13 +440,13 @@ class BrowserPanel(QWidget):
         self.only_button.setVisible(True)
         if in_order:
             self.model.listed = {image_id: n for n, image_id in enumerate(ids)}
-            self.proxy.set_sort_key(LISTED)
+            self.model.set_sort_key(LISTED)
         elif self.model.sort_key == LISTED:
             self.model.listed = {}
-            self.proxy.set_sort_key(self.sort_box.currentData())
+            self.model.set_sort_key(self.sort_box.currentData())
         self.set_filter(ids=frozenset(ids))
-        if not self.view.currentIndex().isValid() and self.proxy.rowCount():
-            self.view.setCurrentIndex(self.proxy.index(0, 0))
+        if not self.view.currentIndex().isValid() and self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(0, 0))
         self._scroll_to_current()
         self.sig_listed.emit(list(ids))
 
@@ -498,7 +460,7 @@ class BrowserPanel(QWidget):
         self.class_box.blockSignals(True)
         while self.class_box.count() > 1:
             self.class_box.removeItem(1)
-        for label in sorted({r.label for r in self.model.rows if r.label}, key=natural_key):
+        for label in self.model.labels():
             self.class_box.addItem(label, label)
         self.class_box.addItem(self.tr("no class"), "")
         self.class_box.setCurrentIndex(max(0, self.class_box.findData(current)))
@@ -519,32 +481,33 @@ class BrowserPanel(QWidget):
         return index.data(ImageIdRole) if index.isValid() else -1
 
     def select_id(self, image_id: int) -> bool:
-        row = self.model.row_of.get(image_id)
-        if row is None:
+        if self.model.place_of(image_id) is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row))
-        if not index.isValid():  # filtered out: show everything so the image can be shown
+        row = self.model.row_of(image_id)
+        if row is None:  # filtered out: show everything so the image can be shown
             self.reset_filters()
-            index = self.proxy.mapFromSource(self.model.index(row))
+            row = self.model.row_of(image_id)
+            if row is None:
+                return False
+        index = self.model.index(row)
         self.view.setCurrentIndex(index)
         self.view.scroll_to_later(index)
         return True
 
     def listed(self, image_id: int) -> bool:
         """True when the image is in the list as filtered now."""
-        row = self.model.row_of.get(image_id)
-        return row is not None and self.proxy.mapFromSource(self.model.index(row)).isValid()
+        return self.model.row_of(image_id) is not None
 
     def reset_filters(self) -> None:
         for box in (self.class_box, self.split_box, self.status_box, self.flag_box):
             box.setCurrentIndex(0)
         self.search.clear()
-        if self.proxy.ids is not None:
+        if self.model.filter.ids is not None:
             self.show_only(None)
 
     def step(self, delta: int, predicate=None) -> bool:
         """Move the selection by ``delta`` rows (optionally to the next row matching ``predicate``)."""
-        count = self.proxy.rowCount()
+        count = self.model.rowCount()
         if not count:
             return False
         row = self._start_row(delta)
@@ -552,9 +515,8 @@ class BrowserPanel(QWidget):
             row += delta
             if not 0 <= row < count:
                 return False
-            index = self.proxy.index(row, 0)
-            source = self.model.rows[self.proxy.mapToSource(index).row()]
-            if predicate is None or predicate(source):
+            index = self.model.index(row, 0)
+            if predicate is None or predicate(self.model.row(row)):
                 self.view.setCurrentIndex(index)
                 self.view.scroll_to_later(index)
                 return True
@@ -566,19 +528,11 @@ class BrowserPanel(QWidget):
         row = self.view.currentIndex().row()
         if row >= 0:
             return row
-        source_row = self.model.row_of.get(self._anchor_id)
-        if source_row is None:
+        place = self.model.place_of(self._anchor_id)
+        if place is None:
             return -1
-        # the proxy only filters (the source model sorts), so its rows keep the source's order: bisect on it
         forward = delta > 0
-        lo, hi = 0, self.proxy.rowCount()
-        while lo < hi:
-            mid = (lo + hi) // 2
-            before = self.proxy.mapToSource(self.proxy.index(mid, 0)).row()
-            if before < source_row or (forward and before == source_row):
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = self.model.first_row_after(place, forward)
         return lo - 1 if forward else lo  # lo: the first listed row after (forward) or from (backward) that image
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -594,13 +548,14 @@ class BrowserPanel(QWidget):
         index = self.view.currentIndex()
         if not index.isValid():
             return
-        row, count = index.row(), self.proxy.rowCount()
+        row, count = index.row(), self.model.rowCount()
         rows = [row]
-        for n in range(1, NEIGHBOURS + 1):  # after it first: D goes on from there
-            rows += [r for r in (row + n, row - n) if 0 <= r < count]
+        if not self._filtering:  # a filter that hides the image leaves no image current (the anchor stays)
+            for n in range(1, NEIGHBOURS + 1):  # after it first: D goes on from there
+                rows += [r for r in (row + n, row - n) if 0 <= r < count]
         for r in rows:
-            source = self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()]
-            self._before_reset.append((source.id, _file_state(source)))
+            listed = self.model.row(r)
+            self._before_reset.append((listed.id, listed.file_state()))
 
     def _restore_current(self) -> None:
         """After a reset: the same image current again (or its nearest neighbour still listed), scrolled to.
@@ -610,11 +565,11 @@ class BrowserPanel(QWidget):
         """
         remembered, self._before_reset = self._before_reset, []
         for image_id, state in remembered:
-            row = self.model.row_of.get(image_id)
-            index = self.proxy.mapFromSource(self.model.index(row)) if row is not None else QModelIndex()
-            if not index.isValid():
+            row = self.model.row_of(image_id)
+            if row is None:
                 continue
-            same = image_id == remembered[0][0] and _file_state(self.model.rows[row]) == state
+            index = self.model.index(row)
+            same = image_id == remembered[0][0] and self.model.row(row).file_state() == state
             self._quiet_id = image_id if same else -1
             try:
                 self.view.setCurrentIndex(index)
@@ -622,10 +577,6 @@ class BrowserPanel(QWidget):
                 self._quiet_id = -1
             self.view.scroll_to_later(index)
             return
-
-
-def _file_state(row: Row) -> tuple:
-    return row.path, row.size, row.mtime, row.missing
 
 
 class BrowserView(QListView):

@@ -530,7 +530,7 @@ class MainWindow(QMainWindow):
         index = self.browser.view.currentIndex()
         if not index.isValid() or index.row() == 0:
             return
-        previous = self.browser.proxy.index(index.row() - 1, 0).data(Qt.UserRole + 1)
+        previous = self.browser.model.id_at(index.row() - 1)
         count = self.annotation.copy_boxes_from(previous)
         self.statusBar().showMessage(self.tr("Copied {0} boxes").format(count), 4000)
 

@@ -49,7 +49,7 @@ def test_enter_adds_the_missing_box_and_moves_the_misplaced_one(open_window, box
     rows = _rows(panel)
     assert [r["kind"] for r in rows] == ["misplaced", "missing"]
     assert "1 boxes likely missing and 1 likely misplaced on 2 reviewed images" in panel.status.text()
-    listed = [window.browser.proxy.index(n, 0).data(Qt.UserRole + 1) for n in range(window.browser.proxy.rowCount())]
+    listed = [window.browser.model.index(n, 0).data(Qt.UserRole + 1) for n in range(window.browser.model.rowCount())]
     assert listed == [rows[0]["image"], rows[1]["image"]]
 
     misplaced, missing = rows

@@ -11,7 +11,6 @@ from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.gui.browser import (
     TILE_WIDTH,
     BrowserPanel,
-    ImageFilterModel,
     ImageIdRole,
     ImageListModel,
     elide_name,
@@ -38,9 +37,11 @@ def big_store(tmp_path):
 
 def _filtered(store):
     model = ImageListModel(store, loader=None)
-    proxy = ImageFilterModel()
-    proxy.setSourceModel(model)
-    return model, proxy
+    return model, model
+
+
+def _row(model, image_id):
+    return model.row(model.row_of(image_id))
 
 
 def test_ten_thousand_rows_without_any_image_file(big_store, qtbot):
@@ -49,7 +50,7 @@ def test_ten_thousand_rows_without_any_image_file(big_store, qtbot):
     assert model.rowCount() == 10000
     names = [model.data(model.index(i)) for i in range(model.rowCount())]
     assert names[0] == "img_00000.jpg" and len(set(names)) == 10000
-    assert model.rows[model.row_of[1]].boxes == 1 and model.rows[model.row_of[2]].pending == 1
+    assert _row(model, 1).boxes == 1 and _row(model, 2).pending == 1
 
 
 def test_filters_and_sort(big_store, qtbot):
@@ -71,10 +72,10 @@ def test_filters_and_sort(big_store, qtbot):
     assert proxy.rowCount() == 10
     proxy.set_filter(text="")
     proxy.set_sort_key("date")
-    first = model.rows[proxy.mapToSource(proxy.index(0, 0)).row()]
+    first = model.row(0)
     assert first.path == "d9/img_09999.jpg"  # the oldest mtime
     proxy.set_sort_key("size")
-    assert model.rows[proxy.mapToSource(proxy.index(0, 0)).row()].path == "d0/img_00000.jpg"
+    assert model.row(0).path == "d0/img_00000.jpg"
 
 
 def test_excluded_images_only_under_their_filter(big_store, qtbot):
@@ -89,7 +90,7 @@ def test_refresh_one_row(big_store, qtbot):
     model = ImageListModel(big_store, loader=None)
     big_store.update_image_fields(7, {"label": "bird"})
     model.refresh(7)
-    assert model.rows[model.row_of[7]].label == "bird"
+    assert _row(model, 7).label == "bird"
 
 
 def test_pending_counts_box_and_mask_proposals(big_store, qtbot):
@@ -97,8 +98,8 @@ def test_pending_counts_box_and_mask_proposals(big_store, qtbot):
     big_store.add_mask(7, "cat", b"png", source="proposal", state="pending")
     big_store.add_mask(7, "cat", b"png")  # accepted: not pending
     model = ImageListModel(big_store, loader=None)
-    assert model.rows[model.row_of[7]].pending == 1 and model.rows[model.row_of[2]].pending == 1
-    assert model.rows[model.row_of[1]].pending == 0
+    assert _row(model, 7).pending == 1 and _row(model, 2).pending == 1
+    assert _row(model, 1).pending == 0
 
 
 # ------------------------------------------------------------------ natural order and names that stay apart
@@ -113,7 +114,7 @@ def _named_store(tmp_path, rows):
 
 
 def _shown_names(panel):
-    return [panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())]
+    return [panel.model.index(r, 0).data() for r in range(panel.model.rowCount())]
 
 
 def test_natural_order_by_name_and_as_the_tie_breaker(tmp_path, qtbot):
@@ -182,7 +183,7 @@ def test_grid_and_list_paint_such_names_differently(tmp_path, qtbot):
     def tiles():
         view = panel.view
         shot = view.viewport().grab().toImage()
-        first, second = (view.visualRect(panel.proxy.index(r, 0)) for r in range(2))
+        first, second = (view.visualRect(panel.model.index(r, 0)) for r in range(2))
         assert first.size() == second.size() and not first.intersects(second)
         return shot.copy(first), shot.copy(second)
 
@@ -203,7 +204,7 @@ def test_far_current_row_stays_in_view_over_a_reload(big_store, qtbot):
     panel.show()
     qtbot.waitExposed(panel)
     view = panel.view
-    last = panel.proxy.index(panel.proxy.rowCount() - 1, 0).data(ImageIdRole)
+    last = panel.model.index(panel.model.rowCount() - 1, 0).data(ImageIdRole)
     assert panel.select_id(last)  # as "show this image" from the training or duplicates windows does
 
     def in_view():

@@ -63,13 +63,13 @@ def test_a_drag_around_points_lists_them_alone_and_the_browser_shows_all_again(o
         qtbot.mouseMove(canvas, corner)
     qtbot.mouseRelease(canvas, Qt.LeftButton, pos=corners[-1])
     browser = window.browser
-    listed = {browser.proxy.index(r, 0).data(Qt.UserRole + 1) for r in range(browser.proxy.rowCount())}
-    assert target in browser.proxy.ids and browser.proxy.rowCount() == len(browser.proxy.ids) < 10
-    assert browser.only_button.isVisible() and f"{len(browser.proxy.ids)} images" in browser.only_button.text()
-    assert canvas.selected.sum() == len(browser.proxy.ids)
+    listed = {browser.model.index(r, 0).data(Qt.UserRole + 1) for r in range(browser.model.rowCount())}
+    assert target in browser.model.filter.ids and browser.model.rowCount() == len(browser.model.filter.ids) < 10
+    assert browser.only_button.isVisible() and f"{len(browser.model.filter.ids)} images" in browser.only_button.text()
+    assert canvas.selected.sum() == len(browser.model.filter.ids)
     assert listed  # the rows the browser shows
     qtbot.mouseClick(browser.only_button, Qt.LeftButton)
-    assert browser.proxy.ids is None and browser.proxy.rowCount() == 10 and not browser.only_button.isVisible()
+    assert browser.model.filter.ids is None and browser.model.rowCount() == 10 and not browser.only_button.isVisible()
 
 
 def test_hovering_a_point_shows_its_name_and_thumbnail(open_window, photos, qtbot):

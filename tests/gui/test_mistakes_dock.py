@@ -33,7 +33,7 @@ def test_find_fix_undo_and_keep(open_window, photos, qtbot):
     assert "likely mistakes among 30 image and box classes judged" in panel.status.text()
 
     browser = window.browser
-    listed = [browser.proxy.index(n, 0).data(Qt.UserRole + 1) for n in range(browser.proxy.rowCount())]
+    listed = [browser.model.index(n, 0).data(Qt.UserRole + 1) for n in range(browser.model.rowCount())]
     assert listed == panel.image_ids()  # the browser lists those images alone, worst first
     assert browser.only_button.isVisible() and "Likely mistakes" in browser.only_button.text()
 
@@ -53,4 +53,4 @@ def test_find_fix_undo_and_keep(open_window, photos, qtbot):
         qtbot.keyClick(panel.tree, Qt.Key_Delete)
         assert second not in _rows(panel)
     qtbot.mouseClick(browser.only_button, Qt.LeftButton)
-    assert browser.proxy.rowCount() == 10
+    assert browser.model.rowCount() == 10

@@ -33,7 +33,7 @@ def project(tmp_path):
 
 
 def _listed(browser) -> list[int]:
-    return [browser.proxy.index(n, 0).data(Qt.UserRole + 1) for n in range(browser.proxy.rowCount())]
+    return [browser.model.index(n, 0).data(Qt.UserRole + 1) for n in range(browser.model.rowCount())]
 
 
 def test_shift_n_goes_to_the_next_image_to_review_and_the_browser_sorts_by_it(open_window, project, qtbot):

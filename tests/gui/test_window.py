@@ -189,7 +189,7 @@ def test_reimport_runs_in_the_background_with_progress_and_stops_cleanly(window,
         window.act_import.trigger()
         assert runner.busy() and window.job_progress.isVisible()
     assert not runner.busy() and not window.job_progress.isVisible()
-    assert window.browser.model.row_of.get(window.store.image_by_path("nut/new_one.jpg").id) is not None
+    assert window.browser.model.row_of(window.store.image_by_path("nut/new_one.jpg").id) is not None
 
 
 def start_endless_job(runner, title: str = "endless") -> None:

@@ -48,12 +48,12 @@ def browser_ids(browser) -> list[int]:
     """The image ids of the browser's rows, in the order shown."""
     from labelstudio_desktop.gui.browser import ImageIdRole
 
-    return [browser.proxy.index(r, 0).data(ImageIdRole) for r in range(browser.proxy.rowCount())]
+    return [browser.model.index(r, 0).data(ImageIdRole) for r in range(browser.model.rowCount())]
 
 
 def click_browser_row(qtbot, browser, row: int) -> None:
     """Click the tile of ``row`` as a user would, scrolling to it first."""
-    index = browser.proxy.index(row, 0)
+    index = browser.model.index(row, 0)
     browser.view.scrollTo(index)
     qtbot.mouseClick(browser.view.viewport(), Qt.LeftButton, pos=browser.view.visualRect(index).center())
 

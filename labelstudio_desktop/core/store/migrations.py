@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from .image_list import fill_list_keys
 from .relocate import migrate_to_relative
 
 _V1 = """
@@ -216,10 +217,20 @@ CREATE TABLE features (
 );
 """
 
+
+
+def add_list_order(conn: sqlite3.Connection) -> None:
+    """v9: the browser's natural order as an indexed key per image (:mod:`.image_list`), so that a million images
+    are listed in name order by an index scan; ``excluded`` in the index lists the default view without the table."""
+    conn.execute("ALTER TABLE images ADD COLUMN list_key TEXT")
+    fill_list_keys(conn)
+    conn.execute("CREATE INDEX images_list_order ON images(list_key, excluded)")
+
+
 #: MIGRATIONS[n] takes a database at version n to version n + 1: an SQL script, or a function run in the
 #: migration's transaction. v7: the image root and model paths stored relative to the project (core/store/relocate.py).
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1, _V2, _V3, _V4, _V5, _V6, migrate_to_relative,
-                                                                _V8]
+                                                                _V8, add_list_order]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -27,6 +27,7 @@ from . import backups, integrity
 from .db_errors import MESSAGE as DISK_FULL
 from .db_errors import disk_full
 from .db_values import lenient_text, loaded
+from .image_list import list_key
 from .migrations import SCHEMA_VERSION, migrate
 from .records import (  # noqa: F401 - the records are the store's, and imported from here
     BOX_COLUMNS,
@@ -353,9 +354,9 @@ class Store:
         with self.transaction() as c:
             cur = c.execute(
                 "INSERT INTO images(path, size, mtime, width, height, channels, label, value, split, status, "
-                "warnings, added_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                "warnings, added_at, list_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (path, size, mtime, width, height, channels, label, value, split, status,
-                 json.dumps(warnings or []), time.time()),
+                 json.dumps(warnings or []), time.time(), list_key(path)),
             )
             return int(cur.lastrowid)
 

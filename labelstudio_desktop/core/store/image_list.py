@@ -1,0 +1,242 @@
+"""The image list as the browser shows it: ordered and filtered in SQL, read a page at a time.
+
+A project may hold a million images. The list keeps the ids in their order as one NumPy array (8 bytes an image), the
+rows passing the filter as another, and reads an image's details (name, class, badges) only for the rows on screen,
+a page at a time: never one Python object per image.
+
+Natural order (``img-2`` before ``img-10``, case-insensitive) is kept in the database as a text key per image
+(:func:`list_key`, column ``images.list_key``, indexed), so ordering by name is an index scan, not a sort of a million
+Python tuples. The key is made when an image is added (and by the migration that added the column); a row without one
+(written by another program) is listed first, in path order.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .store import Store
+
+_DIGITS = re.compile(r"(\d+)")
+#: Ends a text part of a key: below every character a name holds, so a shorter part sorts first, as in a tuple.
+_TEXT_END = "\x00"
+#: Between the key of the name and the key of the whole path.
+_FIELD_END = "\x01"
+#: Rows read at once for the screen (and cached, :data:`CACHED_ROWS` at most).
+PAGE = 256
+CACHED_ROWS = 8192
+#: Sort keys of :func:`ordered_ids`; ``name`` breaks every tie.
+SORTS = ("name", "date", "size", "class")
+FLAGS = ("excluded", "boxes", "no boxes", "pending", "warnings")
+
+
+def natural_key(text: str) -> tuple:
+    """Case-insensitive key that compares digit runs as numbers: ``img-2`` before ``img-10``.
+
+    The parts alternate text, number, text, ... (``re.split`` with a group), so parts at one position are
+    always of one type and tuples compare without a type error.
+    """
+    parts = _DIGITS.split(text.casefold())
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(parts))
+
+
+def _natural_text(text: str) -> str:
+    """:func:`natural_key` as a string that compares (code point by code point) as the tuple does: each text part
+    ends with a character below any other, each number is its digit count then its digits (leading zeros dropped)."""
+    out = []
+    for n, part in enumerate(_DIGITS.split(text.casefold())):
+        if n % 2:
+            digits = str(int(part))
+            out.append(chr(0x30 + len(digits)) + digits)
+        else:
+            out.append(part + _TEXT_END)
+    return "".join(out)
+
+
+def list_key(path: str) -> str:
+    """The stored key of the browser's name order: the file name in natural order, then the path in natural order,
+    then the path itself (the order of ``(natural_key(name), natural_key(path), path)``)."""
+    name = path.rsplit("/", 1)[-1]
+    return _natural_text(name) + _FIELD_END + _natural_text(path) + _FIELD_END + path
+
+
+def fill_list_keys(conn: sqlite3.Connection, batch: int = 20_000) -> None:
+    """Give every image without a list key its key (the migration that added the column, an older program's rows)."""
+    last = -1
+    while True:
+        rows = conn.execute("SELECT id, path FROM images WHERE list_key IS NULL AND id > ? ORDER BY id LIMIT ?",
+                            (last, batch)).fetchall()
+        if not rows:
+            return
+        conn.executemany("UPDATE images SET list_key=? WHERE id=?",
+                         [(list_key(p) if isinstance(p, str) else None, i) for i, p in rows])
+        last = rows[-1][0]
+
+
+@dataclass
+class ListedImage:
+    """What the browser shows of one image."""
+
+    id: int
+    path: str
+    size: int
+    mtime: float
+    label: str | None
+    split: str | None
+    status: str
+    excluded: bool
+    missing: bool
+    warnings: bool
+    boxes: int
+    pending: int  # pending box and mask proposals
+    name: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        self.name = self.path.rsplit("/", 1)[-1]
+
+    def file_state(self) -> tuple:
+        """What says the file changed: path, size, mtime, missing."""
+        return self.path, self.size, self.mtime, self.missing
+
+
+_ROWS_SQL = """
+SELECT i.id, i.path, i.size, i.mtime, i.label, i.split, i.status, i.excluded, i.missing, i.warnings != '[]',
+       (SELECT COUNT(*) FROM boxes b WHERE b.image_id = i.id AND b.state = 'accepted'),
+       (SELECT COUNT(*) FROM boxes b WHERE b.image_id = i.id AND b.state = 'pending')
+         + (SELECT COUNT(*) FROM masks m WHERE m.image_id = i.id AND m.state = 'pending')
+FROM images i WHERE i.id IN ({marks})
+"""
+
+
+def listed_images(store: Store, ids: list[int]) -> dict[int, ListedImage]:
+    """The rows of these images (an id no longer in the project is left out)."""
+    out: dict[int, ListedImage] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for r in store.conn.execute(_ROWS_SQL.format(marks=",".join("?" * len(chunk))), chunk):
+            if not isinstance(r[1], str):  # a damaged row (another program's): listed by its id
+                r = (r[0], f"#{r[0]}", *r[2:])
+            out[r[0]] = ListedImage(r[0], r[1], _number(r[2]), _number(r[3]), _text(r[4]), _text(r[5]),
+                                    str(r[6]), bool(r[7]), bool(r[8]), bool(r[9]), r[10], r[11])
+    return out
+
+
+def _number(value: object) -> float:
+    return value if isinstance(value, (int, float)) else 0
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# ------------------------------------------------------------------------------------------------ order
+def ordered_ids(store: Store, sort: str = "name", places: dict[int, int] | None = None) -> np.ndarray:
+    """Every image id (excluded and missing ones too) in the order of ``sort`` (:data:`SORTS`), the name in natural
+    order breaking ties; with ``places`` (image id -> place), the images placed first, by place, then the rest."""
+    if not store.readonly and store.conn.execute("SELECT 1 FROM images WHERE list_key IS NULL LIMIT 1").fetchone():
+        with store.transaction() as conn:  # rows another program wrote
+            fill_list_keys(conn)
+    if sort == "class":
+        rank = {label: n for n, label in enumerate(sorted(
+            (r[0] for r in store.conn.execute("SELECT DISTINCT label FROM images WHERE label IS NOT NULL")),
+            key=lambda t: natural_key(t) if isinstance(t, str) else ()))}
+        store.conn.create_function("label_rank", 1, lambda label: rank.get(label, -1), deterministic=True)
+        order = "label_rank(label), list_key, path"
+    else:
+        order = {"name": "list_key, path", "date": "mtime, list_key, path", "size": "size, list_key, path"}[sort]
+    ids = _ids(store.conn.execute(f"SELECT id FROM images ORDER BY {order}"))
+    if places:
+        last = len(places)
+        place = np.array([places.get(int(i), last) for i in ids], dtype=np.int64) if len(places) * 8 > len(ids) \
+            else _places(ids, places, last)
+        ids = ids[np.argsort(place, kind="stable")]
+    return ids
+
+
+def _places(ids: np.ndarray, places: dict[int, int], last: int) -> np.ndarray:
+    place = np.full(len(ids), last, dtype=np.int64)
+    keys = np.fromiter(places.keys(), dtype=np.int64, count=len(places))
+    values = np.fromiter(places.values(), dtype=np.int64, count=len(places))
+    found = IdIndex(ids).rows_of(keys)
+    place[found[found >= 0]] = values[found >= 0]
+    return place
+
+
+def _ids(cursor: sqlite3.Cursor) -> np.ndarray:
+    return np.fromiter((r[0] for r in cursor), dtype=np.int64)
+
+
+class IdIndex:
+    """Where each id of an id array is, without a dict of a million entries: a sorted copy and its positions."""
+
+    def __init__(self, ids: np.ndarray):
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """The position of each of ``ids`` (-1 where it is not there)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(self._sorted):
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted, ids), len(self._sorted) - 1)
+        return np.where(self._sorted[at] == ids, self._order[at], -1)
+
+    def row_of(self, image_id: int) -> int | None:
+        row = int(self.rows_of(np.array([image_id]))[0])
+        return None if row < 0 else row
+
+
+# ------------------------------------------------------------------------------------------------ filter
+@dataclass(frozen=True)
+class ListFilter:
+    """What the browser lists. ``label``/``split``: None any, "" none; ``flag``: None lists every image but the
+    excluded ones, else one of :data:`FLAGS`; ``text``: in the path, case-insensitive; ``ids``: only these."""
+
+    label: str | None = None
+    split: str | None = None
+    status: str | None = None
+    flag: str | None = None
+    text: str = ""
+    ids: frozenset[int] | None = None
+
+    def where(self) -> tuple[str, list]:
+        """The SQL condition on ``images i`` and its parameters (``ids`` is applied by :func:`passing`)."""
+        terms, params = [], []
+        for column in ("label", "split"):
+            value = getattr(self, column)
+            if value is not None:
+                terms.append(f"i.{column} IS ?")
+                params.append(value or None)
+        if self.status is not None:
+            terms.append("i.status = ?")
+            params.append(self.status)
+        terms.append("i.excluded != 0" if self.flag == "excluded" else "i.excluded = 0")
+        accepted = "EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = i.id AND b.state = 'accepted')"
+        pending = ("(EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = i.id AND b.state = 'pending') OR "
+                   "EXISTS (SELECT 1 FROM masks m WHERE m.image_id = i.id AND m.state = 'pending'))")
+        terms += {"boxes": [accepted], "no boxes": [f"NOT {accepted}", f"NOT {pending}"], "pending": [pending],
+                  "warnings": ["i.warnings != '[]'"]}.get(self.flag or "", [])
+        if self.text:
+            terms.append("contains_folded(i.path, ?)")
+            params.append(self.text.casefold())
+        return " AND ".join(terms), params
+
+
+def passing(store: Store, list_filter: ListFilter, order: np.ndarray, index: IdIndex) -> np.ndarray:
+    """The positions in ``order`` (increasing) of the images ``list_filter`` lets through."""
+    where, params = list_filter.where()
+    store.conn.create_function("contains_folded", 2, _contains_folded, deterministic=True)
+    ids = _ids(store.conn.execute(f"SELECT i.id FROM images i WHERE {where}", params))
+    if list_filter.ids is not None:
+        ids = ids[np.isin(ids, np.fromiter(list_filter.ids, dtype=np.int64, count=len(list_filter.ids)))]
+    rows = index.rows_of(ids)
+    return np.sort(rows[rows >= 0])
+
+
+def _contains_folded(path: object, folded: str) -> bool:
+    return isinstance(path, str) and folded in path.casefold()
