@@ -103,28 +103,27 @@ def check_inside(base: Path, path: str | Path, reason: str = OUTSIDE) -> Path:
     return Path(path)
 
 
-def links_leading_out(root: Path, rels: Iterable[str]) -> dict[str, str]:
-    """The lexically clean relative paths of ``rels`` that lead outside ``root`` through a symbolic link (the file
-    itself, or one of its folders), with the reason. One listing per folder and a resolve per link found, not a
+def links_leading_out(root: Path, folders: Iterable[str]) -> tuple[list[str], dict[str, set[str]]]:
+    """Where the lexically clean image paths of the folders ``folders`` (relative, ``/``-separated, "" for ``root``
+    itself) lead outside ``root`` through a symbolic link: the folders that do (every file in them does), and for
+    the others the names of the links in them that do. One listing per folder and a resolve per link found, not a
     resolve per file: opening a project of many images stays fast."""
-    by_folder: dict[str, list[str]] = {}
-    for rel in rels:
-        by_folder.setdefault(rel.rpartition("/")[0], []).append(rel)
-    out: dict[str, str] = {}
-    for folder, members in by_folder.items():
+    folders_out: list[str] = []
+    links_out: dict[str, set[str]] = {}
+    for folder in folders:
         where = root / folder if folder else root
         if folder and not resolves_inside(root, where):
-            out.update(dict.fromkeys(members, LINK))
+            folders_out.append(folder)
             continue
         try:
             with os.scandir(where) as entries:
-                links = {e.name for e in entries if e.is_symlink()}
+                links = [e.name for e in entries if e.is_symlink()]
         except OSError:  # a folder that is gone: its images are missing, nothing to read there
             continue
-        for rel in members:
-            if rel.rpartition("/")[2] in links and not resolves_inside(root, root / rel):
-                out[rel] = LINK
-    return out
+        out = {name for name in links if not resolves_inside(root, where / name)}
+        if out:
+            links_out[folder] = out
+    return folders_out, links_out
 
 
 def links_out_under(base: Path, folder: Path) -> list[Path]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..confine import Refusal, lexical_problem, links_leading_out, links_out_under, resolves_inside
+from ..confine import LINK, Refusal, lexical_problem, links_leading_out, links_out_under, resolves_inside
 from . import file_moves
 from .backups import backup_dir
 from .relocate import OWN_FOLDERS, image_root, is_default_place, own_file
@@ -55,22 +55,36 @@ def confine_store(store, named: Path, stored_root: object, folder: Path | None) 
     store.refusals += refused + file_moves.checked_rows(store)[1]
 
 
+#: SQL: the image rows whose path may fail the lexical rule (:func:`~..confine.lexical_problem`: not a text, empty, a
+#: NUL, absolute, a drive, '..'); no other path can, so the rule runs in Python on these rows only.
+SUSPECT_PATH = ("typeof(path) != 'text' OR path = '' OR instr(path, char(0)) > 0 OR substr(path, 1, 1) IN ('/', '\\') "
+                "OR substr(path, 2, 1) = ':' OR instr(path, '..') > 0")
+#: SQL: an image path's folder, "" at the top (the path up to its last '/', without it).
+_FOLDER = "rtrim(rtrim(path, replace(path, '/', '')), '/')"
+
+
 def refused_records(store) -> tuple[list[Refusal], set[int]]:
     """The project's image and run records that lead outside it, and the ids of the refused images (the file-move
-    journal's rows, which depend on these, are checked by :func:`.file_moves.checked_rows`)."""
+    journal's rows, which depend on these, are checked by :func:`.file_moves.checked_rows`). A million image rows
+    are checked in SQL and one listing per folder, not a Python step per row."""
     refusals: list[Refusal] = []
     images: set[int] = set()
-    clean: dict[str, int] = {}
-    for image_id, rel in store.conn.execute("SELECT id, path FROM images ORDER BY id"):
+    for image_id, rel in store.conn.execute(f"SELECT id, path FROM images WHERE {SUSPECT_PATH} ORDER BY id"):
         problem = lexical_problem(rel)
-        if problem is None:
-            clean[rel] = image_id
-        else:
+        if problem is not None:
             refusals.append(Refusal(f"image {image_id}", str(rel), problem))
             images.add(image_id)
-    for rel, reason in links_leading_out(store.root, clean).items():
-        refusals.append(Refusal(f"image {clean[rel]}", rel, reason))
-        images.add(clean[rel])
+    clean = f"NOT ({SUSPECT_PATH})"
+    folders = [r[0] for r in store.conn.execute(f"SELECT DISTINCT {_FOLDER} FROM images WHERE {clean}")]
+    folders_out, links_out = links_leading_out(store.root, folders)
+    found = [(r[0], r[1]) for folder in folders_out for r in store.conn.execute(
+        f"SELECT id, path FROM images WHERE {_FOLDER} = ? AND {clean}", (folder,))]
+    linked = [f"{folder}/{name}" if folder else name for folder, names in links_out.items() for name in names]
+    found += [(r[0], r[1]) for rel in linked for r in
+              store.conn.execute("SELECT id, path FROM images WHERE path = ?", (rel,))]
+    for image_id, rel in sorted(found):
+        refusals.append(Refusal(f"image {image_id}", rel, LINK))
+        images.add(image_id)
     for run_id, stored in store.conn.execute("SELECT id, model_path FROM runs WHERE model_path IS NOT NULL"):
         try:
             own_file(stored, store.db_path)
