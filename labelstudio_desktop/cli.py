@@ -358,21 +358,25 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=1, ensure_ascii=False))
         return EXIT_OK
-    data = result.as_json()
+    listed = f"{result.pairs_found} pairs ({len(result.pairs)} shown)" if result.pairs_found > len(result.pairs) \
+        else f"{len(result.pairs)} pairs"
     print(f"{len(result.images)} images, {result.hashed} hashed ({len(result.images) - result.hashed} from the "
-          f"cache) in {result.seconds:.2f} s: {len(result.pairs)} pairs in {len(result.groups)} groups, "
+          f"cache) in {result.seconds:.2f} s: {listed} in {len(result.groups)} groups, "
           f"{len(result.conflicts)} label conflicts, {len(result.leaks)} split leaks")
+    conflicts, leaks, images = set(result.conflicts), set(result.leaks), result.images
     for n, group in enumerate(result.groups):
-        flags = [f for f, on in (("CONFLICT", n in result.conflicts), ("LEAK", n in result.leaks)) if on]
+        flags = [f for f, on in (("CONFLICT", n in conflicts), ("LEAK", n in leaks)) if on]
         print(f"\ngroup {n + 1}{' [' + ', '.join(flags) + ']' if flags else ''}")
         for image_id in group:
-            img = result.images[image_id]
+            img = images[image_id]
             keeper = "keep" if image_id == result.keepers[n] else "    "
             print(f"  {keeper} {img.path}  {img.width}x{img.height}  {img.label or '-'}  {img.split or '-'}")
-    if data["pairs"]:
-        print("\npairs:")
-        for p in data["pairs"]:
-            print(f"  {p['kind']:5} {p['distance']:3}  {p['a']}  {p['b']}{'  (mirrored)' if p.get('mirrored') else ''}")
+    if result.pairs:
+        print("\npairs:" if result.pairs_found == len(result.pairs) else
+              f"\npairs (the closest of each large group; {result.pairs_found} in all):")
+        for p in result.pairs:
+            print(f"  {p.kind:5} {p.distance:3}  {images[p.a].path}  {images[p.b].path}"
+                  f"{'  (mirrored)' if p.mirrored else ''}")
     for path, reason in result.problems:
         print(f"  skipped {path}: {reason}", file=sys.stderr)
     return EXIT_OK

@@ -10,6 +10,7 @@ within ``t`` is missed, and for real hashes the candidate count stays near linea
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from itertools import combinations
 from math import comb
 
@@ -114,53 +115,121 @@ def pairs_within(packed: np.ndarray, bits: int, threshold: int) -> tuple[np.ndar
 
 
 def multi_index_pairs(packed: np.ndarray, bits: int, threshold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`pairs_within` through the multi-index (exposed for tests and benchmarks)."""
-    n = packed.shape[0]
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
-    single = packed[:, 0] if packed.shape[1] == 1 else None
+    """:func:`pairs_within` through the multi-index (exposed for tests and benchmarks): :func:`stream_pairs`' blocks
+    put together, ``i < j``."""
+    blocks = list(stream_pairs(packed, bits, threshold))
+    if not blocks:
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    i, j, d = (np.concatenate(parts).astype(np.int64) for parts in zip(*blocks, strict=True))
+    return np.minimum(i, j), np.maximum(i, j), d
+
+
+#: Candidates compared in one step of :func:`stream_pairs` (about 60 bytes each while they are compared).
+BLOCK_CANDIDATES = 1 << 20
+
+
+def stream_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndarray | None = None,
+                 block: int = BLOCK_CANDIDATES, check: Callable[[], None] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[np.ndarray, ...]]:
+    """Every pair within ``threshold`` (inclusive) exactly once, in blocks ``(i, j, distance)`` of at most ``block``
+    pairs, comparing at most ``block`` candidates at a time whatever the pairs' number: rows ``i != j`` of ``packed``
+    (in either order), or with ``other`` rows ``i`` of ``packed`` against rows ``j`` of ``other``.
+
+    A pair is reported from the first chunk in which it differs by at most the flip radius, and there from the one
+    flip mask equal to its chunks' difference (a pair of ``packed`` with itself from the side whose chunk has a 0
+    at the mask's highest bit; an unflipped pair from the side of its lower row): no pair is held to remove a copy
+    of it later. ``check`` is called before each step (to cancel), ``progress(done, total)`` after each mask."""
+    cross = other is not None
+    right = other if cross else packed
+    if threshold < 0 or len(packed) == 0 or len(right) == 0 or (not cross and len(packed) < 2):
+        return
     chunks, radius = _plan(bits, threshold)
-    found_i, found_j = [], []
-    for start, width in chunks:
-        values = _chunk_values(packed, bits, start, width)
-        order = np.argsort(values, kind="stable")
+    left_values = [_chunk_values(packed, bits, s, w).astype(np.int32) for s, w in chunks]
+    right_values = [_chunk_values(right, bits, s, w).astype(np.int32) for s, w in chunks] if cross else left_values
+    single = packed.shape[1] == 1
+    masks = [_flip_masks(width, radius) for _start, width in chunks]
+    steps, done = sum(len(m) for m in masks), 0
+    pending: list[tuple[np.ndarray, ...]] = []
+    held = 0
+    for c, (_start, width) in enumerate(chunks):
+        values = right_values[c]
+        order = np.argsort(values, kind="stable").astype(np.int32)
         counts = np.bincount(values, minlength=1 << width)
         bucket_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        everyone = np.arange(n)
-        for mask in _flip_masks(width, radius):
-            if mask:
-                # a pair differing by mask is seen from both sides: query only from the side whose
-                # chunk has a 0 at the mask's highest bit, which halves the work
-                top = 1 << (mask.bit_length() - 1)
-                askers = everyone[(values & top) == 0]
+        asking = left_values[c]
+        everyone = np.arange(len(packed), dtype=np.int32)
+        for mask in masks[c]:
+            if check is not None:
+                check()
+            if mask and not cross:
+                top = 1 << (mask.bit_length() - 1)  # one side of each pair asks: the one with a 0 at the top bit
+                askers = everyone[(asking & top) == 0]
             else:
                 askers = everyone
-            query = values[askers] ^ mask
-            n_hits = counts[query]
-            total = int(n_hits.sum())
-            if total == 0:
-                continue
-            i = np.repeat(askers, n_hits)
-            # position of each hit inside its bucket: 0, 1, ... per query, vectorised
-            first = np.repeat(np.cumsum(n_hits) - n_hits, n_hits)
-            within = np.arange(total) - first
-            j = order[np.repeat(bucket_start[query], n_hits) + within]
-            if not mask:
-                keep = i < j
-                i, j = i[keep], j[keep]
-            if single is not None:
-                close = popcount(single[i] ^ single[j]) <= threshold
-            else:
-                close = distances(packed[i], packed[j]) <= threshold
-            i, j = i[close], j[close]
-            found_i.append(np.minimum(i, j))
-            found_j.append(np.maximum(i, j))
-    if not found_i:
-        return empty
-    i = np.concatenate(found_i)
-    j = np.concatenate(found_j)
-    key = np.unique(i * n + j)
-    i, j = key // n, key % n
-    return i, j, distances(packed[i], packed[j])
+            query = asking[askers] ^ mask
+            hits = counts[query]
+            some = hits > 0
+            askers, query, hits = askers[some], query[some], hits[some]
+            ends = np.cumsum(hits)
+            total = int(ends[-1]) if len(ends) else 0
+            for start in range(0, total, block):
+                found = _window(askers, query, hits, ends, start, min(total, start + block), order, bucket_start,
+                                packed, right, single, threshold, mask == 0 and not cross)
+                i, j, d = found
+                if len(i) and c:  # reported by an earlier chunk already?
+                    first = np.ones(len(i), bool)
+                    for earlier in range(c):
+                        first &= popcount((left_values[earlier][i] ^ right_values[earlier][j]).astype(np.uint64)) \
+                            > radius
+                    i, j, d = i[first], j[first], d[first]
+                if len(i):
+                    if held + len(i) > block:
+                        yield _joined(pending)
+                        pending, held = [], 0
+                    pending.append((i, j, d))
+                    held += len(i)
+                if held >= block // 4:
+                    yield _joined(pending)
+                    pending, held = [], 0
+                if check is not None:
+                    check()
+            done += 1
+            if progress is not None:
+                progress(done, steps)
+    if pending:
+        yield _joined(pending)
+
+
+def _joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def _window(askers: np.ndarray, query: np.ndarray, hits: np.ndarray, ends: np.ndarray, start: int, stop: int,
+            order: np.ndarray, bucket_start: np.ndarray, packed: np.ndarray, right: np.ndarray, single: bool,
+            threshold: int, upper_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidates at positions ``start:stop`` of one mask's hits laid end to end (asker by asker, each asker's
+    bucket in order), compared: the pairs within the threshold."""
+    first = int(np.searchsorted(ends, start, side="right"))
+    last = int(np.searchsorted(ends, stop - 1, side="right"))
+    sl = slice(first, last + 1)
+    begins = ends[sl] - hits[sl]  # position of each asker's first hit
+    lo = np.maximum(begins, start)
+    take = (np.minimum(ends[sl], stop) - lo).astype(np.int64)
+    skip = lo - begins  # hits of the asker already compared in an earlier window
+    i = np.repeat(askers[sl], take)
+    offsets = np.arange(stop - start, dtype=np.int64) - np.repeat(np.cumsum(take) - take, take)
+    j = order[np.repeat(bucket_start[query[sl]] + skip, take) + offsets]
+    if upper_only:
+        keep = i < j
+        i, j = i[keep], j[keep]
+    if single:
+        d = popcount(packed[i, 0] ^ right[j, 0]).astype(np.int64)
+    else:
+        d = distances(packed[i], right[j])
+    close = d <= threshold
+    return i[close], j[close], d[close]
 
 
 def pairs_between(left: np.ndarray, right: np.ndarray, bits: int, threshold: int) -> tuple[np.ndarray, ...]:
