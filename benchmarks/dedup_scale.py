@@ -23,7 +23,13 @@ clusters, each hash a few bits from its cluster's centre, all distinct: the wors
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -79,3 +85,186 @@ def make_scale_folder(folder: Path, count: int, groups: int, workers: int | None
                 print(f"  written {done}/{count} images ({time.perf_counter() - started:.0f} s)", flush=True)
     marker.touch()
     return folder
+
+
+# ------------------------------------------------------------------------------------------ measuring
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], env: dict | None = None, out: Path | None = None) -> dict:
+    """Run a command; its wall time, the peak of its process tree's resident memory (sampled every 50 ms) and the
+    largest peak of one process in it (the kernel's own count), its first line of output and its exit code."""
+    target = open(out, "w") if out else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=target, stderr=subprocess.PIPE, env=env, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(child.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    err = child.stderr.read() if child.stderr else ""
+    if out:
+        target.close()
+    first = out.read_text().split("\n", 1)[0] if out and out.exists() else ""
+    own = usage.ru_maxrss * 1024  # the largest of the process and its waited-for workers
+    return {"seconds": seconds, "tree_peak_mb": peak[0] / 2**20, "process_peak_mb": own / 2**20, "line": first,
+            "code": child.returncode, "stderr": err[-2000:]}
+
+
+def cli(root: Path | None = None) -> list[str]:
+    """The command line of ``labelstudio-desktop`` from a source tree (this one by default)."""
+    code = f"import sys; sys.path.insert(0, {str(root or ROOT)!r}); from labelstudio_desktop.cli import main; " \
+           "sys.exit(main())"
+    return [sys.executable, "-c", code]
+
+
+def imported(folder: Path) -> Path:
+    """The folder imported once into a database next to it (the folder itself keeps no project)."""
+    db = folder.parent / f"{folder.name}.db"
+    done = folder.parent / f"{folder.name}.db.imported"
+    if not done.exists():
+        db.unlink(missing_ok=True)
+        print(f"importing {folder} ...", flush=True)
+        run = measure([*cli(), "import", str(folder), "--db", str(db)])
+        if run["code"] not in (0, 2):
+            sys.exit(f"import failed: {run['stderr']}")
+        print(f"  imported in {run['seconds']:.0f} s, peak {run['tree_peak_mb']:.0f} MB", flush=True)
+        done.touch()
+    return db
+
+
+def baseline_tree(work: Path) -> Path:
+    """The old code (BASELINE_COMMIT) unpacked from git, read-only for the repository."""
+    target = work / "baseline"
+    if not (target / "labelstudio_desktop").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE_COMMIT, "labelstudio_desktop"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def dedup_run(folder: Path, db: Path, work: Path, root: Path | None = None, label: str = "") -> dict:
+    """``dedup`` from a fresh copy of the imported database (no cached hashes)."""
+    fresh = work / f"run-{label}.db"
+    shutil.copy(db, fresh)
+    for suffix in ("-wal", "-shm"):
+        Path(str(fresh) + suffix).unlink(missing_ok=True)
+    out = work / f"dedup-{label}.txt"
+    run = measure([*cli(root), "dedup", str(folder), "--db", str(fresh)], out=out)
+    fresh.unlink(missing_ok=True)
+    if run["code"] != 0:
+        print(f"  {label}: exit {run['code']}: {run['stderr'][-600:]}")
+    return run
+
+
+def show(label: str, count: int, run: dict) -> None:
+    state = "ok" if run["code"] == 0 else f"FAILED (exit {run['code']})"
+    print(f"{label:<10} {count:>9,} images  {run['seconds']:8.1f} s  tree peak {run['tree_peak_mb']:7.0f} MB  "
+          f"largest process {run['process_peak_mb']:6.0f} MB  {state}")
+    if run["line"]:
+        print(f"           {run['line']}")
+
+
+# ------------------------------------------------------------------------------------------ search only
+def synthetic(count: int, groups: int, seed: int = 0):
+    """``count`` distinct 64-bit hashes in ``groups`` clusters, each 0 to 3 bits from its cluster's centre."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    centre = rng.integers(0, 2**63, groups, dtype=np.uint64)[np.arange(count) % groups]
+    flips = np.zeros(count, np.uint64)
+    for _ in range(3):
+        flips |= np.uint64(1) << rng.integers(0, 64, count).astype(np.uint64)
+    return (centre ^ flips)[:, None]
+
+
+def search_only(count: int, groups: int, threshold: int) -> None:
+    import resource as res
+
+    import numpy as np
+
+    from labelstudio_desktop.core.cleaning.grouping import Grouping, collapse
+    from labelstudio_desktop.core.cleaning.hamming import stream_pairs
+
+    packed = synthetic(count, groups)
+    started = time.perf_counter()
+    node_of, counts, firsts = collapse(packed, np.zeros(count, bool))
+    grouping = Grouping(node_of, counts, firsts)
+    for i, j, d in stream_pairs(packed[firsts], 64, threshold):
+        grouping.add(i, j, d)
+    found = grouping.finish(np.arange(count))
+    seconds = time.perf_counter() - started
+    peak = res.getrusage(res.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"search only: {count:,} hashes ({len(firsts):,} distinct) in {groups:,} clusters, threshold {threshold}: "
+          f"{seconds:.1f} s, peak {peak:.0f} MB (this process), {found.pairs_found:,} pairs found, "
+          f"{len(found.kept):,} kept, {found.count:,} groups")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--groups", type=int, default=1000)
+    parser.add_argument("--folder", type=Path, help="where the images are (default: a cache folder)")
+    parser.add_argument("--baseline-count", type=int, default=20_000)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--search-only", action="store_true")
+    parser.add_argument("--threshold", type=int, default=12, help="--search-only's threshold")
+    args = parser.parse_args()
+    if args.search_only:
+        search_only(args.count, args.groups, args.threshold)
+        return
+    with tempfile.TemporaryDirectory(prefix="dedup-scale-") as tmp:
+        work = Path(tmp)
+        rows = []
+        if not args.no_baseline:
+            per_group = max(1, args.count // args.groups)
+            small = args.baseline_count
+            small_groups = max(1, small // per_group)
+            folder = make_scale_folder(scale_folder(small, small_groups), small, small_groups)
+            db = imported(folder)
+            old = dedup_run(folder, db, work, baseline_tree(work), "baseline")
+            new = dedup_run(folder, db, work, None, "ours-small")
+            show("baseline", small, old)
+            show("ours", small, new)
+            if old["code"] == 0 and new["code"] == 0:
+                print(f"           ratio at {small:,}: {old['seconds'] / new['seconds']:.1f}x faster, "
+                      f"{old['tree_peak_mb'] / new['tree_peak_mb']:.1f}x less memory (tree peaks)")
+            rows.append((small, old, new))
+        folder = args.folder or scale_folder(args.count, args.groups)
+        make_scale_folder(folder, args.count, args.groups)
+        db = imported(folder)
+        big = dedup_run(folder, db, work, None, "ours")
+        show("ours", args.count, big)
+        target = big["seconds"] <= 600 and big["tree_peak_mb"] <= 1024
+        print(f"           target (<= 600 s, <= 1024 MB): {'met' if target else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -42,35 +42,46 @@ class Forest:
                 return self.parent.copy()
             self.parent = up
 
-    def join(self, a: np.ndarray, b: np.ndarray, distance: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
-        """Join the pairs ``(a[k], b[k])`` (each ``weight[k]`` pairs, default 1); the indices of the pairs that joined
-        two sets (a minimum spanning forest, by distance, of the sets they joined)."""
+    def join(self, a: np.ndarray, b: np.ndarray, distance: np.ndarray,
+             weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Join the pairs ``(a[k], b[k])`` (each ``weight[k]`` pairs, default 1): the indices of the pairs that joined
+        two sets (a minimum spanning forest, by distance, of the sets they joined), and every pair's root after."""
         a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
         weight = np.ones(len(a), np.int64) if weight is None else np.asarray(weight, np.int64)
         ra, rb = self.find(a), self.find(b)
         inside = ra == rb
+        if inside.all():
+            np.add.at(self.pairs, ra, weight)
+            return np.zeros(0, np.int64), ra
         if inside.any():
             np.add.at(self.pairs, ra[inside], weight[inside])
         across = np.nonzero(~inside)[0]
-        if not len(across):
-            return across
         lo, hi = np.minimum(ra[across], rb[across]), np.maximum(ra[across], rb[across])
-        nodes, labels = np.unique(np.concatenate([lo, hi]), return_inverse=True)
+        # the roots met, numbered 0..k-1 in order (a table over all nodes: no sort)
+        met = np.zeros(len(self.parent), bool)
+        met[lo] = met[hi] = True
+        nodes = np.flatnonzero(met)
         k = len(nodes)
-        la, lb = labels[:len(lo)], labels[len(lo):]
+        number = np.zeros(len(self.parent), np.int64)
+        number[nodes] = np.arange(k)
+        la, lb = number[lo], number[hi]
+        del met, number
         # one pair per two sets, the closest: sorted by (sets, distance), the first of each
-        order = np.lexsort((distance[across], lb, la))
+        d = distance[across]
+        if np.issubdtype(d.dtype, np.integer) and len(d) and int(d.min()) >= 0:
+            order = np.argsort((la * k + lb) * (int(d.max()) + 1) + d, kind="stable")
+        else:
+            order = np.lexsort((d, lb, la))
         key = la[order] * k + lb[order]
         first = np.ones(len(order), bool)
         first[1:] = key[1:] != key[:-1]
         best = order[first]
-        graph = coo_matrix((np.asarray(distance[across][best], np.float64) + 1.0, (la[best], lb[best])),
-                           shape=(k, k)).tocsr()
+        graph = coo_matrix((np.asarray(d[best], np.float64) + 1.0, (la[best], lb[best])), shape=(k, k)).tocsr()
         tree = minimum_spanning_tree(graph).tocoo()
         tree_key = np.minimum(tree.row, tree.col).astype(np.int64) * k + np.maximum(tree.row, tree.col)
         joined = across[best[np.searchsorted(key[first], tree_key)]]
         count, component = connected_components(tree, directed=False)
-        # each joined set's new root: its smallest root (nodes are sorted, so the first of each component)
+        # each joined set's new root: its smallest root (nodes are in order, so the first of each component)
         firsts = np.unique(component, return_index=True)[1]
         new_root = nodes[firsts]
         total = np.zeros(count, np.int64)
@@ -78,4 +89,4 @@ class Forest:
         np.add.at(total, component[la], weight[across])
         self.parent[nodes] = new_root[component]
         self.pairs[new_root] = total
-        return joined
+        return joined, self.parent[ra]

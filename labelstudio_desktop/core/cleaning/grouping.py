@@ -122,8 +122,9 @@ class Grouping:
             return
         weight = self.counts[u] * self.counts[v] if members is None else np.ones(len(u), np.int64)
         tree = np.zeros(len(u), bool)
-        tree[self.forest.join(u, v, distance, weight)] = True
-        small = self.forest.pairs[self.forest.find(u)] <= self.keep
+        joined, roots = self.forest.join(u, v, distance, weight)
+        tree[joined] = True
+        small = self.forest.pairs[roots] <= self.keep
         take = tree | small
         n = int(take.sum())
         if not n:

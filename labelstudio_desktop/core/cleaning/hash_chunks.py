@@ -7,6 +7,7 @@ stays inside the project by its name and, after its links are followed, by where
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,23 +36,50 @@ class Chunk:
     problems: list[tuple[int, str]]  # (row, reason)
 
 
+def _plain(rel: str) -> bool:
+    """A relative path that plainly stays inside (what :func:`..confine.lexical_problem` passes), seen quickly."""
+    return bool(rel) and "\0" not in rel and ":" not in rel and ".." not in rel and not rel.startswith(("/", "\\"))
+
+
+class _Inside:
+    """:func:`..confine.resolves_inside` for many files under one root: a file that is not a link lies where its
+    folder really is, and the folders are resolved once each."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.folders: dict[str, bool] = {}
+
+    def __call__(self, path: str, link: bool) -> bool:
+        if link:
+            return resolves_inside(self.root, path)
+        folder = os.path.dirname(path)
+        known = self.folders.get(folder)
+        if known is None:
+            known = self.folders[folder] = resolves_inside(self.root, folder)
+        return known
+
+
 def hash_chunk(root: str, items: list[tuple[int, str, int, int]], algo: str, bits: int, mirror: bool) -> Chunk:
     """Fingerprints of ``items`` (row, path relative to ``root``, width, height)."""
     hash_size = hash_size_for(bits, algo)
     problems: list[tuple[int, str]] = []
     good = []
+    inside = _Inside(root)
     for row, rel, width, height in items:
-        problem = lexical_problem(rel)
+        problem = None if _plain(rel) else lexical_problem(rel)
         if problem is not None:
             problems.append((row, f"cannot read ({problem})"))
             continue
         path = os.path.join(root, rel)
         try:
-            st = os.stat(path)
+            st = os.lstat(path)
+            link = stat.S_ISLNK(st.st_mode)
+            if link:
+                st = os.stat(path)
         except OSError as exc:
             problems.append((row, f"cannot read ({exc.strerror})"))
             continue
-        if not resolves_inside(root, path):  # a link leading outside the project: never read
+        if not inside(path, link):  # a link leading outside the project: never read
             problems.append((row, LINK))
             continue
         try:
