@@ -429,7 +429,8 @@ class Store:
     def classes(self) -> list[str]:
         """Class labels in use on images and boxes, sorted."""
         rows = self.conn.execute(
-            f"SELECT label FROM images WHERE {NAMED} UNION SELECT label FROM boxes WHERE {NAMED} ORDER BY 1"
+            f"SELECT label FROM (SELECT DISTINCT label FROM images) WHERE {NAMED} "  # DISTINCT first: by the index
+            f"UNION SELECT label FROM boxes WHERE {NAMED} ORDER BY 1"
         )
         return [r[0] for r in rows]
 
@@ -437,7 +438,7 @@ class Store:
         """Image classes in a stable order, for the digit keys: the order recorded with the project, classes new
         since then appended alphabetically. A class keeps its place (and key) even while no image has it."""
         current = [r[0] for r in self.conn.execute(
-            f"SELECT DISTINCT label FROM images WHERE {NAMED} ORDER BY label")]
+            f"SELECT label FROM (SELECT DISTINCT label FROM images) WHERE {NAMED} ORDER BY label")]
         order = self.get_names("class_keys")
         new = [c for c in current if c not in order]
         if new:
