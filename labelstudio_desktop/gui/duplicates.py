@@ -1,6 +1,8 @@
 """The duplicates view: find pairs in the background, review them side by side, resolve them undoably.
 
-Left: the pairs, closest first, with kind, distance and conflict/leak badges, and filters. Kinds: exact copies, near
+Left: the pairs, closest first, with kind, distance and conflict/leak badges, and filters; a page at a time (more
+as the list scrolls to its end), so a million pairs make no million rows; a large group lists only its closest pairs
+(``core/cleaning/grouping.py``), and the status line says how many pairs were found in all. Kinds: exact copies, near
 duplicates (perceptual hash) and look-alikes (image features, computed in the background after an import:
 ``feature_jobs.py``; the images without them yet are counted under the list). Right: the two
 images with synchronised zoom and pan, a flip/blink toggle and a difference view, each side's facts, and
@@ -35,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ..core.cleaning.dedup import DEFAULT_THRESHOLD_64, DedupResult, Pair, find_duplicates
+from ..core.cleaning.dedup import DEFAULT_THRESHOLD_64, KINDS, DedupResult, Pair, PairList, find_duplicates
+from ..core.cleaning.grouping import PAIRS_PER_GROUP
 from ..core.cleaning.hashing import ALGORITHMS
 from ..core.cleaning.resolve import QuarantineExcluded, choose_label, exclude_all, keep_both, keep_only
 from ..core.cleaning.similar import DEFAULT_SIMILAR
@@ -52,6 +55,8 @@ KIND_TITLES = {"all": QT_TRANSLATE_NOOP("DuplicatesWindow", "all"),
                "near": QT_TRANSLATE_NOOP("DuplicatesWindow", "near"),
                "similar": QT_TRANSLATE_NOOP("DuplicatesWindow", "look-alike")}
 LEFT_COLUMN, RIGHT_COLUMN, KEEP_COLUMN = 3, 4, 5
+# Pairs added to the list at a time (more as the list scrolls to its end, or from the button under it).
+PAGE = 200
 
 
 def difference_image(a, b) -> QImage:
@@ -104,8 +109,14 @@ class DuplicatesWindow(QWidget):
         self.runner = JobRunner(self)
         self.runner.sig_done.connect(lambda _title, result: self.show_result(result))
         self.runner.sig_failed.connect(lambda title, msg: QMessageBox.warning(self, title, msg))
-        self.runner.sig_progress.connect(lambda done, total: self.status.setText(
-            self.tr("hashing {0}/{1}…").format(done, total)))
+        self._searching = False  # the job's last status line was the pair search (not the hashing)
+        self.runner.sig_status.connect(lambda text: setattr(self, "_searching", text.startswith("searching")))
+        self.runner.sig_progress.connect(self._progress)
+        self._listed = np.zeros(0, np.int64)  # the pairs the filters let through (indices into result.pairs)
+        self._shown = 0  # how many of them the list holds
+        self._pair_groups = np.zeros(0, np.int64)
+        self._conflicts: set[int] = set()
+        self._leaks: set[int] = set()
         self._pil: dict[str, object] = {}
         self._build()
         editor.sig_changed.connect(lambda _id: self._refresh_sides())
@@ -159,6 +170,10 @@ class DuplicatesWindow(QWidget):
         self.pairs.setUniformRowHeights(True)
         self.pairs.currentItemChanged.connect(lambda item, _prev: self.show_pair(item.data(0, Qt.UserRole))
                                               if item is not None else None)
+        self.pairs.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.more = QPushButton(self)
+        self.more.clicked.connect(self._more)
+        self.more.hide()
 
         self.left, self.right = Canvas(self), Canvas(self)
         self.left.sig_view_changed.connect(self.right.set_view)
@@ -212,6 +227,7 @@ class DuplicatesWindow(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addLayout(filters)
         lv.addWidget(self.pairs, 1)
+        lv.addWidget(self.more)
         lv.addWidget(self.status)
         views = QHBoxLayout()
         for canvas, info in ((self.left, self.left_info), (self.right, self.right_info)):
@@ -257,12 +273,28 @@ class DuplicatesWindow(QWidget):
         self.result = None
         self.runner.start(self.tr("Finding duplicates"), job)
 
+    def _progress(self, done: int, total: int) -> None:
+        if self._searching:
+            self.status.setText(self.tr("searching pairs {0}/{1}…").format(done, total))
+        else:
+            self.status.setText(self.tr("hashing {0}/{1}…").format(done, total))
+
     def show_result(self, result: DedupResult) -> None:
         self.result = result
         self.resolved.clear()
         self._decisions.clear()
-        text = self.tr("{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed").format(
-            len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks), result.hashed)
+        self._pair_groups = result.pair_groups()
+        self._conflicts, self._leaks = set(result.conflicts), set(result.leaks)
+        if result.pairs_found > len(result.pairs):
+            text = self.tr("{0} pairs ({1} shown) in {2} groups · {3} conflicts · {4} leaks · {5} hashed").format(
+                result.pairs_found, len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks),
+                result.hashed)
+            self.status.setToolTip(self.tr("A group with more than {0} pairs lists its {0} closest pairs; every "
+                                           "image stays in its group").format(PAIRS_PER_GROUP))
+        else:
+            text = self.tr("{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed").format(
+                len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks), result.hashed)
+            self.status.setToolTip("")
         if result.features_missing:
             text += "\n" + self.tr("{0} images left out of the look-alike search: their features are not computed "
                                    "yet (they are after an import, in the background)").format(result.features_missing)
@@ -272,48 +304,74 @@ class DuplicatesWindow(QWidget):
     def _flags(self, pair: Pair) -> list[str]:
         n = self.result.group_of(pair.a)
         flags = []
-        if n in self.result.conflicts:
+        if n in self._conflicts:
             flags.append(self.tr("conflict"))
-        if n in self.result.leaks:
+        if n in self._leaks:
             flags.append(self.tr("leak"))
         if pair.mirrored:
             flags.append(self.tr("mirrored"))
         return flags
 
     def _fill(self) -> None:
+        """List the first page of the pairs the filters let through."""
         self.pairs.clear()
+        self._listed, self._shown = np.zeros(0, np.int64), 0
+        self.more.hide()
         if self.result is None:
             return
+        pairs = self.result.pairs
+        kinds = pairs.kind if isinstance(pairs, PairList) else np.array([KINDS.index(p.kind) for p in pairs], np.int8)
+        through = np.ones(len(pairs), bool)
         kind = self.kind_filter.currentData()
-        for pair in self.result.pairs:
-            flags = self._flags(pair)
-            if (kind != "all" and pair.kind != kind) or (self.only_conflicts.isChecked() and
-                                                         self.tr("conflict") not in flags) or \
-                    (self.only_leaks.isChecked() and self.tr("leak") not in flags):
-                continue
-            a, b = self.result.images[pair.a], self.result.images[pair.b]
-            keeper = self.keeper(pair)
-            keep = self.tr("left") if keeper == pair.a else self.tr("right") if keeper == pair.b else \
-                self.tr("neither: {0}").format(self.result.images[keeper].path)
-            kind_text = self.tr(KIND_TITLES[pair.kind]) if pair.kind in KIND_TITLES else pair.kind
-            distance = f"{pair.similarity:.2f}" if pair.similarity is not None else str(pair.distance)
-            item = QTreeWidgetItem([kind_text, distance, ", ".join(flags), a.path, b.path, keep])
-            item.setData(0, Qt.UserRole, pair)
-            if pair.similarity is not None:
-                item.setToolTip(1, self.tr("look-alike score {0:.3f} (1 is the closest)").format(pair.similarity))
-            for col, image_id in ((LEFT_COLUMN, pair.a), (RIGHT_COLUMN, pair.b)):
-                if image_id == keeper:
-                    font = item.font(col)
-                    font.setBold(True)
-                    item.setFont(col, font)
-                    item.setToolTip(col, self.tr("{0} (suggested keeper)").format(item.text(col)))
-            if (pair.a, pair.b) in self.resolved:
-                item.setDisabled(True)
-            self.pairs.addTopLevelItem(item)
+        if kind != "all":
+            through &= kinds == KINDS.index(kind)
+        if self.only_conflicts.isChecked():
+            through &= np.isin(self._pair_groups, list(self._conflicts))
+        if self.only_leaks.isChecked():
+            through &= np.isin(self._pair_groups, list(self._leaks))
+        self._listed = np.nonzero(through)[0]
+        self._more()
         for col in range(KEEP_COLUMN):
             self.pairs.resizeColumnToContents(col)
         if self.pairs.topLevelItemCount():
             self.pairs.setCurrentItem(self.pairs.topLevelItem(0))
+
+    def _more(self) -> None:
+        """Add the next page of pairs to the list."""
+        if self.result is None:
+            return
+        page = self._listed[self._shown:self._shown + PAGE].tolist()
+        self.pairs.addTopLevelItems([self._item(self.result.pairs[k]) for k in page])
+        self._shown += len(page)
+        left = len(self._listed) - self._shown
+        self.more.setText(self.tr("More pairs ({0} not listed yet)").format(left))
+        self.more.setVisible(left > 0)
+
+    def _scrolled(self, value: int) -> None:
+        if value and value == self.pairs.verticalScrollBar().maximum() and self._shown < len(self._listed):
+            self._more()
+
+    def _item(self, pair: Pair) -> QTreeWidgetItem:
+        flags = self._flags(pair)
+        a, b = self.result.images[pair.a], self.result.images[pair.b]
+        keeper = self.keeper(pair)
+        keep = self.tr("left") if keeper == pair.a else self.tr("right") if keeper == pair.b else \
+            self.tr("neither: {0}").format(self.result.images[keeper].path)
+        kind_text = self.tr(KIND_TITLES[pair.kind]) if pair.kind in KIND_TITLES else pair.kind
+        distance = f"{pair.similarity:.2f}" if pair.similarity is not None else str(pair.distance)
+        item = QTreeWidgetItem([kind_text, distance, ", ".join(flags), a.path, b.path, keep])
+        item.setData(0, Qt.UserRole, pair)
+        if pair.similarity is not None:
+            item.setToolTip(1, self.tr("look-alike score {0:.3f} (1 is the closest)").format(pair.similarity))
+        for col, image_id in ((LEFT_COLUMN, pair.a), (RIGHT_COLUMN, pair.b)):
+            if image_id == keeper:
+                font = item.font(col)
+                font.setBold(True)
+                item.setFont(col, font)
+                item.setToolTip(col, self.tr("{0} (suggested keeper)").format(item.text(col)))
+        if (pair.a, pair.b) in self.resolved:
+            item.setDisabled(True)
+        return item
 
     def keeper(self, pair: Pair) -> int:
         """The suggested keeper of the pair's group (the copy with the operator's work: verified, more accepted boxes
@@ -398,6 +456,9 @@ class DuplicatesWindow(QWidget):
             return
         # the stack's indexChanged has marked the pair decided (see _sync_decisions)
         below = self.pairs.itemBelow(self.pairs.currentItem())
+        if below is None and self._shown < len(self._listed):  # the last listed pair: list the next page
+            self._more()
+            below = self.pairs.itemBelow(self.pairs.currentItem())
         if below is not None:
             self.pairs.setCurrentItem(below)
 

@@ -555,6 +555,18 @@
         <translation>重複を検出中</translation>
     </message>
     <message>
+        <source>searching pairs {0}/{1}…</source>
+        <translation>ペアを検索中 {0}/{1}…</translation>
+    </message>
+    <message>
+        <source>{0} pairs ({1} shown) in {2} groups · {3} conflicts · {4} leaks · {5} hashed</source>
+        <translation>{2} グループに {0} ペア（表示 {1}）· ラベル競合 {3} · リーク {4} · ハッシュ計算済み {5}</translation>
+    </message>
+    <message>
+        <source>A group with more than {0} pairs lists its {0} closest pairs; every image stays in its group</source>
+        <translation>ペアが {0} 組を超えるグループは、最も近い {0} 組だけを一覧に表示します（画像はすべてグループに残ります）</translation>
+    </message>
+    <message>
         <source>{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed</source>
         <translation>{1} グループに {0} ペア · ラベル競合 {2} · リーク {3} · ハッシュ計算済み {4}</translation>
     </message>
@@ -573,6 +585,10 @@
     <message>
         <source>mirrored</source>
         <translation>左右反転</translation>
+    </message>
+    <message>
+        <source>More pairs ({0} not listed yet)</source>
+        <translation>さらにペアを表示（未表示 {0}）</translation>
     </message>
     <message>
         <source>left</source>
