@@ -91,12 +91,13 @@ class Grouping:
     (:meth:`finish`)."""
 
     def __init__(self, node_of: np.ndarray, counts: np.ndarray, firsts: np.ndarray,
-                 rejected: np.ndarray | None = None, keep: int = PAIRS_PER_GROUP, pool: int = POOL):
+                 rejected: np.ndarray | None = None, keep: int | None = None, pool: int = POOL):
         self.node_of, self.counts, self.firsts = node_of, counts, firsts
         self.members = len(node_of)
         self.alone = counts == 1
         self.rejected = np.zeros(0, np.int64) if rejected is None else np.unique(np.asarray(rejected, np.int64))
-        self.keep, self.budget, self.pool_size = keep, pool, pool
+        self.keep = PAIRS_PER_GROUP if keep is None else keep
+        self.budget = self.pool_size = pool
         self.forest = Forest(len(counts), counts * (counts - 1) // 2)
         self.pool: list[tuple[Kept, np.ndarray, np.ndarray]] = []  # (pairs, their nodes stand for all members, tree)
         self.held = 0
