@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ..core.cleaning.dedup import DEFAULT_THRESHOLD_64, KINDS, DedupResult, Pair, PairList, find_duplicates
-from ..core.cleaning.grouping import PAIRS_PER_GROUP
 from ..core.cleaning.hashing import ALGORITHMS
 from ..core.cleaning.resolve import QuarantineExcluded, choose_label, exclude_all, keep_both, keep_only
 from ..core.cleaning.similar import DEFAULT_SIMILAR
@@ -290,7 +289,7 @@ class DuplicatesWindow(QWidget):
                 result.pairs_found, len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks),
                 result.hashed)
             self.status.setToolTip(self.tr("A group with more than {0} pairs lists its {0} closest pairs; every "
-                                           "image stays in its group").format(PAIRS_PER_GROUP))
+                                           "image stays in its group").format(result.pairs_per_group))
         else:
             text = self.tr("{0} pairs in {1} groups · {2} conflicts · {3} leaks · {4} hashed").format(
                 len(result.pairs), len(result.groups), len(result.conflicts), len(result.leaks), result.hashed)

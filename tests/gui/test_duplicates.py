@@ -147,3 +147,65 @@ def test_escape_and_ctrl_w_close_the_window(dups, qtbot, keys):
     dups.pairs.setFocus()
     qtbot.keyClick(dups.pairs, *keys)
     assert not dups.isVisible()
+
+
+def _burst(folder, count):
+    """``count`` look-alike 64x48 JPEGs (one scene, shifted, brightened and noised a little), imported."""
+    import numpy as np
+    from PIL import Image
+
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.core.transfer.importer import import_folder
+
+    rng = np.random.default_rng(5)
+    scene = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    base = np.asarray(Image.fromarray(scene).resize((68, 52), Image.BICUBIC), np.float32)
+    folder.mkdir(parents=True)
+    for k in range(count):
+        dx, dy = rng.integers(0, 3, 2)
+        arr = base[dy:dy + 48, dx:dx + 64] * rng.uniform(0.9, 1.1) + rng.normal(0, 4, (48, 64, 3))
+        Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(folder / f"shot_{k:03d}.jpg", quality=90)
+    with Store.create(folder) as store:
+        import_folder(store)
+    return folder
+
+
+@pytest.mark.timeout(300)
+def test_the_list_pages_through_a_large_group(open_window, tmp_path, qtbot, monkeypatch):
+    from widgets_helper import give_focus, settle
+
+    from labelstudio_desktop.core.cleaning import grouping
+    from labelstudio_desktop.gui import duplicates
+
+    monkeypatch.setattr(grouping, "PAIRS_PER_GROUP", 14)  # the burst's one group lists its 14 closest pairs
+    monkeypatch.setattr(duplicates, "PAGE", 5)  # a page of 5 rows
+    window = open_window(_burst(tmp_path / "burst", 24))
+    window.show_duplicates()
+    d = window.duplicates
+    qtbot.waitUntil(lambda: d.result is not None and not d.runner.busy(), timeout=120000)
+    result = d.result
+    assert len(result.groups) == 1 and len(result.groups[0]) == 24  # every shot in the group
+    assert len(result.pairs) == 14 and result.pairs_found > 14
+    assert f"{result.pairs_found} pairs (14 shown) in 1 groups" in d.status.text() and "14" in d.status.toolTip()
+    assert d.pairs.topLevelItemCount() == 5 and d.more.isVisible() and "9" in d.more.text()
+
+    qtbot.mouseClick(d.more, Qt.LeftButton)  # the next page from the button
+    assert d.pairs.topLevelItemCount() == 10 and "4" in d.more.text()
+
+    d.pairs.setFixedHeight(90)  # a short list: scrolled to its end, it lists the next page
+    settle(qtbot)
+    bar = d.pairs.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+    assert d.pairs.topLevelItemCount() == 14 and not d.more.isVisible()
+    listed = [d.pairs.topLevelItem(n).data(0, Qt.UserRole) for n in range(14)]
+    assert [(p.a, p.b) for p in listed] == [(p.a, p.b) for p in result.pairs]  # closest first, each once
+
+    d.kind_filter.setCurrentIndex(d.kind_filter.findData("near"))  # a filter starts again from the first page
+    assert d.pairs.topLevelItemCount() == 5 and d.more.isVisible()
+    last = d.pairs.topLevelItem(4)
+    d.pairs.setCurrentItem(last)
+    give_focus(qtbot, d.pairs)
+    qtbot.keyClick(d.pairs, Qt.Key_3)  # keep both on the last listed pair: the next page comes, and its first pair
+    assert last.isDisabled() and d.pairs.topLevelItemCount() == 10
+    assert d.pairs.currentItem() is d.pairs.topLevelItem(5)

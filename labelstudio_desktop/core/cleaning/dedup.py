@@ -113,6 +113,7 @@ class DedupResult:
     similar_threshold: float | None = None  # the look-alike search's threshold; None: not searched
     features_missing: int = 0  # usable images left out of the look-alike search: no current features
     pairs_found: int = 0  # every pair found; more than len(pairs) where a large group lists only its closest
+    pairs_per_group: int = 0  # how many pairs a large group lists (grouping.PAIRS_PER_GROUP when it ran)
     group_rows: np.ndarray | None = field(default=None, repr=False)  # group per row of an ImageTable (-1: none)
     _group_ids: dict[int, int] | None = field(default=None, repr=False)
 
@@ -287,7 +288,7 @@ def _settle(store: Store, result: DedupResult, table: ImageTable, found: _Found,
     group = np.full(len(table), -1, np.int64)
     group[found.rows] = groups.group
     result.group_rows = group
-    result.pairs_found = groups.pairs_found
+    result.pairs_found, result.pairs_per_group = groups.pairs_found, found.grouping.keep
     rows, starts = group_facts.members(group)
     ids = table.ids[rows].tolist()
     bounds = [*starts.tolist(), len(ids)]
