@@ -32,8 +32,8 @@ def keepers(table: ImageTable, group: np.ndarray, count: int, annotations: Mappi
         work[at[found]] = np.fromiter(annotations.values(), np.int64, len(annotations))[found]
     verified = np.isin(table.status, [k for k, s in enumerate(table.status_names) if s == "verified"])
     labelled = (table.label >= 0) | ~np.isnan(table.value)
-    key = (-rows, -table.mtime[rows], table.size[rows], table.width[rows] * table.height[rows], labelled[rows],
-           work[rows], verified[rows], group[rows])
+    area = table.width[rows].astype(np.int64) * table.height[rows]
+    key = (-rows, -table.mtime[rows], table.size[rows], area, labelled[rows], work[rows], verified[rows], group[rows])
     order = rows[np.lexsort(key)]
     g = group[order]
     last = np.nonzero(np.concatenate((g[1:] != g[:-1], [True])))[0]

@@ -64,9 +64,9 @@ class ImageTable(Mapping[int, ImageRecord]):
         self.ids = np.frombuffer(ids, np.int64).copy() if ids else np.zeros(0, np.int64)
         self.size = np.array(size, np.int64)
         self.mtime = np.array(mtime, np.float64)
-        self.width = np.array(width, np.int64)
-        self.height = np.array(height, np.int64)
-        self.channels = np.array(channels, np.int64)
+        self.width = np.array(width, np.int32)
+        self.height = np.array(height, np.int32)
+        self.channels = np.array(channels, np.int8)
         self.value = np.array(value, np.float64)
         self._flags = np.array(flags, np.int8)
         self.label, self.label_names = np.array(labels.values, np.int32), labels.names

@@ -89,11 +89,11 @@ class _Arrays:
             self.mirrors[rows] = np.frombuffer(chunk.mirrors, np.uint8).reshape(len(rows), -1)
 
     def prints(self, hashed: int) -> Prints:
-        # content where there is one, else the bytes: equal keys are exactly the exact pairs (the same bytes have the
-        # same content digest, or none)
-        key = np.where(self.has_content[:, None], self.content, self.sha)
-        key = np.concatenate([self.has_content[:, None].astype(np.uint8), key], axis=1)
-        return Prints(ok=self.ok, hashes=self.hashes, mirrors=self.mirrors, exact=_numbers(key, self.ok),
+        # the content digest where there is one, else the bytes' (in place: the same bytes have the same content
+        # digest, or none), so that equal numbers are exactly the exact copies
+        self.content[~self.has_content] = self.sha[~self.has_content]
+        self.sha = np.zeros((0, DIGEST), np.uint8)
+        return Prints(ok=self.ok, hashes=self.hashes, mirrors=self.mirrors, exact=_numbers(self.content, self.ok),
                       gray=_numbers(self.gray, self.ok), hashed=hashed)
 
 
@@ -101,7 +101,7 @@ def _numbers(rows: np.ndarray, ok: np.ndarray) -> np.ndarray:
     """Equal numbers for equal rows (of the ``ok`` ones); -1 elsewhere."""
     out = np.full(len(rows), -1, np.int64)
     if ok.any():
-        picked = np.ascontiguousarray(rows[ok])
+        picked = np.ascontiguousarray(rows[ok]) if not ok.all() else rows
         keys = picked.view(np.dtype((np.void, picked.shape[1]))).ravel()
         out[ok] = np.unique(keys, return_inverse=True)[1].ravel()
     return out
@@ -127,7 +127,7 @@ def table_prints(store: Store, table: ImageTable, algo: str, bits: int, mirror: 
             state[row] = 1
     del cached, cache_size, cache_mtime
     arrays.ok[state == 1] = True
-    todo = np.nonzero(state == 0)[0].tolist()
+    todo = np.nonzero(state == 0)[0]
     job.status(f"hashing {len(todo)} images ({int(arrays.ok.sum())} from the cache)")
     processes = len(todo) >= PROCESS_MIN and cores() > 1
     size = PROCESS_CHUNK if processes else THREAD_CHUNK
@@ -139,7 +139,7 @@ def table_prints(store: Store, table: ImageTable, algo: str, bits: int, mirror: 
             for start in range(0, len(todo), size):
                 job.check()
                 batch = [(r, table.paths[r], int(table.width[r]), int(table.height[r]))
-                         for r in todo[start:start + size]]
+                         for r in todo[start:start + size].tolist()]
                 pending.append((len(batch), pool.submit(hash_chunk, str(store.root), batch, algo, bits, mirror)))
                 while len(pending) > ahead or (pending and pending[0][1].done()):
                     count, future = pending.popleft()
