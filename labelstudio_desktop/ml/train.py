@@ -8,8 +8,10 @@ ImageNet weights end the run with a plain message and never damage saved files. 
 ImageNet MobileNetV2 shipped with the app unless the config says otherwise (:mod:`backbones`).
 
 Scaling: ``train(..., strategy=...)`` builds and compiles the model inside the strategy's scope, so a
-``tf.distribute.MirroredStrategy()`` uses every local GPU and a ``MultiWorkerMirroredStrategy()`` (set up from
-``TF_CONFIG``) several machines; :func:`strategy_from_name` makes them for the CLI's ``--distribute``.
+``tf.distribute.MirroredStrategy()`` uses every local GPU through ``model.fit``; under a
+``MultiWorkerMirroredStrategy()`` (set up from ``TF_CONFIG``, several machines) Keras' ``fit`` cannot train, and
+:mod:`.multiworker` trains with a loop of its own, the chief alone recording the run. :func:`strategy_from_name` makes
+them for the CLI's ``--distribute``.
 """
 
 from __future__ import annotations
@@ -78,10 +80,14 @@ class RunResult:
     model_path: str | None
     status: str  # finished, cancelled, failed
     message: str = ""
+    weights: str | None = None  # several workers: a digest of this worker's final weights (multiworker.weights_digest)
 
     def as_json(self) -> dict:
-        return {"run": self.run_id, "task": self.task, "epochs": self.epochs, "history": self.history,
-                "model": self.model_path, "status": self.status, "message": self.message}
+        out = {"run": self.run_id, "task": self.task, "epochs": self.epochs, "history": self.history,
+               "model": self.model_path, "status": self.status, "message": self.message}
+        if self.weights is not None:
+            out["weights"] = self.weights
+        return out
 
 
 def strategy_from_name(name: str | None):
@@ -330,9 +336,14 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
           start_from: int | None = None, strategy=None) -> RunResult:
     """Train a new run (or ``resume`` run N for ``config.epochs`` more epochs; ``start_from`` run N's best
     model as the initial weights of a new run: the one-click retrain). Returns how it ended."""
+    from .multiworker import Start, follow, train_workers  # it imports this module
+
     job = job or JobToken()
     strategy = strategy or tf.distribute.get_strategy()
-    with Store.open(db_path) as store:
+    start = Start(strategy)  # several workers: how the chief and the others agree; nothing otherwise
+    if start.multi and not start.chief:  # the others train beside the chief, writing nothing to the project
+        return follow(db_path, config, job, start)
+    with start, Store.open(db_path) as store:
         recover_interrupted(store)
         notes: list[str] = []
         classes = None
@@ -353,6 +364,7 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
             config.epochs = first_epoch + extra
         else:
             previous, run_id, history, first_epoch = None, None, {}, 0
+        start.check_task(config.task)
         if config.balance not in BALANCES:
             raise TrainError(f"unknown balance {config.balance!r}: {', '.join(BALANCES)}")
         unusable_weights(config)
@@ -369,26 +381,38 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
             run_id = create_run(store, config.task, params, parent_id=start_from)
         folder = run_dir(store, run_id)
         folder.mkdir(parents=True, exist_ok=True)
-        device = training_device(strategy)  # a resume records where it trains now
+        device = start.device(training_device(strategy))  # a resume records where it trains now
         update_run(store, run_id, status="running",
                    params={**get_run(store, run_id).params, **owner_params(), "device": device})
         job.report({"device": device})
         keras.utils.set_random_seed(config.seed + first_epoch)
         try:
-            with strategy.scope():
-                if resume is not None:
-                    model, size = task_model(folder / "last.keras", config.task, classes, what=f"run {run_id}")
-                    if size != config.size:
-                        raise TrainError(f"run {run_id}: its model takes {size} px images, its stored size is "
-                                         f"{config.size}: it cannot be resumed; train a new run")
-                else:
-                    model = _build(config, data) if start_from is None else \
-                        _start_model(get_run(store, start_from), config, data)
-                    _compile(model, config)
+            start.begin(run_id, first_epoch, config.epochs, resume is not None, data)  # the other workers start
+            with strategy.scope(), start.variables():
+                model = _run_model(config, data, run_id, folder, classes, resume,
+                                   None if start_from is None else get_run(store, start_from))
+            start.built()
         except (WeightsError, TrainError, ValueError) as exc:
             update_run(store, run_id, status="failed", finished_at=time.time(), message=str(exc))
             raise TrainError(str(exc)) from exc
+        if start.multi:
+            return train_workers(start, store, run_id, model, config, data, job, history, first_epoch, folder)
         return _fit(store, run_id, model, config, data, job, history, first_epoch, folder)
+
+
+def _run_model(config: TrainConfig, data: TaskData, run_id: int, folder: Path, classes: list[str] | None,
+               resume: int | None, parent) -> keras.Model:
+    """The model a run trains, built by the caller inside its strategy's scope: a resumed run's ``last.keras``, the
+    ``parent`` run's (a retrain: :func:`_start_model`), or a new one; compiled."""
+    if resume is not None:
+        model, size = task_model(folder / "last.keras", config.task, classes, what=f"run {run_id}")
+        if size != config.size:
+            raise TrainError(f"run {run_id}: its model takes {size} px images, its stored size is "
+                             f"{config.size}: it cannot be resumed; train a new run")
+        return model
+    model = _build(config, data) if parent is None else _start_model(parent, config, data)
+    _compile(model, config)
+    return model
 
 
 def unusable_weights(config: TrainConfig) -> None:
@@ -422,15 +446,29 @@ def _start_model(parent, config: TrainConfig, data: TaskData) -> keras.Model:
     return model
 
 
-def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, data: TaskData, job: JobToken,
-         history: dict[str, list[float]], first_epoch: int, folder: Path) -> RunResult:
+def _train_arrays(data: TaskData, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, dict[int, float] | None]:
+    """The training images and targets of a run, balanced as ``config.balance`` says (oversampled or undersampled),
+    and the class weights of ``weights`` (None otherwise)."""
     x, y = data.x["train"], data.y["train"]
-    weights = None
     if config.task == "classify" and config.balance in ("oversample", "undersample"):
         idx = balanced_indices(data, config.balance, config.seed)
-        x, y = x[idx], y[idx]
-    elif config.task == "classify" and config.balance == "weights":
-        weights = class_weights(data)
+        return x[idx], y[idx], None
+    if config.task == "classify" and config.balance == "weights":
+        return x, y, class_weights(data)
+    return x, y, None
+
+
+def _run_plan(config: TrainConfig, images: int, first_epoch: int) -> EpochPlan:
+    """The epochs and batches of a run on ``images`` training images; a new run gets enough epochs for the optimiser
+    to get anywhere (the task's ``min_steps``), a resume does what it was asked."""
+    if first_epoch == 0:
+        return epoch_plan(config.epochs, config.batch, images, config.min_steps)
+    return epoch_plan(config.epochs - first_epoch, config.batch, images)
+
+
+def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, data: TaskData, job: JobToken,
+         history: dict[str, list[float]], first_epoch: int, folder: Path) -> RunResult:
+    x, y, weights = _train_arrays(data, config)
     has_val = len(data.x["val"]) > 0
     if config.task == "detect":
         if config.augment.rotate:
@@ -446,10 +484,7 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
         val_ds = make_dataset(data.x["val"], data.y["val"], config.batch, False, task=config.task) \
             if has_val else None
     monitor = "val_loss" if has_val else "loss"
-    if first_epoch == 0:  # few images: enough epochs for the optimiser to get anywhere (the task's min_steps)
-        plan = epoch_plan(config.epochs, config.batch, len(x), config.min_steps)
-    else:  # a resume does what it was asked
-        plan = epoch_plan(config.epochs - first_epoch, config.batch, len(x))
+    plan = _run_plan(config, len(x), first_epoch)
     steps = plan.steps
     config.epochs = first_epoch + plan.epochs
     job.report({"plan": plan.as_dict(), "first_epoch": first_epoch})
