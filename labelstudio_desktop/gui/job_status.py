@@ -41,6 +41,8 @@ STATUS_LINES = [
     (r"detections on (\d+) reviewed images", QT_TRANSLATE_NOOP("JobStatus", "detections on {0} reviewed images")),
     (r"fold (\d+)/(\d+): training a detector on (\d+) images",
      QT_TRANSLATE_NOOP("JobStatus", "fold {0}/{1}: training a detector on {2} images")),
+    (r"worker (\d+) of (\d+): batches of (\d+) images, (\d+) on each of (\d+) replicas",
+     QT_TRANSLATE_NOOP("JobStatus", "worker {0} of {1}: batches of {2} images, {3} on each of {4} replicas")),
 ]
 _LINES = [(re.compile(pattern), template) for pattern, template in STATUS_LINES]
 

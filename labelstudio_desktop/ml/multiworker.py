@@ -290,7 +290,7 @@ def train_workers(start: Start, store: Store | None, run_id: int, model: keras.M
     job.report({"plan": plan.as_dict(), "first_epoch": first_epoch})
     replicas = strategy.num_replicas_in_sync
     per_replica = max(1, math.ceil(config.batch / replicas))
-    job.status(f"worker {start.index} of {start.workers}{' (chief)' if chief else ''}: batches of "
+    job.status(f"worker {start.index} of {start.workers}: batches of "  # worker 0 is the chief
                f"{per_replica * replicas} images, {per_replica} on each of {replicas} replicas")
 
     def pipeline(context: tf.distribute.InputContext):

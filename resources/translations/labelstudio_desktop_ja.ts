@@ -1289,6 +1289,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>分割 {0}/{1}: {2} 枚の画像で検出器を学習中</translation>
     </message>
     <message>
+        <source>worker {0} of {1}: batches of {2} images, {3} on each of {4} replicas</source>
+        <translation>ワーカー {0}/{1}: バッチ {2} 枚 (レプリカ {4} 個にそれぞれ {3} 枚)</translation>
+    </message>
+    <message>
         <source>running</source>
         <extracomment>A training run&apos;s status (core/store/runs.py, ml/train.py), as the Runs list and the end of a run show it.</extracomment>
         <translation>実行中</translation>
