@@ -10,9 +10,11 @@ pairs). Written once in parallel processes and cached under ``~/.cache/labelstud
 Then it imports the folder into a project database of its own (next to the folder, so the cached folder keeps no
 project), and runs ``labelstudio-desktop dedup`` as a child process from a fresh copy of that database (no cached
 hashes), measuring its wall time and its peak memory (the resident set of the process and of its worker processes
-together, sampled every 50 ms, and each process's own peak from the kernel). The old algorithm (the commit before
-the streaming search, run from a ``git worktree``) is measured the same way at ``--baseline-count`` images
-(default 20,000: 20 groups of 1,000), where it still fits, and so is the new one, to print the ratio.
+together, sampled every 50 ms, and the largest single process's peak from the kernel). The old algorithm (dedup,
+hamming and hashing as they were at BASELINE_COMMIT, before the streaming search, read from git into a copy of this
+tree so that it reads today's database) runs ``find_duplicates`` the same way at ``--baseline-count`` images
+(default 20,000: 20 groups of 1,000, about 9 million pairs), where it still fits, and so does the new one, to print
+the ratio.
 
     python benchmarks/dedup_scale.py [--count 1000000] [--groups 1000] [--folder DIR] [--baseline-count 20000]
                                      [--no-baseline] [--search-only]
@@ -160,24 +162,45 @@ def imported(folder: Path) -> Path:
 
 
 def baseline_tree(work: Path) -> Path:
-    """The old code (BASELINE_COMMIT) unpacked from git, read-only for the repository."""
+    """This source tree with the old duplicate search (``core/cleaning``'s dedup, hamming and hashing as they were at
+    BASELINE_COMMIT, read from git), so that both read today's database."""
     target = work / "baseline"
     if not (target / "labelstudio_desktop").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE_COMMIT, "labelstudio_desktop"],
-                                 check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        shutil.copytree(ROOT / "labelstudio_desktop", target / "labelstudio_desktop",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for name in ("dedup", "hamming", "hashing"):
+            rel = f"labelstudio_desktop/core/cleaning/{name}.py"
+            old = subprocess.run(["git", "-C", str(ROOT), "show", f"{BASELINE_COMMIT}:{rel}"], check=True,
+                                 capture_output=True).stdout
+            (target / rel).write_bytes(old)
     return target
 
 
+#: What the baseline comparison runs in each tree: find_duplicates on the project, its pairs and groups counted.
+DRIVER = """import sys
+sys.path.insert(0, sys.argv[1])
+from labelstudio_desktop.core.cleaning.dedup import find_duplicates
+from labelstudio_desktop.core.store.store import Store
+with Store.open(sys.argv[2], sys.argv[3]) as store:
+    result = find_duplicates(store)
+found = getattr(result, "pairs_found", len(result.pairs))
+print(f"{len(result.images)} images: {found} pairs ({len(result.pairs)} listed) in {len(result.groups)} groups")
+"""
+
+
 def dedup_run(folder: Path, db: Path, work: Path, root: Path | None = None, label: str = "") -> dict:
-    """``dedup`` from a fresh copy of the imported database (no cached hashes)."""
+    """``dedup`` from a fresh copy of the imported database (no cached hashes): the command line of this tree, or with
+    ``root`` :data:`DRIVER` in that tree (find_duplicates alone)."""
     fresh = work / f"run-{label}.db"
     shutil.copy(db, fresh)
     for suffix in ("-wal", "-shm"):
         Path(str(fresh) + suffix).unlink(missing_ok=True)
     out = work / f"dedup-{label}.txt"
-    run = measure([*cli(root), "dedup", str(folder), "--db", str(fresh)], out=out)
+    if root is None:
+        command = [*cli(), "dedup", str(folder), "--db", str(fresh)]
+    else:
+        command = [sys.executable, "-c", DRIVER, str(root), str(folder), str(fresh)]
+    run = measure(command, out=out)
     fresh.unlink(missing_ok=True)
     if run["code"] != 0:
         print(f"  {label}: exit {run['code']}: {run['stderr'][-600:]}")
@@ -250,7 +273,7 @@ def main() -> None:
             folder = make_scale_folder(scale_folder(small, small_groups), small, small_groups)
             db = imported(folder)
             old = dedup_run(folder, db, work, baseline_tree(work), "baseline")
-            new = dedup_run(folder, db, work, None, "ours-small")
+            new = dedup_run(folder, db, work, ROOT, "ours-small")
             show("baseline", small, old)
             show("ours", small, new)
             if old["code"] == 0 and new["code"] == 0:
