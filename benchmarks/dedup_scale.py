@@ -234,19 +234,22 @@ def search_only(count: int, groups: int, threshold: int) -> None:
     import numpy as np
 
     from labelstudio_desktop.core.cleaning.grouping import Grouping, collapse
-    from labelstudio_desktop.core.cleaning.hamming import stream_pairs
+    from labelstudio_desktop.core.cleaning.pair_workers import parallel_pairs
+    from labelstudio_desktop.core.cleaning.prints import cores
 
     packed = synthetic(count, groups)
     started = time.perf_counter()
     node_of, counts, firsts = collapse(packed, np.zeros(count, bool))
     grouping = Grouping(node_of, counts, firsts)
-    for i, j, d in stream_pairs(packed[firsts], 64, threshold):
+    for i, j, d in parallel_pairs(packed[firsts], 64, threshold, workers=cores()):
         grouping.add(i, j, d)
     found = grouping.finish(np.arange(count))
     seconds = time.perf_counter() - started
     peak = res.getrusage(res.RUSAGE_SELF).ru_maxrss / 1024
+    workers = res.getrusage(res.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"search only: {count:,} hashes ({len(firsts):,} distinct) in {groups:,} clusters, threshold {threshold}: "
-          f"{seconds:.1f} s, peak {peak:.0f} MB (this process), {found.pairs_found:,} pairs found, "
+          f"{seconds:.1f} s on {cores()} cores, peak {peak:.0f} MB (this process; largest worker {workers:.0f} MB), "
+          f"{found.pairs_found:,} pairs found, "
           f"{len(found.kept):,} kept, {found.count:,} groups")
 
 

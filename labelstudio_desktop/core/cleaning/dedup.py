@@ -41,10 +41,11 @@ from ..store.features import load_features
 from ..store.store import ImageRecord, Store
 from . import group_facts
 from .grouping import EXACT, NEAR, SIMILAR, Grouping, Groups, Kept, collapse
-from .hamming import distances, pack_hashes, stream_pairs
+from .hamming import distances, pack_hashes
 from .hashing import ALGORITHMS, HashError, hash_size_for, same_pixels
 from .image_table import ImageTable
-from .prints import Prints, table_prints
+from .pair_workers import parallel_pairs
+from .prints import Prints, cores, table_prints
 from .similar import similar_pairs
 
 DEFAULT_THRESHOLD_64 = 12
@@ -222,10 +223,11 @@ def _search(store: Store, table: ImageTable, prints: Prints, bits: int, threshol
                    prints.gray[rows], Grouping(node_of, counts, firsts, rejected), threshold, rejected)
     del packed, flipped, keys
     grouping, hashes = found.grouping, found.hashes
-    for i, j, d in stream_pairs(hashes, bits, threshold, check=job.check, progress=job.progress):
+    for i, j, d in parallel_pairs(hashes, bits, threshold, workers=cores(), check=job.check, progress=job.progress):
         grouping.add(i, j, d)
     if found.mirrors is not None:
-        for i, j, d in stream_pairs(hashes, bits, threshold, other=found.mirrors, check=job.check):
+        for i, j, d in parallel_pairs(hashes, bits, threshold, other=found.mirrors, workers=cores(),
+                                      check=job.check):
             # a pair is listed once: not when it is a pair unmirrored too, and from one side when both sides match
             straight = distances(hashes[i], hashes[j])
             back = distances(hashes[j], found.mirrors[i])

@@ -125,12 +125,13 @@ def multi_index_pairs(packed: np.ndarray, bits: int, threshold: int) -> tuple[np
 
 
 #: Candidates compared in one step of :func:`stream_pairs` (about 60 bytes each while they are compared).
-BLOCK_CANDIDATES = 1 << 20
+BLOCK_CANDIDATES = 1 << 19
 
 
 def stream_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndarray | None = None,
                  block: int = BLOCK_CANDIDATES, check: Callable[[], None] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[np.ndarray, ...]]:
+                 progress: Callable[[int, int], None] | None = None,
+                 part: tuple[int, int] = (0, 1)) -> Iterator[tuple[np.ndarray, ...]]:
     """Every pair within ``threshold`` (inclusive) exactly once, in blocks ``(i, j, distance)`` of at most ``block``
     pairs, comparing at most ``block`` candidates at a time whatever the pairs' number: rows ``i != j`` of ``packed``
     (in either order), or with ``other`` rows ``i`` of ``packed`` against rows ``j`` of ``other``.
@@ -138,7 +139,11 @@ def stream_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndarra
     A pair is reported from the first chunk in which it differs by at most the flip radius, and there from the one
     flip mask equal to its chunks' difference (a pair of ``packed`` with itself from the side whose chunk has a 0
     at the mask's highest bit; an unflipped pair from the side of its lower row): no pair is held to remove a copy
-    of it later. ``check`` is called before each step (to cancel), ``progress(done, total)`` after each mask."""
+    of it later. ``check`` is called before each step (to cancel), ``progress(done, total)`` after each mask.
+
+    With ``part=(k, n)`` only the k-th of n shares of the steps (chunk and mask) are taken, each chunk's unflipped
+    mask (the heaviest) in a different share: the n shares together give every pair once (see
+    :mod:`.pair_workers`)."""
     cross = other is not None
     right = other if cross else packed
     if threshold < 0 or len(packed) == 0 or len(right) == 0 or (not cross and len(packed) < 2):
@@ -147,15 +152,22 @@ def stream_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndarra
     left_values = [_chunk_values(packed, bits, s, w).astype(np.int32) for s, w in chunks]
     right_values = [_chunk_values(right, bits, s, w).astype(np.int32) for s, w in chunks] if cross else left_values
     single = packed.shape[1] == 1
-    masks = [_flip_masks(width, radius) for _start, width in chunks]
+    # each chunk's bits within a one-word hash (bit 0, the most significant, is the word's bit 63)
+    chunk_bits = [np.uint64(((1 << w) - 1) << (64 - s - w)) for s, w in chunks] if single else []
+    share, shares = part
+    masks = [[mask for n, mask in enumerate(_flip_masks(width, radius)) if (c + n) % shares == share]
+             for c, (_start, width) in enumerate(chunks)]
     steps, done = sum(len(m) for m in masks), 0
     pending: list[tuple[np.ndarray, ...]] = []
     held = 0
     for c, (_start, width) in enumerate(chunks):
+        if not masks[c]:
+            continue
         values = right_values[c]
         order = np.argsort(values, kind="stable").astype(np.int32)
         counts = np.bincount(values, minlength=1 << width)
         bucket_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        by_bucket = right[order]  # the right side in bucket order: a bucket's hashes side by side
         asking = left_values[c]
         everyone = np.arange(len(packed), dtype=np.int32)
         for mask in masks[c]:
@@ -167,20 +179,28 @@ def stream_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndarra
             else:
                 askers = everyone
             query = asking[askers] ^ mask
+            begin = bucket_start[query]
             hits = counts[query]
+            if not mask and not cross:  # the same bucket: ask only for the rows after one's own place in it
+                place = np.empty(len(order), np.int64)
+                place[order] = np.arange(len(order))
+                hits = begin + hits - place - 1
+                begin = place + 1
             some = hits > 0
-            askers, query, hits = askers[some], query[some], hits[some]
+            askers, begin, hits = askers[some], begin[some], hits[some]
             ends = np.cumsum(hits)
             total = int(ends[-1]) if len(ends) else 0
             for start in range(0, total, block):
-                found = _window(askers, query, hits, ends, start, min(total, start + block), order, bucket_start,
-                                packed, right, single, threshold, mask == 0 and not cross)
-                i, j, d = found
+                i, j, d, xor = _window(askers, begin, hits, ends, start, min(total, start + block), order, by_bucket,
+                                       packed, threshold)
                 if len(i) and c:  # reported by an earlier chunk already?
                     first = np.ones(len(i), bool)
                     for earlier in range(c):
-                        first &= popcount((left_values[earlier][i] ^ right_values[earlier][j]).astype(np.uint64)) \
-                            > radius
+                        if xor is not None:  # one word: that chunk's bits of the difference
+                            first &= popcount(xor & chunk_bits[earlier]) > radius
+                        else:
+                            first &= popcount((left_values[earlier][i] ^ right_values[earlier][j])
+                                              .astype(np.uint64)) > radius
                     i, j, d = i[first], j[first], d[first]
                 if len(i):
                     if held + len(i) > block:
@@ -206,11 +226,12 @@ def _joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
-def _window(askers: np.ndarray, query: np.ndarray, hits: np.ndarray, ends: np.ndarray, start: int, stop: int,
-            order: np.ndarray, bucket_start: np.ndarray, packed: np.ndarray, right: np.ndarray, single: bool,
-            threshold: int, upper_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _window(askers: np.ndarray, begin: np.ndarray, hits: np.ndarray, ends: np.ndarray, start: int, stop: int,
+            order: np.ndarray, by_bucket: np.ndarray, packed: np.ndarray,
+            threshold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """The candidates at positions ``start:stop`` of one mask's hits laid end to end (asker by asker, each asker's
-    bucket in order), compared: the pairs within the threshold."""
+    run ``begin:begin + hits`` of the right side in bucket order), compared: the pairs within the threshold (and, for
+    one-word hashes, their differences)."""
     first = int(np.searchsorted(ends, start, side="right"))
     last = int(np.searchsorted(ends, stop - 1, side="right"))
     sl = slice(first, last + 1)
@@ -218,18 +239,17 @@ def _window(askers: np.ndarray, query: np.ndarray, hits: np.ndarray, ends: np.nd
     lo = np.maximum(begins, start)
     take = (np.minimum(ends[sl], stop) - lo).astype(np.int64)
     skip = lo - begins  # hits of the asker already compared in an earlier window
-    i = np.repeat(askers[sl], take)
     offsets = np.arange(stop - start, dtype=np.int64) - np.repeat(np.cumsum(take) - take, take)
-    j = order[np.repeat(bucket_start[query[sl]] + skip, take) + offsets]
-    if upper_only:
-        keep = i < j
-        i, j = i[keep], j[keep]
-    if single:
-        d = popcount(packed[i, 0] ^ right[j, 0]).astype(np.int64)
+    where = np.repeat(begin[sl] + skip, take) + offsets  # places in bucket order
+    if packed.shape[1] == 1:
+        xor = np.repeat(packed[askers[sl], 0], take) ^ by_bucket[where, 0]
+        d = popcount(xor).astype(np.int64)
     else:
-        d = distances(packed[i], right[j])
-    close = d <= threshold
-    return i[close], j[close], d[close]
+        xor = None
+        d = distances(np.repeat(packed[askers[sl]], take, axis=0), by_bucket[where])
+    close = np.nonzero(d <= threshold)[0]
+    i = np.repeat(askers[sl], take)[close]
+    return i, order[where[close]], d[close], xor[close] if xor is not None else None
 
 
 def pairs_between(left: np.ndarray, right: np.ndarray, bits: int, threshold: int) -> tuple[np.ndarray, ...]:
