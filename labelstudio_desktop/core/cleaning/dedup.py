@@ -5,7 +5,8 @@ an unchanged folder decodes nothing; they are computed in worker processes where
 as arrays (a few dozen bytes per image). The images are read as columns (:mod:`.image_table`).
 
 Pairs are never all held: images with the same hash are one node (:mod:`.grouping`), the pairs of distinct hashes
-come from the multi-index a bounded block at a time (:func:`.hamming.stream_pairs`) and join the groups of a
+come from the multi-index a bounded block at a time (:func:`.hamming.stream_pairs`; shared among worker processes
+when there are many distinct hashes, :mod:`.pair_workers`) and join the groups of a
 union-find over arrays (:mod:`.forest`), which counts every pair found. A group keeps for review all its pairs when
 it has at most :data:`.grouping.PAIRS_PER_GROUP` of them, else that many of its closest (spanning the group as far
 as they can): :attr:`DedupResult.pairs_found` is the count of all pairs, ``len(pairs)`` those listed. Groups keep
