@@ -38,7 +38,7 @@ from .config import ParamsError, TrainConfig, stored_classes
 from .data import TaskData, collect, make_dataset
 from .device import training_device
 from .models import WeightsError
-from .train import (
+from .run_parts import (
     RunResult,
     TrainError,
     _atomic_save,

@@ -7,7 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from labelstudio_desktop.core.store.image_list import IdIndex, ListFilter, list_key, natural_key, ordered_ids, passing
+from labelstudio_desktop.core.store.image_list import IdIndex, ListFilter, ordered_ids, passing
+from labelstudio_desktop.core.store.natural_order import list_key, natural_key
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 
 

@@ -157,7 +157,9 @@ def test_older_projects_with_absolute_paths_are_migrated_then_move(tmp_path):
         model = _model(store)
         store.set_setting("root", str((tmp_path / "a" / "p").resolve()))
         store.conn.execute("UPDATE runs SET model_path=?", (str(model),))
-        store.conn.execute("DROP TABLE features")  # what versions 7 and 8 added (7 changed values only)
+        store.conn.execute("DROP TABLE features")  # what versions 7, 8 and 9 added (7 changed values only)
+        store.conn.execute("DROP INDEX images_list_order")
+        store.conn.execute("ALTER TABLE images DROP COLUMN list_key")
         store.conn.execute("PRAGMA user_version=6")
     shutil.move(tmp_path / "a", tmp_path / "b")
     with Store.open(tmp_path / "b" / "p") as store:
@@ -166,6 +168,7 @@ def test_older_projects_with_absolute_paths_are_migrated_then_move(tmp_path):
         assert store.conn.execute("SELECT model_path FROM runs").fetchone()[0] == "models/run_0001/best.keras"
         assert Path(get_run(store, 1).model_path).read_bytes() == b"model"
         assert export_voc(store, tmp_path / "out").images == 6
+        assert store.conn.execute("SELECT COUNT(*) FROM images WHERE list_key IS NULL").fetchone()[0] == 0
 
 
 def test_a_db_project_keeps_its_image_root_and_relocate_repoints_it(tmp_path):

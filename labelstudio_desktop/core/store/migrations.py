@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from .image_list import fill_list_keys
+from .natural_order import fill_list_keys
 from .relocate import migrate_to_relative
 
 _V1 = """

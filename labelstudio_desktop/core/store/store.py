@@ -27,8 +27,8 @@ from . import backups, integrity
 from .db_errors import MESSAGE as DISK_FULL
 from .db_errors import disk_full
 from .db_values import lenient_text, loaded
-from .image_list import list_key
 from .migrations import SCHEMA_VERSION, migrate
+from .natural_order import list_key
 from .records import (  # noqa: F401 - the records are the store's, and imported from here
     BOX_COLUMNS,
     BOX_SOURCES,
