@@ -14,15 +14,20 @@ from labelstudio_desktop.core.cleaning.hamming import (
 )
 
 
-def _planted(n, bits, threshold, seed=0):
+def planted_raw(n, bits, threshold, seed=0, share=8):
+    """``n`` random hashes as bytes, one in ``share`` a copy of another with up to ``threshold + 2`` bits flipped."""
     rng = np.random.default_rng(seed)
     raw = rng.integers(0, 256, (n, bits // 8), dtype=np.uint8)
-    for _ in range(n // 8):
+    for _ in range(n // share):
         a, b = rng.integers(0, n, 2)
         raw[b] = raw[a]
         for f in rng.choice(bits, rng.integers(0, threshold + 3), replace=False):
             raw[b, f // 8] ^= 1 << (7 - f % 8)
-    return pack_hashes(raw, bits)
+    return raw
+
+
+def _planted(n, bits, threshold, seed=0):
+    return pack_hashes(planted_raw(n, bits, threshold, seed), bits)
 
 
 @pytest.mark.parametrize("bits, threshold", [(64, 0), (64, 10), (64, 12), (64, 21), (256, 40), (16, 3)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_hamming import planted_raw
 
 from labelstudio_desktop.core.cleaning.hamming import _brute_force, pack_hashes, stream_pairs
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
@@ -12,13 +13,7 @@ from labelstudio_desktop.core.jobs import Cancelled, JobToken
 
 def _hashes(n, bits, threshold, seed=0):
     """Random hashes with planted near copies and a big bucket of one hash (a burst of equal hashes)."""
-    rng = np.random.default_rng(seed)
-    raw = rng.integers(0, 256, (n, bits // 8), dtype=np.uint8)
-    for _ in range(n // 6):
-        a, b = rng.integers(0, n, 2)
-        raw[b] = raw[a]
-        for f in rng.choice(bits, rng.integers(0, threshold + 3), replace=False):
-            raw[b, f // 8] ^= 1 << (7 - f % 8)
+    raw = planted_raw(n, bits, threshold, seed, share=6)
     raw[n // 4:n // 2] = raw[n // 4]  # a quarter of them equal
     return pack_hashes(raw, bits)
 
