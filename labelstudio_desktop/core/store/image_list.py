@@ -101,15 +101,13 @@ def ordered_ids(store: Store, sort: str = "name", places: dict[int, int] | None 
         order = {"name": "list_key", "date": "mtime, list_key", "size": "size, list_key"}[sort]
     ids = _ids(store.conn, f"SELECT id FROM images ORDER BY {order}")
     if places:
-        last = len(places)
-        place = np.array([places.get(int(i), last) for i in ids], dtype=np.int64) if len(places) * 8 > len(ids) \
-            else _places(ids, places, last)
-        ids = ids[np.argsort(place, kind="stable")]
+        ids = ids[np.argsort(_places(ids, places), kind="stable")]
     return ids
 
 
-def _places(ids: np.ndarray, places: dict[int, int], last: int) -> np.ndarray:
-    place = np.full(len(ids), last, dtype=np.int64)
+def _places(ids: np.ndarray, places: dict[int, int]) -> np.ndarray:
+    """The place of each of ``ids``; the ids without one after every placed one."""
+    place = np.full(len(ids), len(places), dtype=np.int64)
     keys = np.fromiter(places.keys(), dtype=np.int64, count=len(places))
     values = np.fromiter(places.values(), dtype=np.int64, count=len(places))
     found = IdIndex(ids).rows_of(keys)
