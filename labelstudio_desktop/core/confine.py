@@ -15,7 +15,7 @@ from __future__ import annotations
 import errno
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -103,14 +103,18 @@ def check_inside(base: Path, path: str | Path, reason: str = OUTSIDE) -> Path:
     return Path(path)
 
 
-def links_leading_out(root: Path, folders: Iterable[str]) -> tuple[list[str], dict[str, set[str]]]:
+def links_leading_out(root: Path, folders: Iterable[str], check: Callable[[], None] | None = None
+                      ) -> tuple[list[str], dict[str, set[str]]]:
     """Where the lexically clean image paths of the folders ``folders`` (relative, ``/``-separated, "" for ``root``
     itself) lead outside ``root`` through a symbolic link: the folders that do (every file in them does), and for
     the others the names of the links in them that do. One listing per folder and a resolve per link found, not a
-    resolve per file: opening a project of many images stays fast."""
+    resolve per file: opening a project of many images stays fast. ``check`` is called before each folder (a job's
+    cancel check)."""
     folders_out: list[str] = []
     links_out: dict[str, set[str]] = {}
     for folder in folders:
+        if check is not None:
+            check()
         where = root / folder if folder else root
         if folder and not resolves_inside(root, where):
             folders_out.append(folder)

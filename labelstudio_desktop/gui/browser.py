@@ -47,6 +47,7 @@ from ..core.store.image_list import (
     ordered_ids,
     passing,
 )
+from ..core.store.records import IMAGE_LABELS, NAMED
 from ..core.store.store import SPLITS, STATUSES, Store
 from .image_notes import translate_note
 from .thumbnails import THUMB_SIZE, ThumbnailLoader, thumbnail_key
@@ -169,9 +170,8 @@ class ImageListModel(QAbstractListModel):
 
     def labels(self) -> list[str]:
         """The classes images have, in natural order."""
-        return sorted((r[0] for r in self.store.conn.execute(
-            "SELECT DISTINCT label FROM images WHERE label IS NOT NULL AND label != ''") if isinstance(r[0], str)),
-            key=natural_key)
+        labels = self.store.conn.execute(f"{IMAGE_LABELS} SELECT label FROM image_labels WHERE {NAMED}")
+        return sorted((r[0] for r in labels), key=natural_key)
 
     # ------------------------------------------------------------------ rows
     def id_at(self, row: int) -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.editing.annotation_work import mask_counts
+from ..core.store.opening_checks import later_opening_checks
 from ..core.store.store import Store
 from .annotation import AnnotationController
 from .browser import BrowserPanel
@@ -27,7 +29,6 @@ from .canvas import Canvas
 from .class_list_dialog import show_class_list
 from .dataset_map import DatasetMapDock
 from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
-from .duplicates import DuplicatesWindow
 from .feature_jobs import FeatureJobs
 from .import_dialog import import_annotations_dialog
 from .labels import ElidedLabel
@@ -40,8 +41,12 @@ from .resources import app_icon, decorate
 from .review import ReviewFlow
 from .start_page import StartPage
 from .thumbnails import ThumbnailLoader
-from .training import TrainingPanel
 from .undo import Editor
+from .workers import JobRunner
+
+if TYPE_CHECKING:  # imported when first shown: their plots and searches (matplotlib, scipy) slow the first paint
+    from .duplicates import DuplicatesWindow
+    from .training import TrainingPanel
 
 MAX_RECENT = 8
 COUNTS_WIDTH = 900  # the status bar's counts at most (elided in the middle; the whole text is their tooltip)
@@ -88,6 +93,10 @@ class MainWindow(QMainWindow):
         self.review = ReviewFlow(self)
         self._build_status_bar()
         self.features = FeatureJobs(self)  # after the status bar, to the right of the project jobs' progress
+        self.opening_checks = JobRunner(self)  # what Store.open leaves for after the first paint (opening_checks.py)
+        self.opening_checks.sig_done.connect(self._opening_checked)
+        self.opening_checks.sig_failed.connect(lambda _title, message: self.statusBar().showMessage(
+            self.tr("The check of the project's folders for links failed: {0}").format(message)))
         self.map = DatasetMapDock(self)
         self.mistakes = MistakesDock(self)
         self._build_actions()
@@ -334,6 +343,7 @@ class MainWindow(QMainWindow):
         """Stop every background job of the window and wait for it (after :meth:`confirm_stop_jobs`)."""
         self.jobs.stop()
         self.features.stop()
+        self.opening_checks.stop()
         if self.map.panel is not None:
             self.map.panel.stop()
         if self.mistakes.panel is not None:
@@ -369,7 +379,7 @@ class MainWindow(QMainWindow):
             self.jobs.import_new(folder, db)
             return False
         try:
-            store = Store.open(folder, db)
+            store = Store.open(folder, db, checks_later=True)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             QMessageBox.warning(self, self.tr("Cannot open project"), str(exc))
             return False
@@ -397,18 +407,32 @@ class MainWindow(QMainWindow):
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)
         self._remember_project(folder if db is None else str(store.db_path))
-        self._update_counts()
+        QTimer.singleShot(0, self._update_counts)  # after the first paint
         self.map.project_opened()
         if not self.browser.step(1):
             self.annotation.show(-1)
-        if store.refusals:  # a crafted or damaged project: said until the next message (core/confine.py)
+        self._show_refusals()
+        backup = not store.readonly
+        self.opening_checks.start("opening checks", lambda job: later_opening_checks(store.db_path, store.root,
+                                                                                       backup, job))
+        return True
+
+    def _show_refusals(self) -> None:
+        if self.store.refusals:  # a crafted or damaged project: said until the next message (core/confine.py)
             self.statusBar().showMessage(self.tr(
                 "{0} record(s) of this project refused: they point outside the project folder and are not used "
-                "(labelstudio-desktop info lists them)").format(len(store.refusals)))
-        return True
+                "(labelstudio-desktop info lists them)").format(len(self.store.refusals)))
+
+    def _opening_checked(self, _title: str, links) -> None:
+        """The images found leading out through links after the first paint: refused, said, their rows redrawn."""
+        if self.store is not None and self.store.refuse_links(links):
+            self._show_refusals()
+            self.browser.view.viewport().update()
 
     def show_training(self) -> None:
         if self.training is None:
+            from .training import TrainingPanel
+
             self.training = TrainingPanel(self.store, self)
             self.training.sig_show_image.connect(self.browser.select_id)
             self.training_dock.setWidget(self.training)
@@ -421,6 +445,8 @@ class MainWindow(QMainWindow):
 
     def show_duplicates(self) -> None:
         if self.duplicates is None:
+            from .duplicates import DuplicatesWindow
+
             self.duplicates = DuplicatesWindow(self.editor, self)
             self.duplicates.sig_show_image.connect(self.browser.select_id)
         self.duplicates.show()

@@ -13,6 +13,7 @@ from PIL import Image, ImageOps
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
+from ..core.fsutil import check_read
 from ..core.images import to_rgb
 
 THUMB_SIZE = 128
@@ -23,7 +24,10 @@ def thumbnail_key(path: str, size: int, mtime: float) -> str:
 
 
 def make_thumbnail(src: Path, target: Path) -> None:
-    """Write a THUMB_SIZE-bounded, EXIF-upright PNG of ``src`` to ``target``."""
+    """Write a THUMB_SIZE-bounded, EXIF-upright PNG of ``src`` to ``target``. A file of an open project read through a
+    link leading out of it raises ValueError (:func:`..core.fsutil.check_read`): the links of a project are listed
+    only after its first screen is painted (core/store/opening_checks.py)."""
+    check_read(src)
     with Image.open(src) as im:
         if im.format == "JPEG":
             im.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))

@@ -128,3 +128,7 @@ def test_summary_counts(store):
     store.add_mask(proposed, "dog", b"png", source="proposal", state="pending")
     counts = store.review_counts()
     assert (counts["reviewed"], counts["to_review"]) == (3, 3)
+    store.update_image_fields(b, {"excluded": True})  # an excluded image is neither reviewed nor to review
+    store.update_image_fields(a, {"excluded": True})
+    counts = store.review_counts()
+    assert (counts["reviewed"], counts["to_review"], counts["verified"]) == (1, 1, 1)

@@ -157,8 +157,9 @@ def test_older_projects_with_absolute_paths_are_migrated_then_move(tmp_path):
         model = _model(store)
         store.set_setting("root", str((tmp_path / "a" / "p").resolve()))
         store.conn.execute("UPDATE runs SET model_path=?", (str(model),))
-        store.conn.execute("DROP TABLE features")  # what versions 7, 8 and 9 added (7 changed values only)
-        store.conn.execute("DROP INDEX images_list_order")
+        store.conn.execute("DROP TABLE features")  # what versions 7 to 10 added (7 changed values only)
+        for index in ("images_list_order", "images_status", "boxes_state", "masks_state"):
+            store.conn.execute(f"DROP INDEX {index}")
         store.conn.execute("ALTER TABLE images DROP COLUMN list_key")
         store.conn.execute("PRAGMA user_version=6")
     shutil.move(tmp_path / "a", tmp_path / "b")

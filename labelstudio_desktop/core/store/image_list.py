@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .natural_order import fill_list_keys, list_key, natural_key  # noqa: F401 - list_key is imported from here too
+from .records import IMAGE_LABELS
 from .store import Store
 
 #: Rows read at once for the screen (and cached, :data:`CACHED_ROWS` at most).
@@ -92,9 +93,9 @@ def ordered_ids(store: Store, sort: str = "name", places: dict[int, int] | None 
         with store.transaction() as conn:  # rows another program wrote
             fill_list_keys(conn)
     if sort == "class":
+        labels = store.conn.execute(f"{IMAGE_LABELS} SELECT label FROM image_labels WHERE label IS NOT NULL")
         rank = {label: n for n, label in enumerate(sorted(
-            (r[0] for r in store.conn.execute("SELECT DISTINCT label FROM images WHERE label IS NOT NULL")),
-            key=lambda t: natural_key(t) if isinstance(t, str) else ()))}
+            (r[0] for r in labels), key=lambda t: natural_key(t) if isinstance(t, str) else ()))}
         store.conn.create_function("label_rank", 1, lambda label: rank.get(label, -1), deterministic=True)
         order = "label_rank(label), list_key"
     else:  # a list key holds the path: it breaks every tie, and the name order is a scan of its index

@@ -227,10 +227,18 @@ def add_list_order(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX images_list_order ON images(list_key, excluded)")
 
 
+# v10: the status bar's counts read indexes, not every image: images by status (and whether excluded), the images
+# with boxes or masks in a review state (core/store/store.py review_counts).
+_V10 = """
+CREATE INDEX images_status ON images(status, excluded);
+CREATE INDEX boxes_state ON boxes(state, image_id);
+CREATE INDEX masks_state ON masks(state, image_id);
+"""
+
 #: MIGRATIONS[n] takes a database at version n to version n + 1: an SQL script, or a function run in the
 #: migration's transaction. v7: the image root and model paths stored relative to the project (core/store/relocate.py).
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1, _V2, _V3, _V4, _V5, _V6, migrate_to_relative,
-                                                                _V8, add_list_order]
+                                                                _V8, add_list_order, _V10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

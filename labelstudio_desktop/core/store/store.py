@@ -34,6 +34,7 @@ from .records import (  # noqa: F401 - the records are the store's, and imported
     BOX_SOURCES,
     BOX_STATES,
     IMAGE_COLUMNS,
+    IMAGE_LABELS,
     MASK_COLUMNS,
     NAMED,
     SPLITS,
@@ -43,7 +44,7 @@ from .records import (  # noqa: F401 - the records are the store's, and imported
     box_from_row,
     image_from_row,
 )
-from .refusals import LayoutError, check_layout, confine_store
+from .refusals import LayoutError, LinksOut, check_layout, confine_store, link_refusals
 from .relocate import DB_DIRNAME, DB_FILENAME, RELATIVE_ROOT, is_default_place, root_setting
 
 #: Seconds a command waits for another program's transaction (the app's edit, an import's batch) to finish.
@@ -137,10 +138,14 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, project: str | Path, db_path: str | Path | None = None, readonly: bool = False) -> Store:
+    def open(cls, project: str | Path, db_path: str | Path | None = None, readonly: bool = False,
+             checks_later: bool = False) -> Store:
         """Open an existing project given its image folder, its ``.db`` file, or ``db_path``. A damaged database
         is refused (:mod:`.integrity`). With ``readonly`` (reading is all the caller does), a database that cannot
-        be written opens read-only; without it, such a database is refused with a plain message."""
+        be written opens read-only; without it, such a database is refused with a plain message. With
+        ``checks_later`` (the app, which paints its first screen at once), the two checks whose time grows with the
+        images are the caller's to run (:func:`.opening_checks.later_opening_checks`, in the background): the
+        listing of every image folder for links leading out, and the backup on opening."""
         project = Path(project)
         if db_path:
             db = Path(db_path)
@@ -174,26 +179,38 @@ class Store:
         if stored_root is None:
             store.close()
             raise StoreError(f"{db}: not a labelstudio-desktop project (no image root recorded)")
-        store._confine(named, stored_root, project if project.is_dir() and project.suffix != ".db" else None)
+        store._confine(named, stored_root, project if project.is_dir() and project.suffix != ".db" else None,
+                       links=not checks_later)
         if not cant_write:
-            store._opened()
+            store._opened(backup=not checks_later)
         store._tell_refusals()
         return store
 
-    def _confine(self, named: Path, stored_root: Any, folder: Path | None) -> None:
+    def _confine(self, named: Path, stored_root: Any, folder: Path | None, links: bool = True) -> None:
         """Set the image root and the refused records (:func:`.refusals.confine_store`); while this store is open,
         no file under its image root is read through a link leading out of it (:func:`.confine.open_root_of`)."""
-        confine_store(self, named, stored_root, folder)
+        confine_store(self, named, stored_root, folder, links)
         hold_root(self.root)
         self._held_root = self.root
 
-    def _opened(self) -> None:
+    def _opened(self, backup: bool = True) -> None:
         """On opening a writable project: put back the files of an interrupted quarantine, take a backup."""
         from .file_moves import recover
 
         self.recovered, refused = recover(self)
         self.refusals += refused
-        backups.backup_on_open(self.conn, self.db_path)
+        if backup:
+            backups.backup_on_open(self.conn, self.db_path)
+
+    def refuse_links(self, links: LinksOut) -> list[Refusal]:
+        """Refuse the image records that lead out through the links found after opening with ``checks_later``
+        (:func:`.opening_checks.later_opening_checks`); returns the refusals that are new, told to the listeners."""
+        found = {i: r for i, r in link_refusals(self.conn, links).items() if i not in self.refused_images}
+        self.refused_images.update(found)
+        self.refusals += found.values()
+        if found:
+            self._tell_refusals()
+        return list(found.values())
 
     def _tell_refusals(self) -> None:
         if self.refusals:
@@ -429,7 +446,7 @@ class Store:
     def classes(self) -> list[str]:
         """Class labels in use on images and boxes, sorted."""
         rows = self.conn.execute(
-            f"SELECT label FROM (SELECT DISTINCT label FROM images) WHERE {NAMED} "  # DISTINCT first: by the index
+            f"{IMAGE_LABELS} SELECT label FROM image_labels WHERE {NAMED} "
             f"UNION SELECT label FROM boxes WHERE {NAMED} ORDER BY 1"
         )
         return [r[0] for r in rows]
@@ -438,7 +455,7 @@ class Store:
         """Image classes in a stable order, for the digit keys: the order recorded with the project, classes new
         since then appended alphabetically. A class keeps its place (and key) even while no image has it."""
         current = [r[0] for r in self.conn.execute(
-            f"SELECT label FROM (SELECT DISTINCT label FROM images) WHERE {NAMED} ORDER BY label")]
+            f"{IMAGE_LABELS} SELECT label FROM image_labels WHERE {NAMED}")]
         order = self.get_names("class_keys")
         new = [c for c in current if c not in order]
         if new:
@@ -512,22 +529,28 @@ class Store:
             raise StoreError("a box needs a label")
 
     def review_counts(self) -> dict[str, int]:
-        """What the status bar shows after every edit, in three queries: images by status, boxes by state and
-        edited boxes, images reviewed and images with proposals to review."""
+        """What the status bar shows after every edit, from indexes (schema v10): images by status, boxes by state
+        and edited boxes, images reviewed and images with proposals to review. The last two are counted from the
+        boxes and masks in a state, so a million images with few boxes cost a few milliseconds."""
         counts = {s: 0 for s in (*STATUSES, *BOX_STATES, "edited")}
-        counts.update({r[0]: r[1] for r in self.conn.execute("SELECT status, COUNT(*) FROM images GROUP BY status")})
+        verified_listed = 0
+        for status, excluded, n in self.conn.execute(
+                "SELECT status, excluded, COUNT(*) FROM images GROUP BY status, excluded"):
+            counts[status] = counts.get(status, 0) + n
+            verified_listed += n if status == "verified" and not excluded else 0
         for state, n, edited in self.conn.execute("SELECT state, COUNT(*), SUM(edited) FROM boxes GROUP BY state"):
             counts[state] = n
             counts["edited"] += edited or 0
+
+        def images_with(state: str, extra: str = "") -> int:
+            return self.conn.execute(
+                "SELECT COUNT(*) FROM images WHERE excluded = 0 AND id IN (SELECT image_id FROM boxes WHERE state = ? "
+                f"UNION SELECT image_id FROM masks WHERE state = ?){extra}", (state, state)).fetchone()[0]
+
         # reviewed: verified, or with an accepted box or mask (what the detector and the U-Net train on); to
         # review: pending box or mask proposals
-        def has(state: str) -> str:
-            return (f"EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = i.id AND b.state = '{state}') OR "
-                    f"EXISTS (SELECT 1 FROM masks m WHERE m.image_id = i.id AND m.state = '{state}')")
-
-        counts["reviewed"], counts["to_review"] = self.conn.execute(
-            f"SELECT COUNT(*) FILTER (WHERE status = 'verified' OR {has('accepted')}), "
-            f"COUNT(*) FILTER (WHERE {has('pending')}) FROM images i WHERE excluded = 0").fetchone()
+        counts["reviewed"] = verified_listed + images_with("accepted", " AND status != 'verified'")
+        counts["to_review"] = images_with("pending")
         return counts
 
     def box_counts(self) -> dict[str, int]:
