@@ -1361,6 +1361,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>学習</translation>
     </message>
     <message>
+        <source>The check of the project&apos;s folders for links failed: {0}</source>
+        <translation>プロジェクトのフォルダーのリンク確認に失敗しました: {0}</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
