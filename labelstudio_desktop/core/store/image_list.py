@@ -100,7 +100,12 @@ def ordered_ids(store: Store, sort: str = "name", places: dict[int, int] | None 
         order = "label_rank(label), list_key"
     else:  # a list key holds the path: it breaks every tie, and the name order is a scan of its index
         order = {"name": "list_key", "date": "mtime, list_key", "size": "size, list_key"}[sort]
-    ids = _ids(store.conn, f"SELECT id FROM images ORDER BY {order}")
+    # any order but the name's sorts every row: in memory (a million rows: 80 MB for a moment), a third faster
+    store.conn.execute(f"PRAGMA temp_store={'DEFAULT' if sort == 'name' else 'MEMORY'}")
+    try:
+        ids = _ids(store.conn, f"SELECT id FROM images ORDER BY {order}")
+    finally:
+        store.conn.execute("PRAGMA temp_store=DEFAULT")
     if places:
         ids = ids[np.argsort(_places(ids, places), kind="stable")]
     return ids
