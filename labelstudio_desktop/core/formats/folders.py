@@ -10,6 +10,7 @@ Layouts understood:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,14 +63,15 @@ NOT_UTF8 = "the name is not valid UTF-8: skipped (rename it to import it)"
 LINK_OUTSIDE = "links outside the project: skipped (a symbolic link leading outside the image folder is not read)"
 
 
-def walk_files(root: Path, skipped: list[tuple[str, str]] | None = None) -> list[Path]:
-    """Every file below ``root``, sorted, skipping hidden folders (``.labelstudio`` among them).
+def walk_folders(root: Path, skipped: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, str, list[str]]]:
+    """Each folder at or below ``root``, one at a time (parents first, names sorted; hidden folders, ``.labelstudio``
+    among them, left out): its path, its path relative to ``root`` (forward slashes, "" for ``root``) and the sorted
+    names of the files in it. Symbolic links to folders are not followed.
 
     What cannot be imported is left out and, when ``skipped`` is given, listed there as (path shown, reason):
     folders that cannot be read (at any depth), names that are not valid UTF-8, and symbolic links (to files or
-    folders) that lead outside ``root``.
+    folders) that lead outside ``root``. Only the links are resolved, so a folder of many files costs one listing.
     """
-    found: list[Path] = []
     notes: list[tuple[str, str]] = skipped if skipped is not None else []
     real_root = os.path.realpath(root)
 
@@ -77,60 +79,86 @@ def walk_files(root: Path, skipped: list[tuple[str, str]] | None = None) -> list
         rel = os.path.relpath(path, root)
         return readable_name(rel) if rel != "." else "."
 
-    def unreadable(err: OSError) -> None:
-        notes.append((shown(err.filename) + "/", f"folder cannot be read ({err.strerror}): skipped"))
-
     def outside(path: str) -> bool:
         real = os.path.realpath(path)
         return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
-        kept = []
-        for d in sorted(dirnames):
-            if d.startswith(".") or d in SKIPPED_DIRS:
+    def kept(entry: os.DirEntry, shown_suffix: str) -> bool:
+        if not _valid_utf8(entry.name):
+            notes.append((shown(entry.path) + shown_suffix, NOT_UTF8))
+        elif entry.is_symlink() and outside(entry.path):
+            notes.append((shown(entry.path) + shown_suffix, LINK_OUTSIDE))
+        else:
+            return True
+        return False
+
+    todo = [(os.fspath(root), "")]
+    while todo:
+        top, rel = todo.pop()
+        try:
+            with os.scandir(top) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as err:
+            notes.append((shown(err.filename or top) + "/", f"folder cannot be read ({err.strerror}): skipped"))
+            continue
+        folders, names = [], []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            full = os.path.join(dirpath, d)
-            if not _valid_utf8(d):
-                notes.append((shown(full) + "/", NOT_UTF8))
-            elif os.path.islink(full) and outside(full):
-                notes.append((shown(full) + "/", LINK_OUTSIDE))
-            else:
-                kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            full = os.path.join(dirpath, name)
-            if not _valid_utf8(name):
-                notes.append((shown(full), NOT_UTF8))
-            elif os.path.islink(full) and outside(full):
-                notes.append((shown(full), LINK_OUTSIDE))
-            else:
-                found.append(Path(full))
-    return found
+            if not _is_dir(entry):
+                if kept(entry, ""):
+                    names.append(entry.name)
+            elif entry.name not in SKIPPED_DIRS and kept(entry, "/") and not entry.is_symlink():
+                folders.append((entry.path, f"{rel}/{entry.name}" if rel else entry.name))
+        yield top, rel, names
+        todo.extend(reversed(folders))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def walk_files(root: Path, skipped: list[tuple[str, str]] | None = None) -> list[Path]:
+    """Every file below ``root``, sorted as :func:`walk_folders` lists them (what it leaves out noted in
+    ``skipped``)."""
+    return [Path(top, name) for top, _rel, names in walk_folders(root, skipped) for name in names]
 
 
 def image_files(root: Path, files: list[Path] | None = None) -> list[Path]:
     return [p for p in (files if files is not None else walk_files(root)) if is_image_name(p)]
 
 
+class ClassFolderTest:
+    """Whether images lie in class folders (:func:`looks_like_class_folders`), told one folder of images at a time."""
+
+    def __init__(self) -> None:
+        self.labels: set[str] = set()
+        self.images = False
+        self.refuted = False  # an image at the root, or right in a split folder
+
+    def add_folder(self, parts: list[str] | tuple[str, ...]) -> None:
+        """A folder (its path parts below the root) that holds at least one image."""
+        self.images = True
+        split = bool(parts) and parts[0].lower() in SPLIT_FOLDER_NAMES
+        if not parts or (split and len(parts) < 2):
+            self.refuted = True
+        else:
+            self.labels.add(parts[1] if split else parts[0])
+
+    @property
+    def verdict(self) -> bool:
+        return self.images and not self.refuted and len(self.labels) >= 2
+
+
 def looks_like_class_folders(root: Path, images: list[Path]) -> bool:
     """True when every image sits in a sub-folder (one per class), none at the root, and there are 2+ classes."""
-    if not images:
-        return False
-    labels = set()
+    test = ClassFolderTest()
     for p in images:
-        parts = p.relative_to(root).parts
-        if len(parts) < 2:
-            return False
-        first = parts[0].lower()
-        if first in SPLIT_FOLDER_NAMES:
-            if len(parts) < 3:
-                return False
-            labels.add(parts[1])
-        else:
-            labels.add(parts[0])
-    return len(labels) >= 2
+        test.add_folder(p.relative_to(root).parts[:-1])
+    return test.verdict
 
 
 def flat_candidates(root: Path, images: list[Path]) -> list[Candidate]:
@@ -146,14 +174,21 @@ def split_from_folders(rel: str) -> str | None:
     return None
 
 
+def folder_class(parts: list[str] | tuple[str, ...]) -> tuple[str | None, str | None, list[str]]:
+    """What class folders say about the images in a folder (its path parts below the root): the class (the first
+    folder, or the second when the first names a split), the split, and a note when the name cannot be a class."""
+    split = SPLIT_FOLDER_NAMES.get(parts[0].lower()) if len(parts) >= 2 else None
+    label = parts[1] if split else (parts[0] if parts else None)
+    problem = label_problem(label) if label else None
+    notes = [f"class folder: {problem}; imported without a class"] if problem else []
+    return (None if problem else label), split, notes
+
+
 def class_folder_candidates(root: Path, images: list[Path]) -> list[Candidate]:
     """Class from the first folder below the root, or the second when the first names a split."""
     out = []
     for p in images:
-        parts = p.relative_to(root).parts
-        split = SPLIT_FOLDER_NAMES.get(parts[0].lower()) if len(parts) >= 3 else None
-        label = parts[1] if split else (parts[0] if len(parts) >= 2 else None)
-        problem = label_problem(label) if label else None
-        notes = [f"class folder: {problem}; imported without a class"] if problem else []
-        out.append(Candidate(rel=rel_posix(p, root), label=None if problem else label, split=split, notes=notes))
+        rel = rel_posix(p, root)
+        label, split, notes = folder_class(rel.split("/")[:-1])
+        out.append(Candidate(rel=rel, label=label, split=split, notes=notes))
     return out

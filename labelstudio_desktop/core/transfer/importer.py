@@ -6,14 +6,17 @@ Annotation files (VOC, YOLO, COCO, labelme, CVAT, Label Studio, CreateML: :mod:`
 again when they were added or changed, and replace what they gave an image the operator has not worked on
 (:mod:`.annotation_import`). Masks (``masks=DIR``, the ``images/`` + ``masks/`` layout, a VOCdevkit's
 ``SegmentationClass``) are imported by :mod:`.mask_import`.
+
+A plain folder or class folders (the layout of a million images) are never held whole: one walk decides the layout
+(:mod:`.folder_survey`), a second streams the images a folder at a time into short batches (:mod:`.ingest`), their
+headers read in worker processes when there are many (:mod:`.header_reads`). The layouts that come with annotation
+files, masks or batches list their files as before.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ..editing.class_list import record_classes
 from ..formats import cifar
@@ -26,63 +29,29 @@ from ..formats.folders import (
     looks_like_class_folders,
     rel_posix,
     split_from_folders,
-    walk_files,
 )
 from ..fsutil import atomic_write
-from ..images import ImageProblem, probe, unsupported_image
 from ..jobs import JobToken
 from ..labels_rule import label_problem
 from ..store.integrity import ProjectBusy, project_lock
-from ..store.masks import mask_size
-from ..store.store import BUSY_TIMEOUT, Store, file_facts
-from ..validate import AnnotationError
-from .annotation_import import AnnotationCounts, AnnotationStore
-from .annotation_sources import ANNOTATION_FORMATS, Scan, read_format, scan, unused_note, voc_annotation
-from .mask_import import MaskCounts, MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
+from ..store.store import BUSY_TIMEOUT, Store
+from .annotation_sources import ANNOTATION_FORMATS, Scan, read_format, scan, unused_note
+from .folder_survey import all_files, plain_images, survey
+from .header_reads import worker_pays
+from .import_report import ImportReport, Problem
+from .ingest import ingest
+from .mask_import import MaskFolder, import_mask_sources, match_folder, paired_folders, vocdevkit_sources
+
+__all__ = ["FORMATS", "ImportFailed", "ImportReport", "Problem", "detect_format", "import_folder"]
 
 FORMATS = ("auto", "flat", "classes", "vocdevkit", "cifar", *ANNOTATION_FORMATS)
 CIFAR_OUTPUT_DIR = "cifar-png"
+#: Formats whose images are streamed a folder at a time, never listed whole (a plain folder, class folders).
+PLAIN_LAYOUTS = ("auto", "flat", "classes")
+#: Images a batch writes at most; a batch commits once its files have been read this long, so the app's edits never
+#: wait long for an import (:func:`.ingest.ingest`).
 INGEST_BATCH = 200
-#: A batch commits once it has held the write lock this long, so the app's edits never wait for an import.
 INGEST_SECONDS = 0.05
-
-
-@dataclass
-class Problem:
-    path: str
-    severity: str  # "error": not imported; "warning": imported with a problem; "mask": mask file not used
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    format: str
-    added: int = 0
-    refreshed: int = 0
-    unchanged: int = 0
-    missing: int = 0
-    restored: int = 0
-    boxes: int = 0
-    masks: MaskCounts | None = None  # None when the import had no mask source
-    annotations: AnnotationCounts | None = None  # None when the import read no annotation file
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def imported(self) -> int:
-        return self.added + self.refreshed + self.unchanged + self.restored
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    def as_dict(self) -> dict:
-        return {
-            "format": self.format, "added": self.added, "refreshed": self.refreshed,
-            "unchanged": self.unchanged, "missing": self.missing, "restored": self.restored,
-            "boxes": self.boxes, "masks": self.masks.as_dict() if self.masks else None,
-            "annotations": self.annotations.as_dict() if self.annotations else None,
-            "problems": [p.__dict__ for p in self.problems],
-        }
 
 
 class ImportFailed(Exception):
@@ -97,18 +66,24 @@ def _vocdevkit_years(root: Path) -> list[Path]:
             and ((p / "Annotations").is_dir() or (p / "SegmentationClass").is_dir())]
 
 
-def detect_format(root: Path, files: list[Path], annotations: Path | None = None, found: Scan | None = None) -> str:
+def detect_format(root: Path, files: list[Path] | None = None, annotations: Path | None = None,
+                  found: Scan | None = None, class_folders: bool | None = None) -> str:
+    """The format of the folder: CIFAR batches, a VOCdevkit, the annotation files found (``found``, else scanned
+    from ``files``), VOC XML in ``annotations``, else class folders (``class_folders``, else told from ``files``) or a
+    flat folder."""
     if cifar.find_batch_dir(root) is not None:
         return "cifar"
     if _vocdevkit_years(root):
         return "vocdevkit"
-    found = found or scan(root, files, annotations)
+    found = found or scan(root, files or [], annotations)
     detected = found.detected()
     if detected:
         return detected
     if annotations is not None:
         return "voc"
-    return "classes" if looks_like_class_folders(root, image_files(root, files)) else "flat"
+    if class_folders is None:
+        class_folders = looks_like_class_folders(root, image_files(root, files or []))
+    return "classes" if class_folders else "flat"
 
 
 # ------------------------------------------------------------------ candidates
@@ -298,34 +273,24 @@ def _import_folder(store: Store, fmt: str, annotations: Path | None, view: str |
     job.status("scanning folder")
     annotations = Path(annotations).resolve() if annotations is not None else None
     mask_folders = _mask_folders(root, fmt, masks)
-    skipped: list[tuple[str, str]] = []  # unreadable folders, names that are not UTF-8, links leading outside
-    files = [p for p in walk_files(root, skipped) if not any(f.masks in p.parents for f in mask_folders)]
-    found = scan(root, files, annotations) if fmt != "cifar" else Scan()
+    # one walk that keeps what deciding the layout needs; the full list of files only for a layout that needs it
+    surveyed = survey(root, mask_folders, keep_files=fmt not in PLAIN_LAYOUTS)
+    found = scan(root, surveyed.scanned, annotations) if fmt != "cifar" else Scan()
     paired = fmt == "auto" and any(f.images is not None for f in mask_folders)
     if fmt == "auto":
-        fmt = detect_format(root, files, annotations, found)
+        fmt = detect_format(root, annotations=annotations, found=found, class_folders=surveyed.class_folders.verdict)
     report = ImportReport(format="images+masks" if paired and fmt in ("flat", "classes") else fmt)
     problems = report.problems
-    problems.extend(Problem(shown, "error", reason) for shown, reason in skipped)
-    problems.extend(Problem(display_path(p, root), "error", unsupported_image(p)) for p in files
-                    if unsupported_image(p))
+    problems.extend(Problem(shown, "error", reason) for shown, reason in surveyed.skipped + surveyed.unsupported)
     classes: list[str] = []
-    if report.format == "images+masks":
-        candidates = _paired_candidates(root, files, [f for f in mask_folders if f.images is not None])
-    elif fmt == "cifar":
-        if cifar.find_batch_dir(root) is None:
-            raise ImportFailed(f"{root}: no CIFAR batches (data_batch_N, test_batch) found")
-        candidates = _cifar_candidates(store, root, view, problems, job)
-    elif fmt == "vocdevkit":
-        candidates = _vocdevkit_candidates(root, problems)
-    elif fmt == "voc":
-        candidates = _voc_candidates(root, files, annotations, problems)
-    elif fmt in ANNOTATION_FORMATS:
-        candidates, classes = _annotation_candidates(fmt, found, root, files, annotations, report)
-    elif fmt == "classes":
-        candidates = class_folder_candidates(root, image_files(root, files))
+    if report.format in ("flat", "classes"):  # streamed, a folder at a time
+        candidates: Iterable[Candidate] = plain_images(root, mask_folders, class_folders=fmt == "classes")
+        total = surveyed.images
     else:
-        candidates = flat_candidates(root, image_files(root, files))
+        files = surveyed.files if surveyed.files is not None else all_files(root, mask_folders)
+        candidates, classes = _layout_candidates_of(store, fmt, report, root, files, found, annotations,
+                                                    mask_folders, view, job)
+        total = len(candidates)
     for other, paths in found.files.items():
         if other != fmt and not (fmt == "vocdevkit" and other == "voc"):
             shown, reason = unused_note(other, paths, fmt, root)
@@ -335,34 +300,8 @@ def _import_folder(store: Store, fmt: str, annotations: Path | None, view: str |
     record_classes(store, classes)
 
     job.status("reading image headers")
-    known = {img.path: img for img in store.images()}
-    seen: set[str] = set()
-    applier = AnnotationStore(store, [])
-    done = 0
-    while done < len(candidates):
-        job.check()
-        began, stop, batch = time.monotonic(), min(done + INGEST_BATCH, len(candidates)), []
-        while done + len(batch) < stop:  # the files are read holding no lock (for at most INGEST_SECONDS)...
-            cand = candidates[done + len(batch)]
-            batch.append((cand, _read_one(root, cand, fmt)))
-            if time.monotonic() - began >= INGEST_SECONDS:
-                break
-        with store.transaction():  # ...then written in one short commit: the app's edits get in between batches
-            for cand, read in batch:
-                seen.add(cand.rel)
-                _ingest_one(store, cand, read, known.get(cand.rel), report, applier)
-        done += len(batch)
-        job.progress(done, len(candidates))
-    with store.transaction():
-        applier.finish()
-    problems.extend(Problem(*row) for row in applier.problems)
-    if applier.counts.files:
-        report.annotations = applier.counts
-    gone = [img.id for rel, img in known.items() if rel not in seen and not img.missing
-            and not (root / rel).is_file()]
-    if gone:
-        store.set_missing(gone)
-        report.missing = len(gone)
+    ingest(store, candidates, total, fmt, report, job, batch=(INGEST_BATCH, INGEST_SECONDS),
+           processes=worker_pays(total))
     _import_masks(store, fmt, mask_folders, report, job)
     # a path that is not UTF-8 (an annotation or mask file's) is shown with its bytes escaped, never a crash
     report.problems[:] = [Problem(_printable(p.path), p.severity, _printable(p.reason)) for p in report.problems]
@@ -370,11 +309,34 @@ def _import_folder(store: Store, fmt: str, annotations: Path | None, view: str |
     return report
 
 
+def _layout_candidates_of(store: Store, fmt: str, report: ImportReport, root: Path, files: list[Path], found: Scan,
+                          annotations: Path | None, mask_folders: list[MaskFolder], view: str | None,
+                          job: JobToken) -> tuple[list[Candidate], list[str]]:
+    """The candidates of a layout that comes with annotation files, masks or batches (the whole list of its files
+    in hand), and the class list its files give."""
+    problems = report.problems
+    if report.format == "images+masks":
+        return _paired_candidates(root, files, [f for f in mask_folders if f.images is not None]), []
+    if fmt == "cifar":
+        if cifar.find_batch_dir(root) is None:
+            raise ImportFailed(f"{root}: no CIFAR batches (data_batch_N, test_batch) found")
+        return _cifar_candidates(store, root, view, problems, job), []
+    if fmt == "vocdevkit":
+        return _vocdevkit_candidates(root, problems), []
+    if fmt == "voc":
+        return _voc_candidates(root, files, annotations, problems), []
+    if fmt in ANNOTATION_FORMATS:
+        return _annotation_candidates(fmt, found, root, files, annotations, report)
+    return (class_folder_candidates if fmt == "classes" else flat_candidates)(root, image_files(root, files)), []
+
+
 def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _import_masks(store: Store, fmt: str, folders: list[MaskFolder], report: ImportReport, job: JobToken) -> None:
+    if not folders and fmt != "vocdevkit":  # no mask source: the project's images are not listed
+        return
     root = store.root
     paths = [img.path for img in store.images(include_missing=False)]
     found: list[tuple[str, str, str]] = []
@@ -389,101 +351,3 @@ def _import_masks(store: Store, fmt: str, folders: list[MaskFolder], report: Imp
         return
     report.masks, read = import_mask_sources(store, sources, job)
     report.problems.extend(Problem(path, severity, reason) for path, severity, reason in found + read)
-
-
-@dataclass
-class _Read:
-    """What the files say about one candidate, read before the batch takes the write lock."""
-    facts: Any = None
-    problem: str | None = None
-    size: int = 0
-    mtime: float = 0.0
-    anns: list = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def _read_one(root: Path, cand: Candidate, fmt: str) -> _Read:
-    path = root / cand.rel
-    try:
-        facts = probe(path, check_data=True)
-    except ImageProblem as exc:
-        return _Read(problem=str(exc))
-    size, mtime = file_facts(path)
-    notes = list(facts.warnings) + cand.notes
-    anns = [(fmt, ann) for ann in cand.sources]
-    if cand.annotation is not None:
-        try:
-            anns.append(("voc", voc_annotation(cand.annotation, path)))
-        except AnnotationError as exc:
-            notes.append(f"annotation {cand.annotation.name}: {exc}")
-    anns = [(ann_format, _lawful_labels(ann, root, notes)) for ann_format, ann in anns]
-    return _Read(facts, None, size, mtime, anns, notes)
-
-
-def _lawful_labels(ann, root: Path, notes: list[str]):
-    """``ann`` without the boxes and mask regions whose label breaks the label rule (a line break, a control
-    character: :func:`.labels_rule.label_problem`); each refused label is named in ``notes`` with its file."""
-    refused = {item.label for item in (*ann.boxes, *ann.regions) if label_problem(item.label)}
-    if not refused:
-        return ann
-    for label in sorted(refused):
-        notes.append(f"{display_path(ann.file, root)}: {label_problem(label)}; its boxes and masks were not imported")
-    return replace(ann, boxes=[b for b in ann.boxes if b.label not in refused],
-                   regions=[r for r in ann.regions if r.label not in refused])
-
-
-def _flag_boxes_beyond(store: Store, image_id: int, rel: str, width: int, height: int, notes: list[str],
-                       report: ImportReport) -> None:
-    """The file was replaced by an image of another size: accepted boxes reaching beyond the new edges, and masks
-    of the old size, are kept as they are (never clipped, scaled or dropped) and set to pending, so they come up
-    for review; the image says why."""
-    beyond = [b for b in store.boxes(image_id) if b.x1 > width or b.y1 > height]
-    for box in beyond:
-        if box.state == "accepted":
-            store.update_box(replace(box, state="pending"))
-    resized = [m for m in store.masks(image_id) if mask_size(bytes(m["png"])) not in (None, (width, height))]
-    for mask in resized:
-        if mask["state"] == "accepted":
-            store.update_mask(mask["id"], "pending", bytes(mask["png"]), mask["label"])
-    said = ([f"{len(beyond)} box(es) reach beyond its edges"] if beyond else []) + \
-        ([f"{len(resized)} mask(s) are of the old size"] if resized else [])
-    if said:
-        note = (f"the file changed to {width}x{height}: {' and '.join(said)}, kept unchanged and set to pending "
-                "for review")
-        report.problems.append(Problem(rel, "warning", note))
-        store.set_image_warnings(image_id, [*notes, note])
-
-
-def _ingest_one(store: Store, cand: Candidate, read: _Read, existing, report: ImportReport,
-                applier: AnnotationStore) -> None:
-    if read.problem is not None:
-        report.problems.append(Problem(cand.rel, "error", read.problem))
-        if existing is not None and not existing.missing:
-            store.set_missing([existing.id])
-            report.missing += 1
-        return
-    facts, size, mtime, notes, anns = read.facts, read.size, read.mtime, read.notes, read.anns
-    for note in notes:
-        report.problems.append(Problem(cand.rel, "warning", note))
-
-    if existing is None:
-        image_id = store.add_image(cand.rel, size, mtime, facts.width, facts.height, facts.channels,
-                                   label=cand.label, split=cand.split, warnings=notes)
-        report.added += 1
-    else:
-        image_id = existing.id
-        if existing.size != size or existing.mtime != mtime or existing.missing:
-            store.refresh_image(existing.id, size, mtime, facts.width, facts.height, facts.channels, notes)
-            if existing.width and (facts.width, facts.height) != (existing.width, existing.height):  # 0: not known
-                _flag_boxes_beyond(store, existing.id, cand.rel, facts.width, facts.height, notes, report)
-            if existing.missing and existing.size == size:
-                report.restored += 1
-            else:
-                report.refreshed += 1
-            if existing.label is None and cand.label is not None:
-                store.update_image_fields(existing.id, {"label": cand.label})
-        else:
-            report.unchanged += 1
-    image = store.image(image_id)
-    for ann_format, ann in anns:
-        report.boxes += applier.apply(image, ann, ann_format, facts.orientation, existing is None)
