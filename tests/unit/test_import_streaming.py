@@ -13,6 +13,7 @@ import pytest
 from helpers import write_image
 from PIL import Image
 
+from labelstudio_desktop.core.formats import folders
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
 from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.core.transfer import header_reads, importer
@@ -162,3 +163,25 @@ def test_a_streamed_import_lists_no_record_and_no_file(tmp_path, monkeypatch):
         (root / "train" / "cat" / "img-1.jpg").unlink()
         report = import_folder(store)
         assert (report.unchanged, report.missing) == (expected - 1, 1)
+
+
+def test_the_walk_leaves_out_what_it_always_did(tmp_path):
+    root, away = tmp_path / "root", tmp_path / "away"
+    (root / "a" / "b").mkdir(parents=True)
+    for folder in (".hidden", "__MACOSX", os.fsdecode(b"bad\xfe")):
+        (root / folder).mkdir()
+        (root / folder / "q.jpg").write_bytes(b"x")
+    for rel in ("a/x.jpg", "a/b/y.jpg", "z.jpg", ".h.jpg", "a/b/c.txt", os.fsdecode(b"bad\xff.jpg")):
+        (root / rel).write_bytes(b"x")
+    away.mkdir()
+    (away / "o.jpg").write_bytes(b"x")
+    os.symlink(away / "o.jpg", root / "a" / "out.jpg")
+    os.symlink(root / "z.jpg", root / "a" / "in.jpg")
+    os.symlink(away, root / "folder_out")
+    os.symlink(root / "a", root / "folder_in")  # inside, but a link to a folder is not followed
+    skipped = []
+    files = folders.walk_files(root, skipped)
+    assert [p.relative_to(root).as_posix() for p in files] == [
+        "z.jpg", "a/in.jpg", "a/x.jpg", "a/b/c.txt", "a/b/y.jpg"]
+    assert skipped == [("bad\\xfe/", folders.NOT_UTF8), ("folder_out/", folders.LINK_OUTSIDE),
+                       ("bad\\xff.jpg", folders.NOT_UTF8), ("a/out.jpg", folders.LINK_OUTSIDE)]

@@ -83,35 +83,32 @@ def walk_folders(root: Path, skipped: list[tuple[str, str]] | None = None) -> It
         real = os.path.realpath(path)
         return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
 
-    def kept(entry: os.DirEntry, shown_suffix: str) -> bool:
-        if not _valid_utf8(entry.name):
-            notes.append((shown(entry.path) + shown_suffix, NOT_UTF8))
-        elif entry.is_symlink() and outside(entry.path):
-            notes.append((shown(entry.path) + shown_suffix, LINK_OUTSIDE))
-        else:
+    def kept(top: str, name: str, links: set[str], shown_suffix: str) -> bool:
+        if _valid_utf8(name) and (name not in links or not outside(os.path.join(top, name))):
             return True
+        reason = NOT_UTF8 if not _valid_utf8(name) else LINK_OUTSIDE
+        notes.append((shown(os.path.join(top, name)) + shown_suffix, reason))
         return False
 
     todo = [(os.fspath(root), "")]
     while todo:
         top, rel = todo.pop()
+        folders, names, links = [], [], set()  # names only: a folder of a million files holds no entry objects
         try:
             with os.scandir(top) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                for entry in listing:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_symlink():
+                        links.add(entry.name)
+                    (folders if _is_dir(entry) else names).append(entry.name)
         except OSError as err:
             notes.append((shown(err.filename or top) + "/", f"folder cannot be read ({err.strerror}): skipped"))
             continue
-        folders, names = [], []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if not _is_dir(entry):
-                if kept(entry, ""):
-                    names.append(entry.name)
-            elif entry.name not in SKIPPED_DIRS and kept(entry, "/") and not entry.is_symlink():
-                folders.append((entry.path, f"{rel}/{entry.name}" if rel else entry.name))
-        yield top, rel, names
-        todo.extend(reversed(folders))
+        below = [name for name in sorted(folders) if name not in SKIPPED_DIRS and kept(top, name, links, "/")]
+        yield top, rel, [name for name in sorted(names) if kept(top, name, links, "")]
+        todo.extend((os.path.join(top, name), f"{rel}/{name}" if rel else name)
+                    for name in reversed(below) if name not in links)  # links to folders are not followed
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

@@ -76,9 +76,11 @@ def read_header(path: str, links: FolderLinks) -> Header:
         if links.outside(path):
             raise ImageProblem(LINK)
         facts = probe(Path(path), check_data=True, link_checked=True)
+        size, mtime = file_facts(Path(path))
     except ImageProblem as exc:
         return Header(None, str(exc))
-    size, mtime = file_facts(Path(path))
+    except OSError as exc:  # gone, or made unreadable, since its header was read
+        return Header(None, f"cannot read the file ({exc.strerror})")
     return Header(facts, None, size, mtime)
 
 
