@@ -11,7 +11,7 @@ import argparse
 import json
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import cli_features, cli_mistakes, cli_project
@@ -294,26 +294,44 @@ def cmd_import(args: argparse.Namespace) -> int:
     return _report_import(report, args.json)
 
 
-def _image_rows(store: Store) -> list[dict]:
+def _image_rows(store: Store) -> Iterator[dict]:
+    """Each image's row of ``info --images``, read as it is printed (a million images: never a list of them)."""
     counts = {r[0]: r[1] for r in store.conn.execute(
         "SELECT image_id, COUNT(*) FROM boxes WHERE state != 'rejected' GROUP BY image_id")}
-    return [{"path": img.path, "width": img.width, "height": img.height, "class": img.label,
-             "value": img.value, "split": img.split, "status": img.status, "excluded": img.excluded,
-             "missing": img.missing, "warnings": img.warnings, "boxes": counts.get(img.id, 0)}
-            for img in store.images()]
+    for img in store.each_image():
+        yield {"path": img.path, "width": img.width, "height": img.height, "class": img.label, "value": img.value,
+               "split": img.split, "status": img.status, "excluded": img.excluded, "missing": img.missing,
+               "warnings": img.warnings, "boxes": counts.get(img.id, 0)}
+
+
+def _print_json_rows(rows: Iterable[dict]) -> None:
+    """A JSON list printed a row at a time (the same text as ``json.dumps(list(rows), indent=1)``)."""
+    sep = "["
+    for row in rows:
+        print(sep + "\n " + json.dumps(row, indent=1, ensure_ascii=False).replace("\n", "\n "), end="")
+        sep = ","
+    print("[]" if sep == "[" else "\n]")
+
+
+def _print_image_row(row: dict) -> None:
+    flags = " ".join(f for f, on in (("excluded", row["excluded"]), ("missing", row["missing"])) if on)
+    print(f"{row['path']}\t{row['width']}x{row['height']}\t{row['class'] or '-'}\t"
+          f"{row['split'] or '-'}\t{row['status']}\t{row['boxes']} boxes\t{flags}"
+          + (f"\t{'; '.join(row['warnings'])}" if row["warnings"] else ""))
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     with Store.open(args.project, args.db, readonly=True) as store:
-        data = _image_rows(store) if args.images else store.summary()
+        if args.images:
+            if args.json:
+                _print_json_rows(_image_rows(store))
+            else:
+                for row in _image_rows(store):
+                    _print_image_row(row)
+            return EXIT_OK
+        data = store.summary()
     if args.json:
         print(json.dumps(data, indent=1, ensure_ascii=False))
-    elif args.images:
-        for row in data:
-            flags = " ".join(f for f, on in (("excluded", row["excluded"]), ("missing", row["missing"])) if on)
-            print(f"{row['path']}\t{row['width']}x{row['height']}\t{row['class'] or '-'}\t"
-                  f"{row['split'] or '-'}\t{row['status']}\t{row['boxes']} boxes\t{flags}"
-                  + (f"\t{'; '.join(row['warnings'])}" if row["warnings"] else ""))
     else:
         print(f"project   {data['root']}\ndatabase  {data['database']}")
         print(f"images    {data['images']} ({data['excluded']} excluded, {data['missing']} missing, "

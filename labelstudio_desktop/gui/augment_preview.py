@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
@@ -25,7 +27,7 @@ class AugmentPreview(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addLayout(self.grid)
-        images = [i for i in store.images(include_excluded=False, include_missing=False)][:SAMPLES]
+        images = list(islice(store.each_image(include_excluded=False, include_missing=False), SAMPLES))
         size = config.size
         originals = [load_rgb(store.abs_path(i)) for i in images]
         self.originals = originals

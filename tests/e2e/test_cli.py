@@ -6,9 +6,10 @@ import json
 import subprocess
 import sys
 
+import pytest
 from helpers import write_image
 
-from labelstudio_desktop.cli import main
+from labelstudio_desktop.cli import _print_json_rows, main
 
 
 def run(*args, cwd=None):
@@ -116,3 +117,10 @@ def test_train_and_evaluate_a_detector(tmp_path):
     assert evaluated.returncode == 0, evaluated.stderr
     metrics = json.loads(evaluated.stdout)
     assert metrics["task"] == "detect" and all(0 <= metrics[k] <= 1 for k in ("precision", "recall", "mean_iou"))
+
+
+@pytest.mark.parametrize("rows", [[], [{"path": "a.jpg", "warnings": []}],
+                                  [{"path": "é/b.jpg", "warnings": ["x", "y"], "class": None}, {"boxes": 3}]])
+def test_info_prints_its_image_rows_as_they_are_read_in_the_json_a_list_would_give(rows, capsys):
+    _print_json_rows(iter(rows))
+    assert capsys.readouterr().out == json.dumps(rows, indent=1, ensure_ascii=False) + "\n"

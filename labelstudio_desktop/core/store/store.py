@@ -404,14 +404,20 @@ class Store:
     def images(self, include_excluded: bool = True, include_missing: bool = True) -> list[ImageRecord]:
         """The project's images, but never a refused one (:attr:`refused_images`). An image whose facts in the
         database cannot be used is read as missing (:func:`.records.image_from_row`)."""
+        return list(self.each_image(include_excluded, include_missing))
+
+    def each_image(self, include_excluded: bool = True, include_missing: bool = True) -> Iterator[ImageRecord]:
+        """:meth:`images` one at a time, read as they are used (no list of a million records)."""
         sql = "SELECT * FROM images WHERE 1=1"
         if not include_excluded:
             sql += " AND excluded=0"
         if not include_missing:
             sql += " AND missing=0"
-        rows = self.conn.execute(sql + " ORDER BY path")
-        images = (image_from_row(r) for r in rows if r["id"] not in self.refused_images)
-        return [img for img in images if include_missing or not img.missing]
+        for row in self.conn.execute(sql + " ORDER BY path"):
+            if row["id"] not in self.refused_images:
+                img = image_from_row(row)
+                if include_missing or not img.missing:
+                    yield img
 
     def image_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM images").fetchone()[0])
