@@ -198,7 +198,7 @@ def images_to_propose(store: Store, images: str | None = None, limit: int | None
                       include_verified: bool = False) -> tuple[list, int]:
     """The usable images matching ``images`` (a glob), verified ones left out unless asked for; and how many
     verified images were left out."""
-    todo = [i for i in store.images(include_excluded=False, include_missing=False)
+    todo = [i for i in store.each_image(include_excluded=False, include_missing=False)
             if images is None or fnmatch.fnmatch(i.path, images)]
     kept = todo if include_verified else [i for i in todo if i.status != "verified"]
     return (kept[:limit] if limit is not None else kept), len(todo) - len(kept)
@@ -207,7 +207,7 @@ def images_to_propose(store: Store, images: str | None = None, limit: int | None
 def has_image_classes(store: Store) -> bool:
     """Whether a usable image has a class that is not a background class (the cold start needs one)."""
     return any(img.label and not is_background(img.label)
-               for img in store.images(include_excluded=False, include_missing=False))
+               for img in store.each_image(include_excluded=False, include_missing=False))
 
 
 def image_class(img, prior: bool) -> str | None:
@@ -347,7 +347,7 @@ def head_images(store: Store, classes: list[str], size: int) -> tuple[np.ndarray
     """The pixels (at the model's ``size``) and class indices of the project's readable images whose class the
     classifier knows: at most :data:`HEAD_IMAGES` per class, spread over the class."""
     by_class: dict[str, list] = {}
-    for img in store.images(include_excluded=False, include_missing=False):
+    for img in store.each_image(include_excluded=False, include_missing=False):
         if img.label in classes:
             by_class.setdefault(img.label, []).append(img)
     chosen = [img for imgs in by_class.values()

@@ -75,7 +75,7 @@ def nothing_to_export(store: Store, kind: str, include_pending: bool) -> str:
 def exportable_images(store: Store) -> list[ImageRecord]:
     """Images an export reads: not excluded, not missing, and not a link leading outside the project (never read:
     see :func:`links_outside`)."""
-    return [img for img in store.images(include_excluded=False, include_missing=False)
+    return [img for img in store.each_image(include_excluded=False, include_missing=False)
             if not link_outside(store.root, store.abs_path(img))]
 
 
@@ -84,7 +84,7 @@ LINK_OUTSIDE = "skipped: a link leading outside the project (its file is not rea
 
 def links_outside(store: Store) -> list[str]:
     """Paths of usable images whose file is now a symbolic link leading outside the project: exports skip them."""
-    return [img.path for img in store.images(include_excluded=False, include_missing=False)
+    return [img.path for img in store.each_image(include_excluded=False, include_missing=False)
             if link_outside(store.root, store.abs_path(img))]
 
 
@@ -121,7 +121,7 @@ def images_with_boxes_and_masks(store: Store, include_pending: bool, report: Exp
     states = export_states(include_pending)
     boxed = {img.id: (img, boxes) for img, boxes in images_with_boxes(store, include_pending, report)}
     out = []
-    for img in store.images(include_excluded=False, include_missing=False):
+    for img in store.each_image(include_excluded=False, include_missing=False):
         rows = [r for r in store.masks(img.id) if r["state"] in states]
         notes: list[str] = []
         masks = [(r["label"], mask) for r, mask in decoded_masks(rows, img.width, img.height, notes)]

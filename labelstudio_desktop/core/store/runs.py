@@ -195,7 +195,7 @@ def held_out_images(store: Store, run: Run) -> list:
     for image_id, created in store.conn.execute("SELECT image_id, created_at FROM boxes WHERE state='accepted'"):
         accepted.setdefault(image_id, []).append(created)
     held = []
-    for img in store.images(include_excluded=False, include_missing=False):
+    for img in store.each_image(include_excluded=False, include_missing=False):
         if img.status != "verified" and img.id not in accepted:
             continue
         if img.split in ("val", "test") or (img.id in accepted and min(accepted[img.id]) > started):
