@@ -154,7 +154,7 @@ def cmd_review_order(args: argparse.Namespace) -> int:
         with Store.open(args.project, args.db) as store:
             report = embed(store)
             order = review_order(store)
-            paths = {img.id: img.path for img in store.images()}
+            paths = store.paths_of(order.ids)
     except FeaturesUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

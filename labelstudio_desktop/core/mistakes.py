@@ -203,8 +203,8 @@ def judged_boxes(store: Store) -> list[BoxRecord]:
 def box_mistakes(store: Store, box_ids: list[int], vectors: np.ndarray, seed: int = 0) -> MistakeReport:
     """Box classes judged by the features of their crops (``box_ids`` and ``vectors``: ``ml/box_features.py``)."""
     boxes = {box.id: box for box in judged_boxes(store)}
-    paths = {img.id: img.path for img in store.images()}
     rows = [k for k, box_id in enumerate(box_ids) if box_id in boxes]
+    paths = store.paths_of({boxes[box_ids[k]].image_id for k in rows})
     items = [(boxes[box_ids[k]].image_id, box_ids[k], paths[boxes[box_ids[k]].image_id], boxes[box_ids[k]].label)
              for k in rows]
     report = judge(items, np.asarray(vectors)[rows] if rows else np.zeros((0, 1)), seed)

@@ -348,8 +348,8 @@ class DatasetMapPanel(QWidget):
         """Colour the points by the chosen attribute, as the images are now (classes edited since count)."""
         if self.found is None:
             return
-        current = {img.id: img for img in self.store.images()}
-        self.found.records.update({i: current[i] for i in self.found.records if i in current})
+        records = self.found.records
+        records.update({img.id: img for img in self.store.each_image() if img.id in records})
         by = self.colour_box.currentData()
         names, categories = self.found.categories(by)
         none_name = {"label": self.tr("no class"), "split": self.tr("no split")}.get(by, self.tr("unknown"))

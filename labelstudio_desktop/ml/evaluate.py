@@ -122,9 +122,9 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
         split = next((s for s in ("test", "val", "train") if len(data.x[s])), "train")
         out_dir = run_dir(store, run.id) / "eval"
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths = {i.id: i.path for i in store.images()}
         result = Evaluation(run.id, run.task, split)
         x, y, ids = data.x[split], data.y[split], data.ids[split]
+        paths = store.paths_of(ids)
         result.images = len(ids)
         if run.task == "detect":
             _detection(result, data.classes, model, x, y, ids, paths, out_dir, score_threshold)
