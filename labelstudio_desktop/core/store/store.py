@@ -24,11 +24,11 @@ from ..confine import OutsideProject, Refusal, hold_root, lexical_problem, relea
 from ..durability import SYNCHRONOUS
 from ..validate import Invalid, shown
 from . import backups, integrity
+from .bulk_images import INSERT_IMAGE, image_row
 from .db_errors import MESSAGE as DISK_FULL
 from .db_errors import disk_full
 from .db_values import lenient_text, loaded
 from .migrations import SCHEMA_VERSION, migrate
-from .natural_order import list_key
 from .records import (  # noqa: F401 - the records are the store's, and imported from here
     BOX_COLUMNS,
     BOX_SOURCES,
@@ -369,13 +369,8 @@ class Store:
                   label: str | None = None, value: float | None = None, split: str | None = None,
                   status: str = "unverified", warnings: list[str] | None = None) -> int:
         with self.transaction() as c:
-            cur = c.execute(
-                "INSERT INTO images(path, size, mtime, width, height, channels, label, value, split, status, "
-                "warnings, added_at, list_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (path, size, mtime, width, height, channels, label, value, split, status,
-                 json.dumps(warnings or []), time.time(), list_key(path)),
-            )
-            return int(cur.lastrowid)
+            return int(c.execute(INSERT_IMAGE, image_row(path, size, mtime, width, height, channels, label, value,
+                                                         split, status, warnings)).lastrowid)
 
     def refresh_image(self, image_id: int, size: int, mtime: float, width: int, height: int,
                       channels: int, warnings: list[str]) -> None:
