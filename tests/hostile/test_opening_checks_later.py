@@ -9,13 +9,17 @@ from received_project import received_project, snapshot
 
 from labelstudio_desktop.core.confine import LINK
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
+from labelstudio_desktop.core.store import refusals
 from labelstudio_desktop.core.store.backups import list_backups
 from labelstudio_desktop.core.store.opening_checks import later_opening_checks
 from labelstudio_desktop.core.store.store import Store
 
 
 @pytest.mark.timeout(60)
-def test_links_checked_after_opening_are_refused_as_an_opening_that_checks_them_refuses_them(tmp_path):
+@pytest.mark.parametrize("paths_per_read", [refusals.PATHS_PER_READ, 2])  # 2: the paths read in many pieces
+def test_links_checked_after_opening_are_refused_as_an_opening_that_checks_them_refuses_them(tmp_path, monkeypatch,
+                                                                                               paths_per_read):
+    monkeypatch.setattr(refusals, "PATHS_PER_READ", paths_per_read)
     at_once, later = received_project(tmp_path / "a"), received_project(tmp_path / "b")
     before = snapshot(later.victim)
     with Store.open(at_once.root) as store:

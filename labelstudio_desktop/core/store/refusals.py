@@ -92,14 +92,26 @@ def refused_records(store, links: bool = True) -> tuple[list[Refusal], set[int]]
     return refusals, images
 
 
+#: Image rows whose paths are read as one text at a time by :func:`links_out_of` (a few megabytes).
+PATHS_PER_READ = 100_000
+
+
 def links_out_of(conn, root: Path, job: JobToken | None = None) -> LinksOut:
     """Where the clean image paths of the project on ``conn`` lead outside ``root`` through a link: one listing per
-    folder, the folders read from one NUL-joined text of the paths (split in C: no cursor step per row). Reads only:
-    it may run on a connection of its own in another thread, checking ``job`` between folders."""
-    paths = conn.execute(f"SELECT group_concat(path, char(0)) FROM images WHERE {CLEAN_PATH}").fetchone()[0]
-    folders = sorted({p.rpartition("/")[0] for p in paths.split("\0")}) if paths else []
-    del paths
-    return links_leading_out(root, folders, job.check if job is not None else None)
+    folder, the folders read from NUL-joined texts of the paths, :data:`PATHS_PER_READ` rows each (split in C: no
+    cursor step per row, and no list of every path). Reads only: it may run on a connection of its own in another
+    thread, checking ``job`` between reads and folders."""
+    check = job.check if job is not None else None
+    folders: set[str] = set()
+    last = conn.execute("SELECT max(id) FROM images").fetchone()[0]
+    for first in range(0, (last if isinstance(last, int) else -1) + 1, PATHS_PER_READ):
+        if check is not None:
+            check()
+        paths = conn.execute(f"SELECT group_concat(path, char(0)) FROM images WHERE id >= ? AND id < ? AND "
+                             f"{CLEAN_PATH}", (first, first + PATHS_PER_READ)).fetchone()[0]
+        if paths:
+            folders.update(p.rpartition("/")[0] for p in paths.split("\0"))
+    return links_leading_out(root, sorted(folders), check)
 
 
 def link_refusals(conn, links: LinksOut) -> dict[int, Refusal]:
