@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPixmap
@@ -57,6 +58,7 @@ LISTED = "listed"  # the sort key of a list shown alone in its own order (show_o
 TO_REVIEW = "review"  # the sort key of the review order: the image to review first on top (core.editing.review_order)
 SortRole = Qt.UserRole + 2
 MEMORY_THUMBS = 2000
+SEARCH_PAUSE_MS = 200  # the pause in typing after which the list is filtered by the search field
 TILE_WIDTH = 96
 NEIGHBOURS = 50  # rows either side remembered over a reload, in case the current image goes away
 ELLIPSIS = "\u2026"
@@ -344,7 +346,11 @@ class BrowserPanel(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search file names"))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda t: self.set_filter(text=t))
+        # typing filters once it pauses (a million names take a moment per filter), Enter at once
+        self._search_pause = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self._search_pause.timeout.connect(self._search_typed)
+        self.search.textChanged.connect(self._search_pause.start)
+        self.search.returnPressed.connect(self._search_typed)
         self.class_box = self._combo(self.tr("All classes"), "label")
         splits = [(s, s) for s in SPLITS] + [(self.tr("no split"), "")]
         self.split_box = self._combo(self.tr("All splits"), "split", splits)
@@ -397,6 +403,15 @@ class BrowserPanel(QWidget):
             box.addItem(title, value)
         box.currentIndexChanged.connect(lambda _: self.set_filter(**{attr: box.currentData()}))
         return box
+
+    def project_closed(self) -> None:
+        """Its store is being closed: a search typed but not yet applied is dropped."""
+        self._search_pause.stop()
+
+    def _search_typed(self) -> None:
+        self._search_pause.stop()
+        if self.search.text() != self.model.filter.text:
+            self.set_filter(text=self.search.text())
 
     def set_filter(self, **values) -> None:
         """Filter the list (fields of :class:`~labelstudio_desktop.core.store.image_list.ListFilter`). The image shown

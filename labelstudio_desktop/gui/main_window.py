@@ -469,6 +469,8 @@ class MainWindow(QMainWindow):
         self.mistakes.project_closed()
         if self.loader is not None:
             self.loader.shutdown()
+        if self.browser is not None:
+            self.browser.project_closed()
         if self.annotation is not None:
             self.annotation.detach()
             self.mask_actions.show_tool("")

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from widgets_helper import browser_ids, click_browser_row
 
 from labelstudio_desktop.core.store.store import BoxRecord
+from labelstudio_desktop.gui.browser import SEARCH_PAUSE_MS
 
 
 def _choose(qtbot, combo, data) -> None:
@@ -71,9 +72,25 @@ def test_next_after_typing_a_search_that_hides_the_current_image(window, qtbot):
     click_browser_row(qtbot, browser, 30)
     browser.search.setFocus()
     qtbot.keyClicks(browser.search, stem + "_")
-    qtbot.keyClick(browser.search, Qt.Key_Z)  # matches nothing: the list is empty...
-    assert browser.model.rowCount() == 0
+    qtbot.keyClick(browser.search, Qt.Key_Z)  # matches nothing: the list is empty once typing pauses...
+    qtbot.waitUntil(lambda: browser.model.rowCount() == 0, timeout=5000)
     qtbot.keyClick(browser.search, Qt.Key_Backspace)  # ...and back: the current image must not have become the first
-    assert ids[30] in browser_ids(browser)
+    qtbot.waitUntil(lambda: ids[30] in browser_ids(browser), timeout=5000)
     _key_on_canvas(window, qtbot, Qt.Key_D)
     assert window.annotation.image.id == (others[0] if others else ids[30])
+
+
+def test_typing_filters_once_when_typing_pauses_and_enter_filters_at_once(window, qtbot):
+    """A million names take a moment per filter: the list is filtered after a pause in typing, not per key."""
+    browser = window.browser
+    filters = []
+    browser.model.modelReset.connect(lambda: filters.append(browser.model.filter.text))
+    browser.search.setFocus()
+    qtbot.keyClicks(browser.search, "bolt_01")
+    assert filters == []  # nothing filtered while typing
+    qtbot.waitUntil(lambda: filters == ["bolt_01"], timeout=5000)
+    qtbot.keyClick(browser.search, Qt.Key_3)
+    qtbot.keyClick(browser.search, Qt.Key_Return)  # Enter filters at once
+    assert filters == ["bolt_01", "bolt_013"]
+    qtbot.wait(SEARCH_PAUSE_MS * 2)
+    assert filters == ["bolt_01", "bolt_013"]  # the pause that follows filters nothing again
