@@ -346,11 +346,12 @@ class BrowserPanel(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search file names"))
         self.search.setClearButtonEnabled(True)
-        # typing filters once it pauses (a million names take a moment per filter), Enter at once
+        # typing filters once it pauses (a million names take a moment per filter); Enter or leaving the field at once
+        self._closed = False
         self._search_pause = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
         self._search_pause.timeout.connect(self._search_typed)
         self.search.textChanged.connect(self._search_pause.start)
-        self.search.returnPressed.connect(self._search_typed)
+        self.search.editingFinished.connect(self._search_typed)
         self.class_box = self._combo(self.tr("All classes"), "label")
         splits = [(s, s) for s in SPLITS] + [(self.tr("no split"), "")]
         self.split_box = self._combo(self.tr("All splits"), "split", splits)
@@ -406,11 +407,12 @@ class BrowserPanel(QWidget):
 
     def project_closed(self) -> None:
         """Its store is being closed: a search typed but not yet applied is dropped."""
+        self._closed = True
         self._search_pause.stop()
 
     def _search_typed(self) -> None:
         self._search_pause.stop()
-        if self.search.text() != self.model.filter.text:
+        if not self._closed and self.search.text() != self.model.filter.text:
             self.set_filter(text=self.search.text())
 
     def set_filter(self, **values) -> None:

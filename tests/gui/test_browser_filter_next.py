@@ -80,7 +80,7 @@ def test_next_after_typing_a_search_that_hides_the_current_image(window, qtbot):
     assert window.annotation.image.id == (others[0] if others else ids[30])
 
 
-def test_typing_filters_once_when_typing_pauses_and_enter_filters_at_once(window, qtbot):
+def test_typing_filters_once_when_typing_pauses_and_enter_or_leaving_the_field_filters_at_once(window, qtbot):
     """A million names take a moment per filter: the list is filtered after a pause in typing, not per key."""
     browser = window.browser
     filters = []
@@ -94,3 +94,6 @@ def test_typing_filters_once_when_typing_pauses_and_enter_filters_at_once(window
     assert filters == ["bolt_01", "bolt_013"]
     qtbot.wait(SEARCH_PAUSE_MS * 2)
     assert filters == ["bolt_01", "bolt_013"]  # the pause that follows filters nothing again
+    qtbot.keyClick(browser.search, Qt.Key_Backspace)
+    window.canvas.setFocus()  # leaving the field filters at once
+    assert filters == ["bolt_01", "bolt_013", "bolt_01"]

@@ -54,7 +54,8 @@ def test_shift_n_goes_to_the_next_image_to_review_and_the_browser_sorts_by_it(op
     assert order[:2] == [ids["2.jpg"], ids["4.jpg"]] and order[-1] == ids["0.jpg"]  # reviewed ones last
     assert order.index(ids["5.jpg"]) < order.index(ids["3.jpg"])  # a new kind before a look-alike of 2
 
+    browser.search.setFocus()
     qtbot.keyClicks(browser.search, "0.jpg")  # only the reviewed image is listed: nothing to go to
-    window.canvas.setFocus()
+    window.canvas.setFocus()  # leaving the field filters the list at once
     qtbot.keyClick(window.canvas, Qt.Key_N, Qt.ShiftModifier)
     assert "No other image to review" in window.statusBar().currentMessage()

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..store.features import load_features
+from ..store.features import MODEL, load_features
+from ..store.records import ImageRecord, image_from_row
 from ..store.store import Store
 
 #: The doubt of an image without a scored pending proposal.
@@ -34,12 +35,20 @@ GREEDY_PICKS = 200
 GREEDY_BUDGET = 4_000_000
 
 
+class Doubts(dict):
+    """Image id -> doubt, holding the images with a scored pending proposal only: any other image's doubt is
+    :data:`UNKNOWN_DOUBT` (a million images without proposals hold no entry each)."""
+
+    def __missing__(self, image_id: int) -> float:
+        return UNKNOWN_DOUBT
+
+
 @dataclass
 class ReviewOrder:
     """The images to review, first to review first, with why."""
 
     ids: list[int] = field(default_factory=list)
-    doubt: dict[int, float] = field(default_factory=dict)
+    doubt: Doubts = field(default_factory=Doubts)
     novelty: dict[int, float] = field(default_factory=dict)  # images with features only
     reviewed: int = 0  # images reviewed already (the novelty's reference)
 
@@ -81,24 +90,36 @@ def _unit_rows(x: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
+def _usable_ids(store: Store) -> list[int]:
+    """The usable images' ids (neither excluded, missing nor refused), in path order, read without their records."""
+    refused = store.refused_images
+    return [r[0] for r in store.conn.execute("SELECT id FROM images WHERE excluded = 0 AND missing = 0 ORDER BY path")
+            if r[0] not in refused]
+
+
+def _with_features(store: Store, ids: set[int]) -> list[ImageRecord]:
+    """The records of those of ``ids`` that have stored features (whether current or not), for :func:`load_features`:
+    a million images without features cost no record each."""
+    rows = store.conn.execute("SELECT * FROM images WHERE id IN (SELECT image_id FROM features WHERE model = ?)",
+                              (MODEL,))
+    records = (image_from_row(r) for r in rows if r["id"] in ids)
+    return [img for img in records if not img.missing]
+
+
 def review_order(store: Store, candidates: list[int] | None = None, reference: list[int] | None = None) -> ReviewOrder:
     """The images to review in the order to review them. ``candidates`` limits the images ordered (default: every
     image still to review); ``reference`` replaces the reviewed images the novelty is measured against."""
-    images = [img for img in store.images(include_excluded=False, include_missing=False)]
     done = reviewed_ids(store)
     wanted = set(candidates) if candidates is not None else None
-    todo = [img for img in images if img.id not in done and (wanted is None or img.id in wanted)
-            and img.id not in store.refused_images]
+    todo = [i for i in _usable_ids(store) if i not in done and (wanted is None or i in wanted)]
     reference_ids = set(reference) if reference is not None else done
     order = ReviewOrder(reviewed=len(reference_ids))
     if not todo:
         return order
-    doubts = image_doubts(store)
-    order.doubt = {img.id: doubts.get(img.id, UNKNOWN_DOUBT) for img in todo}
-    ids, vectors = load_features(store, [img for img in images if img.id in order.doubt or img.id in reference_ids],
-                                 kind="views")
+    order.doubt = Doubts(image_doubts(store))
+    ids, vectors = load_features(store, _with_features(store, set(todo) | reference_ids), kind="views")
     row_of = {image_id: n for n, image_id in enumerate(ids)}
-    with_features = [img.id for img in todo if img.id in row_of]
+    with_features = [i for i in todo if i in row_of]
     placed: list[int] = []
     if with_features:
         unit = _unit_rows(vectors, vectors.mean(axis=0))
@@ -120,7 +141,7 @@ def review_order(store: Store, candidates: list[int] | None = None, reference: l
         rest = np.flatnonzero(left)
         rest = rest[np.argsort(-(doubt[rest] * novelty[rest] / scale), kind="stable")]
         placed += [with_features[n] for n in rest]
-    without = [img.id for img in todo if img.id not in row_of]  # no features yet: by doubt, then file order
+    without = [i for i in todo if i not in row_of]  # no features yet: by doubt, then file order
     placed += sorted(without, key=lambda i: -order.doubt[i])
     order.ids = placed
     return order
