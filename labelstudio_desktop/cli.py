@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a new run of the last task, starting from its last model, on the current annotations")
     p.add_argument("--distribute", default="default", choices=("default", "mirrored", "multiworker"),
                    help="tf.distribute strategy (mirrored: all local GPUs; multiworker: from TF_CONFIG)")
+    p.add_argument("--join-timeout", type=float, default=600, metavar="SECONDS",
+                   help="multiworker: stop when the other workers have not all started within SECONDS (600)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("evaluate", help="metrics, plots and misclassified images of a trained run")
@@ -480,8 +482,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                              snapshot_every=args.snapshot_every, hard_negative_weight=args.hard_negative_weight,
                              min_steps=defaults.get("min_steps", 0) if args.epochs is None else 0)
     try:
+        strategy = strategy_from_name(args.distribute, args.join_timeout)
         result = train(db, config, TrainJob("training"), resume=args.resume,
-                       start_from=previous.id if previous else None, strategy=strategy_from_name(args.distribute))
+                       start_from=previous.id if previous else None, strategy=strategy)
     except (TrainError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

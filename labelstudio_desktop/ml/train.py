@@ -16,8 +16,11 @@ them for the CLI's ``--distribute``.
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -71,9 +74,13 @@ from .run_parts import (  # noqa: F401 - the run's parts are imported from here 
     unusable_weights,
 )
 
+#: Seconds a worker of ``--distribute multiworker`` waits for every worker of TF_CONFIG to start.
+JOIN_TIMEOUT = 600.0
 
-def strategy_from_name(name: str | None):
-    """``None``/``default``: one device; ``mirrored``: all local GPUs; ``multiworker``: from TF_CONFIG."""
+
+def strategy_from_name(name: str | None, join_timeout: float = JOIN_TIMEOUT):
+    """``None``/``default``: one device; ``mirrored``: all local GPUs; ``multiworker``: from TF_CONFIG (this
+    process stops after ``join_timeout`` seconds when the other workers have not all started)."""
     if name in (None, "", "default"):
         return tf.distribute.get_strategy()
     if name == "mirrored":
@@ -82,8 +89,52 @@ def strategy_from_name(name: str | None):
         if "TF_CONFIG" not in os.environ:
             raise TrainError("--distribute multiworker needs TF_CONFIG describing the cluster "
                              "(see docs/training-hardware.md)")
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        return _joined_cluster(join_timeout)
     raise TrainError(f"unknown strategy {name!r}: default, mirrored or multiworker")
+
+
+def _other_workers() -> list[str]:
+    """The addresses of TF_CONFIG's cluster but this task's own (none when TF_CONFIG cannot be read)."""
+    try:
+        config = json.loads(os.environ["TF_CONFIG"])
+        own = (config["task"]["type"], config["task"]["index"])
+        return [address for kind, addresses in config["cluster"].items() for n, address in enumerate(addresses)
+                if (kind, n) != own]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+#: The watchdog of :func:`_joined_cluster`, a process of its own: this one's threads cannot run while TensorFlow
+#: waits (it holds Python's lock). It waits for its input to end (the workers joined) at most TIMEOUT seconds; then it
+#: says MESSAGE and stops the worker PID.
+_WATCHDOG = """
+import os, signal, sys, threading
+pid, timeout, message = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+reader = threading.Thread(target=sys.stdin.read, daemon=True)
+reader.start()
+reader.join(timeout)
+if reader.is_alive():
+    sys.stderr.write(message + "\\n")
+    sys.stderr.flush()
+    os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+"""
+
+
+def _joined_cluster(timeout: float):
+    """``MultiWorkerMirroredStrategy()``, which waits inside TensorFlow, without a limit of its own, for every worker
+    of TF_CONFIG to start: a worker that never does would leave this one waiting for ever. After ``timeout`` seconds a
+    watchdog process says which workers were waited for and stops this one (nothing was written yet: the run
+    starts after the workers have joined)."""
+    others = ", ".join(_other_workers()) or "see TF_CONFIG"
+    message = (f"error: the other workers ({others}) did not all start within {timeout:.0f} s; stopped. Start every "
+               "worker of TF_CONFIG (docs/training-hardware.md)")
+    watchdog = subprocess.Popen([sys.executable, "-I", "-c", _WATCHDOG, str(os.getpid()), str(timeout), message],
+                                stdin=subprocess.PIPE)
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    finally:
+        watchdog.stdin.close()  # the workers joined (or TensorFlow gave up): the watchdog ends without a word
+        watchdog.wait()
 
 
 class _JobCallback(keras.callbacks.Callback):

@@ -34,14 +34,15 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def run_workers(tmp_path, args: list[str], count: int = 2) -> list[tuple[int, str, str]]:
-    """(exit status, stdout, stderr) of ``count`` workers of ``labelstudio-desktop train ARGS`` on 127.0.0.1; all are
-    killed when one is still running after :data:`WAIT` seconds (the test then fails)."""
+def run_workers(tmp_path, args: list[str], count: int = 2, started: int | None = None) -> list[tuple[int, str, str]]:
+    """(exit status, stdout, stderr) of the first ``started`` (default: all) of ``count`` workers of
+    ``labelstudio-desktop train ARGS`` on 127.0.0.1; all are killed when one is still running after :data:`WAIT`
+    seconds (the test then fails)."""
     cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(count)]}
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": "-1", "TF_CPP_MIN_LOG_LEVEL": "2"}
     procs, files = [], []
     try:
-        for index in range(count):
+        for index in range(count if started is None else started):
             out, err = (open(tmp_path / f"worker{index}.{kind}", "w+") for kind in ("out", "err"))
             files.append((out, err))
             config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
@@ -101,6 +102,17 @@ def test_two_workers_train_one_run_and_end_with_the_same_weights(demo, tmp_path)
     assert [(r.id, r.status, r.epochs) for r in runs] == [(chief["run"], "finished", 1)]
     assert runs[0].params["device"].endswith("on the chief of 2 workers")
     assert folders == [f"run_{chief['run']:04d}"] and files == ["best.keras", "last.keras"]
+
+
+@pytest.mark.timeout(WAIT + 60)
+def test_a_worker_whose_peer_never_starts_stops_with_a_message_and_records_nothing(demo, tmp_path):
+    project = demo / "images"
+    [(code, _out, err)] = run_workers(tmp_path, [str(project), "--task", "classify", "--epochs", "1", *TINY,
+                                                 "--distribute", "multiworker", "--join-timeout", "5"], started=1)
+    assert code != 0, err[-3000:]  # stopped by its watchdog
+    assert "did not all start within 5 s; stopped" in err and "127.0.0.1:" in err
+    with Store.open(project) as store:
+        assert list_runs(store) == []
 
 
 def test_the_tasks_it_cannot_train_are_named_and_one_machine_needs_no_agreement():
