@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 
-from labelstudio_desktop.cli import TrainJob
+from labelstudio_desktop.cli_train import TrainJob
 from labelstudio_desktop.core.jobs import JobToken
 from labelstudio_desktop.core.store.runs import get_run
 from labelstudio_desktop.core.store.store import Store
