@@ -23,7 +23,7 @@ from typing import Any
 from ..confine import OutsideProject, Refusal, hold_root, lexical_problem, release_root
 from ..durability import SYNCHRONOUS
 from ..validate import Invalid, shown
-from . import backups, integrity
+from . import backups, counts, integrity
 from .bulk_images import INSERT_IMAGE, image_row
 from .db_errors import MESSAGE as DISK_FULL
 from .db_errors import disk_full
@@ -536,37 +536,6 @@ class Store:
         if not box.label:
             raise StoreError("a box needs a label")
 
-    def review_counts(self) -> dict[str, int]:
-        """What the status bar shows after every edit, from indexes (schema v10): images by status, boxes by state
-        and edited boxes, images reviewed and images with proposals to review. The last two are counted from the
-        boxes and masks in a state, so a million images with few boxes cost a few milliseconds."""
-        counts = {s: 0 for s in (*STATUSES, *BOX_STATES, "edited")}
-        verified_listed = 0
-        for status, excluded, n in self.conn.execute(
-                "SELECT status, excluded, COUNT(*) FROM images GROUP BY status, excluded"):
-            counts[status] = counts.get(status, 0) + n
-            verified_listed += n if status == "verified" and not excluded else 0
-        for state, n, edited in self.conn.execute("SELECT state, COUNT(*), SUM(edited) FROM boxes GROUP BY state"):
-            counts[state] = n
-            counts["edited"] += edited or 0
-
-        def images_with(state: str, extra: str = "") -> int:
-            return self.conn.execute(
-                "SELECT COUNT(*) FROM images WHERE excluded = 0 AND id IN (SELECT image_id FROM boxes WHERE state = ? "
-                f"UNION SELECT image_id FROM masks WHERE state = ?){extra}", (state, state)).fetchone()[0]
-
-        # reviewed: verified, or with an accepted box or mask (what the detector and the U-Net train on); to
-        # review: pending box or mask proposals
-        counts["reviewed"] = verified_listed + images_with("accepted", " AND status != 'verified'")
-        counts["to_review"] = images_with("pending")
-        return counts
-
-    def box_counts(self) -> dict[str, int]:
-        rows = self.conn.execute("SELECT state, COUNT(*) FROM boxes GROUP BY state")
-        counts = {s: 0 for s in BOX_STATES}
-        counts.update({r[0]: r[1] for r in rows})
-        return counts
-
     # -------------------------------------------------------------------- masks
     def add_mask(self, image_id: int, label: str, png: bytes, source: str = "manual",
                  state: str = "accepted", run_id: int | None = None) -> int:
@@ -596,45 +565,20 @@ class Store:
         with self.transaction() as c:
             c.execute("DELETE FROM masks WHERE id=?", (mask_id,))
 
-    def mask_counts(self) -> dict[str, int]:
-        """Masks by state, and how many of them came from mask files (``imported``)."""
-        counts = {s: 0 for s in BOX_STATES}
-        counts.update({r[0]: r[1] for r in self.conn.execute("SELECT state, COUNT(*) FROM masks GROUP BY state")})
-        counts["imported"] = self.conn.execute("SELECT COUNT(*) FROM masks WHERE source='imported'").fetchone()[0]
-        return counts
+    # ------------------------------------------------------------------- counts (core/store/counts.py)
+    def review_counts(self) -> dict[str, int]:
+        return counts.review_counts(self.conn)
 
-    # ------------------------------------------------------------------ summary
+    def box_counts(self) -> dict[str, int]:
+        return counts.box_counts(self.conn)
+
+    def mask_counts(self) -> dict[str, int]:
+        return counts.mask_counts(self.conn)
+
     def summary(self) -> dict[str, Any]:
         """Counts for ``info --json``."""
-        c = self.conn
-        total = c.execute("SELECT COUNT(*) FROM images").fetchone()[0]
-        by_class = {r[0] if r[0] is not None else "": r[1] for r in c.execute(
-            f"SELECT CASE WHEN {NAMED} THEN label END, COUNT(*) FROM images WHERE excluded=0 GROUP BY 1 ORDER BY 1")}
-        by_split = {r[0] if r[0] is not None else "": r[1] for r in c.execute(
-            "SELECT split, COUNT(*) FROM images WHERE excluded=0 GROUP BY split ORDER BY split")}
-        by_status = {r[0]: r[1] for r in c.execute("SELECT status, COUNT(*) FROM images GROUP BY status")}
-        with_warnings = c.execute("SELECT COUNT(*) FROM images WHERE warnings != '[]'").fetchone()[0]
-        box_labels = {r[0]: r[1] for r in c.execute(
-            f"SELECT label, COUNT(*) FROM boxes WHERE state='accepted' AND {NAMED} GROUP BY label ORDER BY label")}
-        return {
-            "root": str(self.root),
-            "database": str(self.db_path),
-            "schema_version": self.schema_version,
-            "images": total,
-            "excluded": c.execute("SELECT COUNT(*) FROM images WHERE excluded=1").fetchone()[0],
-            "missing": c.execute("SELECT COUNT(*) FROM images WHERE missing=1").fetchone()[0],
-            "classes": by_class,
-            "splits": by_split,
-            "status": {s: by_status.get(s, 0) for s in STATUSES},
-            "values": c.execute("SELECT COUNT(*) FROM images WHERE value IS NOT NULL").fetchone()[0],
-            "boxes": self.box_counts(),
-            "box_labels": box_labels,
-            "masks": c.execute("SELECT COUNT(*) FROM masks").fetchone()[0],
-            "mask_states": self.mask_counts(),
-            "images_with_warnings": with_warnings,
-            "import_problems": c.execute("SELECT COUNT(*) FROM import_problems").fetchone()[0],
-            "refused": [r.as_dict() for r in self.refusals],
-        }
+        return {"root": str(self.root), "database": str(self.db_path), "schema_version": self.schema_version,
+                **counts.summary(self.conn), "refused": [r.as_dict() for r in self.refusals]}
 
     # ---------------------------------------------------- import problem log
     def record_import_problems(self, problems: list[tuple[str, str, str]]) -> None:
