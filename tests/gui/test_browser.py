@@ -8,15 +8,8 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QListView
 
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.gui.browser import (
-    TILE_WIDTH,
-    BrowserPanel,
-    ImageIdRole,
-    ImageListModel,
-    elide_name,
-    natural_key,
-    split_name,
-)
+from labelstudio_desktop.gui.browser import BrowserPanel, ImageIdRole, ImageListModel, natural_key
+from labelstudio_desktop.gui.image_tiles import TILE_WIDTH, elide_name, split_name
 
 
 @pytest.fixture
