@@ -41,7 +41,8 @@ def _paths(store, ids):
 def test_orders_and_filters_in_sql(store):
     by_name = ordered_ids(store)
     assert _paths(store, by_name) == ["img1.jpg", "a/img2.jpg", "c/img2.jpg", "a/IMG3.jpg", "b/img10.jpg"]
-    assert _paths(store, ordered_ids(store, "size"))[0] == "c/img2.jpg"
+    assert _paths(store, ordered_ids(store, "size")) == ["c/img2.jpg", "a/IMG3.jpg", "img1.jpg", "a/img2.jpg",
+                                                         "b/img10.jpg"]
     assert _paths(store, ordered_ids(store, "date"))[0] == "b/img10.jpg"
     assert _paths(store, ordered_ids(store, "class")) == ["img1.jpg", "c/img2.jpg", "a/IMG3.jpg", "b/img10.jpg",
                                                           "a/img2.jpg"]  # none, Ant, cat, cat, dog
@@ -66,3 +67,10 @@ def test_rows_written_without_a_key_get_one(store):
     store.conn.execute("INSERT INTO images(path, size, mtime, width, height, channels, added_at) "
                        "VALUES('a/img1.jpg', 1, 1, 10, 10, 3, 0)")
     assert _paths(store, ordered_ids(store))[:2] == ["a/img1.jpg", "img1.jpg"]  # one name: by path
+
+
+def test_equal_sizes_are_listed_in_name_order_and_a_size_that_is_no_number_first(store):
+    store.conn.execute("UPDATE images SET size = 7")
+    assert _paths(store, ordered_ids(store, "size")) == _paths(store, ordered_ids(store, "name"))
+    store.conn.execute("UPDATE images SET size = 'big' WHERE path = 'b/img10.jpg'")  # not written by this program
+    assert _paths(store, ordered_ids(store, "size"))[0] == "b/img10.jpg"

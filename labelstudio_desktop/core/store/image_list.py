@@ -97,18 +97,32 @@ def ordered_ids(store: Store, sort: str = "name", places: dict[int, int] | None 
         rank = {label: n for n, label in enumerate(sorted(
             (r[0] for r in labels), key=lambda t: natural_key(t) if isinstance(t, str) else ()))}
         store.conn.create_function("label_rank", 1, lambda label: rank.get(label, -1), deterministic=True)
-        order = "label_rank(label), list_key"
-    else:  # a list key holds the path: it breaks every tie, and the name order is a scan of its index
-        order = {"name": "list_key", "date": "mtime, list_key", "size": "size, list_key"}[sort]
-    # any order but the name's sorts every row: in memory (a million rows: 80 MB for a moment), a third faster
-    store.conn.execute(f"PRAGMA temp_store={'DEFAULT' if sort == 'name' else 'MEMORY'}")
-    try:
-        ids = _ids(store.conn, f"SELECT id FROM images ORDER BY {order}")
-    finally:
-        store.conn.execute("PRAGMA temp_store=DEFAULT")
+        ids = _by_whole_number_then_name(store.conn, "label_rank(label)")
+    elif sort == "size":  # a size that is not a whole number (not written by this program) first
+        ids = _by_whole_number_then_name(store.conn, "CASE typeof(size) WHEN 'integer' THEN size ELSE -1 END")
+    elif sort == "date":  # a list key holds the path: it breaks every tie; the rows sorted in memory (80 MB a moment)
+        store.conn.execute("PRAGMA temp_store=MEMORY")
+        try:
+            ids = _ids(store.conn, "SELECT id FROM images ORDER BY mtime, list_key")
+        finally:
+            store.conn.execute("PRAGMA temp_store=DEFAULT")
+    else:  # the name order is a scan of the list key's index
+        ids = _ids(store.conn, "SELECT id FROM images ORDER BY list_key")
     if places:
         ids = ids[np.argsort(_places(ids, places), kind="stable")]
     return ids
+
+
+def _by_whole_number_then_name(conn: sqlite3.Connection, key: str) -> np.ndarray:
+    """The ids ordered by the whole number ``key`` (SQL of an image row), ties in name order: the rows read in name
+    order (a scan of the list key's index) with their keys, then sorted stably by key in NumPy. Many equal keys (a
+    million images of a few sizes or classes) would make SQLite compare their long list keys: 1.6 s against 0.3."""
+    ids, keys = conn.execute(f"SELECT group_concat(id), group_concat(k) FROM (SELECT id, {key} AS k FROM images "
+                             "ORDER BY list_key)").fetchone()
+    if not ids:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.fromstring(ids, dtype=np.int64, sep=",")
+    return ids[np.argsort(np.fromstring(keys, dtype=np.int64, sep=","), kind="stable")]
 
 
 def _places(ids: np.ndarray, places: dict[int, int]) -> np.ndarray:
