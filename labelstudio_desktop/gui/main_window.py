@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.editing.annotation_work import mask_counts
 from ..core.store.opening_checks import later_opening_checks
 from ..core.store.store import Store
 from .annotation import AnnotationController
@@ -40,6 +39,7 @@ from .properties import PropertiesPanel
 from .resources import app_icon, decorate
 from .review import ReviewFlow
 from .start_page import StartPage
+from .status_counts import CountsLabel
 from .thumbnails import ThumbnailLoader
 from .undo import Editor
 from .workers import JobRunner
@@ -49,7 +49,6 @@ if TYPE_CHECKING:  # imported when first shown: their plots and searches (matplo
     from .training import TrainingPanel
 
 MAX_RECENT = 8
-COUNTS_WIDTH = 900  # the status bar's counts at most (elided in the middle; the whole text is their tooltip)
 WINDOW_STATE_VERSION = 1  # 1: the mask toolbar on a row of its own (an older saved layout is not restored)
 
 
@@ -121,12 +120,11 @@ class MainWindow(QMainWindow):
         """While a message shows, the counts beside it give way (an eighth of the window) and the status bar's
         tooltip holds the whole message; after it, the counts take their width back."""
         self.statusBar().setToolTip(text)
-        self.counts_label.setMaximumWidth(max(120, self.width() // 8) if text else COUNTS_WIDTH)
+        self.counts_label.give_way(text, self.width())
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.counts_label = ElidedLabel(self, max_width=COUNTS_WIDTH)
-        self.counts_label.setStyleSheet("padding-left: 8px; border-left: 1px solid palette(mid);")
+        self.counts_label = CountsLabel(self)
         self.cursor_label = QLabel(self)
         self.zoom_label = QLabel(self)
         self.job_label = ElidedLabel(self)
@@ -516,21 +514,8 @@ class MainWindow(QMainWindow):
             self.browser.select_id(image_id)
 
     def _update_counts(self) -> None:
-        if self.store is None:
-            return
-        c = self.store.review_counts()
-        self.counts_label.setText(self.tr(
-            "images: {0} reviewed, {1} with proposals to review · {2} verified, {3} unverified · boxes: {4} pending, "
-            "{5} accepted, {6} rejected, {7} edited").format(
-            c["reviewed"], c["to_review"], c["verified"], c["unverified"], c["pending"], c["accepted"], c["rejected"],
-            c["edited"]) + self._mask_counts_text())
-
-    def _mask_counts_text(self) -> str:
-        m = mask_counts(self.store)
-        if not any(m.values()):
-            return ""
-        return self.tr(" · masks: {0} pending, {1} accepted, {2} rejected, {3} edited").format(
-            m["pending"], m["accepted"], m["rejected"], m["edited"])
+        if self.store is not None:
+            self.counts_label.show_counts(self.store)
 
     def next_unverified(self) -> None:
         if not self.browser.step(1, lambda r: r.status != "verified"):

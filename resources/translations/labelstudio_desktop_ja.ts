@@ -280,6 +280,17 @@
     </message>
 </context>
 <context>
+    <name>CountsLabel</name>
+    <message>
+        <source>images: {0} reviewed, {1} with proposals to review · {2} verified, {3} unverified · boxes: {4} pending, {5} accepted, {6} rejected, {7} edited</source>
+        <translation>画像: レビュー済み {0}・要レビュー {1} · 確認済み {2}・未確認 {3} · ボックス: 保留 {4}・承認 {5}・却下 {6}・修正 {7}</translation>
+    </message>
+    <message>
+        <source> · masks: {0} pending, {1} accepted, {2} rejected, {3} edited</source>
+        <translation> · マスク: 保留 {0}・承認 {1}・却下 {2}・修正 {3}</translation>
+    </message>
+</context>
+<context>
     <name>CurvePlot</name>
     <message>
         <source>epoch</source>
@@ -1687,14 +1698,6 @@ Stop it and go on?</source>
     <message>
         <source>Class {0}: {1}</source>
         <translation>クラス {0}: {1}</translation>
-    </message>
-    <message>
-        <source>images: {0} reviewed, {1} with proposals to review · {2} verified, {3} unverified · boxes: {4} pending, {5} accepted, {6} rejected, {7} edited</source>
-        <translation>画像: レビュー済み {0}・要レビュー {1} · 確認済み {2}・未確認 {3} · ボックス: 保留 {4}・承認 {5}・却下 {6}・修正 {7}</translation>
-    </message>
-    <message>
-        <source> · masks: {0} pending, {1} accepted, {2} rejected, {3} edited</source>
-        <translation> · マスク: 保留 {0}・承認 {1}・却下 {2}・修正 {3}</translation>
     </message>
     <message>
         <source>No unverified image after this one</source>
