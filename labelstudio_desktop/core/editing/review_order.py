@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..store.counts import REVIEWED_IDS
 from ..store.features import MODEL, load_features
 from ..store.records import ImageRecord, image_from_row
 from ..store.store import Store
@@ -78,11 +79,8 @@ def image_doubts(store: Store, default_threshold: float = 0.5) -> dict[int, floa
 
 
 def reviewed_ids(store: Store) -> set[int]:
-    """Images verified, or with an accepted box or mask."""
-    return {r[0] for r in store.conn.execute(
-        "SELECT id FROM images i WHERE status = 'verified' "
-        "OR EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = i.id AND b.state = 'accepted') "
-        "OR EXISTS (SELECT 1 FROM masks m WHERE m.image_id = i.id AND m.state = 'accepted')")}
+    """Images verified, or with an accepted box or mask (:data:`..store.counts.REVIEWED_IDS`)."""
+    return {r[0] for r in store.conn.execute(REVIEWED_IDS)}
 
 
 def _unit_rows(x: np.ndarray, mean: np.ndarray) -> np.ndarray:
