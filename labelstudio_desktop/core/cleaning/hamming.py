@@ -73,6 +73,16 @@ def _plan(bits: int, threshold: int) -> tuple[list[tuple[int, int]], int]:
     return [(int(s), w) for s, w in zip(starts, widths, strict=True)], radius
 
 
+def shared_masks(bits: int, threshold: int, part: tuple[int, int] = (0, 1)) -> list[list[int]]:
+    """Each chunk's flip masks (:func:`_plan`, :func:`_flip_masks`) in the k-th of n shares of the search's steps
+    (``part=(k, n)``), each chunk's unflipped mask (the heaviest) in a different share: the n shares together are
+    every step once."""
+    chunks, radius = _plan(bits, threshold)
+    share, shares = part
+    return [[mask for n, mask in enumerate(_flip_masks(width, radius)) if (c + n) % shares == share]
+            for c, (_start, width) in enumerate(chunks)]
+
+
 def _flip_masks(width: int, radius: int) -> list[int]:
     masks = [0]
     for k in range(1, radius + 1):
@@ -154,9 +164,7 @@ def stream_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndarra
     single = packed.shape[1] == 1
     # each chunk's bits within a one-word hash (bit 0, the most significant, is the word's bit 63)
     chunk_bits = [np.uint64(((1 << w) - 1) << (64 - s - w)) for s, w in chunks] if single else []
-    share, shares = part
-    masks = [[mask for n, mask in enumerate(_flip_masks(width, radius)) if (c + n) % shares == share]
-             for c, (_start, width) in enumerate(chunks)]
+    masks = shared_masks(bits, threshold, part)
     steps, done = sum(len(m) for m in masks), 0
     pending: list[tuple[np.ndarray, ...]] = []
     held = 0

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .hamming import BLOCK_CANDIDATES, stream_pairs
+from .hamming import BLOCK_CANDIDATES, shared_masks, stream_pairs
 
 #: Fewer rows to search than this: in this process.
 PARALLEL_MIN = 50_000
@@ -48,7 +48,7 @@ def parallel_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndar
     if workers <= 1 or len(packed) < minimum or threshold < 0:
         yield from stream_pairs(packed, bits, threshold, other, block=block, check=check, progress=progress)
         return
-    steps = [sum(1 for _ in _count_steps(bits, threshold, share, workers)) for share in range(workers)]
+    steps = [sum(map(len, shared_masks(bits, threshold, (share, workers)))) for share in range(workers)]
     context = multiprocessing.get_context("spawn")  # never fork a process that may run Qt threads
     out = context.Queue(maxsize=WAITING + 2 * workers)
     processes = [context.Process(target=_search, args=(k, workers, packed, bits, threshold, other, block, out),
@@ -84,13 +84,3 @@ def parallel_pairs(packed: np.ndarray, bits: int, threshold: int, other: np.ndar
             process.join()
         out.close()
         out.cancel_join_thread()
-
-
-def _count_steps(bits: int, threshold: int, share: int, shares: int) -> Iterator[None]:
-    from .hamming import _flip_masks, _plan
-
-    chunks, radius = _plan(bits, threshold)
-    for c, (_start, width) in enumerate(chunks):
-        for n, _mask in enumerate(_flip_masks(width, radius)):
-            if (c + n) % shares == share:
-                yield None
