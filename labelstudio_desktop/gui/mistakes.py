@@ -79,7 +79,8 @@ class MistakesPanel(QWidget):
         self.keep_button.setToolTip(self.tr("Leave its class as it is and take it off the list (Delete)"))
         self.keep_button.clicked.connect(self.keep)
         for key, slot in ((Qt.Key_Return, self.fix), (Qt.Key_Enter, self.fix), (Qt.Key_Delete, self.keep)):
-            QShortcut(QKeySequence(key), self.tree, slot, context=Qt.WidgetShortcut)
+            # only while the list has the focus: Enter and Delete on the canvas accept and delete boxes
+            QShortcut(QKeySequence(key), self.tree, slot).setContext(Qt.WidgetShortcut)
         top, bottom = QHBoxLayout(), QHBoxLayout()
         top.addWidget(self.find_button)
         top.addWidget(self.places_box)

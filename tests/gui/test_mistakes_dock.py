@@ -50,7 +50,17 @@ def test_find_fix_undo_and_keep(open_window, photos, qtbot):
 
     if len(rows) > 1:
         second = _rows(panel)[0]
+        give_focus(qtbot, panel.tree)  # undo gave the canvas the focus
         qtbot.keyClick(panel.tree, Qt.Key_Delete)
         assert second not in _rows(panel)
     qtbot.mouseClick(browser.only_button, Qt.LeftButton)
     assert browser.model.rowCount() == 10
+
+    # the list's Enter and Delete are its own: on the canvas Delete still deletes the selected box
+    listed = panel.tree.topLevelItemCount()
+    shown = window.annotation.image.id
+    box = store.boxes(shown)[0].id
+    window.canvas.select(box)
+    give_focus(qtbot, window.canvas)
+    qtbot.keyClick(window.canvas, Qt.Key_Delete)
+    assert box not in [b.id for b in store.boxes(shown)] and panel.tree.topLevelItemCount() == listed
