@@ -1,8 +1,9 @@
 """Command line: ``mistakes``, the image and box classes the features disagree with (:mod:`.core.mistakes`), and
 the boxes likely missing or misplaced (:mod:`.core.box_places`).
 
-Image classes are judged by the stored whole-image features (missing ones computed first); box classes by the
-features of the boxes' crops, computed for the run (TensorFlow loads only then); box places by a detector per fold
+Image classes are judged by the stored whole-image features (missing ones computed first), or, for images with
+accepted boxes, by their boxes' crops; box classes by the features of the boxes' crops, computed for the run
+(TensorFlow loads only then); box places by a detector per fold
 (``ml/out_of_fold.py``: minutes), only when asked (``--kind places`` or ``all``).
 """
 
@@ -35,21 +36,21 @@ def add_parsers(sub, add_project) -> None:
     p.add_argument("--json", action="store_true", help="print the likely mistakes as JSON")
 
 
-def judge_boxes(store: Store) -> MistakeReport:
-    """The project's accepted boxes judged by their crops' features."""
+def crop_features(store: Store):
+    """The crops' features of the project's accepted boxes (``ml/box_features.py``; None when there are no boxes)."""
     from .ml.backbones import WeightsError
     from .ml.box_features import box_features
 
     boxes = judged_boxes(store)
     if not boxes:
-        return MistakeReport()
+        return None
     try:
         found = box_features(store, boxes, ConsoleJob("box features"))
     except WeightsError as exc:
         raise FeaturesUnavailable(str(exc)) from exc
     for path, reason in found.problems:
         print(f"  no box features for {path}: {reason}", file=sys.stderr)
-    return box_mistakes(store, found.ids, found.vectors)
+    return found
 
 
 def cmd_mistakes(args: argparse.Namespace) -> int:
@@ -59,9 +60,11 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
         with Store.open(args.project, args.db) as store:
             if "images" in kinds:
                 embed(store)
-                reports["images"] = class_mistakes(store)
+            crops = crop_features(store) if {"images", "boxes"} & set(kinds) else None
+            if "images" in kinds:
+                reports["images"] = class_mistakes(store, boxes=crops and (crops.ids, crops.vectors))
             if "boxes" in kinds:
-                reports["boxes"] = judge_boxes(store)
+                reports["boxes"] = box_mistakes(store, crops.ids, crops.vectors) if crops else MistakeReport()
             if "places" in kinds:
                 reports["places"] = judge_places(store)
     except (FeaturesUnavailable, PlacesUnavailable) as exc:
@@ -125,6 +128,8 @@ def _print_report(kind: str, report: MistakeReport, limit: int) -> None:
         line += f"; too few to judge: {_counts(report.too_few)}"
     if report.without_features:
         line += f"; {report.without_features} without features"
+    if report.by_objects:
+        line += f"; {report.by_objects} judged by their boxes"
     print(line)
     for doubt in likely[:limit]:
         where = f" box {doubt.box_id}" if doubt.box_id is not None else ""

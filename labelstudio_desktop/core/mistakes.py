@@ -8,6 +8,11 @@ probability, and the model's favourite class is the suggested fix. The features 
 folds, and above :data:`REDUCE_ABOVE` images reduced to :data:`COMPONENTS` principal components, so a fit stays
 within seconds at 100,000 images. Nothing here imports Qt or TensorFlow.
 
+An image with accepted boxes is judged by its objects instead when their crops' features are given (the mean of
+its boxes' crop features, ``ml/box_features.py``; never their classes): a board on a tenth of a desk photo, or a card's
+rank, is lost in the whole picture's features and plain in its box's. Those images are judged among themselves, the
+images without boxes by their whole features; the two rankings are merged by doubt.
+
 Classes with fewer than :data:`MIN_PER_CLASS` images cannot be judged (a fold would hold none of them to learn
 from): their images are left out and named in the report. ``benchmarks/likely_mistakes.py`` plants flipped classes
 in real photo sets and measures how many land at the top of the ranking, against a random ranking.
@@ -70,6 +75,7 @@ class MistakeReport:
     classes: list[str] = field(default_factory=list)
     too_few: dict[str, int] = field(default_factory=dict)
     without_features: int = 0
+    by_objects: int = 0  # images judged by their boxes' crops (:func:`class_mistakes`)
 
     @property
     def agreement(self) -> float | None:
@@ -83,10 +89,21 @@ class MistakeReport:
     def likely(self) -> list[Doubt]:
         return [d for d in self.scored if d.p_label < DOUBT_BELOW]
 
+    def merged(self, other: MistakeReport) -> MistakeReport:
+        """This report and ``other`` (judged apart, on other items) as one: their doubts in one ranking, the images
+        each could not judge for too few of a class counted together."""
+        classes = sorted(set(self.classes) | set(other.classes))
+        too_few = {label: self.too_few.get(label, 0) + other.too_few.get(label, 0)
+                   for label in sorted(set(self.too_few) | set(other.too_few))}
+        scored = sorted(self.scored + other.scored, key=lambda d: (-d.doubt, d.path, d.box_id or 0))
+        return MistakeReport(scored, classes, too_few, self.without_features + other.without_features,
+                             self.by_objects + other.by_objects)
+
     def as_dict(self) -> dict:
         return {"likely": [d.as_dict() for d in self.likely], "judged": len(self.scored), "classes": self.classes,
                 "agreement": None if self.agreement is None else round(self.agreement, 4),
-                "too_few": self.too_few, "without_features": self.without_features, "folds": FOLDS}
+                "too_few": self.too_few, "without_features": self.without_features,
+                "by_objects": self.by_objects, "folds": FOLDS}
 
 
 def stratified_folds(labels: np.ndarray, folds: int, seed: int) -> np.ndarray:
@@ -184,14 +201,37 @@ def judge(items: list[tuple[int, int | None, str, str]], vectors: np.ndarray, se
     return report
 
 
-def class_mistakes(store: Store, seed: int = 0) -> MistakeReport:
-    """Image classes judged by the images' whole features: every labelled, usable image with current features."""
+def class_mistakes(store: Store, seed: int = 0,
+                   boxes: tuple[list[int], np.ndarray] | None = None) -> MistakeReport:
+    """Image classes judged out of fold: every labelled, usable image, by its objects where ``boxes`` (box ids and
+    their crop features) covers its accepted boxes, by its whole stored features otherwise (see the module's
+    docstring)."""
     images = [img for img in store.images(include_excluded=False) if img.label and not img.missing]
-    ids, vectors = load_features(store, images, kind="pooled")
     by_id = {img.id: img for img in images}
+    objects = object_features(store, *boxes) if boxes else {}
+    boxed = [i for i in by_id if i in objects]
+    by_objects = judge([(i, None, by_id[i].path, by_id[i].label) for i in boxed],
+                       np.stack([objects[i] for i in boxed]) if boxed else np.zeros((0, 1)), seed)
+    rest = [img for img in images if img.id not in objects]
+    ids, vectors = load_features(store, rest, kind="pooled")
     report = judge([(i, None, by_id[i].path, by_id[i].label) for i in ids], vectors, seed)
-    report.without_features = len(images) - len(ids)
-    return report
+    report.without_features = len(rest) - len(ids)
+    report.by_objects = len(by_objects.scored)
+    return report.merged(by_objects)
+
+
+def object_features(store: Store, box_ids: list[int], vectors: np.ndarray) -> dict[int, np.ndarray]:
+    """Each image's mean crop feature over its judged boxes (:func:`judged_boxes`) among ``box_ids``; an image with a
+    judged box left out of ``box_ids`` (its crop could not be cut) is left out."""
+    boxes = {box.id: box for box in judged_boxes(store)}
+    rows: dict[int, list[int]] = {}
+    for k, box_id in enumerate(box_ids):
+        if box_id in boxes:
+            rows.setdefault(boxes[box_id].image_id, []).append(k)
+    complete = {image_id for image_id, found in rows.items()
+                if len(found) == sum(box.image_id == image_id for box in boxes.values())}
+    vectors = np.asarray(vectors, np.float32)
+    return {image_id: vectors[found].mean(axis=0) for image_id, found in rows.items() if image_id in complete}
 
 
 def judged_boxes(store: Store) -> list[BoxRecord]:

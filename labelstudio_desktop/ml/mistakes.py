@@ -1,6 +1,7 @@
 """The likely-mistakes job of the app (run in a child process: ``gui/mistakes.py``): image classes judged by the
-images' features (missing ones computed first), box classes by their crops' features (``core/mistakes.py``), and,
-when asked (it trains a detector per fold: minutes), boxes likely missing or misplaced (``ml/out_of_fold.py``)."""
+images' features (missing ones computed first) or, with boxes, by their boxes' crops, box classes by their crops'
+features (``core/mistakes.py``), and, when asked (it trains a detector per fold: minutes), boxes likely missing or
+misplaced (``ml/out_of_fold.py``)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ def find_mistakes(db_path: str, job: JobToken | None = None, places: bool = Fals
     with Store.open(db_path) as store:
         job.status("image features")
         embedded = compute_features(store, job, model=model)
-        images = class_mistakes(store)
         job.status("box features")
         found = box_features(store, judged_boxes(store), job, model)
+        images = class_mistakes(store, boxes=(found.ids, found.vectors))
         boxes = box_mistakes(store, found.ids, found.vectors)
         problems = embedded.problems + found.problems
         placed = None

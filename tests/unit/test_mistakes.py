@@ -96,6 +96,32 @@ def test_image_classes_of_a_project_are_judged_from_their_stored_features(projec
         assert report.scored[0].image_id == flipped and report.scored[0].suggested == "bolt"
 
 
+def test_images_with_boxes_are_judged_by_their_crops_never_by_the_boxes_classes(project):
+    with Store.open(project) as store:
+        images = store.images()
+        noise = np.random.default_rng(3).normal(0, 1, (len(images), DIM)).astype(np.float32)
+        save_features(store, [(img.id, *_file_facts(store, img), noise[k], noise[k]) for k, img in enumerate(images)])
+        boxed = [img for img in images if img.path != "washer/0.png"]  # one image without boxes
+        boxes = []
+        for img in boxed:
+            for k in range(1 + img.id % 2):  # one or two boxes; their class is wrong on purpose: it is not read
+                boxes.append(BoxRecord(0, img.id, "nut", k, k, 20 + k, 20 + k))
+                boxes[-1].id = store.insert_box(boxes[-1])
+        owner_class = {img.id: img.label for img in boxed}
+        vectors = _cluster_vectors([owner_class[b.image_id] for b in boxes])
+        flipped = store.image_by_path("bolt/2.png").id
+        SetImageFields(store, flipped, label="nut").do(store)
+        report = m.class_mistakes(store, boxes=([b.id for b in boxes], vectors))
+        assert report.by_objects == len(boxed) and len(report.scored) == len(boxed)  # the unboxed one: too few
+        assert report.too_few == {"washer": 1}
+        assert report.scored[0].image_id == flipped and report.scored[0].suggested == "bolt"
+        assert report.as_dict()["by_objects"] == len(boxed)
+        partial = m.class_mistakes(store, boxes=([b.id for b in boxes[1:]], vectors[1:]))
+        assert partial.by_objects == len(boxed) - 1  # an image missing a crop's features is not judged by it
+        whole = m.class_mistakes(store)
+        assert whole.by_objects == 0 and len(whole.scored) == len(images)
+
+
 def test_box_classes_are_judged_from_their_crop_features(project):
     with Store.open(project) as store:
         boxes = []
