@@ -4,7 +4,9 @@ Two kinds, each reported per dataset (``/work/shared/datasets``):
 
 - **image classes** (boards and cards: the photos whose boxes all share one class, that class being the photo's;
   BCCD has no image classes): the photos imported into one folder per class, their whole-image features computed
-  (``embed``), ranked by ``class_mistakes``;
+  (``embed``), ranked by ``class_mistakes``; then the same photos **with their true boxes** accepted (drawn before
+  the class is checked, as in an object project), judged by their boxes' crop features (the boxes' positions only:
+  ``class_mistakes`` never reads a box's class);
 - **box classes** (boards, cards and BCCD, every true box as an accepted box): the boxes' crop features computed
   once (``ml/box_features.py``), ranked by ``box_mistakes``.
 
@@ -51,20 +53,30 @@ FLIP_SHARE = 0.05
 TOP_SHARE = 0.10
 
 
-def project_of(name: str, work: Path) -> Path:
-    """The photo set's photos with one class, imported into class folders, features computed; the folder."""
+def project_of(name: str, work: Path, boxed: bool = False) -> Path:
+    """The photo set's photos with one class, imported into class folders, features computed; with ``boxed`` their
+    true boxes accepted too; the folder."""
     from cold_start import class_folder_project, photos_with_a_class
     from review_loop import photo_dataset
 
+    from labelstudio_desktop.core.store.records import BoxRecord
     from labelstudio_desktop.ml.features import compute_features
 
-    folder = work / f"{name}-classes"
+    suffix = "-boxed" if boxed else ""
+    folder = work / f"{name}-classes{suffix}"
     if not (folder / ".labelstudio" / "project.db").is_file():
-        (work / f"{name}-source").mkdir(exist_ok=True)
-        photos_folder, truth, _ = photo_dataset(name, work / f"{name}-source")
+        source = work / f"{name}-source{suffix}"
+        shutil.rmtree(source, ignore_errors=True)
+        source.mkdir()
+        photos_folder, truth, _ = photo_dataset(name, source)
         photos, left_out = photos_with_a_class(photos_folder, truth)
         print(f"{name}: {len(photos)} photos with one class ({left_out} with several left out)")
         class_folder_project(folder, photos)
+        with Store.open(folder) as store:
+            for photo in photos if boxed else ():
+                image_id = store.image_by_path(f"{photo.label}/{photo.path.name}").id
+                for label, (x0, y0, x1, y1) in photo.boxes:
+                    store.insert_box(BoxRecord(0, image_id, label, int(x0), int(y0), int(x1), int(y1)))
     with Store.open(folder) as store:
         report = compute_features(store)
         print(f"  features: {report.done} computed, {report.skipped} stored before ({report.seconds:.0f} s)")
@@ -94,14 +106,19 @@ def true_box_project(name: str, source: Path, verified: bool = False) -> Path:
 
 def box_project_of(name: str, work: Path) -> tuple[Path, list[int], object]:
     """The dataset's photos with every true box accepted, and the boxes' crop features (ids, vectors)."""
+    folder = true_box_project(name, work / f"{name}-boxes-source")  # crop features are not stored: made afresh
+    return (folder, *crops_of(name, folder))
+
+
+def crops_of(name: str, folder: Path) -> tuple[list[int], object]:
+    """The crop features (ids, vectors) of the accepted boxes of the project in ``folder``."""
     from labelstudio_desktop.ml.box_features import box_features
 
-    folder = true_box_project(name, work / f"{name}-boxes-source")  # crop features are not stored: made afresh
     with Store.open(folder) as store:
         found = box_features(store, judged_boxes(store))
         print(f"{name}: {len(found.ids)} boxes, crop features in {found.seconds:.0f} s "
               f"({1000 * found.seconds / max(1, len(found.ids)):.0f} ms a box); {len(found.problems)} not cut")
-    return folder, found.ids, found.vectors
+    return found.ids, found.vectors
 
 
 def _flip_images(store: Store, rng: random.Random):
@@ -133,12 +150,13 @@ def _flip_boxes(store: Store, rng: random.Random):
     return flips, undo
 
 
-def one_round(store: Store, seed: int, boxes=None) -> dict:
-    """One round of planted flips: image classes, or box classes when ``boxes`` (ids, vectors) is given."""
+def one_round(store: Store, seed: int, boxes=None, crops=None) -> dict:
+    """One round of planted flips: image classes (judged by their boxes' ``crops``, ids and vectors, when given), or
+    box classes when ``boxes`` (ids, vectors) is given."""
     rng = random.Random(seed)
     flips, undo = (_flip_boxes if boxes else _flip_images)(store, rng)
     try:
-        report = box_mistakes(store, *boxes, seed=seed) if boxes else class_mistakes(store, seed=seed)
+        report = box_mistakes(store, *boxes, seed=seed) if boxes else class_mistakes(store, seed=seed, boxes=crops)
     finally:
         undo()
     key = (lambda d: d.box_id) if boxes else (lambda d: d.image_id)
@@ -156,13 +174,13 @@ def one_round(store: Store, seed: int, boxes=None) -> dict:
             "likely": len(likely), "likely_planted": len(likely & set(judged)), "too_few": report.too_few}
 
 
-def rounds(label: str, folder: Path, count: int, boxes=None) -> bool:
+def rounds(label: str, folder: Path, count: int, boxes=None, crops=None) -> bool:
     """Run ``count`` rounds on the project of ``folder``, print them and the summary; whether the target is met."""
     rows = []
     with Store.open(folder) as store:
         for seed in range(count):
             started = time.perf_counter()
-            row = one_round(store, seed, boxes)
+            row = one_round(store, seed, boxes, crops)
             rows.append(row)
             print(f"  round {seed}: {row['planted']} flips among {row['items']}; in the top {row['top']}: ours "
                   f"{row['ours']:.0%}, random {row['random']:.0%}; suggested class right {row['fixed']:.0%}; listed "
@@ -287,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} CPU cores, load {os.getloadavg()[0]:.1f}; flips {FLIP_SHARE:.0%} of the photos per "
           f"round, top {TOP_SHARE:.0%} of the ranking")
-    met = {"box places": True} if args.places else {"image classes": True, "box classes": True}
+    met = ({"box places": True} if args.places else
+           {"image classes": True, "image classes, boxes drawn": True, "box classes": True})
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -297,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.datasets.split(",") if not args.places else ():
             if name != "bccd":
                 met["image classes"] &= rounds(f"{name} image classes", project_of(name, work), args.rounds)
+                boxed = project_of(name, work, boxed=True)
+                met["image classes, boxes drawn"] &= rounds(f"{name} image classes, boxes drawn", boxed,
+                                                            args.rounds, crops=crops_of(name, boxed))
             folder, ids, vectors = box_project_of(name, work)
             met["box classes"] &= rounds(f"{name} box classes", folder, args.rounds, (ids, vectors))
     for kind, ok in met.items():
