@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from photo_project import photo_folder
 
+from labelstudio_desktop.core.store import features
 from labelstudio_desktop.core.store.features import DIM, MODEL, feature_state, load_features, save_features
 from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.core.transfer.importer import import_folder
@@ -36,7 +37,7 @@ def _save_all(store: Store) -> dict[int, np.ndarray]:
     return views
 
 
-def test_features_are_kept_as_float16_and_are_current_until_the_file_changes(store):
+def test_features_are_kept_as_float16_and_are_current_until_the_file_changes(store, monkeypatch):
     images = store.images()
     assert len(feature_state(store).todo) == len(images) == 7
     views = _save_all(store)
@@ -46,6 +47,9 @@ def test_features_are_kept_as_float16_and_are_current_until_the_file_changes(sto
     assert matrix.shape == (7, DIM) and matrix.dtype == np.float32
     for image_id, row in zip(ids, matrix, strict=True):
         assert np.array_equal(row, views[image_id].astype(np.float16).astype(np.float32))
+    monkeypatch.setattr(features, "LOAD_ROWS", 2)  # read a few rows at a time, into half the memory
+    halves = load_features(store, images, dtype=np.float16)
+    assert halves[0] == ids and halves[1].dtype == np.float16 and np.array_equal(halves[1], matrix)
     row = store.conn.execute("SELECT length(pooled), length(views), model FROM features LIMIT 1").fetchone()
     assert tuple(row) == (DIM * 2, DIM * 2, MODEL)
 
@@ -70,6 +74,10 @@ def test_a_damaged_row_counts_as_missing_and_a_row_of_another_model_is_never_use
     assert {img.path for img, _s, _m in state.todo} == {first.path, store.images()[2].path}
     ids, _matrix = load_features(store, store.images())
     assert len(ids) == 4 and second.id not in ids  # not a number: left out of every search
+    with store.transaction() as c:  # a row of the wrong length, its size and time still current
+        c.execute("UPDATE features SET pooled=? WHERE image_id=?", (b"\0" * 10, store.images()[3].id))
+    ids, matrix = load_features(store, store.images(), kind="pooled")
+    assert len(ids) == 4 and store.images()[3].id not in ids and matrix.shape == (4, DIM)
     with pytest.raises(ValueError):
         save_features(store, [(first.id, 1, 1.0, np.full(DIM, np.inf), np.zeros(DIM))])
 

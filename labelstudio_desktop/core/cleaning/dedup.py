@@ -268,7 +268,7 @@ def _copies_apart(found: _Found, alone: np.ndarray) -> None:
 def _look_alikes(store: Store, table: ImageTable, found: _Found, threshold: float, job: JobToken) -> int:
     """Join the look-alike pairs not paired by a hash; the images left out for want of features."""
     usable = [table.record(int(r)) for r in found.rows]
-    with_features, vectors = load_features(store, usable)
+    with_features, vectors = load_features(store, usable, dtype=np.float16)  # prepared a few rows at a time
     member = np.searchsorted(found.rows, table.rows(np.array(with_features, np.int64)))
     i, j, score = similar_pairs(vectors, threshold, job.check)
     a, b = member[i], member[j]
