@@ -1,5 +1,5 @@
-"""The look-alike search (core/cleaning/similar.py): blocked exact search, the neighbourhood correction, the size
-limit."""
+"""The look-alike search (core/cleaning/similar.py): blocked exact search, the neighbourhood correction, the index
+beyond the exact search's size."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from labelstudio_desktop.core.cleaning import similar
-from labelstudio_desktop.core.cleaning.similar import TooManyImages, neighbourhoods, prepared, similar_pairs
+from labelstudio_desktop.core.cleaning.similar import Index, indexed_pairs, neighbourhoods, prepared, similar_pairs
 
 
 def _clusters(seed: int = 3) -> np.ndarray:
@@ -54,9 +54,41 @@ def test_a_neighbour_that_is_a_look_alike_itself_does_not_count_in_the_neighbour
     assert usual[0] == pytest.approx(row.mean(), abs=1e-5)
 
 
-def test_too_many_images_is_a_plain_refusal_and_tiny_inputs_give_nothing(monkeypatch):
-    monkeypatch.setattr(similar, "MAX_EXACT", 5)
-    with pytest.raises(TooManyImages, match="up to 5 images"):
-        similar_pairs(np.ones((6, 8)), 0.25)
+def test_preparing_a_few_rows_at_a_time_changes_nothing(monkeypatch):
+    vectors = _clusters(5)
+    whole = prepared(vectors)
+    monkeypatch.setattr(similar, "PREPARE_ROWS", 7)
+    assert np.allclose(prepared(vectors), whole, atol=1e-5)
+
+
+def test_the_index_probing_every_cell_finds_exactly_the_exact_pairs():
+    vectors = _clusters(5)
+    i, j, score = similar_pairs(vectors, 0.1)
+    ii, jj, ss = indexed_pairs(prepared(vectors), 0.1, cells=6, probe=6)
+    assert ii.tolist() == i.tolist() and jj.tolist() == j.tolist()
+    assert np.allclose(ss, score, atol=1e-5)
+
+
+def test_the_index_deals_every_row_to_one_cell_and_probes_its_own_cell_first():
+    x = prepared(_clusters(5))
+    index = Index(x, cells=6, probe=3)
+    assert sorted(np.concatenate([index.members(c) for c in range(6)]).tolist()) == list(range(len(x)))
+    assert index.near[:, 0].tolist() == list(range(6)) and index.near.shape == (6, 3)
+    for rows, candidates, sims in index.blocks():
+        assert set(rows.tolist()) <= set(candidates.tolist()) and sims.shape == (len(rows), len(candidates))
+
+
+def test_beyond_the_exact_search_the_index_finds_the_copies(monkeypatch):
+    vectors = _clusters()
+    monkeypatch.setattr(similar, "MAX_EXACT", 10)
+    monkeypatch.setattr(similar, "CELL_SIZE", 8)  # 5 cells of about 8 rows, each probing 2
+    monkeypatch.setattr(similar, "PROBE", 2)
+    cancelled = []
+    i, j, score = similar_pairs(vectors, 0.25, check=lambda: cancelled.append(1))
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 40), (1, 41), (7, 42)] and cancelled
+    assert np.all(score <= 1.0)
+
+
+def test_tiny_inputs_give_nothing():
     assert all(len(a) == 0 for a in similar_pairs(np.ones((1, 8)), 0.25))
     assert all(len(a) == 0 for a in similar_pairs(np.zeros((0, 8)), 0.25))
