@@ -28,7 +28,8 @@ from __future__ import annotations
 import fnmatch
 import io
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -37,7 +38,7 @@ from PIL import Image
 from ..core.boxes.boxes import best_box_exact, component_boxes, pad_box, scale_box
 from ..core.boxes.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 from ..core.editing.review_memory import Candidate, is_background, remembered, review_of
-from ..core.images import ImageProblem, load_rgb
+from ..core.images import ImageProblem, load_rgb, open_upright
 from ..core.jobs import JobToken
 from ..core.store.runs import get_run, held_out_images, last_run
 from ..core.store.store import BoxRecord, Store, StoreError
@@ -367,9 +368,13 @@ class _DetectorBoxes:
     source = "detector"
 
     def __init__(self, store: Store, run_id, threshold, max_boxes, prior: bool = False):
+        from .refine import FILE_NAME, Refiner
+
+        self.store = store
         self.run = model_run(store, run_id, "detect")
         self.notes: list[str] = []
         self.classes, self.model, self.size = run_model(self.run, self.notes)
+        self.refiner = Refiner.load(Path(self.run.model_path).parent / FILE_NAME) if self.run.model_path else None
         tuned = stored_tuned(self.run.params, self.notes, f"run {self.run.id}")  # propose --calibrate
         self.threshold = threshold if threshold is not None else \
             tuned_value(tuned, "threshold", DETECTOR_THRESHOLD, self.notes, f"run {self.run.id}")
@@ -389,10 +394,24 @@ class _DetectorBoxes:
                 boxes = [boxes[k] for k in nms(np.array([b[0] for b in boxes]), np.array([b[2] for b in boxes]))]
             candidates = [Candidate(label or self.classes[k], denormalise(box, img.width, img.height), float(score))
                           for box, k, score in boxes]
+            if self.refiner is not None and self.refiner.worth_it(len(candidates)):
+                candidates = self._refined(img, candidates)
             if not candidates:
                 report.without_box.append((img.path, f"the detector found nothing scoring {self.threshold:g} or "
                                                      "more"))
             yield img, candidates, None
+
+
+    def _refined(self, img, candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates' boxes looked at again in the photo (``ml/refine.py``); as they were when it cannot be
+        read now."""
+        try:
+            photo = open_upright(self.store.abs_path(img))
+        except (ImageProblem, OSError):
+            return candidates
+        boxes = self.refiner.refine(photo, [c.box for c in candidates])
+        return [replace(c, box=scale_box(box, (photo.width, photo.height), (img.width, img.height)))
+                for c, box in zip(candidates, boxes, strict=True)]
 
 
 def denormalise(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:

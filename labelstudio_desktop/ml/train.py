@@ -33,6 +33,7 @@ from ..core.store.db_values import finite
 from ..core.store.runs import create_run, get_run, owner_params, recover_interrupted, run_dir, update_run
 from ..core.store.store import Store
 from ..core.validate import shown
+from .backbones import is_pretrained
 from .config import (  # noqa: F401 - AugmentConfig, EpochPlan, epoch_plan re-exported for train()
     AugmentConfig,
     EpochPlan,
@@ -55,6 +56,8 @@ from .device import training_device
 from .models import (
     WeightsError,
 )
+from .refine import FILE_NAME as REFINER_FILE
+from .refine import fit_for_run
 from .run_parts import (  # noqa: F401 - the run's parts are imported from here too
     MODEL_KINDS,
     RunResult,
@@ -354,6 +357,9 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     params["seconds"] = (float(before) if finite(before) else 0.0) + (time.time() - started)
     update_run(store, run_id, history=history, status=status, finished_at=time.time(), message=message,
                model_path=str(best) if best.is_file() else None, params=params)
+    if config.task == "detect" and status == "finished" and config.backbone != "small" \
+            and is_pretrained(config.weights):
+        fit_for_run(store, data.ids["train"], folder / REFINER_FILE, job)  # the proposals' second look
     return RunResult(run_id, config.task, len(history.get("loss", [])), history,
                      str(best) if best.is_file() else None, status, message)
 

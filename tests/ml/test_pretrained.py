@@ -25,6 +25,9 @@ from labelstudio_desktop.ml.backbones import (
 )
 from labelstudio_desktop.ml.data import resize_square
 from labelstudio_desktop.ml.models import build_classifier, transfer_base
+from labelstudio_desktop.ml.propose import propose
+from labelstudio_desktop.ml.refine import FILE_NAME as REFINER_FILE
+from labelstudio_desktop.ml.refine import Refiner
 from labelstudio_desktop.ml.train import TrainConfig, load_model, train
 
 MOBILENET = SHIPPED["mobilenetv2"]
@@ -124,6 +127,15 @@ def test_fine_tuning_each_task_from_the_pretrained_default_keeps_batchnorm_as_sh
     with Store.open(demo_with_masks) as store:
         params = get_run(store, result.run_id).params
     assert (params["backbone"], params["weights"]) == ("mobilenetv2", "imagenet")
+    if task == "detect":  # the proposals' second look is fitted beside the model, and the proposals take it
+        assert Refiner.load(Path(result.model_path).with_name(REFINER_FILE)).boxes > 0
+        report = propose(demo_with_masks, run_id=result.run_id, source="detector", threshold=0.0, max_boxes=2,
+                         limit=3)
+        assert report.run_id == result.run_id and report.proposals
+        with Store.open(demo_with_masks) as store:
+            for box in store.boxes(states=("pending",)):
+                image = store.image(box.image_id)
+                assert 0 <= box.x0 < box.x1 <= image.width and 0 <= box.y0 < box.y1 <= image.height
 
 
 def test_unfrozen_pretrained_layers_learn_at_a_tenth_of_the_rate_and_keep_batchnorm_frozen(tmp_path):
