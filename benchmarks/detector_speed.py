@@ -138,28 +138,27 @@ def held_out(db: Path, run_id: int):
     with Store.open(db) as store:
         run = get_run(store, run_id)
         data = collect(store, "detect", int(run.params["size"]), classes=run.params["classes"])
-        paths = [store.abs_path(store.image(i)) for i in data.ids["test"]]
+        paths = [(store.abs_path(img), (img.width, img.height)) for img in map(store.image, data.ids["test"])]
     common = int(np.argmax(list(data.counts("train").values())))
     return load_model(run.model_path), data.x["test"], data.y["test"], common, paths
 
 
-def refined(run_folder: Path, paths: list[Path], detections) -> tuple[list, float] | None:
-    """The detections (boxes in 0..1) after the run's box refinement (``ml/refine.py``), each photo read again as
-    the proposals read it, and the seconds it took; None when the run has no refiner."""
-    from labelstudio_desktop.core.images import open_upright
-    from labelstudio_desktop.ml.refine import FILE_NAME, Refiner
+def refined(run_folder: Path, paths: list[tuple[Path, tuple[int, int]]], detections) -> tuple[list, float] | None:
+    """The detections (boxes in 0..1) after the run's box refinement (``ml/refine.py``) on the images the proposals
+    refine, each photo read again as the proposals read it, and the seconds it took; None when the run has no
+    refiner."""
+    from labelstudio_desktop.ml.refine import FILE_NAME, Refiner, refined_in_file
 
     refiner = Refiner.load(run_folder / FILE_NAME)
     if refiner is None:
         return None
     start, out = time.perf_counter(), []
-    for path, found in zip(paths, detections, strict=True):
+    for (path, (w, h)), found in zip(paths, detections, strict=True):
         if not refiner.worth_it(len(found)):  # as the proposals do
             out.append(found)
             continue
-        photo = open_upright(path)
-        w, h = photo.size
-        boxes = refiner.refine(photo, [(x0 * w, y0 * h, x1 * w, y1 * h) for (x0, y0, x1, y1), _c, _s in found])
+        boxes = refined_in_file(refiner, path, [(x0 * w, y0 * h, x1 * w, y1 * h) for (x0, y0, x1, y1), _c, _s in found],
+                                (w, h))
         out.append([((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
                     for (x0, y0, x1, y1), (_b, c, s) in zip(boxes, found, strict=True)])
     return out, time.perf_counter() - start

@@ -317,11 +317,15 @@ def to_rgb(im: Image.Image) -> Image.Image:
     return im.convert("RGB") if im.mode != "RGB" else im
 
 
-def open_upright(path: Path) -> Image.Image:
-    """Decode ``path`` fully, EXIF orientation applied, as 8-bit RGB. Truncated files load partially."""
+def open_upright(path: Path, reduce: int = 1) -> Image.Image:
+    """Decode ``path`` fully, EXIF orientation applied, as 8-bit RGB. Truncated files load partially. With ``reduce``
+    above 1 a JPEG may be decoded at a half, a quarter or an eighth of its size, never below 1 / ``reduce`` (much
+    faster: a phone photo in a few milliseconds); other formats decode whole."""
     _check_read(path)
     try:
         with Image.open(path) as im:
+            if reduce > 1:
+                im.draft("RGB", (max(1, im.width // reduce), max(1, im.height // reduce)))
             im.load()
             upright = ImageOps.exif_transpose(im)
             return to_rgb(upright)

@@ -38,7 +38,7 @@ from PIL import Image
 from ..core.boxes.boxes import best_box_exact, component_boxes, pad_box, scale_box
 from ..core.boxes.heatmap_boxes import binarize, grabcut_mask, strong_components, upsample
 from ..core.editing.review_memory import Candidate, is_background, remembered, review_of
-from ..core.images import ImageProblem, load_rgb, open_upright
+from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.store.runs import get_run, held_out_images, last_run
 from ..core.store.store import BoxRecord, Store, StoreError
@@ -405,13 +405,14 @@ class _DetectorBoxes:
     def _refined(self, img, candidates: list[Candidate]) -> list[Candidate]:
         """The candidates' boxes looked at again in the photo (``ml/refine.py``); as they were when it cannot be
         read now."""
+        from .refine import refined_in_file
+
+        size = (img.width, img.height)
         try:
-            photo = open_upright(self.store.abs_path(img))
+            boxes = refined_in_file(self.refiner, self.store.abs_path(img), [c.box for c in candidates], size)
         except (ImageProblem, OSError):
             return candidates
-        boxes = self.refiner.refine(photo, [c.box for c in candidates])
-        return [replace(c, box=scale_box(box, (photo.width, photo.height), (img.width, img.height)))
-                for c, box in zip(candidates, boxes, strict=True)]
+        return [replace(c, box=scale_box(box, size, size)) for c, box in zip(candidates, boxes, strict=True)]
 
 
 def denormalise(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:

@@ -59,6 +59,16 @@ def build_refiner_features() -> keras.Model:
     return keras.Model(inputs, keras.layers.Flatten()(base.get_layer(LAYER).output), name="refiner_features")
 
 
+def reduction(boxes: list[Edges]) -> int:
+    """How much smaller (1, 2, 4 or 8) a photo may be decoded for refining ``boxes`` and still give every cut at
+    least :data:`CROP` pixels of the photo (the resolution it was fitted on)."""
+    side = min(min(x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes) * (1 + 2 * CONTEXT)
+    k = 1
+    while k < 8 and side / (2 * k) >= CROP:
+        k *= 2
+    return k
+
+
 def region(box: Edges) -> Edges:
     """The part of the photo cut around ``box``: the box with :data:`CONTEXT` of its size on every side."""
     x0, y0, x1, y1 = box
@@ -148,6 +158,15 @@ class Refiner:
             y0, y1 = sorted((min(max(y0, 0.0), h - 1.0), min(max(y1, 1.0), float(h))))
             out.append((x0, y0, max(x1, x0 + 1.0), max(y1, y0 + 1.0)))
         return out
+
+
+def refined_in_file(refiner: Refiner, path: Path, boxes: list[Edges], size: tuple[int, int]) -> list[Edges]:
+    """``boxes`` (edges in the upright image of ``size``) refined in the photo at ``path``, decoded as small as the
+    cuts allow (:func:`reduction`); raises :class:`ImageProblem` or ``OSError`` when it cannot be read."""
+    photo = open_upright(path, reduction(boxes))
+    sx, sy = photo.width / size[0], photo.height / size[1]
+    found = refiner.refine(photo, [(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in boxes])
+    return [(x0 / sx, y0 / sy, x1 / sx, y1 / sy) for x0, y0, x1, y1 in found]
 
 
 def fit_refiner(samples: Iterable[tuple[Image.Image, list[Edges]]], total: int, seed: int = 0,

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from labelstudio_desktop.core.boxes.boxes import box_iou
+from labelstudio_desktop.core.images import open_upright
 from labelstudio_desktop.ml import refine
 from labelstudio_desktop.ml.refine import FILE_NAME, Refiner, fit_refiner
 
@@ -64,3 +65,16 @@ def test_nothing_to_fit_without_boxes_and_images_of_many_boxes_keep_the_detector
     assert fit_refiner(iter([]), total=0) is None
     assert Refiner.worth_it(1) and Refiner.worth_it(refine.AT_MOST)
     assert not Refiner.worth_it(0) and not Refiner.worth_it(refine.AT_MOST + 1)
+
+
+def test_a_photo_is_decoded_as_small_as_its_cuts_allow_and_boxes_come_back_in_its_frame(fitted, tmp_path):
+    assert refine.reduction([(0, 0, 1000, 1000)]) == 8 and refine.reduction([(0, 0, 100, 100)]) == 1
+    assert refine.reduction([(0, 0, 300, 300), (0, 0, 100, 80)]) == 1  # the smallest box decides
+    image, truth = _photo(300)
+    big = image.resize((image.width * 4, image.height * 4), Image.NEAREST)
+    path = tmp_path / "photo.jpg"
+    big.save(path, quality=95)
+    assert open_upright(path, reduce=4).size == image.size and open_upright(path).size == big.size
+    box = tuple(4 * v for v in truth)
+    (found,) = refine.refined_in_file(fitted, path, [box], big.size)
+    assert box_iou(found, box) > 0.8  # in the big photo's frame, on its object
