@@ -1,6 +1,7 @@
 """The operator's loop, simulated: propose -> review -> retrain -> calibrate -> propose, on datasets with true boxes.
 
-    python benchmarks/review_loop.py [--dataset demo|bccd|boards|cards ...] [--weights imagenet|none|both]
+    python benchmarks/review_loop.py [--dataset demo|bccd|boards|cards ...]
+                                     [--weights imagenet|none|both|refinement]
                                      [--batch 20] [--rounds 4] [--quick] [--json rows.json] [--plot out.png]
                                      [--order random|file|review ...]
 
@@ -9,7 +10,8 @@ Datasets: the demo project (class folders; its true boxes are kept apart from th
 XML beside each (``../shared/datasets/boards``: 149 photos of microcontroller boards, MIT; ``cards``: 363 photos of
 playing cards, Apache 2.0). The photo sets' true boxes are read through the app's own VOC import (EXIF rotation
 included), then the project is started afresh without them. Each dataset runs with the pretrained detector (the app's
-default, ImageNet MobileNetV2) and from scratch (``--weights none``: the small network), side by side.
+default, ImageNet MobileNetV2) and from scratch (``--weights none``: the small network), side by side;
+``--weights refinement`` runs the pretrained detector with and without its box refinement (``ml/refine.py``).
 
 Honest by construction (issue 20):
 - a fixed set of images (a third, at most 100) is held out: never reviewed, hidden from every model's training (the
@@ -57,7 +59,8 @@ SHARED = ROOT.parent / "shared" / "datasets"
 BCCD = SHARED / "BCCD_Dataset" / "BCCD"
 PHOTO_SETS = {"boards": SHARED / "boards" / "images", "cards": SHARED / "cards" / "images"}
 DATASETS = ("demo", "bccd", "boards", "cards")
-WEIGHTS = {"imagenet": {}, "none": {"backbone": "small", "weights": "none"}}
+WEIGHTS = {"imagenet": {}, "none": {"backbone": "small", "weights": "none"},
+           "imagenet-unrefined": {}}  # pretrained, its box refiner (ml/refine.py) removed after each training
 ORDERS = ("random", "file", "review")
 
 
@@ -339,6 +342,10 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
             result = train(db, config, start_from=run_id)
         run_id = result.run_id
         trained = time.perf_counter() - t0
+        if weights == "imagenet-unrefined":  # the proposals keep the detector's own boxes
+            from labelstudio_desktop.ml.refine import FILE_NAME
+
+            (Path(result.model_path).parent / FILE_NAME).unlink(missing_ok=True)
         print(f"   detector retrained on {rnd * batch} reviewed images in {trained:.0f} s ({result.epochs} epochs)",
               flush=True)
     return rows
@@ -429,8 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", action="append", choices=DATASETS,
                         help="a dataset to run (repeatable; default: all four)")
-    parser.add_argument("--weights", choices=["imagenet", "none", "both"], default="both",
-                        help="the detector's start: pretrained (the app's default), from scratch, or both side by side")
+    parser.add_argument("--weights", choices=["imagenet", "none", "both", "refinement"], default="both",
+                        help="the detector's start: pretrained (the app's default), from scratch, or both side by "
+                             "side; refinement: pretrained with and without its box refinement, side by side")
     parser.add_argument("--batch", type=int, default=None, help="images reviewed per round (default 20)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds (default 4)")
     parser.add_argument("--epochs", type=int, default=None, help="detector epochs per round (default: its own)")
@@ -447,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     names = args.dataset or list(DATASETS)
     batch = args.batch or (10 if args.quick else 20)
     rounds = args.rounds or (2 if args.quick else 4)
-    variants = ["imagenet", "none"] if args.weights == "both" else [args.weights]
+    variants = {"both": ["imagenet", "none"], "refinement": ["imagenet", "imagenet-unrefined"]}.get(args.weights,
+                                                                                                 [args.weights])
     missing = [f"{n}: {dataset_folder(n)}" for n in names if dataset_folder(n) and not dataset_folder(n).is_dir()]
     if missing:
         print("dataset folder not found (the datasets live in ../shared/datasets beside the repository): "
