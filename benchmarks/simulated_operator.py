@@ -1,5 +1,8 @@
 """A simulated operator reviewing box proposals against the true boxes of an image (for benchmarks/review_loop.py).
 
+Its rules and seconds are the app's own (``core/boxes/review_cost.py``, re-exported here: the detector's score
+threshold is calibrated to spend the fewest seconds under them); this module adds the counts a benchmark reports.
+
 The operator's rules (issue 10, made honest in issue 20):
 - an edge "moves" only when it is off by more than an operator would let pass: max(3 px, 5% of the true box's
   side along that axis) (:func:`edge_tolerance`); within that, the operator leaves it where the proposal put it;
@@ -34,113 +37,22 @@ from dataclasses import dataclass, field
 
 from labelstudio_desktop.core.boxes.boxes import Box
 from labelstudio_desktop.core.boxes.boxes import box_iou as iou
-
-ACCEPT_IOU = 0.7
-CORRECT_IOU = 0.3
-HAND_ACTIONS_PER_OBJECT = 2
-REDRAW_ACTIONS = 1 + HAND_ACTIONS_PER_OBJECT  # reject the proposal, draw the box, label it
-TOLERANCE_PX = 3
-TOLERANCE_SHARE = 0.05
-SECONDS = {"accept": 1.5, "reject": 1.0, "edge": 2.5, "label": 1.0, "draw": 7.0, "next_image": 0.5}
-REDRAW_SECONDS = SECONDS["reject"] + SECONDS["draw"]
-
-
-@dataclass
-class Decision:
-    """What the operator did with one proposal (index into the proposals) or one missed true box."""
-
-    kind: str  # accepted, corrected, rejected, drawn
-    proposal: int | None  # index of the proposal, None for a drawn box
-    truth: int | None  # index of the true box it became, None for a rejection
-    actions: int
-    seconds: float = 0.0
-    box: tuple[str, Box] | None = None  # what the operator stored (label, edges); None for a rejection
-
-
-@dataclass
-class Review:
-    decisions: list[Decision] = field(default_factory=list)
-
-    @property
-    def actions(self) -> int:
-        return sum(d.actions for d in self.decisions)
-
-    @property
-    def actions_with_verify(self) -> int:
-        """Space (keep the rest) or Shift+Space (reject the rest) replaces the most numerous of the two decisions."""
-        bulk = max(self.count("accepted"), self.count("rejected"))
-        return min(self.actions, self.actions - bulk + 1) if bulk else self.actions
-
-    @property
-    def actions_with_navigation(self) -> int:
-        """Also counting the key that goes on to the next image: once per image, whatever came last."""
-        return self.actions_with_verify + 1
-
-    @property
-    def seconds(self) -> float:
-        """The operator's seconds on the image, the next-image key included."""
-        return sum(d.seconds for d in self.decisions) + SECONDS["next_image"]
-
-    def count(self, kind: str) -> int:
-        return sum(d.kind == kind for d in self.decisions)
-
-
-def edge_tolerance(truth: Box) -> tuple[float, float]:
-    """How far (x, y) an edge may be off and still be left as it is: max(3 px, 5% of the true box's side)."""
-    x0, y0, x1, y1 = truth
-    return max(TOLERANCE_PX, TOLERANCE_SHARE * (x1 - x0)), max(TOLERANCE_PX, TOLERANCE_SHARE * (y1 - y0))
-
-
-def corrected_box(proposal: Box, truth: Box) -> tuple[Box, int]:
-    """The box the operator leaves after dragging the edges off by more than the tolerance onto the truth, and how
-    many edges moved."""
-    tx, ty = edge_tolerance(truth)
-    edges, moved = [], 0
-    for k, (p, t) in enumerate(zip(proposal, truth, strict=True)):
-        if abs(p - t) > (tx if k % 2 == 0 else ty):
-            edges.append(t)
-            moved += 1
-        else:
-            edges.append(p)
-    return tuple(edges), moved
-
-
-def moved_edges(a: Box, b: Box) -> int:
-    """How many of the four edges of proposal ``a`` the operator drags onto true box ``b`` (each is one drag)."""
-    return corrected_box(a, b)[1]
-
-
-def review(proposals: list[tuple[str, Box]], truth: list[tuple[str, Box]]) -> Review:
-    """The operator's decisions on an image's proposals, given its true boxes (label, box)."""
-    pairs = sorted(((iou(p, t), i, j) for i, (_pl, p) in enumerate(proposals) for j, (_tl, t) in enumerate(truth)),
-                   reverse=True)
-    used_p: set[int] = set()
-    used_t: set[int] = set()
-    result = Review()
-    for value, i, j in pairs:
-        if value < CORRECT_IOU:
-            break
-        if i in used_p or j in used_t:
-            continue
-        label, proposal = proposals[i]
-        true_label, true_box = truth[j]
-        same_label = label == true_label
-        box, edges = corrected_box(proposal, true_box)
-        if same_label and (value >= ACCEPT_IOU or edges == 0):
-            result.decisions.append(Decision("accepted", i, j, 1, SECONDS["accept"], (label, proposal)))
-        else:
-            actions = min(max(1, edges) + (0 if same_label else 1), REDRAW_ACTIONS)
-            seconds = min(SECONDS["edge"] * edges + (0 if same_label else SECONDS["label"]), REDRAW_SECONDS)
-            result.decisions.append(Decision("corrected", i, j, actions, seconds, (true_label, box)))
-        used_p.add(i)
-        used_t.add(j)
-    for i in range(len(proposals)):
-        if i not in used_p:
-            result.decisions.append(Decision("rejected", i, None, 1, SECONDS["reject"]))
-    for j in range(len(truth)):
-        if j not in used_t:
-            result.decisions.append(Decision("drawn", None, j, HAND_ACTIONS_PER_OBJECT, SECONDS["draw"], truth[j]))
-    return result
+from labelstudio_desktop.core.boxes.review_cost import (  # noqa: F401 - the operator's rules, re-exported
+    ACCEPT_IOU,
+    CORRECT_IOU,
+    HAND_ACTIONS_PER_OBJECT,
+    REDRAW_ACTIONS,
+    REDRAW_SECONDS,
+    SECONDS,
+    TOLERANCE_PX,
+    TOLERANCE_SHARE,
+    Decision,
+    Review,
+    corrected_box,
+    edge_tolerance,
+    moved_edges,
+    review,
+)
 
 
 def hand_actions_with_navigation(objects: int) -> int:

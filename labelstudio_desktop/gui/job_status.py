@@ -38,6 +38,8 @@ STATUS_LINES = [
     (r"tuning on all reviewed images", QT_TRANSLATE_NOOP("JobStatus", "tuning on all reviewed images")),
     (r"image features", QT_TRANSLATE_NOOP("JobStatus", "image features")),
     (r"box features", QT_TRANSLATE_NOOP("JobStatus", "box features")),
+    (r"fitting the box refinement", QT_TRANSLATE_NOOP("JobStatus", "fitting the box refinement")),
+    (r"box refinement: left out (.+?): (.+)", QT_TRANSLATE_NOOP("JobStatus", "box refinement: left out {0}: {1}")),
     (r"detections on (\d+) reviewed images", QT_TRANSLATE_NOOP("JobStatus", "detections on {0} reviewed images")),
     (r"fold (\d+)/(\d+): training a detector on (\d+) images",
      QT_TRANSLATE_NOOP("JobStatus", "fold {0}/{1}: training a detector on {2} images")),

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
+from ..core.boxes.review_cost import SECONDS_METRIC
 from ..core.editing.annotation_work import annotation_work, images_with_pending_masks
 from ..core.editing.commands import Compound, UpdateBox, verifying
 from ..core.editing.review_order import review_order
@@ -150,7 +151,8 @@ class ReviewFlow(QObject):
                 p["threshold"], p["padding"], p["layer_name"])
         else:
             then = self.tr("The next proposals keep detections scoring {0:.2f} or more.").format(p["threshold"])
-        metric = {"F1 at IoU 0.5": self.tr("F1 at IoU 0.5")}.get(result.metric, self.tr("mean best IoU"))
+        metric = {SECONDS_METRIC: self.tr("your seconds per box, lower is better")}.get(result.metric,
+                                                                                       self.tr("mean best IoU"))
         QMessageBox.information(self.window, self.tr("Calibration"), self.tr(
             "Proposals against your reviewed boxes ({0}): {1:.3f} before, {2:.3f} after (cross-validated).").format(
             metric, result.before, result.after) + "\n" + then)

@@ -1292,6 +1292,14 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>ボックスの特徴量</translation>
     </message>
     <message>
+        <source>fitting the box refinement</source>
+        <translation>ボックスの微調整を学習中</translation>
+    </message>
+    <message>
+        <source>box refinement: left out {0}: {1}</source>
+        <translation>ボックスの微調整から除外: {0}: {1}</translation>
+    </message>
+    <message>
         <source>detections on {0} reviewed images</source>
         <translation>レビュー済みの {0} 枚の画像で検出中</translation>
     </message>
@@ -2392,8 +2400,8 @@ Stop it and go on?</source>
         <translation>次回からの提案はスコア {0:.2f} 以上の検出を残します。</translation>
     </message>
     <message>
-        <source>F1 at IoU 0.5</source>
-        <translation>IoU 0.5 での F1</translation>
+        <source>your seconds per box, lower is better</source>
+        <translation>ボックス 1 個あたりの作業秒数（少ないほど良い）</translation>
     </message>
     <message>
         <source>mean best IoU</source>

@@ -6,20 +6,22 @@ from __future__ import annotations
 import pytest
 from fixed_model import SQUARES, squares_project
 
+from labelstudio_desktop.core.boxes.review_cost import SECONDS_METRIC
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _f1, calibrate
+from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _seconds, calibrate
 from labelstudio_desktop.ml.propose import denormalise, propose
 
 
-def test_f1_and_the_best_threshold_on_crafted_detections():
+def test_the_threshold_costing_the_operator_the_fewest_seconds_on_crafted_detections():
     truth = [(0, (0, 0, 10, 10)), (1, (20, 20, 30, 30))]
     detections = [((0, 0, 10, 10), 0, 0.9), ((20, 20, 30, 31), 1, 0.6), ((50, 50, 60, 60), 0, 0.2)]
     samples = [(detections, truth)]
-    assert _f1(samples, 0.1) == pytest.approx(2 * 2 / (3 + 2))  # a false positive at 0.2
-    assert _f1(samples, 0.5) == 1.0
-    assert _f1(samples, 0.95) == 0.0
-    assert _best_threshold(samples) in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-    assert _best_threshold(samples) == 0.3  # among equal F1, the one nearest the default
+    assert _seconds(samples, 0.1) == pytest.approx((1.5 + 1.5 + 1.0 + 0.5) / 2)  # two accepted, one rejected
+    assert _seconds(samples, 0.5) == pytest.approx((1.5 + 1.5 + 0.5) / 2)
+    assert _seconds(samples, 0.95) == pytest.approx((7 + 7 + 0.5) / 2)  # both drawn by hand
+    assert _best_threshold(samples) == 0.3  # among equal costs, the one nearest the default
+    shy = [([((0, 0, 10, 10), 0, 0.9), ((20, 20, 30, 30), 1, 0.12), ((50, 50, 60, 60), 0, 0.07)], truth)]
+    assert _best_threshold(shy) == 0.1  # a box missed costs a drawing (7 s), a wrong one a rejection (1 s)
 
 
 def test_denormalise_gives_pixel_edges_never_empty():
@@ -76,8 +78,8 @@ def test_detector_proposals_are_pending_valid_and_remember_the_review(squares_wi
 def test_detector_calibration_stores_a_threshold_the_next_proposals_use(squares_with_a_detector):
     db, run = squares_with_a_detector
     result = calibrate(db, folds=2)
-    assert result.metric == "F1 at IoU 0.5" and result.params["threshold"] in THRESHOLDS
-    assert 0 <= result.before <= 1 and 0 <= result.after <= 1 and result.images == len(SQUARES)
+    assert result.metric == SECONDS_METRIC and result.params["threshold"] in THRESHOLDS
+    assert result.before > 0 and result.after > 0 and result.images == len(SQUARES)  # seconds per box
     report = propose(db, include_verified=True)
     assert report.threshold == result.params["threshold"]
 
