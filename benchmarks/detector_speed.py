@@ -230,7 +230,7 @@ def run_dataset(name: str, args, folder: Path) -> dict:
 def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: bool = True) -> dict:
     """Train a run of ``config`` on the project, print its time and quality on the held-out photos."""
     from labelstudio_desktop.ml.detector import decode, predict
-    from labelstudio_desktop.ml.propose import DETECTOR_THRESHOLD
+    from labelstudio_desktop.ml.propose import BEST_GUESS_FLOOR, DETECTOR_THRESHOLD, sure_or_best
     from labelstudio_desktop.ml.train import train
 
     start, cpu = time.perf_counter(), time.process_time()
@@ -242,13 +242,16 @@ def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: 
           f"machine the wall time grows, these hardly); load after {load()}")
     model, x, items, common, paths = held_out(db, result.run_id)
     outputs = predict(model, x)
-    detections = decode(outputs, DETECTOR_THRESHOLD, max_boxes=100)
+    detections = [sure_or_best(found, DETECTOR_THRESHOLD)  # as the proposals keep them
+                  for found in decode(outputs, min(DETECTOR_THRESHOLD, BEST_GUESS_FLOOR), max_boxes=100)]
     ours = quality(items, detections)
+    sure = quality(items, decode(outputs, DETECTOR_THRESHOLD, max_boxes=100))  # without the best guesses
     second = refined(Path(result.model_path).parent, paths, detections)
     looked = quality(items, second[0]) if second else None
     ours.ap50 = quality(items, decode(outputs, 0.01, max_boxes=100)).ap50  # every score: the precision-recall curve
     centre = quality(items, [[(CENTRE_BOX, common, 1.0)]] * len(items))
     row = {"seconds": seconds, "cpu_seconds": cpu, "epochs": result.epochs, "detector": asdict(ours),
+           "sure_only": asdict(sure),
            "centre_box": asdict(centre), "ratio": ours.mean_iou / max(centre.mean_iou, 1e-9),
            "load": os.getloadavg()}
     if looked is not None:
@@ -259,10 +262,12 @@ def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: 
         print(f"proposals: {per_s:.0f} images/s resized, {from_files:.0f} images/s from the files, "
               f"{with_refining:.0f} images/s with the box refinement (target >= 20)")
         row.update(images_per_s=per_s, images_per_s_files=from_files, images_per_s_refined=with_refining)
-    print(f"held out ({len(items)} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {DETECTOR_THRESHOLD}:")
+    print(f"held out ({len(items)} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {DETECTOR_THRESHOLD} "
+          f"or a photo's best guess >= {BEST_GUESS_FLOOR} (sure only: without the best guesses):")
     print(f"  {'':14} {'mean IoU':>8} {'any class':>9} {'precision':>9} {'recall':>7} {'AP50':>6} {'as is':>6}")
-    for name, q in ((label, ours), *((("+ refinement", looked),) if looked else ()), ("centre box", centre)):
-        ap50 = f"{q.ap50:6.3f}" if q is not looked else f"{'-':>6}"  # refined: the thresholded boxes only
+    for name, q in (("sure only", sure), (label, ours), *((("+ refinement", looked),) if looked else ()),
+                    ("centre box", centre)):
+        ap50 = f"{q.ap50:6.3f}" if q is ours or q is centre else f"{'-':>6}"  # the others: thresholded boxes
         print(f"  {name[:14]:14} {q.mean_iou:8.3f} {q.mean_iou_any:9.3f} {q.precision:9.3f} {q.recall:7.3f} "
               f"{ap50} {q.as_is:6.1%}")
     print(f"  ratio ({label} / centre box), mean best IoU: {row['ratio']:.2f} (any class: "

@@ -49,6 +49,17 @@ from .data import class_per_image, resize_square
 METHODS = ("exact", "bayes")
 SOURCES = ("auto", "gradcam", "detector", "unet")
 DETECTOR_THRESHOLD = 0.3
+#: An image where no detection reaches the threshold still gets the best one scoring at least this much: a missed
+#: object costs the operator a drawing (7 s), a wrong guess a rejection (1 s; ``core/boxes/review_cost.py``). A
+#: detector trained on a few images scores its objects low: after 20 board photos it proposed 3 boxes for 21 objects.
+BEST_GUESS_FLOOR = 0.05
+
+
+def sure_or_best(boxes: list, threshold: float) -> list:
+    """An image's detections (best score first) scoring ``threshold`` or more, or else its best one when it scores
+    :data:`BEST_GUESS_FLOOR` or more."""
+    sure = [b for b in boxes if b[2] >= threshold]
+    return sure or [b for b in boxes[:1] if b[2] >= BEST_GUESS_FLOOR]
 #: Cold-start levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
 #: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map, and
 #: padding (a share of the box's size on each side: Grad-CAM lights the most telling part of an object, a white
@@ -383,8 +394,10 @@ class _DetectorBoxes:
     def __call__(self, batch, pixels, report: ProposeReport):
         from .detector import detect, nms
 
-        found = detect(self.model, np.stack(pixels), score_threshold=self.threshold, max_boxes=self.max_boxes)
+        found = detect(self.model, np.stack(pixels), score_threshold=min(self.threshold, BEST_GUESS_FLOOR),
+                       max_boxes=self.max_boxes)
         for img, boxes in zip(batch, found, strict=True):
+            boxes = sure_or_best(boxes, self.threshold)
             label = image_class(img, self.prior)
             if label is not None and is_background(label):
                 report.without_box.append((img.path, f"the image's class '{label}' is a background class"))
@@ -397,8 +410,8 @@ class _DetectorBoxes:
             if self.refiner is not None and self.refiner.worth_it(len(candidates)):
                 candidates = self._refined(img, candidates)
             if not candidates:
-                report.without_box.append((img.path, f"the detector found nothing scoring {self.threshold:g} or "
-                                                     "more"))
+                floor = min(self.threshold, BEST_GUESS_FLOOR)
+                report.without_box.append((img.path, f"the detector found nothing scoring {floor:g} or more"))
             yield img, candidates, None
 
 

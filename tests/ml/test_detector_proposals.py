@@ -9,7 +9,7 @@ from fixed_model import SQUARES, squares_project
 from labelstudio_desktop.core.boxes.review_cost import SECONDS_METRIC
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _seconds, calibrate
-from labelstudio_desktop.ml.propose import denormalise, propose
+from labelstudio_desktop.ml.propose import BEST_GUESS_FLOOR, denormalise, propose, sure_or_best
 
 
 def test_the_threshold_costing_the_operator_the_fewest_seconds_on_crafted_detections():
@@ -22,6 +22,14 @@ def test_the_threshold_costing_the_operator_the_fewest_seconds_on_crafted_detect
     assert _best_threshold(samples) == 0.3  # among equal costs, the one nearest the default
     shy = [([((0, 0, 10, 10), 0, 0.9), ((20, 20, 30, 30), 1, 0.12), ((50, 50, 60, 60), 0, 0.07)], truth)]
     assert _best_threshold(shy) == 0.1  # a box missed costs a drawing (7 s), a wrong one a rejection (1 s)
+
+
+def test_an_image_with_nothing_sure_gets_its_best_guess_above_the_floor():
+    a, b = ((0, 0, 1, 1), 0, 0.5), ((0, 0, 2, 2), 1, 0.2)
+    assert sure_or_best([a, b], 0.3) == [a]
+    assert sure_or_best([b], 0.3) == [b]  # a drawing costs 7 s, a rejection 1 s
+    assert sure_or_best([((0, 0, 1, 1), 0, BEST_GUESS_FLOOR / 2)], 0.3) == []
+    assert sure_or_best([], 0.3) == []
 
 
 def test_denormalise_gives_pixel_edges_never_empty():
