@@ -147,20 +147,23 @@ def refined(run_folder: Path, paths: list[tuple[Path, tuple[int, int]]], detecti
     """The detections (boxes in 0..1) after the run's box refinement (``ml/refine.py``) on the images the proposals
     refine, each photo read again as the proposals read it, and the seconds it took; None when the run has no
     refiner."""
-    from labelstudio_desktop.ml.refine import FILE_NAME, Refiner, refined_in_file
+    from labelstudio_desktop.ml.refine import FILE_NAME, Refiner, refined_in_files
 
     refiner = Refiner.load(run_folder / FILE_NAME)
     if refiner is None:
         return None
-    start, out = time.perf_counter(), []
-    for (path, (w, h)), found in zip(paths, detections, strict=True):
-        if not refiner.worth_it(len(found)):  # as the proposals do
-            out.append(found)
-            continue
-        boxes = refined_in_file(refiner, path, [(x0 * w, y0 * h, x1 * w, y1 * h) for (x0, y0, x1, y1), _c, _s in found],
-                                (w, h))
-        out.append([((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
-                    for (x0, y0, x1, y1), (_b, c, s) in zip(boxes, found, strict=True)])
+    start, out = time.perf_counter(), list(detections)
+    chosen = [n for n, found in enumerate(detections) if refiner.worth_it(len(found))]  # as the proposals do
+    for first in range(0, len(chosen), 32):  # the proposals' batches
+        part = chosen[first:first + 32]
+        items = [(paths[n][0], [(x0 * paths[n][1][0], y0 * paths[n][1][1], x1 * paths[n][1][0], y1 * paths[n][1][1])
+                                for (x0, y0, x1, y1), _c, _s in detections[n]], paths[n][1]) for n in part]
+        for n, boxes in zip(part, refined_in_files(refiner, items), strict=True):
+            if boxes is None:  # unreadable now: as it was
+                continue
+            w, h = paths[n][1]
+            out[n] = [((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
+                      for (x0, y0, x1, y1), (_b, c, s) in zip(boxes, detections[n], strict=True)]
     return out, time.perf_counter() - start
 
 

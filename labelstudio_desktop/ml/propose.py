@@ -396,36 +396,43 @@ class _DetectorBoxes:
 
         found = detect(self.model, np.stack(pixels), score_threshold=min(self.threshold, BEST_GUESS_FLOOR),
                        max_boxes=self.max_boxes)
+        results = []
         for img, boxes in zip(batch, found, strict=True):
             boxes = sure_or_best(boxes, self.threshold)
             label = image_class(img, self.prior)
             if label is not None and is_background(label):
                 report.without_box.append((img.path, f"the image's class '{label}' is a background class"))
-                yield img, [], None
+                results.append((img, []))
                 continue
             if label is not None and boxes:
                 boxes = [boxes[k] for k in nms(np.array([b[0] for b in boxes]), np.array([b[2] for b in boxes]))]
             candidates = [Candidate(label or self.classes[k], denormalise(box, img.width, img.height), float(score))
                           for box, k, score in boxes]
-            if self.refiner is not None and self.refiner.worth_it(len(candidates)):
-                candidates = self._refined(img, candidates)
             if not candidates:
                 floor = min(self.threshold, BEST_GUESS_FLOOR)
                 report.without_box.append((img.path, f"the detector found nothing scoring {floor:g} or more"))
+            results.append((img, candidates))
+        if self.refiner is not None:
+            results = self._refined(results)
+        for img, candidates in results:
             yield img, candidates, None
 
+    def _refined(self, results: list) -> list:
+        """The candidates' boxes looked at again in their photos (``ml/refine.py``), on the images with few of them;
+        as they were where a photo cannot be read now."""
+        from .refine import refined_in_files
 
-    def _refined(self, img, candidates: list[Candidate]) -> list[Candidate]:
-        """The candidates' boxes looked at again in the photo (``ml/refine.py``); as they were when it cannot be
-        read now."""
-        from .refine import refined_in_file
-
-        size = (img.width, img.height)
-        try:
-            boxes = refined_in_file(self.refiner, self.store.abs_path(img), [c.box for c in candidates], size)
-        except (ImageProblem, OSError):
-            return candidates
-        return [replace(c, box=scale_box(box, size, size)) for c, box in zip(candidates, boxes, strict=True)]
+        chosen = [n for n, (_img, candidates) in enumerate(results) if self.refiner.worth_it(len(candidates))]
+        found = refined_in_files(self.refiner, [(self.store.abs_path(results[n][0]), [c.box for c in results[n][1]],
+                                                 (results[n][0].width, results[n][0].height)) for n in chosen])
+        results = list(results)
+        for n, boxes in zip(chosen, found, strict=True):
+            img, candidates = results[n]
+            if boxes is not None:
+                size = (img.width, img.height)
+                results[n] = (img, [replace(c, box=scale_box(box, size, size))
+                                    for c, box in zip(candidates, boxes, strict=True)])
+        return results
 
 
 def denormalise(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:

@@ -40,6 +40,8 @@ JITTERS = 16
 SHIFT = 0.2
 SCALE = 0.3
 MAX_CROPS = 1_500
+#: Cuts the network takes at once (always this many: see :func:`cut_features`).
+CUTS_PER_CALL = 16
 #: The ridge penalty, as a share of the features' mean squared length.
 PENALTY = 0.5
 PASSES = 2
@@ -135,7 +137,7 @@ class Refiner:
 
     def features(self, cuts: np.ndarray) -> np.ndarray:
         self.model = self.model or build_refiner_features()
-        return np.asarray(self.model.predict_on_batch(cuts.astype(np.float32)))
+        return cut_features(self.model, cuts)
 
     @staticmethod
     def worth_it(count: int) -> bool:
@@ -143,30 +145,57 @@ class Refiner:
         return 0 < count <= AT_MOST
 
     def refine(self, image: Image.Image, boxes: list[Edges]) -> list[Edges]:
-        """``boxes`` of the upright ``image`` refined (:data:`PASSES` looks), each kept inside the photo and at
-        least a pixel wide."""
-        boxes = [tuple(float(v) for v in box) for box in boxes]
+        """``boxes`` of the upright ``image`` refined (:meth:`refine_many`)."""
+        return self.refine_many([(image, boxes)])[0]
+
+    def refine_many(self, items: list[tuple[Image.Image, list[Edges]]]) -> list[list[Edges]]:
+        """The boxes of several upright images refined (:data:`PASSES` looks, every image's cuts through the network
+        together), each kept inside its photo and at least a pixel wide."""
+        owners = [n for n, (_image, boxes) in enumerate(items) for _box in boxes]
+        boxes = [tuple(float(v) for v in box) for _image, image_boxes in items for box in image_boxes]
         for _ in range(PASSES if boxes else 0):
             areas = [region(box) for box in boxes]
-            found = self.features(np.stack([cut(image, area) for area in areas]))
+            found = self.features(np.stack([cut(items[n][0], area) for n, area in zip(owners, areas, strict=True)]))
             values = (found - self.mean) @ self.weights + self.target_mean
             boxes = [from_fractions(v, area) for v, area in zip(values, areas, strict=True)]
-        w, h = image.size
-        out = []
-        for x0, y0, x1, y1 in boxes:
+        out: list[list[Edges]] = [[] for _ in items]
+        for n, (x0, y0, x1, y1) in zip(owners, boxes, strict=True):
+            w, h = items[n][0].size
             x0, x1 = sorted((min(max(x0, 0.0), w - 1.0), min(max(x1, 1.0), float(w))))
             y0, y1 = sorted((min(max(y0, 0.0), h - 1.0), min(max(y1, 1.0), float(h))))
-            out.append((x0, y0, max(x1, x0 + 1.0), max(y1, y0 + 1.0)))
+            out[n].append((x0, y0, max(x1, x0 + 1.0), max(y1, y0 + 1.0)))
         return out
 
 
-def refined_in_file(refiner: Refiner, path: Path, boxes: list[Edges], size: tuple[int, int]) -> list[Edges]:
-    """``boxes`` (edges in the upright image of ``size``) refined in the photo at ``path``, decoded as small as the
-    cuts allow (:func:`reduction`); raises :class:`ImageProblem` or ``OSError`` when it cannot be read."""
-    photo = open_upright(path, reduction(boxes))
-    sx, sy = photo.width / size[0], photo.height / size[1]
-    found = refiner.refine(photo, [(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in boxes])
-    return [(x0 / sx, y0 / sy, x1 / sx, y1 / sy) for x0, y0, x1, y1 in found]
+def cut_features(model: keras.Model, cuts: np.ndarray) -> np.ndarray:
+    """The network's features of ``cuts``, :data:`CUTS_PER_CALL` at a time (the last call padded: a call of
+    another size would trace the network again, which costs more than the padding)."""
+    out = []
+    for start in range(0, len(cuts), CUTS_PER_CALL):
+        part = cuts[start:start + CUTS_PER_CALL].astype(np.float32)
+        padded = np.zeros((CUTS_PER_CALL, *part.shape[1:]), np.float32)
+        padded[:len(part)] = part
+        out.append(np.asarray(model.predict_on_batch(padded))[:len(part)])
+    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+
+
+def refined_in_files(refiner: Refiner, items: list[tuple[Path, list[Edges], tuple[int, int]]]) -> list:
+    """Each item's boxes (edges in its upright image of the given size) refined in the photo at its path, decoded
+    as small as the cuts allow (:func:`reduction`), every photo's cuts through the network together; None for a
+    photo that cannot be read now."""
+    read: dict[int, tuple[Image.Image, float, float]] = {}
+    for n, (path, boxes, (width, height)) in enumerate(items):
+        try:
+            photo = open_upright(path, reduction(boxes))
+        except (ImageProblem, OSError):
+            continue
+        read[n] = (photo, photo.width / width, photo.height / height)
+    found = refiner.refine_many([(photo, [(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in items[n][1]])
+                                 for n, (photo, sx, sy) in read.items()])
+    out: list = [None] * len(items)
+    for (n, (_photo, sx, sy)), boxes in zip(read.items(), found, strict=True):
+        out[n] = [(x0 / sx, y0 / sy, x1 / sx, y1 / sy) for x0, y0, x1, y1 in boxes]
+    return out
 
 
 def fit_refiner(samples: Iterable[tuple[Image.Image, list[Edges]]], total: int, seed: int = 0,
@@ -187,7 +216,7 @@ def fit_refiner(samples: Iterable[tuple[Image.Image, list[Edges]]], total: int, 
                 cuts.append(cut(image, area))
                 targets.append(as_fractions(box, area))
         if cuts:
-            features.append(np.asarray(model.predict_on_batch(np.stack(cuts).astype(np.float32))))
+            features.append(cut_features(model, np.stack(cuts)))
     if not features:
         return None
     x, y = np.concatenate(features), np.stack(targets)

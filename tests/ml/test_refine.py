@@ -76,5 +76,9 @@ def test_a_photo_is_decoded_as_small_as_its_cuts_allow_and_boxes_come_back_in_it
     big.save(path, quality=95)
     assert open_upright(path, reduce=4).size == image.size and open_upright(path).size == big.size
     box = tuple(4 * v for v in truth)
-    (found,) = refine.refined_in_file(fitted, path, [box], big.size)
-    assert box_iou(found, box) > 0.8  # in the big photo's frame, on its object
+    (found,), gone = refine.refined_in_files(fitted, [(path, [box], big.size), (tmp_path / "gone.jpg", [box],
+                                                                                   big.size)])
+    assert box_iou(found, box) > 0.8 and gone is None  # in the big photo's frame, on its object; unreadable: None
+    other, _ = _photo(301)
+    together = fitted.refine_many([(image, [truth, truth]), (other, [])])
+    assert together[1] == [] and np.allclose(together[0], [fitted.refine(image, [truth])[0]] * 2, atol=0.5)
