@@ -145,13 +145,14 @@ def held_out(db: Path, run_id: int):
 
 def refined(run_folder: Path, paths: list[tuple[Path, tuple[int, int]]], detections) -> tuple[list, float] | None:
     """The detections (boxes in 0..1) after the run's box refinement (``ml/refine.py``) on the images the proposals
-    refine, each photo read again as the proposals read it, and the seconds it took; None when the run has no
-    refiner."""
-    from labelstudio_desktop.ml.refine import FILE_NAME, Refiner, refined_in_files
+    refine, each photo read again as the proposals read it, and the seconds it took (the network built and traced
+    before, as ``throughput`` warms the detector up); None when the run has no refiner."""
+    from labelstudio_desktop.ml.refine import CROP, FILE_NAME, Refiner, refined_in_files
 
     refiner = Refiner.load(run_folder / FILE_NAME)
     if refiner is None:
         return None
+    refiner.features(np.zeros((1, CROP, CROP, 3), np.uint8))  # built and traced once per proposal job: not timed
     start, out = time.perf_counter(), list(detections)
     chosen = [n for n, found in enumerate(detections) if refiner.worth_it(len(found))]  # as the proposals do
     for first in range(0, len(chosen), 32):  # the proposals' batches
