@@ -23,7 +23,7 @@ from ..core.jobs import JobToken
 from ..core.store.features import INPUT_SIZE
 from ..core.store.records import BoxRecord
 from ..core.store.store import Store
-from .features import build_extractor
+from .features import build_extractor, predict_in_calls
 
 CROP_SIZE = INPUT_SIZE  # as the whole images: one extractor serves both; 160 px beat 96 and 128 on cards
 CONTEXT = 0.15
@@ -91,20 +91,9 @@ def box_features(store: Store, boxes: list[BoxRecord], job: JobToken | None = No
             cut.append(pixels)
             result.ids += [box.id for box in by_image[image_id]]
         if cut:
-            vectors.append(_pooled(model, np.concatenate(cut)))
+            vectors.append(predict_in_calls(model, np.concatenate(cut), CROPS_PER_CALL))
         job.progress(min((n + 1) * IMAGES_PER_BATCH, len(order)), len(order))
     if vectors:
         result.vectors = np.concatenate(vectors).astype(np.float32)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _pooled(model: keras.Model, pixels: np.ndarray) -> np.ndarray:
-    """The model's outputs for ``pixels``, :data:`CROPS_PER_CALL` at a time (the last call padded)."""
-    out = []
-    for start in range(0, len(pixels), CROPS_PER_CALL):
-        chunk = pixels[start:start + CROPS_PER_CALL].astype(np.float32)
-        padded = np.zeros((CROPS_PER_CALL, *chunk.shape[1:]), np.float32)
-        padded[:len(chunk)] = chunk
-        out.append(np.asarray(model.predict_on_batch(padded))[:len(chunk)])
-    return np.concatenate(out)

@@ -100,6 +100,18 @@ def view_features(model: keras.Model, batch: np.ndarray) -> tuple[np.ndarray, np
     return out[0], out.mean(axis=0)
 
 
+def predict_in_calls(model: keras.Model, pixels: np.ndarray, per_call: int) -> np.ndarray:
+    """The model's outputs for ``pixels``, ``per_call`` at a time, the last call padded: a call of another size would
+    trace the network again, which costs more than the padding."""
+    out = []
+    for start in range(0, len(pixels), per_call):
+        chunk = pixels[start:start + per_call].astype(np.float32)
+        padded = np.zeros((per_call, *chunk.shape[1:]), np.float32)
+        padded[:len(chunk)] = chunk
+        out.append(np.asarray(model.predict_on_batch(padded))[:len(chunk)])
+    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+
+
 def compute_features(store: Store, job: JobToken | None = None, batch: int = BATCH,
                      model: keras.Model | None = None, state: FeatureState | None = None) -> EmbedReport:
     """Compute and store the features of the project's usable images that have none, or only of an older file

@@ -31,6 +31,7 @@ from PIL import Image
 from ..core.images import ImageProblem, open_upright
 from ..core.jobs import JobToken
 from ..core.store.store import Store
+from .features import predict_in_calls
 from .models import transfer_base
 
 CROP = 128
@@ -40,7 +41,7 @@ JITTERS = 16
 SHIFT = 0.2
 SCALE = 0.3
 MAX_CROPS = 1_500
-#: Cuts the network takes at once (always this many: see :func:`cut_features`).
+#: Cuts the network takes at once (always this many: :func:`.features.predict_in_calls`).
 CUTS_PER_CALL = 16
 #: The ridge penalty, as a share of the features' mean squared length.
 PENALTY = 0.5
@@ -137,7 +138,7 @@ class Refiner:
 
     def features(self, cuts: np.ndarray) -> np.ndarray:
         self.model = self.model or build_refiner_features()
-        return cut_features(self.model, cuts)
+        return predict_in_calls(self.model, cuts, CUTS_PER_CALL)
 
     @staticmethod
     def worth_it(count: int) -> bool:
@@ -165,18 +166,6 @@ class Refiner:
             y0, y1 = sorted((min(max(y0, 0.0), h - 1.0), min(max(y1, 1.0), float(h))))
             out[n].append((x0, y0, max(x1, x0 + 1.0), max(y1, y0 + 1.0)))
         return out
-
-
-def cut_features(model: keras.Model, cuts: np.ndarray) -> np.ndarray:
-    """The network's features of ``cuts``, :data:`CUTS_PER_CALL` at a time (the last call padded: a call of
-    another size would trace the network again, which costs more than the padding)."""
-    out = []
-    for start in range(0, len(cuts), CUTS_PER_CALL):
-        part = cuts[start:start + CUTS_PER_CALL].astype(np.float32)
-        padded = np.zeros((CUTS_PER_CALL, *part.shape[1:]), np.float32)
-        padded[:len(part)] = part
-        out.append(np.asarray(model.predict_on_batch(padded))[:len(part)])
-    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 
 def refined_in_files(refiner: Refiner, items: list[tuple[Path, list[Edges], tuple[int, int]]]) -> list:
@@ -216,7 +205,7 @@ def fit_refiner(samples: Iterable[tuple[Image.Image, list[Edges]]], total: int, 
                 cuts.append(cut(image, area))
                 targets.append(as_fractions(box, area))
         if cuts:
-            features.append(cut_features(model, np.stack(cuts)))
+            features.append(predict_in_calls(model, np.stack(cuts), CUTS_PER_CALL))
     if not features:
         return None
     x, y = np.concatenate(features), np.stack(targets)
