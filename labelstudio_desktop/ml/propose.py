@@ -60,6 +60,8 @@ def sure_or_best(boxes: list, threshold: float) -> list:
     :data:`BEST_GUESS_FLOOR` or more."""
     sure = [b for b in boxes if b[2] >= threshold]
     return sure or [b for b in boxes[:1] if b[2] >= BEST_GUESS_FLOOR]
+
+
 #: Cold-start levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
 #: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map, and
 #: padding (a share of the box's size on each side: Grad-CAM lights the most telling part of an object, a white
@@ -394,8 +396,8 @@ class _DetectorBoxes:
     def __call__(self, batch, pixels, report: ProposeReport):
         from .detector import detect, nms
 
-        found = detect(self.model, np.stack(pixels), score_threshold=min(self.threshold, BEST_GUESS_FLOOR),
-                       max_boxes=self.max_boxes)
+        floor = min(self.threshold, BEST_GUESS_FLOOR)
+        found = detect(self.model, np.stack(pixels), score_threshold=floor, max_boxes=self.max_boxes)
         results = []
         for img, boxes in zip(batch, found, strict=True):
             boxes = sure_or_best(boxes, self.threshold)
@@ -409,7 +411,6 @@ class _DetectorBoxes:
             candidates = [Candidate(label or self.classes[k], denormalise(box, img.width, img.height), float(score))
                           for box, k, score in boxes]
             if not candidates:
-                floor = min(self.threshold, BEST_GUESS_FLOOR)
                 report.without_box.append((img.path, f"the detector found nothing scoring {floor:g} or more"))
             results.append((img, candidates))
         if self.refiner is not None:
