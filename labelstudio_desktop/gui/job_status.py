@@ -39,6 +39,8 @@ STATUS_LINES = [
     (r"image features", QT_TRANSLATE_NOOP("JobStatus", "image features")),
     (r"box features", QT_TRANSLATE_NOOP("JobStatus", "box features")),
     (r"fitting the box refinement", QT_TRANSLATE_NOOP("JobStatus", "fitting the box refinement")),
+    (r"(\d+) validation images, too few to judge the epochs: they train too",
+     QT_TRANSLATE_NOOP("JobStatus", "{0} validation images, too few to judge the epochs: they train too")),
     (r"box refinement: left out (.+?): (.+)", QT_TRANSLATE_NOOP("JobStatus", "box refinement: left out {0}: {1}")),
     (r"detections on (\d+) reviewed images", QT_TRANSLATE_NOOP("JobStatus", "detections on {0} reviewed images")),
     (r"fold (\d+)/(\d+): training a detector on (\d+) images",

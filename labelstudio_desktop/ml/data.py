@@ -47,6 +47,17 @@ class TaskData:
     ids: dict[str, list[int]] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
 
+    def fold_validation(self) -> int:
+        """Move the validation images into the training ones (their targets and ids along); how many moved."""
+        moved = len(self.ids.get("val", []))
+        if moved:
+            for table in (self.x, self.y):
+                table["train"] = np.concatenate([table["train"], table["val"]]) if len(table["train"]) \
+                    else table["val"]
+                table["val"] = table["val"][:0]
+            self.ids["train"], self.ids["val"] = self.ids["train"] + self.ids["val"], []
+        return moved
+
     def counts(self, split: str = "train") -> dict[str, int]:
         """Images per class in a split (classification), for the balance options; accepted boxes per class
         (detection)."""

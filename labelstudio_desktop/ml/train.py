@@ -30,7 +30,15 @@ import tensorflow as tf
 
 from ..core.jobs import JobToken
 from ..core.store.db_values import finite
-from ..core.store.runs import create_run, get_run, owner_params, recover_interrupted, run_dir, update_run
+from ..core.store.runs import (
+    VALIDATION_TRAINED,
+    create_run,
+    get_run,
+    owner_params,
+    recover_interrupted,
+    run_dir,
+    update_run,
+)
 from ..core.store.store import Store
 from ..core.validate import shown
 from .backbones import is_pretrained
@@ -79,6 +87,8 @@ from .run_parts import (  # noqa: F401 - the run's parts are imported from here 
 
 #: Seconds a worker of ``--distribute multiworker`` waits for every worker of TF_CONFIG to start.
 JOIN_TIMEOUT = 600.0
+#: A detector's reviewed validation images train too while there are fewer (:func:`few_validation_images_train`).
+FEW_VALIDATION_IMAGES = 10
 
 
 def strategy_from_name(name: str | None, join_timeout: float = JOIN_TIMEOUT):
@@ -270,9 +280,14 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
         for path, reason in data.problems[:20]:  # images left out (unreadable, or a mask that cannot be used)
             job.status(f"left out of training: {path}: {reason}")
         if run_id is None:
+            folded = few_validation_images_train(data, job)
+        else:  # a resume trains on what the run trained on
+            folded = data.fold_validation() if previous.params.get(VALIDATION_TRAINED) else 0
+        if run_id is None:
             params = config.as_params()
             params["classes"] = data.classes
             params["counts"] = data.counts()
+            params[VALIDATION_TRAINED] = folded > 0
             run_id = create_run(store, config.task, params, parent_id=start_from)
         folder = run_dir(store, run_id)
         folder.mkdir(parents=True, exist_ok=True)
@@ -293,6 +308,18 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
         if start.multi:
             return train_workers(start, store, run_id, model, config, data, job, history, first_epoch, folder)
         return _fit(store, run_id, model, config, data, job, history, first_epoch, folder)
+
+
+def few_validation_images_train(data: TaskData, job: JobToken) -> int:
+    """A detector's validation images train too while there are fewer than :data:`FEW_VALIDATION_IMAGES` of them
+    (a handful of reviewed images scores the epochs by chance, and each one reviewed is a tenth more to learn from
+    when there are twenty); the run then keeps its lowest training loss (the last epochs: the learning rate decays
+    to nothing). How many moved."""
+    if data.task != "detect" or not 0 < len(data.ids["val"]) < FEW_VALIDATION_IMAGES:
+        return 0
+    moved = data.fold_validation()
+    job.status(f"{moved} validation images, too few to judge the epochs: they train too")
+    return moved
 
 
 def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, data: TaskData, job: JobToken,

@@ -185,12 +185,18 @@ def usable_snapshot(kind: object, data: bytes) -> bool:
     return finite(value) or (isinstance(value, list) and bool(value) and all(finite(v) for v in value))
 
 
+#: A run's parameter: True when its validation images trained too (a detector's few: ``ml/train.py``).
+VALIDATION_TRAINED = "validation_trained"
+
+
 def held_out_images(store: Store, run: Run) -> list:
     """The reviewed images (verified, or with an accepted box) that ``run`` did not train on: those outside the
-    train split (val and test), and train-split images whose accepted boxes were all made after the run started
+    train split (val and test; test alone when the run's few validation images trained too, its
+    :data:`VALIDATION_TRAINED`), and train-split images whose accepted boxes were all made after the run started
     (reviewed since; a verified train image without boxes counts as trained on). Training learns only from the
     train split (val only scores the epochs), so these measure the run fairly."""
     started = run.started_at
+    untrained = ("test",) if run.params.get(VALIDATION_TRAINED) else ("val", "test")
     accepted: dict[int, list[float]] = {}
     for image_id, created in store.conn.execute("SELECT image_id, created_at FROM boxes WHERE state='accepted'"):
         accepted.setdefault(image_id, []).append(created)
@@ -198,6 +204,6 @@ def held_out_images(store: Store, run: Run) -> list:
     for img in store.each_image(include_excluded=False, include_missing=False):
         if img.status != "verified" and img.id not in accepted:
             continue
-        if img.split in ("val", "test") or (img.id in accepted and min(accepted[img.id]) > started):
+        if img.split in untrained or (img.id in accepted and min(accepted[img.id]) > started):
             held.append(img)
     return held
