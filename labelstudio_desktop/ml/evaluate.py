@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 
 from ..core.fsutil import link_outside, safe_name  # noqa: E402
 from ..core.jobs import JobToken  # noqa: E402
-from ..core.store.runs import get_run, last_run, run_dir  # noqa: E402
+from ..core.store.runs import VALIDATION_TRAINED, get_run, last_run, run_dir  # noqa: E402
 from ..core.store.store import Store, StoreError  # noqa: E402
 from .config import ParamsError, stored_classes, stored_size
 from .data import collect  # noqa: E402
@@ -99,8 +99,8 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
 def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = None,
              job: JobToken | None = None, score_threshold: float = 0.3) -> Evaluation:
     """Metrics of a run (default: the last run with a model, of ``task`` if given) on its test split (the val
-    split when the test split has no usable image, then train). A detector keeps boxes scoring at least
-    ``score_threshold``."""
+    split when the test split has no usable image and the run did not train on it, then train). A detector keeps
+    boxes scoring at least ``score_threshold``."""
     from .train import TrainError, task_model
 
     job = job or JobToken()
@@ -119,7 +119,8 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
         for note in notes:
             job.status(note)
         data = collect(store, run.task, size, job, classes=classes)
-        split = next((s for s in ("test", "val", "train") if len(data.x[s])), "train")
+        unseen = ("test",) if run.params.get(VALIDATION_TRAINED) else ("test", "val")  # val may have trained
+        split = next((s for s in (*unseen, "train") if len(data.x[s])), "train")
         out_dir = run_dir(store, run.id) / "eval"
         out_dir.mkdir(parents=True, exist_ok=True)
         result = Evaluation(run.id, run.task, split)

@@ -73,3 +73,12 @@ def test_enough_validation_images_or_none_leave_the_split_as_it_is(tmp_path, val
         run = get_run(store, result.run_id)
         assert run.params[VALIDATION_TRAINED] is False
         assert sorted(img.split for img in held_out_images(store, run)) == ["test"] * 2 + ["val"] * val
+
+
+def test_the_evaluation_does_not_score_a_run_on_validation_images_it_trained_on(tmp_path):
+    from labelstudio_desktop.ml.evaluate import evaluate
+
+    few = _plates(tmp_path / "few", ["train"] * 8 + ["val"] * 2)
+    assert evaluate(few, train(few, _config()).run_id).split == "train"
+    enough = _plates(tmp_path / "enough", ["train"] * 8 + ["val"] * FEW_VALIDATION_IMAGES)
+    assert evaluate(enough, train(enough, _config()).run_id).split == "val"
