@@ -274,19 +274,21 @@ def test_detector_trains_resumes_and_is_loadable_in_safe_mode(boxed):
     first = train(boxed, TrainConfig(task="detect", epochs=2, snapshot_every=1, snapshot_images=2,
                                      augment=AugmentConfig.from_names("hflip,vflip,shift,zoom,brightness"), **TINY))
     assert first.status == "finished" and first.epochs == 2
-    assert {"loss", "val_loss", "heatmap_loss", "box_loss", "val_box_loss"} <= set(first.history)
+    assert {"loss", "heatmap_loss", "box_loss"} <= set(first.history)
+    assert "val_loss" not in first.history  # its 2 validation images are too few to judge epochs: they train too
     model = load_model(first.model_path)  # safe mode, custom loss known
     assert model.output_shape == (None, 4, 4, 3 + 4) and output_stride(model) == 8
     assert not any(isinstance(layer, keras.Model) for layer in model.layers)
     with Store.open(boxed) as store:
         run = get_run(store, first.run_id)
         assert run.task == "detect" and run.params["classes"] == ["blue", "green", "red"] and run.params["size"] == 32
-        assert run.params["counts"] == {"blue": 1, "green": 1, "red": 2}
+        assert run.params["counts"] == {"blue": 1, "green": 2, "red": 4}  # train and val
         strips = snapshots(store, first.run_id)
         assert len(strips) == 2 and {kind for strip in strips.values() for _e, kind, _d in strip} == {"boxes"}
         assert all(isinstance(json.loads(data), list) for strip in strips.values() for _e, _k, data in strip)
     second = train(boxed, TrainConfig(task="detect", epochs=1), resume=first.run_id)
-    assert second.run_id == first.run_id and second.epochs == 3 and len(second.history["val_loss"]) == 3
+    assert second.run_id == first.run_id and second.epochs == 3 and len(second.history["loss"]) == 3
+    assert "val_loss" not in second.history
     pixels = np.random.default_rng(0).integers(0, 255, (3, 32, 32, 3), dtype=np.uint8)
     found = detect(load_model(second.model_path), pixels, score_threshold=0.0, max_boxes=5)
     assert len(found) == 3
