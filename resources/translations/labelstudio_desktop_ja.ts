@@ -1296,6 +1296,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>ボックスの微調整を学習中</translation>
     </message>
     <message>
+        <source>{0} validation images, too few to judge the epochs: they train too</source>
+        <translation>検証画像が {0} 枚で、エポックの比較には少なすぎます: これらも学習に使います</translation>
+    </message>
+    <message>
         <source>box refinement: left out {0}: {1}</source>
         <translation>ボックスの微調整から除外: {0}: {1}</translation>
     </message>
