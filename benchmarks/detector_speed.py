@@ -19,7 +19,8 @@ true box (with a box of its class, and of any class), precision and recall at Io
 same for a baseline measured in the same run: one fixed box over the central 70% of each photo, of the most frequent
 class of the training boxes; and "as is", the share of true boxes whose best detection of their class the simulated
 operator of ``review_loop.py`` accepts as it is (IoU >= 0.7, or every edge within 5% of the box's side). When the run
-has a box refiner (``ml/refine.py``), the same figures after it, and the proposal speed with it. Then the ratio of
+has a box refiner (``ml/refine.py``), the same figures after it, and after the box classifier's classes too
+(``ml/box_classes.py``), and the proposal speed with both. Then the ratio of
 the detector's mean best IoU to the baseline's.
 """
 
@@ -36,6 +37,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -126,8 +128,8 @@ def quality(items, detections) -> Quality:
 
 
 def held_out(db: Path, run_id: int):
-    """The run's model, its classes' test photos (resized) and their true boxes, and the most frequent class of
-    the training boxes."""
+    """The run's model, its classes' test photos (resized) and their true boxes, the most frequent class of the
+    training boxes, the photos' paths and sizes, and the run's classes."""
     import numpy as np
 
     from labelstudio_desktop.core.store.runs import get_run
@@ -140,32 +142,43 @@ def held_out(db: Path, run_id: int):
         data = collect(store, "detect", int(run.params["size"]), classes=run.params["classes"])
         paths = [(store.abs_path(img), (img.width, img.height)) for img in map(store.image, data.ids["test"])]
     common = int(np.argmax(list(data.counts("train").values())))
-    return load_model(run.model_path), data.x["test"], data.y["test"], common, paths
+    return load_model(run.model_path), data.x["test"], data.y["test"], common, paths, list(run.params["classes"])
 
 
-def refined(run_folder: Path, paths: list[tuple[Path, tuple[int, int]]], detections) -> tuple[list, float] | None:
-    """The detections (boxes in 0..1) after the run's box refinement (``ml/refine.py``) on the images the proposals
-    refine, each photo read again as the proposals read it, and the seconds it took (the network built and traced
-    before, as ``throughput`` warms the detector up); None when the run has no refiner."""
+def refined(run_folder: Path, classes: list[str], paths: list[tuple[Path, tuple[int, int]]],
+            detections) -> tuple[list, list, float] | None:
+    """The detections (boxes in 0..1) after the run's second look on the images the proposals look at again, each
+    photo read again as the proposals read it: with the refined edges (``ml/refine.py``) and the detector's
+    classes, and with the classes of the run's box classifier (``ml/box_classes.py``) too, as the proposals take
+    them (one box per class and place; the same as the first without a classifier); and the seconds it took (the
+    networks built and traced before, as ``throughput`` warms the detector up); None when the run has no refiner."""
+    from labelstudio_desktop.ml import box_classes
+    from labelstudio_desktop.ml.detector import nms_per_class
     from labelstudio_desktop.ml.refine import CROP, FILE_NAME, Refiner, refined_in_files
 
     refiner = Refiner.load(run_folder / FILE_NAME)
     if refiner is None:
         return None
+    classifier = box_classes.BoxClassifier.load(run_folder / box_classes.FILE_NAME)
     refiner.features(np.zeros((1, CROP, CROP, 3), np.uint8))  # built and traced once per proposal job: not timed
-    start, out = time.perf_counter(), list(detections)
+    if classifier is not None:
+        classifier.classify_many([(Image.new("RGB", (8, 8)), [(0, 0, 8, 8)])])
+    start, edges, classed = time.perf_counter(), list(detections), list(detections)
     chosen = [n for n, found in enumerate(detections) if refiner.worth_it(len(found))]  # as the proposals do
     for first in range(0, len(chosen), 32):  # the proposals' batches
         part = chosen[first:first + 32]
         items = [(paths[n][0], [(x0 * paths[n][1][0], y0 * paths[n][1][1], x1 * paths[n][1][0], y1 * paths[n][1][1])
                                 for (x0, y0, x1, y1), _c, _s in detections[n]], paths[n][1]) for n in part]
-        for n, boxes in zip(part, refined_in_files(refiner, items), strict=True):
-            if boxes is None:  # unreadable now: as it was
+        for n, looked in zip(part, refined_in_files(refiner, items, classifier), strict=True):
+            if looked is None:  # unreadable now: as it was
                 continue
             w, h = paths[n][1]
-            out[n] = [((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
-                      for (x0, y0, x1, y1), (_b, c, s) in zip(boxes, detections[n], strict=True)]
-    return out, time.perf_counter() - start
+            edges[n] = [((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
+                        for ((x0, y0, x1, y1), _l), (_b, c, s) in zip(looked, detections[n], strict=True)]
+            seen = [(box, c if label is None else classes.index(label), s)
+                    for (box, c, s), (_b, label) in zip(edges[n], looked, strict=True)]
+            classed[n] = [seen[k] for k in nms_per_class(*zip(*seen, strict=True))]
+    return edges, classed, time.perf_counter() - start
 
 
 def throughput(model, db: Path, size: int, repeats: int = 3) -> tuple[float, float, int]:
@@ -244,14 +257,15 @@ def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: 
     print(f"  {label}: {result.status} in {seconds:.0f} s, {result.epochs} epochs ({seconds / budget:.2f} of the "
           f"budget of {BUDGET_SECONDS / 60:.0f} min per {BUDGET_IMAGES} images); {cpu:.0f} CPU seconds (on a busy "
           f"machine the wall time grows, these hardly); load after {load()}")
-    model, x, items, common, paths = held_out(db, result.run_id)
+    model, x, items, common, paths, classes = held_out(db, result.run_id)
     outputs = predict(model, x)
     detections = [sure_or_best(found, DETECTOR_THRESHOLD)  # as the proposals keep them
                   for found in decode(outputs, min(DETECTOR_THRESHOLD, BEST_GUESS_FLOOR), max_boxes=100)]
     ours = quality(items, detections)
     sure = quality(items, decode(outputs, DETECTOR_THRESHOLD, max_boxes=100))  # without the best guesses
-    second = refined(Path(result.model_path).parent, paths, detections)
+    second = refined(Path(result.model_path).parent, classes, paths, detections)
     looked = quality(items, second[0]) if second else None
+    classed = quality(items, second[1]) if second else None
     ours.ap50 = quality(items, decode(outputs, 0.01, max_boxes=100)).ap50  # every score: the precision-recall curve
     centre = quality(items, [[(CENTRE_BOX, common, 1.0)]] * len(items))
     row = {"seconds": seconds, "cpu_seconds": cpu, "epochs": result.epochs, "detector": asdict(ours),
@@ -259,17 +273,19 @@ def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: 
            "centre_box": asdict(centre), "ratio": ours.mean_iou / max(centre.mean_iou, 1e-9),
            "load": os.getloadavg()}
     if looked is not None:
-        row.update(refined=asdict(looked), refine_seconds_per_image=second[1] / max(1, len(paths)))
+        row.update(refined=asdict(looked), box_classes=asdict(classed),
+                   refine_seconds_per_image=second[2] / max(1, len(paths)))
     if throughput_too:
         per_s, from_files, n = throughput(model, db, config.size)
-        with_refining = 1 / (1 / from_files + second[1] / max(1, len(paths))) if second else from_files
+        with_refining = 1 / (1 / from_files + second[2] / max(1, len(paths))) if second else from_files
         print(f"proposals: {per_s:.0f} images/s resized, {from_files:.0f} images/s from the files, "
               f"{with_refining:.0f} images/s with the box refinement (target >= 20)")
         row.update(images_per_s=per_s, images_per_s_files=from_files, images_per_s_refined=with_refining)
     print(f"held out ({len(items)} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {DETECTOR_THRESHOLD} "
           f"or a photo's best guess >= {BEST_GUESS_FLOOR} (sure only: without the best guesses):")
     print(f"  {'':14} {'mean IoU':>8} {'any class':>9} {'precision':>9} {'recall':>7} {'AP50':>6} {'as is':>6}")
-    for name, q in (("sure only", sure), (label, ours), *((("+ refinement", looked),) if looked else ()),
+    for name, q in (("sure only", sure), (label, ours),
+                    *((("+ refinement", looked), ("+ box classes", classed)) if looked else ()),
                     ("centre box", centre)):
         ap50 = f"{q.ap50:6.3f}" if q is ours or q is centre else f"{'-':>6}"  # the others: thresholded boxes
         print(f"  {name[:14]:14} {q.mean_iou:8.3f} {q.mean_iou_any:9.3f} {q.precision:9.3f} {q.recall:7.3f} "

@@ -343,10 +343,11 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
             result = train(db, config, start_from=run_id)
         run_id = result.run_id
         trained = time.perf_counter() - t0
-        if weights == "imagenet-unrefined":  # the proposals keep the detector's own boxes
-            from labelstudio_desktop.ml.refine import FILE_NAME
+        if weights == "imagenet-unrefined":  # the proposals keep the detector's own boxes and classes
+            from labelstudio_desktop.ml import box_classes, refine
 
-            (Path(result.model_path).parent / FILE_NAME).unlink(missing_ok=True)
+            for name in (refine.FILE_NAME, box_classes.FILE_NAME):
+                (Path(result.model_path).parent / name).unlink(missing_ok=True)
         print(f"   detector retrained on {rnd * batch} reviewed images in {trained:.0f} s ({result.epochs} epochs)",
               flush=True)
     return rows

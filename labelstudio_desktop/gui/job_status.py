@@ -42,6 +42,8 @@ STATUS_LINES = [
     (r"(\d+) validation images, too few to judge the epochs: they train too",
      QT_TRANSLATE_NOOP("JobStatus", "{0} validation images, too few to judge the epochs: they train too")),
     (r"box refinement: left out (.+?): (.+)", QT_TRANSLATE_NOOP("JobStatus", "box refinement: left out {0}: {1}")),
+    (r"fitting the box classes", QT_TRANSLATE_NOOP("JobStatus", "fitting the box classes")),
+    (r"box classes: left out (.+?): (.+)", QT_TRANSLATE_NOOP("JobStatus", "box classes: left out {0}: {1}")),
     (r"detections on (\d+) reviewed images", QT_TRANSLATE_NOOP("JobStatus", "detections on {0} reviewed images")),
     (r"fold (\d+)/(\d+): training a detector on (\d+) images",
      QT_TRANSLATE_NOOP("JobStatus", "fold {0}/{1}: training a detector on {2} images")),

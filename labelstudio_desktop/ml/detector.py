@@ -88,6 +88,16 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = 0.5) -> list[int]:
     return keep
 
 
+def nms_per_class(boxes: Sequence, labels: Sequence, scores: Sequence, iou: float = 0.5) -> list[int]:
+    """:func:`nms` within each class: the indices kept, in their order."""
+    kept: set[int] = set()
+    for label in set(labels):
+        ones = [k for k, other in enumerate(labels) if other == label]
+        kept.update(ones[k] for k in nms(np.array([boxes[k] for k in ones], np.float64),
+                                         np.array([scores[k] for k in ones]), iou))
+    return sorted(kept)
+
+
 def _gaussian(grid: int, box: np.ndarray, alpha: float) -> tuple[np.ndarray, tuple[int, int]]:
     """An elliptical Gaussian over the grid for a normalised box, peak 1 at the cell holding its centre."""
     x0, y0, x1, y1 = (np.asarray(box, np.float64) * grid).tolist()

@@ -381,13 +381,15 @@ class _DetectorBoxes:
     source = "detector"
 
     def __init__(self, store: Store, run_id, threshold, max_boxes, prior: bool = False):
-        from .refine import FILE_NAME, Refiner
+        from . import box_classes, refine
 
         self.store = store
         self.run = model_run(store, run_id, "detect")
         self.notes: list[str] = []
         self.classes, self.model, self.size = run_model(self.run, self.notes)
-        self.refiner = Refiner.load(Path(self.run.model_path).parent / FILE_NAME) if self.run.model_path else None
+        folder = Path(self.run.model_path).parent if self.run.model_path else None
+        self.refiner = refine.Refiner.load(folder / refine.FILE_NAME) if folder else None
+        self.classifier = box_classes.BoxClassifier.load(folder / box_classes.FILE_NAME) if folder else None
         tuned = stored_tuned(self.run.params, self.notes, f"run {self.run.id}")  # propose --calibrate
         self.threshold = threshold if threshold is not None else \
             tuned_value(tuned, "threshold", DETECTOR_THRESHOLD, self.notes, f"run {self.run.id}")
@@ -419,20 +421,29 @@ class _DetectorBoxes:
             yield img, candidates, None
 
     def _refined(self, results: list) -> list:
-        """The candidates' boxes looked at again in their photos (``ml/refine.py``), on the images with few of them;
-        as they were where a photo cannot be read now."""
+        """The candidates looked at again in their photos, on the images with few of them: their edges refined
+        (``ml/refine.py``) and, where the run has a box classifier (``ml/box_classes.py``), the class it sees in
+        each, unless the image's class is the boxes' (``prior``); of two that then share a class at one place
+        (IoU >= 0.5), the better scored stays. As they were where a photo cannot be read now."""
+        from .detector import nms_per_class
         from .refine import refined_in_files
 
         chosen = [n for n, (_img, candidates) in enumerate(results) if self.refiner.worth_it(len(candidates))]
         found = refined_in_files(self.refiner, [(self.store.abs_path(results[n][0]), [c.box for c in results[n][1]],
-                                                 (results[n][0].width, results[n][0].height)) for n in chosen])
+                                                 (results[n][0].width, results[n][0].height)) for n in chosen],
+                                 self.classifier)
         results = list(results)
-        for n, boxes in zip(chosen, found, strict=True):
+        for n, looked in zip(chosen, found, strict=True):
             img, candidates = results[n]
-            if boxes is not None:
-                size = (img.width, img.height)
-                results[n] = (img, [replace(c, box=scale_box(box, size, size))
-                                    for c, box in zip(candidates, boxes, strict=True)])
+            if looked is None:
+                continue
+            size, known = (img.width, img.height), image_class(img, self.prior) is not None
+            candidates = [replace(c, box=scale_box(seen.box, size, size),
+                                  label=c.label if known or seen.label is None else seen.label)
+                          for c, seen in zip(candidates, looked, strict=True)]
+            kept = nms_per_class([c.box for c in candidates], [c.label for c in candidates],
+                                 [c.score for c in candidates])
+            results[n] = (img, [candidates[k] for k in kept])
         return results
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -62,12 +63,13 @@ def build_refiner_features() -> keras.Model:
     return keras.Model(inputs, keras.layers.Flatten()(base.get_layer(LAYER).output), name="refiner_features")
 
 
-def reduction(boxes: list[Edges]) -> int:
-    """How much smaller (1, 2, 4 or 8) a photo may be decoded for refining ``boxes`` and still give every cut at
-    least :data:`CROP` pixels of the photo (the resolution it was fitted on)."""
-    side = min(min(x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes) * (1 + 2 * CONTEXT)
+def reduction(boxes: list[Edges], crop: int = CROP, context: float = CONTEXT) -> int:
+    """How much smaller (1, 2, 4 or 8) a photo may be decoded for cutting ``boxes`` (each with ``context`` of its
+    size on every side) and still give every cut at least ``crop`` pixels of the photo (the resolution it was
+    fitted on)."""
+    side = min(min(x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes) * (1 + 2 * context)
     k = 1
-    while k < 8 and side / (2 * k) >= CROP:
+    while k < 8 and side / (2 * k) >= crop:
         k *= 2
     return k
 
@@ -79,10 +81,10 @@ def region(box: Edges) -> Edges:
     return x0 - mx, y0 - my, x1 + mx, y1 + my
 
 
-def cut(image: Image.Image, area: Edges) -> np.ndarray:
-    """``area`` of ``image`` (outside the photo: black) resized to :data:`CROP` pixels square."""
+def cut(image: Image.Image, area: Edges, size: int = CROP) -> np.ndarray:
+    """``area`` of ``image`` (outside the photo: black) resized to ``size`` pixels square."""
     x0, y0, x1, y1 = (round(v) for v in area)
-    return np.asarray(image.crop((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1))).resize((CROP, CROP), Image.BILINEAR))
+    return np.asarray(image.crop((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1))).resize((size, size), Image.BILINEAR))
 
 
 def as_fractions(box: Edges, area: Edges) -> np.ndarray:
@@ -168,22 +170,37 @@ class Refiner:
         return out
 
 
-def refined_in_files(refiner: Refiner, items: list[tuple[Path, list[Edges], tuple[int, int]]]) -> list:
-    """Each item's boxes (edges in its upright image of the given size) refined in the photo at its path, decoded
-    as small as the cuts allow (:func:`reduction`), every photo's cuts through the network together; None for a
-    photo that cannot be read now."""
+class Looked(NamedTuple):
+    """A box after the second look, and the class a box classifier (``ml/box_classes.py``) sees in it (None
+    without one)."""
+
+    box: Edges
+    label: str | None
+
+
+def refined_in_files(refiner: Refiner, items: list[tuple[Path, list[Edges], tuple[int, int]]],
+                     classifier=None) -> list:
+    """Each item's boxes (edges in its upright image of the given size) refined in the photo at its path, decoded as
+    small as the cuts allow (:func:`reduction`), every photo's cuts through the network together; with
+    ``classifier`` (a ``box_classes.BoxClassifier``), the class it sees in each refined box. A list of
+    :class:`Looked` per item; None for a photo that cannot be read now."""
     read: dict[int, tuple[Image.Image, float, float]] = {}
     for n, (path, boxes, (width, height)) in enumerate(items):
+        k = reduction(boxes) if classifier is None else min(reduction(boxes), reduction(boxes, classifier.crop, 0))
         try:
-            photo = open_upright(path, reduction(boxes))
+            photo = open_upright(path, k)
         except (ImageProblem, OSError):
             continue
         read[n] = (photo, photo.width / width, photo.height / height)
     found = refiner.refine_many([(photo, [(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in items[n][1]])
                                  for n, (photo, sx, sy) in read.items()])
+    labels = classifier.classify_many([(photo, boxes) for (photo, _sx, _sy), boxes in zip(read.values(), found,
+                                                                                           strict=True)]) \
+        if classifier is not None else [[None] * len(boxes) for boxes in found]
     out: list = [None] * len(items)
-    for (n, (_photo, sx, sy)), boxes in zip(read.items(), found, strict=True):
-        out[n] = [(x0 / sx, y0 / sy, x1 / sx, y1 / sy) for x0, y0, x1, y1 in boxes]
+    for (n, (_photo, sx, sy)), boxes, seen in zip(read.items(), found, labels, strict=True):
+        out[n] = [Looked((x0 / sx, y0 / sy, x1 / sx, y1 / sy), label)
+                  for (x0, y0, x1, y1), label in zip(boxes, seen, strict=True)]
     return out
 
 

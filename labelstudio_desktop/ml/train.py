@@ -42,6 +42,8 @@ from ..core.store.runs import (
 from ..core.store.store import Store
 from ..core.validate import shown
 from .backbones import is_pretrained
+from .box_classes import FILE_NAME as BOX_CLASSES_FILE
+from .box_classes import fit_for_run as fit_box_classes_for_run
 from .config import (  # noqa: F401 - AugmentConfig, EpochPlan, epoch_plan re-exported for train()
     AugmentConfig,
     EpochPlan,
@@ -387,6 +389,7 @@ def _fit(store: Store, run_id: int, model: keras.Model, config: TrainConfig, dat
     if config.task == "detect" and status == "finished" and config.backbone != "small" \
             and is_pretrained(config.weights):
         fit_for_run(store, data.ids["train"], folder / REFINER_FILE, job)  # the proposals' second look
+        fit_box_classes_for_run(store, data.ids["train"], folder / BOX_CLASSES_FILE, job)  # and their classes
     return RunResult(run_id, config.task, len(history.get("loss", [])), history,
                      str(best) if best.is_file() else None, status, message)
 

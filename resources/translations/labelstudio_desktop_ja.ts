@@ -1304,6 +1304,14 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>ボックスの微調整から除外: {0}: {1}</translation>
     </message>
     <message>
+        <source>fitting the box classes</source>
+        <translation>ボックスのクラス判定を学習中</translation>
+    </message>
+    <message>
+        <source>box classes: left out {0}: {1}</source>
+        <translation>ボックスのクラス判定から除外: {0}: {1}</translation>
+    </message>
+    <message>
         <source>detections on {0} reviewed images</source>
         <translation>レビュー済みの {0} 枚の画像で検出中</translation>
     </message>

@@ -70,6 +70,7 @@ def test_nothing_to_fit_without_boxes_and_images_of_many_boxes_keep_the_detector
 def test_a_photo_is_decoded_as_small_as_its_cuts_allow_and_boxes_come_back_in_its_frame(fitted, tmp_path):
     assert refine.reduction([(0, 0, 1000, 1000)]) == 8 and refine.reduction([(0, 0, 100, 100)]) == 1
     assert refine.reduction([(0, 0, 300, 300), (0, 0, 100, 80)]) == 1  # the smallest box decides
+    assert refine.reduction([(0, 0, 1000, 1000)], crop=224, context=0) == 4  # a box classifier's cut: 224 px, tight
     image, truth = _photo(300)
     big = image.resize((image.width * 4, image.height * 4), Image.NEAREST)
     path = tmp_path / "photo.jpg"
@@ -78,7 +79,8 @@ def test_a_photo_is_decoded_as_small_as_its_cuts_allow_and_boxes_come_back_in_it
     box = tuple(4 * v for v in truth)
     (found,), gone = refine.refined_in_files(fitted, [(path, [box], big.size), (tmp_path / "gone.jpg", [box],
                                                                                    big.size)])
-    assert box_iou(found, box) > 0.8 and gone is None  # in the big photo's frame, on its object; unreadable: None
+    assert box_iou(found.box, box) > 0.8 and gone is None  # in the big photo's frame, on its object; unreadable: None
+    assert found.label is None  # no box classifier: no class seen
     other, _ = _photo(301)
     together = fitted.refine_many([(image, [truth, truth]), (other, [])])
     assert together[1] == [] and np.allclose(together[0], [fitted.refine(image, [truth])[0]] * 2, atol=0.5)

@@ -1,0 +1,119 @@
+"""Box classes (ml/box_classes.py) with the shipped MobileNetV2: fitted in closed form on real pixels of boxes of two
+classes, it tells the class of boxes in photos it never saw, is stored and read back as plain arrays, and the
+proposals of a real detector run take its class, unless the image's class is the boxes'."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labelstudio_desktop.core.boxes.boxes import box_iou
+from labelstudio_desktop.core.editing.review_memory import Candidate
+from labelstudio_desktop.core.store.store import BoxRecord, Store
+from labelstudio_desktop.core.transfer.importer import import_folder
+from labelstudio_desktop.ml import box_classes, refine
+from labelstudio_desktop.ml.box_classes import FILE_NAME, BoxClassifier, fit_box_classes
+
+#: Plates by class: yellow ones and blue ones.
+COLOURS = {"yellow": (230, 210, 90), "blue": (60, 90, 230)}
+
+
+def _photo(seed: int) -> tuple[Image.Image, tuple[float, float, float, float], str]:
+    """A textured background with one plate (a bright rectangle with a dark rim) at a random place and size, yellow
+    for an even seed, blue for an odd one."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(60, 120, (240, 320, 3)).astype(np.uint8)
+    w, h = rng.integers(70, 150), rng.integers(60, 120)
+    x0, y0 = rng.integers(10, 320 - w - 10), rng.integers(10, 240 - h - 10)
+    label = "yellow" if seed % 2 == 0 else "blue"
+    pixels[y0:y0 + h, x0:x0 + w] = (20, 20, 30)
+    pixels[y0 + 6:y0 + h - 6, x0 + 6:x0 + w - 6] = COLOURS[label]
+    return Image.fromarray(pixels), (float(x0), float(y0), float(x0 + w), float(y0 + h)), label
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    photos = [_photo(seed) for seed in range(10)]
+    classifier = fit_box_classes(((image, [box], [label]) for image, box, label in photos), total=len(photos))
+    assert classifier.classes == ("blue", "yellow") and classifier.boxes == 10
+    assert classifier.weights.shape == (len(classifier.mean), 2)
+    return classifier
+
+
+def test_it_tells_the_class_of_boxes_it_never_saw_and_is_stored_as_arrays(fitted, tmp_path):
+    photos = [_photo(seed) for seed in range(100, 108)]
+    seen = fitted.classify_many([(image, [box]) for image, box, _label in photos] + [(photos[0][0], [])])
+    assert seen == [[label] for _image, _box, label in photos] + [[]]
+    path = tmp_path / FILE_NAME
+    fitted.save(path)
+    loaded = BoxClassifier.load(path)
+    assert loaded.classes == fitted.classes and np.array_equal(loaded.weights, fitted.weights.astype(np.float32))
+    assert loaded.classify_many([(image, [box]) for image, box, _label in photos[:2]]) == seen[:2]
+    with np.load(path) as stored:  # fitted on another crop: not used
+        np.savez(tmp_path / "other.npz", **{**{k: stored[k] for k in stored.files}, "crop": np.int64(96)})
+    assert BoxClassifier.load(tmp_path / "other.npz") is None
+    path.write_bytes(b"not numpy")
+    assert BoxClassifier.load(path) is None and BoxClassifier.load(tmp_path / "missing.npz") is None
+
+
+def test_one_class_or_no_box_fits_nothing_and_many_boxes_fit_at_most_max_crops(monkeypatch):
+    image, box, label = _photo(0)
+    assert fit_box_classes(iter([(image, [box, box], [label, label])]), total=2) is None
+    assert fit_box_classes(iter([]), total=0) is None
+    cuts: list[int] = []
+    real = box_classes.predict_in_calls
+
+    def counted(model, x, per_call):  # the real network, the cuts counted
+        cuts.append(len(x))
+        return real(model, x, per_call)
+
+    monkeypatch.setattr(box_classes, "predict_in_calls", counted)
+    photos = [_photo(seed) for seed in range(10)]
+    all_copies = fit_box_classes(((img, [b], [lab]) for img, b, lab in photos), total=10)
+    assert all_copies is not None and sum(cuts) == 10 * len(box_classes.COPIES)
+    cuts.clear()
+    monkeypatch.setattr(box_classes, "MAX_CROPS", 6)  # 10 boxes: one copy each, and about 6 of the boxes
+    fit_box_classes(((img, [b], [lab]) for img, b, lab in photos), total=10)
+    assert 0 < sum(cuts) < 10
+
+
+def test_proposals_take_the_class_it_sees_unless_the_image_class_is_known(tmp_path):
+    """A real detector trained briefly on plate photos of both colours: on a photo of few proposals each candidate
+    takes the class the box classifier sees (the plate's colour) whatever the detector's class said, and of two that
+    then share a class at one place the better scored stays; with the image's class as the boxes' class
+    (``use_labels``), the image's class."""
+    from labelstudio_desktop.ml.propose import _DetectorBoxes
+    from labelstudio_desktop.ml.train import TrainConfig, train
+
+    folder, truth = tmp_path / "plates", {}
+    folder.mkdir()
+    for seed in range(12):
+        image, box, label = _photo(seed)
+        image.save(folder / f"plate{seed:02d}.png")
+        truth[f"plate{seed:02d}.png"] = (tuple(int(v) for v in box), label)
+    with Store.create(folder) as store:
+        import_folder(store)
+        for img in store.images():
+            (x0, y0, x1, y1), label = truth[img.path]
+            store.insert_box(BoxRecord(0, img.id, label, x0, y0, x1, y1))
+        db = store.db_path
+    result = train(db, TrainConfig(task="detect", size=64, epochs=1, batch=8))
+    folder_of_run = Path(result.model_path).parent
+    assert result.status == "finished" and BoxClassifier.load(folder_of_run / FILE_NAME).classes == ("blue", "yellow")
+    assert refine.Refiner.load(folder_of_run / refine.FILE_NAME) is not None
+    with Store.open(db) as store:
+        maker, prior = _DetectorBoxes(store, result.run_id, 0.3, 4), _DetectorBoxes(store, result.run_id, 0.3, 4, True)
+        yellow, blue = (store.image_by_path(name) for name in ("plate00.png", "plate01.png"))
+        on_yellow, on_blue = truth[yellow.path][0], truth[blue.path][0]
+        results = maker._refined([
+            (yellow, [Candidate("blue", on_yellow, 0.9), Candidate("yellow", on_yellow, 0.4)]),
+            (blue, [Candidate("yellow", on_blue, 0.8)])])
+        assert [(c.label, c.score) for c in results[0][1]] == [("yellow", 0.9)]  # one yellow plate, the better score
+        assert [c.label for c in results[1][1]] == ["blue"]
+        assert box_iou(results[1][1][0].box, on_blue) > 0.6  # its edges refined on the plate
+        known = prior._refined([(replace(blue, label="yellow"), [Candidate("yellow", on_blue, 0.8)])])
+        assert [c.label for c in known[0][1]] == ["yellow"]  # the image's class stays the boxes'
