@@ -29,7 +29,7 @@ from ..core.images import ImageProblem, open_upright
 from ..core.jobs import JobToken
 from ..core.store.store import Store
 from .features import build_extractor, predict_in_calls
-from .refine import Edges, cut, jittered
+from .refine import AT_MOST, Edges, cut, jittered
 
 CROP = 224
 #: The copies of each training box: as it is and mirrored, then moved and resized at random, as it is and mirrored.
@@ -122,10 +122,14 @@ def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[s
 
 def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | None = None) -> BoxClassifier | None:
     """Fit a box classifier on the accepted boxes of ``image_ids`` and store it at ``path``; an image that cannot be
-    read is left out (reported); with fewer than two classes none is stored."""
+    read is left out (reported). None is fitted with fewer than two classes, nor when the images hold more boxes on
+    average than the proposals look at again (``refine.AT_MOST``: blood cells by the dozen), where it would serve
+    few photos and cost the training a cut per box."""
     job = job or JobToken()
     boxes = {image_id: store.boxes(image_id, states=("accepted",)) for image_id in image_ids}
-    if len({b.label for accepted in boxes.values() for b in accepted}) < 2:
+    boxed = [accepted for accepted in boxes.values() if accepted]
+    if len({b.label for accepted in boxed for b in accepted}) < 2 \
+            or sum(len(accepted) for accepted in boxed) > AT_MOST * len(boxed):
         return None
 
     def samples():

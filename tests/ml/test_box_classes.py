@@ -117,3 +117,27 @@ def test_proposals_take_the_class_it_sees_unless_the_image_class_is_known(tmp_pa
         assert box_iou(results[1][1][0].box, on_blue) > 0.6  # its edges refined on the plate
         known = prior._refined([(replace(blue, label="yellow"), [Candidate("yellow", on_blue, 0.8)])])
         assert [c.label for c in known[0][1]] == ["yellow"]  # the image's class stays the boxes'
+
+
+def test_a_run_of_photos_of_many_boxes_fits_none(tmp_path):
+    """Blood-cell-like photos (more boxes than the proposals look at again) keep the detector's classes; photos of
+    few boxes of two classes get a classifier stored beside the run."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for seed in range(2):
+        _photo(seed)[0].save(folder / f"photo{seed}.png")
+    with Store.create(folder) as store:
+        import_folder(store)
+        images = store.images()
+        for n, img in enumerate(images):
+            _image, (x0, y0, x1, y1), label = _photo(n)
+            store.insert_box(BoxRecord(0, img.id, label, int(x0), int(y0), int(x1), int(y1)))
+        ids = [img.id for img in images]
+        assert box_classes.fit_for_run(store, ids, tmp_path / "few.npz") is not None
+        assert (tmp_path / "few.npz").is_file()
+        for img in images:
+            for k in range(refine.AT_MOST):
+                label, at = ("blue" if k % 2 else "yellow"), 4 * k
+                store.insert_box(BoxRecord(0, img.id, label, at, at, at + 20, at + 20))
+        assert box_classes.fit_for_run(store, ids, tmp_path / "many.npz") is None
+    assert not (tmp_path / "many.npz").exists()
