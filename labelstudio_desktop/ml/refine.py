@@ -15,7 +15,8 @@ to 0.318); on playing cards, whose detections are wrong about the card more than
 little (26% to 25%).
 
 It is stored beside the detector's model (:data:`FILE_NAME`, NumPy arrays: no code) and used by the proposals
-(``ml/propose.py``) when it is there, on images with at most :data:`AT_MOST` proposals.
+(``ml/propose.py``) when it is there, on images with at most :data:`AT_MOST` proposals; the same photo, decoded once,
+gives the box classifier (``ml/box_classes.py``) its cuts of the refined boxes (:func:`refined_in_files`).
 """
 
 from __future__ import annotations
