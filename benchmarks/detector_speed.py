@@ -37,7 +37,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -147,37 +146,18 @@ def held_out(db: Path, run_id: int):
 
 def refined(run_folder: Path, classes: list[str], paths: list[tuple[Path, tuple[int, int]]],
             detections) -> tuple[list, list, float] | None:
-    """The detections (boxes in 0..1) after the run's second look on the images the proposals look at again, each
-    photo read again as the proposals read it: with the refined edges (``ml/refine.py``) and the detector's
-    classes, and with the classes of the run's box classifier (``ml/box_classes.py``) too, as the proposals take
-    them (one box per class and place; the same as the first without a classifier); and the seconds it took (the
-    networks built and traced before, as ``throughput`` warms the detector up); None when the run has no refiner."""
-    from labelstudio_desktop.ml import box_classes
-    from labelstudio_desktop.ml.detector import nms_per_class
-    from labelstudio_desktop.ml.refine import CROP, FILE_NAME, Refiner, refined_in_files
+    """The detections (boxes in 0..1) after the run's second look as the proposals take it (``ml/second_look.py``):
+    with the refined edges and the detector's classes, and with the box classifier's classes too; and the seconds it
+    took (the networks built and traced before, as ``throughput`` warms the detector up); None when the run has no
+    refiner."""
+    from labelstudio_desktop.ml.second_look import SecondLook
 
-    refiner = Refiner.load(run_folder / FILE_NAME)
-    if refiner is None:
+    look = SecondLook.of_run(run_folder)
+    if look.refiner is None:
         return None
-    classifier = box_classes.BoxClassifier.load(run_folder / box_classes.FILE_NAME)
-    refiner.features(np.zeros((1, CROP, CROP, 3), np.uint8))  # built and traced once per proposal job: not timed
-    if classifier is not None:
-        classifier.classify_many([(Image.new("RGB", (8, 8)), [(0, 0, 8, 8)])])
-    start, edges, classed = time.perf_counter(), list(detections), list(detections)
-    chosen = [n for n, found in enumerate(detections) if refiner.worth_it(len(found))]  # as the proposals do
-    for first in range(0, len(chosen), 32):  # the proposals' batches
-        part = chosen[first:first + 32]
-        items = [(paths[n][0], [(x0 * paths[n][1][0], y0 * paths[n][1][1], x1 * paths[n][1][0], y1 * paths[n][1][1])
-                                for (x0, y0, x1, y1), _c, _s in detections[n]], paths[n][1]) for n in part]
-        for n, looked in zip(part, refined_in_files(refiner, items, classifier), strict=True):
-            if looked is None:  # unreadable now: as it was
-                continue
-            w, h = paths[n][1]
-            edges[n] = [((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
-                        for ((x0, y0, x1, y1), _l), (_b, c, s) in zip(looked, detections[n], strict=True)]
-            seen = [(box, c if label is None else classes.index(label), s)
-                    for (box, c, s), (_b, label) in zip(edges[n], looked, strict=True)]
-            classed[n] = [seen[k] for k in nms_per_class(*zip(*seen, strict=True))]
+    look.warm_up()
+    start = time.perf_counter()
+    edges, classed = look.apply(classes, paths, detections)
     return edges, classed, time.perf_counter() - start
 
 

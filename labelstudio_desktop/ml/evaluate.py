@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..core.boxes.review_cost import review  # noqa: E402
 from ..core.fsutil import link_outside, safe_name  # noqa: E402
 from ..core.jobs import JobToken  # noqa: E402
 from ..core.store.runs import VALIDATION_TRAINED, get_run, last_run, run_dir  # noqa: E402
@@ -45,7 +46,8 @@ def format_metric(name: str, value: float) -> str:
 
 #: Metrics that are fractions even when they happen to be 0 or 1.
 FRACTIONS = {"accuracy", "precision", "recall", "mean_iou", "map50", "iou", "dice", "grade_accuracy_cuts",
-             "grade_accuracy_rounding", *CLASS_METRICS}
+             "grade_accuracy_rounding", "proposed_precision", "proposed_recall", "proposed_mean_iou",
+             "accepted_as_is", *CLASS_METRICS}
 
 
 @dataclass
@@ -128,7 +130,11 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
         paths = store.paths_of(ids)
         result.images = len(ids)
         if run.task == "detect":
-            _detection(result, data.classes, model, x, y, ids, paths, out_dir, score_threshold)
+            from .detector import predict
+
+            outputs = predict(model, x)
+            _detection(result, data.classes, outputs, y, ids, paths, out_dir, score_threshold)
+            _as_proposed(result, store, Path(run.model_path).parent, data.classes, outputs, y, ids, score_threshold)
             return result
         pred = _predict(model, x)
         if run.task == "classify":
@@ -169,13 +175,12 @@ def _classification(result: Evaluation, classes: list[str], y, probs, ids, paths
     result.plots["confusion"] = _save(fig, out_dir / "confusion.png")
 
 
-def _detection(result: Evaluation, classes: list[str], model, x, items, ids, paths, out_dir: Path,
+def _detection(result: Evaluation, classes: list[str], outputs, items, ids, paths, out_dir: Path,
                score_threshold: float) -> None:
     """Precision, recall and mean IoU at IoU 0.5 (boxes scoring >= ``score_threshold``), AP50 per class and its
-    mean over all scores; images with the most errors first."""
-    from .detector import decode, predict
+    mean over all scores; images with the most errors first. ``outputs``: the detector's on the split's images."""
+    from .detector import decode
 
-    outputs = predict(model, x)
     found = decode(outputs, score_threshold=score_threshold, max_boxes=100)
     ranked = decode(outputs, score_threshold=0.01, max_boxes=100)  # every score: for the precision-recall curve
     tp = fp = fn = 0
@@ -234,6 +239,40 @@ def _detection(result: Evaluation, classes: list[str], model, x, items, ids, pat
         ax.legend(fontsize=8)
     fig.tight_layout()
     result.plots["precision_recall"] = _save(fig, out_dir / "precision_recall.png")
+
+
+def _as_proposed(result: Evaluation, store: Store, run_folder: Path, classes: list[str], outputs, items, ids,
+                 score_threshold: float) -> None:
+    """What the operator is shown: the proposals' boxes (a best guess where nothing scores ``score_threshold``, then
+    the second look of ``ml/second_look.py``) scored as above (precision, recall, mean IoU), and the share of the
+    true boxes a proposal of which the operator would accept as it is (``core/boxes/review_cost.py``)."""
+    from .detector import decode
+    from .propose import BEST_GUESS_FLOOR, sure_or_best
+    from .second_look import SecondLook
+
+    images = [store.image(image_id) for image_id in ids]
+    found = [sure_or_best(boxes, score_threshold)
+             for boxes in decode(outputs, score_threshold=min(score_threshold, BEST_GUESS_FLOOR), max_boxes=100)]
+    _edges, shown = SecondLook.of_run(run_folder).apply(
+        classes, [(store.abs_path(img), (img.width, img.height)) for img in images], found)
+    tp = predicted = accepted = 0
+    best_ious: list[float] = []
+    for img, item, dets in zip(images, items, shown, strict=True):
+        boxes, labels, scores = _unpack(dets)
+        hits, best = match_boxes(item.boxes, item.labels, boxes, labels, scores)
+        tp, predicted = tp + int(hits.sum()), predicted + len(dets)
+        best_ious.extend(best.tolist())
+        scale = np.array([img.width, img.height, img.width, img.height], float)
+        decided = review([(classes[k], tuple(np.asarray(box) * scale)) for box, k, _s in dets],
+                         [(classes[k], tuple(box * scale)) for box, k in zip(item.boxes, item.labels, strict=True)])
+        accepted += decided.count("accepted")
+    true = sum(len(item.boxes) for item in items)
+    result.metrics.update({
+        "proposed_precision": tp / predicted if predicted else 0.0,
+        "proposed_recall": tp / true if true else 0.0,
+        "proposed_mean_iou": float(np.mean(best_ious)) if best_ious else 0.0,
+        "accepted_as_is": accepted / true if true else 0.0,
+    })
 
 
 def _unpack(detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -381,15 +381,15 @@ class _DetectorBoxes:
     source = "detector"
 
     def __init__(self, store: Store, run_id, threshold, max_boxes, prior: bool = False):
-        from . import box_classes, refine
+        from .second_look import SecondLook
 
         self.store = store
         self.run = model_run(store, run_id, "detect")
         self.notes: list[str] = []
         self.classes, self.model, self.size = run_model(self.run, self.notes)
-        folder = Path(self.run.model_path).parent if self.run.model_path else None
-        self.refiner = refine.Refiner.load(folder / refine.FILE_NAME) if folder else None
-        self.classifier = box_classes.BoxClassifier.load(folder / box_classes.FILE_NAME) if folder else None
+        # the second look at the photos of few detections (ml/second_look.py), with what the run stored for it
+        self.look = SecondLook.of_run(Path(self.run.model_path).parent) if self.run.model_path else \
+            SecondLook(None, None)
         tuned = stored_tuned(self.run.params, self.notes, f"run {self.run.id}")  # propose --calibrate
         self.threshold = threshold if threshold is not None else \
             tuned_value(tuned, "threshold", DETECTOR_THRESHOLD, self.notes, f"run {self.run.id}")
@@ -400,51 +400,25 @@ class _DetectorBoxes:
 
         floor = min(self.threshold, BEST_GUESS_FLOOR)
         found = detect(self.model, np.stack(pixels), score_threshold=floor, max_boxes=self.max_boxes)
-        results = []
+        kept, labels = [], []
         for img, boxes in zip(batch, found, strict=True):
             boxes = sure_or_best(boxes, self.threshold)
             label = image_class(img, self.prior)
             if label is not None and is_background(label):
                 report.without_box.append((img.path, f"the image's class '{label}' is a background class"))
-                results.append((img, []))
-                continue
-            if label is not None and boxes:
+                boxes = []
+            elif label is not None and boxes:
                 boxes = [boxes[k] for k in nms(np.array([b[0] for b in boxes]), np.array([b[2] for b in boxes]))]
-            candidates = [Candidate(label or self.classes[k], denormalise(box, img.width, img.height), float(score))
-                          for box, k, score in boxes]
-            if not candidates:
+            elif not boxes:
                 report.without_box.append((img.path, f"the detector found nothing scoring {floor:g} or more"))
-            results.append((img, candidates))
-        if self.refiner is not None:
-            results = self._refined(results)
-        for img, candidates in results:
-            yield img, candidates, None
-
-    def _refined(self, results: list) -> list:
-        """The candidates looked at again in their photos, on the images with few of them: their edges refined
-        (``ml/refine.py``) and, where the run has a box classifier (``ml/box_classes.py``), the class it sees in
-        each, unless the image's class is the boxes' (``prior``); of two that then share a class at one place
-        (IoU >= 0.5), the better scored stays. As they were where a photo cannot be read now."""
-        from .detector import nms_per_class
-        from .refine import refined_in_files
-
-        chosen = [n for n, (_img, candidates) in enumerate(results) if self.refiner.worth_it(len(candidates))]
-        found = refined_in_files(self.refiner, [(self.store.abs_path(results[n][0]), [c.box for c in results[n][1]],
-                                                 (results[n][0].width, results[n][0].height)) for n in chosen],
-                                 self.classifier)
-        results = list(results)
-        for n, looked in zip(chosen, found, strict=True):
-            img, candidates = results[n]
-            if looked is None:
-                continue
-            size, known = (img.width, img.height), image_class(img, self.prior) is not None
-            candidates = [replace(c, box=scale_box(seen.box, size, size),
-                                  label=c.label if known or seen.label is None else seen.label)
-                          for c, seen in zip(candidates, looked, strict=True)]
-            kept = nms_per_class([c.box for c in candidates], [c.label for c in candidates],
-                                 [c.score for c in candidates])
-            results[n] = (img, [candidates[k] for k in kept])
-        return results
+            kept.append(boxes)
+            labels.append(label)
+        edges, classed = self.look.apply(self.classes, [(self.store.abs_path(img), (img.width, img.height))
+                                                        for img in batch], kept)
+        for img, label, mine, theirs in zip(batch, labels, edges, classed, strict=True):
+            boxes = mine if label is not None else theirs  # the image's class is its boxes' class
+            yield img, [Candidate(label or self.classes[k], denormalise(box, img.width, img.height), float(score))
+                        for box, k, score in boxes], None
 
 
 def denormalise(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:

@@ -707,6 +707,22 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>スコアしきい値</translation>
     </message>
     <message>
+        <source>Precision as proposed</source>
+        <translation>適合率 (提案として)</translation>
+    </message>
+    <message>
+        <source>Recall as proposed</source>
+        <translation>再現率 (提案として)</translation>
+    </message>
+    <message>
+        <source>Mean IoU as proposed</source>
+        <translation>平均 IoU (提案として)</translation>
+    </message>
+    <message>
+        <source>Accepted as is (as proposed)</source>
+        <translation>そのまま承認される割合 (提案として)</translation>
+    </message>
+    <message>
         <source>IoU</source>
         <translation>IoU</translation>
     </message>

@@ -4,7 +4,6 @@ proposals of a real detector run take its class, unless the image's class is the
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from PIL import Image
 
 from labelstudio_desktop.core.boxes.boxes import box_iou
-from labelstudio_desktop.core.editing.review_memory import Candidate
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.core.transfer.importer import import_folder
 from labelstudio_desktop.ml import box_classes, refine
@@ -81,12 +79,14 @@ def test_one_class_or_no_box_fits_nothing_and_many_boxes_fit_at_most_max_crops(m
     assert 0 < sum(cuts) < 10
 
 
-def test_proposals_take_the_class_it_sees_unless_the_image_class_is_known(tmp_path):
-    """A real detector trained briefly on plate photos of both colours: on a photo of few proposals each candidate
-    takes the class the box classifier sees (the plate's colour) whatever the detector's class said, and of two that
-    then share a class at one place the better scored stays; with the image's class as the boxes' class
-    (``use_labels``), the image's class."""
-    from labelstudio_desktop.ml.propose import _DetectorBoxes
+def test_the_second_look_takes_the_class_it_sees_and_proposals_keep_a_known_image_class(tmp_path):
+    """A real detector trained briefly on plate photos of both colours: the second look (``ml/second_look.py``, what
+    the proposals do) gives each detection on a photo of few the class the box classifier sees (the plate's colour)
+    whatever the detector's class said, keeps the better scored of two that then share a class at one place, and
+    refines the edges; with the image's class as the boxes' class (``use_labels``), every proposal takes the
+    image's class."""
+    from labelstudio_desktop.ml.propose import propose
+    from labelstudio_desktop.ml.second_look import SecondLook
     from labelstudio_desktop.ml.train import TrainConfig, train
 
     folder, truth = tmp_path / "plates", {}
@@ -102,21 +102,28 @@ def test_proposals_take_the_class_it_sees_unless_the_image_class_is_known(tmp_pa
             store.insert_box(BoxRecord(0, img.id, label, x0, y0, x1, y1))
         db = store.db_path
     result = train(db, TrainConfig(task="detect", size=64, epochs=1, batch=8))
-    folder_of_run = Path(result.model_path).parent
-    assert result.status == "finished" and BoxClassifier.load(folder_of_run / FILE_NAME).classes == ("blue", "yellow")
-    assert refine.Refiner.load(folder_of_run / refine.FILE_NAME) is not None
+    look = SecondLook.of_run(Path(result.model_path).parent)
+    assert result.status == "finished" and look.classifier.classes == ("blue", "yellow") and look.refiner
+    classes = ["blue", "yellow"]  # the run's, by index
+
+    def normalised(name):
+        x0, y0, x1, y1 = truth[name][0]
+        return (x0 / 320, y0 / 240, x1 / 320, y1 / 240)
+
+    photos = [(folder / name, (320, 240)) for name in ("plate00.png", "plate01.png")]
+    on_yellow, on_blue = normalised("plate00.png"), normalised("plate01.png")
+    edges, classed = look.apply(classes, photos, [[(on_yellow, 0, 0.9), (on_yellow, 1, 0.4)], [(on_blue, 1, 0.8)]])
+    assert [(c, s) for _b, c, s in classed[0]] == [(1, 0.9)]  # one yellow plate, the better score
+    assert [c for _b, c, _s in classed[1]] == [0]  # blue
+    assert [c for _b, c, _s in edges[1]] == [1]  # the edges alone keep the detector's class
+    assert box_iou(classed[1][0][0], on_blue) > 0.6 and classed[1][0][0] == edges[1][0][0]
     with Store.open(db) as store:
-        maker, prior = _DetectorBoxes(store, result.run_id, 0.3, 4), _DetectorBoxes(store, result.run_id, 0.3, 4, True)
-        yellow, blue = (store.image_by_path(name) for name in ("plate00.png", "plate01.png"))
-        on_yellow, on_blue = truth[yellow.path][0], truth[blue.path][0]
-        results = maker._refined([
-            (yellow, [Candidate("blue", on_yellow, 0.9), Candidate("yellow", on_yellow, 0.4)]),
-            (blue, [Candidate("yellow", on_blue, 0.8)])])
-        assert [(c.label, c.score) for c in results[0][1]] == [("yellow", 0.9)]  # one yellow plate, the better score
-        assert [c.label for c in results[1][1]] == ["blue"]
-        assert box_iou(results[1][1][0].box, on_blue) > 0.6  # its edges refined on the plate
-        known = prior._refined([(replace(blue, label="yellow"), [Candidate("yellow", on_blue, 0.8)])])
-        assert [c.label for c in known[0][1]] == ["yellow"]  # the image's class stays the boxes'
+        for img in store.images():  # every image's class given, the yellow plates called blue
+            store.update_image_fields(img.id, {"label": "blue"})
+    propose(db, run_id=result.run_id, source="detector", threshold=0.0, max_boxes=3, use_labels=True)
+    with Store.open(db) as store:
+        pending = store.boxes(states=("pending",))
+        assert pending and {b.label for b in pending} == {"blue"}
 
 
 def test_a_run_of_photos_of_many_boxes_fits_none(tmp_path):

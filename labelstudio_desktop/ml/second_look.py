@@ -1,0 +1,76 @@
+"""What the proposals make of a detector's detections, in the detector's coordinates (0..1 of the image): for the
+Training dock's evaluation and the benchmarks, which score what the operator will be shown.
+
+An image where no detection reaches the threshold keeps its best one (``propose.sure_or_best``); then, on the images
+with few detections, the second look of ``ml/propose.py``: the edges refined in the photo (``ml/refine.py``) and the
+class the run's box classifier sees in each box (``ml/box_classes.py``), one box per class and place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .box_classes import FILE_NAME as CLASSES_FILE
+from .box_classes import BoxClassifier
+from .detector import nms_per_class
+from .refine import CROP, Refiner, refined_in_files
+from .refine import FILE_NAME as REFINER_FILE
+
+#: Photos read and looked at together (as the proposals' batches).
+BATCH = 32
+
+Detection = tuple[tuple[float, float, float, float], int, float]
+
+
+@dataclass
+class SecondLook:
+    """A detector run's refiner and box classifier (either may be None)."""
+
+    refiner: Refiner | None
+    classifier: BoxClassifier | None
+
+    @classmethod
+    def of_run(cls, folder: Path) -> SecondLook:
+        """What is stored beside the run's model in ``folder``."""
+        return cls(Refiner.load(folder / REFINER_FILE), BoxClassifier.load(folder / CLASSES_FILE))
+
+    def warm_up(self) -> None:
+        """Build and trace the networks (once per proposal job: not what a timing of the look should count)."""
+        if self.refiner is not None:
+            self.refiner.features(np.zeros((1, CROP, CROP, 3), np.uint8))
+        if self.classifier is not None:
+            self.classifier.classify_many([(Image.new("RGB", (8, 8)), [(0.0, 0.0, 8.0, 8.0)])])
+
+    def apply(self, classes: list[str], photos: list[tuple[Path, tuple[int, int]]],
+              detections: list[list[Detection]]) -> tuple[list[list[Detection]], list[list[Detection]]]:
+        """Each image's detections (``(box, class index, score)``, box in 0..1; its photo's path and upright size in
+        ``photos``) after the second look: with the refined edges and the detector's classes, and with the box
+        classifier's classes too (the same without one). As they were without a refiner, on images of many
+        detections, and where a photo cannot be read now."""
+        edges, classed = list(detections), list(detections)
+        if self.refiner is None:
+            return edges, classed
+        chosen = [n for n, found in enumerate(detections) if self.refiner.worth_it(len(found))]
+        for first in range(0, len(chosen), BATCH):
+            part = chosen[first:first + BATCH]
+            items = [(photos[n][0], [_pixels(box, photos[n][1]) for box, _c, _s in detections[n]], photos[n][1])
+                     for n in part]
+            for n, looked in zip(part, refined_in_files(self.refiner, items, self.classifier), strict=True):
+                if looked is None:
+                    continue
+                w, h = photos[n][1]
+                edges[n] = [((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
+                            for ((x0, y0, x1, y1), _label), (_box, c, s) in zip(looked, detections[n], strict=True)]
+                seen = [(box, classes.index(label) if label in classes else c, s)
+                        for (box, c, s), (_box, label) in zip(edges[n], looked, strict=True)]
+                classed[n] = [seen[k] for k in nms_per_class(*zip(*seen, strict=True))]
+        return edges, classed
+
+
+def _pixels(box: tuple[float, float, float, float], size: tuple[int, int]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return x0 * size[0], y0 * size[1], x1 * size[0], y1 * size[1]
