@@ -26,11 +26,11 @@ import keras
 import numpy as np
 from PIL import Image
 
-from ..core.images import ImageProblem, open_upright
 from ..core.jobs import JobToken
 from ..core.store.store import Store
 from .features import build_extractor, predict_in_calls
-from .refine import AT_MOST, Edges, cut, jittered
+from .refine import AT_MOST, Edges, cut, jittered, photos_with_boxes
+from .ridge import fit_ridge
 
 #: The cut's side in pixels: 160 proposed as well as 224 (boards and cards, 20 and 100 training photos: within 1.5
 #: points either way) and a third faster.
@@ -113,14 +113,9 @@ def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[s
     classes = tuple(sorted(set(labels)))
     if len(classes) < 2:
         return None
-    x = np.concatenate(features)
-    y = np.array([[label == c for c in classes] for label in labels], np.float64)
-    mean, target_mean = x.mean(axis=0), y.mean(axis=0)
-    x -= mean
-    gram = (x @ x.T).astype(np.float64)  # the dual form: as many unknowns as cuts, not as features
-    penalty = PENALTY * float(np.trace(gram)) / len(gram)
-    dual = np.linalg.solve(gram + penalty * np.eye(len(gram)), y - target_mean)
-    return BoxClassifier(classes, mean, x.T @ dual.astype(np.float32), target_mean, total, model)
+    one_hot = np.array([[label == c for c in classes] for label in labels], np.float64)
+    mean, weights, target_mean = fit_ridge(np.concatenate(features), one_hot, PENALTY)
+    return BoxClassifier(classes, mean, weights, target_mean, total, model)
 
 
 def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | None = None) -> BoxClassifier | None:
@@ -129,27 +124,14 @@ def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | 
     average than the proposals look at again (``refine.AT_MOST``: blood cells by the dozen), where it would serve
     few photos and cost the training a cut per box."""
     job = job or JobToken()
-    boxes = {image_id: store.boxes(image_id, states=("accepted",)) for image_id in image_ids}
-    boxed = [accepted for accepted in boxes.values() if accepted]
-    if len({b.label for accepted in boxed for b in accepted}) < 2 \
-            or sum(len(accepted) for accepted in boxed) > AT_MOST * len(boxed):
+    accepted = {image_id: store.boxes(image_id, states=("accepted",)) for image_id in image_ids}
+    boxed = [boxes for boxes in accepted.values() if boxes]
+    total = sum(len(boxes) for boxes in boxed)
+    if len({b.label for boxes in boxed for b in boxes}) < 2 or total > AT_MOST * len(boxed):
         return None
-
-    def samples():
-        for image_id, accepted in boxes.items():
-            if not accepted:
-                continue
-            job.check()
-            img = store.image(image_id)
-            try:
-                image = open_upright(store.abs_path(img))
-            except (ImageProblem, OSError) as exc:
-                job.status(f"box classes: left out {img.path}: {exc}")
-                continue
-            yield image, [b.edges for b in accepted], [b.label for b in accepted]
-
     job.status("fitting the box classes")
-    classifier = fit_box_classes(samples(), sum(len(accepted) for accepted in boxes.values()))
+    classifier = fit_box_classes(((photo, [b.edges for b in boxes], [b.label for b in boxes])
+                                  for photo, boxes in photos_with_boxes(store, accepted, job, "box classes")), total)
     if classifier is not None:
         classifier.save(path)
     return classifier

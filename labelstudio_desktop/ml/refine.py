@@ -32,9 +32,11 @@ from PIL import Image
 
 from ..core.images import ImageProblem, open_upright
 from ..core.jobs import JobToken
+from ..core.store.records import BoxRecord
 from ..core.store.store import Store
 from .features import predict_in_calls
 from .models import transfer_base
+from .ridge import fit_ridge
 
 CROP = 128
 CONTEXT = 0.4
@@ -226,32 +228,35 @@ def fit_refiner(samples: Iterable[tuple[Image.Image, list[Edges]]], total: int, 
             features.append(predict_in_calls(model, np.stack(cuts), CUTS_PER_CALL))
     if not features:
         return None
-    x, y = np.concatenate(features), np.stack(targets)
-    mean, target_mean = x.mean(axis=0), y.mean(axis=0)
-    x -= mean
-    gram = (x @ x.T).astype(np.float64)  # the dual form: as many unknowns as cuts, not as features
-    penalty = PENALTY * float(np.trace(gram)) / len(gram)
-    dual = np.linalg.solve(gram + penalty * np.eye(len(gram)), (y - target_mean).astype(np.float64))
-    return Refiner(mean, (x.T @ dual.astype(np.float32)), target_mean, total, model)
+    mean, weights, target_mean = fit_ridge(np.concatenate(features), np.stack(targets), PENALTY)
+    return Refiner(mean, weights, target_mean, total, model)
+
+
+def photos_with_boxes(store: Store, accepted: dict[int, list[BoxRecord]], job: JobToken, what: str):
+    """``(upright photo, its boxes)`` for each image of ``accepted`` (image id -> its accepted boxes) that has boxes,
+    read one at a time; an image that cannot be read is left out and reported as ``what: left out PATH: reason``."""
+    for image_id, boxes in accepted.items():
+        if not boxes:
+            continue
+        job.check()
+        img = store.image(image_id)
+        try:
+            photo = open_upright(store.abs_path(img))
+        except (ImageProblem, OSError) as exc:
+            job.status(f"{what}: left out {img.path}: {exc}")
+            continue
+        yield photo, boxes
 
 
 def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | None = None) -> Refiner | None:
     """Fit a refiner on the accepted boxes of ``image_ids`` and store it at ``path``; an image that cannot be read
     is left out (reported), a run without boxes gets none."""
     job = job or JobToken()
-    boxes = {image_id: [b.edges for b in store.boxes(image_id, states=("accepted",))] for image_id in image_ids}
-
-    def samples():
-        for image_id, edges in boxes.items():
-            job.check()
-            img = store.image(image_id)
-            try:
-                yield (open_upright(store.abs_path(img)) if edges else None), edges
-            except (ImageProblem, OSError) as exc:
-                job.status(f"box refinement: left out {img.path}: {exc}")
-
+    accepted = {image_id: store.boxes(image_id, states=("accepted",)) for image_id in image_ids}
     job.status("fitting the box refinement")
-    refiner = fit_refiner(samples(), sum(len(edges) for edges in boxes.values()))
+    refiner = fit_refiner(((photo, [b.edges for b in boxes])
+                           for photo, boxes in photos_with_boxes(store, accepted, job, "box refinement")),
+                          sum(len(boxes) for boxes in accepted.values()))
     if refiner is not None:
         refiner.save(path)
     return refiner

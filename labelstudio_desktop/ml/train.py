@@ -283,14 +283,13 @@ def train(db_path: str | Path, config: TrainConfig, job: JobToken | None = None,
             job.status(f"left out of training: {path}: {reason}")
         if run_id is None:
             folded = few_validation_images_train(data, job)
-        else:  # a resume trains on what the run trained on
-            folded = data.fold_validation() if previous.params.get(VALIDATION_TRAINED) else 0
-        if run_id is None:
             params = config.as_params()
             params["classes"] = data.classes
             params["counts"] = data.counts()
             params[VALIDATION_TRAINED] = folded > 0
             run_id = create_run(store, config.task, params, parent_id=start_from)
+        elif previous.params.get(VALIDATION_TRAINED):  # a resume trains on what the run trained on
+            data.fold_validation()
         folder = run_dir(store, run_id)
         folder.mkdir(parents=True, exist_ok=True)
         device = start.device(training_device(strategy))  # a resume records where it trains now
