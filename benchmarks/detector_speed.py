@@ -227,7 +227,8 @@ def run_dataset(name: str, args, folder: Path) -> dict:
 def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: bool = True) -> dict:
     """Train a run of ``config`` on the project, print its time and quality on the held-out photos."""
     from labelstudio_desktop.ml.detector import decode, predict
-    from labelstudio_desktop.ml.propose import BEST_GUESS_FLOOR, DETECTOR_THRESHOLD, sure_or_best
+    from labelstudio_desktop.ml.propose import BEST_GUESS_FLOOR, DETECTOR_THRESHOLD
+    from labelstudio_desktop.ml.second_look import kept_detections
     from labelstudio_desktop.ml.train import train
 
     start, cpu = time.perf_counter(), time.process_time()
@@ -239,8 +240,7 @@ def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: 
           f"machine the wall time grows, these hardly); load after {load()}")
     model, x, items, common, paths, classes = held_out(db, result.run_id)
     outputs = predict(model, x)
-    detections = [sure_or_best(found, DETECTOR_THRESHOLD)  # as the proposals keep them
-                  for found in decode(outputs, min(DETECTOR_THRESHOLD, BEST_GUESS_FLOOR), max_boxes=100)]
+    detections = kept_detections(outputs, DETECTOR_THRESHOLD)  # as the proposals keep them
     ours = quality(items, detections)
     sure = quality(items, decode(outputs, DETECTOR_THRESHOLD, max_boxes=100))  # without the best guesses
     second = refined(Path(result.model_path).parent, classes, paths, detections)

@@ -246,15 +246,12 @@ def _as_proposed(result: Evaluation, store: Store, run_folder: Path, classes: li
     """What the operator is shown: the proposals' boxes (a best guess where nothing scores ``score_threshold``, then
     the second look of ``ml/second_look.py``) scored as above (precision, recall, mean IoU), and the share of the
     true boxes a proposal of which the operator would accept as it is (``core/boxes/review_cost.py``)."""
-    from .detector import decode
-    from .propose import BEST_GUESS_FLOOR, sure_or_best
-    from .second_look import SecondLook
+    from .second_look import SecondLook, kept_detections
 
     images = [store.image(image_id) for image_id in ids]
-    found = [sure_or_best(boxes, score_threshold)
-             for boxes in decode(outputs, score_threshold=min(score_threshold, BEST_GUESS_FLOOR), max_boxes=100)]
     _edges, shown = SecondLook.of_run(run_folder).apply(
-        classes, [(store.abs_path(img), (img.width, img.height)) for img in images], found)
+        classes, [(store.abs_path(img), (img.width, img.height)) for img in images],
+        kept_detections(outputs, score_threshold))
     tp = predicted = accepted = 0
     best_ious: list[float] = []
     for img, item, dets in zip(images, items, shown, strict=True):

@@ -71,6 +71,16 @@ class SecondLook:
         return edges, classed
 
 
+def kept_detections(outputs, threshold: float, max_boxes: int = 100) -> list[list[Detection]]:
+    """The detections of a detector's ``outputs`` that its proposals keep: those scoring ``threshold`` or more, or an
+    image's best guess (``propose.sure_or_best``)."""
+    from .detector import decode
+    from .propose import BEST_GUESS_FLOOR, sure_or_best
+
+    return [sure_or_best(found, threshold)
+            for found in decode(outputs, score_threshold=min(threshold, BEST_GUESS_FLOOR), max_boxes=max_boxes)]
+
+
 def _pixels(box: tuple[float, float, float, float], size: tuple[int, int]) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = box
     return x0 * size[0], y0 * size[1], x1 * size[0], y1 * size[1]
