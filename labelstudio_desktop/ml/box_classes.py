@@ -130,8 +130,10 @@ def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | 
     if len({b.label for boxes in boxed for b in boxes}) < 2 or total > AT_MOST * len(boxed):
         return None
     job.status("fitting the box classes")
+    photos = photos_with_boxes(store, accepted, job,
+                               lambda path, exc: job.status(f"box classes: left out {path}: {exc}"))
     classifier = fit_box_classes(((photo, [b.edges for b in boxes], [b.label for b in boxes])
-                                  for photo, boxes in photos_with_boxes(store, accepted, job, "box classes")), total)
+                                  for photo, boxes in photos), total)
     if classifier is not None:
         classifier.save(path)
     return classifier

@@ -45,23 +45,11 @@ from ..core.store.store import BoxRecord, Store, StoreError
 from ..core.validate import shown
 from .config import ParamsError, stored_classes, stored_size, stored_tuned, tuned_value
 from .data import class_per_image, resize_square
+from .second_look import BEST_GUESS_FLOOR, SecondLook, sure_or_best  # noqa: F401 - re-exported
 
 METHODS = ("exact", "bayes")
 SOURCES = ("auto", "gradcam", "detector", "unet")
 DETECTOR_THRESHOLD = 0.3
-#: An image where no detection reaches the threshold still gets the best one scoring at least this much: a missed
-#: object costs the operator a drawing (7 s), a wrong guess a rejection (1 s; ``core/boxes/review_cost.py``). A
-#: detector trained on a few images scores its objects low: after 20 board photos it proposed 3 boxes for 21 objects.
-BEST_GUESS_FLOOR = 0.05
-
-
-def sure_or_best(boxes: list, threshold: float) -> list:
-    """An image's detections (best score first) scoring ``threshold`` or more, or else its best one when it scores
-    :data:`BEST_GUESS_FLOOR` or more."""
-    sure = [b for b in boxes if b[2] >= threshold]
-    return sure or [b for b in boxes[:1] if b[2] >= BEST_GUESS_FLOOR]
-
-
 #: Cold-start levers (benchmarks/cold_start.py measures each): mirror-image averaging, the share of the strongest
 #: region's heat a region needs to get its own box (with ``multi``), GrabCut refinement of the binary map, and
 #: padding (a share of the box's size on each side: Grad-CAM lights the most telling part of an object, a white
@@ -381,8 +369,6 @@ class _DetectorBoxes:
     source = "detector"
 
     def __init__(self, store: Store, run_id, threshold, max_boxes, prior: bool = False):
-        from .second_look import SecondLook
-
         self.store = store
         self.run = model_run(store, run_id, "detect")
         self.notes: list[str] = []

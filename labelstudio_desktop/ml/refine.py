@@ -21,7 +21,7 @@ gives the box classifier (``ml/box_classes.py``) its cuts of the refined boxes (
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -232,9 +232,10 @@ def fit_refiner(samples: Iterable[tuple[Image.Image, list[Edges]]], total: int, 
     return Refiner(mean, weights, target_mean, total, model)
 
 
-def photos_with_boxes(store: Store, accepted: dict[int, list[BoxRecord]], job: JobToken, what: str):
+def photos_with_boxes(store: Store, accepted: dict[int, list[BoxRecord]], job: JobToken,
+                      unreadable: Callable[[str, Exception], None]):
     """``(upright photo, its boxes)`` for each image of ``accepted`` (image id -> its accepted boxes) that has boxes,
-    read one at a time; an image that cannot be read is left out and reported as ``what: left out PATH: reason``."""
+    read one at a time; an image that cannot be read is left out, and ``unreadable(path, error)`` told."""
     for image_id, boxes in accepted.items():
         if not boxes:
             continue
@@ -243,7 +244,7 @@ def photos_with_boxes(store: Store, accepted: dict[int, list[BoxRecord]], job: J
         try:
             photo = open_upright(store.abs_path(img))
         except (ImageProblem, OSError) as exc:
-            job.status(f"{what}: left out {img.path}: {exc}")
+            unreadable(img.path, exc)
             continue
         yield photo, boxes
 
@@ -255,7 +256,9 @@ def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | 
     accepted = {image_id: store.boxes(image_id, states=("accepted",)) for image_id in image_ids}
     job.status("fitting the box refinement")
     refiner = fit_refiner(((photo, [b.edges for b in boxes])
-                           for photo, boxes in photos_with_boxes(store, accepted, job, "box refinement")),
+                           for photo, boxes in photos_with_boxes(
+                               store, accepted, job,
+                               lambda path, exc: job.status(f"box refinement: left out {path}: {exc}"))),
                           sum(len(boxes) for boxes in accepted.values()))
     if refiner is not None:
         refiner.save(path)

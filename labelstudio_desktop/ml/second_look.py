@@ -1,7 +1,7 @@
 """What the proposals make of a detector's detections, in the detector's coordinates (0..1 of the image): for the
 Training dock's evaluation and the benchmarks, which score what the operator will be shown.
 
-An image where no detection reaches the threshold keeps its best one (``propose.sure_or_best``); then, on the images
+An image where no detection reaches the threshold keeps its best one (:func:`sure_or_best`); then, on the images
 with few detections, the second look of ``ml/propose.py``: the edges refined in the photo (``ml/refine.py``) and the
 class the run's box classifier sees in each box (``ml/box_classes.py``), one box per class and place.
 """
@@ -10,18 +10,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
-from .box_classes import FILE_NAME as CLASSES_FILE
-from .box_classes import BoxClassifier
-from .detector import nms_per_class
-from .refine import CROP, Refiner, refined_in_files
-from .refine import FILE_NAME as REFINER_FILE
+if TYPE_CHECKING:  # the networks are imported when a look is taken: ``propose`` imports this module without them
+    from .box_classes import BoxClassifier
+    from .refine import Refiner
 
 #: Photos read and looked at together (as the proposals' batches).
 BATCH = 32
+#: An image where no detection reaches the threshold still gets the best one scoring at least this much: a missed
+#: object costs the operator a drawing (7 s), a wrong guess a rejection (1 s; ``core/boxes/review_cost.py``). A
+#: detector trained on a few images scores its objects low: after 20 board photos it proposed 3 boxes for 21 objects.
+BEST_GUESS_FLOOR = 0.05
+
+
+def sure_or_best(boxes: list, threshold: float) -> list:
+    """An image's detections (best score first) scoring ``threshold`` or more, or else its best one when it scores
+    :data:`BEST_GUESS_FLOOR` or more."""
+    sure = [b for b in boxes if b[2] >= threshold]
+    return sure or [b for b in boxes[:1] if b[2] >= BEST_GUESS_FLOOR]
+
 
 Detection = tuple[tuple[float, float, float, float], int, float]
 
@@ -36,10 +47,15 @@ class SecondLook:
     @classmethod
     def of_run(cls, folder: Path) -> SecondLook:
         """What is stored beside the run's model in ``folder``."""
-        return cls(Refiner.load(folder / REFINER_FILE), BoxClassifier.load(folder / CLASSES_FILE))
+        from . import box_classes, refine
+
+        return cls(refine.Refiner.load(folder / refine.FILE_NAME),
+                   box_classes.BoxClassifier.load(folder / box_classes.FILE_NAME))
 
     def warm_up(self) -> None:
         """Build and trace the networks (once per proposal job: not what a timing of the look should count)."""
+        from .refine import CROP
+
         if self.refiner is not None:
             self.refiner.features(np.zeros((1, CROP, CROP, 3), np.uint8))
         if self.classifier is not None:
@@ -51,6 +67,9 @@ class SecondLook:
         ``photos``) after the second look: with the refined edges and the detector's classes, and with the box
         classifier's classes too (the same without one). As they were without a refiner, on images of many
         detections, and where a photo cannot be read now."""
+        from .detector import nms_per_class
+        from .refine import refined_in_files
+
         edges, classed = list(detections), list(detections)
         if self.refiner is None:
             return edges, classed
@@ -73,9 +92,8 @@ class SecondLook:
 
 def kept_detections(outputs, threshold: float, max_boxes: int = 100) -> list[list[Detection]]:
     """The detections of a detector's ``outputs`` that its proposals keep: those scoring ``threshold`` or more, or an
-    image's best guess (``propose.sure_or_best``)."""
+    image's best guess (:func:`sure_or_best`)."""
     from .detector import decode
-    from .propose import BEST_GUESS_FLOOR, sure_or_best
 
     return [sure_or_best(found, threshold)
             for found in decode(outputs, score_threshold=min(threshold, BEST_GUESS_FLOOR), max_boxes=max_boxes)]
