@@ -12,7 +12,7 @@ ratio to it. Each dataset is reported on its own.
 Class activation methods (:mod:`labelstudio_desktop.ml.gradcam`): Grad-CAM of the last convolutional layer (the
 old cold start), Grad-CAM of an earlier layer, and the class activation maps of linear heads fitted on the
 classifier's features (FeatureCam: one layer, the other, both: the app's default for a pretrained backbone). Levers,
-one at a time from the app's defaults (:data:`~labelstudio_desktop.ml.propose.COLD_START`): the binarisation
+one at a time from the app's defaults (:data:`~labelstudio_desktop.ml.cold_start.COLD_START`): the binarisation
 threshold, one box per region (``multi``) with weak regions dropped (``keep``), the mirror image averaged in
 (``flip``), GrabCut seeded by the map (``refine``), padding.
 
@@ -243,9 +243,9 @@ class Scores:
 
 def class_activation_methods(store, run, model) -> tuple[dict[str, object], str]:
     """The methods compared, by name, and the name of the one the app uses for this classifier."""
+    from labelstudio_desktop.ml.cold_start import class_maps, head_images
     from labelstudio_desktop.ml.gradcam import FeatureCam, GradCam, cam_layers
     from labelstudio_desktop.ml.models import last_conv_layer
-    from labelstudio_desktop.ml.propose import class_maps, head_images
 
     layers = cam_layers(model)
     app = class_maps(store, run, model, None)
@@ -267,9 +267,9 @@ def score_fold(fold: Fold, args, scores: Scores) -> None:
     from labelstudio_desktop.core.images import load_rgb
     from labelstudio_desktop.core.store.runs import get_run
     from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.ml.cold_start import COLD_START, cold_start_boxes
     from labelstudio_desktop.ml.config import TrainConfig
     from labelstudio_desktop.ml.data import resize_square
-    from labelstudio_desktop.ml.propose import COLD_START, cold_start_boxes
     from labelstudio_desktop.ml.train import load_model, train
 
     given = {key: value for key, value in (("size", args.size), ("epochs", args.epochs)) if value}

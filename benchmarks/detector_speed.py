@@ -227,8 +227,8 @@ def run_dataset(name: str, args, folder: Path) -> dict:
 def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: bool = True) -> dict:
     """Train a run of ``config`` on the project, print its time and quality on the held-out photos."""
     from labelstudio_desktop.ml.detector import decode, predict
-    from labelstudio_desktop.ml.propose import BEST_GUESS_FLOOR, DETECTOR_THRESHOLD
-    from labelstudio_desktop.ml.second_look import kept_detections
+    from labelstudio_desktop.ml.propose import DETECTOR_THRESHOLD
+    from labelstudio_desktop.ml.second_look import BEST_GUESS_FLOOR, kept_detections
     from labelstudio_desktop.ml.train import train
 
     start, cpu = time.perf_counter(), time.process_time()

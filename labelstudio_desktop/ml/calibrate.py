@@ -21,18 +21,10 @@ from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
 from ..core.store.runs import update_run
 from ..core.store.store import Store, StoreError
+from .cold_start import COLD_START, MAP_SIZE, heatmap_boxes
 from .data import resize_square
-from .propose import (
-    COLD_START,
-    DETECTOR_THRESHOLD,
-    MAP_SIZE,
-    denormalise,
-    heatmap_boxes,
-    load_batch,
-    model_run,
-    resolve_source,
-    run_model,
-)
+from .proposal_common import ProposeReport, denormalise, load_batch, model_run, run_model
+from .propose import DETECTOR_THRESHOLD, resolve_source
 
 DEFAULTS = {"threshold": 0.3, "padding": COLD_START["padding"], "min_area": 4, "layer": 0}
 
@@ -191,7 +183,6 @@ def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, 
     run for the next proposals. The reviewed images are those the detector trained on unless the caller hides them,
     so the figures lean optimistic."""
     from .detector import detect
-    from .propose import ProposeReport
 
     job = job or JobToken()
     run = model_run(store, run_id, "detect")

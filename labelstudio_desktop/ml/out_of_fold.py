@@ -20,7 +20,7 @@ from ..core.store.store import SPLITS, Store
 from .config import TrainConfig
 from .data import DataError, class_per_image, collect, ensure_split
 from .detector import detect
-from .propose import denormalise
+from .proposal_common import denormalise
 from .train import TrainError, fit_detector
 
 FOLDS = 3

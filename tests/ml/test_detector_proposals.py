@@ -9,7 +9,9 @@ from fixed_model import SQUARES, squares_project
 from labelstudio_desktop.core.boxes.review_cost import SECONDS_METRIC
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _seconds, calibrate
-from labelstudio_desktop.ml.propose import BEST_GUESS_FLOOR, denormalise, propose, sure_or_best
+from labelstudio_desktop.ml.proposal_common import denormalise
+from labelstudio_desktop.ml.propose import propose
+from labelstudio_desktop.ml.second_look import BEST_GUESS_FLOOR, sure_or_best
 
 
 def test_the_threshold_costing_the_operator_the_fewest_seconds_on_crafted_detections():

@@ -13,7 +13,8 @@ from fixed_model import SQUARES, squares_project
 
 from labelstudio_desktop.core.boxes.boxes import box_iou
 from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.ml.propose import fit_boxes, no_box_reason, propose
+from labelstudio_desktop.ml.cold_start import fit_boxes, no_box_reason
+from labelstudio_desktop.ml.propose import propose
 from labelstudio_desktop.ml.train import TrainConfig, train
 
 
@@ -223,7 +224,7 @@ def test_auto_source_is_gradcam_until_a_detector_exists(squares):
 def test_grad_cam_boxes_are_padded_by_the_cold_start_default(squares):
     """Grad-CAM lights the most telling part of an object: its boxes grow by COLD_START["padding"] per side."""
     from labelstudio_desktop.core.boxes.boxes import pad_box
-    from labelstudio_desktop.ml.propose import COLD_START
+    from labelstudio_desktop.ml.cold_start import COLD_START
 
     db, run = squares
     (fitted,) = propose(db, run, images="blue/blue_0.png", padding=0.0, use_labels=True).proposals
@@ -234,7 +235,7 @@ def test_grad_cam_boxes_are_padded_by_the_cold_start_default(squares):
 def test_a_grad_cam_box_scores_by_the_evidence_it_holds():
     import numpy as np
 
-    from labelstudio_desktop.ml.propose import box_score
+    from labelstudio_desktop.ml.cold_start import box_score
 
     grid = np.zeros((64, 64), np.float32)
     grid[10:20, 10:20] = 1.0

@@ -15,7 +15,8 @@ from labelstudio_desktop.core.boxes.boxes import box_iou, pad_box
 from labelstudio_desktop.core.store.runs import get_run, update_run
 from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.core.transfer.importer import import_folder
-from labelstudio_desktop.ml.propose import COLD_START, NO_CLASSES, class_maps, cold_start_boxes, propose
+from labelstudio_desktop.ml.cold_start import COLD_START, class_maps, cold_start_boxes
+from labelstudio_desktop.ml.propose import NO_CLASSES, propose
 
 
 def _as_pretrained(db, run_id) -> None:
