@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -22,8 +23,8 @@ from ..core.jobs import JobToken
 from ..core.store.runs import update_run
 from ..core.store.store import Store, StoreError
 from .cold_start import COLD_START, MAP_SIZE, heatmap_boxes
-from .data import resize_square
-from .proposal_common import ProposeReport, denormalise, load_batch, model_run, run_model
+from .data import class_per_image, resize_square
+from .proposal_common import ProposeReport, denormalise, image_class, load_batch, model_run, run_model
 from .propose import DETECTOR_THRESHOLD, resolve_source
 
 DEFAULTS = {"threshold": 0.3, "padding": COLD_START["padding"], "min_area": 4, "layer": 0}
@@ -161,63 +162,83 @@ def calibrate(db_path, run_id: int | None = None, multi: bool = False, folds: in
 THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(1, 19))  # 0.05 .. 0.9
 
 
-def _seconds(samples, threshold: float) -> float:
-    """The operator's seconds per reviewed box to review the detections scoring ``threshold`` or more against the
-    reviewed boxes (``core/boxes/review_cost.py``: accept, correct, reject, draw what is missed)."""
-    seconds = sum(review([(k, box) for box, k, score in detections if score >= threshold], truth).seconds
-                  for detections, truth in samples)
-    return seconds / max(1, sum(len(truth) for _detections, truth in samples))
+def _seconds(costs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Operator seconds per reviewed box at each threshold, from each image's seconds at each threshold
+    (``costs``: thresholds x images) and its reviewed boxes."""
+    return costs.sum(axis=1) / max(1, int(boxes.sum()))
 
 
-def _best_threshold(samples) -> float:
-    """The threshold of :data:`THRESHOLDS` that costs the operator the fewest seconds (ties: nearest the default)."""
-    costs = [(_seconds(samples, t), abs(t - DETECTOR_THRESHOLD)) for t in THRESHOLDS]
-    return THRESHOLDS[min(range(len(THRESHOLDS)), key=lambda k: costs[k])]
+def _best_threshold(costs: np.ndarray, boxes: np.ndarray) -> float:
+    """The threshold of :data:`THRESHOLDS` that costs the operator the fewest seconds on these images (ties: nearest
+    the default)."""
+    seconds = _seconds(costs, boxes)
+    return THRESHOLDS[min(range(len(THRESHOLDS)), key=lambda k: (seconds[k], abs(THRESHOLDS[k] - DETECTOR_THRESHOLD)))]
 
 
 def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, seed: int = 0,
                        job: JobToken | None = None) -> Calibration:
     """The detector's score threshold that costs the operator the fewest seconds per box on the reviewed images
     (a missed object is drawn: 7 s; a wrong proposal rejected: 1 s; so the best threshold is lower than the one of
-    the best F1); the default 0.3 against the tuned one, each scored on folds it was not tuned on; stored with the
-    run for the next proposals. The reviewed images are those the detector trained on unless the caller hides them,
-    so the figures lean optimistic."""
-    from .detector import detect
-
+    the best F1), reviewing what the proposals would show at each threshold: best guesses, the second look's edges
+    and classes, the image's class under the class prior (:func:`review_at_thresholds`); the default against the
+    tuned one, each scored on folds it was not tuned on; stored with the run for the next proposals. The reviewed
+    images are those the detector trained on unless the caller hides them, so the figures lean optimistic."""
     job = job or JobToken()
     run = model_run(store, run_id, "detect")
-    classes, model, size = run_model(run, [])  # the size used is the model's own
     reviewed = [i for i in store.images(include_excluded=False, include_missing=False)
                 if i.status == "verified" or store.boxes(i.id, states=("accepted",))]
     if len(reviewed) < 2:
         raise StoreError("calibration needs at least 2 reviewed images (verified, or with accepted boxes)")
-    report = ProposeReport(run.id, "detector", min(THRESHOLDS))
-    samples = []
     job.status(f"detections on {len(reviewed)} reviewed images")
-    for start in range(0, len(reviewed), 32):
-        job.check()
-        batch, pixels = load_batch(store, reviewed[start:start + 32], size, report)
-        if not batch:
-            continue
-        found = detect(model, np.stack(pixels), score_threshold=min(THRESHOLDS), max_boxes=100)
-        for img, detections in zip(batch, found, strict=True):
-            truth = [(classes.index(b.label), b.edges) for b in store.boxes(img.id, states=("accepted",))
-                     if b.label in classes]
-            samples.append(([(denormalise(box, img.width, img.height), k, score) for box, k, score in detections],
-                            truth))
-        job.progress(min(start + 32, len(reviewed)), len(reviewed))
-    order = np.random.default_rng(seed).permutation(len(samples))
-    parts = np.array_split(order, max(2, min(folds, len(samples))))
+    costs, boxes = review_at_thresholds(store, run, reviewed, job)
+    order = np.random.default_rng(seed).permutation(costs.shape[1])
+    parts = np.array_split(order, max(2, min(folds, costs.shape[1])))
     before, after = [], []
+    default = THRESHOLDS.index(DETECTOR_THRESHOLD)
     for held in parts:
-        held_set = set(held.tolist())
-        tuned = _best_threshold([samples[i] for i in order if i not in held_set])
-        test_set = [samples[i] for i in held]
-        before.append(_seconds(test_set, DETECTOR_THRESHOLD))
-        after.append(_seconds(test_set, tuned))
-    final = {"threshold": _best_threshold(samples)}
+        rest = np.setdiff1d(order, held)
+        tuned = THRESHOLDS.index(_best_threshold(costs[:, rest], boxes[rest]))
+        scored = _seconds(costs[:, held], boxes[held])
+        before.append(scored[default])
+        after.append(scored[tuned])
+    final = {"threshold": _best_threshold(costs, boxes)}
     params = dict(run.params)
     params["proposal_params"] = final
     update_run(store, run.id, params=params)
-    return Calibration(run.id, len(samples), sum(len(s[1]) for s in samples), float(np.mean(before)),
-                       float(np.mean(after)), final, [], metric=SECONDS_METRIC)
+    return Calibration(run.id, costs.shape[1], int(boxes.sum()), float(np.mean(before)), float(np.mean(after)),
+                       final, [], metric=SECONDS_METRIC)
+
+
+def review_at_thresholds(store: Store, run, images: list, job: JobToken) -> tuple[np.ndarray, np.ndarray]:
+    """The operator's seconds on each readable image of ``images`` (thresholds x images) reviewing, against its
+    accepted boxes, the detector ``run``'s proposals at each threshold of :data:`THRESHOLDS`, as ``propose`` would
+    make them (:meth:`.second_look.SecondLook.at_thresholds`); and each image's accepted boxes (of the run's
+    classes)."""
+    from .detector import nms, predict
+    from .second_look import BEST_GUESS_FLOOR, SecondLook, kept_detections
+
+    classes, model, size = run_model(run, [])  # the size used is the model's own
+    look = SecondLook.of_run(Path(run.model_path).parent)
+    prior = class_per_image(store)
+    report = ProposeReport(run.id, "detector", min(THRESHOLDS))
+    costs, counts = [], []
+    for start in range(0, len(images), 32):
+        job.check()
+        batch, pixels = load_batch(store, images[start:start + 32], size, report)
+        if not batch:
+            continue
+        found = kept_detections(predict(model, np.stack(pixels)), min(min(THRESHOLDS), BEST_GUESS_FLOOR))
+        labels = [image_class(img, prior) for img in batch]
+        found = [f if label not in classes else
+                 [(box, classes.index(label), score) for box, _c, score in
+                  (f[k] for k in nms(np.array([d[0] for d in f]).reshape(-1, 4), np.array([d[2] for d in f])))]
+                 for f, label in zip(found, labels, strict=True)]
+        photos = [(store.abs_path(img), (img.width, img.height)) for img in batch]
+        shown = look.at_thresholds(classes, photos, found, THRESHOLDS)
+        for n, (img, label) in enumerate(zip(batch, labels, strict=True)):
+            truth = [(b.label, b.edges) for b in store.boxes(img.id, states=("accepted",)) if b.label in classes]
+            costs.append([review([(label if label in classes else classes[k], denormalise(box, img.width, img.height))
+                                  for box, k, _score in shown[t][n]], truth).seconds for t in THRESHOLDS])
+            counts.append(len(truth))
+        job.progress(min(start + 32, len(images)), len(images))
+    return np.array(costs, float).reshape(-1, len(THRESHOLDS)).T, np.array(counts, int)

@@ -67,13 +67,38 @@ class SecondLook:
         ``photos``) after the second look: with the refined edges and the detector's classes, and with the box
         classifier's classes too (the same without one). As they were without a refiner, on images of many
         detections, and where a photo cannot be read now."""
-        from .detector import nms_per_class
+        looks = self._looks(classes, photos, [found if self._takes(found) else [] for found in detections])
+        edges = [[e for e, _c in looked] if looked else found for found, looked in zip(detections, looks, strict=True)]
+        classed = [_one_per_place([c for _e, c in looked]) if looked else found
+                   for found, looked in zip(detections, looks, strict=True)]
+        return edges, classed
+
+    def at_thresholds(self, classes: list[str], photos: list[tuple[Path, tuple[int, int]]],
+                      found: list[list[Detection]], thresholds) -> dict[float, list[list[Detection]]]:
+        """For each score threshold, what :meth:`apply` makes of the detections the proposals keep at it
+        (:func:`sure_or_best` of each image's ``found``, best score first): the classed detections, as the
+        operator would review them (``ml/calibrate.py`` picks the threshold on these). Every threshold keeps a
+        first part of an image's list, so each box is looked at once, in the longest part a look takes."""
+        kept = {t: [sure_or_best(f, t) for f in found] for t in thresholds}
+        longest = [max((kept[t][n] for t in thresholds if self._takes(kept[t][n])), key=len, default=[])
+                   for n in range(len(found))]
+        looks = self._looks(classes, photos, longest)
+        return {t: [_one_per_place([c for _e, c in looked[:len(mine)]]) if looked and self._takes(mine) else mine
+                    for mine, looked in zip(kept[t], looks, strict=True)]
+                for t in thresholds}
+
+    def _takes(self, found: list[Detection]) -> bool:
+        """Whether the look takes an image of these detections (a refiner, and few of them)."""
+        return self.refiner is not None and self.refiner.worth_it(len(found))
+
+    def _looks(self, classes: list[str], photos: list[tuple[Path, tuple[int, int]]],
+               detections: list[list[Detection]]) -> list[list[tuple[Detection, Detection]] | None]:
+        """Per image, each detection after the look: (refined with the detector's class, refined with the box
+        classifier's class); None for an image without detections or whose photo cannot be read now."""
         from .refine import refined_in_files
 
-        edges, classed = list(detections), list(detections)
-        if self.refiner is None:
-            return edges, classed
-        chosen = [n for n, found in enumerate(detections) if self.refiner.worth_it(len(found))]
+        out: list = [None] * len(detections)
+        chosen = [n for n, found in enumerate(detections) if found]
         for first in range(0, len(chosen), BATCH):
             part = chosen[first:first + BATCH]
             items = [(photos[n][0], [_pixels(box, photos[n][1]) for box, _c, _s in detections[n]], photos[n][1])
@@ -82,12 +107,18 @@ class SecondLook:
                 if looked is None:
                     continue
                 w, h = photos[n][1]
-                edges[n] = [((x0 / w, y0 / h, x1 / w, y1 / h), c, s)
-                            for ((x0, y0, x1, y1), _label), (_box, c, s) in zip(looked, detections[n], strict=True)]
-                seen = [(box, classes.index(label) if label in classes else c, s)
-                        for (box, c, s), (_box, label) in zip(edges[n], looked, strict=True)]
-                classed[n] = [seen[k] for k in nms_per_class(*zip(*seen, strict=True))]
-        return edges, classed
+                out[n] = []
+                for ((x0, y0, x1, y1), label), (_box, c, s) in zip(looked, detections[n], strict=True):
+                    box = (x0 / w, y0 / h, x1 / w, y1 / h)
+                    out[n].append(((box, c, s), (box, classes.index(label) if label in classes else c, s)))
+        return out
+
+
+def _one_per_place(seen: list[Detection]) -> list[Detection]:
+    """Of boxes of one class at one place (IoU >= 0.5), the better scored (their classes may now agree)."""
+    from .detector import nms_per_class
+
+    return [seen[k] for k in nms_per_class(*zip(*seen, strict=True))]
 
 
 def kept_detections(outputs, threshold: float, max_boxes: int = 100) -> list[list[Detection]]:

@@ -148,3 +148,41 @@ def test_a_run_of_photos_of_many_boxes_fits_none(tmp_path):
                 store.insert_box(BoxRecord(0, img.id, label, at, at, at + 20, at + 20))
         assert box_classes.fit_for_run(store, ids, tmp_path / "many.npz") is None
     assert not (tmp_path / "many.npz").exists()
+
+
+def test_what_calibration_reviews_at_each_threshold_is_what_the_second_look_gives_that_threshold(fitted, tmp_path):
+    """``SecondLook.at_thresholds`` looks at each box once, yet gives at each threshold what ``apply`` gives the
+    detections the proposals keep there: an image's best guess, the look on images of few detections, none on an
+    image of more than the look takes until a higher threshold leaves few."""
+    from labelstudio_desktop.ml.second_look import SecondLook, sure_or_best
+
+    plates = [_photo(seed) for seed in range(20, 23)]
+    look = SecondLook(refine.fit_refiner(((image, [box]) for image, box, _label in plates), total=3), fitted)
+    photos = []
+    for n, (image, _box, _label) in enumerate(plates):
+        image.save(tmp_path / f"plate{n}.png")
+        photos.append((tmp_path / f"plate{n}.png", (320, 240)))
+
+    def normalised(box, dx=0.0):
+        x0, y0, x1, y1 = box
+        return (x0 / 320 + dx, y0 / 240, x1 / 320 + dx, y1 / 240)
+
+    many = [((0.05 * k, 0.1, 0.05 * k + 0.3, 0.5), k % 2, 0.6 - 0.05 * k) for k in range(refine.AT_MOST + 2)]
+    found = [[(normalised(plates[0][1]), 0, 0.9), (normalised(plates[0][1], 0.02), 1, 0.5),
+              (normalised(plates[0][1], 0.3), 0, 0.2)],
+             [(normalised(plates[1][1]), 1, 0.25)],
+             many,
+             []]
+    photos.append(photos[0])
+    thresholds = (0.1, 0.3, 0.45, 0.7)
+    shown = look.at_thresholds(["blue", "yellow"], photos, found, thresholds)
+    assert len(shown[0.1][2]) == len(many) and shown[0.1][2] == many  # too many to look at
+    for t in thresholds:
+        alone = look.apply(["blue", "yellow"], photos, [sure_or_best(f, t) for f in found])[1]
+        assert [[(c, s) for _b, c, s in image] for image in shown[t]] == [[(c, s) for _b, c, s in image]
+                                                                           for image in alone]
+        for image, other in zip(shown[t], alone, strict=True):
+            for (box, _c, _s), (same, _c2, _s2) in zip(image, other, strict=True):
+                assert box == pytest.approx(same, abs=1e-4)
+    assert [c for _b, c, _s in shown[0.7][0]] == [1]  # the yellow plate seen as yellow, whatever the detector said
+    assert len(shown[0.3][2]) <= refine.AT_MOST and shown[0.3][2] != many[:len(shown[0.3][2])]  # looked at

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from fixed_model import SQUARES, squares_project
 
-from labelstudio_desktop.core.boxes.review_cost import SECONDS_METRIC
+from labelstudio_desktop.core.boxes.review_cost import SECONDS_METRIC, review
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _seconds, calibrate
 from labelstudio_desktop.ml.proposal_common import denormalise
@@ -14,16 +15,24 @@ from labelstudio_desktop.ml.propose import propose
 from labelstudio_desktop.ml.second_look import BEST_GUESS_FLOOR, sure_or_best
 
 
+def _costs(samples) -> tuple[np.ndarray, np.ndarray]:
+    """Each image's seconds at each threshold (thresholds x images) reviewing its detections scoring that much, and
+    its true boxes: what calibration measures on a detector's proposals."""
+    costs = [[review([(k, box) for box, k, score in found if score >= t], truth).seconds for found, truth in samples]
+             for t in THRESHOLDS]
+    return np.array(costs), np.array([len(truth) for _found, truth in samples])
+
+
 def test_the_threshold_costing_the_operator_the_fewest_seconds_on_crafted_detections():
     truth = [(0, (0, 0, 10, 10)), (1, (20, 20, 30, 30))]
     detections = [((0, 0, 10, 10), 0, 0.9), ((20, 20, 30, 31), 1, 0.6), ((50, 50, 60, 60), 0, 0.2)]
-    samples = [(detections, truth)]
-    assert _seconds(samples, 0.1) == pytest.approx((1.5 + 1.5 + 1.0 + 0.5) / 2)  # two accepted, one rejected
-    assert _seconds(samples, 0.5) == pytest.approx((1.5 + 1.5 + 0.5) / 2)
-    assert _seconds(samples, 0.95) == pytest.approx((7 + 7 + 0.5) / 2)  # both drawn by hand
-    assert _best_threshold(samples) == 0.3  # among equal costs, the one nearest the default
+    seconds = _seconds(*_costs([(detections, truth)]))
+    assert seconds[THRESHOLDS.index(0.1)] == pytest.approx((1.5 + 1.5 + 1.0 + 0.5) / 2)  # two accepted, one rejected
+    assert seconds[THRESHOLDS.index(0.5)] == pytest.approx((1.5 + 1.5 + 0.5) / 2)
+    assert seconds[-1] == pytest.approx((1.5 + 7 + 0.5) / 2)  # at 0.9 the second is drawn by hand
+    assert _best_threshold(*_costs([(detections, truth)])) == 0.3  # among equal costs, the one nearest the default
     shy = [([((0, 0, 10, 10), 0, 0.9), ((20, 20, 30, 30), 1, 0.12), ((50, 50, 60, 60), 0, 0.07)], truth)]
-    assert _best_threshold(shy) == 0.1  # a box missed costs a drawing (7 s), a wrong one a rejection (1 s)
+    assert _best_threshold(*_costs(shy)) == 0.1  # a box missed costs a drawing (7 s), a wrong one a rejection (1 s)
 
 
 def test_an_image_with_nothing_sure_gets_its_best_guess_above_the_floor():
