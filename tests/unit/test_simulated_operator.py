@@ -120,3 +120,13 @@ def test_seconds_follow_the_cost_model():
     assert hand_seconds(3) == 3 * 7.0 + 0.5
     relabel = review([("dog", (0, 0, 100, 100))], truth[:1])
     assert [(d.kind, d.seconds) for d in relabel.decisions] == [("corrected", 1.0)]
+
+
+def test_of_two_proposals_on_one_object_the_one_of_its_label_is_accepted_and_the_other_rejected():
+    truth = [("king", (10, 10, 50, 80))]
+    tighter_but_wrong = ("queen", (10, 10, 50, 80))
+    right = ("king", (11, 11, 50, 79))  # within tolerance, a lower IoU
+    result = review([tighter_but_wrong, right], truth)
+    assert [(d.kind, d.proposal) for d in result.decisions] == [("accepted", 1), ("rejected", 0)]
+    result = review([("queen", (10, 10, 50, 80)), ("king", (10, 40, 50, 120))], truth)  # nothing acceptable
+    assert [(d.kind, d.proposal) for d in result.decisions] == [("corrected", 0), ("rejected", 1)]
