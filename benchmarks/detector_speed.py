@@ -226,8 +226,10 @@ def run_dataset(name: str, args, folder: Path) -> dict:
 
 def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: bool = True) -> dict:
     """Train a run of ``config`` on the project, print its time and quality on the held-out photos."""
+    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.store import Store
     from labelstudio_desktop.ml.detector import decode, predict
-    from labelstudio_desktop.ml.propose import DETECTOR_THRESHOLD
+    from labelstudio_desktop.ml.propose import detector_threshold
     from labelstudio_desktop.ml.second_look import BEST_GUESS_FLOOR, kept_detections
     from labelstudio_desktop.ml.train import train
 
@@ -239,16 +241,19 @@ def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: 
           f"budget of {BUDGET_SECONDS / 60:.0f} min per {BUDGET_IMAGES} images); {cpu:.0f} CPU seconds (on a busy "
           f"machine the wall time grows, these hardly); load after {load()}")
     model, x, items, common, paths, classes = held_out(db, result.run_id)
+    with Store.open(db) as store:  # the run's threshold before any calibration (by the boxes it trained on)
+        threshold = detector_threshold(get_run(store, result.run_id), [])
     outputs = predict(model, x)
-    detections = kept_detections(outputs, DETECTOR_THRESHOLD)  # as the proposals keep them
+    detections = kept_detections(outputs, threshold)  # as the proposals keep them
     ours = quality(items, detections)
-    sure = quality(items, decode(outputs, DETECTOR_THRESHOLD, max_boxes=100))  # without the best guesses
+    sure = quality(items, decode(outputs, threshold, max_boxes=100))  # without the best guesses
     second = refined(Path(result.model_path).parent, classes, paths, detections)
     looked = quality(items, second[0]) if second else None
     classed = quality(items, second[1]) if second else None
     ours.ap50 = quality(items, decode(outputs, 0.01, max_boxes=100)).ap50  # every score: the precision-recall curve
     centre = quality(items, [[(CENTRE_BOX, common, 1.0)]] * len(items))
-    row = {"seconds": seconds, "cpu_seconds": cpu, "epochs": result.epochs, "detector": asdict(ours),
+    row = {"seconds": seconds, "cpu_seconds": cpu, "epochs": result.epochs, "threshold": threshold,
+           "detector": asdict(ours),
            "sure_only": asdict(sure),
            "centre_box": asdict(centre), "ratio": ours.mean_iou / max(centre.mean_iou, 1e-9),
            "load": os.getloadavg()}
@@ -261,7 +266,7 @@ def train_and_score(db: Path, config, counts: dict, label: str, throughput_too: 
         print(f"proposals: {per_s:.0f} images/s resized, {from_files:.0f} images/s from the files, "
               f"{with_refining:.0f} images/s with the box refinement (target >= 20)")
         row.update(images_per_s=per_s, images_per_s_files=from_files, images_per_s_refined=with_refining)
-    print(f"held out ({len(items)} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {DETECTOR_THRESHOLD} "
+    print(f"held out ({len(items)} photos, {sum(len(i.boxes) for i in items)} boxes), score >= {threshold} "
           f"or a photo's best guess >= {BEST_GUESS_FLOOR} (sure only: without the best guesses):")
     print(f"  {'':14} {'mean IoU':>8} {'any class':>9} {'precision':>9} {'recall':>7} {'AP50':>6} {'as is':>6}")
     for name, q in (("sure only", sure), (label, ours),

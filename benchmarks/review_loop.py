@@ -331,7 +331,8 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
                 tuned = calibrate(db, run_id=run_id, source="detector")
             threshold = tuned.params["threshold"]
             print(f"   score threshold {threshold:.2f} calibrated on this batch, which the detector never trained "
-                  f"on ({tuned.metric} {tuned.before:.2f} at 0.3 -> {tuned.after:.2f}, cross-validated within the "
+                  f"on ({tuned.metric} {tuned.before:.2f} at its default {tuned.default:.2f} -> {tuned.after:.2f}, "
+                  "cross-validated within the "
                   "batch)")
         config = TrainConfig.for_task("detect", seed=seed, **WEIGHTS[weights])  # what the app's Retrain uses
         if epochs is not None:

@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", choices=TASKS)
     p.add_argument("--run", type=int, help="run id (default: the last run with a model)")
     p.add_argument("--misses", type=Path, help="copy misclassified images here as {true}_to_{pred}_{name}")
-    p.add_argument("--score-threshold", type=float, default=0.3, help="detect: keep boxes scoring at least this")
+    p.add_argument("--score-threshold", type=float,
+                   help="detect: keep boxes scoring at least this (default: the threshold its proposals use)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("propose", help="box (or mask) proposals stored as pending for review: from the detector "
@@ -129,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default 0.15, or the calibrated value)")
     p.add_argument("--calibrate", action="store_true",
                    help="first tune on the reviewed boxes and store with the run, then propose: gradcam: threshold, "
-                        "padding, component size and layer (GPyOpt); detector: the score threshold of best F1")
+                        "padding, component size and layer (GPyOpt); detector: the score threshold costing the "
+                        "operator the fewest seconds")
     p.add_argument("--max-iter", type=int, default=10, help="bayes: optimisation steps")
     p.add_argument("--layer", help="gradcam: the layer to explain (default: the last convolutional one)")
     p.add_argument("--use-labels", action=argparse.BooleanOptionalAction, default=None,

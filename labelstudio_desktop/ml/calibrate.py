@@ -23,9 +23,10 @@ from ..core.jobs import JobToken
 from ..core.store.runs import update_run
 from ..core.store.store import Store, StoreError
 from .cold_start import COLD_START, MAP_SIZE, heatmap_boxes
+from .config import trained_boxes
 from .data import class_per_image, resize_square
 from .proposal_common import ProposeReport, denormalise, image_class, load_batch, model_run, run_model
-from .propose import DETECTOR_THRESHOLD, resolve_source
+from .propose import DETECTOR_THRESHOLD, default_detector_threshold, resolve_source
 
 DEFAULTS = {"threshold": 0.3, "padding": COLD_START["padding"], "min_area": 4, "layer": 0}
 
@@ -41,11 +42,12 @@ class Calibration:
     layers: list[str] = field(default_factory=list)
     metric: str = "mean best IoU"  # what before and after measure (the detector: operator seconds per box, lower
     # is better)
+    default: float | None = None  # the detector: the threshold ``before`` was measured at (its default)
 
     def as_json(self) -> dict:
         return {"run": self.run_id, "images": self.images, "boxes": self.boxes, "metric": self.metric,
                 "before": self.before, "cross_validated_after": self.after, "params": self.params,
-                "layers": self.layers}
+                "layers": self.layers, "default": self.default}
 
 
 def _conv_layers(model, count: int = 3) -> list[str]:
@@ -168,11 +170,11 @@ def _seconds(costs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return costs.sum(axis=1) / max(1, int(boxes.sum()))
 
 
-def _best_threshold(costs: np.ndarray, boxes: np.ndarray) -> float:
+def _best_threshold(costs: np.ndarray, boxes: np.ndarray, default: float = DETECTOR_THRESHOLD) -> float:
     """The threshold of :data:`THRESHOLDS` that costs the operator the fewest seconds on these images (ties: nearest
-    the default)."""
+    the ``default``)."""
     seconds = _seconds(costs, boxes)
-    return THRESHOLDS[min(range(len(THRESHOLDS)), key=lambda k: (seconds[k], abs(THRESHOLDS[k] - DETECTOR_THRESHOLD)))]
+    return THRESHOLDS[min(range(len(THRESHOLDS)), key=lambda k: (seconds[k], abs(THRESHOLDS[k] - default)))]
 
 
 def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, seed: int = 0,
@@ -194,19 +196,19 @@ def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, 
     order = np.random.default_rng(seed).permutation(costs.shape[1])
     parts = np.array_split(order, max(2, min(folds, costs.shape[1])))
     before, after = [], []
-    default = THRESHOLDS.index(DETECTOR_THRESHOLD)
+    default = default_detector_threshold(trained_boxes(run.params))
     for held in parts:
         rest = np.setdiff1d(order, held)
-        tuned = THRESHOLDS.index(_best_threshold(costs[:, rest], boxes[rest]))
+        tuned = THRESHOLDS.index(_best_threshold(costs[:, rest], boxes[rest], default))
         scored = _seconds(costs[:, held], boxes[held])
-        before.append(scored[default])
+        before.append(scored[THRESHOLDS.index(default)])
         after.append(scored[tuned])
-    final = {"threshold": _best_threshold(costs, boxes)}
+    final = {"threshold": _best_threshold(costs, boxes, default)}
     params = dict(run.params)
     params["proposal_params"] = final
     update_run(store, run.id, params=params)
     return Calibration(run.id, costs.shape[1], int(boxes.sum()), float(np.mean(before)), float(np.mean(after)),
-                       final, [], metric=SECONDS_METRIC)
+                       final, [], metric=SECONDS_METRIC, default=default)
 
 
 def review_at_thresholds(store: Store, run, images: list, job: JobToken) -> tuple[np.ndarray, np.ndarray]:

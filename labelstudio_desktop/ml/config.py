@@ -292,6 +292,16 @@ def stored_size(params: object, what: str = "the run") -> int | None:
     return stored_number(size, int, low, high)
 
 
+def trained_boxes(params: object) -> int | None:
+    """How many boxes a detector run trained on (the sum of its stored ``counts`` per class), or None when they are
+    not stored as whole numbers of boxes."""
+    counts = params.get("counts") if isinstance(params, dict) else None
+    if not isinstance(counts, dict) or not counts:
+        return None
+    values = [stored_number(v, int, 0, 10 ** 12) for v in counts.values()]
+    return None if None in values else int(sum(values))
+
+
 def tuned_value(tuned: dict, key: str, default, notes: list[str], what: str = "the run",
                 low: float = 0.0, high: float = 1.0, kind: type = float):
     """A calibrated proposal parameter (``proposal_params``) of a run: ``tuned[key]`` when it is a number in

@@ -30,6 +30,7 @@ from .metrics import (  # noqa: E402
     rounded_grades,
     tune_cut_points,
 )
+from .propose import detector_threshold  # noqa: E402
 
 #: Fewer images than this in the evaluated split and its numbers come with a warning.
 FEW_IMAGES = 20
@@ -99,10 +100,11 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
 
 
 def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = None,
-             job: JobToken | None = None, score_threshold: float = 0.3) -> Evaluation:
+             job: JobToken | None = None, score_threshold: float | None = None) -> Evaluation:
     """Metrics of a run (default: the last run with a model, of ``task`` if given) on its test split (the val
     split when the test split has no usable image and the run did not train on it, then train). A detector keeps
-    boxes scoring at least ``score_threshold``."""
+    boxes scoring at least ``score_threshold`` (default: the threshold its proposals use,
+    :func:`.propose.detector_threshold`)."""
     from .train import TrainError, task_model
 
     job = job or JobToken()
@@ -133,6 +135,11 @@ def evaluate(db_path: str | Path, run_id: int | None = None, task: str | None = 
             from .detector import predict
 
             outputs = predict(model, x)
+            if score_threshold is None:
+                stored: list[str] = []
+                score_threshold = detector_threshold(run, stored)
+                for note in stored:
+                    job.status(note)
             _detection(result, data.classes, outputs, y, ids, paths, out_dir, score_threshold)
             _as_proposed(result, store, Path(run.model_path).parent, data.classes, outputs, y, ids, score_threshold)
             return result

@@ -23,6 +23,7 @@ the image's class), as it is the label of its boxes in the detector's training.
 from __future__ import annotations
 
 import fnmatch
+import math
 import time
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from ..core.jobs import JobToken
 from ..core.store.runs import get_run, held_out_images, last_run
 from ..core.store.store import BoxRecord, Store, StoreError
 from .cold_start import GradCamBoxes
-from .config import stored_size, stored_tuned, tuned_value
+from .config import stored_size, stored_tuned, trained_boxes, tuned_value
 from .data import class_per_image
 from .proposal_common import (
     Proposal,
@@ -50,11 +51,35 @@ from .proposal_common import (
 from .second_look import BEST_GUESS_FLOOR, SecondLook, kept_detections
 
 SOURCES = ("auto", "gradcam", "detector", "unet")
+#: The score threshold of a detector's proposals until it is calibrated on review (propose --calibrate), for a
+#: detector trained on :data:`MANY_BOXES` boxes or more (or of unknown boxes) ...
 DETECTOR_THRESHOLD = 0.3
+#: ... and for one trained on :data:`FEW_BOXES` or fewer, which scores its objects low; in between it rises with the
+#: log of the boxes, in steps of 0.05. The thresholds that cost the operator the fewest seconds on held-out photos
+#: (docs/benchmarks.md): 0.15 after 20 photos of boards (24 boxes) and of cards (37), 0.25 after 100 (120 and 187
+#: boxes), 0.3 on BCCD after 20 (270 boxes) and 0.35 after 100 (1,300 boxes).
+FEW_BOXES_THRESHOLD = 0.15
+FEW_BOXES, MANY_BOXES = 30, 300
 BATCH = 32
 #: The report's note when the cold start cannot run: no detector, no classifier, and no image with a class.
 NO_CLASSES = ("no image has a class yet: draw the first boxes, or set the images' classes for Grad-CAM "
               "proposals")
+
+
+def default_detector_threshold(boxes: int | None) -> float:
+    """A detector's score threshold before calibration, by the boxes it trained on (:data:`DETECTOR_THRESHOLD`)."""
+    if boxes is None:
+        return DETECTOR_THRESHOLD
+    share = min(1.0, max(0.0, math.log(max(boxes, 1) / FEW_BOXES) / math.log(MANY_BOXES / FEW_BOXES)))
+    return round(round((FEW_BOXES_THRESHOLD + share * (DETECTOR_THRESHOLD - FEW_BOXES_THRESHOLD)) * 20) / 20, 2)
+
+
+def detector_threshold(run, notes: list[str]) -> float:
+    """The score threshold of detector ``run``'s proposals: its calibrated one, else its default
+    (:func:`default_detector_threshold`); a calibration that cannot be used adds a note to ``notes``."""
+    what = f"run {run.id}"
+    return tuned_value(stored_tuned(run.params, notes, what), "threshold",
+                       default_detector_threshold(trained_boxes(run.params)), notes, what)
 
 
 def resolve_source(store: Store, source: str, run_id: int | None = None) -> str:
@@ -99,9 +124,7 @@ class _DetectorBoxes:
         # the second look at the photos of few detections (ml/second_look.py), with what the run stored for it
         self.look = SecondLook.of_run(Path(self.run.model_path).parent) if self.run.model_path else \
             SecondLook(None, None)
-        tuned = stored_tuned(self.run.params, self.notes, f"run {self.run.id}")  # propose --calibrate
-        self.threshold = threshold if threshold is not None else \
-            tuned_value(tuned, "threshold", DETECTOR_THRESHOLD, self.notes, f"run {self.run.id}")
+        self.threshold = threshold if threshold is not None else detector_threshold(self.run, self.notes)
         self.max_boxes, self.prior = max_boxes, prior
 
     def __call__(self, batch, pixels, report: ProposeReport):

@@ -10,8 +10,16 @@ from fixed_model import SQUARES, squares_project
 from labelstudio_desktop.core.boxes.review_cost import SECONDS_METRIC, review
 from labelstudio_desktop.core.store.store import BoxRecord, Store
 from labelstudio_desktop.ml.calibrate import THRESHOLDS, _best_threshold, _seconds, calibrate
+from labelstudio_desktop.ml.config import trained_boxes
 from labelstudio_desktop.ml.proposal_common import denormalise
-from labelstudio_desktop.ml.propose import propose
+from labelstudio_desktop.ml.propose import (
+    DETECTOR_THRESHOLD,
+    FEW_BOXES,
+    FEW_BOXES_THRESHOLD,
+    MANY_BOXES,
+    default_detector_threshold,
+    propose,
+)
 from labelstudio_desktop.ml.second_look import BEST_GUESS_FLOOR, sure_or_best
 
 
@@ -33,6 +41,19 @@ def test_the_threshold_costing_the_operator_the_fewest_seconds_on_crafted_detect
     assert _best_threshold(*_costs([(detections, truth)])) == 0.3  # among equal costs, the one nearest the default
     shy = [([((0, 0, 10, 10), 0, 0.9), ((20, 20, 30, 30), 1, 0.12), ((50, 50, 60, 60), 0, 0.07)], truth)]
     assert _best_threshold(*_costs(shy)) == 0.1  # a box missed costs a drawing (7 s), a wrong one a rejection (1 s)
+
+
+def test_a_detector_trained_on_few_boxes_proposes_down_to_a_lower_score_until_calibrated():
+    assert default_detector_threshold(10) == default_detector_threshold(FEW_BOXES) == FEW_BOXES_THRESHOLD
+    assert default_detector_threshold(MANY_BOXES) == default_detector_threshold(5000) == DETECTOR_THRESHOLD
+    assert default_detector_threshold(None) == DETECTOR_THRESHOLD  # boxes not known: the default of many
+    steps = [default_detector_threshold(n) for n in range(0, 400, 7)]
+    assert steps == sorted(steps) and set(steps) <= set(THRESHOLDS)  # rising, each one calibration can choose
+    assert default_detector_threshold(120) == 0.25  # boards after 100 photos: the cheapest for the operator
+    assert trained_boxes({"counts": {"a": 20, "b": 17}}) == 37
+    for hostile in ({"counts": {"a": "20"}}, {"counts": {"a": -1}}, {"counts": {"a": True}}, {"counts": [3]},
+                    {"counts": {}}, {"counts": {"a": float("nan")}}, "counts", None):
+        assert trained_boxes(hostile) is None
 
 
 def test_an_image_with_nothing_sure_gets_its_best_guess_above_the_floor():
@@ -96,7 +117,10 @@ def test_detector_proposals_are_pending_valid_and_remember_the_review(squares_wi
 
 def test_detector_calibration_stores_a_threshold_the_next_proposals_use(squares_with_a_detector):
     db, run = squares_with_a_detector
+    before = propose(db, include_verified=True)
+    assert before.threshold == FEW_BOXES_THRESHOLD  # a dozen boxes: until calibrated, the few boxes' default
     result = calibrate(db, folds=2)
+    assert result.default == FEW_BOXES_THRESHOLD  # what the cross-validated figure before is measured at
     assert result.metric == SECONDS_METRIC and result.params["threshold"] in THRESHOLDS
     assert result.before > 0 and result.after > 0 and result.images == len(SQUARES)  # seconds per box
     report = propose(db, include_verified=True)

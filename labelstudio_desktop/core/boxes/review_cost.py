@@ -11,9 +11,9 @@ fewest of them (``ml/calibrate.py``); ``benchmarks/simulated_operator.py`` revie
   more than rejecting the proposal and drawing the box;
 - every other proposal is rejected; every true box left without a proposal is drawn and labelled.
 Matching is greedy: first the proposals that can be accepted as they are (an operator shown two boxes on one
-object, one of the right label, accepts that one and rejects the other), then the rest, best IoU first. Seconds (:data:`SECONDS`): accept 1.5, reject 1.0, each moved edge 2.5, a wrong
-label 1.0, a box drawn by hand 7 (careful clicking; the traditional drag-and-adjust is 25-35 s per box), the next
-image 0.5.
+object, one of the right label, accepts that one and rejects the other), then the rest, best IoU first.
+Seconds (:data:`SECONDS`): accept 1.5, reject 1.0, each moved edge 2.5, a wrong label 1.0, a box drawn by hand 7
+(careful clicking; the traditional drag-and-adjust is 25-35 s per box), the next image 0.5.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def review(proposals: list[tuple[str, Box]], truth: list[tuple[str, Box]]) -> Re
     used_p: set[int] = set()
     used_t: set[int] = set()
     result = Review()
-    for as_is, value, i, j in sorted(pairs, reverse=True):
+    for as_is, _value, i, j in sorted(pairs, reverse=True):
         if i in used_p or j in used_t:
             continue
         label, proposal = proposals[i]
