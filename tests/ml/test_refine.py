@@ -84,3 +84,28 @@ def test_a_photo_is_decoded_as_small_as_its_cuts_allow_and_boxes_come_back_in_it
     other, _ = _photo(301)
     together = fitted.refine_many([(image, [truth, truth]), (other, [])])
     assert together[1] == [] and np.allclose(together[0], [fitted.refine(image, [truth])[0]] * 2, atol=0.5)
+
+
+def test_a_box_is_looked_at_again_only_while_its_last_look_moved_it(fitted, monkeypatch):
+    """A regression that always answers "where the box is" settles after one look; one that always moves the box by
+    a fifth of its side is looked at :data:`refine.PASSES` times (the real network, its features weighed by zero)."""
+    image, box = _photo(3)
+    looks: list[int] = []
+    real = Refiner.features
+
+    def counted(self, cuts):
+        looks.append(len(cuts))
+        return real(self, cuts)
+
+    monkeypatch.setattr(Refiner, "features", counted)
+    inside = refine.as_fractions(box, refine.region(box))
+    features = fitted.features(np.zeros((1, refine.CROP, refine.CROP, 3), np.uint8)).shape[1]
+    still = Refiner(np.zeros(features), np.zeros((features, 4)), inside.astype(np.float64), 1, fitted.model)
+    looks.clear()
+    assert still.refine(image, [box])[0] == pytest.approx(box, abs=1e-3) and looks == [1]
+    moving = Refiner(np.zeros(features), np.zeros((features, 4)), inside + np.array([0.2, 0, 0.2, 0]) / 1.8, 1,
+                     fitted.model)
+    looks.clear()
+    moved = moving.refine(image, [box, box])
+    assert looks == [2] * refine.PASSES and moved[0][0] > box[0] + 0.15 * (box[2] - box[0])
+    assert refine.moved_share((0, 0, 10, 20), (1, 0, 10, 23)) == pytest.approx(0.15)
