@@ -25,8 +25,8 @@ from ..core.store.store import Store, StoreError
 from .cold_start import COLD_START, MAP_SIZE, heatmap_boxes
 from .config import trained_boxes
 from .data import class_per_image, resize_square
-from .proposal_common import ProposeReport, denormalise, image_class, load_batch, model_run, run_model
-from .propose import DETECTOR_THRESHOLD, default_detector_threshold, resolve_source
+from .proposal_common import ProposeReport, image_class, load_batch, model_run, run_model
+from .propose import DETECTOR_THRESHOLD, as_proposed, before_the_look, default_detector_threshold, resolve_source
 
 DEFAULTS = {"threshold": 0.3, "padding": COLD_START["padding"], "min_area": 4, "layer": 0}
 
@@ -216,7 +216,7 @@ def review_at_thresholds(store: Store, run, images: list, job: JobToken) -> tupl
     accepted boxes, the detector ``run``'s proposals at each threshold of :data:`THRESHOLDS`, as ``propose`` would
     make them (:meth:`.second_look.SecondLook.at_thresholds`); and each image's accepted boxes (of the run's
     classes)."""
-    from .detector import nms, predict
+    from .detector import predict
     from .second_look import BEST_GUESS_FLOOR, SecondLook, kept_detections
 
     classes, model, size = run_model(run, [])  # the size used is the model's own
@@ -231,16 +231,14 @@ def review_at_thresholds(store: Store, run, images: list, job: JobToken) -> tupl
             continue
         found = kept_detections(predict(model, np.stack(pixels)), min(min(THRESHOLDS), BEST_GUESS_FLOOR))
         labels = [image_class(img, prior) for img in batch]
-        found = [f if label not in classes else
-                 [(box, classes.index(label), score) for box, _c, score in
-                  (f[k] for k in nms(np.array([d[0] for d in f]).reshape(-1, 4), np.array([d[2] for d in f])))]
-                 for f, label in zip(found, labels, strict=True)]
         photos = [(store.abs_path(img), (img.width, img.height)) for img in batch]
-        shown = look.at_thresholds(classes, photos, found, THRESHOLDS)
+        shown = look.at_thresholds(classes, photos, [before_the_look(f, label)
+                                                     for f, label in zip(found, labels, strict=True)], THRESHOLDS)
         for n, (img, label) in enumerate(zip(batch, labels, strict=True)):
             truth = [(b.label, b.edges) for b in store.boxes(img.id, states=("accepted",)) if b.label in classes]
-            costs.append([review([(label if label in classes else classes[k], denormalise(box, img.width, img.height))
-                                  for box, k, _score in shown[t][n]], truth).seconds for t in THRESHOLDS])
+            costs.append([review([(c.label, c.box) for c in as_proposed(label, shown[t][0][n], shown[t][1][n],
+                                                                        classes, img)], truth).seconds
+                          for t in THRESHOLDS])
             counts.append(len(truth))
         job.progress(min(start + 32, len(images)), len(images))
     return np.array(costs, float).reshape(-1, len(THRESHOLDS)).T, np.array(counts, int)

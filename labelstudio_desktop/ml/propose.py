@@ -128,28 +128,41 @@ class _DetectorBoxes:
         self.max_boxes, self.prior = max_boxes, prior
 
     def __call__(self, batch, pixels, report: ProposeReport):
-        from .detector import nms, predict
+        from .detector import predict
 
         found = kept_detections(predict(self.model, np.stack(pixels)), self.threshold, self.max_boxes)
-        kept, labels = [], []
-        for img, boxes in zip(batch, found, strict=True):
-            label = image_class(img, self.prior)
+        labels = [image_class(img, self.prior) for img in batch]
+        for img, label, boxes in zip(batch, labels, found, strict=True):
             if label is not None and is_background(label):
                 report.without_box.append((img.path, f"the image's class '{label}' is a background class"))
-                boxes = []
-            elif label is not None and boxes:
-                boxes = [boxes[k] for k in nms(np.array([b[0] for b in boxes]), np.array([b[2] for b in boxes]))]
             elif not boxes:
                 report.without_box.append((img.path, "the detector found nothing scoring "
                                                    f"{min(self.threshold, BEST_GUESS_FLOOR):g} or more"))
-            kept.append(boxes)
-            labels.append(label)
+        kept = [before_the_look(boxes, label) for boxes, label in zip(found, labels, strict=True)]
         edges, classed = self.look.apply(self.classes, [(self.store.abs_path(img), (img.width, img.height))
                                                         for img in batch], kept)
         for img, label, mine, theirs in zip(batch, labels, edges, classed, strict=True):
-            boxes = mine if label is not None else theirs  # the image's class is its boxes' class
-            yield img, [Candidate(label or self.classes[k], denormalise(box, img.width, img.height), float(score))
-                        for box, k, score in boxes], None
+            yield img, as_proposed(label, mine, theirs, self.classes, img), None
+
+
+def before_the_look(found: list, label: str | None) -> list:
+    """An image's kept detections as its second look gets them: none when its class (under the class prior) is a
+    background class; one per place whatever the detector's class when it has a class (they all take it)."""
+    from .detector import nms
+
+    if label is not None and is_background(label):
+        return []
+    if label is not None and found:
+        return [found[k] for k in nms(np.array([b[0] for b in found]), np.array([b[2] for b in found]))]
+    return found
+
+
+def as_proposed(label: str | None, edges: list, classed: list, classes: list[str], img) -> list[Candidate]:
+    """An image's proposals from its looked-at detections: with its class (the prior) the refined edges, all of that
+    class; else each box with the class the box classifier sees, one per class and place; in pixels of ``img``."""
+    boxes = edges if label is not None else classed
+    return [Candidate(label or classes[k], denormalise(box, img.width, img.height), float(score))
+            for box, k, score in boxes]
 
 
 def propose(db_path, run_id: int | None = None, method: str = "exact", threshold: float | None = None,

@@ -182,10 +182,10 @@ class Refiner:
                                                                                                strict=True)]))
             values = (found - self.mean) @ self.weights + self.target_mean
             looked = [from_fractions(v, area) for v, area in zip(values, areas, strict=True)]
-            before = [boxes[k] for k in moving]
+            still = [k for k, box in zip(moving, looked, strict=True) if moved_share(boxes[k], box) > SETTLED]
             for k, box in zip(moving, looked, strict=True):
                 boxes[k] = box
-            moving = [k for k, old in zip(moving, before, strict=True) if moved_share(old, boxes[k]) > SETTLED]
+            moving = still
         out: list[list[Edges]] = [[] for _ in items]
         for n, (x0, y0, x1, y1) in zip(owners, boxes, strict=True):
             w, h = items[n][0].size

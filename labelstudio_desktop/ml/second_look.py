@@ -68,23 +68,20 @@ class SecondLook:
         classifier's classes too (the same without one). As they were without a refiner, on images of many
         detections, and where a photo cannot be read now."""
         looks = self._looks(classes, photos, [found if self._takes(found) else [] for found in detections])
-        edges = [[e for e, _c in looked] if looked else found for found, looked in zip(detections, looks, strict=True)]
-        classed = [_one_per_place([c for _e, c in looked]) if looked else found
-                   for found, looked in zip(detections, looks, strict=True)]
-        return edges, classed
+        return _shown(detections, looks)
 
     def at_thresholds(self, classes: list[str], photos: list[tuple[Path, tuple[int, int]]],
-                      found: list[list[Detection]], thresholds) -> dict[float, list[list[Detection]]]:
+                      found: list[list[Detection]], thresholds) -> dict[float, tuple[list, list]]:
         """For each score threshold, what :meth:`apply` makes of the detections the proposals keep at it
-        (:func:`sure_or_best` of each image's ``found``, best score first): the classed detections, as the
-        operator would review them (``ml/calibrate.py`` picks the threshold on these). Every threshold keeps a
-        first part of an image's list, so each box is looked at once, in the longest part a look takes."""
+        (:func:`sure_or_best` of each image's ``found``, best score first): (edges, classed), as the operator would
+        review them (``ml/calibrate.py`` picks the threshold on these). Every threshold keeps a first part of an
+        image's list, so each box is looked at once, in the longest part a look takes."""
         kept = {t: [sure_or_best(f, t) for f in found] for t in thresholds}
         longest = [max((kept[t][n] for t in thresholds if self._takes(kept[t][n])), key=len, default=[])
                    for n in range(len(found))]
         looks = self._looks(classes, photos, longest)
-        return {t: [_one_per_place([c for _e, c in looked[:len(mine)]]) if looked and self._takes(mine) else mine
-                    for mine, looked in zip(kept[t], looks, strict=True)]
+        return {t: _shown(kept[t], [looked[:len(mine)] if looked and self._takes(mine) else None
+                                    for mine, looked in zip(kept[t], looks, strict=True)])
                 for t in thresholds}
 
     def _takes(self, found: list[Detection]) -> bool:
@@ -112,6 +109,15 @@ class SecondLook:
                     box = (x0 / w, y0 / h, x1 / w, y1 / h)
                     out[n].append(((box, c, s), (box, classes.index(label) if label in classes else c, s)))
         return out
+
+
+def _shown(detections: list[list[Detection]], looks: list) -> tuple[list, list]:
+    """Each image's detections after its look (as it was where there is none): with the refined edges and the
+    detector's classes, and with the box classifier's classes, one box per class and place."""
+    edges = [[e for e, _c in looked] if looked else found for found, looked in zip(detections, looks, strict=True)]
+    classed = [_one_per_place([c for _e, c in looked]) if looked else found
+               for found, looked in zip(detections, looks, strict=True)]
+    return edges, classed
 
 
 def _one_per_place(seen: list[Detection]) -> list[Detection]:

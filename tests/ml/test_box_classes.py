@@ -175,14 +175,16 @@ def test_what_calibration_reviews_at_each_threshold_is_what_the_second_look_give
              []]
     photos.append(photos[0])
     thresholds = (0.1, 0.3, 0.45, 0.7)
-    shown = look.at_thresholds(["blue", "yellow"], photos, found, thresholds)
+    views = look.at_thresholds(["blue", "yellow"], photos, found, thresholds)
+    shown = {t: classed for t, (_edges, classed) in views.items()}
     assert len(shown[0.1][2]) == len(many) and shown[0.1][2] == many  # too many to look at
     for t in thresholds:
-        alone = look.apply(["blue", "yellow"], photos, [sure_or_best(f, t) for f in found])[1]
-        assert [[(c, s) for _b, c, s in image] for image in shown[t]] == [[(c, s) for _b, c, s in image]
-                                                                           for image in alone]
-        for image, other in zip(shown[t], alone, strict=True):
-            for (box, _c, _s), (same, _c2, _s2) in zip(image, other, strict=True):
-                assert box == pytest.approx(same, abs=1e-4)
+        alone = look.apply(["blue", "yellow"], photos, [sure_or_best(f, t) for f in found])
+        for mine, theirs in zip(views[t], alone, strict=True):  # the refined edges, then the classed boxes
+            assert [[(c, s) for _b, c, s in image] for image in mine] == [[(c, s) for _b, c, s in image]
+                                                                          for image in theirs]
+            for image, other in zip(mine, theirs, strict=True):
+                for (box, _c, _s), (same, _c2, _s2) in zip(image, other, strict=True):
+                    assert box == pytest.approx(same, abs=1e-4)
     assert [c for _b, c, _s in shown[0.7][0]] == [1]  # the yellow plate seen as yellow, whatever the detector said
     assert len(shown[0.3][2]) <= refine.AT_MOST and shown[0.3][2] != many[:len(shown[0.3][2])]  # looked at
