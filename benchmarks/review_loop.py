@@ -19,8 +19,9 @@ Honest by construction (issue 20):
   on it (mean best IoU, precision and recall at IoU 0.5);
 - the other images are reviewed a batch per round by the simulated operator (``simulated_operator.py``), and what
   the operator accepted is stored (a proposal accepted as is keeps its own edges), as the app would store it;
-- the detector's score threshold is calibrated on the batch just reviewed, with the detector that proposed for it
-  (it never trained on those images), and used for the next round's proposals;
+- each retraining is the app's Retrain (``ml/retrain.py``): the detector's score threshold is calibrated on the
+  reviewed images the detector that proposed for them never trained on (the batch just reviewed, and earlier
+  batches' validation images), and carried to the next round's proposals;
 - where an image's class is known (the demo's class folders) the proposals take it (the class prior);
 - the operator's cost: actions (keys and drags) and seconds per object from the cost model of
   ``simulated_operator.SECONDS``, against drawing every box by hand, and against reviewing a fixed centre-box
@@ -226,9 +227,9 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
     from labelstudio_desktop.core.editing.review_order import review_order
     from labelstudio_desktop.core.store.store import Store
     from labelstudio_desktop.core.transfer.importer import import_folder
-    from labelstudio_desktop.ml.calibrate import calibrate
     from labelstudio_desktop.ml.config import TrainConfig
     from labelstudio_desktop.ml.propose import propose
+    from labelstudio_desktop.ml.retrain import retrain
     from labelstudio_desktop.ml.train import train
 
     with Store.create(folder) as store:
@@ -283,7 +284,7 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
                 for image_id in held_ids:
                     for b in store.boxes(image_id, states=("pending",)):
                         store.delete_box(b.id)
-            propose(db, source="detector", run_id=run_id, threshold=threshold, use_labels=labelled)
+            propose(db, source="detector", run_id=run_id, use_labels=labelled)
         quality = Quality()
         tally, centre_tally = Tally(), Tally()
         with Store.open(db) as store:
@@ -325,25 +326,20 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
               + ", ".join(f"{n} {kind}" for kind, n in tally.kinds.items()), flush=True)
         if rnd == rounds or len(done) == len(pool):
             break  # the last round's retraining would be measured by nobody
-        if run_id is not None:  # calibrate the detector that proposed for this batch, on it (it never trained on it)
-            others = [i.id for rel, i in images.items() if rel not in set(reviewed)]
-            with hidden_in(db, others):
-                tuned = calibrate(db, run_id=run_id, source="detector")
-            threshold = tuned.params["threshold"]
-            print(f"   score threshold {threshold:.2f} calibrated on this batch, which the detector never trained "
-                  f"on ({tuned.metric} {tuned.before:.2f} at its default {tuned.default:.2f} -> {tuned.after:.2f}, "
-                  "cross-validated within the "
-                  "batch)")
         config = TrainConfig.for_task("detect", seed=seed, **WEIGHTS[weights])  # what the app's Retrain uses
         if epochs is not None:
             config.epochs = epochs
         if quick:
             config.epochs, config.min_steps = epochs or 3, 0
         t0 = time.perf_counter()
-        with hidden_in(db, held_ids):
-            result = train(db, config, start_from=run_id)
+        with hidden_in(db, held_ids):  # the app's Retrain: from the last detector, with its calibrated threshold
+            result = train(db, config) if run_id is None else retrain(db, config, run_id)
         run_id = result.run_id
         trained = time.perf_counter() - t0
+        threshold, carried = _threshold(db, run_id)
+        if carried and carried["images"]:
+            print(f"   score threshold {threshold:.2f} calibrated on the {carried['images']} reviewed images run "
+                  f"{carried['run']} never trained on (this batch, and earlier ones' validation images)")
         if weights == "imagenet-unrefined":  # the proposals keep the detector's own boxes and classes
             from labelstudio_desktop.ml import box_classes, refine
 
@@ -352,6 +348,19 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
         print(f"   detector retrained on {rnd * batch} reviewed images in {trained:.0f} s ({result.epochs} epochs)",
               flush=True)
     return rows
+
+
+def _threshold(db: Path, run_id: int) -> tuple[float, dict | None]:
+    """The score threshold detector run ``run_id`` proposes at, and where it came from (``retrain.THRESHOLD_FROM``;
+    None: its default)."""
+    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.store import Store
+    from labelstudio_desktop.ml.propose import detector_threshold
+    from labelstudio_desktop.ml.retrain import THRESHOLD_FROM
+
+    with Store.open(db) as store:
+        run = get_run(store, run_id)
+    return detector_threshold(run, []), run.params.get(THRESHOLD_FROM)
 
 
 def side_by_side(rows: list[dict]) -> None:

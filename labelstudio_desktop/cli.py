@@ -467,7 +467,8 @@ def cmd_propose(args: argparse.Namespace) -> int:
             from .ml.calibrate import calibrate
 
             result = calibrate(db, run_id=args.run, multi=args.multi, job=ConsoleJob("calibrating"), source=source)
-            print(f"calibrated on {result.boxes} reviewed boxes of {result.images} images: {result.metric} "
+            scope = " the detector did not train on" if result.unseen else ""
+            print(f"calibrated on {result.boxes} reviewed boxes of {result.images} images{scope}: {result.metric} "
                   f"{result.before:.3f} -> {result.after:.3f} (cross-validated); {result.params}", file=sys.stderr)
         if source == "unet":
             threshold = 0.5 if args.threshold is None else args.threshold  # a mask's natural cut is 0.5

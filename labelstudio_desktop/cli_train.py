@@ -121,8 +121,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                              min_steps=defaults.get("min_steps", 0) if args.epochs is None else 0)
     try:
         strategy = strategy_from_name(args.distribute, args.join_timeout)
-        result = train(db, config, TrainJob("training"), resume=args.resume,
-                       start_from=previous.id if previous else None, strategy=strategy)
+        if previous is not None:  # what the app's Retrain does: a detector also carries its calibrated threshold
+            from .ml.retrain import retrain
+
+            result = retrain(db, config, previous.id, TrainJob("training"), strategy=strategy)
+        else:
+            result = train(db, config, TrainJob("training"), resume=args.resume, strategy=strategy)
     except (TrainError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

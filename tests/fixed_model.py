@@ -84,3 +84,10 @@ def squares_project(folder: Path):
         colour_classifier(size).save(str(path))
         update_run(store, run_id, model_path=str(path), status="finished")
         return store.db_path, run_id
+
+
+def box_record(image_id, edges, label, state="accepted", source="manual"):
+    """A box to insert: accepted by the operator, or a pending proposal."""
+    from labelstudio_desktop.core.store.store import BoxRecord
+
+    return BoxRecord(0, image_id, label, *edges, source=source if state == "accepted" else "proposal", state=state)

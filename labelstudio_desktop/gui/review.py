@@ -153,9 +153,17 @@ class ReviewFlow(QObject):
             then = self.tr("The next proposals keep detections scoring {0:.2f} or more.").format(p["threshold"])
         metric = {SECONDS_METRIC: self.tr("your seconds per box, lower is better")}.get(result.metric,
                                                                                        self.tr("mean best IoU"))
+        if result.metric != SECONDS_METRIC:
+            scope = ""
+        elif result.unseen:
+            scope = "\n" + self.tr("Measured on {0} reviewed images the detector did not train on.").format(
+                result.images)
+        else:
+            scope = "\n" + self.tr("Measured on {0} reviewed images, some of which the detector trained on: the "
+                                   "figures lean optimistic.").format(result.images)
         QMessageBox.information(self.window, self.tr("Calibration"), self.tr(
             "Proposals against your reviewed boxes ({0}): {1:.3f} before, {2:.3f} after (cross-validated).").format(
-            metric, result.before, result.after) + "\n" + then)
+            metric, result.before, result.after) + scope + "\n" + then)
 
     def next_pending(self) -> bool:
         """The next image with pending box or mask proposals."""

@@ -387,8 +387,10 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)
         self.tabs.setCurrentIndex(0)
         self.status.setText(self.tr("starting TensorFlow…"))
-        return self.runner.start(self.tr("Training"), in_process(
-            "labelstudio_desktop.ml.train:train", db_path=db, config=config, resume=resume, start_from=start_from))
+        job = in_process("labelstudio_desktop.ml.train:train", db_path=db, config=config, resume=resume) \
+            if start_from is None else \
+            in_process("labelstudio_desktop.ml.retrain:retrain", db_path=db, config=config, start_from=start_from)
+        return self.runner.start(self.tr("Training"), job)
 
     def retrain(self) -> bool:
         """One click: once the project has reviewed boxes the box detector, once it has accepted masks the U-Net

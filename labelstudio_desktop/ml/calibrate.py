@@ -20,7 +20,7 @@ from ..core.boxes.boxes import box_iou, pad_box, scale_box
 from ..core.boxes.review_cost import SECONDS_METRIC, review
 from ..core.images import ImageProblem, load_rgb
 from ..core.jobs import JobToken
-from ..core.store.runs import update_run
+from ..core.store.runs import held_out_images, update_run
 from ..core.store.store import Store, StoreError
 from .cold_start import COLD_START, MAP_SIZE, heatmap_boxes
 from .config import trained_boxes
@@ -43,11 +43,12 @@ class Calibration:
     metric: str = "mean best IoU"  # what before and after measure (the detector: operator seconds per box, lower
     # is better)
     default: float | None = None  # the detector: the threshold ``before`` was measured at (its default)
+    unseen: bool = False  # the detector: calibrated on reviewed images it did not train on alone
 
     def as_json(self) -> dict:
         return {"run": self.run_id, "images": self.images, "boxes": self.boxes, "metric": self.metric,
                 "before": self.before, "cross_validated_after": self.after, "params": self.params,
-                "layers": self.layers, "default": self.default}
+                "layers": self.layers, "default": self.default, "unseen": self.unseen}
 
 
 def _conv_layers(model, count: int = 3) -> list[str]:
@@ -162,6 +163,10 @@ def calibrate(db_path, run_id: int | None = None, multi: bool = False, folds: in
 
 # ------------------------------------------------------------------ detector
 THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(1, 19))  # 0.05 .. 0.9
+#: A detector is calibrated on the reviewed images it did not train on once there are this many of them (a detector
+#: scores its own training images higher, so a threshold chosen on them is too high for new ones); before, on every
+#: reviewed image, and the calibration says so.
+MIN_UNSEEN = 5
 
 
 def _seconds(costs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -178,17 +183,25 @@ def _best_threshold(costs: np.ndarray, boxes: np.ndarray, default: float = DETEC
 
 
 def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, seed: int = 0,
-                       job: JobToken | None = None) -> Calibration:
+                       job: JobToken | None = None, unseen_only: bool = False) -> Calibration:
     """The detector's score threshold that costs the operator the fewest seconds per box on the reviewed images
     (a missed object is drawn: 7 s; a wrong proposal rejected: 1 s; so the best threshold is lower than the one of
     the best F1), reviewing what the proposals would show at each threshold: best guesses, the second look's edges
     and classes, the image's class under the class prior (:func:`review_at_thresholds`); the default against the
-    tuned one, each scored on folds it was not tuned on; stored with the run for the next proposals. The reviewed
-    images are those the detector trained on unless the caller hides them, so the figures lean optimistic."""
+    tuned one, each scored on folds it was not tuned on; stored with the run for the next proposals. The images are
+    the reviewed ones the detector did not train on (``runs.held_out_images``) once there are :data:`MIN_UNSEEN`
+    of them; before, every reviewed image (the figures then lean optimistic), or a :class:`StoreError` with
+    ``unseen_only``."""
     job = job or JobToken()
     run = model_run(store, run_id, "detect")
-    reviewed = [i for i in store.images(include_excluded=False, include_missing=False)
-                if i.status == "verified" or store.boxes(i.id, states=("accepted",))]
+    reviewed = held_out_images(store, run)
+    unseen = len(reviewed) >= MIN_UNSEEN
+    if unseen_only and not unseen:
+        raise StoreError(f"run {run.id}: {len(reviewed)} reviewed images it did not train on; calibrating on them "
+                         f"needs {MIN_UNSEEN}")
+    if not unseen:
+        reviewed = [i for i in store.images(include_excluded=False, include_missing=False)
+                    if i.status == "verified" or store.boxes(i.id, states=("accepted",))]
     if len(reviewed) < 2:
         raise StoreError("calibration needs at least 2 reviewed images (verified, or with accepted boxes)")
     job.status(f"detections on {len(reviewed)} reviewed images")
@@ -208,7 +221,7 @@ def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, 
     params["proposal_params"] = final
     update_run(store, run.id, params=params)
     return Calibration(run.id, costs.shape[1], int(boxes.sum()), float(np.mean(before)), float(np.mean(after)),
-                       final, [], metric=SECONDS_METRIC, default=default)
+                       final, [], metric=SECONDS_METRIC, default=default, unseen=unseen)
 
 
 def review_at_thresholds(store: Store, run, images: list, job: JobToken) -> tuple[np.ndarray, np.ndarray]:

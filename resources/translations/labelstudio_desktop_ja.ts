@@ -1300,6 +1300,18 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>レビュー済みのすべての画像で調整中</translation>
     </message>
     <message>
+        <source>calibrating run {0}&apos;s score threshold on {1} reviewed images it did not train on</source>
+        <translation>実行 {0} が学習していないレビュー済み画像 {1} 枚でスコアしきい値を較正中</translation>
+    </message>
+    <message>
+        <source>next proposals: score threshold {0}, as run {1} was calibrated</source>
+        <translation>次の提案: スコアしきい値 {0}（実行 {1} の較正のまま）</translation>
+    </message>
+    <message>
+        <source>next proposals: score threshold {0}</source>
+        <translation>次の提案: スコアしきい値 {0}</translation>
+    </message>
+    <message>
         <source>image features</source>
         <translation>画像の特徴量</translation>
     </message>
@@ -2434,6 +2446,14 @@ Stop it and go on?</source>
     <message>
         <source>mean best IoU</source>
         <translation>平均最良 IoU</translation>
+    </message>
+    <message>
+        <source>Measured on {0} reviewed images the detector did not train on.</source>
+        <translation>検出器が学習していないレビュー済み画像 {0} 枚で測定しました。</translation>
+    </message>
+    <message>
+        <source>Measured on {0} reviewed images, some of which the detector trained on: the figures lean optimistic.</source>
+        <translation>レビュー済み画像 {0} 枚で測定しました。一部は検出器が学習した画像なので、数値は楽観的です。</translation>
     </message>
     <message>
         <source>Calibration</source>

@@ -35,6 +35,7 @@ def test_calibrating_a_detector_says_what_it_measured_and_what_the_next_proposal
     qtbot.waitUntil(lambda: bool(seen), timeout=60000)
     text = seen[0]
     assert "your seconds per box, lower is better" in text and "(cross-validated)" in text
+    assert "some of which the detector trained on: the figures lean optimistic." in text  # 3 unseen: too few
     with Store.open(db) as store:
         threshold = get_run(store, run_id).params["proposal_params"]["threshold"]
     assert f"The next proposals keep detections scoring {threshold:.2f} or more." in text

@@ -9,12 +9,12 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from fixed_model import IMAGE_SIZE, SQUARES, write_squares
+from fixed_model import IMAGE_SIZE, SQUARES
+from fixed_model import box_record as _box
 from helpers import CancelAtFirstBatch
 
 from labelstudio_desktop.core.store.runs import get_run, snapshots, update_run
-from labelstudio_desktop.core.store.store import BoxRecord, Store
-from labelstudio_desktop.core.transfer.importer import import_folder
+from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.config import AugmentConfig, TrainConfig
 from labelstudio_desktop.ml.data import DataError, augment_detection, collect, detection_affine, move_boxes
 from labelstudio_desktop.ml.detector import (
@@ -190,20 +190,6 @@ def test_detection_matching_and_average_precision():
 
 
 # ---------------------------------------------------------------- the reviewed-image rule, on a real project
-def _box(image_id, edges, label, state="accepted", source="manual"):
-    return BoxRecord(0, image_id, label, *edges, source=source if state == "accepted" else "proposal", state=state)
-
-
-@pytest.fixture
-def squares(tmp_path) -> Path:
-    """The coloured squares as a project of class folders, no box yet."""
-    folder = tmp_path / "squares"
-    write_squares(folder)
-    with Store.create(folder) as store:
-        import_folder(store)
-        return store.db_path
-
-
 def test_only_reviewed_images_are_used_and_rejections_become_hard_negatives(squares):
     with Store.open(squares) as store:
         image = {Path(i.path).stem: i for i in store.images()}
@@ -256,20 +242,6 @@ def test_a_project_without_reviewed_boxes_is_a_plain_error(squares):
 
 
 # ---------------------------------------------------------------- real tiny training runs
-@pytest.fixture
-def boxed(squares) -> Path:
-    """Every square as an accepted box (the empty image verified), split over train/val/test."""
-    splits = {"red_0": "train", "red_1": "train", "green_0": "train", "blue_0": "train", "red_2": "val",
-              "green_1": "val", "blue_1": "test", "red_empty": "test"}
-    with Store.open(squares) as store:
-        for img in store.images():
-            store.update_image_fields(img.id, {"split": splits[Path(img.path).stem]})
-            for edges in SQUARES[img.path][1]:
-                store.insert_box(_box(img.id, edges, SQUARES[img.path][0], source="imported"))
-        store.update_image_fields(store.image_by_path("red/red_empty.png").id, {"status": "verified"})
-    return squares
-
-
 def test_detector_trains_resumes_and_is_loadable_in_safe_mode(boxed):
     first = train(boxed, TrainConfig(task="detect", epochs=2, snapshot_every=1, snapshot_images=2,
                                      augment=AugmentConfig.from_names("hflip,vflip,shift,zoom,brightness"), **TINY))
