@@ -6,14 +6,11 @@ and its long GIL-holding calls cannot freeze the GUI.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,8 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -40,14 +35,16 @@ from PySide6.QtWidgets import (
 from ..core.editing.annotation_work import WORK_TASKS, annotation_work
 from ..core.editing.training_needs import train_counts
 from ..core.jobs import EtaEstimator
-from ..core.store.runs import Run, get_run, last_run, list_runs, recover_interrupted, snapshots
+from ..core.store.runs import Run, get_run, last_run, list_runs, recover_interrupted
 from ..core.store.store import Store, StoreError
+from .evaluation_gallery import EvaluationGallery
 from .evaluation_table import EvaluationView
 from .job_status import run_status, translate_status
 from .labels import FlowLabel, scrolled
 from .plots import CurvePlot
 from .process_job import in_process
 from .run_device import DeviceLine, device_tooltip
+from .run_snapshots import SnapshotStrips
 from .workers import JobRunner
 
 AUGMENTS = (("hflip", QT_TRANSLATE_NOOP("TrainingPanel", "flip ↔")),
@@ -61,24 +58,6 @@ AUGMENTS = (("hflip", QT_TRANSLATE_NOOP("TrainingPanel", "flip ↔")),
 BACKBONES = ["mobilenetv2", "small", "resnet50v2", "vgg16"]
 BALANCES = ["none", "weights", "oversample", "undersample"]
 WATCH_MS = 1000  # how often the visible dock looks whether the project changed (its counts and plan follow)
-
-
-SNAPSHOT_PX = 48  # each view of a mask snapshot in the Runs tab
-SNAPSHOT_THRESHOLD = 0.5
-
-
-def snapshot_views(png: bytes) -> QPixmap:
-    """A U-Net snapshot (grey probabilities 0-255, the model's input size) as two views side by side: histogram
-    equalised (a faint early mask shows) and binarised at :data:`SNAPSHOT_THRESHOLD` (what review would keep)."""
-    grey = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if grey is None:
-        return QPixmap()
-    grey = cv2.resize(grey, (SNAPSHOT_PX, SNAPSHOT_PX), interpolation=cv2.INTER_AREA)
-    binary = np.where(grey >= SNAPSHOT_THRESHOLD * 255, 255, 0).astype(np.uint8)
-    both = np.ascontiguousarray(np.hstack([cv2.equalizeHist(grey), np.full((SNAPSHOT_PX, 2), 128, np.uint8),
-                                           binary]))
-    return QPixmap.fromImage(QImage(both.data, both.shape[1], both.shape[0], both.shape[1],
-                                    QImage.Format_Grayscale8).copy())
 
 
 def retrain_plan(db, notes: list[str] | None = None) -> tuple[int | None, object]:
@@ -212,16 +191,9 @@ class TrainingPanel(QWidget):
         self.evaluation_view = EvaluationView(self)
         self.metrics = self.evaluation_view.summary  # run, split and images of the last evaluation
         self.eval_plot = QLabel(self)
-        self.gallery = QListWidget(self)
-        self.gallery.setViewMode(QListWidget.IconMode)
-        self.gallery.setIconSize(QPixmap(72, 72).size())
-        self.gallery.itemActivated.connect(lambda item: self.sig_show_image.emit(item.data(Qt.UserRole)))
-        self.gallery.itemClicked.connect(lambda item: self.sig_show_image.emit(item.data(Qt.UserRole)))
-        self.snapshots = QTreeWidget(self)
-        self.snapshots.setHeaderHidden(True)
-        self.snapshots.setRootIsDecorated(False)
-        self.snapshots.setIconSize(QPixmap(48, 48).size())
-        self.snapshots.setMaximumHeight(160)
+        self.gallery = EvaluationGallery(self)
+        self.gallery.sig_show_image.connect(self.sig_show_image)
+        self.snapshots = SnapshotStrips(self)
         self.misses_button = QPushButton(self.tr("Export misses…"), self)
         self.misses_button.clicked.connect(self.export_misses)
         self.misses_button.setEnabled(False)
@@ -520,38 +492,8 @@ class TrainingPanel(QWidget):
         self.show_snapshots(run)
 
     def show_snapshots(self, run: Run) -> None:
-        """Per image, its predictions every K epochs: a U-Net's mask as its equalised and binarised views side by
-        side, the detector's boxes, or class probabilities."""
-        self.snapshots.clear()
-        strips = snapshots(self.store, run.id)
-        masks = any(kind == "mask" for strip in strips.values() for _e, kind, _d in strip)
-        self.snapshots.setIconSize(QSize(2 * SNAPSHOT_PX + 2, SNAPSHOT_PX) if masks else QSize(48, 48))
-        epochs = sorted({epoch for strip in strips.values() for epoch, _k, _d in strip})
-        self.snapshots.setColumnCount(1 + len(epochs))
-        classes = run.params.get("classes")
-        classes = classes if isinstance(classes, list) else []
-        for image_id, strip in strips.items():
-            item = QTreeWidgetItem([self.store.image(image_id).path])
-            item.setData(0, Qt.UserRole, image_id)
-            for epoch, kind, data in strip:
-                col = 1 + epochs.index(epoch)
-                if kind == "mask":
-                    item.setIcon(col, QIcon(snapshot_views(data)))
-                    item.setText(col, f"{epoch}")
-                    item.setToolTip(col, self.tr("Epoch {0}: equalised probabilities | binarised at {1}").format(
-                        epoch, SNAPSHOT_THRESHOLD))
-                elif kind == "boxes":
-                    boxes = json.loads(data)
-                    best = self.tr(" (best {0})").format(f"{boxes[0]['score']:.2f}") if boxes else ""
-                    item.setText(col, self.tr("{0}: {1} boxes").format(epoch, len(boxes)) + best)
-                else:
-                    values = json.loads(data)
-                    if isinstance(values, list) and len(values) == len(classes) and classes:
-                        best = max(range(len(values)), key=values.__getitem__)
-                        item.setText(col, f"{epoch}: {classes[best]} {values[best]:.2f}")
-                    else:
-                        item.setText(col, f"{epoch}: {values[0] if isinstance(values, list) else values:.2f}")
-            self.snapshots.addTopLevelItem(item)
+        """Per image, its predictions every K epochs (:class:`.run_snapshots.SnapshotStrips`)."""
+        self.snapshots.show_run(self.store, run)
 
     # ------------------------------------------------------------- evaluation
     def evaluate_selected(self) -> bool:
@@ -569,37 +511,8 @@ class TrainingPanel(QWidget):
         first_plot = next(iter(evaluation.plots.values()), None)
         self.eval_plot.setPixmap(QPixmap(first_plot).scaledToWidth(320, Qt.SmoothTransformation)
                                  if first_plot else QPixmap())
-        self.gallery.clear()
-        if evaluation.task == "detect":
-            self._show_worst(evaluation)
-        for miss in evaluation.misclassified:
-            image = self.store.image_by_path(miss["path"])
-            if image is None:
-                continue
-            pix = QPixmap(str(self.store.abs_path(image)))
-            item = QListWidgetItem(QIcon(pix.scaled(72, 72, Qt.KeepAspectRatio, Qt.SmoothTransformation)),
-                                   f"{miss['true']}→{miss['pred']}")
-            item.setData(Qt.UserRole, image.id)
-            item.setToolTip(self.tr("{0}: {1} predicted as {2} ({3})").format(
-                miss["path"], miss["true"], miss["pred"], f"{miss['confidence']:.2f}"))
-            self.gallery.addItem(item)
+        self.gallery.show_evaluation(self.store, evaluation)
         self.misses_button.setEnabled(bool(evaluation.misclassified))
-
-    def _show_worst(self, evaluation) -> None:
-        """Detection: the images with the most errors (false boxes + missed boxes) first."""
-        for worst in evaluation.worst[:50]:
-            if worst["fp"] + worst["fn"] == 0:
-                break
-            image = self.store.image_by_path(worst["path"])
-            if image is None:
-                continue
-            pix = QPixmap(str(self.store.abs_path(image)))
-            item = QListWidgetItem(QIcon(pix.scaled(72, 72, Qt.KeepAspectRatio, Qt.SmoothTransformation)),
-                                   self.tr("{0} false, {1} missed").format(worst["fp"], worst["fn"]))
-            item.setData(Qt.UserRole, image.id)
-            item.setToolTip(self.tr("{0}: {1} of {2} boxes found, {3} false, mean IoU {4:.2f}").format(
-                worst["path"], worst["tp"], worst["true"], worst["fp"], worst["mean_iou"]))
-            self.gallery.addItem(item)
 
     def export_misses(self) -> None:
         if self.evaluation is None:

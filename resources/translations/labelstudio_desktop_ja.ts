@@ -660,6 +660,21 @@ Undo (Ctrl+Z) moves them back.</source>
     </message>
 </context>
 <context>
+    <name>EvaluationGallery</name>
+    <message>
+        <source>{0} false, {1} missed</source>
+        <translation>誤検出 {0}、見逃し {1}</translation>
+    </message>
+    <message>
+        <source>{0}: {1} of {2} boxes found, {3} false, mean IoU {4:.2f}</source>
+        <translation>{0}: {2} 個中 {1} 個のボックスを検出、誤検出 {3}、平均 IoU {4:.2f}</translation>
+    </message>
+    <message>
+        <source>{0}: {1} predicted as {2} ({3})</source>
+        <translation>{0}: {1} を {2} と予測 ({3})</translation>
+    </message>
+</context>
+<context>
     <name>EvaluationView</name>
     <message>
         <source>Accuracy</source>
@@ -2675,6 +2690,21 @@ Stop it and go on?</source>
     </message>
 </context>
 <context>
+    <name>SnapshotStrips</name>
+    <message>
+        <source>Epoch {0}: equalised probabilities | binarised at {1}</source>
+        <translation>エポック {0}: 平坦化した確率 | {1} で二値化</translation>
+    </message>
+    <message>
+        <source> (best {0})</source>
+        <translation>（最高 {0}）</translation>
+    </message>
+    <message>
+        <source>{0}: {1} boxes</source>
+        <translation>{0}: ボックス {1} 個</translation>
+    </message>
+</context>
+<context>
     <name>StartPage</name>
     <message>
         <source>&lt;h2&gt;labelstudio-desktop&lt;/h2&gt;Clean, annotate, train on and export image datasets.</source>
@@ -2945,36 +2975,12 @@ Stop it and go on?</source>
         <translation>実行 {0} → 実行 {1}: </translation>
     </message>
     <message>
-        <source>Epoch {0}: equalised probabilities | binarised at {1}</source>
-        <translation>エポック {0}: 平坦化した確率 | {1} で二値化</translation>
-    </message>
-    <message>
-        <source> (best {0})</source>
-        <translation>（最高 {0}）</translation>
-    </message>
-    <message>
-        <source>{0}: {1} boxes</source>
-        <translation>{0}: ボックス {1} 個</translation>
-    </message>
-    <message>
         <source>Evaluating</source>
         <translation>評価中</translation>
     </message>
     <message>
         <source>Most errors first (click to open)</source>
         <translation>誤りの多い順（クリックで開く）</translation>
-    </message>
-    <message>
-        <source>{0}: {1} predicted as {2} ({3})</source>
-        <translation>{0}: {1} を {2} と予測 ({3})</translation>
-    </message>
-    <message>
-        <source>{0} false, {1} missed</source>
-        <translation>誤検出 {0}、見逃し {1}</translation>
-    </message>
-    <message>
-        <source>{0}: {1} of {2} boxes found, {3} false, mean IoU {4:.2f}</source>
-        <translation>{0}: {2} 個中 {1} 個のボックスを検出、誤検出 {3}、平均 IoU {4:.2f}</translation>
     </message>
     <message>
         <source>Copy misclassified images into</source>
