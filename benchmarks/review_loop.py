@@ -338,8 +338,9 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
         trained = time.perf_counter() - t0
         threshold, carried = _threshold(db, run_id)
         if carried and carried["images"]:
-            print(f"   score threshold {threshold:.2f} calibrated on the {carried['images']} reviewed images run "
-                  f"{carried['run']} never trained on (this batch, and earlier ones' validation images)")
+            print(f"   score threshold {threshold:.2f}: run {carried['run']}'s {carried['calibrated']:.2f}, calibrated "
+                  f"on the {carried['images']} reviewed images it never trained on (this batch, and earlier ones' "
+                  "validation images), moved as the default moves with the boxes trained on", flush=True)
         if weights == "imagenet-unrefined":  # the proposals keep the detector's own boxes and classes
             from labelstudio_desktop.ml import box_classes, refine
 

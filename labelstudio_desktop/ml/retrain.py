@@ -4,9 +4,10 @@ for a detector, the score threshold its review calibrated carried to the new run
 The operator reviews a batch of the last detector's proposals, then retrains. Those reviewed images are the ones
 that detector never trained on: the fair measure of which threshold costs the operator the fewest seconds
 (``calibrate.calibrate_detector`` on them alone, :data:`.calibrate.MIN_UNSEEN` at least). Without them, a
-threshold calibrated earlier (Calibrate proposals from review) is carried as it was; without either, the new run
-keeps its default, by the boxes it trained on (``propose.default_detector_threshold``). ``benchmarks/review_loop.py``
-retrains with this function, so its figures are the app's.
+threshold calibrated earlier (Calibrate proposals from review) is carried; without either, the new run keeps its
+default, by the boxes it trained on (``propose.default_detector_threshold``). A carried threshold moves by as much as
+that default moves from the last run to the new one (:func:`carried`): a detector trained on more boxes scores its
+objects higher. ``benchmarks/review_loop.py`` retrains with this function, so its figures are the app's.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.jobs import JobToken
-from ..core.store.runs import get_run, held_out_images, update_run
+from ..core.store.runs import Run, get_run, held_out_images, update_run
 from ..core.store.store import Store
-from .calibrate import MIN_UNSEEN, calibrate_detector
-from .config import stored_tuned, tuned_value
+from .calibrate import MIN_UNSEEN, THRESHOLDS, calibrate_detector
+from .config import stored_tuned, trained_boxes, tuned_value
+from .propose import default_detector_threshold
 from .run_parts import RunResult
 from .train import TrainConfig, train
 
-#: The new run's parameter naming where its proposals' score threshold came from: ``{"run": N, "images": K}``
-#: (calibrated on K reviewed images run N did not train on; K is 0 for a threshold carried as run N stored it).
+#: The new run's parameter naming where its proposals' score threshold came from: ``{"run": N, "images": K,
+#: "calibrated": T}`` (run N's threshold T, calibrated on K reviewed images it did not train on; K is 0 for a
+#: threshold run N had stored).
 THRESHOLD_FROM = "threshold_from"
 
 
@@ -37,17 +40,26 @@ def retrain(db_path: str | Path, config: TrainConfig, start_from: int, job: JobT
     chief = not is_multiworker(strategy) or bool(strategy.extended.should_checkpoint)
     if config.task == "detect" and result.status == "finished" and chief:
         with Store.open(db_path) as store:
-            carried = _carried_threshold(store, start_from, job)
+            run = get_run(store, result.run_id)
+            carried = _carried_threshold(store, start_from, run, job)
             if carried is not None:
-                run = get_run(store, result.run_id)
                 threshold, source = carried
                 update_run(store, run.id, params={**run.params, "proposal_params": {"threshold": threshold},
                                                   THRESHOLD_FROM: source})
     return result
 
 
-def _carried_threshold(store: Store, previous_id: int, job: JobToken) -> tuple[float, dict] | None:
-    """The threshold for the run after detector run ``previous_id``, and where it came from; None when there is
+def carried(calibrated: float, previous: Run, new: Run) -> float:
+    """Run ``previous``'s ``calibrated`` threshold for run ``new``: moved by as much as the default threshold moves
+    between them (``propose.default_detector_threshold`` of the boxes each trained on), one of
+    :data:`.calibrate.THRESHOLDS`."""
+    shift = default_detector_threshold(trained_boxes(new.params)) - \
+        default_detector_threshold(trained_boxes(previous.params))
+    return min(THRESHOLDS, key=lambda t: abs(t - (calibrated + shift)))
+
+
+def _carried_threshold(store: Store, previous_id: int, new: Run, job: JobToken) -> tuple[float, dict] | None:
+    """The threshold for run ``new`` after detector run ``previous_id``, and where it came from; None when there is
     none to carry."""
     previous = get_run(store, previous_id)
     if previous is None or previous.task != "detect" or not previous.model_path:
@@ -56,13 +68,15 @@ def _carried_threshold(store: Store, previous_id: int, job: JobToken) -> tuple[f
     if unseen >= MIN_UNSEEN:
         job.status(f"calibrating run {previous.id}'s score threshold on {unseen} reviewed images it did not train on")
         calibration = calibrate_detector(store, previous.id, job=job, unseen_only=True)
-        threshold = calibration.params["threshold"]
+        calibrated = calibration.params["threshold"]
+        threshold = carried(calibrated, previous, new)
         job.status(f"next proposals: score threshold {threshold:.2f}")
-        return threshold, {"run": previous.id, "images": calibration.images}
+        return threshold, {"run": previous.id, "images": calibration.images, "calibrated": calibrated}
     notes: list[str] = []
     what = f"run {previous.id}"
-    threshold = tuned_value(stored_tuned(previous.params, notes, what), "threshold", None, notes, what)
-    if threshold is None:
+    calibrated = tuned_value(stored_tuned(previous.params, notes, what), "threshold", None, notes, what)
+    if calibrated is None:
         return None
-    job.status(f"next proposals: score threshold {threshold:.2f}, as run {previous.id} was calibrated")
-    return threshold, {"run": previous.id, "images": 0}
+    threshold = carried(calibrated, previous, new)
+    job.status(f"next proposals: score threshold {threshold:.2f}, from run {previous.id}'s calibration")
+    return threshold, {"run": previous.id, "images": 0, "calibrated": calibrated}

@@ -1319,8 +1319,8 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>実行 {0} が学習していないレビュー済み画像 {1} 枚でスコアしきい値を較正中</translation>
     </message>
     <message>
-        <source>next proposals: score threshold {0}, as run {1} was calibrated</source>
-        <translation>次の提案: スコアしきい値 {0}（実行 {1} の較正のまま）</translation>
+        <source>next proposals: score threshold {0}, from run {1}&apos;s calibration</source>
+        <translation>次の提案: スコアしきい値 {0}（実行 {1} の較正から）</translation>
     </message>
     <message>
         <source>next proposals: score threshold {0}</source>

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from fixed_model import SQUARES, box_record
 
-from labelstudio_desktop.core.store.runs import get_run, held_out_images, update_run
+from labelstudio_desktop.core.store.runs import Run, get_run, held_out_images, update_run
 from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.calibrate import MIN_UNSEEN, THRESHOLDS, calibrate
 from labelstudio_desktop.ml.config import TrainConfig
 from labelstudio_desktop.ml.propose import default_detector_threshold, detector_threshold
-from labelstudio_desktop.ml.retrain import THRESHOLD_FROM, retrain
+from labelstudio_desktop.ml.retrain import THRESHOLD_FROM, carried, retrain
 from labelstudio_desktop.ml.train import train
 
 TINY = {"task": "detect", "epochs": 1, "size": 32, "batch": 4, "backbone": "small"}
@@ -43,10 +43,11 @@ def test_retrain_calibrates_on_the_images_reviewed_since_and_the_new_run_propose
     second = retrain(boxed, TrainConfig(**TINY), first.run_id)
     assert second.status == "finished"
     previous, new = _run(boxed, first.run_id), _run(boxed, second.run_id)
-    threshold = previous.params["proposal_params"]["threshold"]  # the calibration of the run that proposed
-    assert threshold in THRESHOLDS
+    calibrated = previous.params["proposal_params"]["threshold"]  # the calibration of the run that proposed
+    threshold = carried(calibrated, previous, new)
+    assert threshold == calibrated in THRESHOLDS  # both trained on the same 7 boxes: the same default
     assert new.params["proposal_params"] == {"threshold": threshold}
-    assert new.params[THRESHOLD_FROM] == {"run": first.run_id, "images": unseen}
+    assert new.params[THRESHOLD_FROM] == {"run": first.run_id, "images": unseen, "calibrated": calibrated}
     assert detector_threshold(new, []) == threshold and new.parent_id == first.run_id
 
 
@@ -59,7 +60,8 @@ def test_retrain_without_images_reviewed_since_carries_a_calibration_as_stored_o
     update_run_params(boxed, second.run_id, {"proposal_params": {"threshold": 0.45}})  # Calibrate, clicked
     third = retrain(boxed, TrainConfig(**TINY), second.run_id)
     new = _run(boxed, third.run_id)
-    assert detector_threshold(new, []) == 0.45 and new.params[THRESHOLD_FROM] == {"run": second.run_id, "images": 0}
+    assert detector_threshold(new, []) == 0.45
+    assert new.params[THRESHOLD_FROM] == {"run": second.run_id, "images": 0, "calibrated": 0.45}
 
 
 def test_calibrating_by_hand_uses_the_reviewed_images_the_detector_did_not_train_on_once_there_are_enough(boxed):
@@ -74,3 +76,16 @@ def test_calibrating_by_hand_uses_the_reviewed_images_the_detector_did_not_train
 def update_run_params(db: Path, run_id: int, extra: dict) -> None:
     with Store.open(db) as store:
         update_run(store, run_id, params={**get_run(store, run_id).params, **extra})
+
+
+def _trained_on(boxes: int) -> Run:
+    return Run(1, "detect", {"counts": {"a": boxes}}, {}, None, "finished", None, 0.0, None)
+
+
+def test_a_carried_threshold_moves_as_the_default_does_with_the_boxes_trained_on():
+    assert default_detector_threshold(24) == 0.15 and default_detector_threshold(120) == 0.25
+    assert carried(0.2, _trained_on(24), _trained_on(120)) == 0.3  # calibrated 0.05 above the default: still
+    assert carried(0.2, _trained_on(120), _trained_on(24)) == 0.1
+    assert carried(0.9, _trained_on(24), _trained_on(1000)) == 0.9 == max(THRESHOLDS)  # one of the thresholds
+    assert carried(0.05, _trained_on(300), _trained_on(10)) == 0.05 == min(THRESHOLDS)
+    assert carried(0.35, _trained_on(40), _trained_on(42)) == 0.35  # the same default
