@@ -115,3 +115,30 @@ def test_the_form_shows_what_retrain_trains(window):
     panel.show_config(TrainConfig.for_task("detect", epochs=7))
     assert (panel.task.currentText(), panel.size.value(), panel.epochs.value()) == ("detect", 160, 7)
     assert {k for k, b in panel.augment.items() if b.isChecked()} == {"hflip", "shift", "zoom"}
+
+
+def test_retrain_of_a_detector_carries_the_threshold_calibrated_on_the_photos_reviewed_since(window, panel, qtbot):
+    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.store import BoxRecord
+    from labelstudio_desktop.ml.config import TrainConfig
+    from labelstudio_desktop.ml.retrain import THRESHOLD_FROM
+    from labelstudio_desktop.ml.train import train
+
+    def review(images) -> None:
+        for img in images:
+            window.store.insert_box(BoxRecord(0, img.id, img.label, 2, 2, img.width // 2, img.height // 2))
+
+    images = [img for img in window.store.images() if img.label][:12]
+    review(images[:6])
+    first = train(window.store.db_path, TrainConfig(task="detect", epochs=1, size=32, batch=4, backbone="small"))
+    review(images[6:])  # six photos reviewed since the detector trained: what it is calibrated on
+    lines: list[str] = []
+    panel.runner.sig_status.connect(lines.append)
+    with qtbot.waitSignal(panel.runner.sig_stopped, timeout=300000):
+        window.act_retrain.trigger()
+    runs = list_runs(window.store)
+    new = get_run(window.store, runs[-1].id)
+    assert len(runs) == 2 and new.parent_id == first.run_id and new.status == "finished"
+    threshold = new.params["proposal_params"]["threshold"]
+    assert new.params[THRESHOLD_FROM]["run"] == first.run_id and new.params[THRESHOLD_FROM]["images"] >= 6
+    assert f"next proposals: score threshold {threshold:.2f}" in lines
