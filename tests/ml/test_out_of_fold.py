@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from test_detect import TINY, boxed, squares  # noqa: F401 - fixtures
+from test_detect import TINY
 
 from labelstudio_desktop.cli_mistakes import _print_places
 from labelstudio_desktop.core.box_places import PlaceDoubt, PlaceReport
