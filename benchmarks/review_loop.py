@@ -354,10 +354,9 @@ def run_loop(name: str, weights: str, folder: Path, truth: dict, labelled: bool,
 def _threshold(db: Path, run_id: int) -> tuple[float, dict | None]:
     """The score threshold detector run ``run_id`` proposes at, and where it came from (``retrain.THRESHOLD_FROM``;
     None: its default)."""
-    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.runs import THRESHOLD_FROM, get_run
     from labelstudio_desktop.core.store.store import Store
     from labelstudio_desktop.ml.propose import detector_threshold
-    from labelstudio_desktop.ml.retrain import THRESHOLD_FROM
 
     with Store.open(db) as store:
         run = get_run(store, run_id)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..core.editing.annotation_work import WORK_TASKS, annotation_work
 from ..core.editing.training_needs import train_counts
 from ..core.jobs import EtaEstimator
-from ..core.store.runs import Run, get_run, last_run, list_runs, recover_interrupted
+from ..core.store.runs import THRESHOLD_FROM, Run, get_run, last_run, list_runs, recover_interrupted
 from ..core.store.store import Store, StoreError
 from .evaluation_gallery import EvaluationGallery
 from .evaluation_table import EvaluationView
@@ -445,10 +445,33 @@ class TrainingPanel(QWidget):
                 if run.parent_id is not None:
                     parent = get_run(store, run.parent_id)
                     text += "\n" + self.comparison(parent, run)
+            carried = self.carried_threshold(run)
+            if carried:
+                text += "\n" + carried
             self._finished_with(text + (f"\n{result.message}" if result.message else ""))
 
     def _finished_with(self, text: str) -> None:
         self.status.setText(text)
+
+    def carried_threshold(self, run: Run) -> str:
+        """What a retrained detector's next proposals keep, and where that threshold came from (``ml/retrain.py``);
+        empty when nothing was carried (or the record holds values no run writes)."""
+        from ..ml.config import stored_number
+
+        source, tuned = run.params.get(THRESHOLD_FROM), run.params.get("proposal_params")
+        if not isinstance(source, dict) or not isinstance(tuned, dict):
+            return ""
+        threshold = stored_number(tuned.get("threshold"), float, 0.0, 1.0)
+        previous = stored_number(source.get("run"), int, 1, 2 ** 62)
+        images = stored_number(source.get("images"), int, 0, 2 ** 62)
+        if threshold is None or previous is None or images is None:
+            return ""
+        if images:
+            return self.tr("The next proposals keep detections scoring {0:.2f} or more: run {1}'s threshold, "
+                           "calibrated on the {2} reviewed images it did not train on.").format(threshold, previous,
+                                                                                                 images)
+        return self.tr("The next proposals keep detections scoring {0:.2f} or more: run {1}'s calibrated "
+                       "threshold.").format(threshold, previous)
 
     @staticmethod
     def comparison(before: Run, after: Run) -> str:

@@ -7,7 +7,8 @@ that detector never trained on: the fair measure of which threshold costs the op
 threshold calibrated earlier (Calibrate proposals from review) is carried; without either, the new run keeps its
 default, by the boxes it trained on (``propose.default_detector_threshold``). A carried threshold moves by as much as
 that default moves from the last run to the new one (:func:`carried`): a detector trained on more boxes scores its
-objects higher. ``benchmarks/review_loop.py`` retrains with this function, so its figures are the app's.
+objects higher. The new run's record says where its threshold came from (``runs.THRESHOLD_FROM``).
+``benchmarks/review_loop.py`` retrains with this function, so its figures are the app's.
 """
 
 from __future__ import annotations
@@ -15,18 +16,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.jobs import JobToken
-from ..core.store.runs import Run, get_run, held_out_images, update_run
+from ..core.store.runs import THRESHOLD_FROM, Run, get_run, held_out_images, update_run
 from ..core.store.store import Store
 from .calibrate import MIN_UNSEEN, THRESHOLDS, calibrate_detector
 from .config import stored_tuned, trained_boxes, tuned_value
 from .propose import default_detector_threshold
 from .run_parts import RunResult
 from .train import TrainConfig, train
-
-#: The new run's parameter naming where its proposals' score threshold came from: ``{"run": N, "images": K,
-#: "calibrated": T}`` (run N's threshold T, calibrated on K reviewed images it did not train on; K is 0 for a
-#: threshold run N had stored).
-THRESHOLD_FROM = "threshold_from"
 
 
 def retrain(db_path: str | Path, config: TrainConfig, start_from: int, job: JobToken | None = None,

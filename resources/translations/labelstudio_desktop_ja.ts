@@ -2971,6 +2971,14 @@ Stop it and go on?</source>
         <translation>実行 {0}: {1}（{2} エポック）</translation>
     </message>
     <message>
+        <source>The next proposals keep detections scoring {0:.2f} or more: run {1}&apos;s threshold, calibrated on the {2} reviewed images it did not train on.</source>
+        <translation>次の提案はスコア {0:.2f} 以上の検出を残します: 実行 {1} のしきい値を、それが学習していないレビュー済み画像 {2} 枚で較正したものです。</translation>
+    </message>
+    <message>
+        <source>The next proposals keep detections scoring {0:.2f} or more: run {1}&apos;s calibrated threshold.</source>
+        <translation>次の提案はスコア {0:.2f} 以上の検出を残します: 実行 {1} の較正済みしきい値です。</translation>
+    </message>
+    <message>
         <source>run {0} → run {1}: </source>
         <translation>実行 {0} → 実行 {1}: </translation>
     </message>

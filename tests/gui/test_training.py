@@ -118,10 +118,9 @@ def test_the_form_shows_what_retrain_trains(window):
 
 
 def test_retrain_of_a_detector_carries_the_threshold_calibrated_on_the_photos_reviewed_since(window, panel, qtbot):
-    from labelstudio_desktop.core.store.runs import get_run
+    from labelstudio_desktop.core.store.runs import THRESHOLD_FROM, get_run
     from labelstudio_desktop.core.store.store import BoxRecord
     from labelstudio_desktop.ml.config import TrainConfig
-    from labelstudio_desktop.ml.retrain import THRESHOLD_FROM
     from labelstudio_desktop.ml.train import train
 
     def review(images) -> None:
@@ -142,3 +141,24 @@ def test_retrain_of_a_detector_carries_the_threshold_calibrated_on_the_photos_re
     threshold = new.params["proposal_params"]["threshold"]
     assert new.params[THRESHOLD_FROM]["run"] == first.run_id and new.params[THRESHOLD_FROM]["images"] >= 6
     assert f"next proposals: score threshold {threshold:.2f}" in lines
+    images = new.params[THRESHOLD_FROM]["images"]  # and when it has finished, the dock still says it:
+    assert (f"The next proposals keep detections scoring {threshold:.2f} or more: run {first.run_id}'s threshold, "
+            f"calibrated on the {images} reviewed images it did not train on.") in panel.status.text()
+
+
+def test_the_dock_says_a_carried_threshold_only_from_values_a_run_writes(panel):
+    from labelstudio_desktop.core.store.runs import THRESHOLD_FROM, Run
+
+    def said(source, tuned) -> str:
+        params = {THRESHOLD_FROM: source, "proposal_params": tuned}
+        return panel.carried_threshold(Run(2, "detect", params, {}, None, "finished", 1, 0.0, None))
+
+    assert said({"run": 1, "images": 6, "calibrated": 0.15}, {"threshold": 0.2}) == (
+        "The next proposals keep detections scoring 0.20 or more: run 1's threshold, calibrated on the 6 reviewed "
+        "images it did not train on.")
+    assert said({"run": 1, "images": 0}, {"threshold": 0.45}).endswith("0.45 or more: run 1's calibrated threshold.")
+    for source, tuned in (({"run": 1, "images": 6}, {"threshold": "0.2"}),
+                          ({"run": -1, "images": 6}, {"threshold": 0.2}),
+                          ({"run": 1, "images": 1.5}, {"threshold": 0.2}), ([1, 6], {"threshold": 0.2}),
+                          ({"run": 1, "images": 6}, None), ({"run": True, "images": 6}, {"threshold": float("nan")})):
+        assert said(source, tuned) == ""

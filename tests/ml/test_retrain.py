@@ -7,12 +7,12 @@ from pathlib import Path
 
 from fixed_model import SQUARES, box_record
 
-from labelstudio_desktop.core.store.runs import Run, get_run, held_out_images, update_run
+from labelstudio_desktop.core.store.runs import THRESHOLD_FROM, Run, get_run, held_out_images, update_run
 from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.calibrate import MIN_UNSEEN, THRESHOLDS, calibrate
 from labelstudio_desktop.ml.config import TrainConfig
 from labelstudio_desktop.ml.propose import default_detector_threshold, detector_threshold
-from labelstudio_desktop.ml.retrain import THRESHOLD_FROM, carried, retrain
+from labelstudio_desktop.ml.retrain import carried, retrain
 from labelstudio_desktop.ml.train import train
 
 TINY = {"task": "detect", "epochs": 1, "size": 32, "batch": 4, "backbone": "small"}

@@ -187,6 +187,10 @@ def usable_snapshot(kind: object, data: bytes) -> bool:
 
 #: A run's parameter: True when its validation images trained too (a detector's few: ``ml/train.py``).
 VALIDATION_TRAINED = "validation_trained"
+#: A detector run's parameter naming where its proposals' score threshold came from (``ml/retrain.py``):
+#: ``{"run": N, "images": K, "calibrated": T}`` (run N's threshold T, calibrated on K reviewed images it did not train
+#: on; K is 0 for a threshold run N had stored).
+THRESHOLD_FROM = "threshold_from"
 
 
 def held_out_images(store: Store, run: Run) -> list:
