@@ -434,6 +434,9 @@ class MainWindow(QMainWindow):
             self.training = TrainingPanel(self.store, self)
             self.training.sig_show_image.connect(self.browser.select_id)
             self.training_dock.setWidget(self.training)
+            wide = min(self.training.wanted_width(), self.width() // 3)  # the image keeps most of the window
+            if self.training_dock.width() < wide:
+                self.resizeDocks([self.training_dock], [wide], Qt.Horizontal)
         self.training_dock.show()
         self.training_dock.raise_()
 

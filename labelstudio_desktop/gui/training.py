@@ -229,6 +229,7 @@ class TrainingPanel(QWidget):
         rv.addWidget(self.gallery, 1)
         rv.addWidget(self.misses_button)
         tabs = QTabWidget(self)
+        self.setup = setup
         tabs.addTab(scrolled(setup), self.tr("Train"))  # both scroll: the dock never makes the window outgrow the
         tabs.addTab(scrolled(runs), self.tr("Runs"))  # screen (tables, plots, the form on a low screen)
         self.tabs = tabs
@@ -236,6 +237,11 @@ class TrainingPanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(tabs)
         self._task_changed()
+
+    def wanted_width(self) -> int:
+        """The dock width that shows the Train tab's form, buttons and status lines without cutting them."""
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        return self.setup.sizeHint().width() + scrollbar + 16  # the tab's and the layout's margins
 
     def show_config(self, config) -> None:
         """Set the form to ``config``'s task, size, epochs, batch and augmentation."""

@@ -162,3 +162,16 @@ def test_the_dock_says_a_carried_threshold_only_from_values_a_run_writes(panel):
                           ({"run": 1, "images": 1.5}, {"threshold": 0.2}), ([1, 6], {"threshold": 0.2}),
                           ({"run": 1, "images": 6}, None), ({"run": True, "images": 6}, {"threshold": float("nan")})):
         assert said(source, tuned) == ""
+
+
+def test_the_training_dock_opens_wide_enough_for_its_form(window, qtbot):
+    from widgets_helper import settle
+
+    window.resize(1600, 900)
+    settle(qtbot)
+    window.act_train.trigger()
+    settle(qtbot)
+    wanted = window.training.wanted_width()
+    assert 300 < wanted < window.width() // 3  # the form, four augmentation boxes a row, three buttons
+    assert window.training_dock.width() >= wanted - 2
+    assert window.training.setup.width() >= window.training.setup.sizeHint().width()  # nothing of it cut off
