@@ -448,13 +448,9 @@ class TrainingPanel(QWidget):
                                                                     result.epochs)
             with Store.open(self.db) as store:
                 run = get_run(store, result.run_id)
-                if run.parent_id is not None:
-                    parent = get_run(store, run.parent_id)
-                    text += "\n" + self.comparison(parent, run)
-            carried = self.carried_threshold(run)
-            if carried:
-                text += "\n" + carried
-            self._finished_with(text + (f"\n{result.message}" if result.message else ""))
+                compared = self.comparison(get_run(store, run.parent_id), run) if run.parent_id is not None else ""
+            self._finished_with("\n".join(line for line in (text, compared, self.carried_threshold(run),
+                                                             result.message) if line))
 
     def _finished_with(self, text: str) -> None:
         self.status.setText(text)
@@ -486,6 +482,8 @@ class TrainingPanel(QWidget):
         for key in keys:
             better = min if "loss" in key or "mae" in key else max
             parts.append(f"{key}: {better(before.history[key]):.4f} → {better(after.history[key]):.4f}")
+        if not parts:  # nothing both runs measured (a detector whose few validation images trained too)
+            return ""
         head = QCoreApplication.translate("TrainingPanel", "run {0} → run {1}: ").format(before.id, after.id)
         return head + ", ".join(parts)
 

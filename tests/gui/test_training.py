@@ -144,6 +144,7 @@ def test_retrain_of_a_detector_carries_the_threshold_calibrated_on_the_photos_re
     images = new.params[THRESHOLD_FROM]["images"]  # and when it has finished, the dock still says it:
     assert (f"The next proposals keep detections scoring {threshold:.2f} or more: run {first.run_id}'s threshold, "
             f"calibrated on the {images} reviewed images it did not train on.") in panel.status.text()
+    assert not any(line.endswith(": ") for line in panel.status.text().split("\n"))  # no comparison without figures
 
 
 def test_the_dock_says_a_carried_threshold_only_from_values_a_run_writes(panel):
