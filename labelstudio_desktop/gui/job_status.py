@@ -39,6 +39,7 @@ STATUS_LINES = [
     (r"calibrating run (\d+)'s score threshold on (\d+) reviewed images it did not train on",
      QT_TRANSLATE_NOOP("JobStatus",
                        "calibrating run {0}'s score threshold on {1} reviewed images it did not train on")),
+    (r"score threshold not calibrated: (.+)", QT_TRANSLATE_NOOP("JobStatus", "score threshold not calibrated: {0}")),
     (r"next proposals: score threshold (\S+), from run (\d+)'s calibration",
      QT_TRANSLATE_NOOP("JobStatus", "next proposals: score threshold {0}, from run {1}'s calibration")),
     (r"next proposals: score threshold (\S+)", QT_TRANSLATE_NOOP("JobStatus", "next proposals: score threshold {0}")),

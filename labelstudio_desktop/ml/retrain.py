@@ -17,11 +17,11 @@ from pathlib import Path
 
 from ..core.jobs import JobToken
 from ..core.store.runs import THRESHOLD_FROM, Run, get_run, held_out_images, update_run
-from ..core.store.store import Store
+from ..core.store.store import Store, StoreError
 from .calibrate import MIN_UNSEEN, THRESHOLDS, calibrate_detector
 from .config import stored_tuned, trained_boxes, tuned_value
 from .propose import default_detector_threshold
-from .run_parts import RunResult
+from .run_parts import RunResult, TrainError
 from .train import TrainConfig, train
 
 
@@ -63,11 +63,15 @@ def _carried_threshold(store: Store, previous_id: int, new: Run, job: JobToken) 
     unseen = len(held_out_images(store, previous))
     if unseen >= MIN_UNSEEN:
         job.status(f"calibrating run {previous.id}'s score threshold on {unseen} reviewed images it did not train on")
-        calibration = calibrate_detector(store, previous.id, job=job, unseen_only=True)
-        calibrated = calibration.params["threshold"]
-        threshold = carried(calibrated, previous, new)
-        job.status(f"next proposals: score threshold {threshold:.2f}")
-        return threshold, {"run": previous.id, "images": calibration.images, "calibrated": calibrated}
+        try:
+            calibration = calibrate_detector(store, previous.id, job=job, unseen_only=True)
+        except (StoreError, TrainError) as exc:  # e.g. a received project's run record: the new run stands
+            job.status(f"score threshold not calibrated: {exc}")
+        else:
+            calibrated = calibration.params["threshold"]
+            threshold = carried(calibrated, previous, new)
+            job.status(f"next proposals: score threshold {threshold:.2f}")
+            return threshold, {"run": previous.id, "images": calibration.images, "calibrated": calibrated}
     notes: list[str] = []
     what = f"run {previous.id}"
     calibrated = tuned_value(stored_tuned(previous.params, notes, what), "threshold", None, notes, what)

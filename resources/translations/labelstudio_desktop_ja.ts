@@ -1319,6 +1319,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>実行 {0} が学習していないレビュー済み画像 {1} 枚でスコアしきい値を較正中</translation>
     </message>
     <message>
+        <source>score threshold not calibrated: {0}</source>
+        <translation>スコアしきい値は較正されませんでした: {0}</translation>
+    </message>
+    <message>
         <source>next proposals: score threshold {0}, from run {1}&apos;s calibration</source>
         <translation>次の提案: スコアしきい値 {0}（実行 {1} の較正から）</translation>
     </message>

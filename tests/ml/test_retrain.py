@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fixed_model import SQUARES, box_record
 
+from labelstudio_desktop.core.jobs import JobToken
 from labelstudio_desktop.core.store.runs import THRESHOLD_FROM, Run, get_run, held_out_images, update_run
 from labelstudio_desktop.core.store.store import Store
 from labelstudio_desktop.ml.calibrate import MIN_UNSEEN, THRESHOLDS, calibrate
@@ -89,3 +90,14 @@ def test_a_carried_threshold_moves_as_the_default_does_with_the_boxes_trained_on
     assert carried(0.9, _trained_on(24), _trained_on(1000)) == 0.9 == max(THRESHOLDS)  # one of the thresholds
     assert carried(0.05, _trained_on(300), _trained_on(10)) == 0.05 == min(THRESHOLDS)
     assert carried(0.35, _trained_on(40), _trained_on(42)) == 0.35  # the same default
+
+
+def test_a_previous_run_that_cannot_be_calibrated_leaves_the_new_run_standing(boxed):
+    first = train(boxed, TrainConfig(**TINY))
+    update_run_params(boxed, first.run_id, {"classes": "red"})  # a received project's odd record
+    _review_again(boxed, ["red_0", "red_1", "green_0", "blue_0"])
+    lines: list[str] = []
+    second = retrain(boxed, TrainConfig(**TINY), first.run_id, JobToken(on_status=lines.append))
+    new = _run(boxed, second.run_id)
+    assert second.status == "finished" and THRESHOLD_FROM not in new.params
+    assert any(line.startswith(f"score threshold not calibrated: run {first.run_id}") for line in lines)
