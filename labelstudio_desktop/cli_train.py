@@ -51,7 +51,8 @@ def add_parsers(sub, add_project) -> None:
     p.add_argument("--snapshot-every", type=int, default=0, help="store predictions on a few images every K epochs")
     p.add_argument("--resume", type=int, metavar="RUN", help="continue run RUN for --epochs more epochs")
     p.add_argument("--retrain", action="store_true",
-                   help="a new run of the last task, starting from its last model, on the current annotations")
+                   help="a new run of the last task, starting from its last model, on the current annotations "
+                   "(a detector: with the score threshold the last one is calibrated to on the images reviewed since)")
     p.add_argument("--distribute", default="default", choices=("default", "mirrored", "multiworker"),
                    help="tf.distribute strategy (mirrored: all local GPUs; multiworker: from TF_CONFIG)")
     p.add_argument("--join-timeout", type=float, default=600, metavar="SECONDS",
