@@ -183,23 +183,20 @@ def _best_threshold(costs: np.ndarray, boxes: np.ndarray, default: float = DETEC
 
 
 def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, seed: int = 0,
-                       job: JobToken | None = None, unseen_only: bool = False) -> Calibration:
+                       job: JobToken | None = None, unseen: list | None = None) -> Calibration:
     """The detector's score threshold that costs the operator the fewest seconds per box on the reviewed images
     (a missed object is drawn: 7 s; a wrong proposal rejected: 1 s; so the best threshold is lower than the one of
     the best F1), reviewing what the proposals would show at each threshold: best guesses, the second look's edges
     and classes, the image's class under the class prior (:func:`review_at_thresholds`); the default against the
     tuned one, each scored on folds it was not tuned on; stored with the run for the next proposals. The images are
-    the reviewed ones the detector did not train on (``runs.held_out_images``) once there are :data:`MIN_UNSEEN`
-    of them; before, every reviewed image (the figures then lean optimistic), or a :class:`StoreError` with
-    ``unseen_only``."""
+    the reviewed ones the detector did not train on (``runs.held_out_images``; ``unseen``: those, when the caller
+    has them already) once there are :data:`MIN_UNSEEN` of them; before, every reviewed image (the figures then
+    lean optimistic)."""
     job = job or JobToken()
     run = model_run(store, run_id, "detect")
-    reviewed = held_out_images(store, run)
-    unseen = len(reviewed) >= MIN_UNSEEN
-    if unseen_only and not unseen:
-        raise StoreError(f"run {run.id}: {len(reviewed)} reviewed images it did not train on; calibrating on them "
-                         f"needs {MIN_UNSEEN}")
-    if not unseen:
+    reviewed = held_out_images(store, run) if unseen is None else unseen
+    on_unseen = len(reviewed) >= MIN_UNSEEN
+    if not on_unseen:
         reviewed = [i for i in store.images(include_excluded=False, include_missing=False)
                     if i.status == "verified" or store.boxes(i.id, states=("accepted",))]
     if len(reviewed) < 2:
@@ -221,7 +218,7 @@ def calibrate_detector(store: Store, run_id: int | None = None, folds: int = 3, 
     params["proposal_params"] = final
     update_run(store, run.id, params=params)
     return Calibration(run.id, costs.shape[1], int(boxes.sum()), float(np.mean(before)), float(np.mean(after)),
-                       final, [], metric=SECONDS_METRIC, default=default, unseen=unseen)
+                       final, [], metric=SECONDS_METRIC, default=default, unseen=on_unseen)
 
 
 def review_at_thresholds(store: Store, run, images: list, job: JobToken) -> tuple[np.ndarray, np.ndarray]:

@@ -30,11 +30,10 @@ def retrain(db_path: str | Path, config: TrainConfig, start_from: int, job: JobT
     """Train a new run from run ``start_from``'s model (``train.train``); a finished detector run then takes the
     threshold calibrated for ``start_from`` (see the module)."""
     job = job or JobToken()
-    from .multiworker import is_multiworker  # TensorFlow's multi-worker parts, as ``train`` imports them
+    from .multiworker import Start  # TensorFlow's multi-worker parts, as ``train`` imports them
 
     result = train(db_path, config, job, start_from=start_from, strategy=strategy)
-    chief = not is_multiworker(strategy) or bool(strategy.extended.should_checkpoint)
-    if config.task == "detect" and result.status == "finished" and chief:
+    if config.task == "detect" and result.status == "finished" and Start(strategy).chief:
         with Store.open(db_path) as store:
             run = get_run(store, result.run_id)
             carried = _carried_threshold(store, start_from, run, job)
@@ -58,13 +57,14 @@ def _carried_threshold(store: Store, previous_id: int, new: Run, job: JobToken) 
     """The threshold for run ``new`` after detector run ``previous_id``, and where it came from; None when there is
     none to carry."""
     previous = get_run(store, previous_id)
-    if previous is None or previous.task != "detect" or not previous.model_path:
+    if previous.task != "detect" or not previous.model_path:
         return None
-    unseen = len(held_out_images(store, previous))
-    if unseen >= MIN_UNSEEN:
-        job.status(f"calibrating run {previous.id}'s score threshold on {unseen} reviewed images it did not train on")
+    unseen = held_out_images(store, previous)
+    if len(unseen) >= MIN_UNSEEN:
+        job.status(f"calibrating run {previous.id}'s score threshold on {len(unseen)} reviewed images it did not "
+                   "train on")
         try:
-            calibration = calibrate_detector(store, previous.id, job=job, unseen_only=True)
+            calibration = calibrate_detector(store, previous.id, job=job, unseen=unseen)
         except (StoreError, TrainError) as exc:  # e.g. a received project's run record: the new run stands
             job.status(f"score threshold not calibrated: {exc}")
         else:
