@@ -10,6 +10,13 @@ closed form, seconds. It is stored beside the detector's model (:data:`FILE_NAME
 hold two classes or more, and the proposals take its class on the images the box refinement looks at again
 (``ml/refine.py``), unless the image's class is the boxes'.
 
+It also learns what is no object at all: cuts of the training photos away from every box (:data:`EMPTY_CUTS` per
+photo, sized like the photo's boxes), and the proposals the operator rejected there, are a class of their own. A box
+it sees as such is no board or card to it: the proposals drop it, unless it is the best box of its photo
+(``ml/second_look.py``). After 20 and 40 reviewed board photos, every such box of the next 20 photos was one the
+operator rejected (7 and 9 of 7 and 12 rejections), and the classes of the other boxes were named as well as without
+it.
+
 Measured with detectors trained on 20 photos (``benchmarks/detector_speed.py --images 20``): the detections an
 operator accepts as they are rose from 31% to 38-39% on playing cards and from 54% to 60-61% on boards (after the
 box refinement); with 100 training photos from 63% to 68-70% (cards) and 78% to 79% (boards). Cut with a margin
@@ -21,11 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
 from PIL import Image
 
+from ..core.boxes.boxes import box_iou
 from ..core.jobs import JobToken
 from ..core.store.store import Store
 from .features import build_extractor, predict_in_calls
@@ -39,6 +48,13 @@ CROP = 160
 COPIES = ((False, False), (False, True), (True, False), (True, True))
 MAX_CROPS = 2_000
 CUTS_PER_CALL = 16
+#: Cuts of each training photo away from its boxes that train the "no object" class, and how far from them: their
+#: IoU with every box under :data:`EMPTY_IOU` (a cut half over an object is a poor box of it, not a place without).
+EMPTY_CUTS = 3
+EMPTY_IOU = 0.3
+#: An empty cut's size: one of the photo's boxes scaled by a factor between these (small parts of an object, and
+#: the clutter beside it, are what a detector trained on few photos proposes wrongly).
+EMPTY_SCALES = (0.3, 1.2)
 #: The ridge penalty, as a share of the features' mean squared length.
 PENALTY = 0.3
 FILE_NAME = "box_classes.npz"
@@ -46,7 +62,8 @@ FILE_NAME = "box_classes.npz"
 
 @dataclass
 class BoxClassifier:
-    """The fitted regression: the features' mean, the weights (features x classes), the one-hot targets' mean."""
+    """The fitted regression: the features' mean, the weights (features x classes, and a last column for "no
+    object" when ``empty`` is true), the one-hot targets' mean."""
 
     classes: tuple[str, ...]
     mean: np.ndarray
@@ -54,12 +71,13 @@ class BoxClassifier:
     target_mean: np.ndarray
     boxes: int = 0
     model: keras.Model | None = None
+    empty: bool = False  # whether it also tells a cut holding no object (fitted before: it does not)
     crop = CROP  # the pixels each cut is resized to (the photo is decoded large enough for them)
 
     def save(self, path: Path) -> None:
         np.savez(path, classes=np.array(self.classes, dtype=str), mean=self.mean.astype(np.float32),
                  weights=self.weights.astype(np.float32), target_mean=self.target_mean.astype(np.float32),
-                 boxes=np.int64(self.boxes), crop=np.int64(CROP))
+                 boxes=np.int64(self.boxes), crop=np.int64(CROP), empty=np.bool_(self.empty))
 
     @classmethod
     def load(cls, path: Path) -> BoxClassifier | None:
@@ -69,29 +87,63 @@ class BoxClassifier:
             with np.load(path, allow_pickle=False) as stored:
                 classes = tuple(str(c) for c in stored["classes"])
                 mean, weights, target_mean = stored["mean"], stored["weights"], stored["target_mean"]
-                if int(stored["crop"]) != CROP or len(classes) < 2 or weights.shape != (len(mean), len(classes)) \
-                        or target_mean.shape != (len(classes),):
+                empty = bool(stored["empty"]) if "empty" in stored.files else False
+                columns = len(classes) + empty
+                if int(stored["crop"]) != CROP or len(classes) < 2 or weights.shape != (len(mean), columns) \
+                        or target_mean.shape != (columns,):
                     return None
-                return cls(classes, mean, weights, target_mean, int(stored["boxes"]))
+                return cls(classes, mean, weights, target_mean, int(stored["boxes"]), empty=empty)
         except (OSError, KeyError, ValueError):
             return None
 
-    def classify_many(self, items: list[tuple[Image.Image, list[Edges]]]) -> list[list[str]]:
-        """The class seen in each box of several upright images, every image's cuts through the network together."""
+    def classify_many(self, items: list[tuple[Image.Image, list[Edges]]]) -> list[list[Seen]]:
+        """What is seen in each box of several upright images, every image's cuts through the network together."""
         cuts = [cut(image, box, CROP) for image, boxes in items for box in boxes]
         if not cuts:
             return [[] for _ in items]
         self.model = self.model or build_extractor(CROP)
-        scores = (predict_in_calls(self.model, np.stack(cuts), CUTS_PER_CALL) - self.mean) @ self.weights
-        found = iter(self.classes[k] for k in np.argmax(scores + self.target_mean, axis=1))
+        scores = (predict_in_calls(self.model, np.stack(cuts), CUTS_PER_CALL) - self.mean) @ self.weights \
+            + self.target_mean
+        named = len(self.classes)
+        found = iter(Seen(self.classes[int(np.argmax(row[:named]))], self.empty and int(np.argmax(row)) == named)
+                     for row in scores)
         return [[next(found) for _box in boxes] for _image, boxes in items]
 
 
-def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[str]]], total: int, seed: int = 0,
-                    model: keras.Model | None = None) -> BoxClassifier | None:
-    """A :class:`BoxClassifier` fitted on ``samples`` (upright images, their true boxes and the boxes' classes, read
-    one at a time; ``total`` boxes in all); None without boxes of two classes. At most :data:`MAX_CROPS` cuts: fewer
-    copies of each box, then a random share of the boxes."""
+class Seen(NamedTuple):
+    """What a box classifier sees in a box: the class it names, and whether it sees no object there at all (then the
+    class is the likeliest had there been one)."""
+
+    label: str
+    empty: bool = False
+
+
+def empty_cuts(size: tuple[int, int], boxes: Sequence[Edges], rng: np.random.Generator, count: int) -> list[Edges]:
+    """Up to ``count`` places of an image of ``size`` (width, height) away from all of its ``boxes`` (IoU under
+    :data:`EMPTY_IOU` with each), each sized like one of them scaled by a factor of :data:`EMPTY_SCALES`."""
+    width, height = size
+    found: list[Edges] = []
+    for _ in range(50 * count):
+        if len(found) == count or not boxes:
+            break
+        x0, y0, x1, y1 = boxes[rng.integers(len(boxes))]
+        scale = np.exp(rng.uniform(*np.log(EMPTY_SCALES)))
+        w = min(width - 1.0, max(1.0, (x1 - x0) * scale * np.exp(rng.uniform(-0.3, 0.3))))
+        h = min(height - 1.0, max(1.0, (y1 - y0) * scale * np.exp(rng.uniform(-0.3, 0.3))))
+        left, top = rng.uniform(0, width - w), rng.uniform(0, height - h)
+        place = (left, top, left + w, top + h)
+        if all(box_iou(place, box) < EMPTY_IOU for box in boxes):
+            found.append(place)
+    return found
+
+
+def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[str], Sequence[Edges]]], total: int,
+                    seed: int = 0, model: keras.Model | None = None) -> BoxClassifier | None:
+    """A :class:`BoxClassifier` fitted on ``samples`` (upright images, their true boxes, the boxes' classes and the
+    places the operator rejected proposals at, read one at a time; ``total`` boxes in all), no object being a class
+    of its own (:func:`empty_cuts`, and the rejected places away from every box); None without boxes of two classes.
+    At most :data:`MAX_CROPS` cuts of boxes: fewer copies of each box, then a random share of the boxes (and of the
+    empty cuts)."""
     if total < 2:
         return None
     rng = np.random.default_rng(seed)
@@ -99,7 +151,7 @@ def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[s
     keep = min(1.0, MAX_CROPS / (total * len(copies)))
     model = model or build_extractor(CROP)
     features, labels = [], []
-    for image, boxes, box_labels in samples:
+    for image, boxes, box_labels, rejected in samples:
         cuts = []
         for box, label in zip(boxes, box_labels, strict=True):
             if rng.random() >= keep:
@@ -108,14 +160,21 @@ def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[s
                 pixels = cut(image, jittered(box, rng) if moved else box, CROP)
                 cuts.append(pixels[:, ::-1] if mirrored else pixels)
                 labels.append(label)
+        away = [place for place in rejected if all(box_iou(place, box) < EMPTY_IOU for box in boxes)]
+        for place in away + empty_cuts(image.size, boxes, rng, EMPTY_CUTS):
+            if rng.random() >= keep:
+                continue
+            pixels = cut(image, place, CROP)
+            cuts.extend((pixels, pixels[:, ::-1]))
+            labels.extend((None, None))
         if cuts:
             features.append(predict_in_calls(model, np.stack(cuts), CUTS_PER_CALL))
-    classes = tuple(sorted(set(labels)))
+    classes = tuple(sorted({label for label in labels if label is not None}))
     if len(classes) < 2:
         return None
-    one_hot = np.array([[label == c for c in classes] for label in labels], np.float64)
-    mean, weights, target_mean = fit_ridge(np.concatenate(features), one_hot, PENALTY)
-    return BoxClassifier(classes, mean, weights, target_mean, total, model)
+    targets = np.array([[label == c for c in classes] + [label is None] for label in labels], np.float64)
+    mean, weights, target_mean = fit_ridge(np.concatenate(features), targets, PENALTY)
+    return BoxClassifier(classes, mean, weights, target_mean, total, model, empty=True)
 
 
 def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | None = None) -> BoxClassifier | None:
@@ -125,6 +184,7 @@ def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | 
     few photos and cost the training a cut per box."""
     job = job or JobToken()
     accepted = {image_id: store.boxes(image_id, states=("accepted",)) for image_id in image_ids}
+    rejected = {image_id: [b.edges for b in store.boxes(image_id, states=("rejected",))] for image_id in image_ids}
     boxed = [boxes for boxes in accepted.values() if boxes]
     total = sum(len(boxes) for boxes in boxed)
     if len({b.label for boxes in boxed for b in boxes}) < 2 or total > AT_MOST * len(boxed):
@@ -132,8 +192,8 @@ def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | 
     job.status("fitting the box classes")
     photos = photos_with_boxes(store, accepted, job,
                                lambda path, exc: job.status(f"box classes: left out {path}: {exc}"))
-    classifier = fit_box_classes(((photo, [b.edges for b in boxes], [b.label for b in boxes])
-                                  for photo, boxes in photos), total)
+    classifier = fit_box_classes(((photo, [b.edges for b in boxes], [b.label for b in boxes],
+                                   rejected[boxes[0].image_id]) for photo, boxes in photos), total)
     if classifier is not None:
         classifier.save(path)
     return classifier

@@ -196,18 +196,19 @@ class Refiner:
 
 
 class Looked(NamedTuple):
-    """A box after the second look, and the class a box classifier (``ml/box_classes.py``) sees in it (None
-    without one)."""
+    """A box after the second look, the class a box classifier (``ml/box_classes.py``) sees in it (None without
+    one), and whether it sees no object there."""
 
     box: Edges
     label: str | None
+    empty: bool = False
 
 
 def refined_in_files(refiner: Refiner, items: list[tuple[Path, list[Edges], tuple[int, int]]],
                      classifier=None) -> list:
     """Each item's boxes (edges in its upright image of the given size) refined in the photo at its path, decoded as
     small as the cuts allow (:func:`reduction`), every photo's cuts through the network together; with
-    ``classifier`` (a ``box_classes.BoxClassifier``), the class it sees in each refined box. A list of
+    ``classifier`` (a ``box_classes.BoxClassifier``), what it sees in each refined box. A list of
     :class:`Looked` per item; None for a photo that cannot be read now."""
     read: dict[int, tuple[Image.Image, float, float]] = {}
     for n, (path, boxes, (width, height)) in enumerate(items):
@@ -221,11 +222,11 @@ def refined_in_files(refiner: Refiner, items: list[tuple[Path, list[Edges], tupl
                                  for n, (photo, sx, sy) in read.items()])
     labels = classifier.classify_many([(photo, boxes) for (photo, _sx, _sy), boxes in zip(read.values(), found,
                                                                                            strict=True)]) \
-        if classifier is not None else [[None] * len(boxes) for boxes in found]
+        if classifier is not None else [[(None, False)] * len(boxes) for boxes in found]
     out: list = [None] * len(items)
     for (n, (_photo, sx, sy)), boxes, seen in zip(read.items(), found, labels, strict=True):
-        out[n] = [Looked((x0 / sx, y0 / sy, x1 / sx, y1 / sy), label)
-                  for (x0, y0, x1, y1), label in zip(boxes, seen, strict=True)]
+        out[n] = [Looked((x0 / sx, y0 / sy, x1 / sx, y1 / sy), label, empty)
+                  for (x0, y0, x1, y1), (label, empty) in zip(boxes, seen, strict=True)]
     return out
 
 

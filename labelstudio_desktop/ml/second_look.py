@@ -1,9 +1,11 @@
 """What the proposals make of a detector's detections, in the detector's coordinates (0..1 of the image): for the
 Training dock's evaluation and the benchmarks, which score what the operator will be shown.
 
-An image where no detection reaches the threshold keeps its best one (:func:`sure_or_best`); then, on the images
-with few detections, the second look of ``ml/propose.py``: the edges refined in the photo (``ml/refine.py``) and the
-class the run's box classifier sees in each box (``ml/box_classes.py``), one box per class and place.
+One box per place whatever its class (:func:`one_per_place`); an image where no detection reaches the threshold
+keeps its best one (:func:`sure_or_best`); then, on the images with few detections, the second look of
+``ml/propose.py``: the edges refined in the photo (``ml/refine.py``) and the class the run's box classifier sees in
+each box (``ml/box_classes.py``), one box per class and place, the boxes where it sees no object left out but for the
+image's best.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from ..core.boxes.review_cost import ACCEPT_IOU
+
 if TYPE_CHECKING:  # the networks are imported when a look is taken: ``propose`` imports this module without them
     from .box_classes import BoxClassifier
     from .refine import Refiner
@@ -25,6 +29,9 @@ BATCH = 32
 #: object costs the operator a drawing (7 s), a wrong guess a rejection (1 s; ``core/boxes/review_cost.py``). A
 #: detector trained on a few images scores its objects low: after 20 board photos it proposed 3 boxes for 21 objects.
 BEST_GUESS_FLOOR = 0.05
+#: Two boxes overlapping this much are one to the operator (a proposal at this IoU with an object is accepted as it
+#: is): the proposals keep one of them, the better scored, whatever the classes.
+SAME_PLACE_IOU = ACCEPT_IOU
 
 
 def sure_or_best(boxes: list, threshold: float) -> list:
@@ -89,9 +96,10 @@ class SecondLook:
         return self.refiner is not None and self.refiner.worth_it(len(found))
 
     def _looks(self, classes: list[str], photos: list[tuple[Path, tuple[int, int]]],
-               detections: list[list[Detection]]) -> list[list[tuple[Detection, Detection]] | None]:
+               detections: list[list[Detection]]) -> list[list[tuple[Detection, Detection, bool]] | None]:
         """Per image, each detection after the look: (refined with the detector's class, refined with the box
-        classifier's class); None for an image without detections or whose photo cannot be read now."""
+        classifier's class, whether the classifier sees no object there); None for an image without detections or
+        whose photo cannot be read now."""
         from .refine import refined_in_files
 
         out: list = [None] * len(detections)
@@ -105,17 +113,22 @@ class SecondLook:
                     continue
                 w, h = photos[n][1]
                 out[n] = []
-                for ((x0, y0, x1, y1), label), (_box, c, s) in zip(looked, detections[n], strict=True):
+                for ((x0, y0, x1, y1), label, empty), (_box, c, s) in zip(looked, detections[n], strict=True):
                     box = (x0 / w, y0 / h, x1 / w, y1 / h)
-                    out[n].append(((box, c, s), (box, classes.index(label) if label in classes else c, s)))
+                    out[n].append(((box, c, s), (box, classes.index(label) if label in classes else c, s), empty))
         return out
 
 
 def _shown(detections: list[list[Detection]], looks: list) -> tuple[list, list]:
     """Each image's detections after its look (as it was where there is none): with the refined edges and the
-    detector's classes, and with the box classifier's classes, one box per class and place."""
-    edges = [[e for e, _c in looked] if looked else found for found, looked in zip(detections, looks, strict=True)]
-    classed = [_one_per_place([c for _e, c in looked]) if looked else found
+    detector's classes, and with the box classifier's classes, one box per class and place; a box where the
+    classifier sees no object is left out, unless it is the image's best (a missed object costs the operator a
+    drawing, a wrong box a rejection: :data:`BEST_GUESS_FLOOR`)."""
+    looks = [[seen for k, seen in enumerate(looked) if k == 0 or not seen[2]] if looked else looked
+             for looked in looks]
+    edges = [[e for e, _c, _empty in looked] if looked else found
+             for found, looked in zip(detections, looks, strict=True)]
+    classed = [_one_per_place([c for _e, c, _empty in looked]) if looked else found
                for found, looked in zip(detections, looks, strict=True)]
     return edges, classed
 
@@ -128,12 +141,24 @@ def _one_per_place(seen: list[Detection]) -> list[Detection]:
 
 
 def kept_detections(outputs, threshold: float, max_boxes: int = 100) -> list[list[Detection]]:
-    """The detections of a detector's ``outputs`` that its proposals keep: those scoring ``threshold`` or more, or an
-    image's best guess (:func:`sure_or_best`)."""
+    """The detections of a detector's ``outputs`` that its proposals keep: one per place (:func:`one_per_place`),
+    those scoring ``threshold`` or more, or an image's best guess (:func:`sure_or_best`)."""
     from .detector import decode
 
-    return [sure_or_best(found, threshold)
+    return [sure_or_best(one_per_place(found), threshold)
             for found in decode(outputs, score_threshold=min(threshold, BEST_GUESS_FLOOR), max_boxes=max_boxes)]
+
+
+def one_per_place(found: list[Detection]) -> list[Detection]:
+    """An image's detections (best score first) without those at the place of a better one whatever its class (IoU
+    :data:`SAME_PLACE_IOU` or more): the detector keeps a box per class at a place it is unsure of, and the operator
+    rejected all but one of them (a board after 40 reviewed photos proposed as three makes, three boxes)."""
+    from .detector import nms
+
+    if len(found) < 2:
+        return found
+    return [found[k] for k in sorted(nms(np.array([box for box, _c, _s in found]),
+                                         np.array([score for _b, _c, score in found]), SAME_PLACE_IOU))]
 
 
 def _pixels(box: tuple[float, float, float, float], size: tuple[int, int]) -> tuple[float, float, float, float]:

@@ -36,31 +36,46 @@ def _photo(seed: int) -> tuple[Image.Image, tuple[float, float, float, float], s
 @pytest.fixture(scope="module")
 def fitted():
     photos = [_photo(seed) for seed in range(10)]
-    classifier = fit_box_classes(((image, [box], [label]) for image, box, label in photos), total=len(photos))
-    assert classifier.classes == ("blue", "yellow") and classifier.boxes == 10
-    assert classifier.weights.shape == (len(classifier.mean), 2)
+    classifier = fit_box_classes(((image, [box], [label], []) for image, box, label in photos), total=len(photos))
+    assert classifier.classes == ("blue", "yellow") and classifier.boxes == 10 and classifier.empty
+    assert classifier.weights.shape == (len(classifier.mean), 3)  # the two classes, and no object
     return classifier
+
+
+def _away(image, box, count=2):
+    """Places of ``image`` away from its plate ``box``."""
+    return box_classes.empty_cuts(image.size, [box], np.random.default_rng(7), count)
 
 
 def test_it_tells_the_class_of_boxes_it_never_saw_and_is_stored_as_arrays(fitted, tmp_path):
     photos = [_photo(seed) for seed in range(100, 108)]
     seen = fitted.classify_many([(image, [box]) for image, box, _label in photos] + [(photos[0][0], [])])
-    assert seen == [[label] for _image, _box, label in photos] + [[]]
+    assert seen == [[(label, False)] for _image, _box, label in photos] + [[]]
+    nothing = fitted.classify_many([(image, _away(image, box)) for image, box, _label in photos])
+    assert all(empty for places in nothing for _label, empty in places)  # the textured desk: no plate there
     path = tmp_path / FILE_NAME
     fitted.save(path)
     loaded = BoxClassifier.load(path)
     assert loaded.classes == fitted.classes and np.array_equal(loaded.weights, fitted.weights.astype(np.float32))
-    assert loaded.classify_many([(image, [box]) for image, box, _label in photos[:2]]) == seen[:2]
+    assert loaded.empty and loaded.classify_many([(image, [box]) for image, box, _label in photos[:2]]) == seen[:2]
     with np.load(path) as stored:  # fitted on another crop: not used
-        np.savez(tmp_path / "other.npz", **{**{k: stored[k] for k in stored.files}, "crop": np.int64(96)})
+        arrays = {k: stored[k] for k in stored.files}
+    np.savez(tmp_path / "other.npz", **{**arrays, "crop": np.int64(96)})
     assert BoxClassifier.load(tmp_path / "other.npz") is None
+    del arrays["empty"]  # one fitted before the "no object" class: its classes still serve, it sees every box full
+    np.savez(tmp_path / "before.npz", **{**arrays, "weights": arrays["weights"][:, :2],
+                                         "target_mean": arrays["target_mean"][:2]})
+    before = BoxClassifier.load(tmp_path / "before.npz")
+    assert before is not None and not before.empty
+    assert not any(empty for places in before.classify_many([(image, _away(image, box)) for image, box, _label
+                                                              in photos[:3]]) for _label, empty in places)
     path.write_bytes(b"not numpy")
     assert BoxClassifier.load(path) is None and BoxClassifier.load(tmp_path / "missing.npz") is None
 
 
 def test_one_class_or_no_box_fits_nothing_and_many_boxes_fit_at_most_max_crops(monkeypatch):
     image, box, label = _photo(0)
-    assert fit_box_classes(iter([(image, [box, box], [label, label])]), total=2) is None
+    assert fit_box_classes(iter([(image, [box, box], [label, label], [])]), total=2) is None
     assert fit_box_classes(iter([]), total=0) is None
     cuts: list[int] = []
     real = box_classes.predict_in_calls
@@ -70,13 +85,50 @@ def test_one_class_or_no_box_fits_nothing_and_many_boxes_fit_at_most_max_crops(m
         return real(model, x, per_call)
 
     monkeypatch.setattr(box_classes, "predict_in_calls", counted)
+    monkeypatch.setattr(box_classes, "EMPTY_CUTS", 0)  # the boxes' cuts alone counted
     photos = [_photo(seed) for seed in range(10)]
-    all_copies = fit_box_classes(((img, [b], [lab]) for img, b, lab in photos), total=10)
+    all_copies = fit_box_classes(((img, [b], [lab], []) for img, b, lab in photos), total=10)
     assert all_copies is not None and sum(cuts) == 10 * len(box_classes.COPIES)
     cuts.clear()
     monkeypatch.setattr(box_classes, "MAX_CROPS", 6)  # 10 boxes: one copy each, and about 6 of the boxes
-    fit_box_classes(((img, [b], [lab]) for img, b, lab in photos), total=10)
+    fit_box_classes(((img, [b], [lab], []) for img, b, lab in photos), total=10)
     assert 0 < sum(cuts) < 10
+
+
+def _with_disc(seed: int):
+    """A plate photo with a green disc on the desk beside the plate: what a detector might propose wrongly."""
+    from PIL import ImageDraw
+
+    image, box, label = _photo(seed)
+    x, y = (20, 20) if box[0] > 100 else (250, 170)
+    ImageDraw.Draw(image).ellipse((x, y, x + 50, y + 50), fill=(40, 200, 60))
+    return image, box, label, (float(x), float(y), float(x + 50), float(y + 50))
+
+
+def test_the_places_the_operator_rejected_are_no_object_to_it(tmp_path, monkeypatch):
+    """Photos with a plate and a green disc beside it, the disc's box rejected in review: the classifier fitted for
+    a run (``fit_for_run``, what training does) sees no object in a disc of photos it never saw, and the plates'
+    classes; a rejected box over a plate (a poor box of it) is not taken for an empty place. (Only the rejected
+    places teach it "no object" here: no random empty cuts.)"""
+    monkeypatch.setattr(box_classes, "EMPTY_CUTS", 0)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for seed in range(10):
+        _with_disc(seed)[0].save(folder / f"photo{seed}.png")
+    with Store.create(folder) as store:
+        import_folder(store)
+        images = store.images()
+        for img in images:
+            _image, box, label, disc = _with_disc(int(img.path[5:-4]))
+            store.insert_box(BoxRecord(0, img.id, label, *(int(v) for v in box)))
+            store.insert_box(BoxRecord(0, img.id, "blue", *(int(v) for v in disc), state="rejected"))
+            x0, y0, x1, y1 = (int(v) for v in box)
+            store.insert_box(BoxRecord(0, img.id, "blue", x0 + 4, y0 + 4, x1 - 4, y1 - 4, state="rejected"))
+        classifier = box_classes.fit_for_run(store, [img.id for img in images], tmp_path / FILE_NAME)
+    unseen = [_with_disc(seed) for seed in range(200, 206)]
+    seen = classifier.classify_many([(image, [box, disc]) for image, box, _label, disc in unseen])
+    assert seen == [[(label, False), (seen_disc[1][0], True)] for (_i, _b, label, _d), seen_disc in
+                    zip(unseen, seen, strict=True)]
 
 
 def test_the_second_look_takes_the_class_it_sees_and_proposals_keep_a_known_image_class(tmp_path):
