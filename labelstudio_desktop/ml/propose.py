@@ -56,11 +56,10 @@ SOURCES = ("auto", "gradcam", "detector", "unet")
 DETECTOR_THRESHOLD = 0.3
 #: ... and for one trained on :data:`FEW_BOXES` or fewer, which scores its objects low; in between it rises with the
 #: log of the boxes, in steps of 0.05. The thresholds that cost the operator the fewest seconds on held-out photos
-#: (docs/benchmarks.md), since the second look drops boxes of no object: 0.10 after 20 and 40 photos of boards (24
-#: and 48 boxes) and of cards (37 and 75), 0.15-0.25 after 100 (boards, 120 boxes) and 0.15 (cards, 187); 0.3 on
-#: BCCD after 20 (270 boxes) and 0.35 after 100 (1,300 boxes).
-FEW_BOXES_THRESHOLD = 0.1
-FEW_BOXES, MANY_BOXES = 80, 300
+#: (docs/benchmarks.md): 0.15 after 20 photos of boards (24 boxes) and of cards (37), 0.25 after 100 (120 and 187
+#: boxes), 0.3 on BCCD after 20 (270 boxes) and 0.35 after 100 (1,300 boxes).
+FEW_BOXES_THRESHOLD = 0.15
+FEW_BOXES, MANY_BOXES = 30, 300
 BATCH = 32
 #: The report's note when the cold start cannot run: no detector, no classifier, and no image with a class.
 NO_CLASSES = ("no image has a class yet: draw the first boxes, or set the images' classes for Grad-CAM "

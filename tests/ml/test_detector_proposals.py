@@ -49,8 +49,7 @@ def test_a_detector_trained_on_few_boxes_proposes_down_to_a_lower_score_until_ca
     assert default_detector_threshold(None) == DETECTOR_THRESHOLD  # boxes not known: the default of many
     steps = [default_detector_threshold(n) for n in range(0, 400, 7)]
     assert steps == sorted(steps) and set(steps) <= set(THRESHOLDS)  # rising, each one calibration can choose
-    assert default_detector_threshold(48) == 0.1  # boards after 40 photos: the cheapest for the operator
-    assert default_detector_threshold(120) == 0.15  # and after 100 (as cheap as 0.2 and 0.25)
+    assert default_detector_threshold(120) == 0.25  # boards after 100 photos: the cheapest for the operator
     assert trained_boxes({"counts": {"a": 20, "b": 17}}) == 37
     for hostile in ({"counts": {"a": "20"}}, {"counts": {"a": -1}}, {"counts": {"a": True}}, {"counts": [3]},
                     {"counts": {}}, {"counts": {"a": float("nan")}}, "counts", None):

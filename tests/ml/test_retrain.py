@@ -84,9 +84,9 @@ def _trained_on(boxes: int) -> Run:
 
 
 def test_a_carried_threshold_moves_as_the_default_does_with_the_boxes_trained_on():
-    assert default_detector_threshold(24) == 0.1 and default_detector_threshold(187) == 0.25
-    assert carried(0.15, _trained_on(24), _trained_on(187)) == 0.3  # calibrated 0.05 above the default: still
-    assert carried(0.3, _trained_on(187), _trained_on(24)) == 0.15
+    assert default_detector_threshold(24) == 0.15 and default_detector_threshold(120) == 0.25
+    assert carried(0.2, _trained_on(24), _trained_on(120)) == 0.3  # calibrated 0.05 above the default: still
+    assert carried(0.2, _trained_on(120), _trained_on(24)) == 0.1
     assert carried(0.9, _trained_on(24), _trained_on(1000)) == 0.9 == max(THRESHOLDS)  # one of the thresholds
     assert carried(0.05, _trained_on(300), _trained_on(10)) == 0.05 == min(THRESHOLDS)
     assert carried(0.35, _trained_on(40), _trained_on(42)) == 0.35  # the same default
