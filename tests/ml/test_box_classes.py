@@ -95,6 +95,17 @@ def test_one_class_or_no_box_fits_nothing_and_many_boxes_fit_at_most_max_crops(m
     assert 0 < sum(cuts) < 10
 
 
+def _project(tmp_path: Path, photos: list) -> Store:
+    """A project of ``photos`` saved as photo0.png, photo1.png, ... and imported (a ``with`` block closes it)."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for n, photo in enumerate(photos):
+        photo.save(folder / f"photo{n}.png")
+    store = Store.create(folder)
+    import_folder(store)
+    return store
+
+
 def _with_disc(seed: int):
     """A plate photo with a green disc on the desk beside the plate: what a detector might propose wrongly."""
     from PIL import ImageDraw
@@ -111,12 +122,7 @@ def test_the_places_the_operator_rejected_are_no_object_to_it(tmp_path, monkeypa
     classes; a rejected box over a plate (a poor box of it) is not taken for an empty place. (Only the rejected
     places teach it "no object" here: no random empty cuts.)"""
     monkeypatch.setattr(box_classes, "EMPTY_CUTS", 0)
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    for seed in range(10):
-        _with_disc(seed)[0].save(folder / f"photo{seed}.png")
-    with Store.create(folder) as store:
-        import_folder(store)
+    with _project(tmp_path, [_with_disc(seed)[0] for seed in range(10)]) as store:
         images = store.images()
         for img in images:
             _image, box, label, disc = _with_disc(int(img.path[5:-4]))
@@ -181,12 +187,7 @@ def test_the_second_look_takes_the_class_it_sees_and_proposals_keep_a_known_imag
 def test_a_run_of_photos_of_many_boxes_fits_none(tmp_path):
     """Blood-cell-like photos (more boxes than the proposals look at again) keep the detector's classes; photos of
     few boxes of two classes get a classifier stored beside the run."""
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    for seed in range(2):
-        _photo(seed)[0].save(folder / f"photo{seed}.png")
-    with Store.create(folder) as store:
-        import_folder(store)
+    with _project(tmp_path, [_photo(seed)[0] for seed in range(2)]) as store:
         images = store.images()
         for n, img in enumerate(images):
             _image, (x0, y0, x1, y1), label = _photo(n)
