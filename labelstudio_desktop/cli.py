@@ -488,8 +488,9 @@ def cmd_propose(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(), indent=1, ensure_ascii=False))
     else:
+        how = report.source if report.method == report.source else f"{report.source}, {report.method}"
         print(f"{len(report.proposals)} pending proposals on {report.images} images from run {report.run_id} "
-              f"({report.source}, {report.method}, threshold {report.threshold}) in {report.seconds:.1f} s; "
+              f"({how}, threshold {report.threshold}) in {report.seconds:.1f} s; "
               f"{report.skipped_verified} verified images left alone; review them in the app")
         if report.source != "unet":
             print(report.decision())

@@ -13,6 +13,12 @@ from collections.abc import Callable
 from typing import TextIO
 
 
+def asked_batches(plan: dict) -> int:
+    """The batches a training plan's asked epochs would have made (``ml.config.EpochPlan.as_dict``): one pass over the
+    training images each."""
+    return int(plan["asked"]) * max(1, int(plan["steps"]) // max(1, int(plan.get("passes", 1))))
+
+
 class Cancelled(Exception):
     """Raised by :meth:`JobToken.check` when the job was asked to stop."""
 
@@ -102,8 +108,8 @@ class ConsoleJob(JobToken):
             if plan.get("passes", 1) > 1:
                 text += f" ({plan['passes']} passes over the training images each)"
             if plan.get("raised", plan["epochs"] > plan["asked"]):
-                text += (f" ({plan['asked']} asked; raised so that the run trains at least {plan['min_steps']} "
-                         "batches: few images make short epochs)")
+                text += (f" ({plan['asked']} epochs asked, {asked_batches(plan)} batches: raised to at least "
+                         f"{plan['min_steps']} batches, since few images make short epochs)")
             self.stream.write(text + "\n")
             self.stream.flush()
 

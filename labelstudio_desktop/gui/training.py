@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from ..core.editing.annotation_work import WORK_TASKS, annotation_work
 from ..core.editing.training_needs import train_counts
-from ..core.jobs import EtaEstimator
+from ..core.jobs import EtaEstimator, asked_batches
 from ..core.store.runs import THRESHOLD_FROM, Run, get_run, last_run, list_runs, recover_interrupted
 from ..core.store.store import Store, StoreError
 from .evaluation_gallery import EvaluationGallery
@@ -302,8 +302,8 @@ class TrainingPanel(QWidget):
         if plan.get("passes", 1) > 1:
             text += self.tr(" ({0} passes over the training images each)").format(plan["passes"])
         if plan.get("raised", plan["epochs"] > plan["asked"]):
-            text += self.tr(" ({0} asked: raised so that it trains at least {1} batches, since few images make "
-                            "short epochs)").format(plan["asked"], plan["min_steps"])
+            text += self.tr(" ({0} epochs asked, {1} batches: raised to at least {2} batches, since few images make "
+                            "short epochs)").format(plan["asked"], asked_batches(plan), plan["min_steps"])
         return text
 
     def _version(self) -> tuple[int, int]:

@@ -2919,8 +2919,8 @@ Stop it and go on?</source>
         <translation>（1 エポックで学習画像を {0} 回たどります）</translation>
     </message>
     <message>
-        <source> ({0} asked: raised so that it trains at least {1} batches, since few images make short epochs)</source>
-        <translation>（指定は {0}: 画像が少なく 1 エポックが短いため、少なくとも {1} バッチ学習するよう増やしました）</translation>
+        <source> ({0} epochs asked, {1} batches: raised to at least {2} batches, since few images make short epochs)</source>
+        <translation>（指定は {0} エポック・{1} バッチ: 画像が少なく 1 エポックが短いため、少なくとも {2} バッチに増やしました）</translation>
     </message>
     <message>
         <source>run {0}</source>

@@ -23,8 +23,8 @@ def test_the_dock_says_how_many_epochs_will_run_and_why(window, panel, qtbot):
     qtbot.waitUntil(lambda: "30 epochs" in panel.plan.text(), timeout=5000)  # the dock follows the project
     plan = epoch_plan(40, 16, 3, TASK_DEFAULTS["detect"]["min_steps"])
     assert panel.plan.text() == ("A new run: 30 epochs (batches per epoch: 20) (20 passes over the training images "
-                                 "each) (40 asked: raised so that it trains at least 600 batches, since few images "
-                                 "make short epochs)") and plan.epochs == 30
+                                 "each) (40 epochs asked, 40 batches: raised to at least 600 batches, since few "
+                                 "images make short epochs)") and plan.epochs == 30
     assert panel.counts.text() == "Accepted boxes in train images: bolt 3"
     panel.epochs.setValue(12)  # epochs chosen by hand: no minimum
     assert panel.plan.text() == "A new run: 12 epochs (batches per epoch: 1)"
@@ -32,7 +32,7 @@ def test_the_dock_says_how_many_epochs_will_run_and_why(window, panel, qtbot):
     runner = panel.runner  # during a run: what the training process said it does (Retrain may differ from the form)
     runner.sig_started.emit("Training")
     runner.sig_report.emit({"plan": {"asked": 40, "epochs": 300, "steps": 2, "min_steps": 600}, "first_epoch": 0})
-    assert panel.plan.text().startswith("This run: 300 epochs (batches per epoch: 2) (40 asked")
+    assert panel.plan.text().startswith("This run: 300 epochs (batches per epoch: 2) (40 epochs asked, 80 batches")
     panel.epochs.setValue(41)
     assert panel.plan.text().startswith("This run: 300 epochs")
     runner.sig_stopped.emit("Training")

@@ -39,6 +39,23 @@ def test_the_plan_travels_as_a_dict():
     assert EpochPlan.from_dict(old).passes == 1 and EpochPlan.from_dict(old).raised
 
 
+def test_the_command_line_says_what_was_asked_and_what_runs():
+    """``train`` on 20 images: 40 epochs asked were 40 batches; the run does 30 epochs of 20 (600 batches), fewer
+    epochs than asked but each of 10 passes: the line says both, so "raised" reads true."""
+    import io
+
+    from labelstudio_desktop.core.jobs import ConsoleJob
+
+    stream = io.StringIO()
+    ConsoleJob(stream=stream).report({"plan": epoch_plan(40, 16, 20, 600).as_dict()})
+    assert stream.getvalue() == ("30 epochs of 20 batches (10 passes over the training images each) (40 epochs "
+                                 "asked, 80 batches: raised to at least 600 batches, since few images make short "
+                                 "epochs)\n")
+    stream = io.StringIO()
+    ConsoleJob(stream=stream).report({"plan": epoch_plan(40, 16, 16 * 20, 600).as_dict()})
+    assert stream.getvalue() == "40 epochs of 20 batches\n"
+
+
 @pytest.fixture
 def store(tmp_path):
     for n in range(10):
