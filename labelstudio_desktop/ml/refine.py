@@ -91,8 +91,12 @@ def region(box: Edges) -> Edges:
 
 
 def cut(image: Image.Image, area: Edges, size: int = CROP) -> np.ndarray:
-    """``area`` of ``image`` (outside the photo: black) resized to ``size`` pixels square."""
-    x0, y0, x1, y1 = (round(v) for v in area)
+    """``area`` of ``image`` (outside the photo: black) resized to ``size`` pixels square. An area reaching further
+    than the photo's own size beyond it (a received project's box a million pixels wide) is cut at that distance:
+    the crop never holds more than nine photos' worth of pixels."""
+    width, height = image.size
+    x0, x1 = (round(min(max(v, -width), 2 * width)) for v in (area[0], area[2]))
+    y0, y1 = (round(min(max(v, -height), 2 * height)) for v in (area[1], area[3]))
     return np.asarray(image.crop((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1))).resize((size, size), Image.BILINEAR))
 
 

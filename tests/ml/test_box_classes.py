@@ -131,6 +131,9 @@ def test_the_places_the_operator_rejected_are_no_object_to_it(tmp_path, monkeypa
             x0, y0, x1, y1 = (int(v) for v in box)
             store.insert_box(BoxRecord(0, img.id, "blue", x0 + 4, y0 + 4, x1 - 4, y1 - 4, state="rejected"))
         classifier = box_classes.fit_for_run(store, [img.id for img in images], tmp_path / FILE_NAME)
+        far = images[0].id  # a received project's rejected box a million pixels wide: cut at the photo's reach
+        store.insert_box(BoxRecord(0, far, "blue", -1_000_000, -1_000_000, 1_000_000, 1_000_000, state="rejected"))
+        assert box_classes.fit_for_run(store, [far, images[1].id], tmp_path / "far.npz") is not None
     unseen = [_with_disc(seed) for seed in range(200, 206)]
     seen = classifier.classify_many([(image, [box, disc]) for image, box, _label, disc in unseen])
     assert seen == [[(label, False), (seen_disc[1][0], True)] for (_i, _b, label, _d), seen_disc in
