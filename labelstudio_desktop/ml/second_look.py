@@ -141,11 +141,13 @@ def _one_per_place(seen: list[Detection]) -> list[Detection]:
 
 
 def kept_detections(outputs, threshold: float, max_boxes: int = 100) -> list[list[Detection]]:
-    """The detections of a detector's ``outputs`` that its proposals keep: one per place (:func:`one_per_place`),
-    those scoring ``threshold`` or more, or an image's best guess (:func:`sure_or_best`)."""
+    """The detections of a detector's ``outputs`` that its proposals keep: those scoring ``threshold`` or more, or an
+    image's best guess (:func:`sure_or_best`), one per place (:func:`one_per_place`). Kept first, then one per place:
+    the same boxes as the other way round (a box is only ever left out for a better one, which a threshold keeps
+    too), without comparing the dozens of weak ones down to the best guesses' floor on the proposals' way."""
     from .detector import decode
 
-    return [sure_or_best(one_per_place(found), threshold)
+    return [one_per_place(sure_or_best(found, threshold))
             for found in decode(outputs, score_threshold=min(threshold, BEST_GUESS_FLOOR), max_boxes=max_boxes)]
 
 
