@@ -132,9 +132,14 @@ def empty_cuts(size: tuple[int, int], boxes: Sequence[Edges], rng: np.random.Gen
         h = min(height - 1.0, max(1.0, (y1 - y0) * scale * np.exp(rng.uniform(-0.3, 0.3))))
         left, top = rng.uniform(0, width - w), rng.uniform(0, height - h)
         place = (left, top, left + w, top + h)
-        if all(box_iou(place, box) < EMPTY_IOU for box in boxes):
+        if clear_of(place, boxes):
             found.append(place)
     return found
+
+
+def clear_of(place: Edges, boxes: Sequence[Edges]) -> bool:
+    """Whether ``place`` holds no object of ``boxes``: IoU under :data:`EMPTY_IOU` with each."""
+    return all(box_iou(place, box) < EMPTY_IOU for box in boxes)
 
 
 def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[str], Sequence[Edges]]], total: int,
@@ -160,7 +165,7 @@ def fit_box_classes(samples: Iterable[tuple[Image.Image, list[Edges], Sequence[s
                 pixels = cut(image, jittered(box, rng) if moved else box, CROP)
                 cuts.append(pixels[:, ::-1] if mirrored else pixels)
                 labels.append(label)
-        away = [place for place in rejected if all(box_iou(place, box) < EMPTY_IOU for box in boxes)]
+        away = [place for place in rejected if clear_of(place, boxes)]
         for place in away + empty_cuts(image.size, boxes, rng, EMPTY_CUTS):
             if rng.random() >= keep:
                 continue
@@ -184,12 +189,13 @@ def fit_for_run(store: Store, image_ids: list[int], path: Path, job: JobToken | 
     few photos and cost the training a cut per box."""
     job = job or JobToken()
     accepted = {image_id: store.boxes(image_id, states=("accepted",)) for image_id in image_ids}
-    rejected = {image_id: [b.edges for b in store.boxes(image_id, states=("rejected",))] for image_id in image_ids}
     boxed = [boxes for boxes in accepted.values() if boxes]
     total = sum(len(boxes) for boxes in boxed)
     if len({b.label for boxes in boxed for b in boxes}) < 2 or total > AT_MOST * len(boxed):
         return None
     job.status("fitting the box classes")
+    rejected = {image_id: [b.edges for b in store.boxes(image_id, states=("rejected",))]
+                for image_id, boxes in accepted.items() if boxes}
     photos = photos_with_boxes(store, accepted, job,
                                lambda path, exc: job.status(f"box classes: left out {path}: {exc}"))
     classifier = fit_box_classes(((photo, [b.edges for b in boxes], [b.label for b in boxes],
