@@ -2,8 +2,9 @@
 
 Each labelled image with current features (:mod:`.features`, the ``views`` vector: the mean over the whole picture
 and its centre in four quarter turns; it finds more of the planted flips than the upright picture's ``pooled`` alone)
-is scored by a linear classifier that never saw it: the images are dealt into :data:`FOLDS` folds (stratified by class, seeded), and a multinomial
-logistic regression fitted on the other folds gives each image of a fold its class probabilities. An image is
+is scored by a linear classifier that never saw it: the images are dealt into :data:`FOLDS` folds (stratified by
+class, seeded), and a multinomial logistic regression fitted on the other folds gives each image of a fold its class
+probabilities. An image is
 *doubted* when that model gives its recorded class less than :data:`DOUBT_BELOW`; its *doubt* is one minus that
 probability, and the model's favourite class is the suggested fix. The features are standardised on the training
 folds, and above :data:`REDUCE_ABOVE` images reduced to :data:`COMPONENTS` principal components, so a fit stays

@@ -18,6 +18,15 @@ import sqlite3
 from pathlib import Path
 
 MESSAGE = "the disk is full; free space and retry"
+
+
+class StoreError(Exception):
+    """A project that cannot be opened or an edit that the store refuses."""
+
+
+class DiskFull(StoreError):
+    """The disk holding the project is full (:mod:`.db_errors`): nothing could be written."""
+
 #: Primary SQLite result codes (an extended code keeps its primary code in the low byte).
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = \
     5, 6, 8, 10, 11, 13, 26

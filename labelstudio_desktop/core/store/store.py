@@ -24,9 +24,10 @@ from ..confine import OutsideProject, Refusal, hold_root, lexical_problem, relea
 from ..durability import SYNCHRONOUS
 from ..validate import Invalid, shown
 from . import backups, counts, integrity
+from .annotation_rows import AnnotationRows
 from .bulk_images import INSERT_IMAGE, image_row
 from .db_errors import MESSAGE as DISK_FULL
-from .db_errors import disk_full
+from .db_errors import DiskFull, StoreError, disk_full  # noqa: F401 - the store's errors, imported from here
 from .db_values import lenient_text, loaded
 from .migrations import SCHEMA_VERSION, migrate
 from .records import (  # noqa: F401 - the records are the store's, and imported from here
@@ -61,14 +62,6 @@ NOTE_LISTENERS: list[Callable[[Store, str], None]] = []
 EDITABLE_IMAGE_FIELDS = ("label", "value", "split", "status", "excluded")
 
 
-class StoreError(Exception):
-    """A project that cannot be opened or an edit that the store refuses."""
-
-
-class DiskFull(StoreError):
-    """The disk holding the project is full (:mod:`.db_errors`): nothing could be written."""
-
-
 def _failure(db: Path, exc: BaseException, what: str) -> StoreError:
     """The error for a database that failed to open or be created: the full disk said as such (by its error codes,
     :func:`.db_errors.disk_full`), anything else as ``what`` with SQLite's words."""
@@ -82,7 +75,7 @@ def default_db_path(root: str | Path) -> Path:
     return Path(root) / DB_DIRNAME / DB_FILENAME
 
 
-class Store:
+class Store(AnnotationRows):
     """A project's SQLite database. Open with :meth:`open` or :meth:`create`."""
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, root: Path, readonly: bool = False):
@@ -473,97 +466,6 @@ class Store:
             except sqlite3.Error:  # locked or full: the order still holds for now, and is recorded next time
                 pass
         return order
-
-    # -------------------------------------------------------------------- boxes
-    def boxes(self, image_id: int | None = None, states: tuple[str, ...] | None = None) -> list[BoxRecord]:
-        sql = "SELECT * FROM boxes WHERE 1=1"
-        args: list[Any] = []
-        if image_id is not None:
-            sql += " AND image_id=?"
-            args.append(image_id)
-        if states:
-            sql += f" AND state IN ({','.join('?' * len(states))})"
-            args.extend(states)
-        boxes = []
-        for row in self.conn.execute(sql + " ORDER BY image_id, id", args):
-            try:
-                boxes.append(box_from_row(row))
-            except Invalid as exc:  # a value no box can have: left out, and said once
-                self._note(f"box {row['id']} of image {row['image_id']}: {exc} in the database: left out")
-        return boxes
-
-    def box(self, box_id: int) -> BoxRecord:
-        row = self.conn.execute("SELECT * FROM boxes WHERE id=?", (box_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no box with id {box_id}")
-        try:
-            return box_from_row(row)
-        except Invalid as exc:
-            raise StoreError(f"box {box_id}: {exc} in the database") from exc
-
-    def insert_box(self, box: BoxRecord, keep_id: bool = False) -> int:
-        """Insert ``box``; with ``keep_id`` its id is reused (used by undo to restore a deleted box exactly)."""
-        self._check_box(box)
-        cols = BOX_COLUMNS if keep_id else BOX_COLUMNS[1:]
-        values = [getattr(box, c) for c in cols]
-        with self.transaction() as c:
-            cur = c.execute(
-                f"INSERT INTO boxes({', '.join(cols)}, created_at) VALUES({', '.join('?' * len(cols))}, ?)",
-                (*values, time.time()),
-            )
-            return int(cur.lastrowid)
-
-    def update_box(self, box: BoxRecord) -> None:
-        self._check_box(box)
-        cols = BOX_COLUMNS[2:]
-        with self.transaction() as c:
-            c.execute(
-                f"UPDATE boxes SET {', '.join(f'{k}=?' for k in cols)} WHERE id=?",
-                (*[getattr(box, k) for k in cols], box.id),
-            )
-
-    def delete_box(self, box_id: int) -> None:
-        with self.transaction() as c:
-            c.execute("DELETE FROM boxes WHERE id=?", (box_id,))
-
-    def _check_box(self, box: BoxRecord) -> None:
-        if not (box.x0 < box.x1 and box.y0 < box.y1):
-            raise StoreError(f"empty box {box.edges}: needs x0 < x1 and y0 < y1")
-        if box.source not in BOX_SOURCES:
-            raise StoreError(f"box source must be one of {BOX_SOURCES}")
-        if box.state not in BOX_STATES:
-            raise StoreError(f"box state must be one of {BOX_STATES}")
-        if not box.label:
-            raise StoreError("a box needs a label")
-
-    # -------------------------------------------------------------------- masks
-    def add_mask(self, image_id: int, label: str, png: bytes, source: str = "manual",
-                 state: str = "accepted", run_id: int | None = None) -> int:
-        with self.transaction() as c:
-            cur = c.execute(
-                "INSERT INTO masks(image_id, label, png, source, state, run_id, created_at) VALUES(?,?,?,?,?,?,?)",
-                (image_id, label, png, source, state, run_id, time.time()),
-            )
-            return int(cur.lastrowid)
-
-    def masks(self, image_id: int) -> list[sqlite3.Row]:
-        return list(self.conn.execute(f"SELECT {MASK_COLUMNS} FROM masks WHERE image_id=? ORDER BY id", (image_id,)))
-
-    def mask(self, mask_id: int) -> sqlite3.Row:
-        row = self.conn.execute(f"SELECT {MASK_COLUMNS} FROM masks WHERE id=?", (mask_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no mask with id {mask_id}")
-        return row
-
-    def update_mask(self, mask_id: int, state: str, png: bytes, label: str, edited: bool | None = None) -> None:
-        """Change a mask; ``edited`` (when given) marks it corrected by the operator (kept as it is otherwise)."""
-        with self.transaction() as c:
-            c.execute("UPDATE masks SET state=?, png=?, label=?, edited=COALESCE(?, edited) WHERE id=?",
-                      (state, png, label, None if edited is None else int(edited), mask_id))
-
-    def delete_mask(self, mask_id: int) -> None:
-        with self.transaction() as c:
-            c.execute("DELETE FROM masks WHERE id=?", (mask_id,))
 
     # ------------------------------------------------------------------- counts (core/store/counts.py)
     def review_counts(self) -> dict[str, int]:
