@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 from ..core.store.opening_checks import later_opening_checks
 from ..core.store.store import Store
 from .annotation import AnnotationController
+from .box_tools import BoxTools
 from .browser import BrowserPanel
 from .canvas import Canvas
 from .class_list_dialog import show_class_list
 from .dataset_map import DatasetMapDock
-from .dialogs import CANVAS_GESTURES, LabelDialog, ShortcutsDialog, is_text_entry
+from .dialogs import CANVAS_GESTURES, ShortcutsDialog, is_text_entry
 from .feature_jobs import FeatureJobs
 from .import_dialog import import_annotations_dialog
 from .labels import ElidedLabel
@@ -52,7 +53,7 @@ MAX_RECENT = 8
 WINDOW_STATE_VERSION = 1  # 1: the mask toolbar on a row of its own (an older saved layout is not restored)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(BoxTools, QMainWindow):
     #: The version its saved dock and toolbar layout is stored under (read by a rebuild in another language).
     state_version = WINDOW_STATE_VERSION
 
@@ -550,23 +551,6 @@ class MainWindow(QMainWindow):
         count = self.annotation.copy_boxes_from(previous)
         self.statusBar().showMessage(self.tr("Copied {0} boxes").format(count), 4000)
 
-    def _toggle_draw(self, on: bool) -> None:
-        self.canvas.draw_mode = on
-        self.canvas.setFocus()
-
-    def _box_drawn(self, *_edges) -> None:
-        """After a new box the tool goes back to selecting (as in labelImg), unless the user keeps drawing."""
-        if not self.act_keep_drawing.isChecked() and self.act_draw.isChecked():
-            self.act_draw.setChecked(False)
-            self.canvas.draw_mode = False
-
-    def _set_keep_drawing(self, on: bool) -> None:
-        self.settings.setValue("prefs/keep_drawing", bool(on))
-
-    def _toggle_rejected(self, on: bool) -> None:
-        self.canvas.rejected_visible = on
-        self.canvas.update()
-
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """Every key of the window (from its actions, as they are bound now) and the canvas's mouse gestures."""
         rows = []
@@ -576,22 +560,6 @@ class MainWindow(QMainWindow):
                 rows.append((keys, action.text().replace("&", "")))
         return rows + [(QCoreApplication.translate("Shortcuts", k), QCoreApplication.translate("Shortcuts", v))
                        for k, v in CANVAS_GESTURES]
-
-    def _toggle_boxes(self, hidden: bool) -> None:
-        self.canvas.boxes_visible = not hidden
-        self.canvas.update()
-
-    def _set_ask_label(self, on: bool) -> None:
-        self.settings.setValue("prefs/ask_label", bool(on))
-
-    def ask_label(self, labels: list[str], current: str) -> str | None:
-        """The label of a new box: asked with ``current`` filled in, or (when asking is off) the last label used."""
-        if not self.settings.value("prefs/ask_label", True, type=bool):
-            last = self.annotation.recent_labels[0] if self.annotation and self.annotation.recent_labels else current
-            if last:
-                return last
-        dialog = LabelDialog(labels, current, self)
-        return dialog.label() if dialog.exec() else None
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:
