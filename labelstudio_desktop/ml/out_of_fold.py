@@ -2,10 +2,11 @@
 
 The reviewed images (the detector's training data, whatever their split) are dealt at random into :data:`FOLDS`
 folds; for each fold a detector is trained in memory on the other folds with the app's defaults (no run is
-recorded, nothing is written) and finds boxes on the fold's images down to :data:`SCORE_FLOOR`. Where the project is
-one class per image, an image's detections take its class, as proposals do. ``core/box_places.py`` compares these
-detections with the recorded boxes: likely missing and misplaced boxes. Training :data:`FOLDS` detectors takes
-minutes (about 3 per 100 images on two CPU cores), which is why the search is asked for, never automatic.
+recorded, nothing is written) and finds boxes on the fold's images down to :data:`SCORE_FLOOR`, one per place as
+proposals keep them. Where the project is one class per image, an image's detections take its class, as proposals
+do. ``core/box_places.py`` compares these detections with the recorded boxes: likely missing and misplaced boxes.
+Training :data:`FOLDS` detectors takes minutes (about 3 per 100 images on two CPU cores), which is why the search is
+asked for, never automatic.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import numpy as np
 
 from ..core.box_places import Edges, PlaceReport, place_mistakes
 from ..core.jobs import Cancelled, JobPart, JobToken
-from ..core.store.store import SPLITS, Store
+from ..core.store.store import SPLITS, ImageRecord, Store
 from .config import TrainConfig
 from .data import DataError, class_per_image, collect, ensure_split
 from .detector import detect
 from .proposal_common import denormalise
+from .second_look import one_per_place
 from .train import TrainError, fit_detector
 
 FOLDS = 3
@@ -88,10 +90,18 @@ def out_of_fold_detections(store: Store, job: JobToken | None = None, folds: int
                              "learning rate")
         for n, found in zip(test, detect(model, x[test], score_threshold=SCORE_FLOOR), strict=True):
             img = records[ids[n]]
-            label = img.label if prior and img.label else None
-            result.detected[img.id] = [(label or data.classes[c], denormalise(box, img.width, img.height),
-                                        float(score)) for box, c, score in found]
+            result.detected[img.id] = image_detections(found, img, data.classes, prior)
     return result
+
+
+def image_detections(found: list, img: ImageRecord, classes: list[str], class_per_image: bool) -> list:
+    """An image's detections (normalised box, class index, score) as (class, edges in pixels, score), one per place
+    as proposals are (``second_look.one_per_place``: the detector keeps a box per class where it is unsure, and a
+    second box at the place of a better one would be listed as a missing object); the image's class when the project
+    is one class per image."""
+    label = img.label if class_per_image and img.label else None
+    return [(label or classes[c], denormalise(box, img.width, img.height), float(score))
+            for box, c, score in one_per_place(found)]
 
 
 def place_report(found: OutOfFold) -> PlaceReport:

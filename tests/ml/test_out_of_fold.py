@@ -13,10 +13,10 @@ from labelstudio_desktop.cli_mistakes import _print_places
 from labelstudio_desktop.core.box_places import PlaceDoubt, PlaceReport
 from labelstudio_desktop.core.jobs import Cancelled, JobToken
 from labelstudio_desktop.core.store.runs import list_runs
-from labelstudio_desktop.core.store.store import Store
+from labelstudio_desktop.core.store.store import ImageRecord, Store
 from labelstudio_desktop.ml import out_of_fold
 from labelstudio_desktop.ml.config import TrainConfig
-from labelstudio_desktop.ml.out_of_fold import fold_of, out_of_fold_detections, place_report
+from labelstudio_desktop.ml.out_of_fold import fold_of, image_detections, out_of_fold_detections, place_report
 
 CONFIG = {"task": "detect", "epochs": 1, "min_steps": 0, **TINY}
 
@@ -25,6 +25,20 @@ def test_folds_are_even_and_seeded():
     fold = fold_of(10, 3, seed=4)
     assert sorted(np.bincount(fold).tolist()) == [3, 3, 4]
     assert (fold_of(10, 3, seed=4) == fold).all() and not (fold_of(10, 3, seed=5) == fold).all()
+
+
+def test_a_place_the_detector_is_unsure_of_gives_one_detection_not_a_missing_box_beside_it():
+    img = ImageRecord(1, "a.png", 0, 0.0, 200, 100, 3, label="nut")
+    found = [((0.10, 0.10, 0.50, 0.90), 0, 0.8), ((0.11, 0.10, 0.50, 0.88), 1, 0.4),  # one place, two classes
+             ((0.60, 0.20, 0.90, 0.80), 1, 0.3)]
+    kept = image_detections(found, img, ["bolt", "nut"], class_per_image=False)
+    assert kept == [("bolt", (20, 10, 100, 90), 0.8), ("nut", (120, 20, 180, 80), 0.3)]
+    shifted = (70, 10, 150, 90)  # the recorded box, off the object: IoU 0.23 with both detections there
+    report = place_report(out_of_fold.OutOfFold(images=[(1, "a.png")], recorded={1: [(7, "bolt", shifted)]},
+                                                detected={1: kept}))
+    assert [(d.kind, d.edges) for d in report.doubts] == [("misplaced", (20, 10, 100, 90)),
+                                                          ("missing", (120, 20, 180, 80))]  # not the second class
+    assert [c for c, _e, _s in image_detections(found, img, ["bolt", "nut"], class_per_image=True)] == ["nut", "nut"]
 
 
 def test_every_reviewed_image_is_judged_by_a_detector_that_never_trained_on_it(boxed, monkeypatch):  # noqa: F811
