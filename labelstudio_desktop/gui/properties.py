@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -81,6 +82,10 @@ class PropertiesPanel(QWidget):
         self.warnings_label.setWordWrap(True)
         self.warnings_label.setStyleSheet("color: #c77800;")
         self.box_list = QListWidget(self)
+        # long rows (a long class name, a proposal's state) wrap within the panel: no sideways scrolling to read them
+        self.box_list.setWordWrap(True)
+        self.box_list.setResizeMode(QListView.Adjust)
+        self.box_list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.box_list.currentItemChanged.connect(self._box_clicked)
         self.mask_box = QGroupBox(self.tr("Overlay"), self)
         self.mask_state = QLabel(self)
@@ -188,7 +193,8 @@ class PropertiesPanel(QWidget):
         for box in boxes:
             state = (" ✎" if box.edited else "") if box.state == "accepted" else " [{0}]".format(
                 {"pending": self.tr("pending"), "rejected": self.tr("rejected")}.get(box.state, box.state))
-            item = QListWidgetItem(f"{box.label}  ({box.x0},{box.y0})–({box.x1},{box.y1}){state}")
+            item = QListWidgetItem(f"{box.label}{state}  {box.x1 - box.x0}×{box.y1 - box.y0}")
+            item.setToolTip(f"{box.label}  ({box.x0},{box.y0})–({box.x1},{box.y1}){state}")
             item.setData(Qt.UserRole, box.id)
             item.setForeground(label_color(box.label).darker(130))
             self.box_list.addItem(item)

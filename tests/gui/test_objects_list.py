@@ -161,3 +161,19 @@ def test_on_an_image_without_a_class_the_label_is_asked(window, qtbot):
     answer_next_dialog("nut")
     _drag_on_canvas(window, qtbot, (10, 20, 50, 60))
     assert [b.label for b in window.store.boxes(image_id)] == ["nut"]
+
+
+def test_a_long_row_wraps_within_the_panel_instead_of_scrolling_sideways(window, qtbot):
+    image_id = window.annotation.image.id
+    name = "Heltec_ESP32_Lora"
+    box_id = window.store.insert_box(BoxRecord(0, image_id, name, 10, 10, 50, 40, source="proposal",
+                                               state="pending", method="exact", score=0.5))
+    window.annotation.show(image_id)
+    window.properties_dock.raise_()
+    box_list = window.properties.box_list
+    box_list.setFixedWidth(160)
+    item = box_list.item(_row_of(window, box_id))
+    qtbot.waitUntil(lambda: box_list.visualItemRect(item).width() <= box_list.viewport().width() < 160, timeout=5000)
+    assert box_list.visualItemRect(item).height() > 1.5 * box_list.fontMetrics().height()  # two lines or more
+    assert box_list.horizontalScrollBar().maximum() == 0
+    assert name in item.text() and "40×30" in item.text() and "(10,10)–(50,40)" in item.toolTip()
