@@ -3,19 +3,21 @@
 Each usable image gets two vectors of :data:`DIM` float16 numbers from the ImageNet MobileNetV2 that ships with the
 app (computed by ``ml/features.py``; nothing here imports TensorFlow):
 
-- ``pooled``: the network's pooled output (global average of its last feature map) for the upright image, the
-  general-purpose feature (a map of the dataset, review order, likely mistakes);
+- ``pooled``: the network's pooled output (global average of its last feature map) for the upright image (the map of
+  the dataset);
 - ``views``: the mean of the pooled outputs of eight views of the image, the four quarter turns of the whole image
   and of its central 80%: the same for an image and any 90 degree rotation of it, and steadier under crops, mirroring
-  and colour changes; what look-alike duplicates compare (:mod:`.similar`, ``benchmarks/similar_duplicates.py``).
+  and colour changes; what look-alike duplicates compare (:mod:`.similar`, ``benchmarks/similar_duplicates.py``), what
+  the review order's novelty measures, and what the likely mistakes judge an image class by.
 
 A row remembers the file's size and modification time when it was computed, as the fingerprint cache of
 :mod:`.dedup` does: a changed file no longer matches, so its features count as missing and are computed again
 (:func:`feature_state`). :data:`MODEL` names the network, its weights and its input size; features of another
 model are never mixed in.
 
-Storage: 2 x 1,280 float16 = 5 KB per image (500 MB for 100,000 images). Reducing them with PCA to 128 dimensions
-above 100,000 images is left for later (issue 23).
+Storage: 2 x 1,280 float16 = 5 KB per image (500 MB for 100,000 images, 5 GB for a million). They are not reduced
+further: the searches read them :data:`LOAD_ROWS` rows at a time, and the look-alike index works on 256 principal
+directions of its own (``benchmarks/similar_index.py``).
 """
 
 from __future__ import annotations
