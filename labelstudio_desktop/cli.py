@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from . import cli_features, cli_mistakes, cli_project, cli_train
+from . import cli_features, cli_map, cli_mistakes, cli_project, cli_train
 from .core.cleaning.dedup import DEFAULT_THRESHOLD_64, find_duplicates
 from .core.cleaning.hashing import ALGORITHMS, HashError
 from .core.cleaning.split import DEFAULT_RATIOS, SplitError, assign_splits
@@ -171,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_project.add_parsers(sub, _add_project)
     cli_features.add_parsers(sub, _add_project)
+    cli_map.add_parsers(sub, _add_project)
     cli_mistakes.add_parsers(sub, _add_project)
 
     p = sub.add_parser("gui", help="open the desktop app")
@@ -505,7 +506,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "info": cmd_info, "dedup": cmd_dedup, "split": cmd_split,
             **cli_train.COMMANDS, "evaluate": cmd_evaluate, "propose": cmd_propose, "export": cmd_export,
-            "gui": cmd_gui, **cli_project.COMMANDS, **cli_features.COMMANDS,
+            "gui": cmd_gui, **cli_project.COMMANDS, **cli_features.COMMANDS, **cli_map.COMMANDS,
             **cli_mistakes.COMMANDS}
 
 

@@ -1,5 +1,5 @@
-"""Command line: ``embed`` (image features, :mod:`.core.features`), ``map`` (:mod:`.core.dataset_map`),
-``review-order`` (:mod:`.core.editing.review_order`) and the look-alike option of ``dedup``.
+"""Command line: ``embed`` (image features, :mod:`.core.features`), ``review-order``
+(:mod:`.core.editing.review_order`) and the look-alike option of ``dedup``; ``map`` is in :mod:`.cli_map`.
 
 TensorFlow is imported only when some image needs its features computed: ``embed`` on a project whose features are
 all current, or ``dedup --similar`` after it, answers at once.
@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from .core.cleaning.similar import DEFAULT_SIMILAR
-from .core.dataset_map import COLOUR_BY, MapError, colours_of, dataset_map, methods, render
 from .core.editing.review_order import review_order
 from .core.jobs import ConsoleJob
 from .core.store.features import INPUT_SIZE, MODEL, EmbedReport, feature_state
@@ -27,15 +25,6 @@ def add_parsers(sub, add_project) -> None:
                                      "compare; images already done are skipped")
     add_project(p)
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
-    p = sub.add_parser("map", help="a map of the dataset: every image placed in two dimensions by its features, "
-                                   "look-alikes near each other (missing features are computed first)")
-    add_project(p)
-    p.add_argument("--method", default="pca", help="pca (default), or umap / tsne where umap-learn / scikit-learn "
-                                                   "is installed")
-    p.add_argument("--colour", choices=COLOUR_BY, default="label", help="colour the points by (default: label)")
-    p.add_argument("--png", type=Path, help="draw the map into this PNG file")
-    p.add_argument("--side", type=int, default=800, help="the PNG's side in pixels (default 800)")
-    p.add_argument("--json", action="store_true", help="print every image's place as JSON")
     p = sub.add_parser("review-order", help="the images still to review, first to review first: the model least "
                                             "sure of its proposals, least like the reviewed images (missing "
                                             "features are computed first)")
@@ -112,43 +101,6 @@ def cmd_embed(args: argparse.Namespace) -> int:
     return EXIT_ERROR if report.failed and not (report.done or report.skipped) else EXIT_OK
 
 
-def cmd_map(args: argparse.Namespace) -> int:
-    if args.method not in methods():
-        print(f"error: the projection {args.method!r} is not available here: {', '.join(methods())}", file=sys.stderr)
-        return EXIT_ERROR
-    try:
-        with Store.open(args.project, args.db) as store:
-            report = embed(store)
-            found = dataset_map(store, args.method)
-    except (FeaturesUnavailable, MapError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    for path, reason in report.problems:
-        print(f"  no features for {path}: {reason}", file=sys.stderr)
-    names, categories = found.categories(args.colour)
-    if args.png:
-        side = max(64, args.side)
-        try:
-            _save_png(args.png, render(found.xy, colours_of(categories), side, side), names)
-        except OSError as exc:
-            print(f"error: cannot write {args.png}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_ERROR
-    if args.json:
-        points = [{"id": int(i), "path": found.records[int(i)].path, "x": round(float(x), 5), "y": round(float(y), 5),
-                   args.colour: getattr(found.records[int(i)], args.colour)}
-                  for i, (x, y) in zip(found.ids, found.xy, strict=True)]
-        print(json.dumps({"method": found.method, "colour": args.colour, "without_features": found.without_features,
-                          "points": points}, indent=1, ensure_ascii=False))
-    else:
-        counts = ", ".join(f"{name} {int((categories == k).sum())}" for k, name in enumerate(names))
-        none = int((categories < 0).sum())
-        print(f"map ({found.method}): {len(found.ids)} images placed, {found.without_features} without features; "
-              f"by {args.colour}: {counts or '-'}" + (f", none {none}" if none else ""))
-        if args.png:
-            print(f"drawn into {args.png}")
-    return EXIT_OK
-
-
 def cmd_review_order(args: argparse.Namespace) -> int:
     try:
         with Store.open(args.project, args.db) as store:
@@ -176,18 +128,4 @@ def cmd_review_order(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _save_png(path: Path, rgba, names: list[str]) -> None:
-    """The map with a legend of its first categories in the top-left corner."""
-    from PIL import Image, ImageDraw
-
-    from .core.dataset_map import PALETTE
-
-    image = Image.fromarray(rgba, "RGBA")
-    draw = ImageDraw.Draw(image)
-    for k, name in enumerate(names[:len(PALETTE)]):
-        draw.rectangle((6, 6 + 14 * k, 15, 15 + 14 * k), fill=PALETTE[k])
-        draw.text((20, 5 + 14 * k), name, fill=(0, 0, 0))
-    image.save(path)
-
-
-COMMANDS = {"embed": cmd_embed, "map": cmd_map, "review-order": cmd_review_order}
+COMMANDS = {"embed": cmd_embed, "review-order": cmd_review_order}

@@ -58,13 +58,8 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
     reports: dict[str, MistakeReport | PlaceReport] = {}
     try:
         with Store.open(args.project, args.db) as store:
-            if "images" in kinds:
-                embed(store)
-            crops = crop_features(store) if {"images", "boxes"} & set(kinds) else None
-            if "images" in kinds:
-                reports["images"] = class_mistakes(store, boxes=crops and (crops.ids, crops.vectors))
-            if "boxes" in kinds:
-                reports["boxes"] = box_mistakes(store, crops.ids, crops.vectors) if crops else MistakeReport()
+            if {"images", "boxes"} & set(kinds):
+                reports.update(class_reports(store, kinds))
             if "places" in kinds:
                 reports["places"] = judge_places(store)
     except (FeaturesUnavailable, PlacesUnavailable) as exc:
@@ -77,6 +72,20 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
     for kind, report in reports.items():
         (_print_places if kind == "places" else _print_report)(kind, report, args.limit)
     return EXIT_OK
+
+
+def class_reports(store: Store, kinds: tuple[str, ...] = ("images", "boxes")) -> dict[str, MistakeReport]:
+    """The likely mistakes of image classes (``images``: features computed first where missing) and of box classes
+    (``boxes``), those of ``kinds`` asked. Raises :class:`FeaturesUnavailable` when the network cannot be loaded."""
+    if "images" in kinds:
+        embed(store)
+    crops = crop_features(store)
+    reports: dict[str, MistakeReport] = {}
+    if "images" in kinds:
+        reports["images"] = class_mistakes(store, boxes=crops and (crops.ids, crops.vectors))
+    if "boxes" in kinds:
+        reports["boxes"] = box_mistakes(store, crops.ids, crops.vectors) if crops else MistakeReport()
+    return reports
 
 
 class PlacesUnavailable(Exception):

@@ -32,8 +32,9 @@ POWER_ITERATIONS = 4
 PALETTE = ((0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (213, 94, 0),
            (240, 228, 66), (120, 94, 240), (100, 143, 255), (254, 97, 0), (220, 38, 127), (60, 60, 60))
 NONE_COLOUR = (170, 170, 170)
-#: What the points can be coloured by: an attribute of the image record.
-COLOUR_BY = ("label", "split", "status")
+#: What the points can be coloured by: an attribute of the image record, or ``mistake``: the kind of the image's most
+#: doubted likely mistake (:func:`..mistakes.flagged_images`).
+COLOUR_BY = ("label", "split", "status", "mistake")
 
 
 class MapError(ValueError):
@@ -51,12 +52,15 @@ class DatasetMap:
     without_features: int = 0
     records: dict[int, ImageRecord] = field(default_factory=dict)
 
-    def categories(self, by: str) -> tuple[list[str], np.ndarray]:
-        """The distinct values of the attribute ``by`` (see :data:`COLOUR_BY`), most common first, and each
-        point's index into them (-1: no value)."""
+    def categories(self, by: str, mistakes: dict[int, str] | None = None) -> tuple[list[str], np.ndarray]:
+        """The distinct values of the attribute ``by`` (see :data:`COLOUR_BY`; for ``mistake``, each image's kind in
+        ``mistakes``, image id -> kind), most common first, and each point's index into them (-1: no value)."""
         if by not in COLOUR_BY:
             raise MapError(f"cannot colour by {by!r}: choose one of {', '.join(COLOUR_BY)}")
-        values = [getattr(self.records[int(i)], by) or None for i in self.ids]
+        if by == "mistake":
+            values = [(mistakes or {}).get(int(i)) for i in self.ids]
+        else:
+            values = [getattr(self.records[int(i)], by) or None for i in self.ids]
         counts: dict[str, int] = {}
         for value in values:
             if value is not None:

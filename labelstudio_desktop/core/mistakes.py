@@ -252,3 +252,24 @@ def box_mistakes(store: Store, box_ids: list[int], vectors: np.ndarray, seed: in
     report = judge(items, np.asarray(vectors)[rows] if rows else np.zeros((0, 1)), seed)
     report.without_features = len(boxes) - len(rows)
     return report
+
+
+#: The kinds of likely mistakes, in the order of the list's rows: an image's class, a box's class, a box likely
+#: missing, a box likely misplaced (``core/box_places.py``).
+MISTAKE_KINDS = ("image class", "box class", "missing box", "misplaced box")
+
+
+def mistake_kind(row: dict) -> str:
+    """The kind (one of :data:`MISTAKE_KINDS`) of a likely mistake as a dict (:meth:`Doubt.as_dict`, or a place's)."""
+    if row.get("kind"):
+        return f"{row['kind']} box"
+    return "box class" if row.get("box") else "image class"
+
+
+def flagged_images(rows: list[dict]) -> dict[int, str]:
+    """Each image of ``rows`` (likely mistakes as dicts, any order) with the kind of its most doubted row."""
+    flagged: dict[int, tuple[float, str]] = {}
+    for row in rows:
+        if row["image"] not in flagged or row["doubt"] > flagged[row["image"]][0]:
+            flagged[row["image"]] = (row["doubt"], mistake_kind(row))
+    return {image_id: kind for image_id, (_doubt, kind) in flagged.items()}

@@ -1,6 +1,7 @@
 """The Dataset map dock: every image with features as a point, look-alikes near each other (core/dataset_map.py).
 
-Points are coloured by class, split or status with a legend beside them (grey ones named too), the image open in the
+Points are coloured by class, split, status or the kind of likely mistake (the Likely mistakes list's rows, as they
+are now) with a legend beside them (grey ones named too), the image open in the
 window is marked with a ring; a click opens the image under the pointer, a drag draws
 a lasso and lists the images inside it in the browser (its "map selection" filter, cleared there), and hovering shows
 the image's thumbnail and name. The places are computed in the background (reading 100,000 feature rows takes a few
@@ -266,8 +267,11 @@ class DatasetMapPanel(QWidget):
         self.runner.sig_failed.connect(lambda _title, message: self._say(message))
         self.colour_box = QComboBox(self)
         for title, key in ((self.tr("Colour by class"), "label"), (self.tr("Colour by split"), "split"),
-                           (self.tr("Colour by status"), "status")):
+                           (self.tr("Colour by status"), "status"), (self.tr("Colour by likely mistake"), "mistake")):
             self.colour_box.addItem(title, key)
+        self.colour_box.setItemData(self.colour_box.findData("mistake"), self.tr(
+            "The kind of each image's most doubted row in the Likely mistakes list (Review > Find likely mistakes)"),
+            Qt.ToolTipRole)
         self.colour_box.currentIndexChanged.connect(lambda _: self.recolour())
         self.method_box = QComboBox(self)
         titles = {"pca": self.tr("PCA"), "umap": self.tr("UMAP"), "tsne": self.tr("t-SNE")}
@@ -351,12 +355,21 @@ class DatasetMapPanel(QWidget):
         records = self.found.records
         records.update({img.id: img for img in self.store.each_image() if img.id in records})
         by = self.colour_box.currentData()
-        names, categories = self.found.categories(by)
-        none_name = {"label": self.tr("no class"), "split": self.tr("no split")}.get(by, self.tr("unknown"))
+        flagged = self.window.mistakes.flagged() if by == "mistake" else None
+        names, categories = self.found.categories(by, flagged)
+        if by == "mistake":
+            kinds = {"image class": self.tr("image class"), "box class": self.tr("box class"),
+                     "missing box": self.tr("missing box"), "misplaced box": self.tr("misplaced box")}
+            names = [kinds.get(name, name) for name in names]
+            none_name = self.tr("not listed") if flagged is not None else self.tr("not judged yet")
+        else:
+            none_name = {"label": self.tr("no class"), "split": self.tr("no split")}.get(by, self.tr("unknown"))
         self.canvas.show_map(self.found, names, categories, none_name)
         text = self.tr("{0} images placed ({1})").format(len(self.found.ids), self.method_box.currentText())
         if self.found.without_features:
             text += self.tr("; {0} without features yet").format(self.found.without_features)
+        if by == "mistake" and flagged is None:
+            text += self.tr("; no likely mistakes found yet: Review > Find likely mistakes")
         self._say(text + self.tr(". Click a point to open its image; drag around points to list them."))
 
     def _say(self, text: str) -> None:
@@ -464,6 +477,11 @@ class DatasetMapDock(QWidget):
     def project_opened(self) -> None:
         if self.dock.isVisible():
             self._visibility(True)
+
+    def mistakes_changed(self) -> None:
+        """The Likely mistakes list changed: points coloured by it are coloured again."""
+        if self.panel is not None and self.panel.colour_box.currentData() == "mistake":
+            self.panel.recolour()
 
     def project_closed(self) -> None:
         if self.panel is not None:

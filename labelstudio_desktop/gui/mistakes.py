@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.editing.commands import AddBox, SetImageFields, UpdateBox
+from ..core.mistakes import flagged_images
 from ..core.store.records import BoxRecord
 from .job_status import translate_status
 from .process_job import in_process
@@ -40,13 +41,16 @@ DoubtRole = Qt.UserRole + 1
 
 
 class MistakesPanel(QWidget):
-    """The list and its buttons; ``sig_found(image ids, worst first)`` when a search ends."""
+    """The list and its buttons; ``sig_found(image ids, worst first)`` when a search ends, ``sig_changed`` whenever
+    the rows change."""
 
     sig_found = Signal(list)
+    sig_changed = Signal()  # the rows changed: a search ended, a row was fixed or kept
 
     def __init__(self, window, parent=None):
         super().__init__(parent)
         self.window = window
+        self.searched = False  # whether a search has ended (the rows are its findings, less those decided since)
         self.runner = JobRunner(self)
         self.runner.sig_done.connect(lambda _title, result: self.show_result(result))
         self.runner.sig_failed.connect(lambda _title, message: self._stopped(
@@ -150,7 +154,9 @@ class MistakesPanel(QWidget):
             text += " " + self.tr("{0} images could not be read.").format(len(result["problems"]))
         self.status.setText(text)
         self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        self.searched = True
         self.sig_found.emit(self.image_ids())
+        self.sig_changed.emit()
 
     def _places_text(self, places: dict) -> str:
         if places.get("note"):
@@ -178,12 +184,13 @@ class MistakesPanel(QWidget):
                 doubt["iou"]))
         self.tree.addTopLevelItem(item)
 
+    def rows(self) -> list[dict]:
+        """The likely mistakes listed now (as dicts), worst first."""
+        return [self.tree.topLevelItem(n).data(IMAGE, DoubtRole) for n in range(self.tree.topLevelItemCount())]
+
     def image_ids(self) -> list[int]:
         """The images of the rows, worst first, each once."""
-        ids: dict[int, None] = {}
-        for n in range(self.tree.topLevelItemCount()):
-            ids.setdefault(self.tree.topLevelItem(n).data(IMAGE, DoubtRole)["image"], None)
-        return list(ids)
+        return list(dict.fromkeys(row["image"] for row in self.rows()))
 
     # --------------------------------------------------------------- review
     def _show(self, item: QTreeWidgetItem | None) -> None:
@@ -249,6 +256,7 @@ class MistakesPanel(QWidget):
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(min(row, self.tree.topLevelItemCount() - 1)))
         self.tree.setFocus()
+        self.sig_changed.emit()
 
     def stop(self) -> None:
         self.runner.stop()
@@ -284,10 +292,17 @@ class MistakesDock(QWidget):
             self.panel = MistakesPanel(self.window, self.dock)
             self.panel.sig_found.connect(lambda ids: self.window.browser.show_only(
                 ids, self.tr("Likely mistakes"), in_order=True))
+            self.panel.sig_changed.connect(self.window.map.mistakes_changed)
             self.dock.setWidget(self.panel)
         self.dock.show()
         self.dock.raise_()
         return True
+
+    def flagged(self) -> dict[int, str] | None:
+        """Each image listed as a likely mistake now, with the kind of its most doubted row; None before a search."""
+        if self.panel is None or not self.panel.searched:
+            return None
+        return flagged_images(self.panel.rows())
 
     def project_closed(self) -> None:
         if self.panel is not None:

@@ -336,6 +336,14 @@
         <translation>状態で色分け</translation>
     </message>
     <message>
+        <source>Colour by likely mistake</source>
+        <translation>誤りの候補の種類で色分け</translation>
+    </message>
+    <message>
+        <source>The kind of each image&apos;s most doubted row in the Likely mistakes list (Review &gt; Find likely mistakes)</source>
+        <translation>誤りの候補の一覧で各画像の最も疑わしい行の種類（レビュー &gt; 誤りの候補を探す）</translation>
+    </message>
+    <message>
         <source>PCA</source>
         <translation>PCA</translation>
     </message>
@@ -376,6 +384,30 @@
         <translation>特徴量のある画像がまだありません。特徴量はインポート後に計算されます（進み具合はステータスバーに表示）。その後「更新」を押してください。</translation>
     </message>
     <message>
+        <source>image class</source>
+        <translation>画像のクラス</translation>
+    </message>
+    <message>
+        <source>box class</source>
+        <translation>ボックスのクラス</translation>
+    </message>
+    <message>
+        <source>missing box</source>
+        <translation>欠けているボックス</translation>
+    </message>
+    <message>
+        <source>misplaced box</source>
+        <translation>位置のずれたボックス</translation>
+    </message>
+    <message>
+        <source>not listed</source>
+        <translation>一覧になし</translation>
+    </message>
+    <message>
+        <source>not judged yet</source>
+        <translation>まだ判定していません</translation>
+    </message>
+    <message>
         <source>no class</source>
         <translation>クラスなし</translation>
     </message>
@@ -394,6 +426,10 @@
     <message>
         <source>; {0} without features yet</source>
         <translation>。特徴量がまだない画像 {0} 枚</translation>
+    </message>
+    <message>
+        <source>; no likely mistakes found yet: Review &gt; Find likely mistakes</source>
+        <translation>。誤りの候補はまだ探していません: レビュー &gt; 誤りの候補を探す</translation>
     </message>
     <message>
         <source>. Click a point to open its image; drag around points to list them.</source>

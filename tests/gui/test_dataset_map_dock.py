@@ -4,10 +4,12 @@ a drag around points lists them alone in the browser, hovering shows the image's
 from __future__ import annotations
 
 import pytest
-from photo_project import photo_project
+from photo_project import labelled_photo_project, photo_project
 from PySide6.QtCore import QPoint, Qt
-from widgets_helper import hover
+from widgets_helper import give_focus, hover
 
+from labelstudio_desktop.core.dataset_map import NONE_COLOUR
+from labelstudio_desktop.core.mistakes import flagged_images
 from labelstudio_desktop.core.store.store import Store
 
 
@@ -88,3 +90,33 @@ def test_hovering_a_point_shows_its_name_and_thumbnail(open_window, photos, qtbo
     assert panel.preview.height() >= image.pixmap().height() + panel.preview_name.height()
     hover(panel.canvas, QPoint(2, panel.canvas.height() - 2))  # a corner where no point is
     qtbot.waitUntil(lambda: not panel.preview.isVisible())
+
+
+def test_coloured_by_likely_mistake_the_map_follows_the_list(open_window, tmp_path, qtbot):
+    from labelstudio_desktop.ml.features import compute_features
+
+    folder = labelled_photo_project(tmp_path / "labelled")
+    with Store.open(folder) as store:
+        compute_features(store)
+    window = open_window(folder)
+    panel = _map(window, qtbot)
+    panel.colour_box.setCurrentIndex(panel.colour_box.findData("mistake"))
+    assert panel.canvas.names == [] and panel.canvas.none_name == "not judged yet"
+    assert "Review > Find likely mistakes" in panel.info.text()
+
+    window.mistakes.action.trigger()
+    listed = window.mistakes.panel
+    qtbot.waitUntil(lambda: not listed.runner.busy(), timeout=240000)
+    flagged = flagged_images(listed.rows())
+    assert flagged, listed.status.text()
+    assert panel.canvas.none_name == "not listed" and sorted(panel.canvas.names) == sorted(set(flagged.values()))
+    first = listed.rows()[0]["image"]
+    point = list(panel.found.ids).index(first)
+    assert tuple(panel.canvas.colours[point]) != NONE_COLOUR
+
+    give_focus(qtbot, listed.tree)
+    while any(row["image"] == first for row in listed.rows()):  # keep each of its rows: off the list
+        row = next(n for n, r in enumerate(listed.rows()) if r["image"] == first)
+        listed.tree.setCurrentItem(listed.tree.topLevelItem(row))
+        qtbot.keyClick(listed.tree, Qt.Key_Delete)
+    assert tuple(panel.canvas.colours[point]) == NONE_COLOUR  # coloured again as the list is now

@@ -114,6 +114,10 @@ def test_the_map_of_a_project_places_the_images_with_features_and_colours_them_b
         assert found.categories("split")[1].tolist() == [-1] * 7  # no split yet: no category
         with pytest.raises(dm.MapError, match="cannot colour by"):
             found.categories("path")
+        flagged = {int(found.ids[0]): "box class", int(found.ids[1]): "image class", int(found.ids[2]): "box class"}
+        names, categories = found.categories("mistake", flagged)
+        assert names == ["box class", "image class"] and categories.tolist() == [0, 1, 0] + [-1] * 4
+        assert found.categories("mistake")[1].tolist() == [-1] * 7  # not judged yet: every point grey
         first = int(found.ids[0])
         assert found.nearest(*found.xy[0], radius=1e-6) == first
         assert found.nearest(5.0, 5.0, radius=0.1) is None

@@ -15,8 +15,8 @@ PACKAGE = Path(labelstudio_desktop.__file__).parent
 ROOT = "labelstudio_desktop"
 FORBIDDEN = {"core": ("PySide6", "shiboken6", "tensorflow", "keras"), "ml": ("PySide6", "shiboken6")}
 #: Which parts of the package each layer may not import (the CLI sits above them all).
-FORBIDDEN_LAYERS = {"core": ("ml", "gui", "cli", "cli_project", "cli_features"),
-                    "ml": ("gui", "cli", "cli_project", "cli_features")}
+FORBIDDEN_LAYERS = {"core": ("ml", "gui", "cli", "cli_project", "cli_features", "cli_map", "cli_mistakes"),
+                    "ml": ("gui", "cli", "cli_project", "cli_features", "cli_map", "cli_mistakes")}
 
 #: Modules at core's top level that every subpackage may use; they import no subpackage.
 CORE_BASE = {"images", "jobs", "batches", "fsutil", "durability", "confine", "labels_rule", "validate"}

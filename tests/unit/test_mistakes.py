@@ -148,3 +148,12 @@ def test_box_classes_are_judged_from_their_crop_features(project):
 def _file_facts(store: Store, img) -> tuple[int, float]:
     stat = store.abs_path(img).stat()
     return stat.st_size, stat.st_mtime
+
+
+def test_each_flagged_image_takes_the_kind_of_its_most_doubted_row():
+    rows = [{"image": 1, "box": None, "doubt": 0.6}, {"image": 1, "box": 7, "doubt": 0.9},
+            {"image": 2, "kind": "missing", "box": None, "doubt": 0.4},
+            {"image": 3, "kind": "misplaced", "box": 9, "doubt": 0.5}, {"image": 3, "box": None, "doubt": 0.2}]
+    assert m.flagged_images(rows) == {1: "box class", 2: "missing box", 3: "misplaced box"}
+    assert m.flagged_images([]) == {} and m.mistake_kind(rows[0]) == "image class"
+    assert set(m.flagged_images(rows).values()) <= set(m.MISTAKE_KINDS)
