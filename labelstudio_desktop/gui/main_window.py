@@ -266,8 +266,9 @@ class MainWindow(BoxTools, QMainWindow):
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar-main")
+        self.act_next_to_review.setIconText(self.tr("Next to review"))
         for action in (self.act_open, self.act_import, self.act_duplicates, self.act_train, self.act_retrain,
-                       self.act_propose, self.act_export, None,
+                       self.act_propose, self.act_next_to_review, self.act_export, None,
                        self.act_undo, self.act_redo, None,
                        self.act_draw, self.act_hide, self.act_heatmap, self.act_fit, self.act_actual, None,
                        self.act_help):

@@ -1727,6 +1727,10 @@ Undo (Ctrl+Z) moves them back.</source>
         <translation>メイン</translation>
     </message>
     <message>
+        <source>Next to review</source>
+        <translation>次のレビュー</translation>
+    </message>
+    <message>
         <source>&amp;Project</source>
         <translation>プロジェクト(&amp;P)</translation>
     </message>

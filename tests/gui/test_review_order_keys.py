@@ -59,3 +59,16 @@ def test_shift_n_goes_to_the_next_image_to_review_and_the_browser_sorts_by_it(op
     window.canvas.setFocus()  # leaving the field filters the list at once
     qtbot.keyClick(window.canvas, Qt.Key_N, Qt.ShiftModifier)
     assert "No other image to review" in window.statusBar().currentMessage()
+
+
+def test_the_toolbar_button_goes_to_the_next_image_to_review(open_window, project, qtbot):
+    from PySide6.QtWidgets import QToolBar
+
+    folder, ids = project
+    window = open_window(folder)
+    window.browser.select_id(ids["0.jpg"])
+    toolbar = window.findChild(QToolBar, "toolbar-main")
+    button = toolbar.widgetForAction(window.act_next_to_review)
+    assert button is not None and button.isVisible() and button.text() == "Next to review"
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert window.browser.current_id() == ids["2.jpg"]
