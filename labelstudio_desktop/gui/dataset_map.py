@@ -339,10 +339,17 @@ class DatasetMapPanel(QWidget):
         self.runner.start(self.tr("Dataset map"), job)
 
     def _placed(self, found) -> None:
+        computing = False
+        if isinstance(found, str) or found.without_features:
+            # the features an import left undone (a cancelled run, files changed since): computed now, and the map
+            # placed again when they are (DatasetMapDock._features_computed)
+            computing = self.window.features.start() or self.window.features.runner.busy()
         if isinstance(found, str):
             self.found = None
             self.canvas.show_map(None, [], np.zeros(0, np.int32))
-            self._say(self.tr("No image has features yet: they are computed after an import (the status bar "
+            self._say(self.tr("No image has features yet: they are being computed (the status bar shows their "
+                              "progress), and the map fills in when they are done.") if computing else
+                      self.tr("No image has features yet: they are computed after an import (the status bar "
                               "shows their progress); then press Refresh."))
             return
         self.found = found

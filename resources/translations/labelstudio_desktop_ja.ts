@@ -380,6 +380,10 @@
         <translation>データセットマップ</translation>
     </message>
     <message>
+        <source>No image has features yet: they are being computed (the status bar shows their progress), and the map fills in when they are done.</source>
+        <translation>特徴量のある画像がまだありません。いま計算しています（進み具合はステータスバーに表示）。終わるとマップに表示されます。</translation>
+    </message>
+    <message>
         <source>No image has features yet: they are computed after an import (the status bar shows their progress); then press Refresh.</source>
         <translation>特徴量のある画像がまだありません。特徴量はインポート後に計算されます（進み具合はステータスバーに表示）。その後「更新」を押してください。</translation>
     </message>

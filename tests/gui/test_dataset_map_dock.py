@@ -120,3 +120,14 @@ def test_coloured_by_likely_mistake_the_map_follows_the_list(open_window, tmp_pa
         listed.tree.setCurrentItem(listed.tree.topLevelItem(row))
         qtbot.keyClick(listed.tree, Qt.Key_Delete)
     assert tuple(panel.canvas.colours[point]) == NONE_COLOUR  # coloured again as the list is now
+
+
+def test_the_map_computes_the_features_an_import_left_undone_and_fills_in(open_window, tmp_path, qtbot):
+    folder, planted = photo_project(tmp_path / "undone")  # imported, no features computed (a cancelled run)
+    window = open_window(folder)
+    window.map.action.trigger()
+    qtbot.waitUntil(lambda: window.map.panel is not None and "being computed" in window.map.panel.info.text(),
+                    timeout=60000)
+    panel = window.map.panel
+    qtbot.waitUntil(lambda: panel.found is not None and len(panel.found.ids) == 7 + len(planted), timeout=180000)
+    assert "images placed" in panel.info.text() and not window.features.runner.busy()
