@@ -35,7 +35,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     try:
         with Store.open(args.project, args.db) as store:
-            report = embed(store)
+            report = embed(store)  # what the map places, and what the image classes are judged by
             found = dataset_map(store, args.method)
             mistakes = flagged_images([row for judged in class_reports(store).values()
                                        for row in judged.as_dict()["likely"]]) if args.colour == "mistake" else {}

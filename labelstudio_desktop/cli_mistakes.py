@@ -58,6 +58,8 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
     reports: dict[str, MistakeReport | PlaceReport] = {}
     try:
         with Store.open(args.project, args.db) as store:
+            if "images" in kinds:
+                embed(store)
             if {"images", "boxes"} & set(kinds):
                 reports.update(class_reports(store, kinds))
             if "places" in kinds:
@@ -75,10 +77,9 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
 
 
 def class_reports(store: Store, kinds: tuple[str, ...] = ("images", "boxes")) -> dict[str, MistakeReport]:
-    """The likely mistakes of image classes (``images``: features computed first where missing) and of box classes
-    (``boxes``), those of ``kinds`` asked. Raises :class:`FeaturesUnavailable` when the network cannot be loaded."""
-    if "images" in kinds:
-        embed(store)
+    """The likely mistakes of image classes (``images``: by the features stored, :func:`embed` computes those missing)
+    and of box classes (``boxes``), those of ``kinds`` asked. Raises :class:`FeaturesUnavailable` when the network
+    cannot be loaded for the boxes' crops."""
     crops = crop_features(store)
     reports: dict[str, MistakeReport] = {}
     if "images" in kinds:

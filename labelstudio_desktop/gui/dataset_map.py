@@ -37,6 +37,7 @@ from ..core.dataset_map import (
     to_map,
     to_pixels,
 )
+from ..core.mistakes import MISTAKE_KINDS
 from ..core.store.store import Store
 from .thumbnails import thumbnail_key
 from .workers import JobRunner
@@ -356,18 +357,20 @@ class DatasetMapPanel(QWidget):
         self.recolour()
 
     def recolour(self) -> None:
-        """Colour the points by the chosen attribute, as the images are now (classes edited since count)."""
+        """Colour the points by the chosen attribute, as the images are now (classes edited since count), or by the
+        Likely mistakes list's rows as they are now."""
         if self.found is None:
             return
-        records = self.found.records
-        records.update({img.id: img for img in self.store.each_image() if img.id in records})
         by = self.colour_box.currentData()
         flagged = self.window.mistakes.flagged() if by == "mistake" else None
+        if by != "mistake":  # an image's attribute: as it is now (the list's rows are current already)
+            records = self.found.records
+            records.update({img.id: img for img in self.store.each_image() if img.id in records})
         names, categories = self.found.categories(by, flagged)
         if by == "mistake":
-            kinds = {"image class": self.tr("image class"), "box class": self.tr("box class"),
-                     "missing box": self.tr("missing box"), "misplaced box": self.tr("misplaced box")}
-            names = [kinds.get(name, name) for name in names]
+            kinds = dict(zip(MISTAKE_KINDS, (self.tr("image class"), self.tr("box class"), self.tr("missing box"),
+                                             self.tr("misplaced box")), strict=True))
+            names = [kinds[name] for name in names]
             none_name = self.tr("not listed") if flagged is not None else self.tr("not judged yet")
         else:
             none_name = {"label": self.tr("no class"), "split": self.tr("no split")}.get(by, self.tr("unknown"))

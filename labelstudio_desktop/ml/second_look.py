@@ -128,12 +128,12 @@ def _shown(detections: list[list[Detection]], looks: list) -> tuple[list, list]:
              for looked in looks]
     edges = [[e for e, _c, _empty in looked] if looked else found
              for found, looked in zip(detections, looks, strict=True)]
-    classed = [_one_per_place([c for _e, c, _empty in looked]) if looked else found
+    classed = [_one_per_class_and_place([c for _e, c, _empty in looked]) if looked else found
                for found, looked in zip(detections, looks, strict=True)]
     return edges, classed
 
 
-def _one_per_place(seen: list[Detection]) -> list[Detection]:
+def _one_per_class_and_place(seen: list[Detection]) -> list[Detection]:
     """Of boxes of one class at one place (IoU >= 0.5), the better scored (their classes may now agree)."""
     from .detector import nms_per_class
 
